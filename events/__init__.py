@@ -1,0 +1,31 @@
+"""The regulator's vocabulary: the entry types a ledger records and the values they carry.
+
+Entry types are used qualified, by family: `inspections.ReportPublished`, `oversight.SpecialMeasuresEntered`.
+"""
+
+from __future__ import annotations
+
+from events import corrections, enforcement, inspections, oversight, provider
+from events.base import Entry
+
+ENTRY_TYPES: dict[str, type[Entry]] = {
+    cls.__name__: cls
+    for cls in (
+        provider.ProviderRegistered,
+        provider.ProviderRenamed,
+        provider.ProviderDeregistered,
+        provider.LocationRegistered,
+        provider.LocationDeregistered,
+        inspections.InspectionCarriedOut,
+        inspections.ReportPublished,
+        inspections.RatingRevised,
+        enforcement.WarningNoticeIssued,
+        enforcement.WarningNoticeAssessed,
+        enforcement.EnforcementActionTaken,
+        oversight.SpecialMeasuresEntered,
+        oversight.SpecialMeasuresExited,
+        oversight.OversightSegmentChanged,
+        corrections.EntryRetracted,
+        corrections.EntryCorrected,
+    )
+}

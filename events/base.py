@@ -1,0 +1,69 @@
+"""What every entry has, and the values entries are built from: rating cells and scopes."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date  # noqa: F401  (used in annotations of subclasses' modules)
+from typing import Any
+
+from events.vocabulary import OVERALL, QUESTIONS, RATINGS
+
+
+def choice(words: tuple[str, ...], *, required: bool = False) -> Any:
+    """A field whose value is one of `words` (matched loosely on input, canonical on output)."""
+    metadata = {"choices": words}
+    if required:
+        return dataclasses.field(metadata=metadata)
+    return dataclasses.field(default=None, metadata=metadata)
+
+
+def choices(words: tuple[str, ...]) -> Any:
+    """A field holding a list of values drawn from `words`."""
+    return dataclasses.field(default=(), metadata={"choices": words})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Entry:
+    """One fact in a provider's ledger. Subclasses are named for what happened, in the past tense."""
+
+    provider_id: str
+    source: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The entry's type as written in the JSON Lines format."""
+        return type(self).__name__
+
+
+CellKey = tuple[str | None, str | None, str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RatingCell:
+    """One published rating: of a key question (or overall) for the trust, a location or a service."""
+
+    location_id: str | None = None
+    service: str | None = None
+    question: str = choice(QUESTIONS, required=True)
+    rating: str = choice(RATINGS, required=True)
+
+    @property
+    def key(self) -> CellKey:
+        """Where the rating sits: (location, service, question); None means the trust's own."""
+        return (self.location_id, self.service, self.question)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ScopeItem:
+    """Part of what an inspection looked at: a location and/or service, and which questions."""
+
+    location_id: str | None = None
+    service: str | None = None
+    questions: tuple[str, ...] = choices(QUESTIONS[1:])
+
+
+def describe_cell(location_id: str | None, service: str | None, question: str) -> str:
+    """A cell in words: 'trust overall', 'RWP01 safe', 'RWP01 Surgery overall'."""
+    where = " ".join(part for part in (location_id, service) if part) or "trust"
+    return f"{where} {question}" if question != OVERALL or where != "trust" else "trust overall"

@@ -1,0 +1,300 @@
+"""Turning JSON objects into entries and back.
+
+`parse_entry` is the strict door for a user's input: it checks every field and names the one that
+is wrong. `entry_to_json` writes the canonical form (the JSON Lines format, canonical words, no
+empty optional fields); `entry_from_json` reads that form back without re-checking it, because
+only checked entries are ever stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from datetime import date
+from functools import cache
+from typing import Any
+
+from events import ENTRY_TYPES
+from events.base import Entry, RatingCell, ScopeItem
+from events.corrections import EntryCorrected
+from events.oversight import OversightSegmentChanged
+from events.services import canonical_service
+from events.vocabulary import (
+    OVERSIGHT_SEGMENTS,
+    QUESTION_WORDS,
+    RATING_WORDS,
+    SECTION_WORDS,
+    TRUST_ONLY_QUESTIONS,
+    matcher,
+    normalise,
+    suggestion,
+)
+from ledger.errors import InvalidField
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_REF = re.compile(r"[^/\s]+/[1-9][0-9]*")
+# Fields matched against their own tables; other choice fields match their words loosely.
+_SPECIAL_TABLES = {"question": QUESTION_WORDS, "rating": RATING_WORDS, "section": SECTION_WORDS}
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """How one field of an entry (or of a cell or scope item) is read and written."""
+
+    name: str
+    kind: str  # str, date, int, strs, cells, cell, scope, entry, choice, choices
+    required: bool
+    words: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> dict[str, str]:
+        return _SPECIAL_TABLES.get(self.name) or matcher(self.words)
+
+
+@cache
+def field_specs(cls: type) -> tuple[FieldSpec, ...]:
+    """The fields of an entry type (or value type) as the parser sees them."""
+    hints = typing.get_type_hints(cls)
+    specs = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
+        base = args[0] if typing.get_origin(hint) is not tuple and args else hint
+        inner = args[0] if typing.get_origin(hint) is tuple else None
+        words = f.metadata.get("choices", ())
+        if words:
+            kind = "choices" if inner is not None else "choice"
+        elif inner is not None:
+            kind = {str: "strs", RatingCell: "cells", ScopeItem: "scope"}[inner]
+        else:
+            kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        specs.append(FieldSpec(f.name, kind, required, tuple(words)))
+    return tuple(specs)
+
+
+# ---- strict parsing of input --------------------------------------------------------------
+
+
+def parse_entry(obj: Any, *, today: date) -> Entry:
+    """The entry a JSON object describes, or InvalidField naming what is wrong with it."""
+    if not isinstance(obj, dict):
+        raise InvalidField(f"expected a JSON object, found {_json_kind(obj)}")
+    kind = obj.get("type")
+    if kind is None:
+        raise InvalidField('missing field "type"', field="type")
+    cls = ENTRY_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        hint = suggestion(str(kind), tuple(ENTRY_TYPES))
+        raise InvalidField(f'type "{kind}" is not an entry type{hint}', field="type")
+    fields = {k: v for k, v in obj.items() if k != "type"}
+    entry = _build(cls, fields, "", today)
+    _check_entry(entry, today)
+    return entry
+
+
+def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
+    specs = field_specs(cls)
+    known = {s.name for s in specs}
+    for name in obj:
+        if name not in known:
+            hint = suggestion(name, tuple(sorted(known)))
+            raise InvalidField(f'unknown field "{path}{name}"{hint}', field=path + name)
+    values = {}
+    for spec in specs:
+        value = obj.get(spec.name)
+        where = path + spec.name
+        if value is None:
+            if spec.required:
+                raise InvalidField(f'missing field "{where}"', field=where)
+            continue
+        values[spec.name] = _value(spec, value, where, today)
+    return cls(**values)
+
+
+def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
+    kind = spec.kind
+    if kind == "str":
+        return _text(value, where)
+    if kind == "date":
+        return _day(value, where)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidField(f'field "{where}" must be a whole number, 0 or more, not {_show(value)}', field=where)
+        return value
+    if kind == "choice":
+        return _word(spec, value, where)
+    if kind == "entry":
+        return parse_entry(value, today=today)
+    items = _list(value, where)
+    if kind == "strs":
+        return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(items))
+    if kind == "choices":
+        return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
+    if kind == "cells":
+        return tuple(_cell(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+    if kind == "scope":
+        return tuple(_scope(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+    assert kind == "cell", kind
+    return _cell(value, where, today)
+
+
+def _cell(value: Any, where: str, today: date) -> RatingCell:
+    cell = _build(RatingCell, _object(value, where), where + ".", today)
+    if cell.service is not None:
+        cell = dataclasses.replace(cell, service=canonical_service(cell.service))
+    if cell.question in TRUST_ONLY_QUESTIONS and (cell.location_id or cell.service):
+        raise InvalidField(
+            f'field "{where}.question": "{cell.question}" is rated only at trust level, '
+            "so the cell can have no location_id or service",
+            field=where + ".question",
+        )
+    return cell
+
+
+def _scope(value: Any, where: str, today: date) -> ScopeItem:
+    item = _build(ScopeItem, _object(value, where), where + ".", today)
+    if item.service is not None:
+        item = dataclasses.replace(item, service=canonical_service(item.service))
+    return item
+
+
+def _check_entry(entry: Entry, today: date) -> None:
+    """Checks that span fields: dates in order, nothing in the future, segments in range."""
+    on = getattr(entry, "on", None)
+    if on is not None and on > today:
+        raise InvalidField(f'field "on": {on} is in the future (today is {today})', field="on")
+    for later in ("until", "deadline"):
+        value = getattr(entry, later, None)
+        if value is not None and on is not None and value < on:
+            raise InvalidField(f'field "{later}": {value} is before "on" ({on})', field=later)
+    if getattr(entry, "until", None) is not None and entry.until > today:  # type: ignore[attr-defined]
+        raise InvalidField(f'field "until": {entry.until} is in the future (today is {today})', field="until")  # type: ignore[attr-defined]
+    if isinstance(entry, OversightSegmentChanged):
+        top = OVERSIGHT_SEGMENTS[entry.framework]
+        if not 1 <= entry.segment <= top:
+            raise InvalidField(
+                f'field "segment": {entry.framework} has segments 1 to {top}, not {entry.segment}',
+                field="segment",
+            )
+    if isinstance(entry, EntryCorrected):
+        if not _REF.fullmatch(entry.ref):
+            raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
+        if isinstance(entry.replacement, EntryCorrected) or entry.replacement.kind == "EntryRetracted":
+            raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
+        if entry.replacement.provider_id != entry.provider_id:
+            raise InvalidField(
+                f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this '
+                f'entry\'s provider "{entry.provider_id}"',
+                field="replacement.provider_id",
+            )
+    elif entry.kind == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
+        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")  # type: ignore[attr-defined]
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(f'field "{where}" must be a non-empty string, not {_show(value)}', field=where)
+    return value.strip()
+
+
+def _day(value: Any, where: str) -> date:
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise InvalidField(f'field "{where}": {_show(value)} is not a date like 2017-06-20', field=where)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidField(f'field "{where}": "{value}" is not a day of the calendar', field=where) from None
+
+
+def _word(spec: FieldSpec, value: Any, where: str) -> str:
+    if isinstance(value, str) and (canonical := spec.table.get(normalise(value))):
+        return canonical
+    words = tuple(dict.fromkeys(spec.table.values()))
+    hint = suggestion(str(value), words) if isinstance(value, str) else ""
+    what = spec.name.replace("_", " ")
+    listed = ", ".join(f'"{w}"' for w in words)
+    return _raise(InvalidField(
+        f'field "{where}": {_show(value)} is not a {what}{hint}; one of {listed}', field=where
+    ))
+
+
+def _raise(error: Exception) -> Any:
+    raise error
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidField(f'field "{where}" must be a list, not {_show(value)}', field=where)
+    return value
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidField(f'field "{where}" must be a JSON object, not {_show(value)}', field=where)
+    return value
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else _json_kind(value) if isinstance(value, (list, dict)) else repr(value)
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true or false"}.get(type(value), "a number" if isinstance(value, (int, float)) else "null")
+
+
+# ---- canonical form, for output and storage ------------------------------------------------
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    """The entry in the JSON Lines format: its type, then every field that has a value."""
+    out: dict[str, Any] = {"type": entry.kind}
+    out.update(_plain(entry))
+    return out
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    out = {}
+    for spec in field_specs(type(obj)):
+        value = getattr(obj, spec.name)
+        if value is None or (value == () and not spec.required):
+            continue
+        out[spec.name] = _plain_value(spec.kind, value)
+    return out
+
+
+def _plain_value(kind: str, value: Any) -> Any:
+    if kind == "date":
+        return value.isoformat()
+    if kind in ("cells", "scope"):
+        return [_plain(v) for v in value]
+    if kind == "cell":
+        return _plain(value)
+    if kind == "entry":
+        return entry_to_json(value)
+    if kind in ("strs", "choices"):
+        return list(value)
+    return value
+
+
+def entry_from_json(obj: dict[str, Any]) -> Entry:
+    """The entry that `entry_to_json` wrote; trusted, so nothing is re-checked."""
+    cls = ENTRY_TYPES[obj["type"]]
+    return cls(**{spec.name: _typed(spec.kind, obj[spec.name]) for spec in field_specs(cls) if spec.name in obj})
+
+
+def _typed(kind: str, value: Any) -> Any:
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "cells":
+        return tuple(RatingCell(**v) for v in value)
+    if kind == "scope":
+        return tuple(ScopeItem(**{**v, "questions": tuple(v.get("questions", ()))}) for v in value)
+    if kind == "cell":
+        return RatingCell(**value)
+    if kind == "entry":
+        return entry_from_json(value)
+    if kind in ("strs", "choices"):
+        return tuple(value)
+    return value

@@ -1,0 +1,55 @@
+"""A provider's history as it counts: corrections and retractions applied, as known at a time.
+
+Both sides use this: the rules decide against the history as it stands now; the projections
+answer `--known-at` by applying only what had been recorded by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from events.corrections import EntryCorrected, EntryRetracted
+from ledger.records import Recorded, parse_ref
+
+MENDING = (EntryRetracted, EntryCorrected)
+
+
+def effective(recorded: Iterable[Recorded], known_at: datetime | None = None) -> list[Recorded]:
+    """The entries that count, in recording order.
+
+    Only what was recorded by `known_at` is seen. Of the corrections and retractions seen, the
+    latest for each target decides it: a retracted entry is dropped, a corrected one is replaced
+    by its replacement (keeping its own ref and time). Corrections and retractions themselves
+    are not entries of the history: they only mend it.
+    """
+    seen = [r for r in recorded if known_at is None or r.recorded_at <= known_at]
+    fate: dict[int, Recorded] = {}
+    for r in seen:
+        if isinstance(r.entry, MENDING):
+            fate[parse_ref(r.entry.ref)[1]] = r
+    history = []
+    for r in seen:
+        if isinstance(r.entry, MENDING):
+            continue
+        mended = fate.get(r.position)
+        if mended is None:
+            history.append(r)
+        elif isinstance(mended.entry, EntryCorrected):
+            history.append(replace(r, entry=mended.entry.replacement))
+    return history
+
+
+def in_effect_order(history: Iterable[Recorded]) -> list[Recorded]:
+    """Entries in the order they took effect: by `on`, then by recording."""
+    return sorted(history, key=lambda r: (r.entry.on, r.position))  # type: ignore[attr-defined]
+
+
+def mended_by(recorded: Iterable[Recorded], known_at: datetime | None = None) -> dict[int, list[Recorded]]:
+    """For each position, the corrections and retractions of it seen by `known_at`, oldest first."""
+    found: dict[int, list[Recorded]] = {}
+    for r in recorded:
+        if isinstance(r.entry, MENDING) and (known_at is None or r.recorded_at <= known_at):
+            found.setdefault(parse_ref(r.entry.ref)[1], []).append(r)
+    return found

@@ -1,0 +1,209 @@
+"""The rules that decide whether an entry may be recorded: pure functions, no storage, no clock.
+
+`Facts` is what the rules need to know of a provider's history as it counts now (a fold of its
+effective entries). `check(facts, entry, position)` raises RuleBroken naming the rule an entry
+would break. A correction or retraction is decided by `check_mending`, which refolds the history
+it would leave and so refuses any mend that leaves it inconsistent.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from events import enforcement, inspections, oversight, provider
+from events.base import Entry
+from events.corrections import EntryCorrected, EntryRetracted
+from ledger.errors import RuleBroken
+from ledger.history import MENDING, effective
+from ledger.records import Recorded, parse_ref
+
+# The id field that names each identified thing, by the entry type that defines it.
+IDENTIFIERS = {
+    inspections.InspectionCarriedOut: "inspection_id",
+    inspections.ReportPublished: "report_id",
+    enforcement.WarningNoticeIssued: "notice_id",
+    enforcement.EnforcementActionTaken: "action_id",
+}
+
+
+@dataclass
+class Facts:
+    """What the rules know of a provider's effective history. Only `add` changes it."""
+
+    provider_id: str
+    registered: str | None = None
+    locations: dict[str, str] = field(default_factory=dict)
+    identified: dict[tuple[str, str], tuple[Entry, str]] = field(default_factory=dict)
+    assessed: dict[str, str] = field(default_factory=dict)
+    # Per regime, (on, position, entered) in effect order.
+    regimes: dict[str, list[tuple[date, int, bool]]] = field(default_factory=dict)
+    current: dict[Entry, str] = field(default_factory=dict)
+
+    def add(self, entry: Entry, position: int) -> None:
+        """Folds an entry that `check` accepted into the facts."""
+        ref = f"{self.provider_id}/{position}"
+        self.current.setdefault(entry, ref)
+        if isinstance(entry, provider.ProviderRegistered):
+            self.registered = ref
+        elif isinstance(entry, provider.LocationRegistered):
+            self.locations.setdefault(entry.location_id, ref)
+        elif isinstance(entry, enforcement.WarningNoticeAssessed):
+            self.assessed[entry.notice_id] = ref
+        elif isinstance(entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)):
+            entered = isinstance(entry, oversight.SpecialMeasuresEntered)
+            bisect.insort(self.regimes.setdefault(entry.regime, []), (entry.on, position, entered))
+        id_field = IDENTIFIERS.get(type(entry))
+        if id_field:
+            self.identified[(id_field, getattr(entry, id_field))] = (entry, ref)
+
+
+def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
+    """The facts of a history, checking every entry on the way (RuleBroken if one fails)."""
+    facts = Facts(provider_id)
+    for r in history:
+        check(facts, r.entry, r.position)
+        facts.add(r.entry, r.position)
+    return facts
+
+
+def check(facts: Facts, entry: Entry, position: int) -> None:
+    """Raises RuleBroken if `entry`, recorded at `position`, would break a rule of the ledger."""
+    if isinstance(entry, provider.ProviderRegistered):
+        if facts.registered:
+            raise RuleBroken(
+                f"provider {entry.provider_id} is already registered ({facts.registered}); "
+                "record ProviderRenamed for a new name",
+                field="type",
+            )
+    elif not facts.registered:
+        raise RuleBroken(
+            f'provider "{entry.provider_id}" is not registered: record its ProviderRegistered '
+            "entry first (in the ledger or earlier in the same input)",
+            field="provider_id",
+        )
+    _check_locations(facts, entry)
+    _check_identity(facts, entry)
+    if isinstance(entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)):
+        _check_special_measures(facts, entry, position)
+    if isinstance(entry, enforcement.WarningNoticeAssessed):
+        _check_assessment(facts, entry)
+
+
+def _locations_named(entry: Entry) -> Iterable[tuple[str, str]]:
+    if isinstance(entry, inspections.ReportPublished):
+        for i, cell in enumerate(entry.ratings):
+            if cell.location_id:
+                yield f"ratings[{i}].location_id", cell.location_id
+    elif isinstance(entry, inspections.RatingRevised):
+        if entry.cell.location_id:
+            yield "cell.location_id", entry.cell.location_id
+    elif isinstance(entry, inspections.InspectionCarriedOut):
+        for i, item in enumerate(entry.scope):
+            if item.location_id:
+                yield f"scope[{i}].location_id", item.location_id
+    elif isinstance(entry, (enforcement.WarningNoticeIssued, enforcement.EnforcementActionTaken, provider.LocationDeregistered)):
+        if entry.location_id:
+            yield "location_id", entry.location_id
+
+
+def _check_locations(facts: Facts, entry: Entry) -> None:
+    for where, location_id in _locations_named(entry):
+        if location_id not in facts.locations:
+            raise RuleBroken(
+                f'location "{location_id}" is not registered for {facts.provider_id}: '
+                "record its LocationRegistered entry first",
+                field=where,
+            )
+
+
+def _check_identity(facts: Facts, entry: Entry) -> None:
+    id_field = IDENTIFIERS.get(type(entry))
+    if not id_field:
+        return
+    value = getattr(entry, id_field)
+    earlier = facts.identified.get((id_field, value))
+    if earlier and earlier[0] != entry:
+        raise RuleBroken(
+            f'{id_field} "{value}" is already recorded as {earlier[1]} with other content; '
+            f"to change that entry, record a correction: cqc-ledger correct {earlier[1]} FILE --reason TEXT",
+            field=id_field,
+        )
+
+
+def _check_special_measures(facts: Facts, entry: Entry, position: int) -> None:
+    entered = isinstance(entry, oversight.SpecialMeasuresEntered)
+    regime = entry.regime  # type: ignore[attr-defined]
+    timeline = list(facts.regimes.get(regime, []))
+    bisect.insort(timeline, (entry.on, position, entered))  # type: ignore[attr-defined]
+    in_force = False
+    for on, at, enters in timeline:
+        if enters == in_force:
+            raise RuleBroken(_regime_message(facts, regime, on, at, enters, entry, position), field="on")
+        in_force = enters
+
+
+def _regime_message(facts: Facts, regime: str, on: date, at: int, enters: bool, entry: Entry, position: int) -> str:
+    state = "already in force" if enters else "not in force"
+    doing = "entered" if enters else "exited"
+    if at == position:
+        return f"special measures ({regime}) are {state} on {on}, so they cannot be {doing} then"
+    return (
+        f"recording this {entry.kind} on {entry.on} would leave special measures ({regime}) "  # type: ignore[attr-defined]
+        f"{state} on {on}, when {facts.provider_id}/{at} {doing} them"
+    )
+
+
+def _check_assessment(facts: Facts, entry: enforcement.WarningNoticeAssessed) -> None:
+    issued = facts.identified.get(("notice_id", entry.notice_id))
+    if issued is None:
+        raise RuleBroken(
+            f'notice "{entry.notice_id}" was never issued: record its WarningNoticeIssued entry first',
+            field="notice_id",
+        )
+    notice = issued[0]
+    if entry.on < notice.on:  # type: ignore[attr-defined]
+        raise RuleBroken(
+            f'notice "{entry.notice_id}" was issued on {notice.on} ({issued[1]}), after this '  # type: ignore[attr-defined]
+            f"assessment on {entry.on}",
+            field="on",
+        )
+    if entry.notice_id in facts.assessed:
+        raise RuleBroken(
+            f'notice "{entry.notice_id}" is already assessed ({facts.assessed[entry.notice_id]}); '
+            "to change that assessment, record a correction of it",
+            field="notice_id",
+        )
+
+
+def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorrected, position: int) -> None:
+    """Raises RuleBroken unless `mend` targets an entry of this provider that can be mended so."""
+    provider_id, target = parse_ref(mend.ref)
+    if provider_id != mend.provider_id:
+        raise RuleBroken(f'ref "{mend.ref}" belongs to provider {provider_id}, not {mend.provider_id}', field="ref")
+    if target >= position:
+        raise RuleBroken(f'ref "{mend.ref}" does not exist ({mend.provider_id} has {position - 1} entries)', field="ref")
+    original = recorded[target - 1].entry
+    if isinstance(original, MENDING):
+        raise RuleBroken(
+            f"{mend.ref} is itself a {original.kind}; mend the entry it targets instead", field="ref"
+        )
+    if isinstance(mend, EntryCorrected) and type(mend.replacement) is not type(original):
+        raise RuleBroken(
+            f"the replacement is a {mend.replacement.kind} but {mend.ref} is a {original.kind}; "
+            "a correction keeps the entry's type",
+            field="replacement.type",
+        )
+    if isinstance(mend, EntryRetracted) and all(r.position != target for r in effective(recorded)):
+        raise RuleBroken(f"{mend.ref} is already retracted", field="ref")
+    candidate = Recorded(mend, position, recorded[-1].recorded_at)
+    try:
+        fold(mend.provider_id, effective([*recorded, candidate]))
+    except RuleBroken as broken:
+        doing = "retracting" if isinstance(mend, EntryRetracted) else "correcting"
+        raise RuleBroken(
+            f"{doing} {mend.ref} would leave the history of {mend.provider_id} inconsistent: {broken.message}",
+            field="ref",
+        ) from None

@@ -1,0 +1,130 @@
+"""Answers written for a person: short, scannable, with dates and refs to follow up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from events.vocabulary import QUESTIONS
+
+_WIDTH = 18
+
+
+def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str:
+    parts = [
+        f"{q} {ratings[q]['rating']} ({ratings[q]['since']})"
+        for q in QUESTIONS
+        if q in ratings and not (skip_overall and q == "overall")
+    ]
+    return ", ".join(parts)
+
+
+def _headline(ratings: dict[str, Any]) -> str:
+    overall = ratings.get("overall")
+    return f"{overall['rating']} since {overall['since']} ({overall['ref']})" if overall else "not rated"
+
+
+def status_text(doc: dict[str, Any]) -> str:
+    """The status document of `status --json`, as a person reads it."""
+    lines = [
+        f"{doc['name']} ({doc['provider_id']})",
+        f"  at {doc['at']}, as the ledger knew it at {doc['known_at']}",
+    ]
+    if doc["deregistered"]:
+        gone = doc["deregistered"]
+        successor = f", succeeded by {gone['successor_id']}" if gone["successor_id"] else ""
+        lines.append(f"  deregistered on {gone['on']}{successor}")
+    lines.append("")
+    lines.append(f"{'Overall':<{_WIDTH}}{_headline(doc['ratings'])}")
+    others = _ratings_line(doc["ratings"], skip_overall=True)
+    if others:
+        lines.append(f"{'Key questions':<{_WIDTH}}{others}")
+    regimes = ", ".join(f"{sm['regime']} since {sm['since']} ({sm['ref']})" for sm in doc["special_measures"])
+    lines.append(f"{'Special measures':<{_WIDTH}}{regimes or 'none'}")
+    if doc["oversight"]:
+        o = doc["oversight"]
+        lines.append(f"{'Oversight':<{_WIDTH}}{o['framework']} segment {o['segment']} since {o['since']}")
+    lines.extend(_notice_lines(doc["warning_notices"]))
+    inspection, report = doc["last_inspection"], doc["last_report"]
+    if inspection:
+        until = f" to {inspection['until']}" if inspection.get("until") else ""
+        kind = f"{inspection['kind']} " if inspection.get("kind") else ""
+        lines.append(f"{'Last inspection':<{_WIDTH}}{kind}{inspection['on']}{until} ({inspection['ref']})")
+    if report:
+        lines.append(f"{'Last report':<{_WIDTH}}{report['report_id']} published {report['on']} ({report['ref']})")
+    lines.extend(_place_lines(doc))
+    return "\n".join(lines)
+
+
+def _notice_lines(notices: list[dict[str, Any]]) -> Iterable[str]:
+    if not notices:
+        yield f"{'Warning notices':<{_WIDTH}}none"
+        return
+    for i, n in enumerate(notices):
+        label = "Warning notices" if i == 0 else ""
+        deadline = f", deadline {n['deadline']}" if n["deadline"] else ""
+        closed = f" on {n['closed_on']}" if n["closed_on"] else ""
+        yield f"{label:<{_WIDTH}}{n['notice_id']} (s{n['section']}) issued {n['issued_on']}{deadline}: {n['status']}{closed}"
+
+
+def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
+    for location in doc["locations"]:
+        yield ""
+        gone = f", deregistered {location['deregistered_on']}" if location["deregistered_on"] else ""
+        yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
+        if location["ratings"]:
+            yield f"  {_ratings_line(location['ratings'])}"
+        for service in location["services"]:
+            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+    if doc["services"]:
+        yield ""
+        yield "Services"
+        for service in doc["services"]:
+            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+
+
+def entries_text(docs: Iterable[dict[str, Any]]) -> str:
+    """One line per entry: ref, recording time, type, day, and its main facts."""
+    lines = []
+    for doc in docs:
+        facts = {k: v for k, v in doc.items() if k not in ("ref", "recorded_at", "type", "provider_id", "on", "source")}
+        on = doc.get("on", "")
+        lines.append(f"{doc['ref']:<10} {doc['recorded_at']}  {on:<10}  {doc['type']}  {_brief(facts)}".rstrip())
+    return "\n".join(lines)
+
+
+def _brief(facts: dict[str, Any]) -> str:
+    parts = []
+    for key, value in facts.items():
+        if key == "ratings":
+            parts.append(f"{len(value)} rating{'s' if len(value) != 1 else ''}")
+        elif isinstance(value, (list, dict)):
+            continue
+        else:
+            parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def record_text(recorded: list[str], duplicates: dict[int, str]) -> str:
+    """What `record` did: the refs it recorded and the lines it found already recorded."""
+    lines = [f"Recorded {len(recorded)} entr{'y' if len(recorded) == 1 else 'ies'}{_ref_ranges(recorded)}."]
+    if duplicates:
+        shown = ", ".join(f"line {n} ({ref})" for n, ref in list(duplicates.items())[:10])
+        more = f" and {len(duplicates) - 10} more" if len(duplicates) > 10 else ""
+        lines.append(f"Already recorded, skipped: {len(duplicates)}: {shown}{more}.")
+    return "\n".join(lines)
+
+
+def _ref_ranges(refs: list[str]) -> str:
+    """': RWP/1-28, RX9/1-12' for the refs recorded, grouped by provider."""
+    if not refs:
+        return ""
+    spans: dict[str, list[int]] = {}
+    for ref in refs:
+        provider_id, _, position = ref.rpartition("/")
+        spans.setdefault(provider_id, []).append(int(position))
+    parts = []
+    for provider_id, positions in spans.items():
+        low, high = min(positions), max(positions)
+        parts.append(f"{provider_id}/{low}" if low == high else f"{provider_id}/{low}-{high}")
+    return ": " + ", ".join(parts)

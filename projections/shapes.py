@@ -1,0 +1,96 @@
+"""The JSON documents of the contract (CONTRACT.md section 3), built from folds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from events.base import CellKey
+from events.parsing import entry_to_json
+from events.vocabulary import QUESTIONS
+from ledger.records import Recorded, format_time
+from projections.status import CellValue, Status
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, service: str | None) -> dict[str, Any]:
+    """The `ratings` object of one place: each question that has a value."""
+    out = {}
+    for question in QUESTIONS:
+        value = cells.get((location_id, service, question))
+        if value:
+            out[question] = {"rating": value.rating, "since": day(value.since), "ref": value.ref}
+    return out
+
+
+def services_of(cells: Mapping[CellKey, CellValue], location_id: str | None) -> list[str]:
+    return sorted({service for (loc, service, _) in cells if loc == location_id and service})
+
+
+def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
+    cells = status.cells
+    location_ids = sorted(set(status.locations) | {loc for (loc, _, _) in cells if loc})
+    return {
+        "provider_id": status.provider_id,
+        "name": status.name,
+        "provider_type": status.provider_type,
+        "at": day(at),
+        "known_at": format_time(known_at),
+        "registered_on": day(status.registered_on),
+        "deregistered": (
+            {"on": day(status.deregistered.since), "successor_id": status.deregistered.value, "ref": status.deregistered.ref}
+            if status.deregistered else None
+        ),
+        "ratings": ratings_json(cells, None, None),
+        "locations": [location_json(status, location_id) for location_id in location_ids],
+        "services": [
+            {"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)
+        ],
+        "special_measures": [
+            {"regime": regime, "since": day(held.since), "ref": held.ref}
+            for regime, held in sorted(status.special_measures.items())
+        ],
+        "oversight": (
+            {"framework": status.oversight.framework, "segment": status.oversight.value,
+             "since": day(status.oversight.since), "ref": status.oversight.ref}
+            if status.oversight else None
+        ),
+        "warning_notices": [
+            {"notice_id": n.notice_id, "section": n.section, "issued_on": day(n.issued_on),
+             "deadline": day(n.deadline), "status": n.status, "closed_on": day(n.closed_on),
+             "location_id": n.location_id, "service": n.service, "ref": n.ref}
+            for n in sorted(status.notices.values(), key=lambda n: (n.issued_on, n.notice_id))
+        ],
+        "enforcement_actions": [recorded_json(r) for r in status.enforcement],
+        "last_inspection": recorded_json(status.last_inspection),
+        "last_report": recorded_json(status.last_report),
+    }
+
+
+def location_json(status: Status, location_id: str) -> dict[str, Any]:
+    location = status.locations.get(location_id)
+    return {
+        "location_id": location_id,
+        "name": location.name if location else None,
+        "registered_on": day(location.registered_on) if location else None,
+        "deregistered_on": day(location.deregistered_on) if location else None,
+        "ratings": ratings_json(status.cells, location_id, None),
+        "services": [
+            {"service": s, "ratings": ratings_json(status.cells, location_id, s)}
+            for s in services_of(status.cells, location_id)
+        ],
+    }
+
+
+def recorded_json(recorded: Recorded | None) -> dict[str, Any] | None:
+    """An entry as `entries --json` and `export` write it: its JSON form, `ref` and `recorded_at`."""
+    if recorded is None:
+        return None
+    out = entry_to_json(recorded.entry)
+    out["ref"] = recorded.ref
+    out["recorded_at"] = format_time(recorded.recorded_at)
+    return out

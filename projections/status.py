@@ -1,0 +1,182 @@
+"""A provider's status on a day: the fold of its entries in effect by then, as known at a time.
+
+This fold is the reference: the fast views are held equal to it. It is written to be obviously
+right: take the effective history as known at `known_at`, keep the entries with `on` <= the day,
+put them in effect order (`on`, then recording), and apply each with `evolve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import reduce, singledispatch
+from types import MappingProxyType
+
+from events import corrections, enforcement, inspections, oversight, provider
+from events.base import CellKey, Entry
+from ledger.history import effective, in_effect_order
+from ledger.records import Recorded
+
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A rating as it stands: its value, the day it took effect, and the entry that set it."""
+
+    rating: str
+    since: date
+    ref: str
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    registered_on: date
+    deregistered_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    notice_id: str
+    section: str
+    issued_on: date
+    deadline: date | None
+    ref: str
+    location_id: str | None = None
+    service: str | None = None
+    status: str = "open"
+    closed_on: date | None = None
+    closed_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Since:
+    """A state entered on a day by an entry (a regime of special measures, an oversight segment)."""
+
+    since: date
+    ref: str
+    value: str | int | None = None
+    framework: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    """Everything the ledger says of a provider on one day."""
+
+    provider_id: str
+    name: str | None = None
+    provider_type: str | None = None
+    registered_on: date | None = None
+    deregistered: Since | None = None
+    locations: Mapping[str, Location] = field(default_factory=lambda: MappingProxyType({}))
+    cells: Mapping[CellKey, CellValue] = field(default_factory=lambda: MappingProxyType({}))
+    special_measures: Mapping[str, Since] = field(default_factory=lambda: MappingProxyType({}))
+    oversight: Since | None = None
+    notices: Mapping[str, Notice] = field(default_factory=lambda: MappingProxyType({}))
+    enforcement: tuple[Recorded, ...] = ()
+    last_inspection: Recorded | None = None
+    last_report: Recorded | None = None
+    entries: int = field(default=0, compare=False)
+
+
+def status_at(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> Status:
+    """The provider's status at the end of `at`, from what was recorded by `known_at`."""
+    history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
+    return reduce(evolve, in_effect_order(history), Status(provider_id))
+
+
+def evolve(state: Status, recorded: Recorded) -> Status:
+    """The status after one more entry took effect."""
+    return replace(_apply(recorded.entry, state, recorded), entries=state.entries + 1)
+
+
+@singledispatch
+def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
+    raise TypeError(f"no status handler for {entry.kind}")
+
+
+@_apply.register
+def _(entry: provider.ProviderRegistered, state: Status, recorded: Recorded) -> Status:
+    return replace(state, name=entry.name, provider_type=entry.provider_type, registered_on=entry.on)
+
+
+@_apply.register
+def _(entry: provider.ProviderRenamed, state: Status, recorded: Recorded) -> Status:
+    return replace(state, name=entry.name)
+
+
+@_apply.register
+def _(entry: provider.ProviderDeregistered, state: Status, recorded: Recorded) -> Status:
+    return replace(state, deregistered=Since(entry.on, recorded.ref, entry.successor_id))
+
+
+@_apply.register
+def _(entry: provider.LocationRegistered, state: Status, recorded: Recorded) -> Status:
+    location = Location(entry.name, entry.on)
+    return replace(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
+
+
+@_apply.register
+def _(entry: provider.LocationDeregistered, state: Status, recorded: Recorded) -> Status:
+    known = state.locations.get(entry.location_id) or Location(entry.location_id, entry.on)
+    location = replace(known, deregistered_on=entry.on)
+    return replace(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
+
+
+@_apply.register
+def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded) -> Status:
+    return replace(state, last_inspection=recorded)
+
+
+@_apply.register
+def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
+    cells = {cell.key: CellValue(cell.rating, entry.on, recorded.ref) for cell in entry.ratings}
+    return replace(state, cells=MappingProxyType({**state.cells, **cells}), last_report=recorded)
+
+
+@_apply.register
+def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
+    value = CellValue(entry.cell.rating, entry.on, recorded.ref)
+    return replace(state, cells=MappingProxyType({**state.cells, entry.cell.key: value}))
+
+
+@_apply.register
+def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded) -> Status:
+    notice = Notice(entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service)
+    return replace(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
+
+
+@_apply.register
+def _(entry: enforcement.WarningNoticeAssessed, state: Status, recorded: Recorded) -> Status:
+    notice = replace(state.notices[entry.notice_id], status=entry.outcome, closed_on=entry.on, closed_ref=recorded.ref)
+    return replace(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
+
+
+@_apply.register
+def _(entry: enforcement.EnforcementActionTaken, state: Status, recorded: Recorded) -> Status:
+    return replace(state, enforcement=(*state.enforcement, recorded))
+
+
+@_apply.register
+def _(entry: oversight.SpecialMeasuresEntered, state: Status, recorded: Recorded) -> Status:
+    regimes = {**state.special_measures, entry.regime: Since(entry.on, recorded.ref, entry.decided_by)}
+    return replace(state, special_measures=MappingProxyType(regimes))
+
+
+@_apply.register
+def _(entry: oversight.SpecialMeasuresExited, state: Status, recorded: Recorded) -> Status:
+    regimes = {regime: held for regime, held in state.special_measures.items() if regime != entry.regime}
+    return replace(state, special_measures=MappingProxyType(regimes))
+
+
+@_apply.register
+def _(entry: oversight.OversightSegmentChanged, state: Status, recorded: Recorded) -> Status:
+    return replace(state, oversight=Since(entry.on, recorded.ref, entry.segment, entry.framework))
+
+
+@_apply.register(corrections.EntryRetracted)
+@_apply.register(corrections.EntryCorrected)
+def _(entry: Entry, state: Status, recorded: Recorded) -> Status:
+    # Mends never reach the fold: `effective` applies them to the history beforehand.
+    return state
