@@ -12,12 +12,14 @@ import click
 import orjson
 
 from ledger import storage
+from events.vocabulary import RATINGS
 from ledger.application import Ledger, utc_now
 from ledger.errors import LedgerError
 from ledger.input import read_entries
 from ledger.records import parse_time
-from projections import render, shapes
-from projections.status import status_at
+from projections import render, shapes, trusts as register
+from projections.history import history as history_of
+from projections.views import Views, open_views
 
 _PROGRESS_FROM = 2000  # lines: shorter inputs finish before a bar would be worth drawing
 
@@ -121,6 +123,7 @@ def record(ctx: click.Context, file: TextIO, as_json: bool) -> None:
         numbered = read_entries(bar, today=now.date())
     with opened(ctx, must_exist=False) as ledger:
         outcome = ledger.record(numbered)
+        _caught_up(ledger)
     if as_json:
         emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
     else:
@@ -134,6 +137,19 @@ def _progress(items: list[Any], label: str) -> Iterator[Any]:
         return
     with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield bar
+
+
+def _caught_up(ledger: Ledger, *, rebuild: bool = False) -> Views:
+    """The ledger's views, brought up to date first (with a progress bar when that is long)."""
+    views = open_views(ledger)
+    behind = (ledger.recorder.max_notification_id() or 0) - (0 if rebuild else views.max_tracking_id("views") or 0)
+    apply = views.rebuild if rebuild else views.catch_up
+    if behind < _PROGRESS_FROM or not sys.stderr.isatty():
+        apply(ledger)
+        return views
+    with click.progressbar(length=behind, label="Updating views", file=sys.stderr) as bar:
+        apply(ledger, bar.update)
+    return views
 
 
 @main.command()
@@ -153,7 +169,8 @@ def status(ctx: click.Context, provider_id: str, at: date | None, known_at: date
     now = utc_now()
     at = at or now.date()
     with opened(ctx) as ledger:
-        folded = status_at(ledger.entries_of(provider_id), provider_id, at, known_at)
+        ledger.entries_of(provider_id, limit=1)  # UnknownProvider if there is none
+        folded = _caught_up(ledger).status(provider_id, at, known_at)
     document = shapes.status_json(folded, at, known_at or now)
     emit_json(document) if as_json else click.echo(render.status_text(document))
 
@@ -174,6 +191,63 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
         documents = [shapes.recorded_json(r) for r in found]
     emit_json(documents) if as_json else click.echo(render.entries_text(documents))
 
+
+
+@main.command()
+@AT
+@KNOWN_AT
+@click.option("--rating", type=click.Choice(RATINGS, case_sensitive=False), help="Only providers rated so overall.")
+@click.option("--special-measures", is_flag=True, help="Only providers in special measures (any regime).")
+@JSON
+@click.pass_context
+def trusts(ctx: click.Context, at: date | None, known_at: datetime | None, rating: str | None, special_measures: bool, as_json: bool) -> None:
+    """Every provider's headline on a day: overall rating, special measures, open warning notices.
+
+    \b
+    Example:
+      cqc-ledger trusts --at 2017-01-01 --special-measures
+    """
+    at = at or utc_now().date()
+    rating = next((r for r in RATINGS if rating and r.lower() == rating.lower()), None)
+    with opened(ctx) as ledger:
+        statuses = _caught_up(ledger).statuses(at, known_at)
+    rows = register.register(statuses, rating=rating, special_measures=special_measures)
+    emit_json(rows) if as_json else click.echo(render.trusts_text(rows, at))
+
+
+@main.command()
+@click.argument("provider_id", metavar="PROVIDER")
+@click.option("--from", "since", type=Day(), help="The first day shown (changes before it still count).")
+@click.option("--to", "until", type=Day(), help="The last day shown.")
+@KNOWN_AT
+@JSON
+@click.pass_context
+def history(ctx: click.Context, provider_id: str, since: date | None, until: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """Every change to PROVIDER in the order it took effect, each with its ref and the cells it
+    changed, from and to.
+
+    \b
+    Example:
+      cqc-ledger history RWP --from 2017-01-01 --to 2019-12-31
+    """
+    with opened(ctx) as ledger:
+        changes = history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at)
+    emit_json(changes) if as_json else click.echo(render.history_text(changes))
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Drop every view and rebuild it from the entries (a progress bar shows the way).
+
+    \b
+    Example:
+      cqc-ledger rebuild
+    """
+    with opened(ctx) as ledger:
+        _caught_up(ledger, rebuild=True)
+        total = ledger.recorder.max_notification_id() or 0
+    click.echo(f"Rebuilt the views from {total} entr{'y' if total == 1 else 'ies'}.")
 
 
 if __name__ == "__main__":

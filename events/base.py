@@ -31,7 +31,7 @@ class Entry:
     source: str | None = None
 
     @property
-    def kind(self) -> str:
+    def type_name(self) -> str:
         """The entry's type as written in the JSON Lines format."""
         return type(self).__name__
 

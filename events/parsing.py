@@ -181,7 +181,7 @@ def _check_entry(entry: Entry, today: date) -> None:
     if isinstance(entry, EntryCorrected):
         if not _REF.fullmatch(entry.ref):
             raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
-        if isinstance(entry.replacement, EntryCorrected) or entry.replacement.kind == "EntryRetracted":
+        if isinstance(entry.replacement, EntryCorrected) or entry.replacement.type_name == "EntryRetracted":
             raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
         if entry.replacement.provider_id != entry.provider_id:
             raise InvalidField(
@@ -189,7 +189,7 @@ def _check_entry(entry: Entry, today: date) -> None:
                 f'entry\'s provider "{entry.provider_id}"',
                 field="replacement.provider_id",
             )
-    elif entry.kind == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
+    elif entry.type_name == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
         raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")  # type: ignore[attr-defined]
 
 
@@ -249,7 +249,7 @@ def _json_kind(value: Any) -> str:
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:
     """The entry in the JSON Lines format: its type, then every field that has a value."""
-    out: dict[str, Any] = {"type": entry.kind}
+    out: dict[str, Any] = {"type": entry.type_name}
     out.update(_plain(entry))
     return out
 

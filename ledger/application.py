@@ -101,9 +101,10 @@ class Ledger(Application):
         except AggregateNotFoundError:
             return ProviderLedger(provider_id)
 
-    def entries_of(self, provider_id: str) -> list[Recorded]:
-        """Every entry of a provider, in recording order; UnknownProvider if there are none."""
-        recorded = list(self.events.get(provider_id))
+    def entries_of(self, provider_id: str, *, limit: int | None = None) -> list[Recorded]:
+        """Every entry of a provider (or the first `limit`), in recording order; UnknownProvider
+        if there are none."""
+        recorded = list(self.events.get(provider_id, limit=limit))
         if not recorded:
             raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.target}')
         return recorded

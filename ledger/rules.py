@@ -151,7 +151,7 @@ def _regime_message(facts: Facts, regime: str, on: date, at: int, enters: bool, 
     if at == position:
         return f"special measures ({regime}) are {state} on {on}, so they cannot be {doing} then"
     return (
-        f"recording this {entry.kind} on {entry.on} would leave special measures ({regime}) "  # type: ignore[attr-defined]
+        f"recording this {entry.type_name} on {entry.on} would leave special measures ({regime}) "  # type: ignore[attr-defined]
         f"{state} on {on}, when {facts.provider_id}/{at} {doing} them"
     )
 
@@ -188,11 +188,11 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     original = recorded[target - 1].entry
     if isinstance(original, MENDING):
         raise RuleBroken(
-            f"{mend.ref} is itself a {original.kind}; mend the entry it targets instead", field="ref"
+            f"{mend.ref} is itself a {original.type_name}; mend the entry it targets instead", field="ref"
         )
     if isinstance(mend, EntryCorrected) and type(mend.replacement) is not type(original):
         raise RuleBroken(
-            f"the replacement is a {mend.replacement.kind} but {mend.ref} is a {original.kind}; "
+            f"the replacement is a {mend.replacement.type_name} but {mend.ref} is a {original.type_name}; "
             "a correction keeps the entry's type",
             field="replacement.type",
         )

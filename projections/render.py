@@ -128,3 +128,26 @@ def _ref_ranges(refs: list[str]) -> str:
         low, high = min(positions), max(positions)
         parts.append(f"{provider_id}/{low}" if low == high else f"{provider_id}/{low}-{high}")
     return ": " + ", ".join(parts)
+
+
+def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
+    """One line per provider: id, overall, special measures, open notices, name."""
+    if not rows:
+        return f"No provider matches at {at}."
+    lines = [f"{'provider':<9} {'overall':<22} {'special measures':<17} {'open notices':<13} name"]
+    for r in rows:
+        regimes = ", ".join(r["special_measures"]) or "-"
+        lines.append(f"{r['provider_id']:<9} {r['overall'] or 'not rated':<22} {regimes:<17} {r['open_warning_notices']:<13} {r['name']}")
+    lines.append(f"{len(rows)} provider{'s' if len(rows) != 1 else ''} at {at}.")
+    return "\n".join(lines)
+
+
+def history_text(changes: list[dict[str, Any]]) -> str:
+    """Each entry in effect order, with the cells it changed indented beneath it."""
+    lines = []
+    for c in changes:
+        lines.append(f"{c['on']}  {c['ref']:<8} {c['summary']}")
+        for change in c["changes"]:
+            where = " ".join(p for p in (change["location_id"], change["service"]) if p) or "trust"
+            lines.append(f"{'':<22}{where} {change['question']}: {change['from'] or '-'} -> {change['to']}")
+    return "\n".join(lines) if lines else "No changes in that period."

@@ -1,0 +1,86 @@
+"""A provider's history: every entry in effect order, with the cells it changed, from and to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from events import corrections, enforcement, inspections, oversight, provider
+from events.base import CellKey, Entry
+from ledger.history import effective, in_effect_order
+from ledger.records import Recorded, format_time
+
+
+def history(
+    recorded: Iterable[Recorded], *, since: date | None = None, until: date | None = None, known_at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Each entry in effect order (`on`, then recording), as `history --json` shows it.
+
+    The cells an entry changed are compared with the value each had just before, so a report
+    that republishes a rating unchanged shows no change for that cell.
+    """
+    cells: dict[CellKey, str] = {}
+    out = []
+    for r in in_effect_order(effective(recorded, known_at)):
+        changes = []
+        for key, rating in _cells_set(r.entry):
+            before = cells.get(key)
+            if before != rating:
+                changes.append({"location_id": key[0], "service": key[1], "question": key[2], "from": before, "to": rating})
+            cells[key] = rating
+        on = r.entry.on  # type: ignore[attr-defined]
+        if (since is None or on >= since) and (until is None or on <= until):
+            out.append({
+                "ref": r.ref, "type": r.entry.type_name, "on": on.isoformat(),
+                "recorded_at": format_time(r.recorded_at), "summary": summary(r.entry), "changes": changes,
+                "source": r.entry.source,
+            })
+    return out
+
+
+def _cells_set(entry: Entry) -> list[tuple[CellKey, str]]:
+    if isinstance(entry, inspections.ReportPublished):
+        return [(cell.key, cell.rating) for cell in entry.ratings]
+    if isinstance(entry, inspections.RatingRevised):
+        return [(entry.cell.key, entry.cell.rating)]
+    return []
+
+
+def summary(entry: Entry) -> str:
+    """One line saying what the entry records."""
+    e: Any = entry
+    match entry:
+        case provider.ProviderRegistered():
+            return f"registered as {e.name}"
+        case provider.ProviderRenamed():
+            return f"renamed {e.name}"
+        case provider.ProviderDeregistered():
+            return "deregistered" + (f", succeeded by {e.successor_id}" if e.successor_id else "")
+        case provider.LocationRegistered():
+            return f"location {e.location_id} registered: {e.name}"
+        case provider.LocationDeregistered():
+            return f"location {e.location_id} deregistered"
+        case inspections.InspectionCarriedOut():
+            days = f"{e.on} to {e.until}" if e.until else f"{e.on}"
+            return f"{e.kind or 'inspection'} {e.inspection_id} visited {days}"
+        case inspections.ReportPublished():
+            return f"report {e.report_id} published with {len(e.ratings)} rating{'s' if len(e.ratings) != 1 else ''}"
+        case inspections.RatingRevised():
+            return f"rating revised ({e.reason})"
+        case enforcement.WarningNoticeIssued():
+            deadline = f", deadline {e.deadline}" if e.deadline else ""
+            return f"section {e.section} warning notice {e.notice_id} issued{deadline}"
+        case enforcement.WarningNoticeAssessed():
+            return f"warning notice {e.notice_id} assessed: {e.outcome}"
+        case enforcement.EnforcementActionTaken():
+            return f"{e.action} ({e.action_id})"
+        case oversight.SpecialMeasuresEntered():
+            return f"entered special measures ({e.regime})" + (f", decided by {e.decided_by}" if e.decided_by else "")
+        case oversight.SpecialMeasuresExited():
+            return f"left special measures ({e.regime})" + (f", decided by {e.decided_by}" if e.decided_by else "")
+        case oversight.OversightSegmentChanged():
+            return f"oversight segment {e.segment} ({e.framework})"
+        case corrections.EntryRetracted() | corrections.EntryCorrected():
+            return f"mends {e.ref}: {e.reason}"
+    raise TypeError(f"no summary for {entry.type_name}")
