@@ -93,7 +93,7 @@ def evolve(state: Status, recorded: Recorded) -> Status:
 
 @singledispatch
 def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
-    raise TypeError(f"no status handler for {entry.kind}")
+    raise TypeError(f"no status handler for {entry.type_name}")
 
 
 @_apply.register
