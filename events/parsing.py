@@ -16,12 +16,15 @@ from functools import cache
 from typing import Any
 
 from events import ENTRY_TYPES
-from events.base import Entry, RatingCell, ScopeItem
+from events.base import Entry, RatingCell, ScopeItem, describe_cell
 from events.corrections import EntryCorrected
+from events.inspections import ReportPublished
 from events.oversight import OversightSegmentChanged
 from events.services import canonical_service
 from events.vocabulary import (
     OVERSIGHT_SEGMENTS,
+    QUESTIONS,
+    RATINGS,
     QUESTION_WORDS,
     RATING_WORDS,
     SECTION_WORDS,
@@ -34,6 +37,8 @@ from ledger.errors import InvalidField
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(r"[^/\s]+/[1-9][0-9]*")
+_QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
+_RATINGS_AS_WRITTEN = frozenset(RATINGS)
 # Fields matched against their own tables; other choice fields match their words loosely.
 _SPECIAL_TABLES = {"question": QUESTION_WORDS, "rating": RATING_WORDS, "section": SECTION_WORDS}
 
@@ -46,10 +51,14 @@ class FieldSpec:
     kind: str  # str, date, int, strs, cells, cell, scope, entry, choice, choices
     required: bool
     words: tuple[str, ...] = ()
+    table: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
-    @property
-    def table(self) -> dict[str, str]:
-        return _SPECIAL_TABLES.get(self.name) or matcher(self.words)
+
+def _table(name: str, words: tuple[str, ...]) -> dict[str, str]:
+    """Matching keys of a choice field, with each canonical word as its own key (the fast path)."""
+    table = dict(_SPECIAL_TABLES.get(name) or matcher(words))
+    table.update({word: word for word in table.values()})
+    return table
 
 
 @cache
@@ -70,7 +79,8 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
         else:
             kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        specs.append(FieldSpec(f.name, kind, required, tuple(words)))
+        table = _table(f.name, tuple(words)) if words else {}
+        specs.append(FieldSpec(f.name, kind, required, tuple(words), table))
     return tuple(specs)
 
 
@@ -127,6 +137,8 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
         return _word(spec, value, where)
     if kind == "entry":
         return parse_entry(value, today=today)
+    if kind == "cell":  # one cell (RatingRevised's), an object: before the list kinds below
+        return _cell(value, where, today)
     items = _list(value, where)
     if kind == "strs":
         return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(items))
@@ -134,13 +146,39 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
         return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "cells":
         return tuple(_cell(v, f"{where}[{i}]", today) for i, v in enumerate(items))
-    if kind == "scope":
-        return tuple(_scope(v, f"{where}[{i}]", today) for i, v in enumerate(items))
-    assert kind == "cell", kind
-    return _cell(value, where, today)
+    assert kind == "scope", kind
+    return tuple(_scope(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+
+
+_CELL_FIELDS = frozenset(("location_id", "service", "question", "rating"))
 
 
 def _cell(value: Any, where: str, today: date) -> RatingCell:
+    if type(value) is not dict or not value.keys() <= _CELL_FIELDS:
+        return _checked_cell(value, where, today)
+    location_id, service = value.get("location_id"), value.get("service")
+    question, rating = value.get("question"), value.get("rating")
+    # The fast path: canonical words and plain ids; anything else takes the checking path.
+    if (
+        question in _QUESTIONS_AS_WRITTEN and rating in _RATINGS_AS_WRITTEN
+        and (location_id is None or (type(location_id) is str and location_id.strip() == location_id != ""))
+        and (service is None or type(service) is str)
+        and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
+    ):
+        return RatingCell(
+            location_id=location_id, service=None if service is None else _service(service, where),
+            question=question, rating=rating,
+        )
+    return _checked_cell(value, where, today)
+
+
+def _service(name: str, where: str) -> str:
+    if not name.strip():
+        raise InvalidField(f'field "{where}.service" must be a non-empty string, not "{name}"', field=where + ".service")
+    return canonical_service(name)
+
+
+def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
     cell = _build(RatingCell, _object(value, where), where + ".", today)
     if cell.service is not None:
         cell = dataclasses.replace(cell, service=canonical_service(cell.service))
@@ -171,6 +209,8 @@ def _check_entry(entry: Entry, today: date) -> None:
             raise InvalidField(f'field "{later}": {value} is before "on" ({on})', field=later)
     if getattr(entry, "until", None) is not None and entry.until > today:  # type: ignore[attr-defined]
         raise InvalidField(f'field "until": {entry.until} is in the future (today is {today})', field="until")  # type: ignore[attr-defined]
+    if isinstance(entry, ReportPublished):
+        _check_cells_distinct(entry.ratings)
     if isinstance(entry, OversightSegmentChanged):
         top = OVERSIGHT_SEGMENTS[entry.framework]
         if not 1 <= entry.segment <= top:
@@ -193,6 +233,18 @@ def _check_entry(entry: Entry, today: date) -> None:
         raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")  # type: ignore[attr-defined]
 
 
+def _check_cells_distinct(cells: tuple[RatingCell, ...]) -> None:
+    first: dict[tuple, int] = {}
+    for i, cell in enumerate(cells):
+        j = first.setdefault(cell.key, i)
+        if j != i:
+            raise InvalidField(
+                f'field "ratings[{i}]" rates the same cell as "ratings[{j}]" ({describe_cell(*cell.key)}); '
+                "a report gives each cell one rating",
+                field=f"ratings[{i}]",
+            )
+
+
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidField(f'field "{where}" must be a non-empty string, not {_show(value)}', field=where)
@@ -209,9 +261,9 @@ def _day(value: Any, where: str) -> date:
 
 
 def _word(spec: FieldSpec, value: Any, where: str) -> str:
-    if isinstance(value, str) and (canonical := spec.table.get(normalise(value))):
+    if isinstance(value, str) and (canonical := spec.table.get(value) or spec.table.get(normalise(value))):
         return canonical
-    words = tuple(dict.fromkeys(spec.table.values()))
+    words = tuple(w for w in dict.fromkeys(spec.table.values()))
     hint = suggestion(str(value), words) if isinstance(value, str) else ""
     what = spec.name.replace("_", " ")
     listed = ", ".join(f'"{w}"' for w in words)
@@ -250,27 +302,50 @@ def _json_kind(value: Any) -> str:
 def entry_to_json(entry: Entry) -> dict[str, Any]:
     """The entry in the JSON Lines format: its type, then every field that has a value."""
     out: dict[str, Any] = {"type": entry.type_name}
-    out.update(_plain(entry))
+    for name, kind, required in _writers(type(entry)):
+        value = getattr(entry, name)
+        if value is None or (value == () and not required):
+            continue
+        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
     return out
+
+
+_AS_IS = frozenset(("str", "int", "choice"))
+
+
+@cache
+def _writers(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    return tuple((spec.name, spec.kind, spec.required) for spec in field_specs(cls))
 
 
 def _plain(obj: Any) -> dict[str, Any]:
     out = {}
-    for spec in field_specs(type(obj)):
-        value = getattr(obj, spec.name)
-        if value is None or (value == () and not spec.required):
+    for name, kind, required in _writers(type(obj)):
+        value = getattr(obj, name)
+        if value is None or (value == () and not required):
             continue
-        out[spec.name] = _plain_value(spec.kind, value)
+        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
+    return out
+
+
+def _cell_json(cell: RatingCell) -> dict[str, Any]:
+    out = {"question": cell.question, "rating": cell.rating}
+    if cell.location_id is not None:
+        out["location_id"] = cell.location_id
+    if cell.service is not None:
+        out["service"] = cell.service
     return out
 
 
 def _plain_value(kind: str, value: Any) -> Any:
     if kind == "date":
         return value.isoformat()
-    if kind in ("cells", "scope"):
+    if kind == "cells":
+        return [_cell_json(v) for v in value]
+    if kind == "scope":
         return [_plain(v) for v in value]
     if kind == "cell":
-        return _plain(value)
+        return _cell_json(value)
     if kind == "entry":
         return entry_to_json(value)
     if kind in ("strs", "choices"):
@@ -288,7 +363,7 @@ def _typed(kind: str, value: Any) -> Any:
     if kind == "date":
         return date.fromisoformat(value)
     if kind == "cells":
-        return tuple(RatingCell(**v) for v in value)
+        return tuple([RatingCell(**v) for v in value])
     if kind == "scope":
         return tuple(ScopeItem(**{**v, "questions": tuple(v.get("questions", ()))}) for v in value)
     if kind == "cell":

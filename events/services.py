@@ -7,6 +7,7 @@ written: CQC rates such services too, so an unknown name is not an error.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ACUTE = (
     "Urgent and emergency services",
@@ -98,6 +99,7 @@ _CANONICAL = {_key(name): name for name in CORE_SERVICES}
 _CANONICAL.update({_key(alias): name for alias, name in ALIASES.items()})
 
 
+@lru_cache(maxsize=4096)
 def canonical_service(name: str) -> str:
     """The canonical name of a service: a core service's own name, or the name as written."""
     return _CANONICAL.get(_key(name), " ".join(name.split()))

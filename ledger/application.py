@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from typing import Any
+
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, OperationalError
+from eventsourcing.persistence import OperationalError, StoredEvent
 
 from events.base import Entry
 from ledger import storage
-from ledger.codec import EntryMapper, OrjsonTranscoder
-from ledger.errors import InputError, UnknownProvider, WriteConflict
+from ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
+from ledger.errors import InputError, StoreBusy, UnknownProvider
+from ledger.history import MENDING
 from ledger.provider import ProviderLedger
-from ledger.records import Recorded, format_time
+from ledger.records import Recorded
 
 Clock = Callable[[], datetime]
-_ATTEMPTS = 20
+# A follower applies recorded entries (with their notification ids) inside the recording transaction.
+Follower = Callable[[Any, list[Recorded], list[int]], None]
+_CHUNK = 5000
 _PAGE = 5000
 
 
@@ -49,48 +54,76 @@ class Ledger(Application):
 
     # ---- writing ------------------------------------------------------------------------
 
-    def record(self, lines: Sequence[tuple[int, Entry]], clock: Clock = utc_now) -> Outcome:
-        """Records numbered entries in one transaction, all of them or (on any refusal) none.
+    def record(self, lines: Iterable[tuple[int, Entry]], *, followers: Sequence[Follower] = (), clock: Clock = utc_now) -> Outcome:
+        """Records numbered entries in one transaction: all of them, or (on any refusal) none.
 
-        Each entry is decided against its provider's ledger as it stands with the earlier
-        lines of the same input. All entries of one input share one `recorded_at`. A write
-        that loses a race with another writer is decided again from the fresh ledger.
+        Each entry is decided against its provider's ledger as it stands with the earlier lines
+        of the same input; all share one `recorded_at`. The transaction takes the write lock
+        first, so no other writer can change a provider between the decision and the write.
+        Entries are written in chunks as they are decided, so memory holds the providers'
+        facts, not the input; each chunk is also handed to `followers` (the views) inside the
+        same transaction. This is why recording goes to the recorder directly rather than
+        through `Application.save`, which opens a transaction of its own per call.
         """
-        for _ in range(_ATTEMPTS):
-            recorded_at = self._next_time(clock())
+        try:
+            return self._record(lines, followers, clock)
+        except OperationalError as locked:
+            if "locked" not in str(locked):
+                raise
+            raise StoreBusy(f"{self.target} is busy: another process kept writing to it for over a minute; try again") from None
+
+    def _record(self, lines: Iterable[tuple[int, Entry]], followers: Sequence[Follower], clock: Clock) -> Outcome:
+        recorder: Any = self.recorder
+        with recorder.datastore.transaction(commit=True) as c:
+            outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
             ledgers: dict[str, ProviderLedger] = {}
-            outcome = Outcome(recorded_at=recorded_at)
+            pending: list[tuple[Recorded, bytes]] = []
             for number, entry in lines:
-                ledger = ledgers.get(entry.provider_id) or ledgers.setdefault(entry.provider_id, self.provider(entry.provider_id))
+                ledger = ledgers.get(entry.provider_id)
+                if ledger is None:
+                    ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id)
+                form = canonical(entry)
+                content = digest(form)
+                if isinstance(entry, MENDING):
+                    self._write(c, pending, followers)  # a mend is decided on the whole history
                 try:
-                    duplicate = ledger.decide(entry)
+                    duplicate = ledger.decide(entry, content)
                 except InputError as refused:
                     raise refused.at_line(number) from None
                 if duplicate:
                     outcome.skipped.append(number)
                     outcome.duplicates[number] = duplicate
-                else:
-                    outcome.recorded.append(ledger.append(entry, recorded_at).ref)
-            if not outcome.recorded:
-                return outcome
-            try:
-                self.save(*ledgers.values(), recorded_at=format_time(recorded_at))
-            except (IntegrityError, storage.ClockBehind):
-                continue  # another writer got there first: decide again against what it wrote
-            except OperationalError as locked:
-                if "locked" not in str(locked):
-                    raise
-                continue
-            return outcome
-        raise WriteConflict(f"gave up after {_ATTEMPTS} attempts: other writers kept changing the same providers")
+                    continue
+                recorded = ledger.append(entry, content, outcome.recorded_at)  # type: ignore[arg-type]
+                pending.append((recorded, form))
+                outcome.recorded.append(recorded.ref)
+                if len(pending) >= _CHUNK:
+                    self._write(c, pending, followers)
+            self._write(c, pending, followers)
+        return outcome
 
-    def _next_time(self, now: datetime) -> datetime:
-        latest = self.recorder.latest_recorded_at()  # type: ignore[attr-defined]
-        if latest is not None:
-            floor = datetime.fromisoformat(latest.replace("Z", "+00:00"))
-            if now < floor:
-                return floor
-        return now
+    def _load(self, c: Any, provider_id: str) -> ProviderLedger:
+        """The provider's ledger as stored, read inside the recording transaction."""
+        def history() -> list[Recorded]:
+            return [self.mapper.to_domain_event(s) for s in self.recorder.stream(c, provider_id)]  # type: ignore[attr-defined]
+
+        ledger = ProviderLedger(provider_id, history)
+        for stored in self.recorder.stream(c, provider_id):  # type: ignore[attr-defined]
+            ledger.apply(self.mapper.to_domain_event(stored), digest(canonical_of_state(stored.state)))
+        return ledger
+
+    def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
+        if not pending:
+            return
+        stored = [
+            StoredEvent(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at))
+            for r, form in pending
+        ]
+        ids = self.recorder._insert_events(c, stored)  # type: ignore[attr-defined]
+        recorded = [r for r, _ in pending]
+        for follow in followers:
+            follow(c, recorded, ids)
+        pending.clear()
 
     # ---- reading ------------------------------------------------------------------------
 

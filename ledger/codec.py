@@ -1,13 +1,15 @@
 """How entries are stored: the canonical JSON of each entry, written with orjson.
 
-The stored state of an entry is exactly its JSON Lines form (`events.parsing.entry_to_json`) with
-sorted keys, less `type` (the stored topic names the class) plus `recorded_at`. So the store is
-readable with any JSON tool, the hash chain has one canonical form to hash, and `export` is a
-re-serialisation of what is stored.
+An entry's canonical form is its JSON Lines form (`events.parsing.entry_to_json`) with sorted
+keys, written once by `canonical`. It serves three ends: its digest is the entry's identity
+(an identical entry is skipped; an id reused with another digest is refused); the stored state
+is that same text with `recorded_at` written in front, so the store is readable with any JSON
+tool and `export` re-serialises nothing; and the hash chain has one form to hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -16,6 +18,7 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from events.base import Entry
 from events.parsing import entry_from_json, entry_to_json
 from ledger.records import Recorded, format_time
 
@@ -40,6 +43,28 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+def canonical(entry: Entry) -> bytes:
+    """The entry's canonical JSON: its JSON Lines form, keys sorted, less `type` (the topic says it)."""
+    state = entry_to_json(entry)
+    del state["type"]
+    return orjson.dumps(state, option=orjson.OPT_SORT_KEYS)
+
+
+def digest(canonical_form: bytes) -> bytes:
+    """The identity of an entry's content: 16 bytes of BLAKE2b over its canonical form."""
+    return hashlib.blake2b(canonical_form, digest_size=16).digest()
+
+
+def stored_state(canonical_form: bytes, recorded_at: datetime) -> bytes:
+    """What is stored for an entry: `{"recorded_at":"...",` then the rest of its canonical form."""
+    return b'{"recorded_at":"' + format_time(recorded_at).encode() + b'",' + canonical_form[1:]
+
+
+def canonical_of_state(state: bytes) -> bytes:
+    """The canonical form inside a stored state (the inverse of `stored_state`)."""
+    return b"{" + state[state.index(b",") + 1 :]
+
+
 @cache
 def _entry_class(topic: str) -> type:
     return resolve_topic(topic)
@@ -60,24 +85,16 @@ class EntryMapper(Mapper):
             originator_id=recorded.entry.provider_id,
             originator_version=recorded.position,
             topic=entry_topic(type(recorded.entry)),
-            state=self.transcoder.encode(stored_state(recorded)),
+            state=stored_state(canonical(recorded.entry), recorded.recorded_at),
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        state = self.transcoder.decode(stored_event.state)
-        return recorded_from_state(_entry_class(stored_event.topic).__name__, stored_event.originator_version, state)
+        return recorded_from_state(_entry_class(stored_event.topic).__name__, stored_event.originator_version, stored_event.state)
 
 
-def stored_state(recorded: Recorded) -> dict[str, Any]:
-    """What is stored for an entry: its canonical JSON, less `type`, plus `recorded_at`."""
-    state = entry_to_json(recorded.entry)
-    del state["type"]
-    state["recorded_at"] = format_time(recorded.recorded_at)
-    return state
-
-
-def recorded_from_state(kind: str, position: int, state: dict[str, Any]) -> Recorded:
-    """The `Recorded` entry that `stored_state` wrote."""
-    recorded_at = datetime.fromisoformat(state.pop("recorded_at").replace("Z", "+00:00"))
-    state["type"] = kind
-    return Recorded(entry_from_json(state), position, recorded_at)
+def recorded_from_state(kind: str, position: int, state: bytes) -> Recorded:
+    """The `Recorded` entry whose stored state `stored_state` wrote."""
+    obj = orjson.loads(state)
+    recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
+    obj["type"] = kind
+    return Recorded(entry_from_json(obj), position, recorded_at)

@@ -4,11 +4,14 @@
     ├── InputError               a line of input is refused; nothing of that input is recorded
     │   ├── MalformedLine        the line is not a JSON object
     │   ├── InvalidField         a field is unknown, missing, or holds a value it cannot hold
-    │   └── RuleBroken           the entry is well formed but the ledger's rules refuse it
+    │   ├── RuleBroken           the entry is well formed but the ledger's rules refuse it
+    │   └── BadImportFile        a file given to `import` is not CQC data of that format, is
+    │                            malformed, or holds a value CQC does not use
     ├── UnknownProvider          no provider with that id is in the ledger
+    ├── UnknownLocation          the provider has no location with that id
     ├── UnknownRef               no entry has that ref
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
-    └── WriteConflict            another writer kept winning the race to append
+    └── StoreBusy                another writer held the store longer than the wait allowed
 
 Messages are whole sentences that name the value and, where there is one, the fix.
 """
@@ -47,11 +50,37 @@ class InvalidField(InputError):
 
 
 class RuleBroken(InputError):
-    """The entry is well formed, but recording it would break a rule of the ledger."""
+    """The entry is well formed, but recording it would break a rule of the ledger.
+
+    `position`, when set, is the ledger position of the entry that breaks it: a rule checked on a
+    whole input (special measures) names the entry, and the application turns it into the line.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None, position: int | None = None):
+        super().__init__(message, line=line, field=field)
+        self.position = position
+
+    def __str__(self) -> str:
+        # A rule's message says what is wrong in the regulator's words; the field is named in
+        # front unless the message already names it, so every refusal names its line and field.
+        field, message = self.field, self.message
+        if field and f'"{field}"' not in message and not message.startswith(f'{field} "'):
+            message = f'field "{field}": {message}'
+        return f"line {self.line}: {message}" if self.line is not None else message
+
+
+class BadImportFile(InputError):
+    """A file given to `import` is refused whole: it is not CQC data of the format named, it is not
+    valid JSON or CSV, or it holds a value CQC does not use (a misspelled rating, say). The message
+    names the file and, where it can, the record: a JSON path or a row and column."""
 
 
 class UnknownProvider(LedgerError):
     """No provider with this id has been recorded."""
+
+
+class UnknownLocation(LedgerError):
+    """The provider has no location with this id."""
 
 
 class UnknownRef(LedgerError):
@@ -62,5 +91,5 @@ class StoreError(LedgerError):
     """The store cannot be opened, or holds something that is not a cqc-ledger."""
 
 
-class WriteConflict(LedgerError):
-    """Another writer appended to the same provider each time this one tried."""
+class StoreBusy(LedgerError):
+    """Another process held the store's write lock for longer than this one would wait."""

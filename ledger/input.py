@@ -17,10 +17,11 @@ def read_entries(lines: Iterable[str | bytes], *, today: date) -> list[tuple[int
 
     Raises an InputError naming the line (and the field) of the first line that is not an entry.
     """
-    return list(_numbered(lines, today))
+    return list(iter_entries(lines, today=today))
 
 
-def _numbered(lines: Iterable[str | bytes], today: date) -> Iterator[tuple[int, Entry]]:
+def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
+    """The entries of the input with their line numbers, read as they are asked for."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue

@@ -2,61 +2,78 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from events.base import Entry
 from events.corrections import EntryCorrected, EntryRetracted
 from ledger import rules
+from ledger.codec import canonical, digest
 from ledger.history import MENDING, effective
 from ledger.records import Recorded
 
+History = Callable[[], list[Recorded]]
+
 
 class ProviderLedger:
-    """A provider's entries so far, and the facts the rules decide with.
+    """What the ledger knows of one provider to decide its next entries.
 
-    It is rebuilt from its stream by eventsourcing's repository (each `Recorded.mutate` calls
-    `apply`), takes new entries through `append` once `decide` has accepted them, and hands them
-    to `Application.save` through `collect_events`.
+    It holds the digest of every entry recorded (to skip identical ones) and the rules' facts,
+    not the entries themselves: deciding a correction or retraction, which needs the whole
+    history, reads it through `history`. It is rebuilt from its stream (eventsourcing's
+    repository calls `Recorded.mutate`, which calls `apply`) or by the recording transaction.
     """
 
-    def __init__(self, provider_id: str):
+    def __init__(self, provider_id: str, history: History | None = None):
         self.id = provider_id
         self.version = 0
-        self.recorded: list[Recorded] = []
-        self.known: dict[Entry, str] = {}
+        self.known: dict[bytes, str] = {}
         self.facts = rules.Facts(provider_id)
-        self._pending: list[Recorded] = []
+        self._history = history
+        self._recorded: list[Recorded] | None = [] if history is None else None
 
-    def apply(self, recorded: Recorded) -> None:
-        """Folds one recorded entry into the ledger."""
-        self.recorded.append(recorded)
+    def apply(self, recorded: Recorded, content: bytes | None = None) -> None:
+        """Folds one recorded entry (and its content digest) into the ledger."""
+        content = content if content is not None else digest(canonical(recorded.entry))
         self.version = recorded.position
-        self.known.setdefault(recorded.entry, recorded.ref)
+        self.known.setdefault(content, recorded.ref)
+        if self._recorded is not None:
+            self._recorded.append(recorded)
         if isinstance(recorded.entry, MENDING):
-            self.facts = rules.fold(self.id, effective(self.recorded))
+            history = self.history()
+            if not history or history[-1].position != recorded.position:
+                history = [*history, recorded]  # read from the store before this mend was written
+            self.facts = rules.fold(self.id, effective(history))
         else:
-            self.facts.add(recorded.entry, recorded.position)
+            self.facts.add(recorded.entry, recorded.position, content)
 
-    def decide(self, entry: Entry) -> str | None:
+    def history(self) -> list[Recorded]:
+        """Every entry recorded for the provider, in recording order."""
+        if self._recorded is None:
+            assert self._history is not None
+            return self._history()
+        return self._recorded
+
+    def decide(self, entry: Entry, content: bytes) -> str | None:
         """The ref of an identical entry already recorded (so `entry` is skipped), or None when
         `entry` may be recorded; raises RuleBroken when it may not."""
-        duplicate = self.known.get(entry) or self.facts.current.get(entry)
+        duplicate = self.known.get(content) or self.facts.current.get(content)
         if duplicate:
             return duplicate
         position = self.version + 1
         if isinstance(entry, (EntryRetracted, EntryCorrected)):
-            rules.check_mending(self.recorded, entry, position)
+            rules.check_mending(self.history(), entry, position)
         else:
-            rules.check(self.facts, entry, position)
+            rules.check(self.facts, entry, position, content)
         return None
 
-    def append(self, entry: Entry, recorded_at: datetime) -> Recorded:
+    def settle(self, first_new: int) -> None:
+        """Checks the rules decided on a whole input (special measures) once every entry of the
+        input, from position `first_new`, is appended; raises RuleBroken naming the entry."""
+        rules.check_regimes(self.facts, first_new)
+
+    def append(self, entry: Entry, content: bytes, recorded_at: datetime) -> Recorded:
         """Records an entry that `decide` accepted, as the next position of the ledger."""
         recorded = Recorded(entry, self.version + 1, recorded_at)
-        self.apply(recorded)
-        self._pending.append(recorded)
+        self.apply(recorded, content)
         return recorded
-
-    def collect_events(self) -> list[Recorded]:
-        pending, self._pending = self._pending, []
-        return pending

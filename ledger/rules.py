@@ -2,8 +2,10 @@
 
 `Facts` is what the rules need to know of a provider's history as it counts now (a fold of its
 effective entries). `check(facts, entry, position)` raises RuleBroken naming the rule an entry
-would break. A correction or retraction is decided by `check_mending`, which refolds the history
-it would leave and so refuses any mend that leaves it inconsistent.
+would break. Special measures are the exception: `check_regimes` checks them once a whole input
+is in, so that the order of an input's lines does not matter to them. A correction or retraction
+is decided by `check_mending`, which refolds the history it would leave and so refuses any mend
+that leaves it inconsistent.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date
 from events import enforcement, inspections, oversight, provider
 from events.base import Entry
 from events.corrections import EntryCorrected, EntryRetracted
+from ledger.codec import canonical, digest
 from ledger.errors import RuleBroken
 from ledger.history import MENDING, effective
 from ledger.records import Recorded, parse_ref
@@ -36,20 +39,25 @@ class Facts:
     provider_id: str
     registered: str | None = None
     locations: dict[str, str] = field(default_factory=dict)
-    identified: dict[tuple[str, str], tuple[Entry, str]] = field(default_factory=dict)
+    # (id field, id) -> (content digest, ref) of the entry that defined it.
+    identified: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
+    issued: dict[str, tuple[date, str]] = field(default_factory=dict)
     assessed: dict[str, str] = field(default_factory=dict)
     # Per regime, (on, position, entered) in effect order.
     regimes: dict[str, list[tuple[date, int, bool]]] = field(default_factory=dict)
-    current: dict[Entry, str] = field(default_factory=dict)
+    # Content digest -> ref, of each entry as it counts now (replacements included).
+    current: dict[bytes, str] = field(default_factory=dict)
 
-    def add(self, entry: Entry, position: int) -> None:
-        """Folds an entry that `check` accepted into the facts."""
+    def add(self, entry: Entry, position: int, content: bytes) -> None:
+        """Folds an entry that `check` accepted (with its content digest) into the facts."""
         ref = f"{self.provider_id}/{position}"
-        self.current.setdefault(entry, ref)
+        self.current.setdefault(content, ref)
         if isinstance(entry, provider.ProviderRegistered):
             self.registered = ref
         elif isinstance(entry, provider.LocationRegistered):
             self.locations.setdefault(entry.location_id, ref)
+        elif isinstance(entry, enforcement.WarningNoticeIssued):
+            self.issued[entry.notice_id] = (entry.on, ref)
         elif isinstance(entry, enforcement.WarningNoticeAssessed):
             self.assessed[entry.notice_id] = ref
         elif isinstance(entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)):
@@ -57,20 +65,23 @@ class Facts:
             bisect.insort(self.regimes.setdefault(entry.regime, []), (entry.on, position, entered))
         id_field = IDENTIFIERS.get(type(entry))
         if id_field:
-            self.identified[(id_field, getattr(entry, id_field))] = (entry, ref)
+            self.identified[(id_field, getattr(entry, id_field))] = (content, ref)
 
 
 def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
     """The facts of a history, checking every entry on the way (RuleBroken if one fails)."""
     facts = Facts(provider_id)
     for r in history:
-        check(facts, r.entry, r.position)
-        facts.add(r.entry, r.position)
+        content = digest(canonical(r.entry))
+        check(facts, r.entry, r.position, content)
+        facts.add(r.entry, r.position, content)
+    check_regimes(facts)
     return facts
 
 
-def check(facts: Facts, entry: Entry, position: int) -> None:
-    """Raises RuleBroken if `entry`, recorded at `position`, would break a rule of the ledger."""
+def check(facts: Facts, entry: Entry, position: int, content: bytes) -> None:
+    """Raises RuleBroken if `entry` (whose content digest is `content`), recorded at
+    `position`, would break a rule of the ledger."""
     if isinstance(entry, provider.ProviderRegistered):
         if facts.registered:
             raise RuleBroken(
@@ -85,9 +96,7 @@ def check(facts: Facts, entry: Entry, position: int) -> None:
             field="provider_id",
         )
     _check_locations(facts, entry)
-    _check_identity(facts, entry)
-    if isinstance(entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)):
-        _check_special_measures(facts, entry, position)
+    _check_identity(facts, entry, content)
     if isinstance(entry, enforcement.WarningNoticeAssessed):
         _check_assessment(facts, entry)
 
@@ -119,13 +128,13 @@ def _check_locations(facts: Facts, entry: Entry) -> None:
             )
 
 
-def _check_identity(facts: Facts, entry: Entry) -> None:
+def _check_identity(facts: Facts, entry: Entry, content: bytes) -> None:
     id_field = IDENTIFIERS.get(type(entry))
     if not id_field:
         return
     value = getattr(entry, id_field)
     earlier = facts.identified.get((id_field, value))
-    if earlier and earlier[0] != entry:
+    if earlier and earlier[0] != content:
         raise RuleBroken(
             f'{id_field} "{value}" is already recorded as {earlier[1]} with other content; '
             f"to change that entry, record a correction: cqc-ledger correct {earlier[1]} FILE --reason TEXT",
@@ -133,40 +142,52 @@ def _check_identity(facts: Facts, entry: Entry) -> None:
         )
 
 
-def _check_special_measures(facts: Facts, entry: Entry, position: int) -> None:
-    entered = isinstance(entry, oversight.SpecialMeasuresEntered)
-    regime = entry.regime  # type: ignore[attr-defined]
-    timeline = list(facts.regimes.get(regime, []))
-    bisect.insort(timeline, (entry.on, position, entered))  # type: ignore[attr-defined]
-    in_force = False
-    for on, at, enters in timeline:
-        if enters == in_force:
-            raise RuleBroken(_regime_message(facts, regime, on, at, enters, entry, position), field="on")
-        in_force = enters
+def check_regimes(facts: Facts, first_new: int = 1) -> None:
+    """Raises RuleBroken unless each regime of special measures is entered and exited in turn, in
+    effect order (`on`, then recording), starting with an entry.
+
+    It is checked once a whole input is in, not line by line: entries may be recorded in any
+    order, so an input may hold an exit before the entry it closes, or an earlier episode after
+    a later one. The error's `position` is the entry of the input (those from `first_new` on)
+    that breaks the turn: the one found in the wrong state, or else the latest before it.
+    """
+    for regime, timeline in sorted(facts.regimes.items()):
+        in_force = False
+        latest_new = None
+        for moment in timeline:
+            on, at, enters = moment
+            if at >= first_new:
+                latest_new = moment
+            if enters == in_force:
+                culprit = latest_new or moment
+                raise RuleBroken(_regime_message(facts, regime, moment, culprit), field="on", position=culprit[1])
+            in_force = enters
 
 
-def _regime_message(facts: Facts, regime: str, on: date, at: int, enters: bool, entry: Entry, position: int) -> str:
+def _regime_message(facts: Facts, regime: str, broken: tuple[date, int, bool], culprit: tuple[date, int, bool]) -> str:
+    on, at, enters = broken
     state = "already in force" if enters else "not in force"
     doing = "entered" if enters else "exited"
-    if at == position:
+    if at == culprit[1]:
         return f"special measures ({regime}) are {state} on {on}, so they cannot be {doing} then"
+    kind = "SpecialMeasuresEntered" if culprit[2] else "SpecialMeasuresExited"
     return (
-        f"recording this {entry.type_name} on {entry.on} would leave special measures ({regime}) "  # type: ignore[attr-defined]
+        f"recording this {kind} on {culprit[0]} would leave special measures ({regime}) "
         f"{state} on {on}, when {facts.provider_id}/{at} {doing} them"
     )
 
 
 def _check_assessment(facts: Facts, entry: enforcement.WarningNoticeAssessed) -> None:
-    issued = facts.identified.get(("notice_id", entry.notice_id))
+    issued = facts.issued.get(entry.notice_id)
     if issued is None:
         raise RuleBroken(
             f'notice "{entry.notice_id}" was never issued: record its WarningNoticeIssued entry first',
             field="notice_id",
         )
-    notice = issued[0]
-    if entry.on < notice.on:  # type: ignore[attr-defined]
+    issued_on, issued_ref = issued
+    if entry.on < issued_on:
         raise RuleBroken(
-            f'notice "{entry.notice_id}" was issued on {notice.on} ({issued[1]}), after this '  # type: ignore[attr-defined]
+            f'notice "{entry.notice_id}" was issued on {issued_on} ({issued_ref}), after this '
             f"assessment on {entry.on}",
             field="on",
         )

@@ -1,16 +1,17 @@
-"""Where the ledger lives: a SQLite file by default, and the recorder that guards its clock.
+"""Where the ledger lives: a SQLite file by default, and the recorder that keeps its clock.
 
 `environment(target)` turns a `--db` target into eventsourcing's settings. The recorder adds one
-table beside eventsourcing's `stored_events`: `ledger_head`, holding the latest `recorded_at`. It
-is written first in every appending transaction, which takes the write lock before anything
-else, and refuses a time earlier than one already written: so later entries never get an
-earlier time, even with several writers.
+table beside eventsourcing's `stored_events`: `ledger_head`, one row holding the latest
+`recorded_at`. A recording transaction writes it first, which takes the store's write lock
+before anything is read, and reads the time to stamp from it: so later entries never get an
+earlier time, whatever the clocks of several writers say.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.errors import StoreError
+from ledger.records import format_time
 
 DEFAULT_TARGET = "cqc-ledger.db"
-
-
-class ClockBehind(Exception):
-    """Another writer stored a later `recorded_at` after this one read the clock: read it again."""
+_TICK = timedelta(microseconds=1)
 
 
 def default_target() -> str:
@@ -76,33 +75,31 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS ledger_head ("
             "id INTEGER PRIMARY KEY CHECK (id = 1), recorded_at TEXT NOT NULL)",
+            "INSERT OR IGNORE INTO ledger_head VALUES (1, '')",
         ]
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: list[StoredEvent], *, recorded_at: str | None = None, **_: Any
-    ) -> None:
-        if recorded_at is not None:
-            advance_clock(c, recorded_at)
+    def _insert_events(self, c: SQLiteCursor, stored_events: list[StoredEvent], **_: Any) -> list[int]:
+        """Inserts the events in one statement; returns their notification ids (rowids), which
+        are consecutive because the recording transaction holds the write lock."""
         c.executemany(
             self.insert_events_statement,
             [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
         )
+        c.execute("SELECT last_insert_rowid()")
+        last = c.fetchone()[0]
+        return list(range(last - len(stored_events) + 1, last + 1))
 
-    def latest_recorded_at(self) -> str | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT recorded_at FROM ledger_head WHERE id = 1")
-            row = c.fetchone()
-            return row[0] if row else None
+    def take_clock(self, c: SQLiteCursor, now: datetime) -> datetime:
+        """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
+        c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")  # the write lock
+        c.execute("SELECT recorded_at FROM ledger_head WHERE id = 1")
+        latest = c.fetchone()[0]
+        if latest:
+            now = max(now, datetime.fromisoformat(latest.replace("Z", "+00:00")) + _TICK)
+        c.execute("UPDATE ledger_head SET recorded_at = ? WHERE id = 1", (format_time(now),))
+        return now
 
-
-def advance_clock(c: Any, recorded_at: str) -> None:
-    """Moves the ledger's clock to `recorded_at`, or raises ClockBehind if it is already later."""
-    c.execute(
-        "INSERT INTO ledger_head (id, recorded_at) VALUES (1, ?) "
-        "ON CONFLICT (id) DO UPDATE SET recorded_at = excluded.recorded_at "
-        "WHERE ledger_head.recorded_at <= excluded.recorded_at",
-        (recorded_at,),
-    )
-    c.execute("SELECT changes()")
-    if c.fetchone()[0] != 1:
-        raise ClockBehind(recorded_at)
+    def stream(self, c: SQLiteCursor, provider_id: str) -> list[StoredEvent]:
+        """The provider's stored events, read inside the caller's transaction."""
+        c.execute(self.select_events_statement + "ORDER BY originator_version", (provider_id,))
+        return [StoredEvent(row[0], row[1], row[2], row[3]) for row in c.fetchall()]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import singledispatch
+from functools import lru_cache, singledispatch
 from types import MappingProxyType
 from typing import Any
 
@@ -38,9 +38,10 @@ class Fact:
     value: dict[str, Any]
 
 
+@lru_cache(maxsize=65536)
 def cell_subject(key: CellKey) -> str:
     """The subject of a rating cell: its key as JSON, e.g. `[null,null,"overall"]`."""
-    return orjson.dumps(list(key)).decode()
+    return orjson.dumps(key).decode()
 
 
 TRUST_OVERALL = cell_subject((None, None, "overall"))

@@ -1,0 +1,1 @@
+"""The benchmark: a synthetic register at CQC scale, and the figures measured on it."""
