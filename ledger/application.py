@@ -12,14 +12,16 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import OperationalError, StoredEvent
 
 from events.base import Entry
+from events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from ledger import storage
 from ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
-from ledger.errors import InputError, StoreBusy, UnknownProvider
+from ledger.errors import InputError, RuleBroken, StoreBusy, UnknownProvider
 from ledger.history import MENDING
 from ledger.provider import ProviderLedger
 from ledger.records import Recorded
 
 Clock = Callable[[], datetime]
+REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
 # A follower applies recorded entries (with their notification ids) inside the recording transaction.
 Follower = Callable[[Any, list[Recorded], list[int]], None]
 _CHUNK = 5000
@@ -78,6 +80,8 @@ class Ledger(Application):
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
             ledgers: dict[str, ProviderLedger] = {}
             pending: list[tuple[Recorded, bytes]] = []
+            first_new: dict[str, int] = {}  # provider -> the first position this input wrote
+            regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
             for number, entry in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
@@ -97,8 +101,17 @@ class Ledger(Application):
                 recorded = ledger.append(entry, content, outcome.recorded_at)  # type: ignore[arg-type]
                 pending.append((recorded, form))
                 outcome.recorded.append(recorded.ref)
+                first_new.setdefault(entry.provider_id, recorded.position)
+                if isinstance(entry, REGIME_ENTRIES):
+                    regime_lines[recorded.ref] = number
                 if len(pending) >= _CHUNK:
                     self._write(c, pending, followers)
+            for provider_id, first in first_new.items():
+                try:  # special measures are checked on the whole input; a refusal rolls it all back
+                    ledgers[provider_id].settle(first)
+                except RuleBroken as refused:
+                    line = regime_lines.get(f"{provider_id}/{refused.position}")
+                    raise (refused.at_line(line) if line else refused) from None
             self._write(c, pending, followers)
         return outcome
 

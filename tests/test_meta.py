@@ -1,0 +1,52 @@
+"""Meta-tests that guard the shape of the code: every entry type is known everywhere it must be."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from conftest import SHARED
+from events import ENTRY_TYPES
+from events.parsing import field_specs
+from projections.status import _apply
+
+CONTRACT = SHARED / "CONTRACT.md"
+_ROW = re.compile(r"^\| `(?P<type>[A-Z]\w+)` \| (?P<fields>.*) \|$")
+
+
+def contract_types() -> dict[str, dict[str, bool]]:
+    """Each entry type of the contract's table, with each field and whether it is required."""
+    found = {}
+    for line in CONTRACT.read_text().splitlines():
+        row = _ROW.match(line)
+        if row:
+            described = re.sub(r"\([^)]*\)", "", row["fields"])  # values and notes are in brackets
+            names = re.findall(r"`([a-z_]+)(\*?)`", described)
+            found[row["type"]] = {name: star == "*" for name, star in names}
+    return found
+
+
+def test_every_entry_type_has_a_handler_in_the_status_fold():
+    missing = [name for name, cls in ENTRY_TYPES.items() if cls not in _apply.registry]
+
+    assert missing == []
+
+
+def test_every_entry_type_is_named_as_its_class():
+    assert all(name == cls.__name__ for name, cls in ENTRY_TYPES.items())
+
+
+def test_the_entry_types_are_exactly_the_contracts():
+    assert set(ENTRY_TYPES) == set(contract_types())
+
+
+def test_every_entry_type_has_the_contracts_fields_and_requires_the_required_ones():
+    for name, fields in contract_types().items():
+        specs = {spec.name: spec.required for spec in field_specs(ENTRY_TYPES[name])}
+        # `source` may be carried by every entry (contract section 1, below the table).
+        assert specs == {**fields, "source": False}, name
+
+
+def test_entries_are_frozen_so_a_recorded_fact_cannot_change():
+    assert all(cls.__dataclass_params__.frozen for cls in ENTRY_TYPES.values())  # type: ignore[attr-defined]
+    assert all(dataclasses.is_dataclass(cls) for cls in ENTRY_TYPES.values())

@@ -1,0 +1,228 @@
+"""Reading a user's JSON into entries: strict about what is wrong, loose about how words are written."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from builders import cell, corrected, inspection, notice_assessed, notice_issued, registered, report, revised, segment
+from events import inspections
+from events.parsing import entry_from_json, entry_to_json, parse_entry
+from ledger.errors import InvalidField
+
+TODAY = date(2026, 1, 1)
+
+
+def parse(obj: dict):
+    return parse_entry(obj, today=TODAY)
+
+
+def refusal(obj: dict) -> InvalidField:
+    with pytest.raises(InvalidField) as caught:
+        parse(obj)
+    return caught.value
+
+
+# ---- messages name the field and suggest the fix ------------------------------------------------
+
+
+def test_a_misspelt_rating_names_the_field_and_suggests_the_rating():
+    error = refusal(report("RWP-R1", "2017-06-20", cell("overall", "Good"), cell("safe", "Requires Improvment")))
+
+    assert error.field == "ratings[1].rating"
+    assert str(error).startswith('field "ratings[1].rating": "Requires Improvment" is not a rating')
+    assert '(did you mean "Requires improvement"?)' in str(error)
+
+
+def test_a_misspelt_question_suggests_the_question():
+    error = refusal(report("RWP-R1", "2017-06-20", cell("wel-led", "Good")))
+
+    assert error.field == "ratings[0].question"
+    assert '(did you mean "well-led"?)' in str(error)
+
+
+def test_a_word_that_is_nothing_like_a_rating_lists_the_ratings():
+    error = refusal(report("RWP-R1", "2017-06-20", cell("overall", "Splendid")))
+
+    assert "did you mean" not in str(error)
+    assert str(error).endswith('one of "Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", '
+                               '"Inspected but not rated", "Insufficient evidence to rate"')
+
+
+def test_an_unknown_field_suggests_the_field_meant():
+    error = refusal({**report("RWP-R1", "2017-06-20"), "reprot_url": "https://www.cqc.org.uk/provider/RWP"})
+
+    assert error.field == "reprot_url"
+    assert str(error) == 'unknown field "reprot_url" (did you mean "report_id"?)'
+
+
+def test_an_unknown_field_inside_a_cell_is_named_by_its_path():
+    error = refusal(report("RWP-R1", "2017-06-20", {**cell("overall", "Good"), "locaton_id": "RWP01"}))
+
+    assert error.field == "ratings[0].locaton_id"
+    assert '(did you mean "location_id"?)' in str(error)
+
+
+def test_an_unknown_type_suggests_the_type_meant():
+    error = refusal({**registered(), "type": "ProviderRegistred"})
+
+    assert error.field == "type"
+    assert '(did you mean "ProviderRegistered"?)' in str(error)
+
+
+def test_a_missing_field_is_named():
+    error = refusal({"type": "WarningNoticeIssued", "provider_id": "RWP", "notice_id": "RWP-WN-2017-01", "on": "2017-01-27"})
+
+    assert (error.field, str(error)) == ("section", 'missing field "section"')
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "words"),
+    [
+        (report("RWP-R1", "2017-06-20") | {"ratings": {"question": "overall"}}, "ratings", "must be a list"),
+        (report("RWP-R1", "2017-06-20", must_do=-1), "must_do", "must be a whole number"),
+        (report("RWP-R1", "2017-06-20", must_do=True), "must_do", "must be a whole number"),
+        (registered(name="   "), "name", "must be a non-empty string"),
+        (registered(on="1 April 2010"), "on", "is not a date like 2017-06-20"),
+        (registered(on="2010-02-29"), "on", "is not a day of the calendar"),
+        (registered(on="2026-01-02"), "on", "is in the future (today is 2026-01-01)"),
+        (inspection("RWP-2016-11", "2016-11-22", until="2016-11-21"), "until", 'is before "on"'),
+        (notice_issued("RWP-WN-2017-01", "2017-01-27", deadline="2017-01-26"), "deadline", 'is before "on"'),
+        (segment("2025-04-01", "SOF-2021", 5), "segment", "SOF-2021 has segments 1 to 4, not 5"),
+        (report("RWP-R1", "2017-06-20", cell("use-of-resources", "Good", location_id="RWP01")),
+         "ratings[0].question", "is rated only at trust level"),
+        (revised("2017-06-20", cell("combined", "Good", service="Surgery")), "cell.question", "is rated only at trust level"),
+        ({**corrected("RWP/9", report("RWP-R1", "2017-06-20")), "ref": "nine"}, "ref", 'is not a ref like "RWP/9"'),
+    ],
+    ids=["a list that is an object", "a negative count", "a count that is true", "a blank name",
+         "a date in words", "a day not in the calendar", "a day in the future", "a last visit before the first",
+         "a deadline before the notice", "a segment the framework lacks", "use-of-resources at a location",
+         "combined for a service", "a ref that is not a ref"],
+)
+def test_a_value_a_field_cannot_hold_is_refused_naming_the_field(entry, field, words):
+    error = refusal(entry)
+
+    assert error.field == field
+    assert f'"{field}"' in str(error) and words in str(error)
+
+
+def test_segment_5_exists_only_in_the_2025_framework():
+    assert parse(segment("2025-04-01", "NOF-2025", 5)).segment == 5
+
+
+def test_a_correction_checks_its_replacement_as_strictly_as_an_entry():
+    error = refusal(corrected("RWP/9", report("RWP-R1", "2017-06-20", cell("overall", "Inadequat"))))
+
+    assert '(did you mean "Inadequate"?)' in str(error)
+
+
+# ---- words are matched loosely, and written as the contract writes them --------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Requires improvement", "requires_improvement", "REQUIRES-IMPROVEMENT", "Requires  Improvement", " requires improvement "],
+)
+def test_a_rating_is_matched_without_regard_to_case_dashes_or_underscores(written):
+    entry = parse(report("RWP-R1", "2017-06-20", cell("overall", written)))
+
+    assert entry.ratings[0].rating == "Requires improvement"
+
+
+@pytest.mark.parametrize(
+    ("written", "question"),
+    [("Well led", "well-led"), ("well_led", "well-led"), ("WELL-LED", "well-led"), ("Safe", "safe"),
+     ("Use of resources", "use-of-resources"), ("use_of_resources", "use-of-resources"), ("Overall", "overall")],
+)
+def test_a_question_is_matched_loosely(written, question):
+    entry = parse(report("RWP-R1", "2017-06-20", cell(written, "Good")))
+
+    assert entry.ratings[0].question == question
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "canonical"),
+    [
+        ({"type": "SpecialMeasuresEntered", "provider_id": "RWP", "on": "2015-12-02", "regime": "QUALITY"}, "regime", "quality"),
+        (notice_assessed("RWP-WN-2017-01", "2017-06-20", outcome="Not met"), "outcome", "not-met"),
+        (notice_issued("RWP-WN-2017-01", "2017-01-27", section="s29A"), "section", "29A"),
+        (inspection("RWP-2017-04", "2017-04-11", kind="Follow up"), "kind", "follow-up"),
+        (inspection("RWP-2017-04", "2017-04-11", framework="KLOE_2014"), "framework", "kloe-2014"),
+        (registered(provider_type="Mental health"), "provider_type", "mental-health"),
+        ({"type": "EnforcementActionTaken", "provider_id": "RWP", "action_id": "A1", "on": "2015-04-01",
+          "action": "Condition imposed"}, "action", "condition-imposed"),
+        (segment("2021-07-01", "sof_2021", 4), "framework", "SOF-2021"),
+    ],
+    ids=["regime", "outcome", "section", "inspection kind", "inspection framework", "provider type",
+         "enforcement action", "oversight framework"],
+)
+def test_every_closed_list_is_matched_loosely_and_written_canonically(entry, field, canonical):
+    parsed = parse(entry)
+
+    assert getattr(parsed, field) == canonical
+    assert entry_to_json(parsed)[field] == canonical
+
+
+def test_scope_questions_are_matched_loosely():
+    entry = parse(inspection("RWP-2017-04", "2017-04-11", scope=[{"location_id": "RWP01", "questions": ["Safe", "Well led"]}]))
+
+    assert entry.scope[0].questions == ("safe", "well-led")
+
+
+# ---- services have one canonical name --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "service"),
+    [
+        ("Urgent and emergency care", "Urgent and emergency services"),
+        ("Urgent & emergency services", "Urgent and emergency services"),
+        ("urgent and emergency services", "Urgent and emergency services"),
+        ("A&E", "Urgent and emergency services"),
+        ("Medical care", "Medical care (including older people's care)"),
+        ("Medical care including older people's care", "Medical care (including older people's care)"),
+        ("Children and young people", "Services for children and young people"),
+        ("EUC", "Emergency and urgent care"),
+        ("Emergency operations centre (EOC)", "Emergency operations centre"),
+        ("NHS111", "NHS 111"),
+    ],
+)
+def test_a_core_service_has_one_name_however_it_is_written(written, service):
+    rated = parse(report("RWP-R1", "2017-06-20", cell("safe", "Good", location_id="RWP01", service=written)))
+    revision = parse(revised("2017-06-20", cell("safe", "Good", location_id="RWP01", service=written)))
+    inspected = parse(inspection("RWP-2017-04", "2017-04-11", scope=[{"location_id": "RWP01", "service": written}]))
+
+    assert rated.ratings[0].service == revision.cell.service == inspected.scope[0].service == service
+
+
+def test_a_service_outside_the_core_list_is_kept_as_written():
+    entry = parse(report("RWP-R1", "2017-06-20", cell("overall", "Good", location_id="RWP01", service="  Gynaecological   oncology ")))
+
+    assert entry.ratings[0].service == "Gynaecological oncology"
+
+
+# ---- the canonical form --------------------------------------------------------------------------
+
+
+def test_the_canonical_form_reads_back_as_the_same_entry():
+    entry = parse(report(
+        "RWP-2018-01-17", "2018-01-17",
+        cell("safe", "requires_improvement", location_id="RWP01", service="Urgent and emergency care"),
+        inspection_ids=["RWP-2017-11"], must_do=0, summary="Focused inspection.",
+    ))
+
+    written = entry_to_json(entry)
+
+    assert written == {
+        "type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-2018-01-17", "on": "2018-01-17",
+        "ratings": [{"location_id": "RWP01", "service": "Urgent and emergency services", "question": "safe",
+                     "rating": "Requires improvement"}],
+        "inspection_ids": ["RWP-2017-11"], "must_do": 0, "summary": "Focused inspection.",
+    }
+    assert entry_from_json(written) == entry
+    assert isinstance(entry, inspections.ReportPublished)
+
+
+def test_a_report_with_no_ratings_keeps_its_empty_list():
+    assert entry_to_json(parse(report("RWP-2015-06-16", "2015-06-16")))["ratings"] == []

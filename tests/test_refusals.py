@@ -1,0 +1,257 @@
+"""What the ledger refuses (CONTRACT.md section 2, "What is refused"), as a user meets it on the CLI.
+
+Every refusal exits 1 with `Error: line N: ...` naming the line and the field, and leaves the
+ledger exactly as it was: an input is checked whole before any of it is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+
+from builders import (
+    action,
+    cell,
+    corrected,
+    entered,
+    exited,
+    inspection,
+    location,
+    notice_assessed,
+    notice_issued,
+    registered,
+    renamed,
+    report,
+    retracted,
+    revised,
+)
+
+# A small history of Worcestershire Acute (RWP), with East Midlands Ambulance (RX9) beside it.
+HISTORY = [
+    registered("RWP"),                                                      # RWP/1
+    location("RWP01", name="Worcestershire Royal Hospital"),               # RWP/2
+    report("RWP-R1", "2015-12-02", cell("overall", "Inadequate")),          # RWP/3
+    entered("2015-12-02"),                                                  # RWP/4
+    exited("2020-09-24"),                                                   # RWP/5
+    inspection("RWP-I1", "2016-11-22", kind="comprehensive"),               # RWP/6
+    notice_issued("RWP-N1", "2017-01-27", deadline="2017-03-10"),           # RWP/7
+    notice_assessed("RWP-N1", "2017-06-20", outcome="not-met"),             # RWP/8
+    notice_issued("RWP-N2", "2017-07-01"),                                  # RWP/9
+    action("RWP-A1", "2015-04-01", location_id="RWP01"),                    # RWP/10
+    registered("RX9", name="East Midlands Ambulance Service NHS Trust"),    # RX9/1
+]
+
+NEXT_YEAR = (datetime.now(timezone.utc).date() + timedelta(days=366)).isoformat()
+FINE = renamed("2016-01-01", "Worcestershire Acute Hospitals NHS Trust")  # a line nothing refuses
+
+
+def text(*lines: dict | str) -> str:
+    """JSON Lines input; a str is written as it is (a line that is not JSON)."""
+    return "".join((line if isinstance(line, str) else orjson.dumps(line).decode()) + "\n" for line in lines)
+
+
+def names_field(message: str, field: str) -> bool:
+    """Whether an error message names a field: quoted (`field "on"`), or as `report_id "R1"`."""
+    return f'"{field}"' in message or message.startswith(f'{field} "')
+
+
+@pytest.fixture
+def history(cli) -> str:
+    """A ledger holding HISTORY; returns its `entries --json` as it stands."""
+    assert cli("record", input=HISTORY).exit_code == 0
+    return entries(cli)
+
+
+def entries(cli) -> str:
+    result = cli("entries", "--json")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+REFUSED = [
+    # Input that is not entries.
+    pytest.param([FINE, '{"type": "ProviderRenamed", "provider_id": "RWP",'], 2, None, id="malformed JSON"),
+    pytest.param(["[1, 2]"], 1, None, id="a line that is not a JSON object"),
+    pytest.param([{"type": "ReportPublishd", "provider_id": "RWP"}], 1, "type", id="unknown type"),
+    pytest.param([FINE, {**FINE, "nmae": "x"}], 2, "nmae", id="unknown field"),
+    pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Requires Improvment"))], 1, "ratings[0].rating", id="unknown rating"),
+    pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Good"), cell("saef", "Good"))], 1, "ratings[1].question", id="unknown question"),
+    pytest.param([notice_issued("RWP-N3", "2017-08-01", section="28")], 1, "section", id="unknown section"),
+    pytest.param([entered("2021-01-01", regime="qualty")], 1, "regime", id="unknown regime"),
+    pytest.param([notice_assessed("RWP-N2", "2017-08-01", outcome="mett")], 1, "outcome", id="unknown outcome"),
+    pytest.param([{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-R2", "on": "2016-01-01"}], 1, "ratings", id="missing field"),
+    pytest.param([{"type": "ProviderRenamed", "provider_id": "RWP", "on": "2016-01-01"}], 1, "name", id="missing name"),
+    pytest.param([renamed("2017-02-30", "x")], 1, "on", id="impossible date"),
+    pytest.param([renamed("20 June 2017", "x")], 1, "on", id="not a date"),
+    pytest.param([FINE, renamed(NEXT_YEAR, "x")], 2, "on", id="future date"),
+    pytest.param([inspection("RWP-I2", "2020-01-06", until=NEXT_YEAR)], 1, "until", id="future last visit day"),
+    # Who and where.
+    pytest.param([renamed("2016-01-01", "x", provider_id="RXX")], 1, "provider_id", id="provider not registered"),
+    pytest.param([FINE, registered("RWP", on="2010-04-02")], 2, "type", id="provider registered twice"),
+    pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Good", location_id="RWP99"))], 1, "ratings[0].location_id", id="rating for an unregistered location"),
+    pytest.param([revised("2016-01-01", cell("safe", "Good", location_id="RWP99"))], 1, "cell.location_id", id="revision for an unregistered location"),
+    pytest.param([inspection("RWP-I2", "2016-01-01", scope=[{"location_id": "RWP99"}])], 1, "scope[0].location_id", id="inspection of an unregistered location"),
+    pytest.param([notice_issued("RWP-N3", "2017-08-01", location_id="RWP99")], 1, "location_id", id="notice for an unregistered location"),
+    pytest.param([report("RWP-R2", "2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))], 1, "ratings[0].question", id="use-of-resources at a location"),
+    pytest.param([report("RWP-R2", "2016-01-01", cell("combined", "Good", service="Surgery"))], 1, "ratings[0].question", id="combined for a service"),
+    pytest.param([revised("2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))], 1, "cell.question", id="use-of-resources revised at a location"),
+    # Special measures.
+    pytest.param([entered("2015-12-02", decided_by="NHS England")], 1, "on", id="entering a regime in force that day"),
+    pytest.param([FINE, entered("2017-01-01")], 2, "on", id="an entry recorded between an existing entry and exit"),
+    pytest.param([exited("2021-01-01")], 1, "on", id="exiting after the exit"),
+    pytest.param([exited("2012-01-01")], 1, "on", id="exiting before the entry"),
+    pytest.param([exited("2016-01-01", regime="finance")], 1, "on", id="exiting a regime never entered"),
+    pytest.param([FINE, exited("2016-06-01")], 2, "on", id="an exit recorded between an existing entry and exit"),
+    pytest.param([entered("2012-01-01"), FINE], 1, "on", id="an entry left open before an existing entry"),
+    pytest.param([exited("2013-06-30"), entered("2012-01-02"), entered("2014-01-01"), FINE], 3, "on",
+                 id="an episode left open among whole ones in one input"),
+    # Warning notices.
+    pytest.param([notice_assessed("RWP-N9", "2017-08-01")], 1, "notice_id", id="assessing a notice never issued"),
+    pytest.param([notice_issued("RWP-N3", "2017-08-01"), notice_assessed("RWP-N3", "2017-07-31")], 2, "on", id="assessing a notice before its issue"),
+    pytest.param([notice_assessed("RWP-N1", "2017-08-01", outcome="met")], 1, "notice_id", id="assessing a notice twice"),
+    # Identifiers reused with other content.
+    pytest.param([report("RWP-R1", "2015-12-03", cell("overall", "Inadequate"))], 1, "report_id", id="report_id reused"),
+    pytest.param([notice_issued("RWP-N2", "2017-07-02")], 1, "notice_id", id="notice_id reused"),
+    pytest.param([inspection("RWP-I1", "2016-11-22", kind="focused")], 1, "inspection_id", id="inspection_id reused"),
+    pytest.param([action("RWP-A1", "2015-04-01", action="caution")], 1, "action_id", id="action_id reused"),
+    # Mending.
+    pytest.param([retracted("RWP/99")], 1, "ref", id="retracting an entry that does not exist"),
+    pytest.param([corrected("RWP/99", renamed("2016-01-01", "x"))], 1, "ref", id="correcting an entry that does not exist"),
+    pytest.param([retracted("RX9/1")], 1, "ref", id="retracting another provider's entry"),
+    pytest.param([corrected("RX9/1", registered("RWP"))], 1, "ref", id="correcting another provider's entry"),
+    pytest.param([corrected("RWP/3", renamed("2015-12-02", "x"))], 1, "replacement.type", id="a correction that changes the type"),
+    pytest.param([corrected("RWP/3", report("RWP-R1", "2015-12-02", provider_id="RX9"))], 1, "replacement.provider_id", id="a correction that changes the provider"),
+    pytest.param([retracted("RWP/4")], 1, "ref", id="retracting the entry into special measures whose exit stands"),
+    pytest.param([retracted("RWP/7")], 1, "ref", id="retracting a notice whose assessment stands"),
+    pytest.param([corrected("RWP/7", notice_issued("RWP-N1", "2017-07-01"))], 1, "ref", id="correcting a notice's issue to after its assessment"),
+]
+
+
+@pytest.mark.parametrize(("lines", "line", "field"), REFUSED)
+def test_a_refused_input_names_its_line_and_field_and_records_nothing(cli, history, lines, line, field):
+    # Given a ledger holding a small history (the `history` fixture)
+    # When a user records an input with a bad line
+    result = cli("record", "-", input=text(*lines))
+
+    # Then the input is refused, naming the line and the field...
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: line {line}: "), result.stderr
+    assert "Traceback" not in result.output
+    if field is not None:
+        message = result.stderr.removeprefix(f"Error: line {line}: ")
+        assert names_field(message, field), result.stderr
+    # ...and nothing of it is recorded
+    assert entries(cli) == history
+
+
+def test_a_refusal_after_a_correction_in_the_same_input_leaves_the_status_as_it_was(cli, history):
+    # Given RWP's status as the ledger tells it (a correction is written to the store, and to the
+    # views, as soon as it is decided; a later refusal must undo it)
+    before = status_now(cli, "2016-01-01")
+
+    # When an input corrects the 2015 report and then exits special measures when not in them
+    result = cli("record", input=[
+        corrected("RWP/3", report("RWP-R1", "2015-12-02", cell("overall", "Requires improvement"))),
+        exited("2021-01-01"),
+    ])
+
+    # Then it is refused whole: the status and the entries are as they were
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: line 2: ")
+    assert status_now(cli, "2016-01-01") == before
+    assert before["ratings"]["overall"]["rating"] == "Inadequate"
+    assert entries(cli) == history
+
+
+def status_now(cli, day: str) -> dict:
+    result = cli("status", "RWP", "--at", day, "--json")
+    assert result.exit_code == 0, result.output
+    return {k: v for k, v in orjson.loads(result.stdout).items() if k != "known_at"}
+
+
+def test_a_misspelt_rating_is_refused_with_the_fix(cli, history):
+    result = cli("record", input=[report("RWP-R2", "2016-01-01", cell("overall", "Requires Improvment"))])
+
+    assert result.exit_code == 1
+    assert 'did you mean "Requires improvement"?' in result.stderr
+
+
+# ---- what is accepted where a refusal might be feared ---------------------------------------
+
+
+def test_an_entry_for_a_provider_registered_earlier_in_the_same_input_is_recorded(cli):
+    # Given an empty ledger
+    # When one input registers a provider and then records a fact about it
+    result = cli("record", "--json", input=[
+        registered("RX9", name="East Midlands Ambulance Service NHS Trust"),
+        report("RX9-2016-05-10", "2016-05-10", cell("overall", "Requires improvement"), provider_id="RX9"),
+    ])
+
+    # Then both are recorded
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": ["RX9/1", "RX9/2"], "skipped": []}
+
+
+def test_an_exit_whose_entry_comes_later_in_the_input_is_accepted_when_in_force_on_its_day(cli, history):
+    # Given a ledger where RWP was in special measures (quality) from 2015-12-02 to 2020-09-24
+    # When an earlier episode is found and recorded, its exit on the line before its entry
+    result = cli("record", "--json", input=[exited("2013-06-30"), entered("2012-01-02")])
+
+    # Then it is accepted: the regime is in force on the exit's day once the input is whole
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["recorded"] == ["RWP/11", "RWP/12"]
+    # And each episode takes its place in the past
+    assert special_measures(cli, "2012-06-01") == [("quality", "2012-01-02")]
+    assert special_measures(cli, "2014-01-01") == []
+    assert special_measures(cli, "2016-01-01") == [("quality", "2015-12-02")]
+
+
+def test_an_exit_recorded_long_after_later_facts_takes_its_place_in_the_past(cli, history):
+    # Given a ledger that holds RWP's facts up to 2020, and finance special measures entered in 2016
+    assert cli("record", input=[entered("2016-04-01", regime="finance")]).exit_code == 0
+
+    # When the exit from them, in 2017, is recorded now
+    result = cli("record", input=[exited("2017-03-31", regime="finance")])
+
+    # Then it is accepted, and the regime ends on that day
+    assert result.exit_code == 0, result.output
+    assert ("finance", "2016-04-01") in special_measures(cli, "2017-03-30")
+    assert special_measures(cli, "2017-03-31") == [("quality", "2015-12-02")]
+
+
+def special_measures(cli, day: str) -> list[tuple[str, str]]:
+    result = cli("status", "RWP", "--at", day, "--json")
+    assert result.exit_code == 0, result.output
+    return [(sm["regime"], sm["since"]) for sm in orjson.loads(result.stdout)["special_measures"]]
+
+
+# ---- identical entries ----------------------------------------------------------------------
+
+
+def test_recording_the_same_input_twice_changes_nothing(cli, history):
+    # When the history is recorded a second time
+    result = cli("record", "--json", input=HISTORY)
+
+    # Then every line is skipped, and the ledger is as it was
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": [], "skipped": list(range(1, len(HISTORY) + 1))}
+    assert entries(cli) == history
+
+
+def test_an_input_mixing_new_and_known_entries_records_only_the_new(cli, history):
+    # When an input repeats two known entries around a new one
+    result = cli("record", "--json", input=[HISTORY[2], FINE, HISTORY[4]])
+
+    # Then the new one is recorded and the known ones are reported by line
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/11"], "skipped": [1, 3]}
+
+
+def test_without_json_record_says_which_lines_were_already_recorded(cli, history):
+    result = cli("record", input=[HISTORY[2], FINE])
+
+    assert result.exit_code == 0, result.output
+    assert "Recorded 1 entry: RWP/11." in result.stdout
+    assert "line 1 (RWP/3)" in result.stdout
