@@ -1,0 +1,180 @@
+"""Which ratings sit under an aggregate rating, and the principles' check of it, from a status.
+
+CQC's levels for NHS trusts (cqc-domain.md 1.2):
+
+- a trust's overall rating <- its five key questions; the combined rating <- those five and
+  use of resources;
+- a location's or a service's overall rating <- its five key questions;
+- a trust key question other than well-led <- that question at each location (acute and
+  specialist trusts) or at each service without a location (ambulance, mental health,
+  community trusts);
+- a location's key question <- that question for each of the location's services.
+
+Trust well-led is not aggregated (CQC assesses it on its own), nor is use of resources, nor a
+key question of one service (the lowest level, rated directly).
+
+The ratings under an aggregate are taken as they stand on the day checked; the notices on its
+area as they stood on the day it was published, because that is when CQC set it (a notice
+served after a rating does not change it until CQC rates the area again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from events.base import CellKey, describe_cell
+from events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS, merit
+from projections import principles
+from projections.principles import Breach, Verdict
+from projections.status import CellValue, Status
+
+COMBINED = "combined"
+BY_SERVICE = ("ambulance", "mental-health", "community")
+BY_LOCATION = ("acute", "specialist")
+
+NOT_AGGREGATED = {
+    "well-led": "CQC does not aggregate a trust's well-led rating: it is a separate assessment of the trust's leadership.",
+    "use-of-resources": "Use of resources is not aggregated: NHS Improvement assesses it and CQC rates it.",
+    "service": "A key question of one service is the lowest level of rating: CQC rates it directly, not by aggregation.",
+}
+TRUST_OVERALL_NOTE = (
+    "CQC reviews a trust's overall rating only after a trust-level well-led assessment and a "
+    "planned inspection of core services, and balances the principles with professional judgement."
+)
+
+
+@dataclass(frozen=True)
+class Under:
+    """The ratings under an aggregate: the cells that hold a value, those expected that do not."""
+
+    inputs: tuple[tuple[CellKey, CellValue], ...]
+    missing: tuple[CellKey, ...]
+    noun: str
+    combined: bool = False
+
+
+@dataclass(frozen=True)
+class Check:
+    """A published aggregate rating, the ratings under it, and what the principles give."""
+
+    key: CellKey
+    published: CellValue
+    under: Under
+    breaches: tuple[Breach, ...]
+    verdict: Verdict
+
+    @property
+    def agrees(self) -> bool | None:
+        """Whether the principles give the published rating; None when they give nothing to compare."""
+        if self.verdict.rating is None or merit(self.published.rating) is None:
+            return None
+        return self.verdict.rating == self.published.rating
+
+    @property
+    def later(self) -> tuple[CellKey, ...]:
+        """The ratings under it set after it was published (CQC had not seen them)."""
+        return tuple(key for key, value in self.under.inputs if value.since > self.published.since)
+
+    @property
+    def principles_name(self) -> str:
+        return (principles.COMBINED if self.under.combined else principles.KLOE_2014).name
+
+
+def not_aggregated(key: CellKey) -> str | None:
+    """Why a cell is rated directly rather than aggregated, or None if it is an aggregate."""
+    location_id, service, question = key
+    if service and question != OVERALL:
+        return NOT_AGGREGATED["service"]
+    if location_id is None and service is None and question in ("well-led", "use-of-resources"):
+        return NOT_AGGREGATED[question]
+    return None
+
+
+def under(status: Status, key: CellKey) -> Under | None:
+    """The ratings under the cell `key` in `status`, or None if it is not an aggregate."""
+    if not_aggregated(key):
+        return None
+    location_id, service, question = key
+    if question == COMBINED:
+        return _gather(status, [(None, None, q) for q in (*KEY_QUESTIONS, "use-of-resources")], "trust-level ratings", True)
+    if question == OVERALL:
+        return _gather(status, [(location_id, service, q) for q in KEY_QUESTIONS], "key questions")
+    if location_id is not None:
+        places = sorted({s for (loc, s, _) in status.cells if loc == location_id and s})
+        return _gather(status, [(location_id, s, question) for s in places], "services")
+    if _by_location(status):
+        return _gather(status, [(loc, None, question) for loc in _locations(status)], "locations")
+    places = sorted({s for (loc, s, _) in status.cells if loc is None and s})
+    return _gather(status, [(None, s, question) for s in places], "services")
+
+
+def _gather(status: Status, keys: list[CellKey], noun: str, combined: bool = False) -> Under:
+    inputs = tuple((k, status.cells[k]) for k in keys if k in status.cells)
+    missing = tuple(k for k in keys if k not in status.cells)
+    return Under(inputs, missing, noun, combined)
+
+
+def _by_location(status: Status) -> bool:
+    if status.provider_type in BY_LOCATION:
+        return True
+    if status.provider_type in BY_SERVICE:
+        return False
+    return any(loc and not service and q in KEY_QUESTIONS for (loc, service, q) in status.cells)
+
+
+def _locations(status: Status) -> list[str]:
+    """The locations registered on the day (a closed hospital no longer counts towards the trust)."""
+    open_ = {loc for loc, where in status.locations.items() if where.deregistered_on is None}
+    unknown = {loc for (loc, _, _) in status.cells if loc and loc not in status.locations}
+    return sorted(open_ | unknown)
+
+
+def breaches_on(status: Status, key: CellKey, day: date) -> tuple[Breach, ...]:
+    """The notices on the area of `key` on `day`: warning notices open at its end, and
+    requirement notices issued that day (CQC issues them with the report that finds the breach).
+
+    The area is the notice's own place: a notice on a location limits that location's ratings,
+    one on the trust the trust's. The limits apply at the level CQC applies them, not above it.
+    """
+    area = key[:2]
+    found = [
+        Breach("warning-notice", n.notice_id, n.issued_on, n.ref)
+        for n in status.notices.values()
+        if (n.location_id, n.service) == area and n.issued_on <= day and (n.closed_on is None or n.closed_on > day)
+    ]
+    for r in status.enforcement:
+        action = r.entry
+        if action.action == "requirement-notice" and (action.location_id, None) == area and action.on == day:  # type: ignore[attr-defined]
+            found.append(Breach("requirement-notice", action.action_id, action.on, r.ref))  # type: ignore[attr-defined]
+    return tuple(sorted(found, key=lambda b: (b.on, b.ident)))
+
+
+def check(status: Status, key: CellKey) -> Check | None:
+    """The principles' check of the published rating of `key`; None if it has none or is not an aggregate."""
+    published = status.cells.get(key)
+    gathered = under(status, key)
+    if published is None or gathered is None:
+        return None
+    breaches = breaches_on(status, key, published.since)
+    ratings = [value.rating for _, value in gathered.inputs]
+    rules = principles.COMBINED if gathered.combined else principles.KLOE_2014
+    verdict = principles.check(ratings, breaches, noun=gathered.noun, principles=rules)
+    return Check(key, published, gathered, breaches, verdict)
+
+
+def checks(status: Status) -> list[Check]:
+    """The check of every aggregate rating the status holds, in the order of its cells' keys."""
+    found = (check(status, key) for key in sorted(status.cells, key=cell_order))
+    return [c for c in found if c is not None]
+
+
+def cell_order(key: CellKey) -> tuple[str, str, int]:
+    """The trust's own cells first, then each location's, each place's questions in CQC's order."""
+    location_id, service, question = key
+    return (location_id or "", service or "", QUESTIONS.index(question))
+
+
+def describe(key: CellKey) -> str:
+    """A cell in words, as the rest of the ledger writes it."""
+    return describe_cell(*key)

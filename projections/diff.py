@@ -1,0 +1,132 @@
+"""What changed between two days: the status on each, compared, with the entries that changed it.
+
+Each rating cell, special-measures regime, warning notice and the oversight segment is compared
+on its own. The entries named for a change are those of the effective history (as known at the
+time asked) that took effect after the first day and by the second and touch that thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import singledispatch
+
+from events import enforcement, inspections, oversight
+from events.base import CellKey, Entry
+from ledger.history import effective, in_effect_order
+from ledger.records import Recorded
+from projections.aggregates import cell_order
+from projections.status import CellValue, Notice, Since, Status, status_at
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that differs between the two days: its value on each (None: absent), and the refs."""
+
+    subject: Hashable
+    before: CellValue | Since | Notice | None
+    after: CellValue | Since | Notice | None
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The differences in a provider's status between the end of `start` and the end of `end`."""
+
+    before: Status
+    after: Status
+    start: date
+    end: date
+    changes: tuple[Change, ...]  # ratings that differ
+    reaffirmed: tuple[Change, ...]  # ratings set again to the same word
+    special_measures: tuple[Change, ...]
+    warning_notices: tuple[Change, ...]
+    oversight: Change | None
+
+
+def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, known_at: datetime | None = None) -> Diff:
+    """How the provider's status at the end of `end` differs from that at the end of `start`."""
+    before = status_at(recorded, provider_id, start, known_at)
+    after = status_at(recorded, provider_id, end, known_at)
+    window = [r for r in effective(recorded, known_at) if start < r.entry.on <= end]  # type: ignore[attr-defined]
+    refs = refs_by_subject(in_effect_order(window))
+    cells = [_change(("cell", k), before.cells.get(k), after.cells.get(k), refs) for k in _keys(before, after)]
+    found = [c for c in cells if c]
+    regimes = sorted(set(before.special_measures) | set(after.special_measures))
+    notices = sorted(set(before.notices) | set(after.notices), key=lambda i: (_issued(i, before, after), i))
+    return Diff(
+        before, after, start, end,
+        changes=tuple(c for c in found if _rating(c.before) != _rating(c.after)),
+        reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after)),
+        special_measures=_changes(
+            ((("regime", g), before.special_measures.get(g), after.special_measures.get(g)) for g in regimes), refs
+        ),
+        warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
+        oversight=_change(("oversight",), before.oversight, after.oversight, refs),
+    )
+
+
+def refs_by_subject(history: Iterable[Recorded]) -> dict[Hashable, tuple[str, ...]]:
+    """For each thing entries touch (a cell, a regime, a notice, the oversight segment), their refs in effect order."""
+    found: dict[Hashable, list[str]] = {}
+    for r in history:
+        for subject in touches(r.entry):
+            found.setdefault(subject, []).append(r.ref)
+    return {subject: tuple(refs) for subject, refs in found.items()}
+
+
+@singledispatch
+def touches(entry: Entry) -> tuple[Hashable, ...]:
+    """What an entry changes, as diff compares it; nothing for the entry types it does not compare."""
+    return ()
+
+
+@touches.register
+def _(entry: inspections.ReportPublished) -> tuple[Hashable, ...]:
+    return tuple(("cell", cell.key) for cell in entry.ratings)
+
+
+@touches.register
+def _(entry: inspections.RatingRevised) -> tuple[Hashable, ...]:
+    return (("cell", entry.cell.key),)
+
+
+@touches.register(oversight.SpecialMeasuresEntered)
+@touches.register(oversight.SpecialMeasuresExited)
+def _(entry: oversight.SpecialMeasuresEntered | oversight.SpecialMeasuresExited) -> tuple[Hashable, ...]:
+    return (("regime", entry.regime),)
+
+
+@touches.register(enforcement.WarningNoticeIssued)
+@touches.register(enforcement.WarningNoticeAssessed)
+def _(entry: enforcement.WarningNoticeIssued | enforcement.WarningNoticeAssessed) -> tuple[Hashable, ...]:
+    return (("notice", entry.notice_id),)
+
+
+@touches.register
+def _(entry: oversight.OversightSegmentChanged) -> tuple[Hashable, ...]:
+    return (("oversight",),)
+
+
+def _keys(before: Status, after: Status) -> list[CellKey]:
+    return sorted(set(before.cells) | set(after.cells), key=cell_order)
+
+
+def _change(subject: Hashable, before: object, after: object, refs: dict[Hashable, tuple[str, ...]]) -> Change | None:
+    if before == after:
+        return None
+    return Change(subject, before, after, refs.get(subject, ()))  # type: ignore[arg-type]
+
+
+def _changes(triples: Iterable[tuple[Hashable, object, object]], refs: dict[Hashable, tuple[str, ...]]) -> tuple[Change, ...]:
+    return tuple(c for c in (_change(s, b, a, refs) for s, b, a in triples) if c)
+
+
+def _rating(value: object) -> str | None:
+    return value.rating if isinstance(value, CellValue) else None
+
+
+def _issued(notice_id: str, before: Status, after: Status) -> date:
+    notice = after.notices.get(notice_id) or before.notices[notice_id]
+    return notice.issued_on

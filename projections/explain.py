@@ -1,0 +1,197 @@
+"""How one rating came about: a fold over the provider's effective history, in effect order.
+
+The fold keeps every value the cell took (each with the entry and the report that set it) and
+the reports and inspections seen on the way. The explanation adds the corrections and
+retractions that touched the entries that set the cell, and, for an aggregate rating, the
+principles' check of it against the ratings under it (projections/aggregates.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import reduce, singledispatch
+from types import MappingProxyType
+
+from events import inspections
+from events.base import CellKey, Entry
+from events.corrections import EntryCorrected
+from ledger.errors import UnknownLocation
+from ledger.history import effective, in_effect_order, mended_by
+from ledger.records import Recorded
+from projections import aggregates
+from projections.aggregates import Check
+from projections.status import Status, status_at
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value the cell took: the rating, from when, until when, the entry and report that set it."""
+
+    rating: str
+    since: date
+    recorded: Recorded
+    report: Recorded | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    """The state of the fold: the cell's values so far, and the reports and inspections seen."""
+
+    key: CellKey
+    settings: tuple[Setting, ...] = ()
+    reports: Mapping[str, Recorded] = field(default_factory=lambda: MappingProxyType({}))
+    inspections: Mapping[str, Recorded] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Mend:
+    """A correction or retraction of an entry that set the cell, and what it did to the cell."""
+
+    recorded: Recorded
+    target: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything `explain` says of one cell at a day, as known at a time."""
+
+    status: Status
+    key: CellKey
+    at: date
+    current: Setting | None
+    previous: tuple[Setting, ...]  # most recent first
+    inspections: tuple[Recorded, ...]
+    unrecorded_inspections: tuple[str, ...]
+    mends: tuple[Mend, ...]
+    check: Check | None
+    note: str | None
+
+
+def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
+    """How the rating of `key` stood at the end of `at`, as known at `known_at`, and how it came about."""
+    status = status_at(recorded, provider_id, at, known_at)
+    _check_location(status, key[0], at)
+    history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
+    folded = reduce(evolve, in_effect_order(history), CellHistory(key))
+    settings = _with_until(folded.settings)
+    current = settings[-1] if settings else None
+    found, unrecorded = _inspections_of(current, folded)
+    return Explanation(
+        status=status,
+        key=key,
+        at=at,
+        current=current,
+        previous=tuple(reversed(settings[:-1])),
+        inspections=found,
+        unrecorded_inspections=unrecorded,
+        mends=mends_of(recorded, key, at, known_at),
+        check=aggregates.check(status, key),
+        note=_note(key, found),
+    )
+
+
+def evolve(state: CellHistory, recorded: Recorded) -> CellHistory:
+    """The cell's history after one more entry took effect."""
+    return _apply(recorded.entry, state, recorded)
+
+
+@singledispatch
+def _apply(entry: Entry, state: CellHistory, recorded: Recorded) -> CellHistory:
+    return state  # the other entry types do not set ratings
+
+
+@_apply.register
+def _(entry: inspections.InspectionCarriedOut, state: CellHistory, recorded: Recorded) -> CellHistory:
+    return replace(state, inspections=MappingProxyType({**state.inspections, entry.inspection_id: recorded}))
+
+
+@_apply.register
+def _(entry: inspections.ReportPublished, state: CellHistory, recorded: Recorded) -> CellHistory:
+    state = replace(state, reports=MappingProxyType({**state.reports, entry.report_id: recorded}))
+    rating = rating_in(entry, state.key)
+    if rating is None:
+        return state
+    return replace(state, settings=(*state.settings, Setting(rating, entry.on, recorded, recorded)))
+
+
+@_apply.register
+def _(entry: inspections.RatingRevised, state: CellHistory, recorded: Recorded) -> CellHistory:
+    if entry.cell.key != state.key:
+        return state
+    report = state.reports.get(entry.report_id) if entry.report_id else None
+    return replace(state, settings=(*state.settings, Setting(entry.cell.rating, entry.on, recorded, report)))
+
+
+def rating_in(entry: Entry | None, key: CellKey) -> str | None:
+    """The rating an entry gives the cell `key`, or None if it does not set it."""
+    if isinstance(entry, inspections.ReportPublished):
+        return next((cell.rating for cell in entry.ratings if cell.key == key), None)
+    if isinstance(entry, inspections.RatingRevised) and entry.cell.key == key:
+        return entry.cell.rating
+    return None
+
+
+def _with_until(settings: tuple[Setting, ...]) -> tuple[Setting, ...]:
+    return tuple(replace(s, until=nxt.since) for s, nxt in zip(settings, settings[1:])) + settings[-1:]
+
+
+def _inspections_of(current: Setting | None, folded: CellHistory) -> tuple[tuple[Recorded, ...], tuple[str, ...]]:
+    """The inspections the current value's report names: those in the ledger, and the ids of the others."""
+    if current is None or current.report is None:
+        return (), ()
+    ids = current.report.entry.inspection_ids  # type: ignore[attr-defined]
+    return (
+        tuple(folded.inspections[i] for i in ids if i in folded.inspections),
+        tuple(i for i in ids if i not in folded.inspections),
+    )
+
+
+def mends_of(recorded: Iterable[Recorded], key: CellKey, at: date, known_at: datetime | None = None) -> tuple[Mend, ...]:
+    """Every correction and retraction, seen by `known_at`, of an entry that set the cell by `at`
+    (as first recorded or as corrected), oldest first, with the cell's rating before and after."""
+    recorded = list(recorded)
+    mends = mended_by(recorded, known_at)
+    found: list[Mend] = []
+    for r in recorded:
+        if r.position not in mends:
+            continue
+        versions = [r.entry, *(m.entry.replacement for m in mends[r.position] if isinstance(m.entry, EntryCorrected))]
+        if not any(rating_in(v, key) and v.on <= at for v in versions):  # type: ignore[attr-defined]
+            continue
+        before: Entry | None = r.entry
+        for m in mends[r.position]:
+            after = m.entry.replacement if isinstance(m.entry, EntryCorrected) else None
+            found.append(Mend(m, r.ref, rating_in(before, key), rating_in(after, key)))
+            before = after
+    return tuple(sorted(found, key=lambda m: m.recorded.position))
+
+
+def _check_location(status: Status, location_id: str | None, at: date) -> None:
+    if location_id is None or location_id in status.locations or any(k[0] == location_id for k in status.cells):
+        return
+    known = ", ".join(sorted(status.locations)) or "none"
+    raise UnknownLocation(
+        f'location "{location_id}" is not a location of {status.provider_id} on {at} (its locations: {known})'
+    )
+
+
+SAF_NOTE = (
+    "The inspection behind it was under the Single Assessment Framework, where CQC rates a key "
+    "question from a percentage score (88 to 100% Outstanding, 63 to 87% Good, 39 to 62% Requires "
+    "improvement, 38% or lower Inadequate). The ledger holds no scores, and that the framework "
+    "aggregates key questions as the 2014-2023 principles do is an assumption."
+)
+
+
+def _note(key: CellKey, inspected: tuple[Recorded, ...]) -> str | None:
+    notes = [aggregates.not_aggregated(key)]
+    if key == (None, None, "overall"):
+        notes.append(aggregates.TRUST_OVERALL_NOTE)
+    if any(r.entry.framework == "saf-2023" for r in inspected):  # type: ignore[attr-defined]
+        notes.append(SAF_NOTE)
+    return " ".join(n for n in notes if n) or None

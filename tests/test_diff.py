@@ -1,0 +1,150 @@
+"""`diff`: what differs in a provider's status between two days, and the entries that changed it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+
+from builders import cell, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, segment
+from conftest import EXAMPLES
+from projections.audit_shapes import diff_json
+from projections.diff import diff
+from recorded_history import moment, recorded
+
+INADEQUATE, RI, GOOD = "Inadequate", "Requires improvement", "Good"
+
+
+def history(*more: dict[str, Any]) -> list:
+    return recorded(
+        registered("RWP"),  # RWP/1
+        location("RWP01"),  # RWP/2
+        report("R1", "2016-01-10", cell("overall", RI), cell("safe", RI), cell("safe", INADEQUATE, "RWP01")),  # RWP/3
+        entered("2016-02-01"),  # RWP/4
+        notice_issued("WN-1", "2016-03-01"),  # RWP/5
+        segment("2016-07-01", "SOF-2016", 4),  # RWP/6
+        report("R2", "2017-06-20", cell("overall", RI), cell("safe", INADEQUATE), cell("caring", GOOD)),  # RWP/7
+        notice_assessed("WN-1", "2017-06-20", "met"),  # RWP/8
+        notice_issued("WN-2", "2017-07-01"),  # RWP/9
+        exited("2018-01-15"),  # RWP/10
+        segment("2018-02-01", "SOF-2016", 3),  # RWP/11
+        *more,
+    )
+
+
+def between(entries: list, start: str, end: str, known_at=None) -> dict[str, Any]:
+    found = diff(entries, "RWP", date.fromisoformat(start), date.fromisoformat(end), known_at)
+    return diff_json(found, moment(99))
+
+
+def test_a_rating_that_changed_shows_from_and_to_with_the_entries_that_changed_it() -> None:
+    doc = between(history(), "2016-12-31", "2018-12-31")
+    assert [(c["location_id"], c["service"], c["question"], c["from"], c["to"], c["refs"]) for c in doc["changes"]] == [
+        (None, None, "safe", RI, INADEQUATE, ["RWP/7"]),
+        (None, None, "caring", None, GOOD, ["RWP/7"]),
+    ]
+
+
+def test_a_rating_published_again_unchanged_is_told_apart_from_a_change() -> None:
+    doc = between(history(), "2016-12-31", "2018-12-31")
+    assert [(c["question"], c["to"], c["from_since"], c["to_since"], c["refs"]) for c in doc["reaffirmed"]] == [
+        ("overall", RI, "2016-01-10", "2017-06-20", ["RWP/7"]),
+    ]
+
+
+def test_a_cell_no_entry_touched_between_the_days_is_not_listed() -> None:
+    doc = between(history(), "2016-12-31", "2018-12-31")
+    assert all(c["location_id"] != "RWP01" for c in doc["changes"] + doc["reaffirmed"])
+
+
+def test_special_measures_notices_and_oversight_show_from_and_to() -> None:
+    doc = between(history(), "2016-12-31", "2018-12-31")
+    assert doc["special_measures"] == [
+        {"regime": "quality", "from": {"since": "2016-02-01", "ref": "RWP/4"}, "to": None, "refs": ["RWP/10"]},
+    ]
+    assert [(n["notice_id"], n["from"], n["to"], n["closed_on"], n["refs"]) for n in doc["warning_notices"]] == [
+        ("WN-1", "open", "met", "2017-06-20", ["RWP/8"]),
+        ("WN-2", None, "open", None, ["RWP/9"]),
+    ]
+    assert doc["oversight"] == {
+        "from": {"framework": "SOF-2016", "segment": 4, "since": "2016-07-01", "ref": "RWP/6"},
+        "to": {"framework": "SOF-2016", "segment": 3, "since": "2018-02-01", "ref": "RWP/11"},
+        "refs": ["RWP/11"],
+    }
+
+
+def test_entering_special_measures_between_the_days_shows_the_regime_arriving() -> None:
+    doc = between(history(), "2016-01-31", "2016-02-01")
+    assert doc["special_measures"] == [
+        {"regime": "quality", "from": None, "to": {"since": "2016-02-01", "ref": "RWP/4"}, "refs": ["RWP/4"]},
+    ]
+    assert (doc["changes"], doc["warning_notices"], doc["oversight"]) == ([], [], None)
+
+
+def test_the_same_day_twice_has_no_differences() -> None:
+    doc = between(history(), "2017-06-20", "2017-06-20")
+    assert (doc["changes"], doc["reaffirmed"], doc["special_measures"], doc["warning_notices"], doc["oversight"]) == (
+        [], [], [], [], None,
+    )
+
+
+def test_as_known_at_a_time_a_later_correction_is_not_seen() -> None:
+    fixed = report("R2", "2017-06-20", cell("overall", INADEQUATE), cell("safe", INADEQUATE), cell("caring", GOOD))
+    entries = history(corrected("RWP/7", fixed))  # RWP/12
+    then = between(entries, "2016-12-31", "2018-12-31", known_at=moment(11))
+    now = between(entries, "2016-12-31", "2018-12-31")
+    assert [c["question"] for c in then["changes"]] == ["safe", "caring"]
+    assert [(c["question"], c["from"], c["to"], c["refs"]) for c in now["changes"]][0] == ("overall", RI, INADEQUATE, ["RWP/7"])
+
+
+# ---- through the CLI ---------------------------------------------------------------------------
+
+
+def record(cli, name: str) -> None:
+    result = cli("record", str(EXAMPLES / f"{name}.jsonl"))
+    assert result.exit_code == 0, result.output
+
+
+def test_diff_json_of_worcestershire_from_2017_to_2019(cli) -> None:
+    record(cli, "RWP")
+    result = cli("diff", "RWP", "--from", "2017-01-01", "--to", "2019-12-31", "--json")
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads(result.stdout)
+    assert {"changes", "special_measures", "warning_notices", "oversight"} <= set(doc)
+    overall = next(c for c in doc["changes"] if (c["location_id"], c["service"], c["question"]) == (None, None, "overall"))
+    assert (overall["from"], overall["to"], overall["refs"]) == (INADEQUATE, RI, ["RWP/17", "RWP/23", "RWP/25"])
+    assert doc["special_measures"] == []  # in special measures on both days (December 2015 to September 2020)
+    assert [(n["notice_id"], n["from"], n["to"]) for n in doc["warning_notices"]] == [
+        ("RWP-WN-2017-01", None, "open"), ("RWP-WN-2017-02", None, "open"),
+    ]
+
+
+def test_diff_for_a_person_reads_from_and_to_with_refs(cli) -> None:
+    record(cli, "RWP")
+    result = cli("diff", "RWP", "--from", "2019-01-01", "--to", "2020-12-31")
+    assert result.exit_code == 0, result.output
+    assert "Worcestershire Acute Hospitals NHS Trust (RWP): what changed from 1 January 2019 to 31 December 2020" in result.stdout
+    assert "  trust overall: Inadequate -> Requires improvement since 20 September 2019 (RWP/25)" in result.stdout
+    assert "  trust combined: no rating -> Requires improvement since 20 September 2019 (RWP/25)" in result.stdout
+    assert "Special measures\n  quality: in since 2 December 2015 -> out (RWP/26)" in result.stdout
+
+
+def test_diff_with_nothing_between_says_so(cli) -> None:
+    record(cli, "RX9")
+    result = cli("diff", "RX9", "--from", "2020-01-01", "--to", "2021-01-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith("Nothing changed.")
+
+
+def test_diff_refuses_days_the_wrong_way_round(cli) -> None:
+    record(cli, "RX9")
+    result = cli("diff", "RX9", "--from", "2021-01-01", "--to", "2020-01-01")
+    assert result.exit_code == 2
+    assert "--from" in result.output
+
+
+def test_diff_help_ends_with_an_example(cli) -> None:
+    result = cli("diff", "--help")
+    described = result.output[: result.output.index("Options:")].rstrip()
+    assert described.endswith("  Example:\n    cqc-ledger diff RWP --from 2017-01-01 --to 2019-12-31")

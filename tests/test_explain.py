@@ -1,0 +1,291 @@
+"""`explain`: how one rating came about, back to the first, and what the principles give for it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+
+from builders import action, cell, corrected, inspection, location, notice_assessed, notice_issued, registered, report, retracted, revised
+from conftest import EXAMPLES
+from ledger.errors import UnknownLocation
+from projections.audit_shapes import explain_json
+from projections.explain import explain
+from recorded_history import moment, recorded
+
+INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"
+SURGERY = "Surgery"
+TRUST_OVERALL = (None, None, "overall")
+
+
+def history(*more: dict[str, Any]) -> list:
+    """An acute trust with two hospitals, rated in 2017 and (the trust only) in 2019, then revised."""
+    return recorded(
+        registered("RWP", provider_type="acute"),  # RWP/1
+        location("RWP01"),  # RWP/2
+        location("RWP50"),  # RWP/3
+        inspection("I-2016", "2016-11-22", until="2016-12-15", kind="comprehensive", framework="kloe-2014",
+                   scope=[{"location_id": "RWP01", "service": SURGERY, "questions": ["safe"]}]),  # RWP/4
+        report(
+            "R-2017", "2017-06-20",
+            cell("overall", RI), cell("safe", RI), cell("effective", GOOD), cell("caring", GOOD),
+            cell("responsive", GOOD), cell("well-led", RI),
+            cell("safe", INADEQUATE, "RWP01"), cell("safe", RI, "RWP50"),
+            cell("safe", GOOD, "RWP01", SURGERY), cell("safe", INADEQUATE, "RWP01", "Maternity"),
+            inspection_ids=["I-2016"], must_do=12, should_do=30, url="https://example.org/R-2017",
+            source="https://example.org/R-2017",
+        ),  # RWP/5
+        report("R-2019", "2019-09-20", cell("overall", GOOD), cell("safe", GOOD), inspection_ids=["I-2019"]),  # RWP/6
+        revised("2019-11-01", cell("safe", RI), report_id="R-2019"),  # RWP/7
+        *more,
+    )
+
+
+def explained(entries: list, key=TRUST_OVERALL, at: str = "2020-01-01", known_at=None) -> dict[str, Any]:
+    return explain_json(explain(entries, "RWP", key, date.fromisoformat(at), known_at), moment(99))
+
+
+def test_it_names_the_entry_the_report_and_the_inspections_that_set_the_rating() -> None:
+    doc = explained(history(), at="2018-01-01")
+    assert (doc["rating"], doc["since"], doc["ref"]) == (RI, "2017-06-20", "RWP/5")
+    assert doc["entry"] == {
+        "ref": "RWP/5", "type": "ReportPublished", "on": "2017-06-20", "recorded_at": "2026-01-01T00:00:05.000000Z",
+        "source": "https://example.org/R-2017", "reason": None,
+    }
+    report_ = doc["report"]
+    assert (report_["report_id"], report_["on"], report_["url"], report_["must_do"], report_["should_do"]) == (
+        "R-2017", "2017-06-20", "https://example.org/R-2017", 12, 30,
+    )
+    [seen] = doc["inspections"]
+    assert (seen["inspection_id"], seen["on"], seen["until"], seen["kind"], seen["framework"]) == (
+        "I-2016", "2016-11-22", "2016-12-15", "comprehensive", "kloe-2014",
+    )
+    assert seen["scope"] == [{"location_id": "RWP01", "service": SURGERY, "questions": ["safe"]}]
+    assert doc["previous"] == []
+
+
+def test_every_earlier_value_is_listed_most_recent_first_with_since_and_until() -> None:
+    doc = explained(history(), key=(None, None, "safe"))
+    assert (doc["rating"], doc["ref"], doc["entry"]["type"], doc["entry"]["reason"]) == (RI, "RWP/7", "RatingRevised", "rating review")
+    assert doc["report"]["report_id"] == "R-2019"  # the report whose rating was revised
+    assert [(p["rating"], p["since"], p["until"], p["ref"]) for p in doc["previous"]] == [
+        (GOOD, "2019-09-20", "2019-11-01", "RWP/6"),
+        (RI, "2017-06-20", "2019-09-20", "RWP/5"),
+    ]
+
+
+def test_a_report_that_does_not_list_the_cell_leaves_its_explanation_alone() -> None:
+    doc = explained(history(), key=(None, None, "caring"))
+    assert (doc["rating"], doc["ref"], doc["previous"]) == (GOOD, "RWP/5", [])
+
+
+def test_an_inspection_named_by_the_report_but_not_recorded_is_said_to_be_missing() -> None:
+    doc = explained(history())
+    assert (doc["inspections"], doc["inspections_not_recorded"]) == ([], ["I-2019"])
+
+
+def test_a_correction_shows_from_when_it_was_known_and_what_it_changed() -> None:
+    fixed = report("R-2017", "2017-06-20", cell("overall", INADEQUATE), inspection_ids=["I-2016"])
+    entries = history(corrected("RWP/5", fixed, reason="misread the report"))  # RWP/8
+    # Before the correction was recorded, the ledger said Requires improvement, and nothing mended it.
+    before = explained(entries, at="2018-01-01", known_at=moment(7))
+    assert (before["rating"], before["mends"]) == (RI, [])
+    # After it, the corrected rating, and the correction with the rating before and after.
+    after = explained(entries, at="2018-01-01")
+    assert after["rating"] == INADEQUATE
+    assert [(m["ref"], m["type"], m["target"], m["reason"], m["before"], m["after"]) for m in after["mends"]] == [
+        ("RWP/8", "EntryCorrected", "RWP/5", "misread the report", RI, INADEQUATE),
+    ]
+
+
+def test_a_retracted_report_counts_for_nothing_and_the_retraction_is_shown() -> None:
+    doc = explained(history(retracted("RWP/6")), at="2019-10-01")  # RWP/8
+    assert (doc["rating"], doc["since"], doc["ref"]) == (RI, "2017-06-20", "RWP/5")
+    assert [(m["ref"], m["before"], m["after"]) for m in doc["mends"]] == [("RWP/8", GOOD, None)]
+
+
+def test_with_no_rating_on_the_day_it_says_so() -> None:
+    doc = explained(history(), at="2016-01-01")
+    assert (doc["rating"], doc["report"], doc["previous"], doc["principles"]) == (None, None, [], None)
+
+
+def test_a_location_that_is_not_the_providers_is_an_error() -> None:
+    with pytest.raises(UnknownLocation, match='"RWP99" is not a location of RWP on 2020-01-01'):
+        explain(history(), "RWP", ("RWP99", None, "overall"), date(2020, 1, 1))
+
+
+# ---- which ratings sit under which, and the principles' check ----------------------------------
+
+
+def test_the_trust_overall_is_checked_against_its_five_key_questions() -> None:
+    principles = explained(history(), at="2018-01-01")["principles"]
+    assert [i["question"] for i in principles["inputs"]] == ["safe", "effective", "caring", "responsive", "well-led"]
+    assert (principles["rating"], principles["agrees"], principles["rule"]) == (RI, True, "requires-improvement-by-count")
+    assert principles["says"] == "two or more of five key questions Requires improvement or worse: limited to Requires improvement"
+    assert principles["basis"] == "reported"
+
+
+def test_a_trust_key_question_of_an_acute_trust_is_drawn_from_its_locations() -> None:
+    principles = explained(history(), key=(None, None, "safe"), at="2018-01-01")["principles"]
+    assert [(i["location_id"], i["rating"]) for i in principles["inputs"]] == [("RWP01", INADEQUATE), ("RWP50", RI)]
+    assert (principles["of"], principles["rating"], principles["agrees"], principles["basis"]) == ("locations", INADEQUATE, False, "unstated")
+
+
+def test_a_closed_hospital_no_longer_counts_towards_the_trusts_key_question() -> None:
+    closed = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2018-01-01"}
+    principles = explained(history(closed), key=(None, None, "safe"), at="2018-06-01")["principles"]
+    assert [(i["location_id"], i["rating"]) for i in principles["inputs"]] == [("RWP50", RI)]
+
+
+def test_a_location_key_question_is_drawn_from_its_services() -> None:
+    principles = explained(history(), key=("RWP01", None, "safe"))["principles"]
+    assert [(i["service"], i["rating"]) for i in principles["inputs"]] == [("Maternity", INADEQUATE), (SURGERY, GOOD)]
+    assert principles["rating"] == INADEQUATE
+
+
+def test_a_trust_key_question_of_an_ambulance_trust_is_drawn_from_its_services() -> None:
+    entries = recorded(
+        registered("RX9", provider_type="ambulance"),
+        report("R", "2016-05-10", cell("safe", RI), cell("safe", INADEQUATE, service="Emergency and urgent care"),
+               cell("safe", GOOD, service="Patient transport services"), provider_id="RX9"),
+    )
+    found = explain(entries, "RX9", (None, None, "safe"), date(2017, 1, 1))
+    assert [k[1] for k, _ in found.check.under.inputs] == ["Emergency and urgent care", "Patient transport services"]
+    assert found.check.verdict.rating == INADEQUATE  # one of two: the 1-3 row, which CQC's sources do not state
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        ((None, None, "well-led"), "separate assessment"),
+        ((None, None, "use-of-resources"), "NHS Improvement"),
+        (("RWP01", SURGERY, "safe"), "lowest level"),
+    ],
+)
+def test_ratings_that_are_not_aggregated_say_why(key: tuple, says: str) -> None:
+    entries = history(report("R-UOR", "2019-09-20", cell("use-of-resources", INADEQUATE)))
+    doc = explained(entries, key=key)
+    assert doc["principles"] is None
+    assert says in doc["note"]
+
+
+def test_the_combined_rating_is_checked_with_its_limit_of_three() -> None:
+    entries = history(report("R-C", "2019-09-20", cell("use-of-resources", RI), cell("combined", GOOD), cell("well-led", GOOD)))
+    principles = explained(entries, key=(None, None, "combined"))["principles"]
+    assert principles["found"] == "two Requires improvement, four Good"  # safe (as revised) and use of resources
+    assert (principles["rating"], principles["agrees"]) == (GOOD, True)
+    assert "combined" in principles["principles"]
+
+
+def test_a_warning_notice_open_when_the_rating_was_published_counts_and_a_later_one_does_not() -> None:
+    entries = history(
+        notice_issued("WN-1", "2017-01-27"),  # open when R-2017 was published
+        notice_assessed("WN-1", "2018-01-10"),
+        notice_issued("WN-2", "2019-10-01"),  # after R-2019
+    )
+    at_2017 = explained(entries, at="2018-01-01")["principles"]
+    assert ([n["id"] for n in at_2017["notices"]], at_2017["rating"], at_2017["rule"]) == (
+        ["WN-1"], INADEQUATE, "warning-notice-inadequate",
+    )
+    at_2020 = explained(entries)["principles"]
+    assert (at_2020["notices"], at_2020["rating"], at_2020["agrees"]) == ([], RI, False)
+
+
+def test_a_requirement_notice_limits_only_its_own_area() -> None:
+    entries = history(
+        report("R-L", "2019-09-20", cell("overall", GOOD, "RWP50"), *(cell(q, GOOD, "RWP50") for q in
+               ("safe", "effective", "caring", "responsive", "well-led"))),
+        action("RN-1", "2019-09-20", action="requirement-notice", location_id="RWP50"),
+    )
+    hospital = explained(entries, key=("RWP50", None, "overall"))["principles"]
+    assert (hospital["rating"], hospital["rule"], hospital["agrees"]) == (RI, "requirement-notice-limit", False)
+    assert explained(entries)["principles"]["notices"] == []  # the trust's own rating is not its area
+
+
+def test_a_rating_from_a_single_assessment_framework_inspection_says_what_is_assumed() -> None:
+    entries = history(
+        inspection("I-2024", "2024-03-04", kind="comprehensive", framework="saf-2023"),
+        report("R-2024", "2024-06-01", cell("overall", GOOD), inspection_ids=["I-2024"]),
+    )
+    note = explained(entries, at="2024-07-01")["note"]
+    assert "only after a trust-level well-led assessment" in note
+    assert "Single Assessment Framework" in note and "is an assumption" in note
+
+
+# ---- through the CLI ---------------------------------------------------------------------------
+
+
+def record_examples(cli) -> None:
+    for name in ("RWP", "RX9"):
+        result = cli("record", str(EXAMPLES / f"{name}.jsonl"))
+        assert result.exit_code == 0, result.output
+
+
+def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_report(cli) -> None:
+    # The trust's history is recorded as a user would.
+    record_examples(cli)
+    # A journalist asks how the trust came to be rated Inadequate on 1 December 2018.
+    result = cli("explain", "RWP", "--at", "2018-12-01")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    # The rating, since when, and the report of 5 June 2018 that set it, with its source.
+    assert "Worcestershire Acute Hospitals NHS Trust (RWP): trust overall, on 1 December 2018" in text
+    assert "Rated Inadequate since 5 June 2018." in text
+    assert "Set by report RWP-2018-06-05, published 5 June 2018 (entry RWP/23" in text
+    assert "  Report: https://www.itv.com/news/central/2018-06-05/" in text
+    # The inspection behind it: 23 January to 22 March 2018.
+    assert "Inspection RWP-2018-01 (comprehensive, kloe-2014): 23 January 2018 to 22 March 2018 (RWP/22)." in text
+    # Every earlier value, most recent first, back to the first report of December 2015.
+    earlier = text[text.index("Before that:"):]
+    assert earlier.index("Inadequate from 20 June 2017 until 5 June 2018, set by report RWP-2017-06-20 (RWP/17)") < earlier.index(
+        "Inadequate from 2 December 2015 until 20 June 2017, set by report RWP-2015-12-02 (RWP/12)"
+    )
+    assert "Its first rating in the ledger was Inadequate, on 2 December 2015." in text
+    # The principles reproduce it: safe and responsive Inadequate, two of five.
+    assert "Found: two Inadequate, two Requires improvement, one Good." in text
+    assert "Rule: two or more of five key questions Inadequate: Inadequate (CQC's rule as reported by a third party)." in text
+    assert "The principles give Inadequate, as published." in text
+    # And the caveat: the principles check a trust's overall rating, they do not make it.
+    assert "only after a trust-level well-led assessment" in text
+
+
+def test_explain_json_has_the_contracts_keys(cli) -> None:
+    record_examples(cli)
+    result = cli("explain", "RWP", "--at", "2018-12-01", "--json")
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads(result.stdout)
+    assert {"rating", "since", "ref", "report", "inspections", "previous", "principles"} <= set(doc)
+    assert (doc["rating"], doc["since"], doc["ref"]) == (INADEQUATE, "2018-06-05", "RWP/23")
+    assert [(p["rating"], p["since"], p["until"], p["ref"]) for p in doc["previous"]] == [
+        (INADEQUATE, "2017-06-20", "2018-06-05", "RWP/17"),
+        (INADEQUATE, "2015-12-02", "2017-06-20", "RWP/12"),
+    ]
+    assert (doc["principles"]["rating"], doc["principles"]["agrees"]) == (INADEQUATE, True)
+
+
+def test_explain_reads_service_names_and_questions_loosely(cli) -> None:
+    record_examples(cli)
+    result = cli("explain", "RX9", "--service", "EUC", "--question", "Safe", "--at", "2017-01-01", "--json")
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads(result.stdout)
+    assert (doc["service"], doc["rating"], doc["principles"]) == ("Emergency and urgent care", INADEQUATE, None)
+
+
+def test_explain_refuses_an_unknown_question_as_a_usage_error_and_an_unknown_location_as_an_error(cli) -> None:
+    record_examples(cli)
+    assert cli("explain", "RWP", "--question", "safety").exit_code == 2
+    result = cli("explain", "RWP", "--location", "RWP99")
+    assert result.exit_code == 1
+    assert 'Error: location "RWP99" is not a location of RWP' in result.output
+
+
+def test_explain_help_ends_with_an_example(cli) -> None:
+    result = cli("explain", "--help")
+    assert result.exit_code == 0
+    described = result.output[: result.output.index("Options:")].rstrip()
+    assert described.endswith(
+        "  Example:\n    cqc-ledger explain RWP --at 2018-03-01\n"
+        '    cqc-ledger explain RX9 --service "Emergency and urgent care" --question safe --json'
+    )
