@@ -15,10 +15,10 @@ from events.base import Entry
 from events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from ledger import storage
 from ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
-from ledger.errors import InputError, RuleBroken, StoreBusy, UnknownProvider
+from ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from ledger.history import MENDING
 from ledger.provider import ProviderLedger
-from ledger.records import Recorded
+from ledger.records import Recorded, Stamp, format_time
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
@@ -30,6 +30,17 @@ _PAGE = 5000
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, last: datetime | None) -> datetime:
+    """Refuses a restored line whose ref is not its provider's next position or whose time
+    goes back; returns its time."""
+    expected = f"{ledger.id}/{ledger.version + 1}"
+    if duplicate or stamp.ref != expected:
+        raise InvalidField(f'field "ref": "{stamp.ref}" is not the next entry of {ledger.id} ({expected})', field="ref")
+    if last is not None and stamp.recorded_at < last:
+        raise InvalidField(f'field "recorded_at": {format_time(stamp.recorded_at)} is earlier than the line before', field="recorded_at")
+    return stamp.recorded_at
 
 
 @dataclass
@@ -68,21 +79,33 @@ class Ledger(Application):
         through `Application.save`, which opens a transaction of its own per call.
         """
         try:
-            return self._record(lines, followers, clock)
+            return self._append(((n, e, None) for n, e in lines), followers, clock, restoring=False)
         except OperationalError as locked:
             if "locked" not in str(locked):
                 raise
             raise StoreBusy(f"{self.target} is busy: another process kept writing to it for over a minute; try again") from None
 
-    def _record(self, lines: Iterable[tuple[int, Entry]], followers: Sequence[Follower], clock: Clock) -> Outcome:
+    def restore(self, lines: Iterable[tuple[int, Entry, Stamp]], *, followers: Sequence[Follower] = ()) -> Outcome:
+        """Records an export into an empty ledger, each entry at its own ref and time.
+
+        Every entry is decided by the same rules as `record`; each line's ref must be the next
+        position of its provider and its time no earlier than the line before. So restoring an
+        export reproduces the ledger exactly, and exporting it again gives the same bytes.
+        """
+        return self._append(lines, followers, utc_now, restoring=True)
+
+    def _append(self, lines: Iterable[tuple[int, Entry, Stamp | None]], followers: Sequence[Follower], clock: Clock, *, restoring: bool) -> Outcome:
         recorder: Any = self.recorder
         with recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
+            if restoring and recorder.holds_entries(c):
+                raise StoreError(f"the ledger at {self.target} is not empty: restore only into a new ledger")
             ledgers: dict[str, ProviderLedger] = {}
             pending: list[tuple[Recorded, bytes]] = []
             first_new: dict[str, int] = {}  # provider -> the first position this input wrote
             regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
-            for number, entry in lines:
+            last_stamp: datetime | None = None
+            for number, entry, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
                     ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id)
@@ -92,13 +115,15 @@ class Ledger(Application):
                     self._write(c, pending, followers)  # a mend is decided on the whole history
                 try:
                     duplicate = ledger.decide(entry, content)
+                    if stamp is not None:
+                        last_stamp = _check_stamp(stamp, ledger, duplicate, last_stamp)
                 except InputError as refused:
                     raise refused.at_line(number) from None
                 if duplicate:
                     outcome.skipped.append(number)
                     outcome.duplicates[number] = duplicate
                     continue
-                recorded = ledger.append(entry, content, outcome.recorded_at)  # type: ignore[arg-type]
+                recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
                 pending.append((recorded, form))
                 outcome.recorded.append(recorded.ref)
                 first_new.setdefault(entry.provider_id, recorded.position)
@@ -113,6 +138,9 @@ class Ledger(Application):
                     line = regime_lines.get(f"{provider_id}/{refused.position}")
                     raise (refused.at_line(line) if line else refused) from None
             self._write(c, pending, followers)
+            if restoring and last_stamp is not None:
+                recorder.set_clock(c, last_stamp)
+                outcome.recorded_at = last_stamp
         return outcome
 
     def _load(self, c: Any, provider_id: str) -> ProviderLedger:

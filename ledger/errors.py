@@ -11,7 +11,8 @@
     ├── UnknownLocation          the provider has no location with that id
     ├── UnknownRef               no entry has that ref
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
-    └── StoreBusy                another writer held the store longer than the wait allowed
+    ├── StoreBusy                another writer held the store longer than the wait allowed
+    └── VerificationFailed       the stored ledger does not match its hash chain, or a digest
 
 Messages are whole sentences that name the value and, where there is one, the fix.
 """
@@ -93,3 +94,7 @@ class StoreError(LedgerError):
 
 class StoreBusy(LedgerError):
     """Another process held the store's write lock for longer than this one would wait."""
+
+
+class VerificationFailed(LedgerError):
+    """The stored ledger does not match its hash chain, or not the digest it was checked against."""

@@ -9,7 +9,8 @@ import orjson
 
 from events.base import Entry
 from events.parsing import parse_entry
-from ledger.errors import InputError, MalformedLine
+from ledger.errors import InputError, InvalidField, MalformedLine
+from ledger.records import Stamp, parse_time
 
 
 def read_entries(lines: Iterable[str | bytes], *, today: date) -> list[tuple[int, Entry]]:
@@ -33,3 +34,35 @@ def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple
             yield number, parse_entry(obj, today=today)
         except InputError as refused:
             raise refused.at_line(number) from None
+
+
+def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
+    """The entries of an export (each line an entry plus its `ref` and `recorded_at`)."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as bad:
+            raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
+        try:
+            stamp = _stamp(obj)
+            yield number, parse_entry(obj, today=today), stamp
+        except InputError as refused:
+            raise refused.at_line(number) from None
+
+
+def _stamp(obj: object) -> Stamp:
+    if not isinstance(obj, dict):
+        raise InvalidField("expected a JSON object")
+    ref, recorded_at = obj.pop("ref", None), obj.pop("recorded_at", None)
+    if not isinstance(ref, str):
+        raise InvalidField('missing field "ref" (an export line has the entry, its ref and its recorded_at)', field="ref")
+    if not isinstance(recorded_at, str):
+        raise InvalidField('missing field "recorded_at"', field="recorded_at")
+    if "target_ref" in obj:  # a correction or retraction: the entry it mends
+        obj["ref"] = obj.pop("target_ref")
+    try:
+        return Stamp(ref, parse_time(recorded_at))
+    except ValueError:
+        raise InvalidField(f'field "recorded_at": "{recorded_at}" is not a time like 2026-11-22T15:33:46.123456Z', field="recorded_at") from None

@@ -49,6 +49,14 @@ class Recorded:
         return ledger
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Where and when an exported entry was recorded: its ref and its `recorded_at`."""
+
+    ref: str
+    recorded_at: datetime
+
+
 def parse_ref(ref: str) -> tuple[str, int]:
     """('RWP', 9) from 'RWP/9'."""
     match = _REF.fullmatch(ref.strip())

@@ -1,10 +1,11 @@
 """Where the ledger lives: a SQLite file by default, and the recorder that keeps its clock.
 
-`environment(target)` turns a `--db` target into eventsourcing's settings. The recorder adds one
-table beside eventsourcing's `stored_events`: `ledger_head`, one row holding the latest
-`recorded_at`. A recording transaction writes it first, which takes the store's write lock
-before anything is read, and reads the time to stamp from it: so later entries never get an
-earlier time, whatever the clocks of several writers say.
+`environment(target)` turns a `--db` target into eventsourcing's settings. The recorder adds two
+tables beside eventsourcing's `stored_events`. `ledger_head` is one row holding the latest
+`recorded_at` and the head of the hash chain: a recording transaction writes it first, which
+takes the store's write lock before anything is read, and reads the time to stamp from it, so
+later entries never get an earlier time whatever the clocks of several writers say.
+`ledger_chain` holds each entry's link of the hash chain (see `ledger.chain`), written with it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ledger import chain
 from ledger.errors import StoreError
 from ledger.records import format_time
 
@@ -67,6 +69,11 @@ def check_target(target: str, *, must_exist: bool) -> None:
             raise StoreError(f"{target} is not a cqc-ledger store (not a SQLite database)") from None
 
 
+def _bytes(value: Any) -> bytes:
+    """A stored state as bytes, whatever type an edit of the file left it as."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, appending in bulk and keeping the ledger's clock."""
 
@@ -74,20 +81,52 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         return [
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS ledger_head ("
-            "id INTEGER PRIMARY KEY CHECK (id = 1), recorded_at TEXT NOT NULL)",
-            "INSERT OR IGNORE INTO ledger_head VALUES (1, '')",
+            "id INTEGER PRIMARY KEY CHECK (id = 1), recorded_at TEXT NOT NULL, "
+            "chain_position INTEGER NOT NULL, chain_hash BLOB NOT NULL)",
+            "INSERT OR IGNORE INTO ledger_head VALUES (1, '', 0, zeroblob(32))",
+            "CREATE TABLE IF NOT EXISTS ledger_chain ("
+            "position INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL)",
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: list[StoredEvent], **_: Any) -> list[int]:
-        """Inserts the events in one statement; returns their notification ids (rowids), which
-        are consecutive because the recording transaction holds the write lock."""
+        """Inserts the events and their links of the hash chain; returns their notification ids
+        (rowids), which are consecutive because the recording transaction holds the write lock."""
         c.executemany(
             self.insert_events_statement,
             [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
         )
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
-        return list(range(last - len(stored_events) + 1, last + 1))
+        ids = list(range(last - len(stored_events) + 1, last + 1))
+        head = self._head(c)
+        new = list(chain.links(head.hash, stored_events))
+        c.executemany(
+            "INSERT INTO ledger_chain VALUES (?, ?, ?)",
+            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new), 1)],
+        )
+        c.execute("UPDATE ledger_head SET chain_position = ?, chain_hash = ? WHERE id = 1", (head.position + len(new), new[-1]))
+        return ids
+
+    @staticmethod
+    def _head(c: SQLiteCursor) -> chain.Head:
+        c.execute("SELECT chain_position, chain_hash FROM ledger_head WHERE id = 1")
+        position, hash_ = c.fetchone()
+        return chain.Head(position, bytes(hash_))
+
+    def head(self) -> chain.Head:
+        """The head of the hash chain, as stored."""
+        with self.datastore.transaction(commit=False) as c:
+            return self._head(c)
+
+    def verify(self) -> tuple[chain.Break | None, list[bytes]]:
+        """Recomputes the chain over every stored entry; the first break (or None), and the links."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT position, notification_id, hash FROM ledger_chain")
+            kept = {row[0]: (row[1], bytes(row[2])) for row in c.fetchall()}
+            head = self._head(c)
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} ORDER BY rowid")
+            rows = ((row[0], StoredEvent(row[1], row[2], row[3], _bytes(row[4]))) for row in c.fetchall())
+            return chain.first_break(rows, kept, head)
 
     def take_clock(self, c: SQLiteCursor, now: datetime) -> datetime:
         """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
@@ -98,6 +137,14 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             now = max(now, datetime.fromisoformat(latest.replace("Z", "+00:00")) + _TICK)
         c.execute("UPDATE ledger_head SET recorded_at = ? WHERE id = 1", (format_time(now),))
         return now
+
+    def set_clock(self, c: SQLiteCursor, moment: datetime) -> None:
+        """Sets the latest stamp (a restore leaves it at the last restored entry's time)."""
+        c.execute("UPDATE ledger_head SET recorded_at = ? WHERE id = 1", (format_time(moment),))
+
+    def holds_entries(self, c: SQLiteCursor) -> bool:
+        c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+        return c.fetchone() is not None
 
     def stream(self, c: SQLiteCursor, provider_id: str) -> list[StoredEvent]:
         """The provider's stored events, read inside the caller's transaction."""

@@ -124,10 +124,14 @@ def _ref_ranges(refs: list[str]) -> str:
         provider_id, _, position = ref.rpartition("/")
         spans.setdefault(provider_id, []).append(int(position))
     parts = []
-    for provider_id, positions in spans.items():
+    for provider_id, positions in list(spans.items())[:_SHOWN]:
         low, high = min(positions), max(positions)
         parts.append(f"{provider_id}/{low}" if low == high else f"{provider_id}/{low}-{high}")
-    return ": " + ", ".join(parts)
+    more = len(spans) - _SHOWN
+    return ": " + ", ".join(parts) + (f" and {more} more provider{'s' if more != 1 else ''}" if more > 0 else "")
+
+
+_SHOWN = 8
 
 
 def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:

@@ -87,10 +87,15 @@ def location_json(status: Status, location_id: str) -> dict[str, Any]:
 
 
 def recorded_json(recorded: Recorded | None) -> dict[str, Any] | None:
-    """An entry as `entries --json` and `export` write it: its JSON form, `ref` and `recorded_at`."""
+    """An entry as `entries --json` and `export` write it: its JSON form, `ref` and `recorded_at`.
+
+    `ref` is always the entry's own; the entry a correction or retraction mends (its `ref` field
+    in the input format) is written as `target_ref`."""
     if recorded is None:
         return None
     out = entry_to_json(recorded.entry)
+    if "ref" in out:  # a correction or retraction: its own field names the entry it mends
+        out["target_ref"] = out.pop("ref")
     out["ref"] = recorded.ref
     out["recorded_at"] = format_time(recorded.recorded_at)
     return out

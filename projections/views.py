@@ -78,7 +78,7 @@ _TABLES = [
 ]
 
 _INSERT = "INSERT INTO view_facts VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
-PULL_PAGE = 2_000
+PULL_PAGE = 10_000
 _WITHDRAW = "UPDATE view_facts SET retracted_at = ? WHERE provider_id = ? AND position = ? AND retracted_at IS NULL"
 _VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (retracted_at IS NULL OR retracted_at > ?)"
 _LATEST = f"""
@@ -113,11 +113,10 @@ class Views(SQLiteTrackingRecorder):
             page = ledger.recorder.select_notifications(start, PULL_PAGE, inclusive_of_start=False)
             if not page:
                 return applied
-            recorded = [ledger.mapper.to_domain_event(n) for n in page]
             try:
                 with self.datastore.transaction(commit=True) as c:
                     self._insert_tracking(c, Tracking(TRACKED_AS, page[-1].id))
-                    self._apply(c, recorded)
+                    self._apply(c, [ledger.mapper.to_domain_event(n) for n in page])
             except IntegrityError:
                 continue  # another process applied this page first: carry on after it
             applied += len(page)
@@ -136,12 +135,13 @@ class Views(SQLiteTrackingRecorder):
         run: list[Recorded] = []
         for r in recorded:
             if isinstance(r.entry, (EntryRetracted, EntryCorrected)):
-                c.executemany(_INSERT, _rows(run))  # the mend may target an entry of this run
+                c.executemany(_INSERT, sorted(_rows(run)))  # the mend may target an entry of this run
                 run = []
                 c.executemany(_INSERT, self._mend(c, r))
             else:
                 run.append(r)
-        c.executemany(_INSERT, _rows(run))
+        # In key order, so the clustered table is appended to rather than split at random.
+        c.executemany(_INSERT, sorted(_rows(run)))
 
     def _mend(self, c: SQLiteCursor, mend: Recorded) -> Iterator[tuple[Any, ...]]:
         """Withdraws the facts of the mended entry; a correction states its replacement's."""
@@ -156,11 +156,21 @@ class Views(SQLiteTrackingRecorder):
         return _rows([corrected], mend.recorded_at)
 
     def rebuild(self, ledger: Ledger, progress: Callable[[int], None] | None = None) -> int:
-        """Drops every fact and the tracked position, then applies every entry again."""
+        """Drops every fact and rebuilds them all from the entries, in one transaction: a crash
+        leaves the views as they were, and readers see the old views until it commits."""
+        applied, start = 0, 0
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM view_facts")
             c.execute("DELETE FROM tracking WHERE application_name = ?", (TRACKED_AS,))
-        return self.catch_up(ledger, progress)
+            while page := ledger.recorder.select_notifications(start, PULL_PAGE, inclusive_of_start=False):
+                self._apply(c, [ledger.mapper.to_domain_event(n) for n in page])
+                start = page[-1].id
+                applied += len(page)
+                if progress:
+                    progress(len(page))
+            if start:
+                self._insert_tracking(c, Tracking(TRACKED_AS, start))
+        return applied
 
     # ---- answering ----------------------------------------------------------------------
 
