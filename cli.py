@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import click
 import orjson
 
-from ledger import storage
-from events.vocabulary import RATINGS
+from events.parsing import parse_entry
+from events.services import canonical_service
+from events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
+from ledger import chain, integrity, storage
 from ledger.application import Ledger, utc_now
-from ledger.errors import LedgerError
-from ledger.input import read_entries
-from ledger.records import parse_time
-from projections import render, shapes, trusts as register
+from ledger.errors import InputError, LedgerError
+from ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
+from ledger.input import iter_entries, iter_exported
+from ledger.records import parse_ref, parse_time
+from projections import audit_shapes, render, render_audit, shapes
+from projections import trusts as register
+from projections.anomalies import survey
+from projections.diff import diff as difference_of
+from projections.explain import explain as explanation_of
 from projections.history import history as history_of
+from projections.register import statuses_at
 from projections.views import Views, open_views
 
-_PROGRESS_FROM = 2000  # lines: shorter inputs finish before a bar would be worth drawing
+_PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
+_PROGRESS_BYTES = 4_000_000  # an input this large takes long enough to show a bar
 
 
 class Day(click.ParamType):
@@ -107,7 +118,7 @@ def main(ctx: click.Context, db: str) -> None:
 @click.argument("file", type=click.File("rb"), default="-")
 @JSON
 @click.pass_context
-def record(ctx: click.Context, file: TextIO, as_json: bool) -> None:
+def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     """Record the entries of a JSON Lines FILE (`-` or none: standard input).
 
     The whole input is checked before anything is written; one bad line refuses it all and
@@ -118,11 +129,9 @@ def record(ctx: click.Context, file: TextIO, as_json: bool) -> None:
       cqc-ledger record examples/RWP.jsonl
     """
     now = utc_now()
-    lines = file.readlines()
-    with _progress(lines, "Checking") as bar:
-        numbered = read_entries(bar, today=now.date())
-    with opened(ctx, must_exist=False) as ledger:
-        outcome = ledger.record(numbered)
+    with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
+        views = open_views(ledger)
+        outcome = ledger.record(iter_entries(lines, today=now.date()), followers=[views.follow])
         _caught_up(ledger)
     if as_json:
         emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
@@ -131,12 +140,27 @@ def record(ctx: click.Context, file: TextIO, as_json: bool) -> None:
 
 
 @contextmanager
-def _progress(items: list[Any], label: str) -> Iterator[Any]:
-    if len(items) < _PROGRESS_FROM or not sys.stderr.isatty():
-        yield items
+def _reading(file: BinaryIO) -> Iterator[Iterable[bytes]]:
+    """The lines of an input, with a progress bar on a terminal when the input is a large file."""
+    size = _size(file)
+    if size < _PROGRESS_BYTES or not sys.stderr.isatty():
+        yield file
         return
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
-        yield bar
+    with click.progressbar(length=size, label="Recording", file=sys.stderr) as bar:
+        yield _counted(file, bar.update)
+
+
+def _size(file: BinaryIO) -> int:
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return 0
+
+
+def _counted(lines: Iterable[bytes], update: Callable[[int], None]) -> Iterator[bytes]:
+    for line in lines:
+        update(len(line))
+        yield line
 
 
 def _caught_up(ledger: Ledger, *, rebuild: bool = False) -> Views:
@@ -248,6 +272,235 @@ def rebuild(ctx: click.Context) -> None:
         _caught_up(ledger, rebuild=True)
         total = ledger.recorder.max_notification_id() or 0
     click.echo(f"Rebuilt the views from {total} entr{'y' if total == 1 else 'ies'}.")
+
+
+# ---- audit: explain, diff, anomalies ---------------------------------------------------
+
+
+def _question(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    found = QUESTION_WORDS.get(normalise(value))
+    if found is None:
+        raise click.BadParameter(f'"{value}" is not a question: use one of {", ".join(QUESTIONS)}')
+    return found
+
+
+def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return canonical_service(value) if value else None
+
+
+@main.command()
+@click.argument("provider_id", metavar="PROVIDER")
+@click.option("--location", "location_id", metavar="ID", help="A location's rating (default: the trust's own).")
+@click.option("--service", callback=_service, metavar="NAME", help="A service's rating (CQC's names or a variant).")
+@click.option("--question", default="overall", show_default=True, callback=_question, metavar="Q",
+              help="overall, safe, effective, caring, responsive, well-led, use-of-resources or combined.")
+@AT
+@KNOWN_AT
+@JSON
+@click.pass_context
+def explain(ctx: click.Context, provider_id: str, location_id: str | None, service: str | None, question: str,
+            at: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """How one rating of PROVIDER came about: the entry, report and inspections that set it,
+    every earlier value back to the first, the corrections and retractions that touched them,
+    and, for an aggregate rating, what CQC's aggregation principles give from the ratings under it.
+
+    \b
+    Example:
+      cqc-ledger explain RWP --at 2018-03-01
+      cqc-ledger explain RX9 --service "Emergency and urgent care" --question safe --json
+    """
+    now = utc_now()
+    with opened(ctx) as ledger:
+        recorded = ledger.entries_of(provider_id)
+    found = explanation_of(recorded, provider_id, (location_id, service, question), at or now.date(), known_at)
+    document = audit_shapes.explain_json(found, known_at or now)
+    emit_json(document) if as_json else click.echo(render_audit.explain_text(document))
+
+
+@main.command()
+@click.argument("provider_id", metavar="PROVIDER")
+@click.option("--from", "start", type=Day(), required=True, help="The first day (its status at its end).")
+@click.option("--to", "end", type=Day(), required=True, help="The second day (its status at its end).")
+@KNOWN_AT
+@JSON
+@click.pass_context
+def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at: datetime | None, as_json: bool) -> None:
+    """What differs in PROVIDER's status between two days: each rating, special-measures
+    regime, warning notice and oversight segment, from and to, with the entries that changed it.
+
+    \b
+    Example:
+      cqc-ledger diff RWP --from 2017-01-01 --to 2019-12-31
+    """
+    if start > end:
+        raise click.BadParameter(f"{start} is after --to {end}", param_hint="--from")
+    with opened(ctx) as ledger:
+        recorded = ledger.entries_of(provider_id)
+    document = audit_shapes.diff_json(difference_of(recorded, provider_id, start, end, known_at), known_at or utc_now())
+    emit_json(document) if as_json else click.echo(render_audit.diff_text(document))
+
+
+@main.command()
+@AT
+@KNOWN_AT
+@JSON
+@click.pass_context
+def anomalies(ctx: click.Context, at: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """Every published aggregate rating on a day (of every provider) that CQC's aggregation
+    principles would not give from the ratings under it, with the rule that decided and the
+    ratings it was given. CQC balances the principles with judgement: each is a question to ask.
+
+    \b
+    Example:
+      cqc-ledger anomalies --at 2020-01-01
+    """
+    now = utc_now()
+    at = at or now.date()
+    with opened(ctx) as ledger:
+        found = survey(statuses_at(ledger, at, known_at))
+    document = audit_shapes.anomalies_json(found, at, known_at or now)
+    emit_json(document) if as_json else click.echo(render_audit.anomalies_text(document))
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@JSON
+@click.pass_context
+def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], as_json: bool) -> None:
+    """Import the regulator's own data and record it like `record`: `cqc-api` takes provider
+    and location responses of CQC's API (JSON), `cqc-ratings` its "Latest ratings" file (CSV,
+    or ODS with cqc-ledger[ods]). Importing again adds only what is new; a file that is not
+    CQC data, or that contradicts what is recorded, is refused whole.
+
+    \b
+    Example:
+      cqc-ledger import cqc-api RWP.json RWP01.json RWP50.json
+    """
+    with opened(ctx, must_exist=False) as ledger:
+        views = open_views(ledger)
+        outcome = import_files(ledger, fmt, files, today=utc_now().date(), followers=[views.follow])
+        _caught_up(ledger)
+    emit_json(outcome.as_json()) if as_json else click.echo(outcome.text())
+
+
+@main.command()
+@click.option("--out", "out", type=click.File("wb"), default="-", help="Where to write (default: standard output).")
+@click.pass_context
+def export(ctx: click.Context, out: BinaryIO) -> None:
+    """Write the whole ledger as JSON Lines, in recording order: each line an entry as recorded,
+    with its `ref` and `recorded_at`. `restore` reads it back exactly.
+
+    \b
+    Example:
+      cqc-ledger export --out ledger.jsonl
+    """
+    with opened(ctx) as ledger:
+        for recorded in ledger.all_entries():
+            out.write(orjson.dumps(shapes.recorded_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"))
+@JSON
+@click.pass_context
+def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
+    """Record an export (FILE, or - for standard input) into a new, empty ledger (name it with
+    --db before the command), every entry at its own ref and time, checked by the same rules as
+    `record`. This is also how a ledger moves from one store to another.
+
+    \b
+    Example:
+      cqc-ledger restore ledger.jsonl
+    """
+    with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
+        views = open_views(ledger)
+        outcome = ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[views.follow])
+        _caught_up(ledger)
+    if as_json:
+        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
+    else:
+        click.echo(render.record_text(outcome.recorded, outcome.duplicates).replace("Recorded", "Restored", 1))
+
+
+@main.command()
+@click.option("--digest", is_flag=True, help="Print the head of the chain (POSITION:HASH) to publish.")
+@click.option("--against", metavar="POSITION:HASH", help="Also prove the ledger up to a published head unchanged.")
+@click.pass_context
+def verify(ctx: click.Context, digest: bool, against: str | None) -> None:
+    """Check that the stored ledger is intact: recompute the hash chain over every entry in
+    recording order, and fail (exit 1) at the first entry changed, removed, inserted or moved,
+    or a cut tail.
+
+    \b
+    Example:
+      cqc-ledger verify --digest
+      cqc-ledger verify --against 40:e7c55cc7133df90d4afe1f20343f56b65c9fc15ef6c98ae5ffa37b2d4bb5261c
+    """
+    try:
+        published = chain.Head.parse(against) if against else None
+    except ValueError as bad:
+        raise click.BadParameter(str(bad), param_hint="--against") from None
+    with opened(ctx) as ledger:
+        head = integrity.verified(ledger, published)
+    click.echo(str(head) if digest else integrity.verified_text(head, published))
+
+
+@main.command()
+@click.argument("ref", metavar="REF")
+@click.option("--reason", required=True, help="Why the entry is retracted (kept with the retraction).")
+@click.option("--on", "on", type=Day(), help="The day the retraction took effect in the world, if there is one.")
+@JSON
+@click.pass_context
+def retract(ctx: click.Context, ref: str, reason: str, on: date | None, as_json: bool) -> None:
+    """Record that the entry REF was a mistake: from now on it counts for nothing. Both stay in
+    the ledger, and `--known-at` before now still sees the entry.
+
+    \b
+    Example:
+      cqc-ledger retract RWP/19 --reason "report withdrawn by CQC"
+    """
+    provider_id, _ = parse_ref(ref)
+    mend = {"type": "EntryRetracted", "provider_id": provider_id, "ref": ref, "reason": reason, "on": on and on.isoformat()}
+    _record_one(ctx, mend, as_json)
+
+
+@main.command()
+@click.argument("ref", metavar="REF")
+@click.argument("file", type=click.File("rb"))
+@click.option("--reason", required=True, help="Why the entry is corrected (kept with the correction).")
+@click.option("--on", "on", type=Day(), help="The day the correction took effect in the world, if there is one.")
+@JSON
+@click.pass_context
+def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date | None, as_json: bool) -> None:
+    """Record that the entry REF is replaced, from now on, by the entry in FILE (one JSON
+    object of the same type and provider; - for standard input). Both stay in the ledger.
+
+    \b
+    Example:
+      cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
+    """
+    try:
+        replacement = orjson.loads(file.read())
+    except orjson.JSONDecodeError as bad:
+        raise click.BadParameter(f"the replacement is not valid JSON ({bad})", param_hint="FILE") from None
+    provider_id, _ = parse_ref(ref)
+    mend = {"type": "EntryCorrected", "provider_id": provider_id, "ref": ref, "replacement": replacement, "reason": reason, "on": on and on.isoformat()}
+    _record_one(ctx, mend, as_json)
+
+
+def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
+    """Records one entry built by a command, exactly as `record` would record it."""
+    with opened(ctx) as ledger:
+        views = open_views(ledger)
+        try:
+            entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
+            outcome = ledger.record([(1, entry)], followers=[views.follow])
+        except InputError as refused:
+            refused.line = None  # the command built this entry: there is no line to name
+            raise
+        _caught_up(ledger)
+    emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped}) if as_json else click.echo(render.record_text(outcome.recorded, outcome.duplicates))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+"""Turning the regulator's own published data into entries: `cqc-ledger import FORMAT FILE...`.
+
+Each format has a pure module from parsed file content to `Draft`s, entries in the JSON Lines
+format of `record` with where each came from: `cqc_api` (provider and location responses of
+CQC's API, with `api_ratings` finding the ratings in them) and `cqc_ratings` (the "Latest
+ratings" file, read by `tables`). `words` reads CQC's words. `keeping` weighs the drafts against
+what the ledger already holds, so that importing again adds only what is new, and `run` ties it
+together: read, draft, check each entry with `parse_entry`, keep current, record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An entry as the JSON Lines format writes it, and where in the input it came from; for a
+    report, also where each of its cells came from (by cell key), so a refusal can point at it."""
+
+    obj: dict[str, Any]
+    origin: str
+    places: dict[tuple[Any, ...], str] = field(default_factory=dict)

@@ -1,0 +1,215 @@
+"""Keeping current: what of an import the ledger does not hold yet. Pure: histories are passed in.
+
+An imported entry is weighed against the provider's history as it counts now (corrections
+applied), by what it is about: the provider's registration or deregistration, a location's, an
+inspection (by inspection_id) or a report (by report_id).
+
+- Nothing recorded about it: it is recorded.
+- A registration or deregistration already recorded on the same day is already there; a name
+  that differs from the current one is kept as recorded, with a note. On another day it is a
+  contradiction.
+- A report or inspection already recorded is compared field by field and, for ratings, cell by
+  cell. A cell or field that the import gives another value is a contradiction. An import that
+  has nothing the recorded entry lacks (the same report, or a subset of its cells: a newer
+  response where some of its ratings were superseded) is already there. One that has more (a
+  cell, inspection_ids) completes it: an `EntryCorrected` whose replacement is the recorded
+  entry with what the import adds, so the ledger shows when it learned the rest. A new cell may
+  name only a location registered before the report (the replacement takes the report's place).
+- A contradiction refuses the whole import (RuleBroken) with the ref to correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from events import inspections, provider
+from events.base import Entry, RatingCell, describe_cell
+from events.corrections import EntryCorrected
+from events.vocabulary import QUESTIONS
+from ledger.errors import RuleBroken
+from ledger.history import in_effect_order
+from ledger.imports import Draft
+from ledger.records import Recorded, parse_ref
+
+Origin = str
+_DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.ProviderDeregistered, provider.LocationDeregistered)
+
+
+@dataclass
+class Plan:
+    """What an import comes to: entries to record, refs already holding the rest, and notes."""
+
+    record: list[tuple[Entry, Origin]] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Contradiction(Exception):
+    """What differs (`RWP01 safe`, `on`), its recorded value and the import's, and the cell."""
+
+    def __init__(self, what: str, recorded: Any, imported: Any, key: tuple[Any, ...] | None = None):
+        super().__init__(what)
+        self.what, self.recorded, self.imported, self.key = what, recorded, imported, key
+
+
+def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequence[Recorded]]) -> Plan:
+    """Weighs each imported entry (with the draft it was read from) against its provider's
+    effective history (see module doc)."""
+    held = {provider_id: _index(history) for provider_id, history in histories.items()}
+    names = {provider_id: _names(history) for provider_id, history in histories.items()}
+    result = Plan()
+    for entry, draft in drafted:
+        index = held.get(entry.provider_id, {})
+        found = index.get(identity(entry))
+        if found is None:
+            result.record.append((entry, draft.origin))
+            continue
+        try:
+            if isinstance(entry, _DAY_ONLY):
+                _same_day(found[0], entry)
+                result.notes.extend(_renamed(entry, names.get(entry.provider_id, {}), draft.origin))
+                result.already.append(found[1])
+            elif (correction := _completion(entry, draft, found, index)) is None:
+                result.already.append(found[1])
+            else:
+                result.record.append((correction, draft.origin))
+        except _Contradiction as differs:
+            raise RuleBroken(
+                f"{draft.places.get(differs.key, draft.origin)}: {_about(entry)} is already recorded as {found[1]}, where "
+                f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
+                f"it, or the ledger is wrong, record a correction: cqc-ledger correct {found[1]} FILE --reason TEXT"
+            ) from None
+    return result
+
+
+def _completion(entry: Entry, draft: Draft, found: tuple[Entry, str], index: Mapping[tuple[Any, ...], tuple[Entry, str]]) -> EntryCorrected | None:
+    """The correction that completes a recorded entry with what the import adds, if anything.
+
+    A report's new cells may name only locations registered before it: a correction takes the
+    place of the entry it corrects, so the ledger's rule on locations would refuse it."""
+    recorded, ref = found
+    completed, added = complete(recorded, entry)
+    if not added:
+        return None
+    held = {cell.key for cell in getattr(recorded, "ratings", ())}
+    for cell in getattr(completed, "ratings", ()):
+        registration = index.get(("LocationRegistered", cell.location_id))
+        if cell.key not in held and cell.location_id and (registration is None or _position(registration[1]) > _position(ref)):
+            raise RuleBroken(
+                f"{draft.places.get(cell.key, draft.origin)}: {_about(entry)} is recorded as {ref}, before location "
+                f"{cell.location_id} was registered, so its ratings for {cell.location_id} cannot be added to it: retract "
+                f"{ref} (cqc-ledger retract {ref} --reason TEXT) and import the provider's response together with its "
+                "locations' responses, so that the report is recorded whole"
+            )
+    reason = f"completed from CQC data: {_about(entry)} also has {', '.join(added)}"
+    return EntryCorrected(provider_id=entry.provider_id, ref=ref, replacement=completed, reason=reason, source=entry.source)
+
+
+def _position(ref: str) -> int:
+    return parse_ref(ref)[1]
+
+
+def identity(entry: Entry) -> tuple[Any, ...] | None:
+    """What an entry is about, as far as keeping current goes; None for entries never compared."""
+    if isinstance(entry, (provider.ProviderRegistered, provider.ProviderDeregistered)):
+        return (entry.type_name,)
+    if isinstance(entry, (provider.LocationRegistered, provider.LocationDeregistered)):
+        return (entry.type_name, entry.location_id)
+    if isinstance(entry, inspections.InspectionCarriedOut):
+        return (entry.type_name, entry.inspection_id)
+    if isinstance(entry, inspections.ReportPublished):
+        return (entry.type_name, entry.report_id)
+    return None
+
+
+def complete(recorded: Entry, new: Entry) -> tuple[Entry, list[str]]:
+    """The recorded entry with what `new` adds, and a word for each addition; _Contradiction when
+    a field or rating cell both have differs. `source` is the recorded one's: one fact may be
+    published in several places."""
+    changes: dict[str, Any] = {}
+    added: list[str] = []
+    for f in fields(recorded):
+        old, value = getattr(recorded, f.name), getattr(new, f.name)
+        if f.name in ("provider_id", "source") or value is None or value == ():
+            continue
+        if f.name == "ratings":
+            extra = _extra_cells(old, value)
+            if extra:
+                changes["ratings"] = old + extra
+                added.append(f"{len(extra)} more rating{'s' if len(extra) > 1 else ''}")
+        elif isinstance(value, tuple):
+            extra = tuple(v for v in value if v not in old)
+            if extra:
+                changes[f.name] = old + extra
+                added.append(f.name)
+        elif old is None:
+            changes[f.name] = value
+            added.append(f.name)
+        elif old != value:
+            raise _Contradiction(f.name, old, value)
+    return replace(recorded, **changes), added
+
+
+def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tuple[RatingCell, ...]:
+    held = {cell.key: cell for cell in old}
+    extra = []
+    for cell in new:
+        there = held.get(cell.key)
+        if there is None:
+            extra.append(cell)
+        elif there.rating != cell.rating:
+            raise _Contradiction(f"the rating of {describe_cell(*cell.key)}", there.rating, cell.rating, cell.key)
+    return tuple(sorted(extra, key=lambda c: (c.location_id or "", c.service or "", QUESTIONS.index(c.question))))
+
+
+def _same_day(recorded: Entry, new: Entry) -> None:
+    if recorded.on != new.on:  # type: ignore[attr-defined]
+        raise _Contradiction("the day", recorded.on, new.on)  # type: ignore[attr-defined]
+
+
+def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin) -> list[str]:
+    name = getattr(entry, "name", None)
+    current = names.get(identity(entry))  # type: ignore[arg-type]
+    if name is None or current is None or name == current:
+        return []
+    hint = "record a ProviderRenamed with the day of the change" if isinstance(entry, provider.ProviderRegistered) else "the ledger has no entry for renaming a location"
+    who = getattr(entry, "location_id", entry.provider_id)
+    return [f'{origin}: CQC names {who} "{name}", but the ledger has "{current}"; kept as recorded ({hint})']
+
+
+def _index(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
+    """The first recorded entry about each thing, with its ref."""
+    found: dict[tuple[Any, ...], tuple[Entry, str]] = {}
+    for r in history:
+        key = identity(r.entry)
+        if key is not None:
+            found.setdefault(key, (r.entry, r.ref))
+    return found
+
+
+def _names(history: Sequence[Recorded]) -> dict[tuple[Any, ...], str]:
+    """The current name of the provider and of each location, keyed like their registrations."""
+    names: dict[tuple[Any, ...], str] = {}
+    for r in in_effect_order(r for r in history if hasattr(r.entry, "on") and hasattr(r.entry, "name")):
+        entry = r.entry
+        if isinstance(entry, (provider.ProviderRegistered, provider.ProviderRenamed)):
+            names[("ProviderRegistered",)] = entry.name
+        elif isinstance(entry, provider.LocationRegistered):
+            names[("LocationRegistered", entry.location_id)] = entry.name
+    return names
+
+
+def _about(entry: Entry) -> str:
+    if isinstance(entry, (provider.LocationRegistered, provider.LocationDeregistered)):
+        return f"the {'registration' if 'Registered' in entry.type_name else 'deregistration'} of location {entry.location_id}"
+    if isinstance(entry, (provider.ProviderRegistered, provider.ProviderDeregistered)):
+        return f"the {'registration' if 'Registered' in entry.type_name else 'deregistration'} of {entry.provider_id}"
+    if isinstance(entry, inspections.InspectionCarriedOut):
+        return f'inspection "{entry.inspection_id}"'
+    return f'report "{entry.report_id}"'  # type: ignore[attr-defined]
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)

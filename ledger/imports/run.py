@@ -1,0 +1,148 @@
+"""An import from start to end: read the files, draft entries, check each with `parse_entry`
+(the same door as `record`), keep current against the ledger, and record what is new in one
+transaction. Anything refused refuses the whole import, and the error names the file and the
+record it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import orjson
+
+from events import provider
+from events.base import Entry
+from events.parsing import parse_entry
+from ledger.application import Follower, Ledger
+from ledger.errors import BadImportFile, InputError, RuleBroken
+from ledger.history import effective
+from ledger.imports import Draft, cqc_api, cqc_ratings, keeping
+from ledger.imports.tables import read_tables
+from ledger.records import Recorded
+
+FORMATS = ("cqc-api", "cqc-ratings")
+_SHOWN = 10
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: refs recorded, refs that already held the rest, and notes."""
+
+    recorded: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"recorded": self.recorded, "skipped": self.already, "notes": self.notes}
+
+    def text(self) -> str:
+        """For a person: counts with refs, then the notes."""
+        lines = [f"Recorded {_count(self.recorded, 'entry', 'entries')}{_refs(self.recorded)}."]
+        if self.already:
+            lines.append(f"Already recorded, skipped: {_count(self.already, 'entry', 'entries')}{_refs(self.already)}.")
+        lines.extend(f"Note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+def import_files(ledger: Ledger, fmt: str, paths: Sequence[str], *, today: date, followers: Sequence[Follower] = ()) -> ImportOutcome:
+    """Imports the files of one format (see FORMATS) into the ledger, whole or not at all;
+    `followers` (the views) follow what is recorded, as with `Ledger.record`."""
+    if fmt == "cqc-api":
+        drafted, notes = cqc_api.drafts([response for path in paths for response in _responses(path)]), []
+    else:
+        drafted, notes = _ratings_drafts(ledger, paths)
+    entries = [(_parsed(draft, today), draft) for draft in drafted]
+    histories = {pid: effective(ledger.provider(pid).history()) for pid in dict.fromkeys(e.provider_id for e, _ in entries)}
+    _check_providers(entries, histories)
+    kept = keeping.plan(entries, histories)
+    recorded, skipped = _record(ledger, kept.record, followers)
+    return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
+
+
+def _responses(path: str) -> list[cqc_api.Response]:
+    """The responses in a file: one JSON object, or a JSON list of them."""
+    try:
+        with open(path, "rb") as file:
+            body = orjson.loads(file.read())
+    except orjson.JSONDecodeError as bad:
+        raise BadImportFile(f"{path}: not valid JSON ({bad})") from None
+    if isinstance(body, list):
+        return [cqc_api.Response(f"{path}[{i}]", item) for i, item in enumerate(body)]
+    return [cqc_api.Response(path, body)]
+
+
+def _ratings_drafts(ledger: Ledger, paths: Sequence[str]) -> tuple[list[Draft], list[str]]:
+    tables = [table for path in paths for table in read_tables(path)]
+    registered = {}
+    for provider_id in sorted(cqc_ratings.provider_ids(tables)):
+        facts = ledger.provider(provider_id).facts
+        if facts.registered:
+            registered[provider_id] = set(facts.locations)
+    drafted, passed_over = cqc_ratings.drafts(tables, registered)
+    notes = []
+    if passed_over:
+        shown = ", ".join(passed_over[:_SHOWN]) + (f" and {len(passed_over) - _SHOWN} more" if len(passed_over) > _SHOWN else "")
+        notes.append(
+            f"passed over the rows of {len(passed_over)} provider{'s' if len(passed_over) > 1 else ''} not in the ledger "
+            f"({shown}): the ratings file does not say when a provider was registered, so import "
+            "a provider's CQC API response (cqc-ledger import cqc-api FILE) to follow it"
+        )
+    return drafted, notes
+
+
+def _parsed(draft: Draft, today: date) -> Entry:
+    try:
+        return parse_entry(draft.obj, today=today)
+    except InputError as refused:
+        raise _placed(refused, draft.origin) from None
+
+
+def _check_providers(entries: Sequence[tuple[Entry, Draft]], histories: dict[str, list[Recorded]]) -> None:
+    """Every provider named must be registered, in the ledger or by this import."""
+    known = {e.provider_id for e, _ in entries if isinstance(e, provider.ProviderRegistered)} | {
+        provider_id for provider_id, history in histories.items()
+        if any(isinstance(r.entry, provider.ProviderRegistered) for r in history)
+    }
+    for entry, draft in entries:
+        origin = draft.origin
+        if entry.provider_id not in known:
+            raise RuleBroken(
+                f"{origin}: provider {entry.provider_id} is neither in the ledger nor in this import: import its "
+                f"provider response first, or with this file (cqc-ledger import cqc-api {entry.provider_id}.json {origin.split(':')[0]})"
+            )
+
+
+def _record(ledger: Ledger, entries: Sequence[tuple[Entry, str]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:
+    """Records the entries in one transaction; InputErrors name the entry's origin."""
+    try:
+        outcome = ledger.record(list(enumerate((entry for entry, _ in entries), 1)), followers=followers)
+    except InputError as refused:
+        raise _placed(refused, entries[refused.line - 1][1] if refused.line else "this import") from None
+    return outcome.recorded, list(outcome.duplicates.values())
+
+
+def _placed(refused: InputError, origin: str) -> InputError:
+    """The same refusal, said of the file and record an entry came from instead of a line."""
+    refused.line = None
+    return type(refused)(f"{origin}: {refused}", field=refused.field)
+
+
+def _count(refs: list[str], one: str, many: str) -> str:
+    return f"{len(refs)} {one if len(refs) == 1 else many}"
+
+
+def _refs(refs: list[str]) -> str:
+    """': RWP/1-28, RX9/4, RX9/7' for refs, consecutive positions of a provider as one span."""
+    spans: list[list[Any]] = []
+    for ref in refs:
+        provider_id, _, position = ref.rpartition("/")
+        if spans and spans[-1][0] == provider_id and spans[-1][2] == int(position) - 1:
+            spans[-1][2] = int(position)
+        else:
+            spans.append([provider_id, int(position), int(position)])
+    parts = [f"{p}/{low}" if low == high else f"{p}/{low}-{high}" for p, low, high in spans]
+    shown = ", ".join(parts[:_SHOWN]) + (f" and {len(parts) - _SHOWN} more" if len(parts) > _SHOWN else "")
+    return f": {shown}" if parts else ""

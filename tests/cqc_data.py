@@ -1,0 +1,127 @@
+"""CQC's own data for the import tests: the API responses in tests/fixtures/cqc, variants of
+them, and "Latest ratings" files built from the documented columns
+(shared/reference/cqc-download-file-headers.csv).
+
+The responses follow the field lists of shared/reference/cqc-domain.md section 6: an ambulance
+trust whose services sit at trust level (RX9, as fetched in 2018 and in 2020, and its
+headquarters RX901) and an acute trust with use of resources, locations and their services
+(RWP, RWP01, RWP50). Report link ids are made up; the ratings follow the trusts' public record.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from conftest import SHARED
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cqc"
+HEADERS = SHARED / "reference" / "cqc-download-file-headers.csv"
+
+RX9_2014 = "5c1d7c6e-2014-4409-9d0b-0000000000a0"
+RX9_2016 = "5c1d7c6e-2016-4510-9d0b-0000000000a1"
+RX9_2017 = "5c1d7c6e-2017-4613-9d0b-0000000000a2"
+RX9_2019 = "5c1d7c6e-2019-4717-9d0b-0000000000a3"
+RWP_2019 = "7e3b9f20-2019-4c02-8a6d-000000000004"
+RWP_UOR_2019 = "7e3b9f20-2019-4c02-8a6d-00000000005e"
+RWP01_2023 = "7e3b9f20-2023-4c02-8a6d-000000000009"
+API = "https://api.service.cqc.org.uk/public/v1"
+
+
+def fixture(name: str) -> str:
+    """The path of a response in tests/fixtures/cqc, by its name: 'RX9', 'RWP01'."""
+    return str(FIXTURES / f"{name}.json")
+
+
+def response(name: str) -> dict[str, Any]:
+    """A fresh copy of a fixture response, to change for a test."""
+    return copy.deepcopy(orjson.loads((FIXTURES / f"{name}.json").read_bytes()))
+
+
+def saved(tmp_path: Path, name: str, body: Any) -> str:
+    """Writes a response (or any JSON) to tmp_path/name; its path."""
+    path = tmp_path / name
+    path.write_bytes(orjson.dumps(body))
+    return str(path)
+
+
+def run_import(cli: Any, fmt: str, *paths: str) -> dict[str, Any]:
+    """`import FORMAT PATHS --json`, which must succeed; its JSON."""
+    result = cli("import", fmt, *paths, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def refused(cli: Any, fmt: str, *paths: str) -> str:
+    """`import FORMAT PATHS`, which must be refused; its error message."""
+    result = cli("import", fmt, *paths)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ")
+    return result.output
+
+
+def status(cli: Any, provider_id: str, day: str) -> dict[str, Any]:
+    result = cli("status", provider_id, "--at", day, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def entries(cli: Any, provider_id: str) -> list[dict[str, Any]]:
+    result = cli("entries", provider_id, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def rated(ratings: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """{question: (rating, since)} of a `ratings` object of status JSON."""
+    return {q: (v["rating"], v["since"]) for q, v in ratings.items()}
+
+
+def place(doc: dict[str, Any], location_id: str | None, service: str | None = None) -> dict[str, Any]:
+    """The `ratings` of a location, or of a service (at a location, or at trust level)."""
+    if location_id is None:
+        return next(s["ratings"] for s in doc["services"] if s["service"] == service)
+    found = next(loc for loc in doc["locations"] if loc["location_id"] == location_id)
+    return found["ratings"] if service is None else next(s["ratings"] for s in found["services"] if s["service"] == service)
+
+
+# ---- the "Latest ratings" file ------------------------------------------------------------------
+
+
+def columns(sheet: str) -> list[str]:
+    """The documented columns of a sheet of the "Latest ratings" file, in order."""
+    with HEADERS.open(newline="") as file:
+        return [row["column_name"] for row in csv.DictReader(file) if row["file"] == "latest_ratings" and row["sheet"] == sheet]
+
+
+def location_row(location_id: str, service: str, domain: str, rating: str, published: str, provider_id: str = "RWP") -> dict[str, str]:
+    return {"Location ID": location_id, "Location ODS Code": location_id, "Location Name": f"Hospital {location_id}",
+            "Care Home?": "N", "Location Type": "NHS Healthcare Organisation", "Service / Population Group": service,
+            "Domain": domain, "Latest Rating": rating, "Publication Date": published, "Report Type": "Location",
+            "Inherited Rating (Y/N)": "N", "URL": f"https://www.cqc.org.uk/location/{location_id}",
+            "Provider ID": provider_id, "Provider Name": f"{provider_id} NHS Trust", "Brand ID": "-", "Brand Name": "-"}
+
+
+def provider_row(service: str, domain: str, rating: str, published: str, provider_id: str = "RWP") -> dict[str, str]:
+    return {"Provider ID": provider_id, "Provider ODS Code": provider_id, "Provider Name": f"{provider_id} NHS Trust",
+            "Provider Type": "NHS Healthcare Organisation", "Service / Population Group": service, "Domain": domain,
+            "Latest Rating": rating, "Publication Date": published, "Report Type": "Provider",
+            "Inherited Rating (Y/N)": "N", "URL": f"https://www.cqc.org.uk/provider/{provider_id}",
+            "Brand ID": "-", "Brand Name": "-"}
+
+
+def ratings_csv(tmp_path: Path, name: str, sheet: str, rows: list[dict[str, str]], *, question_header: str = "Domain") -> str:
+    """A CSV of one sheet of the file, every documented column present (blank where a row has no
+    value), with `question_header` as the name of the Domain column."""
+    header = [question_header if c == "Domain" else c for c in columns(sheet)]
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([row.get("Domain" if c == question_header else c, "") for c in header])
+    return str(path)

@@ -1,0 +1,213 @@
+"""`import cqc-ratings`: the "Latest ratings" file's Locations and Providers rows become one report
+per provider and publication day, for the providers the ledger follows; a file that is not
+CQC's, malformed, or with a word CQC does not use is refused whole, naming row and column."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from builders import location, registered
+from cqc_data import columns, entries, location_row, place, provider_row, rated, ratings_csv, refused, run_import, status
+
+RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
+UEC = "Urgent and emergency services"
+
+LOCATIONS = [
+    location_row("RWP01", "Overall", "Overall", RI, "20/09/2019"),
+    location_row("RWP01", "Overall", "Safe", RI, "06/04/2023"),
+    location_row("RWP01", "Urgent and emergency care", "Overall", RI, "2023-04-06"),
+    location_row("RWP01", "Urgent and emergency care", "Safe", RI, "2023-04-06"),
+    location_row("RWP50", "Services for children & young people", "Well-led", GOOD, "20/09/2019"),
+    location_row("RWP50", "Overall", "Caring", "Not applicable", ""),
+]
+PROVIDERS = [
+    provider_row("Overall", "Overall", RI, "20/09/2019"),
+    provider_row("Overall", "Use of resources", INADEQUATE, "20/09/2019"),
+    provider_row("Overall", "Caring", "No published rating", ""),
+]
+
+
+@pytest.fixture
+def rwp(cli):
+    """A ledger that follows RWP and its two hospitals."""
+    result = cli("record", input=[registered("RWP"), location("RWP01"), location("RWP50")])
+    assert result.exit_code == 0, result.output
+
+
+def reports(cli) -> dict[str, dict]:
+    return {e["report_id"]: e for e in entries(cli, "RWP") if e["type"] == "ReportPublished"}
+
+
+def test_rows_are_grouped_into_one_report_per_provider_and_publication_day(cli, rwp, tmp_path):
+    files = ratings_csv(tmp_path, "locations.csv", "Locations", LOCATIONS), ratings_csv(tmp_path, "providers.csv", "Providers", PROVIDERS)
+
+    run_import(cli, "cqc-ratings", *files)
+
+    found = reports(cli)
+    assert sorted(found) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]
+    assert found["cqc-ratings:RWP:2019-09-20"]["ratings"] == [
+        {"question": "overall", "rating": RI}, {"question": "use-of-resources", "rating": INADEQUATE},
+        {"location_id": "RWP01", "question": "overall", "rating": RI},
+        {"location_id": "RWP50", "service": "Services for children and young people", "question": "well-led", "rating": GOOD},
+    ]
+    assert found["cqc-ratings:RWP:2023-04-06"]["ratings"] == [
+        {"location_id": "RWP01", "question": "safe", "rating": RI},
+        {"location_id": "RWP01", "service": UEC, "question": "overall", "rating": RI},
+        {"location_id": "RWP01", "service": UEC, "question": "safe", "rating": RI},
+    ]
+    assert found["cqc-ratings:RWP:2023-04-06"]["source"] == 'CQC "Latest ratings" file: the ratings of RWP published 2023-04-06'
+    assert rated(place(status(cli, "RWP", "2024-01-01"), "RWP01"))["safe"] == (RI, "2023-04-06")
+
+
+def test_the_older_key_question_header_is_read_as_the_domain(cli, rwp, tmp_path):
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "old.csv", "Providers", PROVIDERS, question_header="Key Question"))
+
+    assert reports(cli)["cqc-ratings:RWP:2019-09-20"]["ratings"][1] == {"question": "use-of-resources", "rating": INADEQUATE}
+
+
+def test_importing_the_file_again_adds_nothing_and_a_newer_file_only_its_new_publications(cli, rwp, tmp_path):
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "2024.csv", "Locations", LOCATIONS))
+    assert run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "2024.csv", "Locations", LOCATIONS))["recorded"] == []
+    # A year on, RWP01's overall was published anew; the rest of the 2019 rows still stand.
+    newer = [location_row("RWP01", "Overall", "Overall", GOOD, "2025-05-01"), *LOCATIONS[1:]]
+
+    outcome = run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "2025.csv", "Locations", newer))
+
+    assert [reports(cli)[r]["on"] for r in reports(cli) if reports(cli)[r]["ref"] in outcome["recorded"]] == ["2025-05-01"]
+    assert rated(place(status(cli, "RWP", "2025-06-01"), "RWP01"))["overall"] == (GOOD, "2025-05-01")
+
+
+def test_the_providers_sheet_imported_after_the_locations_sheet_completes_their_reports(cli, rwp, tmp_path):
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "locations.csv", "Locations", LOCATIONS))
+
+    outcome = run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "providers.csv", "Providers", PROVIDERS))
+
+    last = entries(cli, "RWP")[-1]
+    assert (last["type"], len(outcome["recorded"])) == ("EntryCorrected", 1)
+    assert rated(status(cli, "RWP", "2024-01-01")["ratings"]) == {"overall": (RI, "2019-09-20"), "use-of-resources": (INADEQUATE, "2019-09-20")}
+
+
+def test_rows_of_providers_not_in_the_ledger_are_passed_over_with_a_note(cli, rwp, tmp_path):
+    care_home = location_row("1-101", "Overall", "Overall", GOOD, "01/02/2020", provider_id="1-100")
+
+    outcome = run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "all.csv", "Locations", [*LOCATIONS, care_home]))
+
+    assert len(outcome["recorded"]) == 2
+    assert outcome["notes"][0].startswith("passed over the rows of 1 provider not in the ledger (1-100)")
+
+
+def test_a_rated_location_its_provider_has_not_registered_is_refused_with_a_hint(cli, rwp, tmp_path):
+    path = ratings_csv(tmp_path, "new.csv", "Locations", [*LOCATIONS, location_row("RWP51", "Overall", "Overall", GOOD, "2020-01-01")])
+
+    message = refused(cli, "cqc-ratings", path)
+
+    assert f'{path}: row 8: location "RWP51" is not registered for RWP' in message
+    assert "import its CQC API response" in message
+    assert not reports(cli)
+
+
+@pytest.mark.parametrize("row, says", [
+    (location_row("RWP01", "Surgery", "Safe", "Requires Improvment", "2019-09-20"),
+     'row 8, column Latest Rating: "Requires Improvment" is not a CQC rating (did you mean "Requires improvement"?)'),
+    (location_row("RWP01", "Surgery", "Safety", RI, "2019-09-20"), 'row 8, column Domain: "Safety" is not a CQC key question'),
+    (location_row("RWP01", "Surgery", "Safe", RI, "31/02/2019"), 'row 8, column Publication Date: "31/02/2019" is not a day of the calendar'),
+    (location_row("RWP01", "Surgery", "Safe", RI, "Sept 2019"), 'row 8, column Publication Date: "Sept 2019" is not a date like'),
+])
+def test_a_value_cqc_does_not_use_refuses_the_whole_file_naming_row_and_column(cli, rwp, tmp_path, row, says):
+    path = ratings_csv(tmp_path, "bad.csv", "Locations", [*LOCATIONS, row])
+
+    message = refused(cli, "cqc-ratings", path)
+
+    assert f"{path}: {says}" in message
+    assert not reports(cli)
+
+
+def test_a_file_that_is_not_the_ratings_file_is_refused(cli, rwp, tmp_path):
+    path = tmp_path / "directory.csv"
+    path.write_text("Name,Also known as,Address,Postcode\nA Hospital,-,1 Road,WR5 1DD\n")
+
+    message = refused(cli, "cqc-ratings", str(path))
+
+    assert f'{path}: not CQC\'s "Latest ratings" file: no header row with the columns Provider ID and Latest Rating' in message
+
+
+def test_a_malformed_csv_is_refused(cli, rwp, tmp_path):
+    path = Path(ratings_csv(tmp_path, "cut.csv", "Providers", PROVIDERS))
+    path.write_text(path.read_text() + "RWP,RWP,\"unfinished\n")
+
+    message = refused(cli, "cqc-ratings", str(path))
+
+    assert f"{path}: row 5: " in message and "not valid CSV" in message
+
+
+def test_a_row_with_more_cells_than_columns_is_refused(cli, rwp, tmp_path):
+    path = Path(ratings_csv(tmp_path, "long.csv", "Providers", PROVIDERS))
+    path.write_text(path.read_text() + "RWP," * 30 + "extra\n")
+
+    message = refused(cli, "cqc-ratings", str(path))
+
+    assert f"{path}: row 5 has 31 cells, but the header row has 21 columns" in message
+
+
+# ---- ODS, as CQC publishes the file ----------------------------------------------------------
+
+
+def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
+    """A minimal OpenDocument spreadsheet: each sheet a table of text and date cells."""
+    def cell(value: object) -> str:
+        if isinstance(value, date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("META-INF/manifest.xml", manifest)
+        book.writestr("content.xml", content)
+    return str(path)
+
+
+def sheet(name: str, rows: list[dict[str, str]]) -> list[list[object]]:
+    """A sheet of the file: a banner, the documented columns, and the rows (dates as dates)."""
+    def value(column: str, row: dict[str, str]) -> object:
+        text = row.get(column, "")
+        return date.fromisoformat(text) if column == "Publication Date" and text[4:5] == "-" else text
+
+    return [[f"CQC {name} data"], columns(name), *[[value(c, row) for c in columns(name)] for row in rows]]
+
+
+def test_the_ods_file_as_cqc_publishes_it_is_read_sheet_by_sheet(cli, rwp, tmp_path):
+    pytest.importorskip("python_calamine", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
+    locations = [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20"), location_row("RWP01", "Overall", "Safe", RI, "06/04/2023")]
+    path = ods(tmp_path / "latest.ods", {
+        "Notes": [["About this file"]], "Locations": sheet("Locations", locations),
+        "Providers": sheet("Providers", [provider_row("Overall", "Overall", RI, "2019-09-20")]),
+    })
+
+    run_import(cli, "cqc-ratings", path)
+
+    assert reports(cli)["cqc-ratings:RWP:2019-09-20"]["ratings"] == [
+        {"question": "overall", "rating": RI}, {"location_id": "RWP01", "question": "overall", "rating": RI}]
+    assert sorted(reports(cli)) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]

@@ -1,0 +1,139 @@
+"""Keeping current with `import cqc-api`: importing again adds only what is new, a report seen
+again with fewer of its ratings is already there, one seen with more is completed, and anything
+that contradicts the ledger is refused whole with the ref to correct."""
+
+from __future__ import annotations
+
+import orjson
+from click.testing import CliRunner
+
+from cli import main
+from cqc_data import RWP_2019, RX9_2016, RX9_2017, RX9_2019, entries, fixture, rated, refused, response, run_import, saved, status
+
+RI, GOOD = "Requires improvement", "Good"
+NEWER = (fixture("RX9"), fixture("RX901"))
+OLDER = (fixture("RX9-2018"), fixture("RX901"))
+
+
+def test_importing_the_same_responses_twice_adds_nothing(cli):
+    first = run_import(cli, "cqc-api", *NEWER)
+
+    again = run_import(cli, "cqc-api", *NEWER)
+
+    assert again["recorded"] == []
+    assert sorted(again["skipped"]) == sorted(first["recorded"])
+
+
+def test_a_newer_response_adds_its_new_report_and_completes_an_older_one_it_shows_in_full(cli):
+    run_import(cli, "cqc-api", *OLDER)
+    before = entries(cli, "RX9")
+
+    outcome = run_import(cli, "cqc-api", *NEWER)
+
+    added = entries(cli, "RX9")[len(before):]
+    assert [(e["type"], e.get("inspection_id") or e.get("report_id") or e["replacement"]["report_id"]) for e in added] == [
+        # The 2018 response showed the 2017 report's trust caring and responsive as the 2016
+        # report's, and patient transport not at all; the 2020 one shows the 2017 report whole.
+        ("EntryCorrected", RX9_2017),
+        ("InspectionCarriedOut", RX9_2019),
+        ("ReportPublished", RX9_2019),
+    ]
+    assert added[0]["reason"] == f'completed from CQC data: report "{RX9_2017}" also has 8 more ratings'
+    assert len(outcome["recorded"]) == 3
+
+
+def test_an_older_response_after_a_newer_one_adds_nothing(cli):
+    # The older response shows fewer of the 2017 report's ratings: a subset is already there.
+    run_import(cli, "cqc-api", *NEWER)
+
+    outcome = run_import(cli, "cqc-api", *OLDER)
+
+    assert outcome["recorded"] == []
+
+
+def test_either_order_of_import_tells_the_same_status(cli, tmp_path):
+    def other(*args: str):  # a second ledger, the same files imported newer first
+        return CliRunner().invoke(main, ["--db", str(tmp_path / "other.db"), *args])
+
+    for files in (OLDER, NEWER):
+        run_import(cli, "cqc-api", *files)
+    for files in (NEWER, OLDER):
+        run_import(other, "cqc-api", *files)
+
+    for day in ("2016-06-01", "2017-07-01", "2020-01-01"):
+        assert rated(status(cli, "RX9", day)["ratings"]) == rated(status(other, "RX9", day)["ratings"])
+
+
+def test_a_response_that_gives_a_recorded_report_another_rating_is_refused_with_the_ref_to_correct(cli, tmp_path):
+    run_import(cli, "cqc-api", *NEWER)
+    count = len(entries(cli, "RX9"))
+    body = response("RX9")
+    body["historicRatings"][1]["serviceRatings"][0]["keyQuestionRatings"][0]["rating"] = RI  # 2016: EUC safe was Inadequate
+    path = saved(tmp_path, "RX9.json", body)
+
+    message = refused(cli, "cqc-api", path, fixture("RX901"))
+
+    ref = next(e["ref"] for e in entries(cli, "RX9") if e.get("report_id") == RX9_2016)
+    assert f"{path}: historicRatings[1].serviceRatings[0].keyQuestionRatings[0].rating: report \"{RX9_2016}\" is already recorded as {ref}" in message
+    assert 'where the rating of Emergency and urgent care safe is "Inadequate", but this import has "Requires improvement"' in message
+    assert f"cqc-ledger correct {ref} FILE --reason TEXT" in message
+    assert len(entries(cli, "RX9")) == count
+
+
+def test_a_registration_on_another_day_is_refused(cli, tmp_path):
+    run_import(cli, "cqc-api", *NEWER)
+    body = response("RX9")
+    body["registrationDate"] = "2011-04-01"
+
+    message = refused(cli, "cqc-api", saved(tmp_path, "RX9.json", body))
+
+    assert "the registration of RX9 is already recorded as RX9/1, where the day is 2010-04-01, but this import has 2011-04-01" in message
+
+
+def test_a_new_name_is_kept_as_recorded_with_a_note(cli, tmp_path):
+    run_import(cli, "cqc-api", *NEWER)
+    body = response("RX9")
+    body["name"] = "East Midlands Ambulance Service"
+
+    outcome = run_import(cli, "cqc-api", saved(tmp_path, "RX9.json", body))
+
+    assert outcome["recorded"] == []
+    assert outcome["notes"] == [
+        f'{tmp_path / "RX9.json"}: CQC names RX9 "East Midlands Ambulance Service", but the ledger has '
+        '"East Midlands Ambulance Service NHS Trust"; kept as recorded (record a ProviderRenamed with the day of the change)'
+    ]
+
+
+def test_a_location_imported_after_its_provider_joins_it(cli):
+    run_import(cli, "cqc-api", fixture("RWP"))
+
+    outcome = run_import(cli, "cqc-api", fixture("RWP01"), fixture("RWP"))
+
+    assert [e["type"] for e in entries(cli, "RWP")].count("LocationRegistered") == 1
+    assert rated(status(cli, "RWP", "2024-01-01")["locations"][0]["ratings"])["safe"] == (RI, "2023-04-06")
+    assert outcome["recorded"][0] == "RWP/11"  # after RWP's own: registration, 4 inspections, 5 reports
+
+
+def test_a_location_rated_in_its_providers_report_after_that_report_was_recorded_is_refused_with_a_way_out(cli, tmp_path):
+    # A correction takes the place of the report it completes, before the location's registration.
+    run_import(cli, "cqc-api", fixture("RWP"))
+    body = response("RWP01")
+    body["currentRatings"]["overall"]["reportLinkId"] = RWP_2019  # the trust's own 2019 report
+
+    message = refused(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
+
+    ref = next(e["ref"] for e in entries(cli, "RWP") if e.get("report_id") == RWP_2019)
+    assert f'currentRatings.overall.rating: report "{RWP_2019}" is recorded as {ref}, before location RWP01 was registered' in message
+    assert f"retract {ref} (cqc-ledger retract {ref} --reason TEXT) and import the provider's response together with its locations' responses" in message
+
+
+def test_what_the_ledger_knew_before_an_import_stays_told(cli):
+    run_import(cli, "cqc-api", *OLDER)
+    known_then = entries(cli, "RX9")[-1]["recorded_at"]
+    run_import(cli, "cqc-api", *NEWER)
+
+    result = cli("status", "RX9", "--at", "2020-01-01", "--known-at", known_then, "--json")
+
+    assert result.exit_code == 0, result.output
+    assert rated(orjson.loads(result.stdout)["ratings"])["overall"] == (RI, "2017-06-13")
+    assert rated(status(cli, "RX9", "2020-01-01")["ratings"])["overall"] == (GOOD, "2019-07-17")
