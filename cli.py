@@ -18,7 +18,7 @@ from events.services import canonical_service
 from events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
 from ledger import chain, integrity, storage
 from ledger.application import Ledger, utc_now
-from ledger.errors import InputError, LedgerError
+from ledger.errors import InputError, LedgerError, MalformedLine
 from ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
 from ledger.input import iter_entries, iter_exported
 from ledger.records import parse_ref, parse_time
@@ -483,7 +483,8 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     try:
         replacement = orjson.loads(file.read())
     except orjson.JSONDecodeError as bad:
-        raise click.BadParameter(f"the replacement is not valid JSON ({bad})", param_hint="FILE") from None
+        # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
+        raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
     provider_id, _ = parse_ref(ref)
     mend = {"type": "EntryCorrected", "provider_id": provider_id, "ref": ref, "replacement": replacement, "reason": reason, "on": on and on.isoformat()}
     _record_one(ctx, mend, as_json)

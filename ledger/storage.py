@@ -1,10 +1,10 @@
-"""Where the ledger lives: a SQLite file by default, and the recorder that keeps its clock.
+"""Where the ledger lives: a SQLite file by default, or a PostgreSQL database, and the tables the
+ledger keeps beside eventsourcing's `stored_events` in either.
 
-`environment(target)` turns a `--db` target into eventsourcing's settings. The recorder adds two
-tables beside eventsourcing's `stored_events`. `ledger_head` is one row holding the latest
-`recorded_at` and the head of the hash chain: a recording transaction writes it first, which
-takes the store's write lock before anything is read, and reads the time to stamp from it, so
-later entries never get an earlier time whatever the clocks of several writers say.
+`ledger_head` is one row holding the latest `recorded_at` and the head of the hash chain. A
+recording transaction takes the store's write lock first (SQLite: a write to that row;
+PostgreSQL: eventsourcing's exclusive lock on `stored_events`), then reads the time to stamp
+from it, so later entries never get an earlier time whatever the clocks of several writers say.
 `ledger_chain` holds each entry's link of the hash chain (see `ledger.chain`), written with it.
 """
 
@@ -15,9 +15,10 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger import chain
 from ledger.errors import StoreError
@@ -37,18 +38,39 @@ def is_postgres(target: str) -> bool:
 
 
 def environment(target: str) -> dict[str, str]:
-    """eventsourcing's settings for a store target."""
+    """eventsourcing's settings for a store target: a SQLite file path or a PostgreSQL URL."""
+    common = {"ORIGINATOR_ID_TYPE": "text"}
     if is_postgres(target):
-        raise StoreError(
-            f"{target} is a PostgreSQL URL; this version of cqc-ledger stores ledgers in SQLite "
-            "files only (pass a file path to --db)"
-        )
+        return {**common, **postgres_environment(target)}
     return {
+        **common,
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": target,
         "SQLITE_LOCK_TIMEOUT": "60",
-        "ORIGINATOR_ID_TYPE": "text",
         "APPLICATION_RECORDER_TOPIC": f"{__name__}:SQLiteLedgerRecorder",
+    }
+
+
+def postgres_environment(url: str) -> dict[str, str]:
+    """`postgresql://user[:password]@host[:port]/dbname[?schema=NAME]` as eventsourcing's settings."""
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if not parts.hostname or not dbname or not parts.username:
+        raise StoreError(f"{url} is not a PostgreSQL URL like postgresql://user@host:5432/dbname")
+    schema = parse_qs(parts.query).get("schema", ["public"])[0]
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(dbname),
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_LOCK_TIMEOUT": "60",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "4",
+        "APPLICATION_RECORDER_TOPIC": "ledger.postgres:PostgresLedgerRecorder",
     }
 
 
@@ -69,13 +91,117 @@ def check_target(target: str, *, must_exist: bool) -> None:
             raise StoreError(f"{target} is not a cqc-ledger store (not a SQLite database)") from None
 
 
-def _bytes(value: Any) -> bytes:
-    """A stored state as bytes, whatever type an edit of the file left it as."""
-    return value if isinstance(value, bytes) else str(value).encode()
+def one(c: Any) -> Any:
+    """The first column of the next row (rows are tuples in SQLite, dicts in PostgreSQL)."""
+    row = c.fetchone()
+    if row is None:
+        return None
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]
 
 
-class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder, appending in bulk and keeping the ledger's clock."""
+def rows(c: Any) -> list[tuple[Any, ...]]:
+    """Every remaining row, as tuples."""
+    return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in c.fetchall()]
+
+
+def as_bytes(value: Any) -> bytes:
+    """A stored value as bytes, whatever type it comes back as (or an edit of the store left it)."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return str(value).encode()
+
+
+class LedgerTables:
+    """The ledger's own statements over its tables, shared by the SQLite and PostgreSQL recorders.
+
+    Statements are written with `?` placeholders and `{events}`, `{head}`, `{chain}` and `{nid}`
+    (the notification id column) for the names; `q` turns them into the store's own SQL.
+    """
+
+    names: dict[str, str]
+    placeholder = "?"
+
+    def q(self, statement: str) -> str:
+        return statement.format(**self.names).replace("?", self.placeholder)
+
+    def lock(self, c: Any) -> None:
+        """Takes the store's write lock for the rest of the transaction."""
+        raise NotImplementedError
+
+    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+        """Inserts stored events; returns their notification ids."""
+        raise NotImplementedError
+
+    def take_clock(self, c: Any, now: datetime) -> datetime:
+        """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
+        self.lock(c)
+        c.execute(self.q("SELECT recorded_at FROM {head} WHERE id = 1"))
+        latest = one(c)
+        if latest:
+            now = max(now, datetime.fromisoformat(latest.replace("Z", "+00:00")) + _TICK)
+        self.set_clock(c, now)
+        return now
+
+    def set_clock(self, c: Any, moment: datetime) -> None:
+        """Sets the latest stamp (a restore leaves it at the last restored entry's time)."""
+        c.execute(self.q("UPDATE {head} SET recorded_at = ? WHERE id = 1"), (format_time(moment),))
+
+    def holds_entries(self, c: Any) -> bool:
+        c.execute(self.q("SELECT 1 FROM {events} LIMIT 1"))
+        return one(c) is not None
+
+    def stream(self, c: Any, provider_id: str) -> list[StoredEvent]:
+        """The provider's stored events, read inside the caller's transaction."""
+        c.execute(
+            self.q("SELECT originator_id, originator_version, topic, state FROM {events} WHERE originator_id = ? ORDER BY originator_version"),
+            (provider_id,),
+        )
+        return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
+
+    def _insert_events(self, c: Any, stored_events: list[StoredEvent], **_: Any) -> list[int]:
+        """Inserts the events and their links of the hash chain; returns their notification ids."""
+        ids = self.insert_stored(c, stored_events)
+        head = self._head(c)
+        new = list(chain.links(head.hash, stored_events))
+        c.executemany(
+            self.q("INSERT INTO {chain} (position, notification_id, hash) VALUES (?, ?, ?)"),
+            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new), 1)],
+        )
+        c.execute(self.q("UPDATE {head} SET chain_position = ?, chain_hash = ? WHERE id = 1"), (head.position + len(new), new[-1]))
+        return ids
+
+    def _head(self, c: Any) -> chain.Head:
+        c.execute(self.q("SELECT chain_position, chain_hash FROM {head} WHERE id = 1"))
+        position, hash_ = rows(c)[0]
+        return chain.Head(position, as_bytes(hash_))
+
+    def head(self) -> chain.Head:
+        """The head of the hash chain, as stored."""
+        with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            return self._head(c)
+
+    def verify(self) -> tuple[chain.Break | None, list[bytes]]:
+        """Recomputes the chain over every stored entry; the first break (or None), and the links."""
+        with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            c.execute(self.q("SELECT position, notification_id, hash FROM {chain}"))
+            kept = {r[0]: (r[1], as_bytes(r[2])) for r in rows(c)}
+            head = self._head(c)
+            c.execute(self.q("SELECT {nid}, originator_id, originator_version, topic, state FROM {events} ORDER BY {nid}"))
+            stored = ((r[0], StoredEvent(r[1], r[2], r[3], as_bytes(r[4]))) for r in rows(c))
+            return chain.first_break(stored, kept, head)
+
+    def before(self, c: Any, notification_id: int) -> int:
+        """The last notification id before `notification_id` (0 if none)."""
+        c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (notification_id,))
+        return one(c) or 0
+
+
+class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
+    """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables."""
+
+    names = {"events": "stored_events", "head": "ledger_head", "chain": "ledger_chain", "nid": "rowid"}
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -88,65 +214,15 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             "position INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL)",
         ]
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: list[StoredEvent], **_: Any) -> list[int]:
-        """Inserts the events and their links of the hash chain; returns their notification ids
-        (rowids), which are consecutive because the recording transaction holds the write lock."""
+    def lock(self, c: Any) -> None:
+        c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
+
+    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+        # Rowids are consecutive: the recording transaction holds the write lock.
         c.executemany(
             self.insert_events_statement,
             [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
         )
         c.execute("SELECT last_insert_rowid()")
-        last = c.fetchone()[0]
-        ids = list(range(last - len(stored_events) + 1, last + 1))
-        head = self._head(c)
-        new = list(chain.links(head.hash, stored_events))
-        c.executemany(
-            "INSERT INTO ledger_chain VALUES (?, ?, ?)",
-            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new), 1)],
-        )
-        c.execute("UPDATE ledger_head SET chain_position = ?, chain_hash = ? WHERE id = 1", (head.position + len(new), new[-1]))
-        return ids
-
-    @staticmethod
-    def _head(c: SQLiteCursor) -> chain.Head:
-        c.execute("SELECT chain_position, chain_hash FROM ledger_head WHERE id = 1")
-        position, hash_ = c.fetchone()
-        return chain.Head(position, bytes(hash_))
-
-    def head(self) -> chain.Head:
-        """The head of the hash chain, as stored."""
-        with self.datastore.transaction(commit=False) as c:
-            return self._head(c)
-
-    def verify(self) -> tuple[chain.Break | None, list[bytes]]:
-        """Recomputes the chain over every stored entry; the first break (or None), and the links."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT position, notification_id, hash FROM ledger_chain")
-            kept = {row[0]: (row[1], bytes(row[2])) for row in c.fetchall()}
-            head = self._head(c)
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} ORDER BY rowid")
-            rows = ((row[0], StoredEvent(row[1], row[2], row[3], _bytes(row[4]))) for row in c.fetchall())
-            return chain.first_break(rows, kept, head)
-
-    def take_clock(self, c: SQLiteCursor, now: datetime) -> datetime:
-        """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
-        c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")  # the write lock
-        c.execute("SELECT recorded_at FROM ledger_head WHERE id = 1")
-        latest = c.fetchone()[0]
-        if latest:
-            now = max(now, datetime.fromisoformat(latest.replace("Z", "+00:00")) + _TICK)
-        c.execute("UPDATE ledger_head SET recorded_at = ? WHERE id = 1", (format_time(now),))
-        return now
-
-    def set_clock(self, c: SQLiteCursor, moment: datetime) -> None:
-        """Sets the latest stamp (a restore leaves it at the last restored entry's time)."""
-        c.execute("UPDATE ledger_head SET recorded_at = ? WHERE id = 1", (format_time(moment),))
-
-    def holds_entries(self, c: SQLiteCursor) -> bool:
-        c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
-        return c.fetchone() is not None
-
-    def stream(self, c: SQLiteCursor, provider_id: str) -> list[StoredEvent]:
-        """The provider's stored events, read inside the caller's transaction."""
-        c.execute(self.select_events_statement + "ORDER BY originator_version", (provider_id,))
-        return [StoredEvent(row[0], row[1], row[2], row[3]) for row in c.fetchall()]
+        last = one(c)
+        return list(range(last - len(stored_events) + 1, last + 1))

@@ -20,21 +20,22 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import IntegrityError, Tracking
-from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from events.corrections import EntryCorrected, EntryRetracted
 from ledger.application import Ledger
 from ledger.codec import recorded_from_state
 from ledger.records import Recorded, format_time, parse_ref
+from ledger.storage import as_bytes, is_postgres, one, rows
 from projections.facts import Held, facts_of, status_from_facts
 from projections.status import Status
 
 TRACKED_AS = "views"
 _END_OF_TIME = "9999-12-31T23:59:59.999999Z"
 
-_HEADLINE_WHERE = "topic IN ('name', 'regime', 'notice', 'assessment') OR (topic = 'cell' AND subject = '[null,null,\"overall\"]')"
+HEADLINE_WHERE = "topic IN ('name', 'regime', 'notice', 'assessment') OR (topic = 'cell' AND subject = '[null,null,\"overall\"]')"
 
-_TABLES = [
+SQLITE_TABLES = [
     # Clustered by what status asks for: one provider's facts, subject by subject, in effect order.
     """CREATE TABLE IF NOT EXISTS view_facts (
         provider_id TEXT NOT NULL,
@@ -48,7 +49,7 @@ _TABLES = [
         PRIMARY KEY (provider_id, topic, subject, valid_from, position, recorded_at)) WITHOUT ROWID""",
     # What `trusts` asks for across the register: the headline facts only, so the index stays small.
     f"CREATE INDEX IF NOT EXISTS view_headlines ON view_facts (topic, subject, provider_id, valid_from, position) "
-    f"WHERE {_HEADLINE_WHERE}",
+    f"WHERE {HEADLINE_WHERE}",
     *[
         f"""CREATE VIEW IF NOT EXISTS {name} AS
         SELECT provider_id, {columns}, valid_from,
@@ -77,16 +78,16 @@ _TABLES = [
         WHERE n.topic = 'notice' AND n.retracted_at IS NULL""",
 ]
 
-_INSERT = "INSERT INTO view_facts VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
+_INSERT = "INSERT INTO {facts} VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
 PULL_PAGE = 10_000
-_WITHDRAW = "UPDATE view_facts SET retracted_at = ? WHERE provider_id = ? AND position = ? AND retracted_at IS NULL"
+_WITHDRAW = "UPDATE {facts} SET retracted_at = ? WHERE provider_id = ? AND position = ? AND retracted_at IS NULL"
 _VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (retracted_at IS NULL OR retracted_at > ?)"
 _LATEST = f"""
     SELECT provider_id, topic, subject, valid_from, position, value FROM (
         SELECT provider_id, topic, subject, valid_from, position, value,
                ROW_NUMBER() OVER (PARTITION BY provider_id, topic, subject ORDER BY valid_from DESC, position DESC) AS latest
-        FROM view_facts WHERE {{where}} AND {_VISIBLE})
-    WHERE latest = 1 OR topic = 'action'"""
+        FROM {{facts}} WHERE {{where}} AND {_VISIBLE}
+    ) AS found WHERE latest = 1 OR topic = 'action'"""
 
 
 def _plain(value: Any) -> str:
@@ -97,11 +98,28 @@ def _plain(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
-class Views(SQLiteTrackingRecorder):
-    """The views of one SQLite ledger, sharing its file, its connections and its tracking table."""
+class Views:
+    """The views of one ledger, in its own store, sharing its connections and its tracking table.
 
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *_TABLES]
+    The logic is written once over both stores: statements use `?` placeholders and `{facts}`,
+    `{events}`, `{tracking}` and `{nid}` for the names, which `q` turns into the store's own SQL.
+    """
+
+    names: dict[str, str]
+    placeholder = "?"
+    datastore: Any
+
+    def q(self, statement: str) -> str:
+        return statement.format(**self.names).replace("?", self.placeholder)
+
+    def _insert_tracking(self, c: Any, tracking: Tracking) -> None:
+        super()._insert_tracking(c, tracking)  # type: ignore[misc]
+
+    def _max_tracking_id(self, application_name: str, c: Any) -> int | None:
+        return super()._max_tracking_id(application_name, c)  # type: ignore[misc]
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        return super().max_tracking_id(application_name)  # type: ignore[misc]
 
     # ---- following the entries ----------------------------------------------------------
 
@@ -123,35 +141,38 @@ class Views(SQLiteTrackingRecorder):
             if progress:
                 progress(len(page))
 
-    def follow(self, c: SQLiteCursor, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
+    def follow(self, c: Any, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
         """Applies entries inside the transaction that records them, when the views are up to
         date with everything before them; otherwise leaves them for `catch_up` to pull."""
-        if (self._max_tracking_id(TRACKED_AS, c) or 0) != ids[0] - 1:
+        c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (ids[0],))
+        before = one(c) or 0
+        if (self._max_tracking_id(TRACKED_AS, c) or 0) != before:
             return
         self._insert_tracking(c, Tracking(TRACKED_AS, ids[-1]))
         self._apply(c, recorded)
 
-    def _apply(self, c: SQLiteCursor, recorded: Sequence[Recorded]) -> None:
+    def _apply(self, c: Any, recorded: Sequence[Recorded]) -> None:
+        insert = self.q(_INSERT)
         run: list[Recorded] = []
         for r in recorded:
             if isinstance(r.entry, (EntryRetracted, EntryCorrected)):
-                c.executemany(_INSERT, sorted(_rows(run)))  # the mend may target an entry of this run
+                _insert(c, insert, sorted(_rows(run)))  # the mend may target an entry of this run
                 run = []
-                c.executemany(_INSERT, self._mend(c, r))
+                _insert(c, insert, list(self._mend(c, r)))
             else:
                 run.append(r)
-        # In key order, so the clustered table is appended to rather than split at random.
-        c.executemany(_INSERT, sorted(_rows(run)))
+        # In key order, so a clustered table is appended to rather than split at random.
+        _insert(c, insert, sorted(_rows(run)))
 
-    def _mend(self, c: SQLiteCursor, mend: Recorded) -> Iterator[tuple[Any, ...]]:
+    def _mend(self, c: Any, mend: Recorded) -> Iterator[tuple[Any, ...]]:
         """Withdraws the facts of the mended entry; a correction states its replacement's."""
         provider_id, position = parse_ref(mend.entry.ref)  # type: ignore[attr-defined]
-        c.execute(_WITHDRAW, (format_time(mend.recorded_at), provider_id, position))
+        c.execute(self.q(_WITHDRAW), (format_time(mend.recorded_at), provider_id, position))
         if not isinstance(mend.entry, EntryCorrected):
             return iter(())
-        c.execute("SELECT topic, state FROM stored_events WHERE originator_id = ? AND originator_version = ?", (provider_id, position))
-        topic, state = c.fetchone()
-        original = recorded_from_state(topic.rpartition(":")[2], position, state)
+        c.execute(self.q("SELECT topic, state FROM {events} WHERE originator_id = ? AND originator_version = ?"), (provider_id, position))
+        topic, state = rows(c)[0]
+        original = recorded_from_state(topic.rpartition(":")[2], position, as_bytes(state))
         corrected = Recorded(mend.entry.replacement, position, original.recorded_at)
         return _rows([corrected], mend.recorded_at)
 
@@ -160,8 +181,8 @@ class Views(SQLiteTrackingRecorder):
         leaves the views as they were, and readers see the old views until it commits."""
         applied, start = 0, 0
         with self.datastore.transaction(commit=True) as c:
-            c.execute("DELETE FROM view_facts")
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (TRACKED_AS,))
+            c.execute(self.q("DELETE FROM {facts}"))
+            c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
             while page := ledger.recorder.select_notifications(start, PULL_PAGE, inclusive_of_start=False):
                 self._apply(c, [ledger.mapper.to_domain_event(n) for n in page])
                 start = page[-1].id
@@ -181,7 +202,7 @@ class Views(SQLiteTrackingRecorder):
 
     def statuses(self, at: date, known_at: datetime | None = None) -> list[Status]:
         """Every provider registered by `at`, with its name, trust overall, regimes and notices."""
-        held = self._latest(f"({_HEADLINE_WHERE})", (), at, known_at)
+        held = self._latest(f"({HEADLINE_WHERE})", (), at, known_at)
         by_provider: dict[str, list[Held]] = {}
         for provider_id, h in held:
             by_provider.setdefault(provider_id, []).append(h)
@@ -190,13 +211,13 @@ class Views(SQLiteTrackingRecorder):
 
     def _latest(self, where: str, params: tuple[Any, ...], at: date, known_at: datetime | None) -> Any:
         seen = format_time(known_at) if known_at else _END_OF_TIME
-        statement = _LATEST.format(where=where)
+        statement = self.q(_LATEST.format(where=where, facts="{facts}"))
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, (*params, at.isoformat(), seen, seen))
-            rows = c.fetchall()
+            found = rows(c)
         held = [
             (row[0], Held(row[1], row[2], date.fromisoformat(row[3]), row[4], _decode(row[1], row[5])))
-            for row in rows
+            for row in found
         ]
         if "provider_id = ?" in where:
             return [h for _, h in held]
@@ -223,9 +244,30 @@ def _decode(topic: str, value: str) -> dict[str, Any]:
     return {"rating": value} if topic == "cell" else orjson.loads(value)
 
 
+def _insert(c: Any, statement: str, found: list[tuple[Any, ...]]) -> None:
+    if found:
+        c.executemany(statement, found)
+
+
+class SQLiteViews(Views, SQLiteTrackingRecorder):
+    """The views of a SQLite ledger, in its file."""
+
+    names = {"facts": "view_facts", "events": "stored_events", "tracking": "tracking", "nid": "rowid"}  # noqa: RUF012
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *SQLITE_TABLES]
+
+
 def open_views(ledger: Ledger) -> Views:
     """The views of a ledger, their tables created if need be."""
-    return ledger.factory.tracking_recorder(Views)  # type: ignore[arg-type]
+    if is_postgres(ledger.target):
+        from projections.views_postgres import PostgresViews  # needs the optional psycopg
+
+        views: Views = ledger.factory.tracking_recorder(PostgresViews)  # type: ignore[arg-type]
+    else:
+        views = ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[arg-type]
+    views.names = {**views.names, "events": ledger.recorder.names["events"]}  # type: ignore[attr-defined]
+    return views
 
 
 def caught_up(ledger: Ledger, progress: Callable[[int], None] | None = None) -> Views:

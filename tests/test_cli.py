@@ -92,21 +92,21 @@ def test_status_of_a_provider_not_in_the_ledger_is_a_clear_error(cli, db):
     assert isinstance(result.exception, SystemExit)
 
 
-def test_status_of_a_ledger_that_does_not_exist_is_a_clear_error_and_creates_nothing(cli, db):
-    result = cli("status", "RWP")
+def test_status_of_a_ledger_that_does_not_exist_is_a_clear_error_and_creates_nothing(sqlite_cli, sqlite_db):
+    result = sqlite_cli("status", "RWP")
 
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: there is no ledger at {db}")
-    assert not Path(db).exists()
+    assert result.stderr.startswith(f"Error: there is no ledger at {sqlite_db}")
+    assert not Path(sqlite_db).exists()
 
 
-def test_a_file_that_is_not_a_ledger_is_a_clear_error(cli, db):
-    Path(db).write_text("these are my notes, not a ledger\n" * 100)
+def test_a_file_that_is_not_a_ledger_is_a_clear_error(sqlite_cli, sqlite_db):
+    Path(sqlite_db).write_text("these are my notes, not a ledger\n" * 100)
 
-    result = cli("status", "RWP")
+    result = sqlite_cli("status", "RWP")
 
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {db} is not a cqc-ledger store (not a SQLite database)\n"
+    assert result.stderr == f"Error: {sqlite_db} is not a cqc-ledger store (not a SQLite database)\n"
 
 
 # ---- standard input ------------------------------------------------------------------------

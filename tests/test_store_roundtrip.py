@@ -112,8 +112,8 @@ def test_the_rich_instances_fill_every_field():
     assert {type(entry).__name__: empty_fields(entry) for entry in RICH if empty_fields(entry)} == {}
 
 
-def test_every_entry_type_comes_back_from_sqlite_equal_with_its_times(tmp_path: Path):
-    path = str(tmp_path / "ledger.db")
+def test_every_entry_type_comes_back_from_the_store_equal_with_its_times(db: str):
+    path = db
 
     # Given every entry type recorded, richly filled, in two inputs at known times
     writer = Ledger(path)

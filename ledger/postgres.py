@@ -1,0 +1,53 @@
+"""The ledger on PostgreSQL: eventsourcing's PostgreSQL recorder with the ledger's own tables.
+
+Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL
+
+from ledger.storage import LedgerTables
+
+
+def qualified(schema: str, name: str) -> str:
+    return f'"{schema}"."{name}"'
+
+
+class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
+    """Appends under eventsourcing's exclusive lock on `stored_events`, so notification ids are
+    issued and committed in one order, and keeps the ledger's head and hash chain beside them."""
+
+    placeholder = "%s"
+
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        schema = self.datastore.schema
+        self.names = {
+            "events": qualified(schema, self.events_table_name),
+            "head": qualified(schema, "ledger_head"),
+            "chain": qualified(schema, "ledger_chain"),
+            "nid": "notification_id",
+        }
+        self.sql_create_statements += [
+            SQL(self.q(
+                "CREATE TABLE IF NOT EXISTS {head} (id integer PRIMARY KEY CHECK (id = 1), "
+                "recorded_at text NOT NULL, chain_position bigint NOT NULL, chain_hash bytea NOT NULL)"
+            )),
+            SQL(self.q("INSERT INTO {head} VALUES (1, '', 0, decode(repeat('00', 32), 'hex')) ON CONFLICT (id) DO NOTHING")),
+            SQL(self.q(
+                "CREATE TABLE IF NOT EXISTS {chain} (position bigint PRIMARY KEY, "
+                "notification_id bigint NOT NULL UNIQUE, hash bytea NOT NULL)"
+            )),
+        ]
+
+    def lock(self, c: Any) -> None:
+        self._lock_table(c)
+
+    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+        self._insert_stored_events(c, stored_events)  # locks (again: held already) and notifies
+        return list(self._fetch_ids_after_insert_events(c, stored_events) or [])
