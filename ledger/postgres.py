@@ -18,7 +18,23 @@ def qualified(schema: str, name: str) -> str:
     return f'"{schema}"."{name}"'
 
 
-class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
+class CreatedOneAtATime:
+    """Creates a recorder's tables under an advisory lock on the schema: PostgreSQL's `CREATE
+    ... IF NOT EXISTS` fails when two sessions create the same table at the same moment, as two
+    processes opening a new ledger at once would."""
+
+    datastore: Any
+
+    def create_table(self) -> None:
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.datastore.schema,))
+            try:
+                super().create_table()  # type: ignore[misc]
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.datastore.schema,))
+
+
+class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicationRecorder):
     """Appends under eventsourcing's exclusive lock on `stored_events`, so notification ids are
     issued and committed in one order, and keeps the ledger's head and hash chain beside them."""
 

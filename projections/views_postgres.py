@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL
 
-from ledger.postgres import qualified
+from ledger.postgres import CreatedOneAtATime, qualified
 from projections.views import HEADLINE_WHERE, Views
 
 # Days and times are ISO text compared as text: "C" collation, so no locale can reorder them.
@@ -49,7 +49,7 @@ _NOTICES = """CREATE OR REPLACE VIEW {view} AS
     WHERE n.topic = 'notice' AND n.retracted_at IS NULL"""
 
 
-class PostgresViews(Views, PostgresTrackingRecorder):
+class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
     """The views of a PostgreSQL ledger, beside its events in the same schema."""
 
     placeholder = "%s"
