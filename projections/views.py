@@ -26,7 +26,7 @@ from events.corrections import EntryCorrected, EntryRetracted
 from ledger.application import Ledger
 from ledger.codec import recorded_from_state
 from ledger.records import Recorded, format_time, parse_ref
-from ledger.storage import as_bytes, is_postgres, one, rows
+from ledger.storage import as_bytes, created_in_turn, is_postgres, one, rows
 from projections.facts import Held, facts_of, status_from_facts
 from projections.status import Status
 
@@ -152,17 +152,21 @@ class Views:
         self._apply(c, recorded)
 
     def _apply(self, c: Any, recorded: Sequence[Recorded]) -> None:
-        insert = self.q(_INSERT)
         run: list[Recorded] = []
         for r in recorded:
             if isinstance(r.entry, (EntryRetracted, EntryCorrected)):
-                _insert(c, insert, sorted(_rows(run)))  # the mend may target an entry of this run
+                self._insert(c, sorted(_rows(run)))  # the mend may target an entry of this run
                 run = []
-                _insert(c, insert, list(self._mend(c, r)))
+                self._insert(c, list(self._mend(c, r)))
             else:
                 run.append(r)
         # In key order, so a clustered table is appended to rather than split at random.
-        _insert(c, insert, sorted(_rows(run)))
+        self._insert(c, sorted(_rows(run)))
+
+    def _insert(self, c: Any, found: list[tuple[Any, ...]]) -> None:
+        """Inserts fact rows (a store may have a faster way than one statement per row)."""
+        if found:
+            c.executemany(self.q(_INSERT), found)
 
     def _mend(self, c: Any, mend: Recorded) -> Iterator[tuple[Any, ...]]:
         """Withdraws the facts of the mended entry; a correction states its replacement's."""
@@ -244,11 +248,6 @@ def _decode(topic: str, value: str) -> dict[str, Any]:
     return {"rating": value} if topic == "cell" else orjson.loads(value)
 
 
-def _insert(c: Any, statement: str, found: list[tuple[Any, ...]]) -> None:
-    if found:
-        c.executemany(statement, found)
-
-
 class SQLiteViews(Views, SQLiteTrackingRecorder):
     """The views of a SQLite ledger, in its file."""
 
@@ -256,6 +255,9 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SQLITE_TABLES]
+
+    def create_table(self) -> None:
+        created_in_turn(super().create_table)  # two processes may be opening a new ledger at once
 
 
 def open_views(ledger: Ledger) -> Views:

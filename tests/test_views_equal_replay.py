@@ -9,11 +9,12 @@ rebuilt store holds exactly the rows of the incrementally built one.
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,9 @@ from ledger.errors import RuleBroken
 from projections.shapes import status_json
 from projections.status import status_at
 from projections.trusts import register
+from ledger.storage import rows
 from projections.views import open_views
+from tests.conftest import STORES, postgres_schema
 
 TODAY = date(2026, 11, 22)
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -92,7 +95,7 @@ def registrations() -> list[dict[str, Any]]:
     return out
 
 
-def record_history(db: Path, plan: list[list[dict[str, Any]]], data: Any) -> tuple[Ledger, list[datetime]]:
+def record_history(db: str, plan: list[list[dict[str, Any]]], data: Any) -> tuple[Ledger, list[datetime]]:
     """Records the batches (and mends drawn between them); returns the ledger and the batch times."""
     ledger = Ledger(str(db))
     views = open_views(ledger)
@@ -138,15 +141,38 @@ def _json(e: Any) -> dict[str, Any]:
     return entry_to_json(e)
 
 
-def view_rows(db: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as c:
-        return c.execute("SELECT * FROM view_facts ORDER BY provider_id, topic, subject, valid_from, position, recorded_at").fetchall()
+def view_rows(ledger: Ledger) -> list[tuple[Any, ...]]:
+    views = open_views(ledger)
+    with views.datastore.transaction(commit=False) as c:
+        c.execute(views.q("SELECT * FROM {facts} ORDER BY provider_id, topic, subject, valid_from, position, recorded_at"))
+        return rows(c)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(plan=batches(), data=st.data())
-def test_status_and_register_from_the_views_equal_replay(tmp_path_factory: Any, plan: list[list[dict[str, Any]]], data: Any) -> None:
-    db = tmp_path_factory.mktemp("views") / "ledger.db"
+@contextmanager
+def fresh_ledger(store: str, tmp_path_factory: Any) -> Iterator[str]:
+    """A new, empty ledger on the store, for one generated example."""
+    if store == "sqlite":
+        yield str(tmp_path_factory.mktemp("views") / "ledger.db")
+    else:
+        yield from postgres_schema()
+
+
+# PostgreSQL: fewer examples, since each needs a schema of its own.
+EXAMPLES = {"sqlite": (40, 25), "postgres": (12, 8)}
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_status_and_register_from_the_views_equal_replay(store: str, tmp_path_factory: Any) -> None:
+    @settings(max_examples=EXAMPLES[store][0], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=batches(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            views_equal_replay(db, plan, data)
+
+    check()
+
+
+def views_equal_replay(db: str, plan: list[list[dict[str, Any]]], data: Any) -> None:
     ledger, times = record_history(db, plan, data)
     views = open_views(ledger)
     known_ats = [None, *(t + timedelta(minutes=m) for t in times for m in (-1, 0, 1))]
@@ -162,12 +188,16 @@ def test_status_and_register_from_the_views_equal_replay(tmp_path_factory: Any, 
     ledger.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(plan=batches(), data=st.data())
-def test_a_rebuilt_store_holds_exactly_the_rows_of_the_incrementally_built_one(tmp_path_factory: Any, plan: list[list[dict[str, Any]]], data: Any) -> None:
-    db = tmp_path_factory.mktemp("views") / "ledger.db"
-    ledger, _ = record_history(db, plan, data)
-    incremental = view_rows(db)
-    open_views(ledger).rebuild(ledger)
-    assert view_rows(db) == incremental
-    ledger.close()
+@pytest.mark.parametrize("store", STORES)
+def test_a_rebuilt_store_holds_exactly_the_rows_of_the_incrementally_built_one(store: str, tmp_path_factory: Any) -> None:
+    @settings(max_examples=EXAMPLES[store][1], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=batches(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, _ = record_history(db, plan, data)
+            incremental = view_rows(ledger)
+            open_views(ledger).rebuild(ledger)
+            assert view_rows(ledger) == incremental
+            ledger.close()
+
+    check()
