@@ -89,18 +89,29 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
 
 def parse_entry(obj: Any, *, today: date) -> Entry:
     """The entry a JSON object describes, or InvalidField naming what is wrong with it."""
+    return _parse(obj, today, "")
+
+
+def _parse(obj: Any, today: date, path: str) -> Entry:
+    """`parse_entry` of an object found at `path` (e.g. a correction's `replacement.`)."""
     if not isinstance(obj, dict):
-        raise InvalidField(f"expected a JSON object, found {_json_kind(obj)}")
+        raise InvalidField(f"expected a JSON object{' at ' + repr(path.rstrip('.')) if path else ''}, found {_json_kind(obj)}", field=path.rstrip(".") or None)
     kind = obj.get("type")
     if kind is None:
-        raise InvalidField('missing field "type"', field="type")
+        raise InvalidField(f'missing field "{path}type"', field=path + "type")
     cls = ENTRY_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         hint = suggestion(str(kind), tuple(ENTRY_TYPES))
-        raise InvalidField(f'type "{kind}" is not an entry type{hint}', field="type")
+        raise InvalidField(f'field "{path}type": "{kind}" is not an entry type{hint}', field=path + "type")
     fields = {k: v for k, v in obj.items() if k != "type"}
-    entry = _build(cls, fields, "", today)
-    _check_entry(entry, today)
+    entry = _build(cls, fields, path, today)
+    try:
+        _check_entry(entry, today)
+    except InvalidField as wrong:
+        if path:  # name the field where it is: replacement.on, not on
+            wrong.message = wrong.message.replace('field "', f'field "{path}', 1)
+            wrong.field = path + (wrong.field or "")
+        raise
     return entry
 
 
@@ -136,7 +147,7 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     if kind == "choice":
         return _word(spec, value, where)
     if kind == "entry":
-        return parse_entry(value, today=today)
+        return _parse(value, today, where + ".")
     if kind == "cell":  # one cell (RatingRevised's), an object: before the list kinds below
         return _cell(value, where, today)
     items = _list(value, where)
@@ -268,7 +279,7 @@ def _word(spec: FieldSpec, value: Any, where: str) -> str:
     what = spec.name.replace("_", " ")
     listed = ", ".join(f'"{w}"' for w in words)
     return _raise(InvalidField(
-        f'field "{where}": {_show(value)} is not a {what}{hint}; one of {listed}', field=where
+        f'field "{where}": {_show(value)} is not {"an" if what[0] in "aeiou" else "a"} {what}{hint}; one of {listed}', field=where
     ))
 
 
