@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any, TypeVar
 
 import orjson
 
@@ -11,6 +12,8 @@ from events.base import Entry
 from events.parsing import parse_entry
 from ledger.errors import InputError, InvalidField, MalformedLine
 from ledger.records import Stamp, parse_time
+
+T = TypeVar("T")
 
 
 def read_entries(lines: Iterable[str | bytes], *, today: date) -> list[tuple[int, Entry]]:
@@ -23,33 +26,34 @@ def read_entries(lines: Iterable[str | bytes], *, today: date) -> list[tuple[int
 
 def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
     """The entries of the input with their line numbers, read as they are asked for."""
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as bad:
-            raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
-        try:
-            yield number, parse_entry(obj, today=today)
-        except InputError as refused:
-            raise refused.at_line(number) from None
+    for number, obj in _objects(lines):
+        yield number, _at_line(number, lambda: parse_entry(obj, today=today))
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
     """The entries of an export (each line an entry plus its `ref` and `recorded_at`)."""
+    for number, obj in _objects(lines):
+        stamp = _at_line(number, lambda: _stamp(obj))
+        yield number, _at_line(number, lambda: parse_entry(obj, today=today)), stamp
+
+
+def _objects(lines: Iterable[str | bytes]) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line's JSON value, with its line number."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            obj = orjson.loads(line)
+            yield number, orjson.loads(line)
         except orjson.JSONDecodeError as bad:
             raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
-        try:
-            stamp = _stamp(obj)
-            yield number, parse_entry(obj, today=today), stamp
-        except InputError as refused:
-            raise refused.at_line(number) from None
+
+
+def _at_line(number: int, read: Callable[[], T]) -> T:
+    """What `read` makes of a line, or its InputError placed at the line."""
+    try:
+        return read()
+    except InputError as refused:
+        raise refused.at_line(number) from None
 
 
 def _stamp(obj: object) -> Stamp:
