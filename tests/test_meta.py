@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from conftest import SHARED
+from conftest import ROOT, SHARED
 from events import ENTRY_TYPES
 from events.parsing import field_specs
 from projections.status import _apply
@@ -50,3 +50,17 @@ def test_every_entry_type_has_the_contracts_fields_and_requires_the_required_one
 def test_entries_are_frozen_so_a_recorded_fact_cannot_change():
     assert all(cls.__dataclass_params__.frozen for cls in ENTRY_TYPES.values())  # type: ignore[attr-defined]
     assert all(dataclasses.is_dataclass(cls) for cls in ENTRY_TYPES.values())
+
+
+def test_every_command_is_shown_in_the_readme():
+    from cli import main
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name in main.commands if f"cqc-ledger {name}" not in readme and f"`{name}`" not in readme]
+    assert missing == []
+
+
+def test_every_entry_type_is_handled_by_the_view_facts():
+    from projections.facts import _facts
+
+    assert set(ENTRY_TYPES.values()) <= set(_facts.registry)
