@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, singledispatch
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -28,9 +28,9 @@ from projections.status import CellValue, Location, Notice, Since, Status
 LISTED = ("action",)
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One thing an entry says: `topic` and `subject` name what it is about, `value` what it says."""
+class Fact(NamedTuple):
+    """One thing an entry says: `topic` and `subject` name what it is about, `value` what it says.
+    (A named tuple: a report states one per rating cell, and these are made by the million.)"""
 
     topic: str
     subject: str

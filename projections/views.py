@@ -233,8 +233,9 @@ def _rows(recorded: Iterable[Recorded], learned: datetime | None = None) -> Iter
     for r in recorded:
         at = format_time(learned or r.recorded_at)
         provider_id, position = r.entry.provider_id, r.position
+        on = r.entry.on.isoformat()  # type: ignore[attr-defined]  # every fact of an entry is from its day
         for f in facts_of(r):
-            yield provider_id, f.topic, f.subject, f.on.isoformat(), position, at, _encode(f.topic, f.value)
+            yield provider_id, f.topic, f.subject, on, position, at, _encode(f.topic, f.value)
 
 
 def _encode(topic: str, value: Any) -> str:
