@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger import chain
@@ -198,10 +200,41 @@ class LedgerTables:
         return one(c) or 0
 
 
+def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> None:
+    """Runs a SQLite recorder's table creation, again while another process is creating the same
+    tables. Two processes opening a new ledger at once both find the tables missing; SQLite then
+    refuses the second one's schema change at once ("database is locked": a transaction that
+    began by reading does not wait for the write lock), or eventsourcing's tracking migration row
+    is there already. Tried again, the tables are there, and creating them only reads."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return create()
+        except (IntegrityError, OperationalError, sqlite3.OperationalError) as clash:
+            if time.monotonic() > deadline or not (isinstance(clash, IntegrityError) or "locked" in str(clash)):
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables."""
 
     names = {"events": "stored_events", "head": "ledger_head", "chain": "ledger_chain", "nid": "rowid"}
+
+    def create_table(self) -> None:
+        """Creates the tables of a new store; a store already made is only read. (Inserting the
+        head's row again on every open would take the write lock, so a command opening the store
+        while another process records would fail at once instead of reading beside it.)"""
+
+        def create() -> None:
+            with self.datastore.transaction(commit=False) as c:
+                tables = (self.events_table_name, "ledger_head", "ledger_chain")
+                c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)", tables)
+                if one(c) == len(tables):
+                    return
+            super(SQLiteLedgerRecorder, self).create_table()
+
+        created_in_turn(create)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
