@@ -74,6 +74,8 @@ def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
         yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
         if location["ratings"]:
             yield f"  {_ratings_line(location['ratings'])}"
+        elif not location["services"]:
+            yield "  not rated"
         for service in location["services"]:
             yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
     if doc["services"]:
