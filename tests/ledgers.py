@@ -1,0 +1,68 @@
+"""Helpers for tests that work on ledger files themselves: run the CLI on any file, copy a
+ledger, run the real command in a process of its own, and write a synthetic register to a file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner, Result
+
+from bench.register import register_lines
+from cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run(db: str | Path, *args: str, input: str | bytes | None = None) -> Result:
+    """`cqc-ledger --db DB ARGS...`, in this process."""
+    return CliRunner().invoke(main, ["--db", str(db), *args], input=input)
+
+
+def ok(db: str | Path, *args: str, input: str | bytes | None = None) -> Result:
+    """The same, failing the test unless the command exits 0."""
+    result = run(db, *args, input=input)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def json_of(db: str | Path, *args: str) -> object:
+    """The JSON document a reading command prints with `--json`."""
+    return orjson.loads(ok(db, *args, "--json").stdout)
+
+
+def command(db: str | Path, *args: str) -> list[str]:
+    """The argv of the real command in a process of its own (what a user or cron job runs)."""
+    return [sys.executable, "-c", "from cli import main; main()", "--db", str(db), *args]
+
+
+def run_process(db: str | Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(command(db, *args), cwd=ROOT, capture_output=True, timeout=timeout)
+
+
+def start_process(db: str | Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command(db, *args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def copy_ledger(source: str | Path, target: str | Path) -> None:
+    """A copy of a ledger file as it stands (SQLite's backup: safe whatever the journal holds)."""
+    with closing(sqlite3.connect(source)) as s, closing(sqlite3.connect(target)) as t:
+        s.backup(t)
+
+
+def write_register(path: Path, providers: int, entries_per_provider: int, seed: int = 7) -> list[dict]:
+    """Writes a synthetic register (bench.register) as JSON Lines; returns its entries."""
+    lines = list(register_lines(providers, entries_per_provider, seed))
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return [orjson.loads(line) for line in lines]
+
+
+def write_jsonl(path: Path, objs: Sequence[dict]) -> Path:
+    path.write_bytes(b"".join(orjson.dumps(o) + b"\n" for o in objs))
+    return path

@@ -1,0 +1,200 @@
+"""Corrections and retractions, as a user meets them: `correct REF FILE --reason` and `retract REF
+--reason` record a mend as a new entry; nothing recorded is changed.
+
+A corrected entry counts as its replacement, and a retracted one for nothing, from the moment the
+mend is recorded; `--known-at` before that moment sees the ledger as it was. `status` (from the
+views), `trusts`, `history` and `explain` all honour them, and `entries` keeps both the entry and
+its mend. A mend the rules refuse exits 1 and leaves the ledger exactly as it was.
+
+(Refusals of mends recorded as lines of a `record` input are in test_refusals.py; the views held
+equal to replay over generated corrections in test_views_equal_replay.py.)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+
+from builders import cell, corrected, report, revised
+from conftest import EXAMPLES
+from ledger.records import format_time, parse_time
+
+RWP_LINES = [orjson.loads(line) for line in (EXAMPLES / "RWP.jsonl").read_bytes().splitlines()]
+REPORT_2017 = RWP_LINES[16]  # RWP/17: the 2017-06-20 report, trust safe Inadequate
+REPORT_2018 = RWP_LINES[22]  # RWP/23: the 2018-06-05 report, trust safe Inadequate, well-led Requires improvement
+
+
+def ok(cli, *args: str, input: Any = None) -> Any:
+    result = cli(*args, input=input)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def doc(cli, *args: str) -> Any:
+    return orjson.loads(ok(cli, *args, "--json").stdout)
+
+
+def rating(status: dict, question: str) -> tuple[str, str, str] | None:
+    """A trust-level rating of a status document as (rating, since, ref)."""
+    found = status["ratings"].get(question)
+    return (found["rating"], found["since"], found["ref"]) if found else None
+
+
+def just_before(moment: str) -> str:
+    return format_time(parse_time(moment) - timedelta(microseconds=1))
+
+
+def test_a_correction_and_a_retraction_of_worcestershires_record(cli, tmp_path):
+    # Given Worcestershire Acute Hospitals (RWP) and East Midlands Ambulance (RX9) as published
+    ok(cli, "record", str(EXAMPLES / "RWP.jsonl"))
+    ok(cli, "record", str(EXAMPLES / "RX9.jsonl"))
+    recorded = doc(cli, "entries", "RWP")[-1]["recorded_at"]
+    # On 1 December 2017 the trust's safe rating is the 2017 report's Inadequate; on 1 July 2018
+    # the 2018 report's Inadequate, with well-led Requires improvement
+    assert rating(doc(cli, "status", "RWP", "--at", "2017-12-01"), "safe") == ("Inadequate", "2017-06-20", "RWP/17")
+    mid_2018 = doc(cli, "status", "RWP", "--at", "2018-07-01")
+    assert rating(mid_2018, "safe") == ("Inadequate", "2018-06-05", "RWP/23")
+    assert rating(mid_2018, "well-led") == ("Requires improvement", "2018-06-05", "RWP/23")
+
+    # When an analyst finds the 2017 report misread (safe was Requires improvement) and corrects it
+    fixed = {**REPORT_2017, "ratings": [{**c, "rating": "Requires improvement"} if c["question"] == "safe" and "location_id" not in c else c
+                                        for c in REPORT_2017["ratings"]]}
+    (tmp_path / "fixed.json").write_bytes(orjson.dumps(fixed))
+    result = ok(cli, "correct", "RWP/17", str(tmp_path / "fixed.json"), "--reason", "safe was Requires improvement", "--json")
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/29"], "skipped": []}
+    corrected_at = doc(cli, "entries", "RWP")[-1]["recorded_at"]
+
+    # Then the 2017 report counts as corrected from now on...
+    assert rating(doc(cli, "status", "RWP", "--at", "2017-12-01"), "safe") == ("Requires improvement", "2017-06-20", "RWP/17")
+    # ...while the ledger as known before the correction still says Inadequate
+    for known_at in (recorded, just_before(corrected_at)):
+        before = doc(cli, "status", "RWP", "--at", "2017-12-01", "--known-at", known_at)
+        assert rating(before, "safe") == ("Inadequate", "2017-06-20", "RWP/17")
+    # And the later 2018 report still sets mid-2018
+    assert rating(doc(cli, "status", "RWP", "--at", "2018-07-01"), "safe") == ("Inadequate", "2018-06-05", "RWP/23")
+
+    # When the 2018 report is found to have been withdrawn, and is retracted
+    result = ok(cli, "retract", "RWP/23", "--reason", "report withdrawn by CQC", "--json")
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/30"], "skipped": []}
+    retracted_at = doc(cli, "entries", "RWP")[-1]["recorded_at"]
+
+    # Then mid-2018 falls back on the corrected 2017 report, for every question it set
+    now = doc(cli, "status", "RWP", "--at", "2018-07-01")
+    assert rating(now, "safe") == ("Requires improvement", "2017-06-20", "RWP/17")
+    assert rating(now, "well-led") == ("Inadequate", "2017-06-20", "RWP/17")
+    assert now["last_report"]["ref"] == "RWP/21"
+    # As known between the two mends: corrected, not yet retracted
+    between = doc(cli, "status", "RWP", "--at", "2018-07-01", "--known-at", just_before(retracted_at))
+    assert rating(between, "safe") == ("Inadequate", "2018-06-05", "RWP/23")
+    assert between["last_report"]["ref"] == "RWP/23"
+    # As known before both: the ledger as it was recorded
+    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01", "--known-at", recorded).items() if k != "known_at"} == \
+        {k: v for k, v in mid_2018.items() if k != "known_at"}
+
+    # And history tells the story as it now counts: the retracted report is gone, the corrected
+    # one shows its corrected cells...
+    history = doc(cli, "history", "RWP")
+    refs = [h["ref"] for h in history]
+    assert "RWP/23" not in refs
+    changed_2017 = next(h for h in history if h["ref"] == "RWP/17")["changes"]
+    assert {"location_id": None, "service": None, "question": "safe", "from": None, "to": "Requires improvement"} in changed_2017
+    # ...and as known before the retraction, the 2018 report is there with what it changed
+    earlier = doc(cli, "history", "RWP", "--known-at", just_before(retracted_at))
+    changed_2018 = next(h for h in earlier if h["ref"] == "RWP/23")["changes"]
+    assert {"location_id": None, "service": None, "question": "safe", "from": "Requires improvement", "to": "Inadequate"} in changed_2018
+
+    # And explain shows the rating, the entry behind it, and both mends with what each did to it
+    explained = doc(cli, "explain", "RWP", "--question", "safe", "--at", "2018-07-01")
+    assert (explained["rating"], explained["since"], explained["ref"]) == ("Requires improvement", "2017-06-20", "RWP/17")
+    assert [(m["ref"], m["type"], m["target"], m["reason"], m["before"], m["after"]) for m in explained["mends"]] == [
+        ("RWP/29", "EntryCorrected", "RWP/17", "safe was Requires improvement", "Inadequate", "Requires improvement"),
+        ("RWP/30", "EntryRetracted", "RWP/23", "report withdrawn by CQC", "Inadequate", None),
+    ]
+    text = ok(cli, "explain", "RWP", "--question", "safe", "--at", "2018-07-01").stdout
+    assert "RWP/17 corrected by RWP/29" in text and "RWP/23 retracted by RWP/30" in text
+    # As known before the mends, explain tells the story as it stood then, with no mends
+    then = doc(cli, "explain", "RWP", "--question", "safe", "--at", "2018-07-01", "--known-at", recorded)
+    assert (then["rating"], then["ref"], then["mends"]) == ("Inadequate", "RWP/23", [])
+    assert [(p["rating"], p["ref"]) for p in then["previous"]] == [("Inadequate", "RWP/17")]
+
+    # And entries keep everything: the entries as first recorded, and the mends after them
+    entries = doc(cli, "entries", "RWP")
+    assert [e["ref"] for e in entries] == [f"RWP/{n}" for n in range(1, 31)]
+    assert {k: v for k, v in entries[16].items() if k not in ("ref", "recorded_at")} == REPORT_2017
+    assert {k: v for k, v in entries[22].items() if k not in ("ref", "recorded_at")} == REPORT_2018
+    assert entries[28]["type"] == "EntryCorrected" and entries[28]["target_ref"] == "RWP/17"
+    assert entries[28]["replacement"] == fixed and entries[28]["reason"] == "safe was Requires improvement"
+    assert entries[29]["type"] == "EntryRetracted" and entries[29]["target_ref"] == "RWP/23"
+    assert recorded < corrected_at < retracted_at
+
+    # When the 2020 exit from special measures turns out to be recorded in error, and is retracted
+    ok(cli, "retract", "RWP/26", "--reason", "exit not yet decided")
+
+    # Then the register (from the views) has RWP in special measures today, but not as known before
+    in_measures = [row["provider_id"] for row in doc(cli, "trusts", "--special-measures")]
+    assert in_measures == ["RWP"]
+    assert doc(cli, "trusts", "--special-measures", "--known-at", retracted_at) == []
+    assert [sm["ref"] for sm in doc(cli, "status", "RWP")["special_measures"]] == ["RWP/13"]
+    # And RX9, which nobody mended, is as it was
+    assert doc(cli, "entries", "RX9")[-1]["ref"] == "RX9/12"
+
+
+# ---- what retract and correct refuse ----------------------------------------------------------
+
+
+@pytest.fixture
+def mended(cli) -> bytes:
+    """RWP and RX9 recorded, and RWP's first (unrated) report retracted as RWP/29; returns the
+    export, to hold the ledger to."""
+    ok(cli, "record", str(EXAMPLES / "RWP.jsonl"))
+    ok(cli, "record", str(EXAMPLES / "RX9.jsonl"))
+    ok(cli, "retract", "RWP/10", "--reason", "recorded twice")
+    return ok(cli, "export").stdout_bytes
+
+
+def _file(tmp_path, obj: Any) -> str:
+    path = tmp_path / "replacement.json"
+    path.write_bytes(obj if isinstance(obj, bytes) else orjson.dumps(obj))
+    return str(path)
+
+
+REFUSED_MENDS = [
+    pytest.param(["retract", "RWP/99"], None, 'ref "RWP/99" does not exist (RWP has 29 entries)', id="retracting an entry that does not exist"),
+    pytest.param(["retract", "RZZ/1"], None, 'ref "RZZ/1" does not exist', id="retracting an entry of a provider not in the ledger"),
+    pytest.param(["retract", "RWP-17"], None, '"RWP-17" is not a ref like "RWP/9"', id="retracting something that is not a ref"),
+    pytest.param(["retract", "RWP/29"], None, "RWP/29 is itself a EntryRetracted", id="retracting a retraction"),
+    pytest.param(["retract", "RWP/10"], None, "RWP/10 is already retracted", id="retracting an entry twice"),
+    pytest.param(["retract", "RWP/13"], None, "retracting RWP/13 would leave the history of RWP inconsistent", id="retracting the entry into special measures whose exit stands"),
+    pytest.param(["correct", "RWP/99"], report("RWP-R", "2016-01-01"), 'ref "RWP/99" does not exist', id="correcting an entry that does not exist"),
+    pytest.param(["correct", "RWP/17"], {**REPORT_2017, "provider_id": "RX9"}, 'field "replacement.provider_id": "RX9" is not this entry\'s provider "RWP"', id="a replacement for another provider"),
+    pytest.param(["correct", "RX9/3"], {**REPORT_2017}, 'field "replacement.provider_id": "RWP" is not this entry\'s provider "RX9"', id="correcting another provider's entry with one's own"),
+    pytest.param(["correct", "RWP/17"], revised("2017-06-20", cell("safe", "Requires improvement")), "the replacement is a RatingRevised but RWP/17 is a ReportPublished", id="a replacement of another type"),
+    pytest.param(["correct", "RWP/26"], {**RWP_LINES[25], "on": "2014-01-01"}, "correcting RWP/26 would leave the history of RWP inconsistent", id="moving the exit from special measures before the entry"),
+    pytest.param(["correct", "RWP/17"], {**REPORT_2017, "ratngs": []}, 'ratngs" (did you mean "ratings"?)', id="a replacement with an unknown field"),
+    pytest.param(["correct", "RWP/17"], corrected("RWP/12", report("RWP-R", "2016-01-01")), "replacement", id="a replacement that is itself a correction"),
+    pytest.param(["correct", "RWP/17"], b'{"type": "ReportPublished", ', "replacement.json is not valid JSON", id="a replacement that is not JSON"),
+]
+
+
+@pytest.mark.parametrize(("args", "replacement", "says"), REFUSED_MENDS)
+def test_a_refused_mend_exits_1_and_leaves_the_ledger_as_it_was(cli, mended, tmp_path, args, replacement, says):
+    # Given the ledger (the `mended` fixture) and RWP's status from the views
+    status_before = doc(cli, "status", "RWP", "--at", "2018-07-01")
+
+    # When a user records a mend the ledger refuses
+    command = [*args, _file(tmp_path, replacement)] if replacement is not None else args
+    result = cli(*command, "--reason", "a mistake")
+
+    # Then it exits 1 with a clear error (a command's own mend has no line to name)...
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and not result.stderr.startswith("Error: line"), result.stderr
+    assert "Traceback" not in result.output
+    if says:
+        assert says in result.stderr, result.stderr
+    # ...and the ledger and its views are exactly as they were
+    assert ok(cli, "export").stdout_bytes == mended
+    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01").items() if k != "known_at"} == \
+        {k: v for k, v in status_before.items() if k != "known_at"}
