@@ -32,12 +32,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, last: datetime | None) -> datetime:
-    """Refuses a restored line whose ref is not its provider's next position or whose time
-    goes back; returns its time."""
+def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, last: datetime | None, now: datetime) -> datetime:
+    """Refuses a restored line whose ref is not its provider's next position, or whose time
+    goes back or lies in the future; returns its time."""
     expected = f"{ledger.id}/{ledger.version + 1}"
     if duplicate or stamp.ref != expected:
         raise InvalidField(f'field "ref": "{stamp.ref}" is not the next entry of {ledger.id} ({expected})', field="ref")
+    if stamp.recorded_at > now:
+        raise InvalidField(f'field "recorded_at": {format_time(stamp.recorded_at)} is in the future', field="recorded_at")
     if last is not None and stamp.recorded_at < last:
         raise InvalidField(f'field "recorded_at": {format_time(stamp.recorded_at)} is earlier than the line before', field="recorded_at")
     return stamp.recorded_at
@@ -116,7 +118,7 @@ class Ledger(Application):
                 try:
                     duplicate = ledger.decide(entry, content)
                     if stamp is not None:
-                        last_stamp = _check_stamp(stamp, ledger, duplicate, last_stamp)
+                        last_stamp = _check_stamp(stamp, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
                 except InputError as refused:
                     raise refused.at_line(number) from None
                 if duplicate:

@@ -19,14 +19,23 @@ def qualified(schema: str, name: str) -> str:
 
 
 class CreatedOneAtATime:
-    """Creates a recorder's tables under an advisory lock on the schema: PostgreSQL's `CREATE
-    ... IF NOT EXISTS` fails when two sessions create the same table at the same moment, as two
-    processes opening a new ledger at once would."""
+    """Creates a recorder's tables, when they are not all there, under an advisory lock on the
+    schema: PostgreSQL's `CREATE ... IF NOT EXISTS` fails when two sessions create the same
+    table at the same moment, as two processes opening a new ledger at once would. A ledger
+    already made is only read, so opening it never waits on a writer's locks."""
 
     datastore: Any
+    tables: tuple[str, ...] = ()
 
     def create_table(self) -> None:
         with self.datastore.get_connection() as conn:
+            schema = self.datastore.schema
+            found = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename = ANY(%s)", (schema, list(self.tables))
+            ).fetchone()
+            if self.tables and next(iter(found.values())) == len(self.tables):
+                self.datastore.register_type_adapters()
+                return
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.datastore.schema,))
             try:
                 super().create_table()  # type: ignore[misc]
@@ -43,6 +52,7 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
+        self.tables = (self.events_table_name, "ledger_head", "ledger_chain")
         self.names = {
             "events": qualified(schema, self.events_table_name),
             "head": qualified(schema, "ledger_head"),

@@ -205,11 +205,14 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     if provider_id != mend.provider_id:
         raise RuleBroken(f'ref "{mend.ref}" belongs to provider {provider_id}, not {mend.provider_id}', field="ref")
     if target >= position:
+        if position == 1:
+            raise RuleBroken(f'provider "{mend.provider_id}" is not in the ledger, so "{mend.ref}" does not exist', field="ref")
         raise RuleBroken(f'ref "{mend.ref}" does not exist ({mend.provider_id} has {position - 1} entries)', field="ref")
     original = recorded[target - 1].entry
     if isinstance(original, MENDING):
         raise RuleBroken(
-            f"{mend.ref} is itself a {original.type_name}; mend the entry it targets instead", field="ref"
+            f"{mend.ref} is itself {'an' if original.type_name[0] in 'AEIOU' else 'a'} {original.type_name}; "
+            "mend the entry it targets instead", field="ref"
         )
     if isinstance(mend, EntryCorrected) and type(mend.replacement) is not type(original):
         raise RuleBroken(

@@ -163,9 +163,9 @@ def _file(tmp_path, obj: Any) -> str:
 
 REFUSED_MENDS = [
     pytest.param(["retract", "RWP/99"], None, 'ref "RWP/99" does not exist (RWP has 29 entries)', id="retracting an entry that does not exist"),
-    pytest.param(["retract", "RZZ/1"], None, 'ref "RZZ/1" does not exist', id="retracting an entry of a provider not in the ledger"),
+    pytest.param(["retract", "RZZ/1"], None, 'provider "RZZ" is not in the ledger, so "RZZ/1" does not exist', id="retracting an entry of a provider not in the ledger"),
     pytest.param(["retract", "RWP-17"], None, '"RWP-17" is not a ref like "RWP/9"', id="retracting something that is not a ref"),
-    pytest.param(["retract", "RWP/29"], None, "RWP/29 is itself a EntryRetracted", id="retracting a retraction"),
+    pytest.param(["retract", "RWP/29"], None, "RWP/29 is itself an EntryRetracted", id="retracting a retraction"),
     pytest.param(["retract", "RWP/10"], None, "RWP/10 is already retracted", id="retracting an entry twice"),
     pytest.param(["retract", "RWP/13"], None, "retracting RWP/13 would leave the history of RWP inconsistent", id="retracting the entry into special measures whose exit stands"),
     pytest.param(["correct", "RWP/99"], report("RWP-R", "2016-01-01"), 'ref "RWP/99" does not exist', id="correcting an entry that does not exist"),

@@ -177,6 +177,7 @@ TAMPERED = [
     pytest.param(lambda lines: _earlier(lines, 29), 29, "recorded_at", id="time going back"),
     pytest.param(lambda lines: [{k: v for k, v in line.items() if not (n == 12 and k == "recorded_at")} for n, line in enumerate(lines, 1)], 12, "recorded_at", id="a time missing"),
     pytest.param(lambda lines: [{**line, "recorded_at": "yesterday"} if n == 2 else line for n, line in enumerate(lines, 1)], 2, "recorded_at", id="a time that is not a time"),
+    pytest.param(lambda lines: [{**line, "recorded_at": "2999-01-01T00:00:00.000000Z"} if n == len(lines) else line for n, line in enumerate(lines, 1)], "last", "recorded_at", id="a time in the future"),
     pytest.param(lambda lines: [{**line, "target_ref": "RWP/13"} if n == 42 else line for n, line in enumerate(lines, 1)], 42, "ref", id="a retraction retargeted so it breaks the rules"),
 ]
 
@@ -185,7 +186,9 @@ TAMPERED = [
 def test_a_tampered_export_is_refused_with_its_line_named_and_nothing_written(exported, tmp_path, db, tamper, line, field):
     # Given an export tampered with
     tampered = tmp_path / "tampered.jsonl"
-    tampered.write_bytes(b"".join(orjson.dumps(obj) + b"\n" for obj in tamper(lines_of(exported))))
+    changed = tamper(lines_of(exported))
+    tampered.write_bytes(b"".join(orjson.dumps(obj) + b"\n" for obj in changed))
+    line = len(changed) if line == "last" else line
     target = db
 
     # When it is restored into an empty ledger
