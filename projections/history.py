@@ -8,7 +8,7 @@ from typing import Any
 
 from events import corrections, enforcement, inspections, oversight, provider
 from events.base import CellKey, Entry
-from ledger.history import effective, in_effect_order
+from ledger.history import MENDING, effective, in_effect_order, mended_by
 from ledger.records import Recorded, format_time
 
 
@@ -18,25 +18,45 @@ def history(
     """Each entry in effect order (`on`, then recording), as `history --json` shows it.
 
     The cells an entry changed are compared with the value each had just before, so a report
-    that republishes a rating unchanged shows no change for that cell.
+    that republishes a rating unchanged shows no change for that cell. An entry that was
+    corrected shows its replacement, with the corrections under `mended_by`; one that was
+    retracted stays in its place, marked `retracted`, having changed nothing.
     """
+    recorded = list(recorded)
+    mends = mended_by(recorded, known_at)
+    counted = effective(recorded, known_at)
+    counting = {r.position for r in counted}
+    withdrawn = [r for r in recorded if r.position in mends and r.position not in counting and not isinstance(r.entry, MENDING)]
     cells: dict[CellKey, str] = {}
     out = []
-    for r in in_effect_order(effective(recorded, known_at)):
-        changes = []
-        for key, rating in _cells_set(r.entry):
-            before = cells.get(key)
-            if before != rating:
-                changes.append({"location_id": key[0], "service": key[1], "question": key[2], "from": before, "to": rating})
-            cells[key] = rating
+    for r in in_effect_order([*counted, *withdrawn]):
+        retracted = r.position not in counting
+        changes = [] if retracted else _changes(r.entry, cells)
         on = r.entry.on  # type: ignore[attr-defined]
         if (since is None or on >= since) and (until is None or on <= until):
-            out.append({
+            item = {
                 "ref": r.ref, "type": r.entry.type_name, "on": on.isoformat(),
                 "recorded_at": format_time(r.recorded_at), "summary": summary(r.entry), "changes": changes,
-                "source": r.entry.source,
-            })
+                "source": r.entry.source, "retracted": retracted,
+            }
+            if r.position in mends:
+                item["mended_by"] = [
+                    {"ref": m.ref, "type": m.entry.type_name, "reason": m.entry.reason, "recorded_at": format_time(m.recorded_at)}  # type: ignore[attr-defined]
+                    for m in mends[r.position]
+                ]
+            out.append(item)
     return out
+
+
+def _changes(entry: Entry, cells: dict[CellKey, str]) -> list[dict[str, Any]]:
+    """The cells `entry` changed, from and to, updating `cells` as it goes."""
+    changes = []
+    for key, rating in _cells_set(entry):
+        before = cells.get(key)
+        if before != rating:
+            changes.append({"location_id": key[0], "service": key[1], "question": key[2], "from": before, "to": rating})
+        cells[key] = rating
+    return changes
 
 
 def _cells_set(entry: Entry) -> list[tuple[CellKey, str]]:

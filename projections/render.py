@@ -152,7 +152,10 @@ def history_text(changes: list[dict[str, Any]]) -> str:
     """Each entry in effect order, with the cells it changed indented beneath it."""
     lines = []
     for c in changes:
-        lines.append(f"{c['on']}  {c['ref']:<8} {c['summary']}")
+        lines.append(f"{c['on']}  {c['ref']:<8} {c['summary']}{' [retracted]' if c.get('retracted') else ''}")
+        for mend in c.get("mended_by", []):
+            done = "retracted" if mend["type"] == "EntryRetracted" else "corrected"
+            lines.append(f"{'':<22}{done} by {mend['ref']} at {mend['recorded_at']}: {mend['reason']}")
         for change in c["changes"]:
             where = " ".join(p for p in (change["location_id"], change["service"]) if p) or "trust"
             lines.append(f"{'':<22}{where} {change['question']}: {change['from'] or '-'} -> {change['to']}")

@@ -198,3 +198,23 @@ def test_a_refused_mend_exits_1_and_leaves_the_ledger_as_it_was(cli, mended, tmp
     assert ok(cli, "export").stdout_bytes == mended
     assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01").items() if k != "known_at"} == \
         {k: v for k, v in status_before.items() if k != "known_at"}
+
+
+def test_history_keeps_a_retracted_entry_in_its_place_and_names_every_mend(cli):
+    # Given the Worcestershire history, with one report retracted and another corrected
+    assert cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+    assert cli("retract", "RWP/17", "--reason", "withdrawn").exit_code == 0
+    fixed = {"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-2019-09-20", "on": "2019-09-20",
+             "ratings": [{"question": "overall", "rating": "Good"}]}
+    assert cli("correct", "RWP/25", "-", "--reason", "overall was Good", input=orjson.dumps(fixed).decode()).exit_code == 0
+
+    # When its history is asked for
+    items = {item["ref"]: item for item in orjson.loads(cli("history", "RWP", "--json").stdout)}
+
+    # Then the retracted report is there, marked, having changed nothing, with its retraction
+    assert items["RWP/17"]["retracted"] is True and items["RWP/17"]["changes"] == []
+    assert [m["ref"] for m in items["RWP/17"]["mended_by"]] == ["RWP/29"]
+    # ...and the corrected one shows its replacement's change, with its correction
+    assert items["RWP/25"]["retracted"] is False
+    assert [(c["question"], c["to"]) for c in items["RWP/25"]["changes"]] == [("overall", "Good")]
+    assert [(m["ref"], m["reason"]) for m in items["RWP/25"]["mended_by"]] == [("RWP/30", "overall was Good")]
