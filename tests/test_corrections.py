@@ -94,11 +94,11 @@ def test_a_correction_and_a_retraction_of_worcestershires_record(cli, tmp_path):
     assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01", "--known-at", recorded).items() if k != "known_at"} == \
         {k: v for k, v in mid_2018.items() if k != "known_at"}
 
-    # And history tells the story as it now counts: the retracted report is gone, the corrected
-    # one shows its corrected cells...
+    # And history tells the story as it now counts: the retracted report stays in its place,
+    # marked, having changed nothing; the corrected one shows its corrected cells...
     history = doc(cli, "history", "RWP")
-    refs = [h["ref"] for h in history]
-    assert "RWP/23" not in refs
+    retracted = next(h for h in history if h["ref"] == "RWP/23")
+    assert retracted["retracted"] is True and retracted["changes"] == []
     changed_2017 = next(h for h in history if h["ref"] == "RWP/17")["changes"]
     assert {"location_id": None, "service": None, "question": "safe", "from": None, "to": "Requires improvement"} in changed_2017
     # ...and as known before the retraction, the 2018 report is there with what it changed
