@@ -1,18 +1,14 @@
-"""Turning JSON objects into entries and back.
+"""Turning a user's JSON into entries: the strict door of the ledger.
 
-`parse_entry` is the strict door for a user's input: it checks every field and names the one that
-is wrong. `entry_to_json` writes the canonical form (the JSON Lines format, canonical words, no
-empty optional fields); `entry_from_json` reads that form back without re-checking it, because
-only checked entries are ever stored.
+`parse_entry` checks every field and names the one that is wrong, with the fix where there is
+one. (The canonical form written back out is `events.jsonform`.)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import typing
 from datetime import date
-from functools import cache
 from typing import Any
 
 from events import ENTRY_TYPES
@@ -20,68 +16,15 @@ from events.base import Entry, RatingCell, ScopeItem, describe_cell
 from events.corrections import EntryCorrected
 from events.inspections import ReportPublished
 from events.oversight import OversightSegmentChanged
+from events.schema import FieldSpec, field_specs
 from events.services import canonical_service
-from events.vocabulary import (
-    OVERSIGHT_SEGMENTS,
-    QUESTIONS,
-    RATINGS,
-    QUESTION_WORDS,
-    RATING_WORDS,
-    SECTION_WORDS,
-    TRUST_ONLY_QUESTIONS,
-    matcher,
-    normalise,
-    suggestion,
-)
+from events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
 from ledger.errors import InvalidField
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(r"[^/\s]+/[1-9][0-9]*")
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
-# Fields matched against their own tables; other choice fields match their words loosely.
-_SPECIAL_TABLES = {"question": QUESTION_WORDS, "rating": RATING_WORDS, "section": SECTION_WORDS}
-
-
-@dataclasses.dataclass(frozen=True)
-class FieldSpec:
-    """How one field of an entry (or of a cell or scope item) is read and written."""
-
-    name: str
-    kind: str  # str, date, int, strs, cells, cell, scope, entry, choice, choices
-    required: bool
-    words: tuple[str, ...] = ()
-    table: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
-
-
-def _table(name: str, words: tuple[str, ...]) -> dict[str, str]:
-    """Matching keys of a choice field, with each canonical word as its own key (the fast path)."""
-    table = dict(_SPECIAL_TABLES.get(name) or matcher(words))
-    table.update({word: word for word in table.values()})
-    return table
-
-
-@cache
-def field_specs(cls: type) -> tuple[FieldSpec, ...]:
-    """The fields of an entry type (or value type) as the parser sees them."""
-    hints = typing.get_type_hints(cls)
-    specs = []
-    for f in dataclasses.fields(cls):
-        hint = hints[f.name]
-        args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
-        base = args[0] if typing.get_origin(hint) is not tuple and args else hint
-        inner = args[0] if typing.get_origin(hint) is tuple else None
-        words = f.metadata.get("choices", ())
-        if words:
-            kind = "choices" if inner is not None else "choice"
-        elif inner is not None:
-            kind = {str: "strs", RatingCell: "cells", ScopeItem: "scope"}[inner]
-        else:
-            kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        table = _table(f.name, tuple(words)) if words else {}
-        specs.append(FieldSpec(f.name, kind, required, tuple(words), table))
-    return tuple(specs)
 
 
 # ---- strict parsing of input --------------------------------------------------------------
@@ -305,82 +248,3 @@ def _show(value: Any) -> str:
 
 def _json_kind(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "true or false"}.get(type(value), "a number" if isinstance(value, (int, float)) else "null")
-
-
-# ---- canonical form, for output and storage ------------------------------------------------
-
-
-def entry_to_json(entry: Entry) -> dict[str, Any]:
-    """The entry in the JSON Lines format: its type, then every field that has a value."""
-    out: dict[str, Any] = {"type": entry.type_name}
-    for name, kind, required in _writers(type(entry)):
-        value = getattr(entry, name)
-        if value is None or (value == () and not required):
-            continue
-        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
-    return out
-
-
-_AS_IS = frozenset(("str", "int", "choice"))
-
-
-@cache
-def _writers(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    return tuple((spec.name, spec.kind, spec.required) for spec in field_specs(cls))
-
-
-def _plain(obj: Any) -> dict[str, Any]:
-    out = {}
-    for name, kind, required in _writers(type(obj)):
-        value = getattr(obj, name)
-        if value is None or (value == () and not required):
-            continue
-        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
-    return out
-
-
-def _cell_json(cell: RatingCell) -> dict[str, Any]:
-    out = {"question": cell.question, "rating": cell.rating}
-    if cell.location_id is not None:
-        out["location_id"] = cell.location_id
-    if cell.service is not None:
-        out["service"] = cell.service
-    return out
-
-
-def _plain_value(kind: str, value: Any) -> Any:
-    if kind == "date":
-        return value.isoformat()
-    if kind == "cells":
-        return [_cell_json(v) for v in value]
-    if kind == "scope":
-        return [_plain(v) for v in value]
-    if kind == "cell":
-        return _cell_json(value)
-    if kind == "entry":
-        return entry_to_json(value)
-    if kind in ("strs", "choices"):
-        return list(value)
-    return value
-
-
-def entry_from_json(obj: dict[str, Any]) -> Entry:
-    """The entry that `entry_to_json` wrote; trusted, so nothing is re-checked."""
-    cls = ENTRY_TYPES[obj["type"]]
-    return cls(**{spec.name: _typed(spec.kind, obj[spec.name]) for spec in field_specs(cls) if spec.name in obj})
-
-
-def _typed(kind: str, value: Any) -> Any:
-    if kind == "date":
-        return date.fromisoformat(value)
-    if kind == "cells":
-        return tuple([RatingCell(**v) for v in value])
-    if kind == "scope":
-        return tuple(ScopeItem(**{**v, "questions": tuple(v.get("questions", ()))}) for v in value)
-    if kind == "cell":
-        return RatingCell(**value)
-    if kind == "entry":
-        return entry_from_json(value)
-    if kind in ("strs", "choices"):
-        return tuple(value)
-    return value

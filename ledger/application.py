@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import OperationalError, StoredEvent
 
 from events.base import Entry
@@ -146,13 +146,16 @@ class Ledger(Application):
         return outcome
 
     def _load(self, c: Any, provider_id: str) -> ProviderLedger:
-        """The provider's ledger as stored, read inside the recording transaction."""
+        """The provider's ledger as stored, read inside the recording transaction (its history
+        is read again from there only if a correction or retraction needs it)."""
         def history() -> list[Recorded]:
             return [self.mapper.to_domain_event(s) for s in self.recorder.stream(c, provider_id)]  # type: ignore[attr-defined]
 
-        ledger = ProviderLedger(provider_id, history)
-        for stored in self.recorder.stream(c, provider_id):  # type: ignore[attr-defined]
-            ledger.apply(self.mapper.to_domain_event(stored), digest(canonical_of_state(stored.state)))
+        return self._folded(ProviderLedger(provider_id, history), self.recorder.stream(c, provider_id))  # type: ignore[attr-defined]
+
+    def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
+        for s in stored:
+            ledger.apply(self.mapper.to_domain_event(s), digest(canonical_of_state(s.state)))
         return ledger
 
     def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
@@ -171,11 +174,11 @@ class Ledger(Application):
     # ---- reading ------------------------------------------------------------------------
 
     def provider(self, provider_id: str) -> ProviderLedger:
-        """The provider's ledger (empty if nothing is recorded for it yet)."""
-        try:
-            return self.repository.get(provider_id)
-        except AggregateNotFoundError:
-            return ProviderLedger(provider_id)
+        """The provider's ledger as stored now, holding its whole history (empty if nothing is
+        recorded for it yet)."""
+        with self.recorder.datastore.transaction(commit=False) as c:
+            stored = self.recorder.stream(c, provider_id)  # type: ignore[attr-defined]
+        return self._folded(ProviderLedger(provider_id), stored)
 
     def entries_of(self, provider_id: str, *, limit: int | None = None) -> list[Recorded]:
         """Every entry of a provider (or the first `limit`), in recording order; UnknownProvider

@@ -19,7 +19,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from events.base import Entry
-from events.parsing import entry_from_json, entry_to_json
+from events.jsonform import entry_from_json, entry_to_json
 from ledger.records import Recorded, format_time
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME

@@ -16,14 +16,6 @@ from ledger.records import Stamp, parse_time
 T = TypeVar("T")
 
 
-def read_entries(lines: Iterable[str | bytes], *, today: date) -> list[tuple[int, Entry]]:
-    """Every entry of the input with its line number; blank lines are skipped.
-
-    Raises an InputError naming the line (and the field) of the first line that is not an entry.
-    """
-    return list(iter_entries(lines, today=today))
-
-
 def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
     """The entries of the input with their line numbers, read as they are asked for."""
     for number, obj in _objects(lines):

@@ -20,8 +20,8 @@ class ProviderLedger:
 
     It holds the digest of every entry recorded (to skip identical ones) and the rules' facts,
     not the entries themselves: deciding a correction or retraction, which needs the whole
-    history, reads it through `history`. It is rebuilt from its stream (eventsourcing's
-    repository calls `Recorded.mutate`, which calls `apply`) or by the recording transaction.
+    history, reads it through `history`. The recording transaction rebuilds it from the
+    provider's stream with `apply`, inside the transaction that will append to it.
     """
 
     def __init__(self, provider_id: str, history: History | None = None):

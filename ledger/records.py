@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from events.base import Entry
 from ledger.errors import InvalidField
@@ -17,8 +16,8 @@ _REF = re.compile(r"(?P<provider>[^/\s]+)/(?P<position>[1-9][0-9]*)")
 class Recorded:
     """One recorded entry. `position` counts from 1 in its provider's ledger; the ref is `RWP/9`.
 
-    It is also the stored event of the provider's aggregate (eventsourcing reads `originator_id`,
-    `originator_version` and `timestamp`), so `mutate` folds it into a `ProviderLedger`.
+    It is also the stored event of the provider's aggregate: eventsourcing's mapper and event
+    store read its `originator_id`, `originator_version` and `timestamp`.
     """
 
     entry: Entry
@@ -40,13 +39,6 @@ class Recorded:
     @property
     def timestamp(self) -> datetime:
         return self.recorded_at
-
-    def mutate(self, aggregate: Any) -> Any:
-        from ledger.provider import ProviderLedger  # the aggregate depends on this module
-
-        ledger = aggregate if aggregate is not None else ProviderLedger(self.entry.provider_id)
-        ledger.apply(self)
-        return ledger
 
 
 @dataclass(frozen=True, slots=True)

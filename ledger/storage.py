@@ -30,11 +30,6 @@ DEFAULT_TARGET = "cqc-ledger.db"
 _TICK = timedelta(microseconds=1)
 
 
-def default_target() -> str:
-    """The store named by `$CQC_LEDGER_DB`, else `cqc-ledger.db` in the working directory."""
-    return os.environ.get("CQC_LEDGER_DB") or DEFAULT_TARGET
-
-
 def is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
@@ -178,11 +173,6 @@ class LedgerTables:
         c.execute(self.q("SELECT chain_position, chain_hash FROM {head} WHERE id = 1"))
         position, hash_ = rows(c)[0]
         return chain.Head(position, as_bytes(hash_))
-
-    def head(self) -> chain.Head:
-        """The head of the hash chain, as stored."""
-        with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
-            return self._head(c)
 
     def verify(self) -> tuple[chain.Break | None, list[bytes]]:
         """Recomputes the chain over every stored entry; the first break (or None), and the links."""

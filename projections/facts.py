@@ -20,7 +20,7 @@ import orjson
 
 from events import corrections, enforcement, inspections, oversight, provider
 from events.base import CellKey, Entry
-from events.parsing import entry_from_json, entry_to_json
+from events.jsonform import entry_from_json, entry_to_json
 from ledger.records import Recorded
 from projections.status import CellValue, Location, Notice, Since, Status
 

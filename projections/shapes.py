@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from events.base import CellKey
-from events.parsing import entry_to_json
+from events.jsonform import entry_to_json
 from events.vocabulary import QUESTIONS
 from ledger.records import Recorded, format_time
 from projections.status import CellValue, Status

@@ -271,12 +271,3 @@ def open_views(ledger: Ledger) -> Views:
         views = ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[arg-type]
     views.names = {**views.names, "events": ledger.recorder.names["events"]}  # type: ignore[attr-defined]
     return views
-
-
-def caught_up(ledger: Ledger, progress: Callable[[int], None] | None = None) -> Views:
-    """The ledger's views, after applying whatever was recorded since they last caught up."""
-    views = open_views(ledger)
-    views.catch_up(ledger, progress)
-    return views
-
-

@@ -57,6 +57,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
+        self.tables = ("view_facts", self.tracking_table_name)
         self.names = {
             "facts": qualified(schema, "view_facts"),
             "events": qualified(schema, "stored_events"),  # the ledger's own name is set by open_views

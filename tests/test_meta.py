@@ -7,7 +7,7 @@ import re
 
 from conftest import ROOT, SHARED
 from events import ENTRY_TYPES
-from events.parsing import field_specs
+from events.schema import field_specs
 from projections.status import _apply
 
 CONTRACT = SHARED / "CONTRACT.md"

@@ -8,7 +8,8 @@ import pytest
 
 from builders import cell, corrected, inspection, notice_assessed, notice_issued, registered, report, revised, segment
 from events import inspections
-from events.parsing import entry_from_json, entry_to_json, parse_entry
+from events.jsonform import entry_from_json, entry_to_json
+from events.parsing import parse_entry
 from ledger.errors import InvalidField
 
 TODAY = date(2026, 1, 1)

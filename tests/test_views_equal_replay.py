@@ -136,7 +136,7 @@ def mend(ledger: Ledger, data: Any) -> dict[str, Any]:
 
 
 def _json(e: Any) -> dict[str, Any]:
-    from events.parsing import entry_to_json
+    from events.jsonform import entry_to_json
 
     return entry_to_json(e)
 

@@ -1,0 +1,92 @@
+"""The canonical JSON form of entries: what is written for output and stored.
+
+`entry_to_json` writes the JSON Lines format with canonical words and no empty optional fields;
+`entry_from_json` reads that form back without re-checking it, because only entries the parser
+(`events.parsing`) accepted are ever written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Any
+
+from events import ENTRY_TYPES
+from events.base import Entry, RatingCell, ScopeItem
+from events.schema import field_specs
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    """The entry in the JSON Lines format: its type, then every field that has a value."""
+    out: dict[str, Any] = {"type": entry.type_name}
+    for name, kind, required in _writers(type(entry)):
+        value = getattr(entry, name)
+        if value is None or (value == () and not required):
+            continue
+        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
+    return out
+
+
+_AS_IS = frozenset(("str", "int", "choice"))
+
+
+@cache
+def _writers(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    return tuple((spec.name, spec.kind, spec.required) for spec in field_specs(cls))
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    out = {}
+    for name, kind, required in _writers(type(obj)):
+        value = getattr(obj, name)
+        if value is None or (value == () and not required):
+            continue
+        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
+    return out
+
+
+def _cell_json(cell: RatingCell) -> dict[str, Any]:
+    out = {"question": cell.question, "rating": cell.rating}
+    if cell.location_id is not None:
+        out["location_id"] = cell.location_id
+    if cell.service is not None:
+        out["service"] = cell.service
+    return out
+
+
+def _plain_value(kind: str, value: Any) -> Any:
+    if kind == "date":
+        return value.isoformat()
+    if kind == "cells":
+        return [_cell_json(v) for v in value]
+    if kind == "scope":
+        return [_plain(v) for v in value]
+    if kind == "cell":
+        return _cell_json(value)
+    if kind == "entry":
+        return entry_to_json(value)
+    if kind in ("strs", "choices"):
+        return list(value)
+    return value
+
+
+def entry_from_json(obj: dict[str, Any]) -> Entry:
+    """The entry that `entry_to_json` wrote; trusted, so nothing is re-checked."""
+    cls = ENTRY_TYPES[obj["type"]]
+    return cls(**{spec.name: _typed(spec.kind, obj[spec.name]) for spec in field_specs(cls) if spec.name in obj})
+
+
+def _typed(kind: str, value: Any) -> Any:
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "cells":
+        return tuple([RatingCell(**v) for v in value])
+    if kind == "scope":
+        return tuple(ScopeItem(**{**v, "questions": tuple(v.get("questions", ()))}) for v in value)
+    if kind == "cell":
+        return RatingCell(**value)
+    if kind == "entry":
+        return entry_from_json(value)
+    if kind in ("strs", "choices"):
+        return tuple(value)
+    return value

@@ -1,0 +1,60 @@
+"""How entry types look from JSON: each field's kind, whether it is required, and its words.
+
+Both directions read this: the strict parser of input (`events.parsing`) and the canonical form
+written for output and storage (`events.jsonform`). It is derived from the dataclasses
+themselves, so a field added to an entry type is parsed and written without more code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date
+from functools import cache
+
+from events.base import Entry, RatingCell, ScopeItem
+from events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
+
+# Fields matched against their own tables; other choice fields match their words loosely.
+_SPECIAL_TABLES = {"question": QUESTION_WORDS, "rating": RATING_WORDS, "section": SECTION_WORDS}
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """How one field of an entry (or of a cell or scope item) is read and written."""
+
+    name: str
+    kind: str  # str, date, int, strs, cells, cell, scope, entry, choice, choices
+    required: bool
+    words: tuple[str, ...] = ()
+    table: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+
+def _table(name: str, words: tuple[str, ...]) -> dict[str, str]:
+    """Matching keys of a choice field, with each canonical word as its own key (the fast path)."""
+    table = dict(_SPECIAL_TABLES.get(name) or matcher(words))
+    table.update({word: word for word in table.values()})
+    return table
+
+
+@cache
+def field_specs(cls: type) -> tuple[FieldSpec, ...]:
+    """The fields of an entry type (or value type) as the parser sees them."""
+    hints = typing.get_type_hints(cls)
+    specs = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
+        base = args[0] if typing.get_origin(hint) is not tuple and args else hint
+        inner = args[0] if typing.get_origin(hint) is tuple else None
+        words = f.metadata.get("choices", ())
+        if words:
+            kind = "choices" if inner is not None else "choice"
+        elif inner is not None:
+            kind = {str: "strs", RatingCell: "cells", ScopeItem: "scope"}[inner]
+        else:
+            kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        table = _table(f.name, tuple(words)) if words else {}
+        specs.append(FieldSpec(f.name, kind, required, tuple(words), table))
+    return tuple(specs)
