@@ -24,7 +24,7 @@ Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
 # A follower applies recorded entries (with their notification ids) inside the recording transaction.
 Follower = Callable[[Any, list[Recorded], list[int]], None]
-_CHUNK = 5000
+_CHUNK = 1000
 _PAGE = 5000
 
 

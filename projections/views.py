@@ -79,7 +79,7 @@ SQLITE_TABLES = [
 ]
 
 _INSERT = "INSERT INTO {facts} VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
-PULL_PAGE = 10_000
+PULL_PAGE = 2_000
 _WITHDRAW = "UPDATE {facts} SET retracted_at = ? WHERE provider_id = ? AND position = ? AND retracted_at IS NULL"
 _VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (retracted_at IS NULL OR retracted_at > ?)"
 _LATEST = f"""
