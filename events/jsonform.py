@@ -18,13 +18,7 @@ from events.schema import field_specs
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:
     """The entry in the JSON Lines format: its type, then every field that has a value."""
-    out: dict[str, Any] = {"type": entry.type_name}
-    for name, kind, required in _writers(type(entry)):
-        value = getattr(entry, name)
-        if value is None or (value == () and not required):
-            continue
-        out[name] = value if kind in _AS_IS else _plain_value(kind, value)
-    return out
+    return {"type": entry.type_name, **_plain(entry)}
 
 
 _AS_IS = frozenset(("str", "int", "choice"))
@@ -36,6 +30,8 @@ def _writers(cls: type) -> tuple[tuple[str, str, bool], ...]:
 
 
 def _plain(obj: Any) -> dict[str, Any]:
+    """Every field of an entry (or value) that has a value, as plain JSON; empty lists are left out
+    unless required."""
     out = {}
     for name, kind, required in _writers(type(obj)):
         value = getattr(obj, name)
