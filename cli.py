@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import click
 import orjson
@@ -17,7 +17,7 @@ from events.parsing import parse_entry
 from events.services import canonical_service
 from events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
 from ledger import chain, integrity, storage
-from ledger.application import Ledger, utc_now
+from ledger.application import Follower, Ledger, Outcome, utc_now
 from ledger.errors import InputError, LedgerError, MalformedLine
 from ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
 from ledger.input import iter_entries, iter_exported
@@ -29,8 +29,9 @@ from projections.diff import diff as difference_of
 from projections.explain import explain as explanation_of
 from projections.history import history as history_of
 from projections.register import statuses_at
-from projections.views import Views, open_views
+from projections.views import TRACKED_AS, Views, open_views
 
+T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
 _PROGRESS_BYTES = 4_000_000  # an input this large takes long enough to show a bar
 
@@ -128,15 +129,9 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger record examples/RWP.jsonl
     """
-    now = utc_now()
     with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
-        views = open_views(ledger)
-        outcome = ledger.record(iter_entries(lines, today=now.date()), followers=[views.follow])
-        _caught_up(ledger)
-    if as_json:
-        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
-    else:
-        click.echo(render.record_text(outcome.recorded, outcome.duplicates))
+        outcome = _written(ledger, lambda follow: ledger.record(iter_entries(lines, today=utc_now().date()), followers=[follow]))
+    _show(outcome, as_json)
 
 
 @contextmanager
@@ -163,10 +158,27 @@ def _counted(lines: Iterable[bytes], update: Callable[[int], None]) -> Iterator[
         yield line
 
 
-def _caught_up(ledger: Ledger, *, rebuild: bool = False) -> Views:
-    """The ledger's views, brought up to date first (with a progress bar when that is long)."""
+def _written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
+    """What `write` returns, given the views' `follow` to apply entries inside its transaction;
+    the views are then caught up with anything they could not follow."""
     views = open_views(ledger)
-    behind = (ledger.recorder.max_notification_id() or 0) - (0 if rebuild else views.max_tracking_id("views") or 0)
+    done = write(views.follow)
+    _caught_up(ledger, views)
+    return done
+
+
+def _show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
+    """What a write did: the refs recorded and the lines skipped."""
+    if as_json:
+        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
+    else:
+        click.echo(render.record_text(outcome.recorded, outcome.duplicates, done=done))
+
+
+def _caught_up(ledger: Ledger, views: Views | None = None, *, rebuild: bool = False) -> Views:
+    """The ledger's views, brought up to date first (with a progress bar when that is long)."""
+    views = views or open_views(ledger)
+    behind = (ledger.recorder.max_notification_id() or 0) - (0 if rebuild else views.max_tracking_id(TRACKED_AS) or 0)
     apply = views.rebuild if rebuild else views.catch_up
     if behind < _PROGRESS_FROM or not sys.stderr.isatty():
         apply(ledger)
@@ -378,9 +390,7 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], as_json: bool)
       cqc-ledger import cqc-api RWP.json RWP01.json RWP50.json
     """
     with opened(ctx, must_exist=False) as ledger:
-        views = open_views(ledger)
-        outcome = import_files(ledger, fmt, files, today=utc_now().date(), followers=[views.follow])
-        _caught_up(ledger)
+        outcome = _written(ledger, lambda follow: import_files(ledger, fmt, files, today=utc_now().date(), followers=[follow]))
     emit_json(outcome.as_json()) if as_json else click.echo(outcome.text())
 
 
@@ -414,13 +424,8 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
       cqc-ledger restore ledger.jsonl
     """
     with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
-        views = open_views(ledger)
-        outcome = ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[views.follow])
-        _caught_up(ledger)
-    if as_json:
-        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
-    else:
-        click.echo(render.record_text(outcome.recorded, outcome.duplicates).replace("Recorded", "Restored", 1))
+        outcome = _written(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
+    _show(outcome, as_json, done="Restored")
 
 
 @main.command()
@@ -493,15 +498,13 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
 def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     """Records one entry built by a command, exactly as `record` would record it."""
     with opened(ctx) as ledger:
-        views = open_views(ledger)
         try:
             entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
-            outcome = ledger.record([(1, entry)], followers=[views.follow])
+            outcome = _written(ledger, lambda follow: ledger.record([(1, entry)], followers=[follow]))
         except InputError as refused:
             refused.line = None  # the command built this entry: there is no line to name
             raise
-        _caught_up(ledger)
-    emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped}) if as_json else click.echo(render.record_text(outcome.recorded, outcome.duplicates))
+    _show(outcome, as_json)
 
 
 if __name__ == "__main__":

@@ -50,9 +50,13 @@ class Outcome:
     """What recording an input did: the refs it recorded and the lines it skipped as duplicates."""
 
     recorded: list[str] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
-    duplicates: dict[int, str] = field(default_factory=dict)
+    duplicates: dict[int, str] = field(default_factory=dict)  # line -> ref of the identical entry
     recorded_at: datetime | None = None
+
+    @property
+    def skipped(self) -> list[int]:
+        """The lines skipped as already recorded."""
+        return list(self.duplicates)
 
 
 class Ledger(Application):
@@ -122,7 +126,6 @@ class Ledger(Application):
                 except InputError as refused:
                     raise refused.at_line(number) from None
                 if duplicate:
-                    outcome.skipped.append(number)
                     outcome.duplicates[number] = duplicate
                     continue
                 recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]

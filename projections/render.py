@@ -107,9 +107,10 @@ def _brief(facts: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def record_text(recorded: list[str], duplicates: dict[int, str]) -> str:
-    """What `record` did: the refs it recorded and the lines it found already recorded."""
-    lines = [f"Recorded {len(recorded)} entr{'y' if len(recorded) == 1 else 'ies'}{_ref_ranges(recorded)}."]
+def record_text(recorded: list[str], duplicates: dict[int, str], *, done: str = "Recorded") -> str:
+    """What `record` (or `restore`: `done`) did: the refs it recorded and the lines it found
+    already recorded."""
+    lines = [f"{done} {len(recorded)} entr{'y' if len(recorded) == 1 else 'ies'}{_ref_ranges(recorded)}."]
     if duplicates:
         shown = ", ".join(f"line {n} ({ref})" for n, ref in list(duplicates.items())[:10])
         more = f" and {len(duplicates) - 10} more" if len(duplicates) > 10 else ""

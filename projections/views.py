@@ -112,15 +112,6 @@ class Views:
     def q(self, statement: str) -> str:
         return statement.format(**self.names).replace("?", self.placeholder)
 
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None:
-        super()._insert_tracking(c, tracking)  # type: ignore[misc]
-
-    def _max_tracking_id(self, application_name: str, c: Any) -> int | None:
-        return super()._max_tracking_id(application_name, c)  # type: ignore[misc]
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        return super().max_tracking_id(application_name)  # type: ignore[misc]
-
     # ---- following the entries ----------------------------------------------------------
 
     def catch_up(self, ledger: Ledger, progress: Callable[[int], None] | None = None) -> int:
