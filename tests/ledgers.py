@@ -32,6 +32,12 @@ def ok(db: str | Path, *args: str, input: str | bytes | None = None) -> Result:
     return result
 
 
+def record_examples(db: str | Path) -> None:
+    """Records the RWP and RX9 examples into the ledger, as a user would."""
+    for name in ("RWP", "RX9"):
+        ok(db, "record", str(EXAMPLES / f"{name}.jsonl"))
+
+
 def json_of(db: str | Path, *args: str) -> object:
     """The JSON document a reading command prints with `--json`."""
     return orjson.loads(ok(db, *args, "--json").stdout)

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from builders import cell, registered, report
-from conftest import EXAMPLES
+from ledgers import record_examples
 from ledger.application import Ledger
 from projections.aggregates import check
 from projections.anomalies import survey
@@ -80,7 +80,7 @@ def test_the_survey_lists_only_the_aggregates_the_principles_would_not_give() ->
 
 
 def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) -> None:
-    record_examples(cli)
+    record_examples(db)
     ledger = Ledger(db)
     try:
         assert [s.provider_id for s in statuses_at(ledger, date(2020, 1, 1))] == ["RWP", "RX9"]
@@ -92,14 +92,9 @@ def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) ->
 # ---- through the CLI ---------------------------------------------------------------------------
 
 
-def record_examples(cli) -> None:
-    for name in ("RWP", "RX9"):
-        result = cli("record", str(EXAMPLES / f"{name}.jsonl"))
-        assert result.exit_code == 0, result.output
 
-
-def test_anomalies_json_across_the_ledger(cli) -> None:
-    record_examples(cli)
+def test_anomalies_json_across_the_ledger(cli, db) -> None:
+    record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01", "--json")
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
@@ -116,8 +111,8 @@ def test_anomalies_json_across_the_ledger(cli) -> None:
     assert (rx9["basis"], [i["service"] for i in rx9["inputs"]]) == ("unstated", ["Emergency and urgent care"])
 
 
-def test_anomalies_for_a_person_name_the_rule_and_the_inputs(cli) -> None:
-    record_examples(cli)
+def test_anomalies_for_a_person_name_the_rule_and_the_inputs(cli, db) -> None:
+    record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -128,8 +123,8 @@ def test_anomalies_for_a_person_name_the_rule_and_the_inputs(cli) -> None:
     assert "  By count alone: two or more of five key questions Requires improvement or worse: limited to Requires improvement" in text
 
 
-def test_anomalies_before_any_rating_finds_none(cli) -> None:
-    record_examples(cli)
+def test_anomalies_before_any_rating_finds_none(cli, db) -> None:
+    record_examples(db)
     result = cli("anomalies", "--at", "2015-01-01")
     assert result.exit_code == 0, result.output
     assert "None: the principles give every published aggregate they can check." in result.stdout

@@ -29,7 +29,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.records import parse_time
-from ledgers import EXAMPLES, copy_ledger, json_of, ok, run, run_process, start_process, write_register
+from ledgers import copy_ledger, json_of, ok, record_examples, run, run_process, start_process, write_register
 from projections.shapes import status_json
 from projections.status import status_at
 
@@ -51,8 +51,7 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Counter[st
 def before(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ledger before the big input: the RWP and RX9 examples."""
     db = tmp_path_factory.mktemp("before") / "ledger.db"
-    ok(db, "record", str(EXAMPLES / "RWP.jsonl"))
-    ok(db, "record", str(EXAMPLES / "RX9.jsonl"))
+    record_examples(db)
     return db
 
 

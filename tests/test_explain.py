@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from builders import action, cell, corrected, inspection, location, notice_assessed, notice_issued, registered, report, retracted, revised
-from conftest import EXAMPLES
+from ledgers import record_examples
 from ledger.errors import UnknownLocation
 from projections.audit_shapes import explain_json
 from projections.explain import explain
@@ -217,15 +217,10 @@ def test_a_rating_from_a_single_assessment_framework_inspection_says_what_is_ass
 # ---- through the CLI ---------------------------------------------------------------------------
 
 
-def record_examples(cli) -> None:
-    for name in ("RWP", "RX9"):
-        result = cli("record", str(EXAMPLES / f"{name}.jsonl"))
-        assert result.exit_code == 0, result.output
 
-
-def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_report(cli) -> None:
+def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_report(cli, db) -> None:
     # The trust's history is recorded as a user would.
-    record_examples(cli)
+    record_examples(db)
     # A journalist asks how the trust came to be rated Inadequate on 1 December 2018.
     result = cli("explain", "RWP", "--at", "2018-12-01")
     assert result.exit_code == 0, result.output
@@ -251,8 +246,8 @@ def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_rep
     assert "only after a trust-level well-led assessment" in text
 
 
-def test_explain_json_has_the_contracts_keys(cli) -> None:
-    record_examples(cli)
+def test_explain_json_has_the_contracts_keys(cli, db) -> None:
+    record_examples(db)
     result = cli("explain", "RWP", "--at", "2018-12-01", "--json")
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
@@ -265,16 +260,16 @@ def test_explain_json_has_the_contracts_keys(cli) -> None:
     assert (doc["principles"]["rating"], doc["principles"]["agrees"]) == (INADEQUATE, True)
 
 
-def test_explain_reads_service_names_and_questions_loosely(cli) -> None:
-    record_examples(cli)
+def test_explain_reads_service_names_and_questions_loosely(cli, db) -> None:
+    record_examples(db)
     result = cli("explain", "RX9", "--service", "EUC", "--question", "Safe", "--at", "2017-01-01", "--json")
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
     assert (doc["service"], doc["rating"], doc["principles"]) == ("Emergency and urgent care", INADEQUATE, None)
 
 
-def test_explain_refuses_an_unknown_question_as_a_usage_error_and_an_unknown_location_as_an_error(cli) -> None:
-    record_examples(cli)
+def test_explain_refuses_an_unknown_question_as_a_usage_error_and_an_unknown_location_as_an_error(cli, db) -> None:
+    record_examples(db)
     assert cli("explain", "RWP", "--question", "safety").exit_code == 2
     result = cli("explain", "RWP", "--location", "RWP99")
     assert result.exit_code == 1

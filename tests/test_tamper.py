@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ledgers import EXAMPLES, copy_ledger, ok, run
+from ledgers import copy_ledger, ok, record_examples, run
 from ledger.chain import GENESIS
 
 ENTRIES = 40  # RWP's 28 and RX9's 12
@@ -29,8 +29,7 @@ ENTRIES = 40  # RWP's 28 and RX9's 12
 def intact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ledger holding the RWP and RX9 examples, recorded once for the whole module."""
     db = tmp_path_factory.mktemp("intact") / "ledger.db"
-    ok(db, "record", str(EXAMPLES / "RWP.jsonl"))
-    ok(db, "record", str(EXAMPLES / "RX9.jsonl"))
+    record_examples(db)
     return db
 
 
