@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date  # noqa: F401  (used in annotations of subclasses' modules)
 from typing import Any
 
 from events.vocabulary import OVERALL, QUESTIONS, RATINGS
