@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
 
+from events import ENTRY_TYPES
 from events.base import Entry
 from events.jsonform import entry_from_json, entry_to_json
+from ledger.errors import StoreError
 from ledger.records import Recorded, format_time
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
@@ -65,15 +65,36 @@ def canonical_of_state(state: bytes) -> bytes:
     return b"{" + state[state.index(b",") + 1 :]
 
 
-@cache
-def _entry_class(topic: str) -> type:
-    return resolve_topic(topic)
+# Stored topics are the entry types' names, pinned: code can move without touching a stored byte.
+# Version 0.1 wrote module paths instead; they stay readable as aliases, because they are inside
+# the hash chain and can never be rewritten.
+_ALIASES_0_1 = {
+    f"events.{family}:{name}": name
+    for family, names in {
+        "provider": ("ProviderRegistered", "ProviderRenamed", "ProviderDeregistered", "LocationRegistered", "LocationDeregistered"),
+        "inspections": ("InspectionCarriedOut", "ReportPublished", "RatingRevised"),
+        "enforcement": ("WarningNoticeIssued", "WarningNoticeAssessed", "EnforcementActionTaken"),
+        "oversight": ("SpecialMeasuresEntered", "SpecialMeasuresExited", "OversightSegmentChanged"),
+        "corrections": ("EntryRetracted", "EntryCorrected"),
+    }.items()
+    for name in names
+}
 
 
-@cache
 def entry_topic(cls: type) -> str:
-    """The stored topic of an entry type: its module path, e.g. `events.inspections:ReportPublished`."""
-    return get_topic(cls)
+    """The stored topic of an entry type: its pinned name, e.g. `ReportPublished`."""
+    return cls.__name__
+
+
+def entry_kind(topic: str) -> str:
+    """The entry type a stored topic names, from the closed table of entry types only (never an
+    import of whatever a store says)."""
+    if topic in ENTRY_TYPES:
+        return topic
+    kind = _ALIASES_0_1.get(topic)
+    if kind is None:
+        raise StoreError(f'A stored entry has the topic "{topic}", which is not a cqc-ledger entry type: the store has been altered or is not a cqc-ledger store. Run `cqc-ledger verify`.')
+    return kind
 
 
 class EntryMapper(Mapper):
@@ -89,7 +110,7 @@ class EntryMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        return recorded_from_state(_entry_class(stored_event.topic).__name__, stored_event.originator_version, stored_event.state)
+        return recorded_from_state(entry_kind(stored_event.topic), stored_event.originator_version, stored_event.state)
 
 
 def recorded_from_state(kind: str, position: int, state: bytes) -> Recorded:

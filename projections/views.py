@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from events.corrections import EntryCorrected, EntryRetracted
 from ledger.application import Ledger
-from ledger.codec import recorded_from_state
+from ledger.codec import entry_kind, recorded_from_state
 from ledger.records import Recorded, format_time, parse_ref
 from ledger.storage import as_bytes, created_in_turn, is_postgres, one, rows
 from projections.facts import Held, facts_of, status_from_facts
@@ -167,7 +167,7 @@ class Views:
             return iter(())
         c.execute(self.q("SELECT topic, state FROM {events} WHERE originator_id = ? AND originator_version = ?"), (provider_id, position))
         topic, state = rows(c)[0]
-        original = recorded_from_state(topic.rpartition(":")[2], position, as_bytes(state))
+        original = recorded_from_state(entry_kind(topic), position, as_bytes(state))
         corrected = Recorded(mend.entry.replacement, position, original.recorded_at)
         return _rows([corrected], mend.recorded_at)
 
