@@ -13,23 +13,23 @@ from typing import Any, BinaryIO, TypeVar
 import click
 import orjson
 
-from events.parsing import parse_entry
-from events.services import canonical_service
-from events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
-from ledger import chain, integrity, storage
-from ledger.application import Follower, Ledger, Outcome, utc_now
-from ledger.errors import InputError, LedgerError, MalformedLine
-from ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
-from ledger.input import iter_entries, iter_exported
-from ledger.records import parse_ref, parse_time
-from projections import audit_shapes, render, render_audit, shapes
-from projections import trusts as register
-from projections.anomalies import survey
-from projections.diff import diff as difference_of
-from projections.explain import explain as explanation_of
-from projections.history import history as history_of
-from projections.register import statuses_at
-from projections.views import TRACKED_AS, Views, open_views
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.events.services import canonical_service
+from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
+from cqc_ledger.ledger import chain, integrity, storage
+from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
+from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
+from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
+from cqc_ledger.ledger.input import iter_entries, iter_exported
+from cqc_ledger.ledger.records import parse_ref, parse_time
+from cqc_ledger.projections import audit_shapes, render, render_audit, shapes
+from cqc_ledger.projections import trusts as register
+from cqc_ledger.projections.anomalies import survey
+from cqc_ledger.projections.diff import diff as difference_of
+from cqc_ledger.projections.explain import explain as explanation_of
+from cqc_ledger.projections.history import history as history_of
+from cqc_ledger.projections.register import statuses_at
+from cqc_ledger.projections.views import TRACKED_AS, Views, open_views
 
 T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
@@ -101,6 +101,7 @@ JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document o
     "--db", envvar="CQC_LEDGER_DB", default=storage.DEFAULT_TARGET, show_default=True,
     help="The ledger: a SQLite file path (or $CQC_LEDGER_DB).",
 )
+@click.version_option(package_name="cqc-ledger", message="cqc-ledger %(version)s")
 @click.pass_context
 def main(ctx: click.Context, db: str) -> None:
     """The regulatory record of England's NHS trusts: every CQC inspection, report, rating,

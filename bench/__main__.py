@@ -25,9 +25,9 @@ from pathlib import Path
 import orjson
 
 from bench.register import register_lines
-from ledger.application import Ledger
-from projections.trusts import register
-from projections.views import open_views
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.projections.trusts import register
+from cqc_ledger.projections.views import open_views
 
 CLI = [sys.executable, "-c", "from cli import main; main()"]
 # Runs a command and prints its peak memory (KiB). A child forked from this process would count

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from events.services import ACUTE, AMBULANCE, MENTAL_HEALTH
-from events.vocabulary import KEY_QUESTIONS, MERIT
+from cqc_ledger.events.services import ACUTE, AMBULANCE, MENTAL_HEALTH
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, MERIT
 
 START, END = date(2014, 1, 6), date(2025, 12, 19)
 ACUTE_SERVICES = ACUTE[:8]

@@ -5,8 +5,8 @@ Entry types are used qualified, by family: `inspections.ReportPublished`, `overs
 
 from __future__ import annotations
 
-from events import corrections, enforcement, inspections, oversight, provider
-from events.base import Entry
+from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry
 
 ENTRY_TYPES: dict[str, type[Entry]] = {
     cls.__name__: cls

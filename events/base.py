@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from events.vocabulary import OVERALL, QUESTIONS, RATINGS
+from cqc_ledger.events.vocabulary import OVERALL, QUESTIONS, RATINGS
 
 
 def choice(words: tuple[str, ...], *, required: bool = False) -> Any:

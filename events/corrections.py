@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from events.base import Entry
+from cqc_ledger.events.base import Entry
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

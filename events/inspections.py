@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from events.base import Entry, RatingCell, ScopeItem, choice
-from events.vocabulary import INSPECTION_FRAMEWORKS, INSPECTION_KINDS
+from cqc_ledger.events.base import Entry, RatingCell, ScopeItem, choice
+from cqc_ledger.events.vocabulary import INSPECTION_FRAMEWORKS, INSPECTION_KINDS
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -11,9 +11,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from events import ENTRY_TYPES
-from events.base import Entry, RatingCell, ScopeItem
-from events.schema import field_specs
+from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.events.schema import field_specs
 
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:

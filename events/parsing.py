@@ -11,15 +11,15 @@ import re
 from datetime import date
 from typing import Any
 
-from events import ENTRY_TYPES
-from events.base import Entry, RatingCell, ScopeItem, describe_cell
-from events.corrections import EntryCorrected
-from events.inspections import ReportPublished
-from events.oversight import OversightSegmentChanged
-from events.schema import FieldSpec, field_specs
-from events.services import canonical_service
-from events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
-from ledger.errors import InvalidField
+from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger.events.base import Entry, RatingCell, ScopeItem, describe_cell
+from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.inspections import ReportPublished
+from cqc_ledger.events.oversight import OversightSegmentChanged
+from cqc_ledger.events.schema import FieldSpec, field_specs
+from cqc_ledger.events.services import canonical_service
+from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
+from cqc_ledger.ledger.errors import InvalidField
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(r"[^/\s]+/[1-9][0-9]*")

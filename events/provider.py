@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from events.base import Entry, choice
-from events.vocabulary import PROVIDER_TYPES
+from cqc_ledger.events.base import Entry, choice
+from cqc_ledger.events.vocabulary import PROVIDER_TYPES
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

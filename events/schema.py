@@ -12,8 +12,8 @@ import typing
 from datetime import date
 from functools import cache
 
-from events.base import Entry, RatingCell, ScopeItem
-from events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
+from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
 
 # Fields matched against their own tables; other choice fields match their words loosely.
 _SPECIAL_TABLES = {"question": QUESTION_WORDS, "rating": RATING_WORDS, "section": SECTION_WORDS}

@@ -11,14 +11,14 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import OperationalError, StoredEvent
 
-from events.base import Entry
-from events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
-from ledger import storage
-from ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
-from ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
-from ledger.history import MENDING
-from ledger.provider import ProviderLedger
-from ledger.records import Recorded, Stamp, format_time
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
+from cqc_ledger.ledger import storage
+from cqc_ledger.ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
+from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
+from cqc_ledger.ledger.history import MENDING
+from cqc_ledger.ledger.provider import ProviderLedger
+from cqc_ledger.ledger.records import Recorded, Stamp, format_time
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)

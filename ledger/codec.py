@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from events import ENTRY_TYPES
-from events.base import Entry
-from events.jsonform import entry_from_json, entry_to_json
-from ledger.errors import StoreError
-from ledger.records import Recorded, format_time
+from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
+from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.records import Recorded, format_time
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from events.corrections import EntryCorrected, EntryRetracted
-from ledger.records import Recorded, parse_ref
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.ledger.records import Recorded, parse_ref
 
 MENDING = (EntryRetracted, EntryCorrected)
 

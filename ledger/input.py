@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 import orjson
 
-from events.base import Entry
-from events.parsing import parse_entry
-from ledger.errors import InputError, InvalidField, MalformedLine
-from ledger.records import Stamp, parse_time
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.errors import InputError, InvalidField, MalformedLine
+from cqc_ledger.ledger.records import Stamp, parse_time
 
 T = TypeVar("T")
 

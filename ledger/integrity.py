@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger import chain
-from ledger.errors import VerificationFailed
+from cqc_ledger.ledger import chain
+from cqc_ledger.ledger.errors import VerificationFailed
 
 
 def verified(ledger: Any, published: chain.Head | None = None) -> chain.Head:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from events.base import Entry
-from events.corrections import EntryCorrected, EntryRetracted
-from ledger import rules
-from ledger.codec import canonical, digest
-from ledger.history import MENDING, effective
-from ledger.records import Recorded
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.ledger import rules
+from cqc_ledger.ledger.codec import canonical, digest
+from cqc_ledger.ledger.history import MENDING, effective
+from cqc_ledger.ledger.records import Recorded
 
 History = Callable[[], list[Recorded]]
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from events.base import Entry
-from ledger.errors import InvalidField
+from cqc_ledger.events.base import Entry
+from cqc_ledger.ledger.errors import InvalidField
 
 _REF = re.compile(r"(?P<provider>[^/\s]+)/(?P<position>[1-9][0-9]*)")
 

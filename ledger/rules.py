@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from events import enforcement, inspections, oversight, provider
-from events.base import Entry
-from events.corrections import EntryCorrected, EntryRetracted
-from ledger.codec import canonical, digest
-from ledger.errors import RuleBroken
-from ledger.history import MENDING, effective
-from ledger.records import Recorded, parse_ref
+from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.ledger.codec import canonical, digest
+from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.history import MENDING, effective
+from cqc_ledger.ledger.records import Recorded, parse_ref
 
 # The id field that names each identified thing, by the entry type that defines it.
 IDENTIFIERS = {

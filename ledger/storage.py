@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger import chain
-from ledger.errors import StoreError
-from ledger.records import format_time
+from cqc_ledger.ledger import chain
+from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.records import format_time
 
 DEFAULT_TARGET = "cqc-ledger.db"
 _TICK = timedelta(microseconds=1)
@@ -67,7 +67,7 @@ def postgres_environment(url: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
-        "APPLICATION_RECORDER_TOPIC": "ledger.postgres:PostgresLedgerRecorder",
+        "APPLICATION_RECORDER_TOPIC": "cqc_ledger.ledger.postgres:PostgresLedgerRecorder",
     }
 
 

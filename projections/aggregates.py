@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from events.base import CellKey, describe_cell
-from events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS, merit
-from projections import principles
-from projections.principles import Breach, Verdict
-from projections.status import CellValue, Status
+from cqc_ledger.events.base import CellKey, describe_cell
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS, merit
+from cqc_ledger.projections import principles
+from cqc_ledger.projections.principles import Breach, Verdict
+from cqc_ledger.projections.status import CellValue, Status
 
 COMBINED = "combined"
 BY_SERVICE = ("ambulance", "mental-health", "community")

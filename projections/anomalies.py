@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from projections.aggregates import Check, checks
-from projections.status import Status
+from cqc_ledger.projections.aggregates import Check, checks
+from cqc_ledger.projections.status import Status
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from events.base import CellKey, describe_cell
-from ledger.records import Recorded, format_time
-from projections.aggregates import Check
-from projections.anomalies import Survey
-from projections.diff import Change, Diff
-from projections.explain import Explanation, Setting
-from projections.principles import BASIS_WORDS, Step
-from projections.shapes import day
-from projections.status import CellValue, Notice, Since
+from cqc_ledger.events.base import CellKey, describe_cell
+from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.projections.aggregates import Check
+from cqc_ledger.projections.anomalies import Survey
+from cqc_ledger.projections.diff import Change, Diff
+from cqc_ledger.projections.explain import Explanation, Setting
+from cqc_ledger.projections.principles import BASIS_WORDS, Step
+from cqc_ledger.projections.shapes import day
+from cqc_ledger.projections.status import CellValue, Notice, Since
 
 
 def place(key: CellKey) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import singledispatch
 
-from events import enforcement, inspections, oversight
-from events.base import CellKey, Entry
-from ledger.history import effective, in_effect_order
-from ledger.records import Recorded
-from projections.aggregates import cell_order
-from projections.status import CellValue, Notice, Since, Status, status_at
+from cqc_ledger.events import enforcement, inspections, oversight
+from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections.aggregates import cell_order
+from cqc_ledger.projections.status import CellValue, Notice, Since, Status, status_at
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from events import inspections
-from events.base import CellKey, Entry
-from events.corrections import EntryCorrected
-from ledger.errors import UnknownLocation
-from ledger.history import effective, in_effect_order, mended_by
-from ledger.records import Recorded
-from projections import aggregates
-from projections.aggregates import Check
-from projections.status import Status, status_at
+from cqc_ledger.events import inspections
+from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.ledger.errors import UnknownLocation
+from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections import aggregates
+from cqc_ledger.projections.aggregates import Check
+from cqc_ledger.projections.status import Status, status_at
 
 
 @dataclass(frozen=True)

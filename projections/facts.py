@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from events import corrections, enforcement, inspections, oversight, provider
-from events.base import CellKey, Entry
-from events.jsonform import entry_from_json, entry_to_json
-from ledger.records import Recorded
-from projections.status import CellValue, Location, Notice, Since, Status
+from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections.status import CellValue, Location, Notice, Since, Status
 
 # Topics whose every fact is kept, not only the latest per subject.
 LISTED = ("action",)

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from events import corrections, enforcement, inspections, oversight, provider
-from events.base import CellKey, Entry
-from ledger.history import MENDING, effective, in_effect_order, mended_by
-from ledger.records import Recorded, format_time
+from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.ledger.history import MENDING, effective, in_effect_order, mended_by
+from cqc_ledger.ledger.records import Recorded, format_time
 
 
 def history(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from events.vocabulary import GOOD, INADEQUATE, MERIT, OUTSTANDING, REQUIRES_IMPROVEMENT, merit
+from cqc_ledger.events.vocabulary import GOOD, INADEQUATE, MERIT, OUTSTANDING, REQUIRES_IMPROVEMENT, merit
 
 STATED, REPORTED, UNSTATED = "stated", "reported", "unstated"
 

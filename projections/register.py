@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from ledger.application import Ledger
-from ledger.records import Recorded
-from projections.status import Status, status_at
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections.status import Status, status_at
 
 
 def statuses_at(ledger: Ledger, at: date, known_at: datetime | None = None) -> Iterator[Status]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from events.vocabulary import QUESTIONS
+from cqc_ledger.events.vocabulary import QUESTIONS
 
 _WIDTH = 18
 

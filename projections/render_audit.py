@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from projections.principles import BASIS_WORDS, words
+from cqc_ledger.projections.principles import BASIS_WORDS, words
 
 
 def long_day(iso: str | None) -> str:

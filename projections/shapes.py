@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from events.base import CellKey
-from events.jsonform import entry_to_json
-from events.vocabulary import QUESTIONS
-from ledger.records import Recorded, format_time
-from projections.status import CellValue, Status
+from cqc_ledger.events.base import CellKey
+from cqc_ledger.events.jsonform import entry_to_json
+from cqc_ledger.events.vocabulary import QUESTIONS
+from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.projections.status import CellValue, Status
 
 
 def day(value: date | None) -> str | None:

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from events import corrections, enforcement, inspections, oversight, provider
-from events.base import CellKey, Entry
-from ledger.history import effective, in_effect_order
-from ledger.records import Recorded
+from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.records import Recorded
 
 
 

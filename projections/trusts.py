@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from projections.status import Status
+from cqc_ledger.projections.status import Status
 
 TRUST_OVERALL = (None, None, "overall")
 

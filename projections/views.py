@@ -22,13 +22,13 @@ import orjson
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from events.corrections import EntryCorrected, EntryRetracted
-from ledger.application import Ledger
-from ledger.codec import entry_kind, recorded_from_state
-from ledger.records import Recorded, format_time, parse_ref
-from ledger.storage import as_bytes, created_in_turn, is_postgres, one, rows
-from projections.facts import Held, facts_of, status_from_facts
-from projections.status import Status
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.codec import entry_kind, recorded_from_state
+from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
+from cqc_ledger.ledger.storage import as_bytes, created_in_turn, is_postgres, one, rows
+from cqc_ledger.projections.facts import Held, facts_of, status_from_facts
+from cqc_ledger.projections.status import Status
 
 TRACKED_AS = "views"
 _END_OF_TIME = "9999-12-31T23:59:59.999999Z"
@@ -255,7 +255,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
 def open_views(ledger: Ledger) -> Views:
     """The views of a ledger, their tables created if need be."""
     if is_postgres(ledger.target):
-        from projections.views_postgres import PostgresViews  # needs the optional psycopg
+        from cqc_ledger.projections.views_postgres import PostgresViews  # needs the optional psycopg
 
         views: Views = ledger.factory.tracking_recorder(PostgresViews)  # type: ignore[arg-type]
     else:

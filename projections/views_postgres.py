@@ -10,8 +10,8 @@ from typing import Any
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL
 
-from ledger.postgres import CreatedOneAtATime, qualified
-from projections.views import HEADLINE_WHERE, Views
+from cqc_ledger.ledger.postgres import CreatedOneAtATime, qualified
+from cqc_ledger.projections.views import HEADLINE_WHERE, Views
 
 # Days and times are ISO text compared as text: "C" collation, so no locale can reorder them.
 _TABLE = """CREATE TABLE IF NOT EXISTS {facts} (

@@ -17,7 +17,7 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import main
+from cqc_ledger.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

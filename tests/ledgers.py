@@ -14,7 +14,7 @@ import orjson
 from click.testing import CliRunner, Result
 
 from bench.register import register_lines
-from cli import main
+from cqc_ledger.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

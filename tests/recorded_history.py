@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 
 from conftest import EXAMPLES
-from events.parsing import parse_entry
-from ledger.records import Recorded
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.records import Recorded
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

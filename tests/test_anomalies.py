@@ -9,11 +9,11 @@ import pytest
 
 from builders import cell, registered, report
 from ledgers import record_examples
-from ledger.application import Ledger
-from projections.aggregates import check
-from projections.anomalies import survey
-from projections.register import statuses_at
-from projections.status import status_at
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.projections.aggregates import check
+from cqc_ledger.projections.anomalies import survey
+from cqc_ledger.projections.register import statuses_at
+from cqc_ledger.projections.status import status_at
 from recorded_history import example, recorded
 
 INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"

@@ -20,7 +20,7 @@ from builders import (
     report,
     segment,
 )
-from cli import main
+from cqc_ledger.cli import main
 from conftest import EXAMPLES
 
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")

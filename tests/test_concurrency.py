@@ -20,12 +20,12 @@ from typing import Any
 import orjson
 import pytest
 
-from ledger.application import Ledger
-from ledger.records import parse_time
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import parse_time
 from ledgers import EXAMPLES, json_of, ok, run, start_process, write_jsonl, write_register
-from projections.shapes import status_json
-from projections.status import status_at
-from projections.views import open_views
+from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.status import status_at
+from cqc_ledger.projections.views import open_views
 
 ROUNDS = 3
 

@@ -20,7 +20,7 @@ import pytest
 
 from builders import cell, corrected, report, revised
 from conftest import EXAMPLES
-from ledger.records import format_time, parse_time
+from cqc_ledger.ledger.records import format_time, parse_time
 
 RWP_LINES = [orjson.loads(line) for line in (EXAMPLES / "RWP.jsonl").read_bytes().splitlines()]
 REPORT_2017 = RWP_LINES[16]  # RWP/17: the 2017-06-20 report, trust safe Inadequate

@@ -27,11 +27,11 @@ from typing import Any
 import orjson
 import pytest
 
-from ledger.application import Ledger
-from ledger.records import parse_time
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import parse_time
 from ledgers import copy_ledger, json_of, ok, record_examples, run, run_process, start_process, write_register
-from projections.shapes import status_json
-from projections.status import status_at
+from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.status import status_at
 
 KILL_POINTS = 12
 REBUILD_KILL_POINTS = 6

@@ -9,8 +9,8 @@ import orjson
 
 from builders import cell, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, segment
 from conftest import EXAMPLES
-from projections.audit_shapes import diff_json
-from projections.diff import diff
+from cqc_ledger.projections.audit_shapes import diff_json
+from cqc_ledger.projections.diff import diff
 from recorded_history import moment, recorded
 
 INADEQUATE, RI, GOOD = "Inadequate", "Requires improvement", "Good"

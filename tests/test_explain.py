@@ -10,9 +10,9 @@ import pytest
 
 from builders import action, cell, corrected, inspection, location, notice_assessed, notice_issued, registered, report, retracted, revised
 from ledgers import record_examples
-from ledger.errors import UnknownLocation
-from projections.audit_shapes import explain_json
-from projections.explain import explain
+from cqc_ledger.ledger.errors import UnknownLocation
+from cqc_ledger.projections.audit_shapes import explain_json
+from cqc_ledger.projections.explain import explain
 from recorded_history import moment, recorded
 
 INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"

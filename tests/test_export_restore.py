@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.records import format_time, parse_time
+from cqc_ledger.ledger.records import format_time, parse_time
 from ledgers import EXAMPLES, json_of, ok, run
 from test_views_equal_replay import batches, record_history
 

@@ -10,7 +10,7 @@ from cqc_data import (
     API, RWP01_2023, RWP_2019, RWP_UOR_2019, RX9_2014, fixture, entries, place, rated, refused, response,
     run_import, saved, status,
 )
-from ledger.imports.cqc_api import Response, drafts
+from cqc_ledger.ledger.imports.cqc_api import Response, drafts
 
 RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
 RWP_FILES = [fixture("RWP"), fixture("RWP01"), fixture("RWP50")]

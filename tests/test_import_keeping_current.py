@@ -7,7 +7,7 @@ from __future__ import annotations
 import orjson
 from click.testing import CliRunner
 
-from cli import main
+from cqc_ledger.cli import main
 from cqc_data import RWP_2019, RX9_2016, RX9_2017, RX9_2019, entries, fixture, rated, refused, response, run_import, saved, status
 
 RI, GOOD = "Requires improvement", "Good"

@@ -6,9 +6,9 @@ import dataclasses
 import re
 
 from conftest import ROOT, SHARED
-from events import ENTRY_TYPES
-from events.schema import field_specs
-from projections.status import _apply
+from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger.events.schema import field_specs
+from cqc_ledger.projections.status import _apply
 
 CONTRACT = SHARED / "CONTRACT.md"
 _ROW = re.compile(r"^\| `(?P<type>[A-Z]\w+)` \| (?P<fields>.*) \|$")
@@ -53,7 +53,7 @@ def test_entries_are_frozen_so_a_recorded_fact_cannot_change():
 
 
 def test_every_command_is_shown_in_the_readme():
-    from cli import main
+    from cqc_ledger.cli import main
 
     readme = (ROOT / "README.md").read_text()
     missing = [name for name in main.commands if f"cqc-ledger {name}" not in readme and f"`{name}`" not in readme]
@@ -61,6 +61,6 @@ def test_every_command_is_shown_in_the_readme():
 
 
 def test_every_entry_type_is_handled_by_the_view_facts():
-    from projections.facts import _facts
+    from cqc_ledger.projections.facts import _facts
 
     assert set(ENTRY_TYPES.values()) <= set(_facts.registry)

@@ -21,13 +21,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events import enforcement, inspections, oversight, provider
-from events.base import Entry, RatingCell
-from events.vocabulary import ENFORCEMENT_ACTIONS, KEY_QUESTIONS, NOTICE_OUTCOMES, OVERALL, OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS
-from ledger.application import Ledger
-from ledger.records import Recorded
-from projections.shapes import status_json
-from projections.status import status_at
+from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry, RatingCell
+from cqc_ledger.events.vocabulary import ENFORCEMENT_ACTIONS, KEY_QUESTIONS, NOTICE_OUTCOMES, OVERALL, OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.status import status_at
 
 RWP = "RWP"
 REGISTERED_ON = date(2015, 1, 1)

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from builders import cell, corrected, inspection, notice_assessed, notice_issued, registered, report, revised, segment
-from events import inspections
-from events.jsonform import entry_from_json, entry_to_json
-from events.parsing import parse_entry
-from ledger.errors import InvalidField
+from cqc_ledger.events import inspections
+from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.errors import InvalidField
 
 TODAY = date(2026, 1, 1)
 

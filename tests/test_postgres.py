@@ -15,10 +15,10 @@ import orjson
 import pytest
 
 from bench.register import register_lines
-from ledger.application import Ledger
-from projections.shapes import status_json
-from projections.status import status_at
-from projections.views import open_views
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.status import status_at
+from cqc_ledger.projections.views import open_views
 from tests.conftest import EXAMPLES, postgres_schema, runner_for
 
 COMMAND = [sys.executable, "-c", "from cli import main; main()"]

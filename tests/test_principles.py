@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.vocabulary import GOOD, INADEQUATE, MERIT, OUTSTANDING, REQUIRES_IMPROVEMENT, merit
-from projections import principles
-from projections.principles import (
+from cqc_ledger.events.vocabulary import GOOD, INADEQUATE, MERIT, OUTSTANDING, REQUIRES_IMPROVEMENT, merit
+from cqc_ledger.projections import principles
+from cqc_ledger.projections.principles import (
     COMBINED,
     REPORTED,
     STATED,

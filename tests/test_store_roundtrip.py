@@ -6,10 +6,10 @@ import dataclasses
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from events import ENTRY_TYPES, corrections, enforcement, inspections, oversight, provider
-from events.base import Entry, RatingCell, ScopeItem
-from ledger.application import Ledger
-from ledger.records import Recorded
+from cqc_ledger.events import ENTRY_TYPES, corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import Recorded
 
 RWP = "RWP"
 UEC = "Urgent and emergency services"

@@ -20,7 +20,7 @@ import orjson
 import pytest
 
 from ledgers import copy_ledger, ok, record_examples, run
-from ledger.chain import GENESIS
+from cqc_ledger.ledger.chain import GENESIS
 
 ENTRIES = 40  # RWP's 28 and RX9's 12
 

@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.parsing import parse_entry
-from ledger.application import Ledger
-from ledger.errors import RuleBroken
-from projections.shapes import status_json
-from projections.status import status_at
-from projections.trusts import register
-from ledger.storage import rows
-from projections.views import open_views
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.status import status_at
+from cqc_ledger.projections.trusts import register
+from cqc_ledger.ledger.storage import rows
+from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, postgres_schema
 
 TODAY = date(2026, 11, 22)
@@ -136,7 +136,7 @@ def mend(ledger: Ledger, data: Any) -> dict[str, Any]:
 
 
 def _json(e: Any) -> dict[str, Any]:
-    from events.jsonform import entry_to_json
+    from cqc_ledger.events.jsonform import entry_to_json
 
     return entry_to_json(e)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger.imports import words
+from cqc_ledger.ledger.imports import words
 
 Where = str  # a JSON path inside one response, for messages: currentRatings.serviceRatings[2].rating
 

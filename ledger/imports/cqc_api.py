@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from events.vocabulary import QUESTIONS, normalise
-from ledger.errors import BadImportFile
-from ledger.imports import Draft, words
-from ledger.imports.api_ratings import Published, ResponseError, published
+from cqc_ledger.events.vocabulary import QUESTIONS, normalise
+from cqc_ledger.ledger.errors import BadImportFile
+from cqc_ledger.ledger.imports import Draft, words
+from cqc_ledger.ledger.imports.api_ratings import Published, ResponseError, published
 
 API = "https://api.service.cqc.org.uk/public/v1"
 # Words of a provider's primary inspection category, and the provider type each means.

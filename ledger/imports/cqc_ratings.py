@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from events.vocabulary import QUESTIONS, TRUST_ONLY_QUESTIONS
-from ledger.errors import BadImportFile, RuleBroken
-from ledger.imports import Draft, words
-from ledger.imports.tables import Table
+from cqc_ledger.events.vocabulary import QUESTIONS, TRUST_ONLY_QUESTIONS
+from cqc_ledger.ledger.errors import BadImportFile, RuleBroken
+from cqc_ledger.ledger.imports import Draft, words
+from cqc_ledger.ledger.imports.tables import Table
 
 PROVIDER, LOCATION, SERVICE, RATING, DAY = "Provider ID", "Location ID", "Service / Population Group", "Latest Rating", "Publication Date"
 QUESTION_COLUMNS = ("Domain", "Key Question")

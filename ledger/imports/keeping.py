@@ -24,14 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from events import inspections, provider
-from events.base import Entry, RatingCell, describe_cell
-from events.corrections import EntryCorrected
-from events.vocabulary import QUESTIONS
-from ledger.errors import RuleBroken
-from ledger.history import in_effect_order
-from ledger.imports import Draft
-from ledger.records import Recorded, parse_ref
+from cqc_ledger.events import inspections, provider
+from cqc_ledger.events.base import Entry, RatingCell, describe_cell
+from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.vocabulary import QUESTIONS
+from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.history import in_effect_order
+from cqc_ledger.ledger.imports import Draft
+from cqc_ledger.ledger.records import Recorded, parse_ref
 
 Origin = str
 _DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.ProviderDeregistered, provider.LocationDeregistered)

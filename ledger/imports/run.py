@@ -13,15 +13,15 @@ from typing import Any
 
 import orjson
 
-from events import provider
-from events.base import Entry
-from events.parsing import parse_entry
-from ledger.application import Follower, Ledger
-from ledger.errors import BadImportFile, InputError, RuleBroken
-from ledger.history import effective
-from ledger.imports import Draft, cqc_api, cqc_ratings, keeping
-from ledger.imports.tables import read_tables
-from ledger.records import Recorded
+from cqc_ledger.events import provider
+from cqc_ledger.events.base import Entry
+from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.application import Follower, Ledger
+from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
+from cqc_ledger.ledger.history import effective
+from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_ratings, keeping
+from cqc_ledger.ledger.imports.tables import read_tables
+from cqc_ledger.ledger.records import Recorded
 
 FORMATS = ("cqc-api", "cqc-ratings")
 _SHOWN = 10

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import BadImportFile
+from cqc_ledger.ledger.errors import BadImportFile
 
 MARKERS = ("Provider ID", "Latest Rating")
 _HEADER_WITHIN = 10

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from events.services import canonical_service
-from events.vocabulary import KEY_QUESTIONS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
+from cqc_ledger.events.services import canonical_service
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
 
 NOT_RATINGS = ("No published rating", "Do not include in report", "Not applicable", "Not yet inspected")
 _NOT_RATING_KEYS = frozenset(normalise(word) for word in NOT_RATINGS)
