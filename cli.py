@@ -19,7 +19,8 @@ from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, nor
 from cqc_ledger.ledger import chain, integrity, storage
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
-from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS, import_files
+from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
+from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.projections import audit_shapes, render, render_audit, shapes
@@ -98,7 +99,10 @@ JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document o
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", envvar="CQC_LEDGER_DB", default=storage.DEFAULT_TARGET, show_default=True,
+    "--db",
+    envvar="CQC_LEDGER_DB",
+    default=storage.DEFAULT_TARGET,
+    show_default=True,
     help="The ledger: a SQLite file path (or $CQC_LEDGER_DB).",
 )
 @click.version_option(package_name="cqc-ledger", message="cqc-ledger %(version)s")
@@ -229,7 +233,6 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
     emit_json(documents) if as_json else click.echo(render.entries_text(documents))
 
 
-
 @main.command()
 @AT
 @KNOWN_AT
@@ -237,7 +240,9 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
 @click.option("--special-measures", is_flag=True, help="Only providers in special measures (any regime).")
 @JSON
 @click.pass_context
-def trusts(ctx: click.Context, at: date | None, known_at: datetime | None, rating: str | None, special_measures: bool, as_json: bool) -> None:
+def trusts(
+    ctx: click.Context, at: date | None, known_at: datetime | None, rating: str | None, special_measures: bool, as_json: bool
+) -> None:
     """Every provider's headline on a day: overall rating, special measures, open warning notices.
 
     \b
@@ -305,14 +310,28 @@ def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 @click.argument("provider_id", metavar="PROVIDER")
 @click.option("--location", "location_id", metavar="ID", help="A location's rating (default: the trust's own).")
 @click.option("--service", callback=_service, metavar="NAME", help="A service's rating (CQC's names or a variant).")
-@click.option("--question", default="overall", show_default=True, callback=_question, metavar="Q",
-              help="overall, safe, effective, caring, responsive, well-led, use-of-resources or combined.")
+@click.option(
+    "--question",
+    default="overall",
+    show_default=True,
+    callback=_question,
+    metavar="Q",
+    help="overall, safe, effective, caring, responsive, well-led, use-of-resources or combined.",
+)
 @AT
 @KNOWN_AT
 @JSON
 @click.pass_context
-def explain(ctx: click.Context, provider_id: str, location_id: str | None, service: str | None, question: str,
-            at: date | None, known_at: datetime | None, as_json: bool) -> None:
+def explain(
+    ctx: click.Context,
+    provider_id: str,
+    location_id: str | None,
+    service: str | None,
+    question: str,
+    at: date | None,
+    known_at: datetime | None,
+    as_json: bool,
+) -> None:
     """How one rating of PROVIDER came about: the entry, report and inspections that set it,
     every earlier value back to the first, the corrections and retractions that touched them,
     and, for an aggregate rating, what CQC's aggregation principles give from the ratings under it.
@@ -492,7 +511,14 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
     provider_id, _ = parse_ref(ref)
-    mend = {"type": "EntryCorrected", "provider_id": provider_id, "ref": ref, "replacement": replacement, "reason": reason, "on": on and on.isoformat()}
+    mend = {
+        "type": "EntryCorrected",
+        "provider_id": provider_id,
+        "ref": ref,
+        "replacement": replacement,
+        "reason": reason,
+        "on": on and on.isoformat(),
+    }
     _record_one(ctx, mend, as_json)
 
 

@@ -33,10 +33,14 @@ CLI = [sys.executable, "-c", "from cli import main; main()"]
 # Runs a command and prints its peak memory (KiB). A child forked from this process would count
 # the pages it shares with it (the whole generated register) in its own peak, so the measured
 # command is started from this small launcher instead.
-LAUNCHER = [sys.executable, "-c", (
-    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-    "sys.stderr.write(f'peak-kib {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); sys.exit(code)"
-)]
+LAUNCHER = [
+    sys.executable,
+    "-c",
+    (
+        "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+        "sys.stderr.write(f'peak-kib {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); sys.exit(code)"
+    ),
+]
 PEAKS: list[int] = []
 
 
@@ -57,7 +61,7 @@ def physical_reference(lines_file: Path, db: Path) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("CREATE TABLE lines (provider_id TEXT, line BLOB)")
     with connection, open(lines_file, "rb") as lines:
-        connection.executemany("INSERT INTO lines VALUES (?, ?)", ((orjson.loads(l)["provider_id"], l) for l in lines))
+        connection.executemany("INSERT INTO lines VALUES (?, ?)", ((orjson.loads(line)["provider_id"], line) for line in lines))
     connection.close()
 
 
@@ -95,7 +99,7 @@ def postgres_store(url: str) -> Store | None:
 
         with psycopg.connect(url, connect_timeout=3, autocommit=True) as admin:
             admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
-    except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL run
+    except Exception as error:
         print(f"PostgreSQL: not measured ({str(error).strip().splitlines()[0]})")
         return None
 
@@ -118,11 +122,15 @@ def measure(store: Store, lines_file: Path, entries: int, cells: int, providers:
     PEAKS.clear()
     record = median_of(runs, record_fresh)
     peak = max(PEAKS) / 1024
-    print(f"record (with views)     {record:8.2f} s  {entries / record:9.0f} entries/s   ratio reference/record {reference / record:.3f} (goal >= 0.25)")
+    print(
+        f"record (with views)     {record:8.2f} s  {entries / record:9.0f} entries/s   ratio reference/record {reference / record:.3f} (goal >= 0.25)"
+    )
     print(f"peak memory of record   {peak:8.0f} MiB (goal: under 2 GiB for a million entries)")
     PEAKS.clear()
     rebuild = median_of(runs, lambda: command(store.target, "rebuild"))
-    print(f"rebuild                 {rebuild:8.2f} s  {entries / rebuild:9.0f} entries/s  {cells / rebuild:9.0f} cells/s (goal >= 100,000 entries/s), peak {max(PEAKS) / 1024:.0f} MiB")
+    print(
+        f"rebuild                 {rebuild:8.2f} s  {entries / rebuild:9.0f} entries/s  {cells / rebuild:9.0f} cells/s (goal >= 100,000 entries/s), peak {max(PEAKS) / 1024:.0f} MiB"
+    )
 
     rng = random.Random(1)
     asked = [(f"R{rng.randrange(providers):05d}", date(rng.randint(2014, 2025), rng.randint(1, 12), 28)) for _ in range(200)]
@@ -151,8 +159,11 @@ def main() -> None:
     parser.add_argument("--entries-per-provider", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (medians are reported)")
     parser.add_argument("--dir", type=Path, default=None, help="where to write the register and the ledgers")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="a PostgreSQL server to measure too (in a schema cqc_bench); '' for none")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL server to measure too (in a schema cqc_bench); '' for none",
+    )
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="cqc-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -161,13 +172,15 @@ def main() -> None:
     with open(lines_file, "wb") as out:
         for line in register_lines(args.providers, args.entries_per_provider):
             out.write(line + b"\n")
-    entries = sum(1 for _ in open(lines_file, "rb"))
-    cells = sum(len(orjson.loads(l).get("ratings", ())) for l in open(lines_file, "rb"))
-    print(f"register: {args.providers} providers, {entries} entries, {cells} rating cells, "
-          f"{lines_file.stat().st_size / 2**20:.0f} MiB")
+    with open(lines_file, "rb") as lines:
+        counted = [len(orjson.loads(line).get("ratings", ())) for line in lines]
+    entries, cells = len(counted), sum(counted)
+    print(f"register: {args.providers} providers, {entries} entries, {cells} rating cells, {lines_file.stat().st_size / 2**20:.0f} MiB")
     print(f"runs: {args.runs} of each; figures are medians; the machine is shared, so compare ratios")
     reference = median_of(args.runs, lambda: physical_reference(lines_file, reference_db))
-    print(f"physical reference      {reference:8.2f} s  {entries / reference:9.0f} entries/s (parse each line, insert it into a bare SQLite table, one transaction)")
+    print(
+        f"physical reference      {reference:8.2f} s  {entries / reference:9.0f} entries/s (parse each line, insert it into a bare SQLite table, one transaction)"
+    )
 
     stores = [sqlite_store(work)]
     if args.postgres:

@@ -54,30 +54,89 @@ def _provider(rng: random.Random, pid: str, target: int) -> tuple[list[dict[str,
         published = day + timedelta(days=rng.randint(60, 150))
         if published > END:
             break
-        rest.append({"type": "InspectionCarriedOut", "provider_id": pid, "inspection_id": inspection_id, "on": day.isoformat(),
-                     "until": (day + timedelta(days=rng.randint(0, 4))).isoformat(),
-                     "kind": "comprehensive" if comprehensive else "focused", "framework": "kloe-2014", "source": "synthetic"})
+        rest.append(
+            {
+                "type": "InspectionCarriedOut",
+                "provider_id": pid,
+                "inspection_id": inspection_id,
+                "on": day.isoformat(),
+                "until": (day + timedelta(days=rng.randint(0, 4))).isoformat(),
+                "kind": "comprehensive" if comprehensive else "focused",
+                "framework": "kloe-2014",
+                "source": "synthetic",
+            }
+        )
         cells = _cells(rng, locations, services, comprehensive)
-        rest.append({"type": "ReportPublished", "provider_id": pid, "report_id": report_id, "on": published.isoformat(),
-                     "inspection_ids": [inspection_id], "ratings": cells, "must_do": rng.randint(0, 30),
-                     "should_do": rng.randint(0, 40), "url": f"https://www.cqc.org.uk/provider/{pid}/reports/{report_id}",
-                     "source": "synthetic"})
+        rest.append(
+            {
+                "type": "ReportPublished",
+                "provider_id": pid,
+                "report_id": report_id,
+                "on": published.isoformat(),
+                "inspection_ids": [inspection_id],
+                "ratings": cells,
+                "must_do": rng.randint(0, 30),
+                "should_do": rng.randint(0, 40),
+                "url": f"https://www.cqc.org.uk/provider/{pid}/reports/{report_id}",
+                "source": "synthetic",
+            }
+        )
         overall = next((c["rating"] for c in cells if c["question"] == "overall" and "location_id" not in c and "service" not in c), None)
         if rng.random() < 0.15:
             notice = f"{pid}-WN{n}"
-            rest.append({"type": "WarningNoticeIssued", "provider_id": pid, "notice_id": notice, "on": (day + timedelta(days=10)).isoformat(),
-                         "section": "29A", "deadline": (day + timedelta(days=50)).isoformat(), "concerns": ["staffing"], "source": "synthetic"})
-            rest.append({"type": "WarningNoticeAssessed", "provider_id": pid, "notice_id": notice, "on": published.isoformat(),
-                         "outcome": rng.choice(["met", "met", "not-met"]), "report_id": report_id, "source": "synthetic"})
+            rest.append(
+                {
+                    "type": "WarningNoticeIssued",
+                    "provider_id": pid,
+                    "notice_id": notice,
+                    "on": (day + timedelta(days=10)).isoformat(),
+                    "section": "29A",
+                    "deadline": (day + timedelta(days=50)).isoformat(),
+                    "concerns": ["staffing"],
+                    "source": "synthetic",
+                }
+            )
+            rest.append(
+                {
+                    "type": "WarningNoticeAssessed",
+                    "provider_id": pid,
+                    "notice_id": notice,
+                    "on": published.isoformat(),
+                    "outcome": rng.choice(["met", "met", "not-met"]),
+                    "report_id": report_id,
+                    "source": "synthetic",
+                }
+            )
         if overall == "Inadequate" and not in_sm:
-            rest.append({"type": "SpecialMeasuresEntered", "provider_id": pid, "on": (published + timedelta(days=14)).isoformat(), "regime": "quality"})
+            rest.append(
+                {
+                    "type": "SpecialMeasuresEntered",
+                    "provider_id": pid,
+                    "on": (published + timedelta(days=14)).isoformat(),
+                    "regime": "quality",
+                }
+            )
             in_sm = True
         elif overall in ("Good", "Outstanding") and in_sm:
-            rest.append({"type": "SpecialMeasuresExited", "provider_id": pid, "on": (published + timedelta(days=30)).isoformat(), "regime": "quality"})
+            rest.append(
+                {
+                    "type": "SpecialMeasuresExited",
+                    "provider_id": pid,
+                    "on": (published + timedelta(days=30)).isoformat(),
+                    "regime": "quality",
+                }
+            )
             in_sm = False
         if rng.random() < 0.3:
-            rest.append({"type": "OversightSegmentChanged", "provider_id": pid, "on": (published + timedelta(days=20)).isoformat(),
-                         "framework": "SOF-2016" if published.year < 2021 else "SOF-2021", "segment": rng.randint(1, 4)})
+            rest.append(
+                {
+                    "type": "OversightSegmentChanged",
+                    "provider_id": pid,
+                    "on": (published + timedelta(days=20)).isoformat(),
+                    "framework": "SOF-2016" if published.year < 2021 else "SOF-2021",
+                    "segment": rng.randint(1, 4),
+                }
+            )
         day = published + timedelta(days=rng.randint(90, 420))
     return registration, rest
 

@@ -38,7 +38,10 @@ def parse_entry(obj: Any, *, today: date) -> Entry:
 def _parse(obj: Any, today: date, path: str) -> Entry:
     """`parse_entry` of an object found at `path` (e.g. a correction's `replacement.`)."""
     if not isinstance(obj, dict):
-        raise InvalidField(f"expected a JSON object{' at ' + repr(path.rstrip('.')) if path else ''}, found {_json_kind(obj)}", field=path.rstrip(".") or None)
+        raise InvalidField(
+            f"expected a JSON object{' at ' + repr(path.rstrip('.')) if path else ''}, found {_json_kind(obj)}",
+            field=path.rstrip(".") or None,
+        )
     kind = obj.get("type")
     if kind is None:
         raise InvalidField(f'missing field "{path}type"', field=path + "type")
@@ -114,14 +117,17 @@ def _cell(value: Any, where: str, today: date) -> RatingCell:
     question, rating = value.get("question"), value.get("rating")
     # The fast path: canonical words and plain ids; anything else takes the checking path.
     if (
-        question in _QUESTIONS_AS_WRITTEN and rating in _RATINGS_AS_WRITTEN
+        question in _QUESTIONS_AS_WRITTEN
+        and rating in _RATINGS_AS_WRITTEN
         and (location_id is None or (type(location_id) is str and location_id.strip() == location_id != ""))
         and (service is None or type(service) is str)
         and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
     ):
         return RatingCell(
-            location_id=location_id, service=None if service is None else _service(service, where),
-            question=question, rating=rating,
+            location_id=location_id,
+            service=None if service is None else _service(service, where),
+            question=question,
+            rating=rating,
         )
     return _checked_cell(value, where, today)
 
@@ -138,8 +144,7 @@ def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
         cell = dataclasses.replace(cell, service=canonical_service(cell.service))
     if cell.question in TRUST_ONLY_QUESTIONS and (cell.location_id or cell.service):
         raise InvalidField(
-            f'field "{where}.question": "{cell.question}" is rated only at trust level, '
-            "so the cell can have no location_id or service",
+            f'field "{where}.question": "{cell.question}" is rated only at trust level, so the cell can have no location_id or service',
             field=where + ".question",
         )
     return cell
@@ -179,8 +184,7 @@ def _check_entry(entry: Entry, today: date) -> None:
             raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
         if entry.replacement.provider_id != entry.provider_id:
             raise InvalidField(
-                f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this '
-                f'entry\'s provider "{entry.provider_id}"',
+                f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this entry\'s provider "{entry.provider_id}"',
                 field="replacement.provider_id",
             )
     elif entry.type_name == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
@@ -221,9 +225,11 @@ def _word(spec: FieldSpec, value: Any, where: str) -> str:
     hint = suggestion(str(value), words) if isinstance(value, str) else ""
     what = spec.name.replace("_", " ")
     listed = ", ".join(f'"{w}"' for w in words)
-    return _raise(InvalidField(
-        f'field "{where}": {_show(value)} is not {"an" if what[0] in "aeiou" else "a"} {what}{hint}; one of {listed}', field=where
-    ))
+    return _raise(
+        InvalidField(
+            f'field "{where}": {_show(value)} is not {"an" if what[0] in "aeiou" else "a"} {what}{hint}; one of {listed}', field=where
+        )
+    )
 
 
 def _raise(error: Exception) -> Any:
@@ -247,4 +253,6 @@ def _show(value: Any) -> str:
 
 
 def _json_kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true or false"}.get(type(value), "a number" if isinstance(value, (int, float)) else "null")
+    return {dict: "an object", list: "a list", str: "a string", bool: "true or false"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else "null"
+    )

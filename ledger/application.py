@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.application import Application
@@ -29,7 +28,7 @@ _PAGE = 5000
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, last: datetime | None, now: datetime) -> datetime:
@@ -100,7 +99,9 @@ class Ledger(Application):
         """
         return self._append(lines, followers, utc_now, restoring=True)
 
-    def _append(self, lines: Iterable[tuple[int, Entry, Stamp | None]], followers: Sequence[Follower], clock: Clock, *, restoring: bool) -> Outcome:
+    def _append(
+        self, lines: Iterable[tuple[int, Entry, Stamp | None]], followers: Sequence[Follower], clock: Clock, *, restoring: bool
+    ) -> Outcome:
         recorder: Any = self.recorder
         with recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
@@ -151,6 +152,7 @@ class Ledger(Application):
     def _load(self, c: Any, provider_id: str) -> ProviderLedger:
         """The provider's ledger as stored, read inside the recording transaction (its history
         is read again from there only if a correction or retraction needs it)."""
+
         def history() -> list[Recorded]:
             return [self.mapper.to_domain_event(s) for s in self.recorder.stream(c, provider_id)]  # type: ignore[attr-defined]
 
@@ -201,5 +203,3 @@ class Ledger(Application):
             if len(page) < _PAGE:
                 return
             start = page[-1].id
-
-

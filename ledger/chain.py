@@ -81,7 +81,9 @@ def first_break(
             return Break(position, f"entry {ref} does not match its link (changed or moved?)"), computed
     count = len(computed)
     if len(chain) > count or head.position > count:
-        return Break(count + 1, f"the chain records {max(len(chain), head.position)} entries but only {count} are stored (tail cut?)"), computed
+        return Break(
+            count + 1, f"the chain records {max(len(chain), head.position)} entries but only {count} are stored (tail cut?)"
+        ), computed
     if head.position != count or (count and head.hash != computed[-1]):
         return Break(count, f"the head of the chain ({head}) does not match the last entry (tail cut and links rewritten?)"), computed
     return None, computed

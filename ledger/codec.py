@@ -93,7 +93,9 @@ def entry_kind(topic: str) -> str:
         return topic
     kind = _ALIASES_0_1.get(topic)
     if kind is None:
-        raise StoreError(f'A stored entry has the topic "{topic}", which is not a cqc-ledger entry type: the store has been altered or is not a cqc-ledger store. Run `cqc-ledger verify`.')
+        raise StoreError(
+            f'A stored entry has the topic "{topic}", which is not a cqc-ledger entry type: the store has been altered or is not a cqc-ledger store. Run `cqc-ledger verify`.'
+        )
     return kind
 
 

@@ -18,15 +18,16 @@ T = TypeVar("T")
 
 def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
     """The entries of the input with their line numbers, read as they are asked for."""
+    # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
     for number, obj in _objects(lines):
-        yield number, _at_line(number, lambda: parse_entry(obj, today=today))
+        yield number, _at_line(number, lambda: parse_entry(obj, today=today))  # noqa: B023
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
     """The entries of an export (each line an entry plus its `ref` and `recorded_at`)."""
     for number, obj in _objects(lines):
-        stamp = _at_line(number, lambda: _stamp(obj))
-        yield number, _at_line(number, lambda: parse_entry(obj, today=today)), stamp
+        stamp = _at_line(number, lambda: _stamp(obj))  # noqa: B023
+        yield number, _at_line(number, lambda: parse_entry(obj, today=today)), stamp  # noqa: B023
 
 
 def _objects(lines: Iterable[str | bytes]) -> Iterator[tuple[int, Any]]:
@@ -61,4 +62,6 @@ def _stamp(obj: object) -> Stamp:
     try:
         return Stamp(ref, parse_time(recorded_at))
     except ValueError:
-        raise InvalidField(f'field "recorded_at": "{recorded_at}" is not a time like 2026-11-22T15:33:46.123456Z', field="recorded_at") from None
+        raise InvalidField(
+            f'field "recorded_at": "{recorded_at}" is not a time like 2026-11-22T15:33:46.123456Z', field="recorded_at"
+        ) from None

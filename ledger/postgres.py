@@ -60,15 +60,19 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
             "nid": "notification_id",
         }
         self.sql_create_statements += [
-            SQL(self.q(
-                "CREATE TABLE IF NOT EXISTS {head} (id integer PRIMARY KEY CHECK (id = 1), "
-                "recorded_at text NOT NULL, chain_position bigint NOT NULL, chain_hash bytea NOT NULL)"
-            )),
+            SQL(
+                self.q(
+                    "CREATE TABLE IF NOT EXISTS {head} (id integer PRIMARY KEY CHECK (id = 1), "
+                    "recorded_at text NOT NULL, chain_position bigint NOT NULL, chain_hash bytea NOT NULL)"
+                )
+            ),
             SQL(self.q("INSERT INTO {head} VALUES (1, '', 0, decode(repeat('00', 32), 'hex')) ON CONFLICT (id) DO NOTHING")),
-            SQL(self.q(
-                "CREATE TABLE IF NOT EXISTS {chain} (position bigint PRIMARY KEY, "
-                "notification_id bigint NOT NULL UNIQUE, hash bytea NOT NULL)"
-            )),
+            SQL(
+                self.q(
+                    "CREATE TABLE IF NOT EXISTS {chain} (position bigint PRIMARY KEY, "
+                    "notification_id bigint NOT NULL UNIQUE, hash bytea NOT NULL)"
+                )
+            ),
         ]
 
     def lock(self, c: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InvalidField
@@ -59,7 +59,7 @@ def parse_ref(ref: str) -> tuple[str, int]:
 
 def format_time(moment: datetime) -> str:
     """UTC, ISO 8601 with microseconds: 2026-11-22T15:33:46.123456Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(text: str) -> datetime:
@@ -67,4 +67,4 @@ def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if len(text.strip()) == 10:  # a day: everything recorded during it
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

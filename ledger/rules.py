@@ -85,8 +85,7 @@ def check(facts: Facts, entry: Entry, position: int, content: bytes) -> None:
     if isinstance(entry, provider.ProviderRegistered):
         if facts.registered:
             raise RuleBroken(
-                f"provider {entry.provider_id} is already registered ({facts.registered}); "
-                "record ProviderRenamed for a new name",
+                f"provider {entry.provider_id} is already registered ({facts.registered}); record ProviderRenamed for a new name",
                 field="type",
             )
     elif not facts.registered:
@@ -122,8 +121,7 @@ def _check_locations(facts: Facts, entry: Entry) -> None:
     for where, location_id in _locations_named(entry):
         if location_id not in facts.locations:
             raise RuleBroken(
-                f'location "{location_id}" is not registered for {facts.provider_id}: '
-                "record its LocationRegistered entry first",
+                f'location "{location_id}" is not registered for {facts.provider_id}: record its LocationRegistered entry first',
                 field=where,
             )
 
@@ -155,7 +153,7 @@ def check_regimes(facts: Facts, first_new: int = 1) -> None:
         in_force = False
         latest_new = None
         for moment in timeline:
-            on, at, enters = moment
+            _on, at, enters = moment
             if at >= first_new:
                 latest_new = moment
             if enters == in_force:
@@ -187,8 +185,7 @@ def _check_assessment(facts: Facts, entry: enforcement.WarningNoticeAssessed) ->
     issued_on, issued_ref = issued
     if entry.on < issued_on:
         raise RuleBroken(
-            f'notice "{entry.notice_id}" was issued on {issued_on} ({issued_ref}), after this '
-            f"assessment on {entry.on}",
+            f'notice "{entry.notice_id}" was issued on {issued_on} ({issued_ref}), after this assessment on {entry.on}',
             field="on",
         )
     if entry.notice_id in facts.assessed:
@@ -212,7 +209,8 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     if isinstance(original, MENDING):
         raise RuleBroken(
             f"{mend.ref} is itself {'an' if original.type_name[0] in 'AEIOU' else 'a'} {original.type_name}; "
-            "mend the entry it targets instead", field="ref"
+            "mend the entry it targets instead",
+            field="ref",
         )
     if isinstance(mend, EntryCorrected) and type(mend.replacement) is not type(original):
         raise RuleBroken(

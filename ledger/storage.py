@@ -10,13 +10,12 @@ from it, so later entries never get an earlier time whatever the clocks of sever
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
@@ -152,7 +151,9 @@ class LedgerTables:
     def stream(self, c: Any, provider_id: str) -> list[StoredEvent]:
         """The provider's stored events, read inside the caller's transaction."""
         c.execute(
-            self.q("SELECT originator_id, originator_version, topic, state FROM {events} WHERE originator_id = ? ORDER BY originator_version"),
+            self.q(
+                "SELECT originator_id, originator_version, topic, state FROM {events} WHERE originator_id = ? ORDER BY originator_version"
+            ),
             (provider_id,),
         )
         return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
@@ -164,7 +165,7 @@ class LedgerTables:
         new = list(chain.links(head.hash, stored_events))
         c.executemany(
             self.q("INSERT INTO {chain} (position, notification_id, hash) VALUES (?, ?, ?)"),
-            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new), 1)],
+            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new, strict=False), 1)],
         )
         c.execute(self.q("UPDATE {head} SET chain_position = ?, chain_hash = ? WHERE id = 1"), (head.position + len(new), new[-1]))
         return ids
@@ -209,7 +210,7 @@ def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> No
 class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables."""
 
-    names = {"events": "stored_events", "head": "ledger_head", "chain": "ledger_chain", "nid": "rowid"}
+    names: ClassVar[dict[str, str]] = {"events": "stored_events", "head": "ledger_head", "chain": "ledger_chain", "nid": "rowid"}
 
     def create_table(self) -> None:
         """Creates the tables of a new store; a store already made is only read. (Inserting the

@@ -44,9 +44,16 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
         "inspections_not_recorded": list(found.unrecorded_inspections),
         "previous": [setting_json(s) for s in found.previous],
         "mends": [
-            {"ref": m.recorded.ref, "type": m.recorded.entry.type_name, "target": m.target, "reason": m.recorded.entry.reason,  # type: ignore[attr-defined]
-             "on": day(getattr(m.recorded.entry, "on", None)), "recorded_at": format_time(m.recorded.recorded_at),
-             "before": m.before, "after": m.after}
+            {
+                "ref": m.recorded.ref,
+                "type": m.recorded.entry.type_name,
+                "target": m.target,
+                "reason": m.recorded.entry.reason,  # type: ignore[attr-defined]
+                "on": day(getattr(m.recorded.entry, "on", None)),
+                "recorded_at": format_time(m.recorded.recorded_at),
+                "before": m.before,
+                "after": m.after,
+            }
             for m in found.mends
         ],
         "principles": check_json(found.check) if found.check else None,
@@ -57,8 +64,11 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
 def entry_json(recorded: Recorded) -> dict[str, Any]:
     entry = recorded.entry
     return {
-        "ref": recorded.ref, "type": entry.type_name, "on": day(entry.on),  # type: ignore[attr-defined]
-        "recorded_at": format_time(recorded.recorded_at), "source": entry.source,
+        "ref": recorded.ref,
+        "type": entry.type_name,
+        "on": day(entry.on),  # type: ignore[attr-defined]
+        "recorded_at": format_time(recorded.recorded_at),
+        "source": entry.source,
         "reason": getattr(entry, "reason", None),
     }
 
@@ -68,16 +78,28 @@ def report_json(recorded: Recorded | None) -> dict[str, Any] | None:
         return None
     r = recorded.entry
     return {
-        "report_id": r.report_id, "on": day(r.on), "url": r.url, "must_do": r.must_do,  # type: ignore[attr-defined]
-        "should_do": r.should_do, "summary": r.summary, "source": r.source, "ref": recorded.ref,  # type: ignore[attr-defined]
+        "report_id": r.report_id,
+        "on": day(r.on),
+        "url": r.url,
+        "must_do": r.must_do,  # type: ignore[attr-defined]
+        "should_do": r.should_do,
+        "summary": r.summary,
+        "source": r.source,
+        "ref": recorded.ref,  # type: ignore[attr-defined]
     }
 
 
 def inspection_json(recorded: Recorded) -> dict[str, Any]:
     i = recorded.entry
     return {
-        "inspection_id": i.inspection_id, "on": day(i.on), "until": day(i.until), "kind": i.kind,  # type: ignore[attr-defined]
-        "framework": i.framework, "summary": i.summary, "source": i.source, "ref": recorded.ref,  # type: ignore[attr-defined]
+        "inspection_id": i.inspection_id,
+        "on": day(i.on),
+        "until": day(i.until),
+        "kind": i.kind,  # type: ignore[attr-defined]
+        "framework": i.framework,
+        "summary": i.summary,
+        "source": i.source,
+        "ref": recorded.ref,  # type: ignore[attr-defined]
         "scope": [
             {"location_id": s.location_id, "service": s.service, "questions": list(s.questions)}
             for s in i.scope  # type: ignore[attr-defined]
@@ -88,9 +110,14 @@ def inspection_json(recorded: Recorded) -> dict[str, Any]:
 def setting_json(s: Setting) -> dict[str, Any]:
     report = s.report.entry if s.report else None
     return {
-        "rating": s.rating, "since": day(s.since), "until": day(s.until), "ref": s.recorded.ref,
-        "type": s.recorded.entry.type_name, "report_id": getattr(report, "report_id", None),
-        "url": getattr(report, "url", None), "source": s.recorded.entry.source,
+        "rating": s.rating,
+        "since": day(s.since),
+        "until": day(s.until),
+        "ref": s.recorded.ref,
+        "type": s.recorded.entry.type_name,
+        "report_id": getattr(report, "report_id", None),
+        "url": getattr(report, "url", None),
+        "source": s.recorded.entry.source,
         "reason": getattr(s.recorded.entry, "reason", None),
     }
 
@@ -141,7 +168,8 @@ def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
         "warning_notices": [_notice_change(c) for c in d.warning_notices],
         "oversight": (
             {"from": _segment(d.oversight.before), "to": _segment(d.oversight.after), "refs": list(d.oversight.refs)}
-            if d.oversight else None
+            if d.oversight
+            else None
         ),
     }
 
@@ -173,8 +201,11 @@ def _notice_change(c: Change) -> dict[str, Any]:
     notice = after if isinstance(after, Notice) else before
     assert isinstance(notice, Notice)
     return {
-        "notice_id": notice.notice_id, "section": notice.section, "issued_on": day(notice.issued_on),
-        "location_id": notice.location_id, "service": notice.service,
+        "notice_id": notice.notice_id,
+        "section": notice.section,
+        "issued_on": day(notice.issued_on),
+        "location_id": notice.location_id,
+        "service": notice.service,
         "from": before.status if isinstance(before, Notice) else None,
         "to": after.status if isinstance(after, Notice) else None,
         "closed_on": day(after.closed_on) if isinstance(after, Notice) else None,
@@ -190,8 +221,13 @@ def anomalies_json(found: Survey, at: Any, known_at: datetime) -> dict[str, Any]
         "checked": found.checked,
         "agreed": found.agreed,
         "anomalies": [
-            {"provider_id": a.provider_id, "name": a.name, **place(a.check.key),
-             "published": value_json(a.check.published), "principles": check_json(a.check)}
+            {
+                "provider_id": a.provider_id,
+                "name": a.name,
+                **place(a.check.key),
+                "published": value_json(a.check.published),
+                "principles": check_json(a.check),
+            }
             for a in found.anomalies
         ],
     }

@@ -56,12 +56,13 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     regimes = sorted(set(before.special_measures) | set(after.special_measures))
     notices = sorted(set(before.notices) | set(after.notices), key=lambda i: (_issued(i, before, after), i))
     return Diff(
-        before, after, start, end,
+        before,
+        after,
+        start,
+        end,
         changes=tuple(c for c in found if _rating(c.before) != _rating(c.after)),
         reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after)),
-        special_measures=_changes(
-            ((("regime", g), before.special_measures.get(g), after.special_measures.get(g)) for g in regimes), refs
-        ),
+        special_measures=_changes(((("regime", g), before.special_measures.get(g), after.special_measures.get(g)) for g in regimes), refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),
     )

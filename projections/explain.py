@@ -8,6 +8,7 @@ principles' check of it against the ratings under it (projections/aggregates.py)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -137,7 +138,7 @@ def rating_in(entry: Entry | None, key: CellKey) -> str | None:
 
 
 def _with_until(settings: tuple[Setting, ...]) -> tuple[Setting, ...]:
-    return tuple(replace(s, until=nxt.since) for s, nxt in zip(settings, settings[1:])) + settings[-1:]
+    return tuple(replace(s, until=nxt.since) for s, nxt in itertools.pairwise(settings)) + settings[-1:]
 
 
 def _inspections_of(current: Setting | None, folded: CellHistory) -> tuple[tuple[Recorded, ...], tuple[str, ...]]:
@@ -175,9 +176,7 @@ def _check_location(status: Status, location_id: str | None, at: date) -> None:
     if location_id is None or location_id in status.locations or any(k[0] == location_id for k in status.cells):
         return
     known = ", ".join(sorted(status.locations)) or "none"
-    raise UnknownLocation(
-        f'location "{location_id}" is not a location of {status.provider_id} on {at} (its locations: {known})'
-    )
+    raise UnknownLocation(f'location "{location_id}" is not a location of {status.provider_id} on {at} (its locations: {known})')
 
 
 SAF_NOTE = (

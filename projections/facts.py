@@ -178,14 +178,15 @@ def status_from_facts(provider_id: str, held: Iterable[Held]) -> Status:
         registered_on=registered.on if registered else None,
         deregistered=Since(gone.on, ref(gone), gone.value["successor_id"]) if gone else None,
         locations=MappingProxyType(_locations(by_topic.get("location", {}), by_topic.get("location_end", {}))),
-        cells=MappingProxyType({
-            tuple(orjson.loads(subject)): CellValue(h.value["rating"], h.on, ref(h))  # type: ignore[misc]
-            for subject, h in by_topic.get("cell", {}).items()
-        }),
-        special_measures=MappingProxyType({
-            regime: Since(h.on, ref(h), h.value["decided_by"])
-            for regime, h in by_topic.get("regime", {}).items() if h.value["entered"]
-        }),
+        cells=MappingProxyType(
+            {
+                tuple(orjson.loads(subject)): CellValue(h.value["rating"], h.on, ref(h))  # type: ignore[misc]
+                for subject, h in by_topic.get("cell", {}).items()
+            }
+        ),
+        special_measures=MappingProxyType(
+            {regime: Since(h.on, ref(h), h.value["decided_by"]) for regime, h in by_topic.get("regime", {}).items() if h.value["entered"]}
+        ),
         oversight=Since(segment.on, ref(segment), segment.value["segment"], segment.value["framework"]) if segment else None,
         notices=MappingProxyType(_notices(by_topic.get("notice", {}), by_topic.get("assessment", {}), provider_id)),
         enforcement=tuple(_recorded(h) for h in sorted(actions, key=lambda h: (h.on, h.position))),
@@ -215,8 +216,16 @@ def _notices(issued: dict[str, Held], assessed: dict[str, Held], provider_id: st
         a = assessed.get(notice_id)
         if a is not None:
             notice = Notice(
-                notice.notice_id, notice.section, notice.issued_on, notice.deadline, notice.ref,
-                notice.location_id, notice.service, a.value["outcome"], a.on, f"{provider_id}/{a.position}",
+                notice.notice_id,
+                notice.section,
+                notice.issued_on,
+                notice.deadline,
+                notice.ref,
+                notice.location_id,
+                notice.service,
+                a.value["outcome"],
+                a.on,
+                f"{provider_id}/{a.position}",
             )
         out[notice_id] = notice
     return out

@@ -35,9 +35,14 @@ def history(
         on = r.entry.on  # type: ignore[attr-defined]
         if (since is None or on >= since) and (until is None or on <= until):
             item = {
-                "ref": r.ref, "type": r.entry.type_name, "on": on.isoformat(),
-                "recorded_at": format_time(r.recorded_at), "summary": summary(r.entry), "changes": changes,
-                "source": r.entry.source, "retracted": retracted,
+                "ref": r.ref,
+                "type": r.entry.type_name,
+                "on": on.isoformat(),
+                "recorded_at": format_time(r.recorded_at),
+                "summary": summary(r.entry),
+                "changes": changes,
+                "source": r.entry.source,
+                "retracted": retracted,
             }
             if r.position in mends:
                 item["mended_by"] = [

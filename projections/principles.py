@@ -33,7 +33,9 @@ STATED, REPORTED, UNSTATED = "stated", "reported", "unstated"
 CQC_PRINCIPLES = "CQC, Ratings principles: NHS trusts (https://cqc.org.uk/guidance-providers/nhs-trusts/ratings-principles-nhs-trusts)"
 CQC_RATINGS = "CQC, Ratings (https://cqc.org.uk/what-we-do/how-we-do-our-job/ratings)"
 CAPSTICKS = "Capsticks on CQC's March 2018 guidance (https://capsticks.com/insights/new-cqc-guidance-on-combining-ratings-for-quality-and-use-of-resources)"
-HSJ = "HSJ (https://www.hsj.co.uk/quality-and-performance/efficiency-rating-could-make-it-easier-for-trusts-to-be-inadequate/7020999.article)"
+HSJ = (
+    "HSJ (https://www.hsj.co.uk/quality-and-performance/efficiency-rating-could-make-it-easier-for-trusts-to-be-inadequate/7020999.article)"
+)
 THORNBURY = "Thornbury Nursing (https://thornbury-nursing.com/clients/blog/cqc-ratings-new-scoring-system/)"
 
 BANDS = ("1-3", "4-8", "9+")
@@ -112,29 +114,39 @@ class Verdict:
 
 
 _OUTSTANDING = CountRule(
-    "outstanding-by-count", OUTSTANDING, (OUTSTANDING,),
+    "outstanding-by-count",
+    OUTSTANDING,
+    (OUTSTANDING,),
     (Threshold(1, STATED, CQC_PRINCIPLES), Threshold(2, STATED, CQC_PRINCIPLES), Threshold(3, STATED, CQC_PRINCIPLES)),
 )
 # Only the 4-8 rows of the two limiters are reported (the "rule of two"); the 1-3 and 9+ rows
 # are recollection, not found in CQC's sources: the same step of one per band is assumed.
 _INADEQUATE = CountRule(
-    "inadequate-by-count", INADEQUATE, (INADEQUATE,),
+    "inadequate-by-count",
+    INADEQUATE,
+    (INADEQUATE,),
     (Threshold(1, UNSTATED), Threshold(2, REPORTED, HSJ), Threshold(3, UNSTATED)),
 )
 _REQUIRES_IMPROVEMENT = CountRule(
-    "requires-improvement-by-count", REQUIRES_IMPROVEMENT, (REQUIRES_IMPROVEMENT, INADEQUATE),
+    "requires-improvement-by-count",
+    REQUIRES_IMPROVEMENT,
+    (REQUIRES_IMPROVEMENT, INADEQUATE),
     (Threshold(1, UNSTATED), Threshold(2, REPORTED, CAPSTICKS), Threshold(3, UNSTATED)),
 )
 # The combined rating of six: the limit to Requires improvement raised to three (March 2018).
 _COMBINED_REQUIRES_IMPROVEMENT = CountRule(
-    "combined-requires-improvement-by-count", REQUIRES_IMPROVEMENT, (REQUIRES_IMPROVEMENT, INADEQUATE),
+    "combined-requires-improvement-by-count",
+    REQUIRES_IMPROVEMENT,
+    (REQUIRES_IMPROVEMENT, INADEQUATE),
     (Threshold(1, UNSTATED), Threshold(3, REPORTED, CAPSTICKS), Threshold(3, UNSTATED)),
 )
 
 KLOE_2014 = Principles("2014-2023 ratings principles for NHS trusts", _INADEQUATE, _REQUIRES_IMPROVEMENT, _OUTSTANDING)
 COMBINED = Principles(
     "2014-2023 ratings principles for NHS trusts, combined rating (from March 2018)",
-    _INADEQUATE, _COMBINED_REQUIRES_IMPROVEMENT, _OUTSTANDING,
+    _INADEQUATE,
+    _COMBINED_REQUIRES_IMPROVEMENT,
+    _OUTSTANDING,
 )
 
 GOOD_OTHERWISE = "good-otherwise"
@@ -214,10 +226,7 @@ def _count_step(principles: Principles, counts: Mapping[str, int], n: int, noun:
     if counts[OUTSTANDING] >= threshold.count and counts[OUTSTANDING] + counts[GOOD] == n:
         says = f"{words(threshold.count)} or more {of} Outstanding and the rest Good: Outstanding"
         return Step(rule.name, OUTSTANDING, says, threshold.basis, threshold.source)
-    says = (
-        f"no limit reached {of} and fewer than {words(threshold.count)} Outstanding "
-        f"(with the rest Good): Good"
-    )
+    says = f"no limit reached {of} and fewer than {words(threshold.count)} Outstanding (with the rest Good): Good"
     return Step(GOOD_OTHERWISE, GOOD, says, UNSTATED)
 
 
@@ -237,7 +246,7 @@ def score_band(percent: float) -> Step:
     """
     if not 25 <= percent <= 100:
         raise ValueError(f"{percent}% is not a score: scores run from 25% to 100%")
-    for low, rating in SCORE_BANDS:
+    for low, rating in SCORE_BANDS:  # noqa: B007 (the band found is used after the loop)
         if percent >= low:
             break
     upper = {88: 100, 63: 87, 39: 62, 25: 38}[low]

@@ -12,9 +12,7 @@ _WIDTH = 18
 
 def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str:
     parts = [
-        f"{q} {ratings[q]['rating']} ({ratings[q]['since']})"
-        for q in QUESTIONS
-        if q in ratings and not (skip_overall and q == "overall")
+        f"{q} {ratings[q]['rating']} ({ratings[q]['since']})" for q in QUESTIONS if q in ratings and not (skip_overall and q == "overall")
     ]
     return ", ".join(parts)
 

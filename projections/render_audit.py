@@ -72,7 +72,11 @@ def _inspection(i: dict[str, Any]) -> str:
         " ".join(p for p in (s["location_id"], s["service"]) if p) + (f" ({', '.join(s['questions'])})" if s["questions"] else "")
         for s in i["scope"]
     )
-    return f"Inspection {i['inspection_id']} ({what or 'kind not recorded'}): {when}" + (f"; scope: {scope}" if scope else "") + f" ({i['ref']})."
+    return (
+        f"Inspection {i['inspection_id']} ({what or 'kind not recorded'}): {when}"
+        + (f"; scope: {scope}" if scope else "")
+        + f" ({i['ref']})."
+    )
 
 
 def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]:
@@ -169,7 +173,9 @@ def _regime_change(c: dict[str, Any]) -> str:
 
 def _notice_change(c: dict[str, Any]) -> str:
     to = c["to"] + (f" on {long_day(c['closed_on'])}" if c["closed_on"] else "")
-    return f"{c['notice_id']} (s{c['section']}, issued {long_day(c['issued_on'])}): {c['from'] or 'not issued'} -> {to} ({_refs(c['refs'])})"
+    return (
+        f"{c['notice_id']} (s{c['section']}, issued {long_day(c['issued_on'])}): {c['from'] or 'not issued'} -> {to} ({_refs(c['refs'])})"
+    )
 
 
 def _segment_change(o: dict[str, Any]) -> str:
@@ -189,7 +195,9 @@ def anomalies_text(doc: dict[str, Any]) -> str:
     for a in doc["anomalies"]:
         p, pub = a["principles"], a["published"]
         lines.append("")
-        lines.append(f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} since {long_day(pub['since'])} ({pub['ref']})")
+        lines.append(
+            f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} since {long_day(pub['since'])} ({pub['ref']})"
+        )
         lines.append(f"  The principles give {p['rating']}: {p['says']} ({BASIS_WORDS[p['basis']]}).")
         counted = p["steps"][0]
         if counted["rule"] != p["rule"]:

@@ -43,26 +43,37 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
         "registered_on": day(status.registered_on),
         "deregistered": (
             {"on": day(status.deregistered.since), "successor_id": status.deregistered.value, "ref": status.deregistered.ref}
-            if status.deregistered else None
+            if status.deregistered
+            else None
         ),
         "ratings": ratings_json(cells, None, None),
         "locations": [location_json(status, location_id) for location_id in location_ids],
-        "services": [
-            {"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)
-        ],
+        "services": [{"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)],
         "special_measures": [
-            {"regime": regime, "since": day(held.since), "ref": held.ref}
-            for regime, held in sorted(status.special_measures.items())
+            {"regime": regime, "since": day(held.since), "ref": held.ref} for regime, held in sorted(status.special_measures.items())
         ],
         "oversight": (
-            {"framework": status.oversight.framework, "segment": status.oversight.value,
-             "since": day(status.oversight.since), "ref": status.oversight.ref}
-            if status.oversight else None
+            {
+                "framework": status.oversight.framework,
+                "segment": status.oversight.value,
+                "since": day(status.oversight.since),
+                "ref": status.oversight.ref,
+            }
+            if status.oversight
+            else None
         ),
         "warning_notices": [
-            {"notice_id": n.notice_id, "section": n.section, "issued_on": day(n.issued_on),
-             "deadline": day(n.deadline), "status": n.status, "closed_on": day(n.closed_on),
-             "location_id": n.location_id, "service": n.service, "ref": n.ref}
+            {
+                "notice_id": n.notice_id,
+                "section": n.section,
+                "issued_on": day(n.issued_on),
+                "deadline": day(n.deadline),
+                "status": n.status,
+                "closed_on": day(n.closed_on),
+                "location_id": n.location_id,
+                "service": n.service,
+                "ref": n.ref,
+            }
             for n in sorted(status.notices.values(), key=lambda n: (n.issued_on, n.notice_id))
         ],
         "enforcement_actions": [recorded_json(r) for r in status.enforcement],
@@ -79,10 +90,7 @@ def location_json(status: Status, location_id: str) -> dict[str, Any]:
         "registered_on": day(location.registered_on) if location else None,
         "deregistered_on": day(location.deregistered_on) if location else None,
         "ratings": ratings_json(status.cells, location_id, None),
-        "services": [
-            {"service": s, "ratings": ratings_json(status.cells, location_id, s)}
-            for s in services_of(status.cells, location_id)
-        ],
+        "services": [{"service": s, "ratings": ratings_json(status.cells, location_id, s)} for s in services_of(status.cells, location_id)],
     }
 
 

@@ -19,7 +19,6 @@ from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 
 
-
 @dataclass(frozen=True)
 class CellValue:
     """A rating as it stands: its value, the day it took effect, and the entry that set it."""

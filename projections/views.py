@@ -48,8 +48,7 @@ SQLITE_TABLES = [
         value TEXT NOT NULL,
         PRIMARY KEY (provider_id, topic, subject, valid_from, position, recorded_at)) WITHOUT ROWID""",
     # What `trusts` asks for across the register: the headline facts only, so the index stays small.
-    f"CREATE INDEX IF NOT EXISTS view_headlines ON view_facts (topic, subject, provider_id, valid_from, position) "
-    f"WHERE {HEADLINE_WHERE}",
+    f"CREATE INDEX IF NOT EXISTS view_headlines ON view_facts (topic, subject, provider_id, valid_from, position) WHERE {HEADLINE_WHERE}",
     *[
         f"""CREATE VIEW IF NOT EXISTS {name} AS
         SELECT provider_id, {columns}, valid_from,
@@ -57,15 +56,19 @@ SQLITE_TABLES = [
                provider_id || '/' || position AS ref, recorded_at
         FROM view_facts WHERE topic IN ({topics}) AND retracted_at IS NULL"""
         for name, topics, columns in [
-            ("rating_intervals", "'cell'",
-             "json_extract(subject, '$[0]') AS location_id, json_extract(subject, '$[1]') AS service, "
-             "json_extract(subject, '$[2]') AS question, value AS rating"),
-            ("special_measures_intervals", "'regime'",
-             "subject AS regime, json_extract(value, '$.entered') AS in_force"),
-            ("oversight_intervals", "'oversight'",
-             "json_extract(value, '$.framework') AS framework, json_extract(value, '$.segment') AS segment"),
-            ("name_intervals", "'name', 'location'",
-             "NULLIF(subject, '') AS location_id, json_extract(value, '$.name') AS name"),
+            (
+                "rating_intervals",
+                "'cell'",
+                "json_extract(subject, '$[0]') AS location_id, json_extract(subject, '$[1]') AS service, "
+                "json_extract(subject, '$[2]') AS question, value AS rating",
+            ),
+            ("special_measures_intervals", "'regime'", "subject AS regime, json_extract(value, '$.entered') AS in_force"),
+            (
+                "oversight_intervals",
+                "'oversight'",
+                "json_extract(value, '$.framework') AS framework, json_extract(value, '$.segment') AS segment",
+            ),
+            ("name_intervals", "'name', 'location'", "NULLIF(subject, '') AS location_id, json_extract(value, '$.name') AS name"),
         ]
     ],
     """CREATE VIEW IF NOT EXISTS warning_notices AS
@@ -210,10 +213,7 @@ class Views:
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, (*params, at.isoformat(), seen, seen))
             found = rows(c)
-        held = [
-            (row[0], Held(row[1], row[2], date.fromisoformat(row[3]), row[4], _decode(row[1], row[5])))
-            for row in found
-        ]
+        held = [(row[0], Held(row[1], row[2], date.fromisoformat(row[3]), row[4], _decode(row[1], row[5]))) for row in found]
         if "provider_id = ?" in where:
             return [h for _, h in held]
         return held

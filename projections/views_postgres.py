@@ -32,8 +32,11 @@ _INTERVALS = """CREATE OR REPLACE VIEW {view} AS
     FROM {facts} WHERE topic IN ({topics}) AND retracted_at IS NULL"""
 
 _VIEWS = [
-    ("rating_intervals", "'cell'",
-     "subject::jsonb ->> 0 AS location_id, subject::jsonb ->> 1 AS service, subject::jsonb ->> 2 AS question, value AS rating"),
+    (
+        "rating_intervals",
+        "'cell'",
+        "subject::jsonb ->> 0 AS location_id, subject::jsonb ->> 1 AS service, subject::jsonb ->> 2 AS question, value AS rating",
+    ),
     ("special_measures_intervals", "'regime'", "subject AS regime, (value::jsonb ->> 'entered')::boolean AS in_force"),
     ("oversight_intervals", "'oversight'", "value::jsonb ->> 'framework' AS framework, (value::jsonb ->> 'segment')::int AS segment"),
     ("name_intervals", "'name', 'location'", "NULLIF(subject, '') AS location_id, value::jsonb ->> 'name' AS name"),
@@ -67,7 +70,9 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         facts = self.names["facts"]
         self.sql_create_statements += [
             SQL(_TABLE.format(facts=facts)),
-            SQL(f"CREATE INDEX IF NOT EXISTS view_headlines ON {facts} (topic, subject, provider_id, valid_from, position) WHERE {HEADLINE_WHERE}"),
+            SQL(
+                f"CREATE INDEX IF NOT EXISTS view_headlines ON {facts} (topic, subject, provider_id, valid_from, position) WHERE {HEADLINE_WHERE}"
+            ),
             *[
                 SQL(_INTERVALS.format(view=qualified(schema, view), columns=columns, facts=facts, topics=topics))
                 for view, topics, columns in _VIEWS
@@ -79,6 +84,8 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         """Inserts fact rows with COPY: one stream, not a round trip per row."""
         if not found:
             return
-        with c.copy(f"COPY {self.names['facts']} (provider_id, topic, subject, valid_from, position, recorded_at, value) FROM STDIN") as copy:
+        with c.copy(
+            f"COPY {self.names['facts']} (provider_id, topic, subject, valid_from, position, recorded_at, value) FROM STDIN"
+        ) as copy:
             for provider_id, topic, subject, valid_from, position, recorded_at, value in found:
                 copy.write_row((provider_id, topic, subject, valid_from, position, recorded_at, value))

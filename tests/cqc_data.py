@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-
 from conftest import SHARED
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cqc"
@@ -99,19 +98,42 @@ def columns(sheet: str) -> list[str]:
 
 
 def location_row(location_id: str, service: str, domain: str, rating: str, published: str, provider_id: str = "RWP") -> dict[str, str]:
-    return {"Location ID": location_id, "Location ODS Code": location_id, "Location Name": f"Hospital {location_id}",
-            "Care Home?": "N", "Location Type": "NHS Healthcare Organisation", "Service / Population Group": service,
-            "Domain": domain, "Latest Rating": rating, "Publication Date": published, "Report Type": "Location",
-            "Inherited Rating (Y/N)": "N", "URL": f"https://www.cqc.org.uk/location/{location_id}",
-            "Provider ID": provider_id, "Provider Name": f"{provider_id} NHS Trust", "Brand ID": "-", "Brand Name": "-"}
+    return {
+        "Location ID": location_id,
+        "Location ODS Code": location_id,
+        "Location Name": f"Hospital {location_id}",
+        "Care Home?": "N",
+        "Location Type": "NHS Healthcare Organisation",
+        "Service / Population Group": service,
+        "Domain": domain,
+        "Latest Rating": rating,
+        "Publication Date": published,
+        "Report Type": "Location",
+        "Inherited Rating (Y/N)": "N",
+        "URL": f"https://www.cqc.org.uk/location/{location_id}",
+        "Provider ID": provider_id,
+        "Provider Name": f"{provider_id} NHS Trust",
+        "Brand ID": "-",
+        "Brand Name": "-",
+    }
 
 
 def provider_row(service: str, domain: str, rating: str, published: str, provider_id: str = "RWP") -> dict[str, str]:
-    return {"Provider ID": provider_id, "Provider ODS Code": provider_id, "Provider Name": f"{provider_id} NHS Trust",
-            "Provider Type": "NHS Healthcare Organisation", "Service / Population Group": service, "Domain": domain,
-            "Latest Rating": rating, "Publication Date": published, "Report Type": "Provider",
-            "Inherited Rating (Y/N)": "N", "URL": f"https://www.cqc.org.uk/provider/{provider_id}",
-            "Brand ID": "-", "Brand Name": "-"}
+    return {
+        "Provider ID": provider_id,
+        "Provider ODS Code": provider_id,
+        "Provider Name": f"{provider_id} NHS Trust",
+        "Provider Type": "NHS Healthcare Organisation",
+        "Service / Population Group": service,
+        "Domain": domain,
+        "Latest Rating": rating,
+        "Publication Date": published,
+        "Report Type": "Provider",
+        "Inherited Rating (Y/N)": "N",
+        "URL": f"https://www.cqc.org.uk/provider/{provider_id}",
+        "Brand ID": "-",
+        "Brand Name": "-",
+    }
 
 
 def ratings_csv(tmp_path: Path, name: str, sheet: str, rows: list[dict[str, str]], *, question_header: str = "Domain") -> str:

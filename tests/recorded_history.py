@@ -8,16 +8,16 @@ so its refs are the refs the ledger gives it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-
 from conftest import EXAMPLES
+
 from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def recorded(*lines: dict[str, Any]) -> list[Recorded]:

@@ -6,15 +6,15 @@ from datetime import date
 
 import orjson
 import pytest
-
 from builders import cell, registered, report
 from ledgers import record_examples
+from recorded_history import example, recorded
+
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.projections.aggregates import check
 from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.register import statuses_at
 from cqc_ledger.projections.status import status_at
-from recorded_history import example, recorded
 
 INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"
 TRUST_OVERALL, COMBINED = (None, None, "overall"), (None, None, "combined")
@@ -57,20 +57,39 @@ def test_worcestershire_2019_is_reproduced_by_count_alone() -> None:
     counted = found.verdict.steps[0]
     assert (counted.rule, counted.gives) == ("requires-improvement-by-count", RI)
     assert [b.ident for b in found.breaches] == [
-        "RWP-WN-2015-01", "RWP-WN-2015-02", "RWP-WN-2015-03", "RWP-WN-2017-01", "RWP-WN-2017-02",
+        "RWP-WN-2015-01",
+        "RWP-WN-2015-02",
+        "RWP-WN-2015-03",
+        "RWP-WN-2017-01",
+        "RWP-WN-2017-02",
     ]
 
 
 def test_the_survey_lists_only_the_aggregates_the_principles_would_not_give() -> None:
     good_over_two_inadequate = recorded(
         registered("RXX"),
-        report("R", "2019-01-01", cell("overall", GOOD), cell("safe", INADEQUATE), cell("effective", INADEQUATE),
-               cell("caring", GOOD), cell("responsive", GOOD), cell("well-led", GOOD), provider_id="RXX"),
+        report(
+            "R",
+            "2019-01-01",
+            cell("overall", GOOD),
+            cell("safe", INADEQUATE),
+            cell("effective", INADEQUATE),
+            cell("caring", GOOD),
+            cell("responsive", GOOD),
+            cell("well-led", GOOD),
+            provider_id="RXX",
+        ),
     )
     agreeing = recorded(
         registered("RYY"),
-        report("R", "2019-01-01", cell("overall", OUTSTANDING), *(cell(q, OUTSTANDING) for q in ("safe", "caring")),
-               *(cell(q, GOOD) for q in ("effective", "responsive", "well-led")), provider_id="RYY"),
+        report(
+            "R",
+            "2019-01-01",
+            cell("overall", OUTSTANDING),
+            *(cell(q, OUTSTANDING) for q in ("safe", "caring")),
+            *(cell(q, GOOD) for q in ("effective", "responsive", "well-led")),
+            provider_id="RYY",
+        ),
     )
     statuses = [status_at(h, p, date(2020, 1, 1)) for h, p in ((good_over_two_inadequate, "RXX"), (agreeing, "RYY"))]
     found = survey(statuses)
@@ -92,15 +111,16 @@ def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) ->
 # ---- through the CLI ---------------------------------------------------------------------------
 
 
-
 def test_anomalies_json_across_the_ledger(cli, db) -> None:
     record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01", "--json")
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
     assert (doc["at"], doc["checked"], doc["agreed"]) == ("2020-01-01", 4, 1)
-    assert [(a["provider_id"], a["question"], a["published"]["rating"], a["principles"]["rating"], a["principles"]["rule"])
-            for a in doc["anomalies"]] == [
+    assert [
+        (a["provider_id"], a["question"], a["published"]["rating"], a["principles"]["rating"], a["principles"]["rule"])
+        for a in doc["anomalies"]
+    ] == [
         ("RWP", "overall", RI, INADEQUATE, "warning-notice-inadequate"),
         ("RWP", "combined", RI, INADEQUATE, "inadequate-by-count"),
         # RX9's trust safe Good (2019) over the one service safe rating the ledger holds, emergency
@@ -118,8 +138,14 @@ def test_anomalies_for_a_person_name_the_rule_and_the_inputs(cli, db) -> None:
     text = result.stdout
     assert "Aggregate ratings on 1 January 2020 that CQC's aggregation principles would not give" in text
     assert "3 of the 4 they could check." in text
-    assert "RWP Worcestershire Acute Hospitals NHS Trust, trust combined: published Requires improvement since 20 September 2019 (RWP/25)" in text
-    assert "  The principles give Inadequate: two or more of six trust-level ratings Inadequate: Inadequate (CQC's rule as reported by a third party)." in text
+    assert (
+        "RWP Worcestershire Acute Hospitals NHS Trust, trust combined: published Requires improvement since 20 September 2019 (RWP/25)"
+        in text
+    )
+    assert (
+        "  The principles give Inadequate: two or more of six trust-level ratings Inadequate: Inadequate (CQC's rule as reported by a third party)."
+        in text
+    )
     assert "  By count alone: two or more of five key questions Requires improvement or worse: limited to Requires improvement" in text
 
 

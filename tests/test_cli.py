@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 import orjson
 import pytest
-from click.testing import CliRunner
-
 from builders import (
     cell,
     entered,
@@ -20,8 +18,10 @@ from builders import (
     report,
     segment,
 )
-from cqc_ledger.cli import main
+from click.testing import CliRunner
 from conftest import EXAMPLES
+
+from cqc_ledger.cli import main
 
 RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 
@@ -137,21 +137,28 @@ UEC = "Urgent and emergency services"
 
 def test_status_json_has_every_key_of_the_contracts_shape(cli):
     # Given a trust with something in every part of its status
-    assert cli("record", input=[
-        registered("RWP", name="Worcestershire Acute Hospitals NHS Trust", provider_type="acute"),
-        location("RWP01", name="Worcestershire Royal Hospital"),
-        inspection("RWP-2016-11", "2016-11-22", until="2016-12-15", kind="comprehensive"),
-        report(
-            "RWP-2017-06-20", "2017-06-20",
-            cell("overall", "Inadequate"),
-            cell("overall", "Inadequate", location_id="RWP01"),
-            cell("safe", "Inadequate", location_id="RWP01", service=UEC),
-            cell("overall", "Good", service="Patient transport services"),
-        ),
-        entered("2015-12-02"),
-        segment("2021-07-01", "SOF-2021", 4),
-        notice_issued("RWP-WN-2017-01", "2017-01-27", deadline="2017-03-10"),
-    ]).exit_code == 0
+    assert (
+        cli(
+            "record",
+            input=[
+                registered("RWP", name="Worcestershire Acute Hospitals NHS Trust", provider_type="acute"),
+                location("RWP01", name="Worcestershire Royal Hospital"),
+                inspection("RWP-2016-11", "2016-11-22", until="2016-12-15", kind="comprehensive"),
+                report(
+                    "RWP-2017-06-20",
+                    "2017-06-20",
+                    cell("overall", "Inadequate"),
+                    cell("overall", "Inadequate", location_id="RWP01"),
+                    cell("safe", "Inadequate", location_id="RWP01", service=UEC),
+                    cell("overall", "Good", service="Patient transport services"),
+                ),
+                entered("2015-12-02"),
+                segment("2021-07-01", "SOF-2021", 4),
+                notice_issued("RWP-WN-2017-01", "2017-01-27", deadline="2017-03-10"),
+            ],
+        ).exit_code
+        == 0
+    )
 
     # When its status is asked as JSON
     result = cli("status", "RWP", "--at", "2021-12-31", "--json")
@@ -159,8 +166,20 @@ def test_status_json_has_every_key_of_the_contracts_shape(cli):
     # Then every key of the contract is there
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
-    assert {"provider_id", "name", "at", "known_at", "ratings", "locations", "services", "special_measures",
-            "oversight", "warning_notices", "last_inspection", "last_report"} <= doc.keys()
+    assert {
+        "provider_id",
+        "name",
+        "at",
+        "known_at",
+        "ratings",
+        "locations",
+        "services",
+        "special_measures",
+        "oversight",
+        "warning_notices",
+        "last_inspection",
+        "last_report",
+    } <= doc.keys()
     assert (doc["provider_id"], doc["name"], doc["at"]) == ("RWP", "Worcestershire Acute Hospitals NHS Trust", "2021-12-31")
     assert RECORDED_AT.fullmatch(doc["known_at"])
     assert doc["ratings"]["overall"].keys() >= {"rating", "since", "ref"}

@@ -19,10 +19,10 @@ from typing import Any
 
 import orjson
 import pytest
+from ledgers import EXAMPLES, json_of, ok, run, start_process, write_jsonl, write_register
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import parse_time
-from ledgers import EXAMPLES, json_of, ok, run, start_process, write_jsonl, write_register
 from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
@@ -38,7 +38,11 @@ def halves(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Counte
     entries = write_register(folder / "register.jsonl", providers=60, entries_per_provider=40, seed=3)
     first = [e for e in entries if e["provider_id"] < "R00030"]
     second = [e for e in entries if e["provider_id"] >= "R00030"]
-    return write_jsonl(folder / "first.jsonl", first), write_jsonl(folder / "second.jsonl", second), Counter(e["provider_id"] for e in entries)
+    return (
+        write_jsonl(folder / "first.jsonl", first),
+        write_jsonl(folder / "second.jsonl", second),
+        Counter(e["provider_id"] for e in entries),
+    )
 
 
 def counts(db: Path) -> Counter[str]:
@@ -72,7 +76,9 @@ def assert_whole_and_consistent(db: Path, expected: Counter[str]) -> None:
             for day in ("2016-01-01", "2020-06-30", "2025-12-31"):
                 shown = json_of(db, "status", pid, "--at", day)
                 assert isinstance(shown, dict)
-                replayed = status_json(status_at(recorded, pid, date.fromisoformat(day)), date.fromisoformat(day), parse_time(shown["known_at"]))
+                replayed = status_json(
+                    status_at(recorded, pid, date.fromisoformat(day)), date.fromisoformat(day), parse_time(shown["known_at"])
+                )
                 assert shown == orjson.loads(orjson.dumps(replayed)), f"{pid} on {day}"
     finally:
         ledger.close()

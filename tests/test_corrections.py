@@ -17,9 +17,9 @@ from typing import Any
 
 import orjson
 import pytest
-
 from builders import cell, corrected, report, revised
 from conftest import EXAMPLES
+
 from cqc_ledger.ledger.records import format_time, parse_time
 
 RWP_LINES = [orjson.loads(line) for line in (EXAMPLES / "RWP.jsonl").read_bytes().splitlines()]
@@ -60,8 +60,13 @@ def test_a_correction_and_a_retraction_of_worcestershires_record(cli, tmp_path):
     assert rating(mid_2018, "well-led") == ("Requires improvement", "2018-06-05", "RWP/23")
 
     # When an analyst finds the 2017 report misread (safe was Requires improvement) and corrects it
-    fixed = {**REPORT_2017, "ratings": [{**c, "rating": "Requires improvement"} if c["question"] == "safe" and "location_id" not in c else c
-                                        for c in REPORT_2017["ratings"]]}
+    fixed = {
+        **REPORT_2017,
+        "ratings": [
+            {**c, "rating": "Requires improvement"} if c["question"] == "safe" and "location_id" not in c else c
+            for c in REPORT_2017["ratings"]
+        ],
+    }
     (tmp_path / "fixed.json").write_bytes(orjson.dumps(fixed))
     result = ok(cli, "correct", "RWP/17", str(tmp_path / "fixed.json"), "--reason", "safe was Requires improvement", "--json")
     assert orjson.loads(result.stdout) == {"recorded": ["RWP/29"], "skipped": []}
@@ -91,8 +96,9 @@ def test_a_correction_and_a_retraction_of_worcestershires_record(cli, tmp_path):
     assert rating(between, "safe") == ("Inadequate", "2018-06-05", "RWP/23")
     assert between["last_report"]["ref"] == "RWP/23"
     # As known before both: the ledger as it was recorded
-    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01", "--known-at", recorded).items() if k != "known_at"} == \
-        {k: v for k, v in mid_2018.items() if k != "known_at"}
+    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01", "--known-at", recorded).items() if k != "known_at"} == {
+        k: v for k, v in mid_2018.items() if k != "known_at"
+    }
 
     # And history tells the story as it now counts: the retracted report stays in its place,
     # marked, having changed nothing; the corrected one shows its corrected cells...
@@ -162,20 +168,63 @@ def _file(tmp_path, obj: Any) -> str:
 
 
 REFUSED_MENDS = [
-    pytest.param(["retract", "RWP/99"], None, 'ref "RWP/99" does not exist (RWP has 29 entries)', id="retracting an entry that does not exist"),
-    pytest.param(["retract", "RZZ/1"], None, 'provider "RZZ" is not in the ledger, so "RZZ/1" does not exist', id="retracting an entry of a provider not in the ledger"),
+    pytest.param(
+        ["retract", "RWP/99"], None, 'ref "RWP/99" does not exist (RWP has 29 entries)', id="retracting an entry that does not exist"
+    ),
+    pytest.param(
+        ["retract", "RZZ/1"],
+        None,
+        'provider "RZZ" is not in the ledger, so "RZZ/1" does not exist',
+        id="retracting an entry of a provider not in the ledger",
+    ),
     pytest.param(["retract", "RWP-17"], None, '"RWP-17" is not a ref like "RWP/9"', id="retracting something that is not a ref"),
     pytest.param(["retract", "RWP/29"], None, "RWP/29 is itself an EntryRetracted", id="retracting a retraction"),
     pytest.param(["retract", "RWP/10"], None, "RWP/10 is already retracted", id="retracting an entry twice"),
-    pytest.param(["retract", "RWP/13"], None, "retracting RWP/13 would leave the history of RWP inconsistent", id="retracting the entry into special measures whose exit stands"),
-    pytest.param(["correct", "RWP/99"], report("RWP-R", "2016-01-01"), 'ref "RWP/99" does not exist', id="correcting an entry that does not exist"),
-    pytest.param(["correct", "RWP/17"], {**REPORT_2017, "provider_id": "RX9"}, 'field "replacement.provider_id": "RX9" is not this entry\'s provider "RWP"', id="a replacement for another provider"),
-    pytest.param(["correct", "RX9/3"], {**REPORT_2017}, 'field "replacement.provider_id": "RWP" is not this entry\'s provider "RX9"', id="correcting another provider's entry with one's own"),
-    pytest.param(["correct", "RWP/17"], revised("2017-06-20", cell("safe", "Requires improvement")), "the replacement is a RatingRevised but RWP/17 is a ReportPublished", id="a replacement of another type"),
-    pytest.param(["correct", "RWP/26"], {**RWP_LINES[25], "on": "2014-01-01"}, "correcting RWP/26 would leave the history of RWP inconsistent", id="moving the exit from special measures before the entry"),
-    pytest.param(["correct", "RWP/17"], {**REPORT_2017, "ratngs": []}, 'ratngs" (did you mean "ratings"?)', id="a replacement with an unknown field"),
-    pytest.param(["correct", "RWP/17"], corrected("RWP/12", report("RWP-R", "2016-01-01")), "replacement", id="a replacement that is itself a correction"),
-    pytest.param(["correct", "RWP/17"], b'{"type": "ReportPublished", ', "replacement.json is not valid JSON", id="a replacement that is not JSON"),
+    pytest.param(
+        ["retract", "RWP/13"],
+        None,
+        "retracting RWP/13 would leave the history of RWP inconsistent",
+        id="retracting the entry into special measures whose exit stands",
+    ),
+    pytest.param(
+        ["correct", "RWP/99"], report("RWP-R", "2016-01-01"), 'ref "RWP/99" does not exist', id="correcting an entry that does not exist"
+    ),
+    pytest.param(
+        ["correct", "RWP/17"],
+        {**REPORT_2017, "provider_id": "RX9"},
+        'field "replacement.provider_id": "RX9" is not this entry\'s provider "RWP"',
+        id="a replacement for another provider",
+    ),
+    pytest.param(
+        ["correct", "RX9/3"],
+        {**REPORT_2017},
+        'field "replacement.provider_id": "RWP" is not this entry\'s provider "RX9"',
+        id="correcting another provider's entry with one's own",
+    ),
+    pytest.param(
+        ["correct", "RWP/17"],
+        revised("2017-06-20", cell("safe", "Requires improvement")),
+        "the replacement is a RatingRevised but RWP/17 is a ReportPublished",
+        id="a replacement of another type",
+    ),
+    pytest.param(
+        ["correct", "RWP/26"],
+        {**RWP_LINES[25], "on": "2014-01-01"},
+        "correcting RWP/26 would leave the history of RWP inconsistent",
+        id="moving the exit from special measures before the entry",
+    ),
+    pytest.param(
+        ["correct", "RWP/17"], {**REPORT_2017, "ratngs": []}, 'ratngs" (did you mean "ratings"?)', id="a replacement with an unknown field"
+    ),
+    pytest.param(
+        ["correct", "RWP/17"],
+        corrected("RWP/12", report("RWP-R", "2016-01-01")),
+        "replacement",
+        id="a replacement that is itself a correction",
+    ),
+    pytest.param(
+        ["correct", "RWP/17"], b'{"type": "ReportPublished", ', "replacement.json is not valid JSON", id="a replacement that is not JSON"
+    ),
 ]
 
 
@@ -196,16 +245,22 @@ def test_a_refused_mend_exits_1_and_leaves_the_ledger_as_it_was(cli, mended, tmp
         assert says in result.stderr, result.stderr
     # ...and the ledger and its views are exactly as they were
     assert ok(cli, "export").stdout_bytes == mended
-    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01").items() if k != "known_at"} == \
-        {k: v for k, v in status_before.items() if k != "known_at"}
+    assert {k: v for k, v in doc(cli, "status", "RWP", "--at", "2018-07-01").items() if k != "known_at"} == {
+        k: v for k, v in status_before.items() if k != "known_at"
+    }
 
 
 def test_history_keeps_a_retracted_entry_in_its_place_and_names_every_mend(cli):
     # Given the Worcestershire history, with one report retracted and another corrected
     assert cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
     assert cli("retract", "RWP/17", "--reason", "withdrawn").exit_code == 0
-    fixed = {"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-2019-09-20", "on": "2019-09-20",
-             "ratings": [{"question": "overall", "rating": "Good"}]}
+    fixed = {
+        "type": "ReportPublished",
+        "provider_id": "RWP",
+        "report_id": "RWP-2019-09-20",
+        "on": "2019-09-20",
+        "ratings": [{"question": "overall", "rating": "Good"}],
+    }
     assert cli("correct", "RWP/25", "-", "--reason", "overall was Good", input=orjson.dumps(fixed).decode()).exit_code == 0
 
     # When its history is asked for

@@ -26,10 +26,10 @@ from typing import Any
 
 import orjson
 import pytest
+from ledgers import copy_ledger, json_of, ok, record_examples, run, run_process, start_process, write_register
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import parse_time
-from ledgers import copy_ledger, json_of, ok, record_examples, run, run_process, start_process, write_register
 from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at
 
@@ -77,7 +77,8 @@ def view_rows(db: Path) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(db)) as c:
         rows = c.execute(
             "SELECT provider_id, topic, subject, valid_from, position, retracted_at IS NOT NULL, value FROM view_facts "
-            "ORDER BY provider_id, topic, subject, valid_from, position").fetchall()
+            "ORDER BY provider_id, topic, subject, valid_from, position"
+        ).fetchall()
     return [(*row[:-1], LEARNED.sub("", row[-1])) for row in rows]
 
 

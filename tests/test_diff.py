@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import orjson
-
 from builders import cell, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, segment
 from conftest import EXAMPLES
+from recorded_history import moment, recorded
+
 from cqc_ledger.projections.audit_shapes import diff_json
 from cqc_ledger.projections.diff import diff
-from recorded_history import moment, recorded
 
 INADEQUATE, RI, GOOD = "Inadequate", "Requires improvement", "Good"
 
@@ -85,7 +85,11 @@ def test_entering_special_measures_between_the_days_shows_the_regime_arriving() 
 def test_the_same_day_twice_has_no_differences() -> None:
     doc = between(history(), "2017-06-20", "2017-06-20")
     assert (doc["changes"], doc["reaffirmed"], doc["special_measures"], doc["warning_notices"], doc["oversight"]) == (
-        [], [], [], [], None,
+        [],
+        [],
+        [],
+        [],
+        None,
     )
 
 
@@ -95,7 +99,7 @@ def test_as_known_at_a_time_a_later_correction_is_not_seen() -> None:
     then = between(entries, "2016-12-31", "2018-12-31", known_at=moment(11))
     now = between(entries, "2016-12-31", "2018-12-31")
     assert [c["question"] for c in then["changes"]] == ["safe", "caring"]
-    assert [(c["question"], c["from"], c["to"], c["refs"]) for c in now["changes"]][0] == ("overall", RI, INADEQUATE, ["RWP/7"])
+    assert next((c["question"], c["from"], c["to"], c["refs"]) for c in now["changes"]) == ("overall", RI, INADEQUATE, ["RWP/7"])
 
 
 # ---- through the CLI ---------------------------------------------------------------------------
@@ -116,7 +120,8 @@ def test_diff_json_of_worcestershire_from_2017_to_2019(cli) -> None:
     assert (overall["from"], overall["to"], overall["refs"]) == (INADEQUATE, RI, ["RWP/17", "RWP/23", "RWP/25"])
     assert doc["special_measures"] == []  # in special measures on both days (December 2015 to September 2020)
     assert [(n["notice_id"], n["from"], n["to"]) for n in doc["warning_notices"]] == [
-        ("RWP-WN-2017-01", None, "open"), ("RWP-WN-2017-02", None, "open"),
+        ("RWP-WN-2017-01", None, "open"),
+        ("RWP-WN-2017-02", None, "open"),
     ]
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import orjson
 import pytest
-
 from builders import action, cell, corrected, inspection, location, notice_assessed, notice_issued, registered, report, retracted, revised
 from ledgers import record_examples
+from recorded_history import moment, recorded
+
 from cqc_ledger.ledger.errors import UnknownLocation
 from cqc_ledger.projections.audit_shapes import explain_json
 from cqc_ledger.projections.explain import explain
-from recorded_history import moment, recorded
 
 INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"
 SURGERY = "Surgery"
@@ -26,15 +26,31 @@ def history(*more: dict[str, Any]) -> list:
         registered("RWP", provider_type="acute"),  # RWP/1
         location("RWP01"),  # RWP/2
         location("RWP50"),  # RWP/3
-        inspection("I-2016", "2016-11-22", until="2016-12-15", kind="comprehensive", framework="kloe-2014",
-                   scope=[{"location_id": "RWP01", "service": SURGERY, "questions": ["safe"]}]),  # RWP/4
+        inspection(
+            "I-2016",
+            "2016-11-22",
+            until="2016-12-15",
+            kind="comprehensive",
+            framework="kloe-2014",
+            scope=[{"location_id": "RWP01", "service": SURGERY, "questions": ["safe"]}],
+        ),  # RWP/4
         report(
-            "R-2017", "2017-06-20",
-            cell("overall", RI), cell("safe", RI), cell("effective", GOOD), cell("caring", GOOD),
-            cell("responsive", GOOD), cell("well-led", RI),
-            cell("safe", INADEQUATE, "RWP01"), cell("safe", RI, "RWP50"),
-            cell("safe", GOOD, "RWP01", SURGERY), cell("safe", INADEQUATE, "RWP01", "Maternity"),
-            inspection_ids=["I-2016"], must_do=12, should_do=30, url="https://example.org/R-2017",
+            "R-2017",
+            "2017-06-20",
+            cell("overall", RI),
+            cell("safe", RI),
+            cell("effective", GOOD),
+            cell("caring", GOOD),
+            cell("responsive", GOOD),
+            cell("well-led", RI),
+            cell("safe", INADEQUATE, "RWP01"),
+            cell("safe", RI, "RWP50"),
+            cell("safe", GOOD, "RWP01", SURGERY),
+            cell("safe", INADEQUATE, "RWP01", "Maternity"),
+            inspection_ids=["I-2016"],
+            must_do=12,
+            should_do=30,
+            url="https://example.org/R-2017",
             source="https://example.org/R-2017",
         ),  # RWP/5
         report("R-2019", "2019-09-20", cell("overall", GOOD), cell("safe", GOOD), inspection_ids=["I-2019"]),  # RWP/6
@@ -51,16 +67,28 @@ def test_it_names_the_entry_the_report_and_the_inspections_that_set_the_rating()
     doc = explained(history(), at="2018-01-01")
     assert (doc["rating"], doc["since"], doc["ref"]) == (RI, "2017-06-20", "RWP/5")
     assert doc["entry"] == {
-        "ref": "RWP/5", "type": "ReportPublished", "on": "2017-06-20", "recorded_at": "2026-01-01T00:00:05.000000Z",
-        "source": "https://example.org/R-2017", "reason": None,
+        "ref": "RWP/5",
+        "type": "ReportPublished",
+        "on": "2017-06-20",
+        "recorded_at": "2026-01-01T00:00:05.000000Z",
+        "source": "https://example.org/R-2017",
+        "reason": None,
     }
     report_ = doc["report"]
     assert (report_["report_id"], report_["on"], report_["url"], report_["must_do"], report_["should_do"]) == (
-        "R-2017", "2017-06-20", "https://example.org/R-2017", 12, 30,
+        "R-2017",
+        "2017-06-20",
+        "https://example.org/R-2017",
+        12,
+        30,
     )
     [seen] = doc["inspections"]
     assert (seen["inspection_id"], seen["on"], seen["until"], seen["kind"], seen["framework"]) == (
-        "I-2016", "2016-11-22", "2016-12-15", "comprehensive", "kloe-2014",
+        "I-2016",
+        "2016-11-22",
+        "2016-12-15",
+        "comprehensive",
+        "kloe-2014",
     )
     assert seen["scope"] == [{"location_id": "RWP01", "service": SURGERY, "questions": ["safe"]}]
     assert doc["previous"] == []
@@ -130,7 +158,12 @@ def test_the_trust_overall_is_checked_against_its_five_key_questions() -> None:
 def test_a_trust_key_question_of_an_acute_trust_is_drawn_from_its_locations() -> None:
     principles = explained(history(), key=(None, None, "safe"), at="2018-01-01")["principles"]
     assert [(i["location_id"], i["rating"]) for i in principles["inputs"]] == [("RWP01", INADEQUATE), ("RWP50", RI)]
-    assert (principles["of"], principles["rating"], principles["agrees"], principles["basis"]) == ("locations", INADEQUATE, False, "unstated")
+    assert (principles["of"], principles["rating"], principles["agrees"], principles["basis"]) == (
+        "locations",
+        INADEQUATE,
+        False,
+        "unstated",
+    )
 
 
 def test_a_closed_hospital_no_longer_counts_towards_the_trusts_key_question() -> None:
@@ -148,8 +181,14 @@ def test_a_location_key_question_is_drawn_from_its_services() -> None:
 def test_a_trust_key_question_of_an_ambulance_trust_is_drawn_from_its_services() -> None:
     entries = recorded(
         registered("RX9", provider_type="ambulance"),
-        report("R", "2016-05-10", cell("safe", RI), cell("safe", INADEQUATE, service="Emergency and urgent care"),
-               cell("safe", GOOD, service="Patient transport services"), provider_id="RX9"),
+        report(
+            "R",
+            "2016-05-10",
+            cell("safe", RI),
+            cell("safe", INADEQUATE, service="Emergency and urgent care"),
+            cell("safe", GOOD, service="Patient transport services"),
+            provider_id="RX9",
+        ),
     )
     found = explain(entries, "RX9", (None, None, "safe"), date(2017, 1, 1))
     assert [k[1] for k, _ in found.check.under.inputs] == ["Emergency and urgent care", "Patient transport services"]
@@ -187,7 +226,9 @@ def test_a_warning_notice_open_when_the_rating_was_published_counts_and_a_later_
     )
     at_2017 = explained(entries, at="2018-01-01")["principles"]
     assert ([n["id"] for n in at_2017["notices"]], at_2017["rating"], at_2017["rule"]) == (
-        ["WN-1"], INADEQUATE, "warning-notice-inadequate",
+        ["WN-1"],
+        INADEQUATE,
+        "warning-notice-inadequate",
     )
     at_2020 = explained(entries)["principles"]
     assert (at_2020["notices"], at_2020["rating"], at_2020["agrees"]) == ([], RI, False)
@@ -195,8 +236,12 @@ def test_a_warning_notice_open_when_the_rating_was_published_counts_and_a_later_
 
 def test_a_requirement_notice_limits_only_its_own_area() -> None:
     entries = history(
-        report("R-L", "2019-09-20", cell("overall", GOOD, "RWP50"), *(cell(q, GOOD, "RWP50") for q in
-               ("safe", "effective", "caring", "responsive", "well-led"))),
+        report(
+            "R-L",
+            "2019-09-20",
+            cell("overall", GOOD, "RWP50"),
+            *(cell(q, GOOD, "RWP50") for q in ("safe", "effective", "caring", "responsive", "well-led")),
+        ),
         action("RN-1", "2019-09-20", action="requirement-notice", location_id="RWP50"),
     )
     hospital = explained(entries, key=("RWP50", None, "overall"))["principles"]
@@ -217,7 +262,6 @@ def test_a_rating_from_a_single_assessment_framework_inspection_says_what_is_ass
 # ---- through the CLI ---------------------------------------------------------------------------
 
 
-
 def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_report(cli, db) -> None:
     # The trust's history is recorded as a user would.
     record_examples(db)
@@ -233,7 +277,7 @@ def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_rep
     # The inspection behind it: 23 January to 22 March 2018.
     assert "Inspection RWP-2018-01 (comprehensive, kloe-2014): 23 January 2018 to 22 March 2018 (RWP/22)." in text
     # Every earlier value, most recent first, back to the first report of December 2015.
-    earlier = text[text.index("Before that:"):]
+    earlier = text[text.index("Before that:") :]
     assert earlier.index("Inadequate from 20 June 2017 until 5 June 2018, set by report RWP-2017-06-20 (RWP/17)") < earlier.index(
         "Inadequate from 2 December 2015 until 20 June 2017, set by report RWP-2015-12-02 (RWP/12)"
     )

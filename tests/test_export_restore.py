@@ -18,10 +18,10 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from cqc_ledger.ledger.records import format_time, parse_time
 from ledgers import EXAMPLES, json_of, ok, run
 from test_views_equal_replay import batches, record_history
+
+from cqc_ledger.ledger.records import format_time, parse_time
 
 EXAMPLE_LINES = [orjson.loads(line) for name in ("RWP.jsonl", "RX9.jsonl") for line in (EXAMPLES / name).read_bytes().splitlines()]
 RWP_ENTRIES = 28
@@ -33,8 +33,13 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("source") / "ledger.db"
     ok(db, "record", str(EXAMPLES / "RWP.jsonl"))
     ok(db, "record", str(EXAMPLES / "RX9.jsonl"))
-    fixed = dict(EXAMPLE_LINES[16], ratings=[{**c, "rating": "Requires improvement"} if c == {"question": "safe", "rating": "Inadequate"} else c
-                                             for c in EXAMPLE_LINES[16]["ratings"]])
+    fixed = dict(
+        EXAMPLE_LINES[16],
+        ratings=[
+            {**c, "rating": "Requires improvement"} if c == {"question": "safe", "rating": "Inadequate"} else c
+            for c in EXAMPLE_LINES[16]["ratings"]
+        ],
+    )
     ok(db, "correct", "RWP/17", "-", "--reason", "safe was Requires improvement", input=orjson.dumps(fixed))
     ok(db, "retract", "RWP/23", "--reason", "report withdrawn")
     return db
@@ -71,8 +76,8 @@ def test_export_writes_every_entry_in_recording_order_with_its_ref_and_time(sour
     # Every entry, in the order recorded: RWP's input, RX9's input, then the two mends
     assert [line["ref"] for line in lines] == [f"RWP/{n}" for n in range(1, 29)] + [f"RX9/{n}" for n in range(1, 13)] + ["RWP/29", "RWP/30"]
     # Each as it was recorded, plus its ref and time
-    for line, given in zip(lines, EXAMPLE_LINES, strict=False):
-        assert {k: v for k, v in line.items() if k not in ("ref", "recorded_at")} == given
+    for line, written in zip(lines, EXAMPLE_LINES, strict=False):
+        assert {k: v for k, v in line.items() if k not in ("ref", "recorded_at")} == written
     # Times never go back; one input shares one time; each mend has its own, later time
     times = [parse_time(line["recorded_at"]) for line in lines]
     assert times == sorted(times)
@@ -82,7 +87,12 @@ def test_export_writes_every_entry_in_recording_order_with_its_ref_and_time(sour
     correction, retraction = lines[40], lines[41]
     assert (correction["type"], correction["ref"], correction["target_ref"]) == ("EntryCorrected", "RWP/29", "RWP/17")
     assert correction["replacement"]["ratings"][1] == {"question": "safe", "rating": "Requires improvement"}
-    assert (retraction["type"], retraction["ref"], retraction["target_ref"], retraction["reason"]) == ("EntryRetracted", "RWP/30", "RWP/23", "report withdrawn")
+    assert (retraction["type"], retraction["ref"], retraction["target_ref"], retraction["reason"]) == (
+        "EntryRetracted",
+        "RWP/30",
+        "RWP/23",
+        "report withdrawn",
+    )
 
 
 def test_export_writes_the_same_lines_that_entries_json_lists(source, exported):
@@ -172,13 +182,42 @@ TAMPERED = [
     pytest.param(lambda lines: _swap(lines, 3, 4), 3, "ref", id="two refs out of order"),
     pytest.param(lambda lines: [line for n, line in enumerate(lines, 1) if n != 10], 10, "ref", id="a line missing"),
     pytest.param(lambda lines: [*lines[:5], lines[4], *lines[5:]], 6, "ref", id="a line repeated"),
-    pytest.param(lambda lines: [{k: v for k, v in line.items() if not (n == 5 and k == "ref")} for n, line in enumerate(lines, 1)], 5, "ref", id="a ref missing"),
-    pytest.param(lambda lines: [{**line, "ref": "RWP/7"} if n == 8 else line for n, line in enumerate(lines, 1)], 8, "ref", id="a ref changed"),
+    pytest.param(
+        lambda lines: [{k: v for k, v in line.items() if not (n == 5 and k == "ref")} for n, line in enumerate(lines, 1)],
+        5,
+        "ref",
+        id="a ref missing",
+    ),
+    pytest.param(
+        lambda lines: [{**line, "ref": "RWP/7"} if n == 8 else line for n, line in enumerate(lines, 1)], 8, "ref", id="a ref changed"
+    ),
     pytest.param(lambda lines: _earlier(lines, 29), 29, "recorded_at", id="time going back"),
-    pytest.param(lambda lines: [{k: v for k, v in line.items() if not (n == 12 and k == "recorded_at")} for n, line in enumerate(lines, 1)], 12, "recorded_at", id="a time missing"),
-    pytest.param(lambda lines: [{**line, "recorded_at": "yesterday"} if n == 2 else line for n, line in enumerate(lines, 1)], 2, "recorded_at", id="a time that is not a time"),
-    pytest.param(lambda lines: [{**line, "recorded_at": "2999-01-01T00:00:00.000000Z"} if n == len(lines) else line for n, line in enumerate(lines, 1)], "last", "recorded_at", id="a time in the future"),
-    pytest.param(lambda lines: [{**line, "target_ref": "RWP/13"} if n == 42 else line for n, line in enumerate(lines, 1)], 42, "ref", id="a retraction retargeted so it breaks the rules"),
+    pytest.param(
+        lambda lines: [{k: v for k, v in line.items() if not (n == 12 and k == "recorded_at")} for n, line in enumerate(lines, 1)],
+        12,
+        "recorded_at",
+        id="a time missing",
+    ),
+    pytest.param(
+        lambda lines: [{**line, "recorded_at": "yesterday"} if n == 2 else line for n, line in enumerate(lines, 1)],
+        2,
+        "recorded_at",
+        id="a time that is not a time",
+    ),
+    pytest.param(
+        lambda lines: [
+            {**line, "recorded_at": "2999-01-01T00:00:00.000000Z"} if n == len(lines) else line for n, line in enumerate(lines, 1)
+        ],
+        "last",
+        "recorded_at",
+        id="a time in the future",
+    ),
+    pytest.param(
+        lambda lines: [{**line, "target_ref": "RWP/13"} if n == 42 else line for n, line in enumerate(lines, 1)],
+        42,
+        "ref",
+        id="a retraction retargeted so it breaks the rules",
+    ),
 ]
 
 
@@ -245,4 +284,6 @@ def test_any_history_restores_to_the_same_bytes_and_head(tmp_path_factory: pytes
     assert ok(folder / "restored.db", "verify", "--digest").stdout == ok(folder / "source.db", "verify", "--digest").stdout
     # And today's status of each provider is the same
     for pid in ("P1", "P2"):
-        assert status_without_known_at(folder / "restored.db", pid, "--at", "2025-12-31") == status_without_known_at(folder / "source.db", pid, "--at", "2025-12-31")
+        assert status_without_known_at(folder / "restored.db", pid, "--at", "2025-12-31") == status_without_known_at(
+            folder / "source.db", pid, "--at", "2025-12-31"
+        )

@@ -5,11 +5,23 @@ whole, naming the file and the place in it."""
 from __future__ import annotations
 
 import pytest
-
 from cqc_data import (
-    API, RWP01_2023, RWP_2019, RWP_UOR_2019, RX9_2014, fixture, entries, place, rated, refused, response,
-    run_import, saved, status,
+    API,
+    RWP01_2023,
+    RWP_2019,
+    RWP_UOR_2019,
+    RX9_2014,
+    entries,
+    fixture,
+    place,
+    rated,
+    refused,
+    response,
+    run_import,
+    saved,
+    status,
 )
+
 from cqc_ledger.ledger.imports.cqc_api import Response, drafts
 
 RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
@@ -21,14 +33,31 @@ RWP_FILES = [fixture("RWP"), fixture("RWP01"), fixture("RWP50")]
 
 def test_a_provider_response_becomes_its_registration_and_a_report_per_link_each_with_its_own_cells():
     body = {
-        "providerId": "RX9", "name": "East Midlands Ambulance Service NHS Trust", "registrationDate": "2010-04-01",
-        "registrationStatus": "Registered", "inspectionCategories": [{"primary": "true", "name": "Ambulance service"}],
+        "providerId": "RX9",
+        "name": "East Midlands Ambulance Service NHS Trust",
+        "registrationDate": "2010-04-01",
+        "registrationStatus": "Registered",
+        "inspectionCategories": [{"primary": "true", "name": "Ambulance service"}],
         "currentRatings": {
-            "overall": {"rating": "Good", "reportDate": "2019-07-17", "reportLinkId": "L19", "keyQuestionRatings": [
-                {"name": "Caring", "rating": "Outstanding", "reportDate": "2019-07-17", "reportLinkId": "L19"},
-                {"name": "Responsive", "rating": "Good", "reportDate": "2016-05-10", "reportLinkId": "L16"}]},
-            "serviceRatings": [{"name": "Emergency and urgent care (EUC)", "rating": "Good", "reportDate": "2019-07-17",
-                                "reportLinkId": "L19", "keyQuestionRatings": [{"name": "Safe", "rating": "Good"}]}]},
+            "overall": {
+                "rating": "Good",
+                "reportDate": "2019-07-17",
+                "reportLinkId": "L19",
+                "keyQuestionRatings": [
+                    {"name": "Caring", "rating": "Outstanding", "reportDate": "2019-07-17", "reportLinkId": "L19"},
+                    {"name": "Responsive", "rating": "Good", "reportDate": "2016-05-10", "reportLinkId": "L16"},
+                ],
+            },
+            "serviceRatings": [
+                {
+                    "name": "Emergency and urgent care (EUC)",
+                    "rating": "Good",
+                    "reportDate": "2019-07-17",
+                    "reportLinkId": "L19",
+                    "keyQuestionRatings": [{"name": "Safe", "rating": "Good"}],
+                }
+            ],
+        },
         "historicRatings": [],
         "reports": [{"linkId": "L19", "reportDate": "2019-07-17", "firstVisitDate": "2019-04-02", "reportType": "Provider"}],
     }
@@ -36,17 +65,37 @@ def test_a_provider_response_becomes_its_registration_and_a_report_per_link_each
     found = [d.obj for d in drafts([Response("RX9.json", body)])]
 
     assert found == [
-        {"type": "ProviderRegistered", "provider_id": "RX9", "name": "East Midlands Ambulance Service NHS Trust",
-         "on": "2010-04-01", "provider_type": "ambulance", "source": f"{API}/providers/RX9"},
-        {"type": "ReportPublished", "provider_id": "RX9", "source": f"{API}/reports/L16", "report_id": "L16",
-         "on": "2016-05-10", "ratings": [{"question": "responsive", "rating": GOOD}]},
-        {"type": "InspectionCarriedOut", "provider_id": "RX9", "source": f"{API}/reports/L19", "inspection_id": "L19",
-         "on": "2019-04-02"},
-        {"type": "ReportPublished", "provider_id": "RX9", "source": f"{API}/reports/L19", "report_id": "L19",
-         "on": "2019-07-17", "inspection_ids": ["L19"], "ratings": [
-             {"question": "overall", "rating": GOOD}, {"question": "caring", "rating": "Outstanding"},
-             {"service": "Emergency and urgent care", "question": "overall", "rating": GOOD},
-             {"service": "Emergency and urgent care", "question": "safe", "rating": GOOD}]},
+        {
+            "type": "ProviderRegistered",
+            "provider_id": "RX9",
+            "name": "East Midlands Ambulance Service NHS Trust",
+            "on": "2010-04-01",
+            "provider_type": "ambulance",
+            "source": f"{API}/providers/RX9",
+        },
+        {
+            "type": "ReportPublished",
+            "provider_id": "RX9",
+            "source": f"{API}/reports/L16",
+            "report_id": "L16",
+            "on": "2016-05-10",
+            "ratings": [{"question": "responsive", "rating": GOOD}],
+        },
+        {"type": "InspectionCarriedOut", "provider_id": "RX9", "source": f"{API}/reports/L19", "inspection_id": "L19", "on": "2019-04-02"},
+        {
+            "type": "ReportPublished",
+            "provider_id": "RX9",
+            "source": f"{API}/reports/L19",
+            "report_id": "L19",
+            "on": "2019-07-17",
+            "inspection_ids": ["L19"],
+            "ratings": [
+                {"question": "overall", "rating": GOOD},
+                {"question": "caring", "rating": "Outstanding"},
+                {"service": "Emergency and urgent care", "question": "overall", "rating": GOOD},
+                {"service": "Emergency and urgent care", "question": "safe", "rating": GOOD},
+            ],
+        },
     ]
 
 
@@ -102,7 +151,11 @@ def test_each_report_link_becomes_an_inspection_from_its_first_visit_and_a_repor
     recorded = entries(cli, "RWP")
     inspection = next(e for e in recorded if e.get("inspection_id") == RWP01_2023)
     report = next(e for e in recorded if e.get("report_id") == RWP01_2023)
-    assert (inspection["type"], inspection["on"], inspection["source"]) == ("InspectionCarriedOut", "2022-11-29", f"{API}/reports/{RWP01_2023}")
+    assert (inspection["type"], inspection["on"], inspection["source"]) == (
+        "InspectionCarriedOut",
+        "2022-11-29",
+        f"{API}/reports/{RWP01_2023}",
+    )
     assert (report["on"], report["inspection_ids"], report["source"]) == ("2023-04-06", [RWP01_2023], f"{API}/reports/{RWP01_2023}")
     # The use of resources report has no first visit, so no inspection.
     assert not any(e.get("inspection_id") == RWP_UOR_2019 for e in recorded)
@@ -129,15 +182,24 @@ def test_an_ambulance_trusts_services_are_rated_at_trust_level(cli):
     run_import(cli, "cqc-api", fixture("RX9"), fixture("RX901"))
 
     doc = status(cli, "RX9", "2020-01-01")
-    assert [s["service"] for s in doc["services"]] == ["Emergency and urgent care", "Emergency operations centre", "Patient transport services"]
+    assert [s["service"] for s in doc["services"]] == [
+        "Emergency and urgent care",
+        "Emergency operations centre",
+        "Patient transport services",
+    ]
     assert rated(place(doc, None, "Emergency and urgent care"))["caring"] == ("Outstanding", "2019-07-17")
     assert doc["locations"][0]["ratings"] == {}
 
 
 def test_a_deregistered_location_and_provider_are_recorded_with_the_successor_named(cli, tmp_path):
     provider, location = response("RX9"), response("RX901")
-    provider.update(registrationStatus="Deregistered", deregistrationDate="2024-03-31", relationships=[
-        {"relatedProviderId": "R1A", "relatedProviderName": "Successor NHS Trust", "type": "HSCA Successor", "reason": "NHS Transfer"}])
+    provider.update(
+        registrationStatus="Deregistered",
+        deregistrationDate="2024-03-31",
+        relationships=[
+            {"relatedProviderId": "R1A", "relatedProviderName": "Successor NHS Trust", "type": "HSCA Successor", "reason": "NHS Transfer"}
+        ],
+    )
     location.update(registrationStatus="Deregistered", deregistrationDate="2024-03-31")
 
     run_import(cli, "cqc-api", saved(tmp_path, "RX9.json", provider), saved(tmp_path, "RX901.json", location))
@@ -164,7 +226,10 @@ def test_a_rating_word_cqc_does_not_use_refuses_the_import_naming_the_file_and_t
 
     message = refused(cli, "cqc-api", fixture("RWP"), path)
 
-    assert f'{path}: currentRatings.serviceRatings[2].keyQuestionRatings[0].rating: "Requires Improvment" is not a CQC rating (did you mean "Requires improvement"?)' in message
+    assert (
+        f'{path}: currentRatings.serviceRatings[2].keyQuestionRatings[0].rating: "Requires Improvment" is not a CQC rating (did you mean "Requires improvement"?)'
+        in message
+    )
     assert cli("entries", "RWP").exit_code == 1  # nothing recorded
 
 
@@ -177,12 +242,15 @@ def test_a_key_question_cqc_does_not_have_is_refused(cli, tmp_path):
     assert 'historicRatings[0].overall.keyQuestionRatings[0].name: "Safety" is not a CQC key question (did you mean "Safe"?)' in message
 
 
-@pytest.mark.parametrize("content, says", [
-    (b'{"providerId": "RX9", ', "not valid JSON"),
-    (b'{"name": "A hospital"}', 'not a CQC API provider or location response: it has no "providerId" or "locationId"'),
-    (b'{"providers": [{"providerId": "RX9"}], "page": 1}', "this is a listing"),
-    (b'"RX9"', "expected a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b'{"providerId": "RX9", ', "not valid JSON"),
+        (b'{"name": "A hospital"}', 'not a CQC API provider or location response: it has no "providerId" or "locationId"'),
+        (b'{"providers": [{"providerId": "RX9"}], "page": 1}', "this is a listing"),
+        (b'"RX9"', "expected a JSON object"),
+    ],
+)
 def test_a_file_that_is_not_a_cqc_response_is_refused(cli, tmp_path, content, says):
     path = tmp_path / "data.json"
     path.write_bytes(content)

@@ -10,7 +10,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-
 from builders import location, registered
 from cqc_data import columns, entries, location_row, place, provider_row, rated, ratings_csv, refused, run_import, status
 
@@ -51,7 +50,8 @@ def test_rows_are_grouped_into_one_report_per_provider_and_publication_day(cli, 
     found = reports(cli)
     assert sorted(found) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]
     assert found["cqc-ratings:RWP:2019-09-20"]["ratings"] == [
-        {"question": "overall", "rating": RI}, {"question": "use-of-resources", "rating": INADEQUATE},
+        {"question": "overall", "rating": RI},
+        {"question": "use-of-resources", "rating": INADEQUATE},
         {"location_id": "RWP01", "question": "overall", "rating": RI},
         {"location_id": "RWP50", "service": "Services for children and young people", "question": "well-led", "rating": GOOD},
     ]
@@ -89,7 +89,10 @@ def test_the_providers_sheet_imported_after_the_locations_sheet_completes_their_
 
     last = entries(cli, "RWP")[-1]
     assert (last["type"], len(outcome["recorded"])) == ("EntryCorrected", 1)
-    assert rated(status(cli, "RWP", "2024-01-01")["ratings"]) == {"overall": (RI, "2019-09-20"), "use-of-resources": (INADEQUATE, "2019-09-20")}
+    assert rated(status(cli, "RWP", "2024-01-01")["ratings"]) == {
+        "overall": (RI, "2019-09-20"),
+        "use-of-resources": (INADEQUATE, "2019-09-20"),
+    }
 
 
 def test_rows_of_providers_not_in_the_ledger_are_passed_over_with_a_note(cli, rwp, tmp_path):
@@ -111,13 +114,21 @@ def test_a_rated_location_its_provider_has_not_registered_is_refused_with_a_hint
     assert not reports(cli)
 
 
-@pytest.mark.parametrize("row, says", [
-    (location_row("RWP01", "Surgery", "Safe", "Requires Improvment", "2019-09-20"),
-     'row 8, column Latest Rating: "Requires Improvment" is not a CQC rating (did you mean "Requires improvement"?)'),
-    (location_row("RWP01", "Surgery", "Safety", RI, "2019-09-20"), 'row 8, column Domain: "Safety" is not a CQC key question'),
-    (location_row("RWP01", "Surgery", "Safe", RI, "31/02/2019"), 'row 8, column Publication Date: "31/02/2019" is not a day of the calendar'),
-    (location_row("RWP01", "Surgery", "Safe", RI, "Sept 2019"), 'row 8, column Publication Date: "Sept 2019" is not a date like'),
-])
+@pytest.mark.parametrize(
+    "row, says",
+    [
+        (
+            location_row("RWP01", "Surgery", "Safe", "Requires Improvment", "2019-09-20"),
+            'row 8, column Latest Rating: "Requires Improvment" is not a CQC rating (did you mean "Requires improvement"?)',
+        ),
+        (location_row("RWP01", "Surgery", "Safety", RI, "2019-09-20"), 'row 8, column Domain: "Safety" is not a CQC key question'),
+        (
+            location_row("RWP01", "Surgery", "Safe", RI, "31/02/2019"),
+            'row 8, column Publication Date: "31/02/2019" is not a day of the calendar',
+        ),
+        (location_row("RWP01", "Surgery", "Safe", RI, "Sept 2019"), 'row 8, column Publication Date: "Sept 2019" is not a date like'),
+    ],
+)
 def test_a_value_cqc_does_not_use_refuses_the_whole_file_naming_row_and_column(cli, rwp, tmp_path, row, says):
     path = ratings_csv(tmp_path, "bad.csv", "Locations", [*LOCATIONS, row])
 
@@ -138,7 +149,7 @@ def test_a_file_that_is_not_the_ratings_file_is_refused(cli, rwp, tmp_path):
 
 def test_a_malformed_csv_is_refused(cli, rwp, tmp_path):
     path = Path(ratings_csv(tmp_path, "cut.csv", "Providers", PROVIDERS))
-    path.write_text(path.read_text() + "RWP,RWP,\"unfinished\n")
+    path.write_text(path.read_text() + 'RWP,RWP,"unfinished\n')
 
     message = refused(cli, "cqc-ratings", str(path))
 
@@ -159,6 +170,7 @@ def test_a_row_with_more_cells_than_columns_is_refused(cli, rwp, tmp_path):
 
 def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
     """A minimal OpenDocument spreadsheet: each sheet a table of text and date cells."""
+
     def cell(value: object) -> str:
         if isinstance(value, date):
             return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
@@ -191,6 +203,7 @@ def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
 
 def sheet(name: str, rows: list[dict[str, str]]) -> list[list[object]]:
     """A sheet of the file: a banner, the documented columns, and the rows (dates as dates)."""
+
     def value(column: str, row: dict[str, str]) -> object:
         text = row.get(column, "")
         return date.fromisoformat(text) if column == "Publication Date" and text[4:5] == "-" else text
@@ -201,13 +214,19 @@ def sheet(name: str, rows: list[dict[str, str]]) -> list[list[object]]:
 def test_the_ods_file_as_cqc_publishes_it_is_read_sheet_by_sheet(cli, rwp, tmp_path):
     pytest.importorskip("python_calamine", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
     locations = [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20"), location_row("RWP01", "Overall", "Safe", RI, "06/04/2023")]
-    path = ods(tmp_path / "latest.ods", {
-        "Notes": [["About this file"]], "Locations": sheet("Locations", locations),
-        "Providers": sheet("Providers", [provider_row("Overall", "Overall", RI, "2019-09-20")]),
-    })
+    path = ods(
+        tmp_path / "latest.ods",
+        {
+            "Notes": [["About this file"]],
+            "Locations": sheet("Locations", locations),
+            "Providers": sheet("Providers", [provider_row("Overall", "Overall", RI, "2019-09-20")]),
+        },
+    )
 
     run_import(cli, "cqc-ratings", path)
 
     assert reports(cli)["cqc-ratings:RWP:2019-09-20"]["ratings"] == [
-        {"question": "overall", "rating": RI}, {"location_id": "RWP01", "question": "overall", "rating": RI}]
+        {"question": "overall", "rating": RI},
+        {"location_id": "RWP01", "question": "overall", "rating": RI},
+    ]
     assert sorted(reports(cli)) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]

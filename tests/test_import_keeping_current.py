@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import orjson
 from click.testing import CliRunner
+from cqc_data import RWP_2019, RX9_2016, RX9_2017, RX9_2019, entries, fixture, rated, refused, response, run_import, saved, status
 
 from cqc_ledger.cli import main
-from cqc_data import RWP_2019, RX9_2016, RX9_2017, RX9_2019, entries, fixture, rated, refused, response, run_import, saved, status
 
 RI, GOOD = "Requires improvement", "Good"
 NEWER = (fixture("RX9"), fixture("RX901"))
@@ -30,7 +30,7 @@ def test_a_newer_response_adds_its_new_report_and_completes_an_older_one_it_show
 
     outcome = run_import(cli, "cqc-api", *NEWER)
 
-    added = entries(cli, "RX9")[len(before):]
+    added = entries(cli, "RX9")[len(before) :]
     assert [(e["type"], e.get("inspection_id") or e.get("report_id") or e["replacement"]["report_id"]) for e in added] == [
         # The 2018 response showed the 2017 report's trust caring and responsive as the 2016
         # report's, and patient transport not at all; the 2020 one shows the 2017 report whole.
@@ -74,7 +74,10 @@ def test_a_response_that_gives_a_recorded_report_another_rating_is_refused_with_
     message = refused(cli, "cqc-api", path, fixture("RX901"))
 
     ref = next(e["ref"] for e in entries(cli, "RX9") if e.get("report_id") == RX9_2016)
-    assert f"{path}: historicRatings[1].serviceRatings[0].keyQuestionRatings[0].rating: report \"{RX9_2016}\" is already recorded as {ref}" in message
+    assert (
+        f'{path}: historicRatings[1].serviceRatings[0].keyQuestionRatings[0].rating: report "{RX9_2016}" is already recorded as {ref}'
+        in message
+    )
     assert 'where the rating of Emergency and urgent care safe is "Inadequate", but this import has "Requires improvement"' in message
     assert f"cqc-ledger correct {ref} FILE --reason TEXT" in message
     assert len(entries(cli, "RX9")) == count
@@ -124,7 +127,10 @@ def test_a_location_rated_in_its_providers_report_after_that_report_was_recorded
 
     ref = next(e["ref"] for e in entries(cli, "RWP") if e.get("report_id") == RWP_2019)
     assert f'currentRatings.overall.rating: report "{RWP_2019}" is recorded as {ref}, before location RWP01 was registered' in message
-    assert f"retract {ref} (cqc-ledger retract {ref} --reason TEXT) and import the provider's response together with its locations' responses" in message
+    assert (
+        f"retract {ref} (cqc-ledger retract {ref} --reason TEXT) and import the provider's response together with its locations' responses"
+        in message
+    )
 
 
 def test_what_the_ledger_knew_before_an_import_stays_told(cli):

@@ -11,7 +11,6 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, runner_for
 
 FIXTURE = ROOT / "tests" / "fixtures" / "ledger-0.1"

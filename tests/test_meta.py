@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 from conftest import ROOT, SHARED
+
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.schema import field_specs
 from cqc_ledger.projections.status import _apply

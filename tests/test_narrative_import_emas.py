@@ -9,7 +9,6 @@ drawn from the response itself, so the test reads the same story the regulator p
 from __future__ import annotations
 
 import orjson
-
 from cqc_data import FIXTURES, fixture, place, rated, run_import, status
 
 RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
@@ -49,7 +48,10 @@ def test_emas_history_replays_from_its_api_responses(cli):
     # Step 5: its services sit at trust level; emergency and urgent care's safety went from
     # Inadequate (May 2016) to requires improvement (June 2017) to good (July 2019).
     assert [rated(place(status(cli, "RX9", day), None, EUC))["safe"] for day in ("2016-05-10", "2017-06-13", "2019-07-17")] == [
-        (INADEQUATE, "2016-05-10"), (RI, "2017-06-13"), (GOOD, "2019-07-17")]
+        (INADEQUATE, "2016-05-10"),
+        (RI, "2017-06-13"),
+        (GOOD, "2019-07-17"),
+    ]
 
     # Step 6: today, the July 2019 report holds: good overall, caring outstanding.
     now = status(cli, "RX9", "2026-01-01")

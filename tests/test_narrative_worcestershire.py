@@ -11,7 +11,6 @@ import csv
 from typing import Any
 
 import orjson
-
 from conftest import EXAMPLES, SHARED
 
 RWP = EXAMPLES / "RWP.jsonl"
@@ -53,8 +52,20 @@ def regimes(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 # The rows of the reference CSV (by event_date) that the narrative cites.
 CITED = (
-    "2015-03-24", "2015-04", "2015-06-16", "2015-12-02", "2015-12", "2016-11-22", "2017-01-27",
-    "2017-06-20", "2017-07", "2018-01-17", "2018-06-05", "2019-09-20", "2020-09-24", "2023-04-06",
+    "2015-03-24",
+    "2015-04",
+    "2015-06-16",
+    "2015-12-02",
+    "2015-12",
+    "2016-11-22",
+    "2017-01-27",
+    "2017-06-20",
+    "2017-07",
+    "2018-01-17",
+    "2018-06-05",
+    "2019-09-20",
+    "2020-09-24",
+    "2023-04-06",
 )
 
 
@@ -93,7 +104,11 @@ def test_worcestershire_acute_from_its_first_inspection_to_2023(cli):
     february_2017 = status(cli, "2017-02-15")
     wn = notice(february_2017, "RWP-WN-2017-01")
     assert (wn["section"], wn["issued_on"], wn["deadline"], wn["status"], wn["closed_on"]) == (
-        "29A", "2017-01-27", "2017-03-10", "open", None
+        "29A",
+        "2017-01-27",
+        "2017-03-10",
+        "open",
+        None,
     )
     assert february_2017["last_inspection"]["on"] == "2016-11-22"
     assert rating(february_2017["ratings"], "overall") == (INADEQUATE, "2015-12-02")

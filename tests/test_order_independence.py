@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 
 from cqc_ledger.events import enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
-from cqc_ledger.events.vocabulary import ENFORCEMENT_ACTIONS, KEY_QUESTIONS, NOTICE_OUTCOMES, OVERALL, OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS
+from cqc_ledger.events.vocabulary import (
+    ENFORCEMENT_ACTIONS,
+    KEY_QUESTIONS,
+    NOTICE_OUTCOMES,
+    OVERALL,
+    OVERSIGHT_SEGMENTS,
+    QUESTIONS,
+    RATINGS,
+)
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.shapes import status_json
@@ -70,8 +78,10 @@ def histories(draw: Any) -> History:
     history = History()
     registration = history.add(provider.ProviderRegistered(provider_id=RWP, name="Worcestershire Acute", on=REGISTERED_ON))
     sites = {
-        loc: history.add(provider.LocationRegistered(provider_id=RWP, location_id=loc, name=f"Hospital {loc}",
-                                                     on=day(draw(st.integers(0, 5)))), registration)
+        loc: history.add(
+            provider.LocationRegistered(provider_id=RWP, location_id=loc, name=f"Hospital {loc}", on=day(draw(st.integers(0, 5)))),
+            registration,
+        )
         for loc in LOCATIONS
     }
 
@@ -79,19 +89,30 @@ def histories(draw: Any) -> History:
         return [registration, *(sites[loc] for loc in location_ids if loc)]
 
     # Reports and rating revisions: each sets cells, so no two share a day.
-    reports = draw(st.lists(st.lists(st.tuples(st.sampled_from(CELL_KEYS), st.sampled_from(RATINGS)),
-                                     max_size=8, unique_by=lambda c: c[0]), max_size=4))
+    reports = draw(
+        st.lists(
+            st.lists(st.tuples(st.sampled_from(CELL_KEYS), st.sampled_from(RATINGS)), max_size=8, unique_by=lambda c: c[0]), max_size=4
+        )
+    )
     revisions = draw(st.lists(st.tuples(st.sampled_from(CELL_KEYS), st.sampled_from(RATINGS)), max_size=3))
     setting_days = distinct_days(draw, len(reports) + len(revisions))
     draw(st.randoms()).shuffle(setting_days)
     for n, cells in enumerate(reports):
         ratings = tuple(RatingCell(location_id=loc, service=s, question=q, rating=r) for (loc, s, q), r in cells)
-        history.add(inspections.ReportPublished(provider_id=RWP, report_id=f"RWP-R{n}", on=day(setting_days.pop()),
-                                                ratings=ratings), *needing(*(c.location_id for c in ratings)))
+        history.add(
+            inspections.ReportPublished(provider_id=RWP, report_id=f"RWP-R{n}", on=day(setting_days.pop()), ratings=ratings),
+            *needing(*(c.location_id for c in ratings)),
+        )
     for (loc, s, q), r in revisions:
-        history.add(inspections.RatingRevised(provider_id=RWP, on=day(setting_days.pop()), reason="rating review",
-                                              cell=RatingCell(location_id=loc, service=s, question=q, rating=r)),
-                    *needing(loc))
+        history.add(
+            inspections.RatingRevised(
+                provider_id=RWP,
+                on=day(setting_days.pop()),
+                reason="rating review",
+                cell=RatingCell(location_id=loc, service=s, question=q, rating=r),
+            ),
+            *needing(loc),
+        )
 
     # Special measures: per regime, entered and exited in alternation, on different days.
     for regime in ("quality", "finance"):
@@ -103,13 +124,28 @@ def histories(draw: Any) -> History:
     for n in range(draw(st.integers(0, 3))):
         issued_on = draw(st.integers(1, SPAN))
         loc = draw(st.sampled_from((None, *LOCATIONS)))
-        issue = history.add(enforcement.WarningNoticeIssued(
-            provider_id=RWP, notice_id=f"RWP-WN-{n}", on=day(issued_on), section=draw(st.sampled_from(("29A", "29"))),
-            deadline=day(issued_on + draw(st.integers(0, 30))), location_id=loc), *needing(loc))
+        issue = history.add(
+            enforcement.WarningNoticeIssued(
+                provider_id=RWP,
+                notice_id=f"RWP-WN-{n}",
+                on=day(issued_on),
+                section=draw(st.sampled_from(("29A", "29"))),
+                deadline=day(issued_on + draw(st.integers(0, 30))),
+                location_id=loc,
+            ),
+            *needing(loc),
+        )
         if draw(st.booleans()):
-            history.add(enforcement.WarningNoticeAssessed(
-                provider_id=RWP, notice_id=f"RWP-WN-{n}", on=day(draw(st.integers(issued_on, SPAN))),
-                outcome=draw(st.sampled_from(NOTICE_OUTCOMES))), registration, issue)
+            history.add(
+                enforcement.WarningNoticeAssessed(
+                    provider_id=RWP,
+                    notice_id=f"RWP-WN-{n}",
+                    on=day(draw(st.integers(issued_on, SPAN))),
+                    outcome=draw(st.sampled_from(NOTICE_OUTCOMES)),
+                ),
+                registration,
+                issue,
+            )
 
     # Oversight segments, inspections, enforcement actions, renamings: one of each kind a day.
     frameworks = st.sampled_from(tuple(OVERSIGHT_SEGMENTS))
@@ -121,14 +157,18 @@ def histories(draw: Any) -> History:
         history.add(inspections.InspectionCarriedOut(provider_id=RWP, inspection_id=f"RWP-I{n}", on=day(on)), registration)
     for n, on in enumerate(distinct_days(draw, draw(st.integers(0, 2)))):
         loc = draw(st.sampled_from((None, *LOCATIONS)))
-        history.add(enforcement.EnforcementActionTaken(provider_id=RWP, action_id=f"RWP-A{n}", on=day(on),
-                                                       action=draw(st.sampled_from(ENFORCEMENT_ACTIONS)), location_id=loc),
-                    *needing(loc))
+        history.add(
+            enforcement.EnforcementActionTaken(
+                provider_id=RWP, action_id=f"RWP-A{n}", on=day(on), action=draw(st.sampled_from(ENFORCEMENT_ACTIONS)), location_id=loc
+            ),
+            *needing(loc),
+        )
     for n, on in enumerate(distinct_days(draw, draw(st.integers(0, 2)))):
         history.add(provider.ProviderRenamed(provider_id=RWP, name=f"Worcestershire Acute ({n})", on=day(on)), registration)
     if draw(st.booleans()):
-        history.add(provider.LocationDeregistered(provider_id=RWP, location_id="RWP50", on=day(draw(st.integers(6, SPAN)))),
-                    *needing("RWP50"))
+        history.add(
+            provider.LocationDeregistered(provider_id=RWP, location_id="RWP50", on=day(draw(st.integers(6, SPAN)))), *needing("RWP50")
+        )
     return history
 
 
@@ -194,8 +234,9 @@ def test_the_comparison_sees_a_difference_of_order_where_one_matters(tmp_path):
     registration = provider.ProviderRegistered(provider_id=RWP, name="Worcestershire Acute", on=REGISTERED_ON)
 
     def rated(rating: str, n: int) -> Entry:
-        return inspections.ReportPublished(provider_id=RWP, report_id=f"RWP-R{n}", on=day(3),
-                                           ratings=(RatingCell(question="overall", rating=rating),))
+        return inspections.ReportPublished(
+            provider_id=RWP, report_id=f"RWP-R{n}", on=day(3), ratings=(RatingCell(question="overall", rating=rating),)
+        )
 
     good_last = record(tmp_path / "a.db", [registration, rated("Inadequate", 1), rated("Good", 2)])
     inadequate_last = record(tmp_path / "b.db", [registration, rated("Good", 2), rated("Inadequate", 1)])

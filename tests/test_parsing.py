@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from builders import cell, corrected, inspection, notice_assessed, notice_issued, registered, report, revised, segment
+
 from cqc_ledger.events import inspections
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
 from cqc_ledger.events.parsing import parse_entry
@@ -47,8 +47,10 @@ def test_a_word_that_is_nothing_like_a_rating_lists_the_ratings():
     error = refusal(report("RWP-R1", "2017-06-20", cell("overall", "Splendid")))
 
     assert "did you mean" not in str(error)
-    assert str(error).endswith('one of "Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", '
-                               '"Inspected but not rated", "Insufficient evidence to rate"')
+    assert str(error).endswith(
+        'one of "Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", '
+        '"Inspected but not rated", "Insufficient evidence to rate"'
+    )
 
 
 def test_an_unknown_field_suggests_the_field_meant():
@@ -91,15 +93,29 @@ def test_a_missing_field_is_named():
         (inspection("RWP-2016-11", "2016-11-22", until="2016-11-21"), "until", 'is before "on"'),
         (notice_issued("RWP-WN-2017-01", "2017-01-27", deadline="2017-01-26"), "deadline", 'is before "on"'),
         (segment("2025-04-01", "SOF-2021", 5), "segment", "SOF-2021 has segments 1 to 4, not 5"),
-        (report("RWP-R1", "2017-06-20", cell("use-of-resources", "Good", location_id="RWP01")),
-         "ratings[0].question", "is rated only at trust level"),
+        (
+            report("RWP-R1", "2017-06-20", cell("use-of-resources", "Good", location_id="RWP01")),
+            "ratings[0].question",
+            "is rated only at trust level",
+        ),
         (revised("2017-06-20", cell("combined", "Good", service="Surgery")), "cell.question", "is rated only at trust level"),
         ({**corrected("RWP/9", report("RWP-R1", "2017-06-20")), "ref": "nine"}, "ref", 'is not a ref like "RWP/9"'),
     ],
-    ids=["a list that is an object", "a negative count", "a count that is true", "a blank name",
-         "a date in words", "a day not in the calendar", "a day in the future", "a last visit before the first",
-         "a deadline before the notice", "a segment the framework lacks", "use-of-resources at a location",
-         "combined for a service", "a ref that is not a ref"],
+    ids=[
+        "a list that is an object",
+        "a negative count",
+        "a count that is true",
+        "a blank name",
+        "a date in words",
+        "a day not in the calendar",
+        "a day in the future",
+        "a last visit before the first",
+        "a deadline before the notice",
+        "a segment the framework lacks",
+        "use-of-resources at a location",
+        "combined for a service",
+        "a ref that is not a ref",
+    ],
 )
 def test_a_value_a_field_cannot_hold_is_refused_naming_the_field(entry, field, words):
     error = refusal(entry)
@@ -133,8 +149,15 @@ def test_a_rating_is_matched_without_regard_to_case_dashes_or_underscores(writte
 
 @pytest.mark.parametrize(
     ("written", "question"),
-    [("Well led", "well-led"), ("well_led", "well-led"), ("WELL-LED", "well-led"), ("Safe", "safe"),
-     ("Use of resources", "use-of-resources"), ("use_of_resources", "use-of-resources"), ("Overall", "overall")],
+    [
+        ("Well led", "well-led"),
+        ("well_led", "well-led"),
+        ("WELL-LED", "well-led"),
+        ("Safe", "safe"),
+        ("Use of resources", "use-of-resources"),
+        ("use_of_resources", "use-of-resources"),
+        ("Overall", "overall"),
+    ],
 )
 def test_a_question_is_matched_loosely(written, question):
     entry = parse(report("RWP-R1", "2017-06-20", cell(written, "Good")))
@@ -151,12 +174,23 @@ def test_a_question_is_matched_loosely(written, question):
         (inspection("RWP-2017-04", "2017-04-11", kind="Follow up"), "kind", "follow-up"),
         (inspection("RWP-2017-04", "2017-04-11", framework="KLOE_2014"), "framework", "kloe-2014"),
         (registered(provider_type="Mental health"), "provider_type", "mental-health"),
-        ({"type": "EnforcementActionTaken", "provider_id": "RWP", "action_id": "A1", "on": "2015-04-01",
-          "action": "Condition imposed"}, "action", "condition-imposed"),
+        (
+            {"type": "EnforcementActionTaken", "provider_id": "RWP", "action_id": "A1", "on": "2015-04-01", "action": "Condition imposed"},
+            "action",
+            "condition-imposed",
+        ),
         (segment("2021-07-01", "sof_2021", 4), "framework", "SOF-2021"),
     ],
-    ids=["regime", "outcome", "section", "inspection kind", "inspection framework", "provider type",
-         "enforcement action", "oversight framework"],
+    ids=[
+        "regime",
+        "outcome",
+        "section",
+        "inspection kind",
+        "inspection framework",
+        "provider type",
+        "enforcement action",
+        "oversight framework",
+    ],
 )
 def test_every_closed_list_is_matched_loosely_and_written_canonically(entry, field, canonical):
     parsed = parse(entry)
@@ -207,19 +241,30 @@ def test_a_service_outside_the_core_list_is_kept_as_written():
 
 
 def test_the_canonical_form_reads_back_as_the_same_entry():
-    entry = parse(report(
-        "RWP-2018-01-17", "2018-01-17",
-        cell("safe", "requires_improvement", location_id="RWP01", service="Urgent and emergency care"),
-        inspection_ids=["RWP-2017-11"], must_do=0, summary="Focused inspection.",
-    ))
+    entry = parse(
+        report(
+            "RWP-2018-01-17",
+            "2018-01-17",
+            cell("safe", "requires_improvement", location_id="RWP01", service="Urgent and emergency care"),
+            inspection_ids=["RWP-2017-11"],
+            must_do=0,
+            summary="Focused inspection.",
+        )
+    )
 
     written = entry_to_json(entry)
 
     assert written == {
-        "type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-2018-01-17", "on": "2018-01-17",
-        "ratings": [{"location_id": "RWP01", "service": "Urgent and emergency services", "question": "safe",
-                     "rating": "Requires improvement"}],
-        "inspection_ids": ["RWP-2017-11"], "must_do": 0, "summary": "Focused inspection.",
+        "type": "ReportPublished",
+        "provider_id": "RWP",
+        "report_id": "RWP-2018-01-17",
+        "on": "2018-01-17",
+        "ratings": [
+            {"location_id": "RWP01", "service": "Urgent and emergency services", "question": "safe", "rating": "Requires improvement"}
+        ],
+        "inspection_ids": ["RWP-2017-11"],
+        "must_do": 0,
+        "summary": "Focused inspection.",
     }
     assert entry_from_json(written) == entry
     assert isinstance(entry, inspections.ReportPublished)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import orjson
 import pytest
@@ -23,7 +23,7 @@ from tests.conftest import EXAMPLES, postgres_schema, runner_for
 
 COMMAND = [sys.executable, "-c", "from cli import main; main()"]
 DAYS = [date(2014, 6, 30), date(2017, 6, 30), date(2020, 6, 30), date(2025, 6, 30)]
-SHOWN_AS_KNOWN_AT = datetime(2030, 1, 1, tzinfo=timezone.utc)
+SHOWN_AS_KNOWN_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def provider_files(folder: Path, providers: int) -> dict[str, Path]:
 
 def run_at_once(target: str, files: list[Path]) -> list[subprocess.CompletedProcess[bytes]]:
     """Starts one `record` per file before waiting for any of them."""
-    started = [subprocess.Popen([*COMMAND, "--db", target, "record", str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in files]
+    started = [
+        subprocess.Popen([*COMMAND, "--db", target, "record", str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in files
+    ]
     return [subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate()) for p in started]
 
 

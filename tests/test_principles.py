@@ -32,6 +32,7 @@ from cqc_ledger.projections.principles import (
     saf_percentage,
     score_band,
 )
+
 RI = REQUIRES_IMPROVEMENT
 THRESHOLD = {1: 1, 3: 1, 4: 2, 8: 2, 9: 3, 12: 3}  # both ends of each band (12 stands for 9+)
 
@@ -82,9 +83,7 @@ def test_outstanding_is_not_given_when_any_other_rating_is_below_good() -> None:
 def test_inadequate_counts_towards_the_limit_to_requires_improvement() -> None:
     verdict = aggregate([INADEQUATE, RI, GOOD, GOOD, GOOD], noun="key questions")
     assert verdict.rating == RI
-    assert verdict.decided_by.says == (
-        "two or more of five key questions Requires improvement or worse: limited to Requires improvement"
-    )
+    assert verdict.decided_by.says == ("two or more of five key questions Requires improvement or worse: limited to Requires improvement")
 
 
 def test_the_explanation_names_the_rule_that_decided() -> None:
@@ -190,8 +189,8 @@ def test_the_principles_never_rate_better_than_the_worst_limit_allows(given: lis
 @given(st.lists(RATING, min_size=1, max_size=14), st.data())
 def test_a_worse_rating_under_an_aggregate_never_makes_it_better(given: list[str], data: st.DataObject) -> None:
     i = data.draw(st.integers(0, len(given) - 1))
-    worse = data.draw(st.sampled_from(MERIT[MERIT.index(given[i]):]))
-    changed = [*given[:i], worse, *given[i + 1:]]
+    worse = data.draw(st.sampled_from(MERIT[MERIT.index(given[i]) :]))
+    changed = [*given[:i], worse, *given[i + 1 :]]
     for rules in (principles.KLOE_2014, COMBINED):
         assert merit(aggregate(changed, principles=rules).rating) >= merit(aggregate(given, principles=rules).rating)
 
@@ -211,8 +210,14 @@ def test_outstanding_only_when_nothing_is_below_good_and_all_alike_stays_alike(g
 @pytest.mark.parametrize(
     ("percent", "rating"),
     [
-        (100, OUTSTANDING), (88, OUTSTANDING), (87, GOOD), (63, GOOD), (62, RI),
-        (39, RI), (38, INADEQUATE), (25, INADEQUATE),
+        (100, OUTSTANDING),
+        (88, OUTSTANDING),
+        (87, GOOD),
+        (63, GOOD),
+        (62, RI),
+        (39, RI),
+        (38, INADEQUATE),
+        (25, INADEQUATE),
     ],
 )
 def test_a_score_gives_its_band(percent: int, rating: str) -> None:

@@ -6,11 +6,10 @@ ledger exactly as it was: an input is checked whole before any of it is written.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-
 from builders import (
     action,
     cell,
@@ -30,20 +29,20 @@ from builders import (
 
 # A small history of Worcestershire Acute (RWP), with East Midlands Ambulance (RX9) beside it.
 HISTORY = [
-    registered("RWP"),                                                      # RWP/1
-    location("RWP01", name="Worcestershire Royal Hospital"),               # RWP/2
-    report("RWP-R1", "2015-12-02", cell("overall", "Inadequate")),          # RWP/3
-    entered("2015-12-02"),                                                  # RWP/4
-    exited("2020-09-24"),                                                   # RWP/5
-    inspection("RWP-I1", "2016-11-22", kind="comprehensive"),               # RWP/6
-    notice_issued("RWP-N1", "2017-01-27", deadline="2017-03-10"),           # RWP/7
-    notice_assessed("RWP-N1", "2017-06-20", outcome="not-met"),             # RWP/8
-    notice_issued("RWP-N2", "2017-07-01"),                                  # RWP/9
-    action("RWP-A1", "2015-04-01", location_id="RWP01"),                    # RWP/10
-    registered("RX9", name="East Midlands Ambulance Service NHS Trust"),    # RX9/1
+    registered("RWP"),  # RWP/1
+    location("RWP01", name="Worcestershire Royal Hospital"),  # RWP/2
+    report("RWP-R1", "2015-12-02", cell("overall", "Inadequate")),  # RWP/3
+    entered("2015-12-02"),  # RWP/4
+    exited("2020-09-24"),  # RWP/5
+    inspection("RWP-I1", "2016-11-22", kind="comprehensive"),  # RWP/6
+    notice_issued("RWP-N1", "2017-01-27", deadline="2017-03-10"),  # RWP/7
+    notice_assessed("RWP-N1", "2017-06-20", outcome="not-met"),  # RWP/8
+    notice_issued("RWP-N2", "2017-07-01"),  # RWP/9
+    action("RWP-A1", "2015-04-01", location_id="RWP01"),  # RWP/10
+    registered("RX9", name="East Midlands Ambulance Service NHS Trust"),  # RX9/1
 ]
 
-NEXT_YEAR = (datetime.now(timezone.utc).date() + timedelta(days=366)).isoformat()
+NEXT_YEAR = (datetime.now(UTC).date() + timedelta(days=366)).isoformat()
 FINE = renamed("2016-01-01", "Worcestershire Acute Hospitals NHS Trust")  # a line nothing refuses
 
 
@@ -77,11 +76,15 @@ REFUSED = [
     pytest.param([{"type": "ReportPublishd", "provider_id": "RWP"}], 1, "type", id="unknown type"),
     pytest.param([FINE, {**FINE, "nmae": "x"}], 2, "nmae", id="unknown field"),
     pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Requires Improvment"))], 1, "ratings[0].rating", id="unknown rating"),
-    pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Good"), cell("saef", "Good"))], 1, "ratings[1].question", id="unknown question"),
+    pytest.param(
+        [report("RWP-R2", "2016-01-01", cell("overall", "Good"), cell("saef", "Good"))], 1, "ratings[1].question", id="unknown question"
+    ),
     pytest.param([notice_issued("RWP-N3", "2017-08-01", section="28")], 1, "section", id="unknown section"),
     pytest.param([entered("2021-01-01", regime="qualty")], 1, "regime", id="unknown regime"),
     pytest.param([notice_assessed("RWP-N2", "2017-08-01", outcome="mett")], 1, "outcome", id="unknown outcome"),
-    pytest.param([{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-R2", "on": "2016-01-01"}], 1, "ratings", id="missing field"),
+    pytest.param(
+        [{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-R2", "on": "2016-01-01"}], 1, "ratings", id="missing field"
+    ),
     pytest.param([{"type": "ProviderRenamed", "provider_id": "RWP", "on": "2016-01-01"}], 1, "name", id="missing name"),
     pytest.param([renamed("2017-02-30", "x")], 1, "on", id="impossible date"),
     pytest.param([renamed("20 June 2017", "x")], 1, "on", id="not a date"),
@@ -90,13 +93,40 @@ REFUSED = [
     # Who and where.
     pytest.param([renamed("2016-01-01", "x", provider_id="RXX")], 1, "provider_id", id="provider not registered"),
     pytest.param([FINE, registered("RWP", on="2010-04-02")], 2, "type", id="provider registered twice"),
-    pytest.param([report("RWP-R2", "2016-01-01", cell("overall", "Good", location_id="RWP99"))], 1, "ratings[0].location_id", id="rating for an unregistered location"),
-    pytest.param([revised("2016-01-01", cell("safe", "Good", location_id="RWP99"))], 1, "cell.location_id", id="revision for an unregistered location"),
-    pytest.param([inspection("RWP-I2", "2016-01-01", scope=[{"location_id": "RWP99"}])], 1, "scope[0].location_id", id="inspection of an unregistered location"),
+    pytest.param(
+        [report("RWP-R2", "2016-01-01", cell("overall", "Good", location_id="RWP99"))],
+        1,
+        "ratings[0].location_id",
+        id="rating for an unregistered location",
+    ),
+    pytest.param(
+        [revised("2016-01-01", cell("safe", "Good", location_id="RWP99"))],
+        1,
+        "cell.location_id",
+        id="revision for an unregistered location",
+    ),
+    pytest.param(
+        [inspection("RWP-I2", "2016-01-01", scope=[{"location_id": "RWP99"}])],
+        1,
+        "scope[0].location_id",
+        id="inspection of an unregistered location",
+    ),
     pytest.param([notice_issued("RWP-N3", "2017-08-01", location_id="RWP99")], 1, "location_id", id="notice for an unregistered location"),
-    pytest.param([report("RWP-R2", "2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))], 1, "ratings[0].question", id="use-of-resources at a location"),
-    pytest.param([report("RWP-R2", "2016-01-01", cell("combined", "Good", service="Surgery"))], 1, "ratings[0].question", id="combined for a service"),
-    pytest.param([revised("2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))], 1, "cell.question", id="use-of-resources revised at a location"),
+    pytest.param(
+        [report("RWP-R2", "2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))],
+        1,
+        "ratings[0].question",
+        id="use-of-resources at a location",
+    ),
+    pytest.param(
+        [report("RWP-R2", "2016-01-01", cell("combined", "Good", service="Surgery"))], 1, "ratings[0].question", id="combined for a service"
+    ),
+    pytest.param(
+        [revised("2016-01-01", cell("use-of-resources", "Good", location_id="RWP01"))],
+        1,
+        "cell.question",
+        id="use-of-resources revised at a location",
+    ),
     # Special measures.
     pytest.param([entered("2015-12-02", decided_by="NHS England")], 1, "on", id="entering a regime in force that day"),
     pytest.param([FINE, entered("2017-01-01")], 2, "on", id="an entry recorded between an existing entry and exit"),
@@ -105,11 +135,17 @@ REFUSED = [
     pytest.param([exited("2016-01-01", regime="finance")], 1, "on", id="exiting a regime never entered"),
     pytest.param([FINE, exited("2016-06-01")], 2, "on", id="an exit recorded between an existing entry and exit"),
     pytest.param([entered("2012-01-01"), FINE], 1, "on", id="an entry left open before an existing entry"),
-    pytest.param([exited("2013-06-30"), entered("2012-01-02"), entered("2014-01-01"), FINE], 3, "on",
-                 id="an episode left open among whole ones in one input"),
+    pytest.param(
+        [exited("2013-06-30"), entered("2012-01-02"), entered("2014-01-01"), FINE],
+        3,
+        "on",
+        id="an episode left open among whole ones in one input",
+    ),
     # Warning notices.
     pytest.param([notice_assessed("RWP-N9", "2017-08-01")], 1, "notice_id", id="assessing a notice never issued"),
-    pytest.param([notice_issued("RWP-N3", "2017-08-01"), notice_assessed("RWP-N3", "2017-07-31")], 2, "on", id="assessing a notice before its issue"),
+    pytest.param(
+        [notice_issued("RWP-N3", "2017-08-01"), notice_assessed("RWP-N3", "2017-07-31")], 2, "on", id="assessing a notice before its issue"
+    ),
     pytest.param([notice_assessed("RWP-N1", "2017-08-01", outcome="met")], 1, "notice_id", id="assessing a notice twice"),
     # Identifiers reused with other content.
     pytest.param([report("RWP-R1", "2015-12-03", cell("overall", "Inadequate"))], 1, "report_id", id="report_id reused"),
@@ -122,10 +158,17 @@ REFUSED = [
     pytest.param([retracted("RX9/1")], 1, "ref", id="retracting another provider's entry"),
     pytest.param([corrected("RX9/1", registered("RWP"))], 1, "ref", id="correcting another provider's entry"),
     pytest.param([corrected("RWP/3", renamed("2015-12-02", "x"))], 1, "replacement.type", id="a correction that changes the type"),
-    pytest.param([corrected("RWP/3", report("RWP-R1", "2015-12-02", provider_id="RX9"))], 1, "replacement.provider_id", id="a correction that changes the provider"),
+    pytest.param(
+        [corrected("RWP/3", report("RWP-R1", "2015-12-02", provider_id="RX9"))],
+        1,
+        "replacement.provider_id",
+        id="a correction that changes the provider",
+    ),
     pytest.param([retracted("RWP/4")], 1, "ref", id="retracting the entry into special measures whose exit stands"),
     pytest.param([retracted("RWP/7")], 1, "ref", id="retracting a notice whose assessment stands"),
-    pytest.param([corrected("RWP/7", notice_issued("RWP-N1", "2017-07-01"))], 1, "ref", id="correcting a notice's issue to after its assessment"),
+    pytest.param(
+        [corrected("RWP/7", notice_issued("RWP-N1", "2017-07-01"))], 1, "ref", id="correcting a notice's issue to after its assessment"
+    ),
 ]
 
 
@@ -152,10 +195,13 @@ def test_a_refusal_after_a_correction_in_the_same_input_leaves_the_status_as_it_
     before = status_now(cli, "2016-01-01")
 
     # When an input corrects the 2015 report and then exits special measures when not in them
-    result = cli("record", input=[
-        corrected("RWP/3", report("RWP-R1", "2015-12-02", cell("overall", "Requires improvement"))),
-        exited("2021-01-01"),
-    ])
+    result = cli(
+        "record",
+        input=[
+            corrected("RWP/3", report("RWP-R1", "2015-12-02", cell("overall", "Requires improvement"))),
+            exited("2021-01-01"),
+        ],
+    )
 
     # Then it is refused whole: the status and the entries are as they were
     assert result.exit_code == 1
@@ -184,10 +230,14 @@ def test_a_misspelt_rating_is_refused_with_the_fix(cli, history):
 def test_an_entry_for_a_provider_registered_earlier_in_the_same_input_is_recorded(cli):
     # Given an empty ledger
     # When one input registers a provider and then records a fact about it
-    result = cli("record", "--json", input=[
-        registered("RX9", name="East Midlands Ambulance Service NHS Trust"),
-        report("RX9-2016-05-10", "2016-05-10", cell("overall", "Requires improvement"), provider_id="RX9"),
-    ])
+    result = cli(
+        "record",
+        "--json",
+        input=[
+            registered("RX9", name="East Midlands Ambulance Service NHS Trust"),
+            report("RX9-2016-05-10", "2016-05-10", cell("overall", "Requires improvement"), provider_id="RX9"),
+        ],
+    )
 
     # Then both are recorded
     assert result.exit_code == 0, result.output

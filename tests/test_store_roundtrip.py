@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 from cqc_ledger.events import ENTRY_TYPES, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
@@ -17,13 +16,16 @@ MEDICAL = "Medical care (including older people's care)"
 SOURCE = "https://www.cqc.org.uk/provider/RWP"
 
 # When the two inputs below were recorded: microseconds matter.
-FIRST_INPUT_AT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone.utc)
-SECOND_INPUT_AT = datetime(2026, 3, 2, 17, 5, 0, 1, tzinfo=timezone.utc)
+FIRST_INPUT_AT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+SECOND_INPUT_AT = datetime(2026, 3, 2, 17, 5, 0, 1, tzinfo=UTC)
 
 
 def report_of_2017(*, summary: str) -> inspections.ReportPublished:
     return inspections.ReportPublished(
-        provider_id=RWP, source=SOURCE, report_id="RWP-2017-06-20", on=date(2017, 6, 20),
+        provider_id=RWP,
+        source=SOURCE,
+        report_id="RWP-2017-06-20",
+        on=date(2017, 6, 20),
         ratings=(
             RatingCell(question="overall", rating="Inadequate"),
             RatingCell(question="use-of-resources", rating="Not rated"),
@@ -31,59 +33,96 @@ def report_of_2017(*, summary: str) -> inspections.ReportPublished:
             RatingCell(location_id="RWP01", service=UEC, question="safe", rating="Inadequate"),
             RatingCell(service="Patient transport services", question="caring", rating="Good"),
         ),
-        inspection_ids=("RWP-2016-11", "RWP-2016-12"), must_do=27, should_do=0, summary=summary,
+        inspection_ids=("RWP-2016-11", "RWP-2016-12"),
+        must_do=27,
+        should_do=0,
+        summary=summary,
         url="https://www.cqc.org.uk/news/releases/chief-inspector-hospitals-rates-worcestershire-acute-hospitals-nhs-trust-inadequate",
     )
 
 
 # Recorded as one input, in this order (positions 1 to 14).
 FIRST_INPUT: tuple[Entry, ...] = (
-    provider.ProviderRegistered(provider_id=RWP, source=SOURCE, name="Worcestershire Acute Hospitals NHS Trust",
-                                on=date(2010, 4, 1), provider_type="acute"),
+    provider.ProviderRegistered(
+        provider_id=RWP, source=SOURCE, name="Worcestershire Acute Hospitals NHS Trust", on=date(2010, 4, 1), provider_type="acute"
+    ),
     provider.ProviderRenamed(provider_id=RWP, source=SOURCE, name="Worcestershire Acute Hospitals Trust", on=date(2011, 1, 1)),
-    provider.LocationRegistered(provider_id=RWP, source=SOURCE, location_id="RWP01", name="Worcestershire Royal Hospital",
-                                on=date(2010, 4, 1)),
-    provider.LocationRegistered(provider_id=RWP, source=SOURCE, location_id="RWP52", name="Evesham Community Hospital",
-                                on=date(2010, 4, 1)),
+    provider.LocationRegistered(
+        provider_id=RWP, source=SOURCE, location_id="RWP01", name="Worcestershire Royal Hospital", on=date(2010, 4, 1)
+    ),
+    provider.LocationRegistered(
+        provider_id=RWP, source=SOURCE, location_id="RWP52", name="Evesham Community Hospital", on=date(2010, 4, 1)
+    ),
     provider.LocationDeregistered(provider_id=RWP, source=SOURCE, location_id="RWP52", on=date(2013, 3, 31)),
     inspections.InspectionCarriedOut(
-        provider_id=RWP, source=SOURCE, inspection_id="RWP-2016-11", on=date(2016, 11, 22), until=date(2016, 12, 15),
-        kind="comprehensive", framework="kloe-2014",
-        scope=(ScopeItem(location_id="RWP01", service=UEC, questions=("safe", "well-led")),
-               ScopeItem(location_id="RWP01", service=MEDICAL, questions=("effective",))),
+        provider_id=RWP,
+        source=SOURCE,
+        inspection_id="RWP-2016-11",
+        on=date(2016, 11, 22),
+        until=date(2016, 12, 15),
+        kind="comprehensive",
+        framework="kloe-2014",
+        scope=(
+            ScopeItem(location_id="RWP01", service=UEC, questions=("safe", "well-led")),
+            ScopeItem(location_id="RWP01", service=MEDICAL, questions=("effective",)),
+        ),
         summary="Announced inspection 22-25 November 2016, unannounced visits in December.",
     ),
     report_of_2017(summary="Trust rated Inadequate overall."),
     inspections.RatingRevised(
-        provider_id=RWP, source=SOURCE, on=date(2017, 9, 1),
+        provider_id=RWP,
+        source=SOURCE,
+        on=date(2017, 9, 1),
         cell=RatingCell(location_id="RWP01", service=UEC, question="effective", rating="Requires improvement"),
-        reason="rating review", report_id="RWP-2017-06-20",
+        reason="rating review",
+        report_id="RWP-2017-06-20",
     ),
     enforcement.WarningNoticeIssued(
-        provider_id=RWP, source=SOURCE, notice_id="RWP-WN-2017-01", on=date(2017, 1, 27), section="29A",
-        deadline=date(2017, 3, 10), location_id="RWP01", service=UEC,
+        provider_id=RWP,
+        source=SOURCE,
+        notice_id="RWP-WN-2017-01",
+        on=date(2017, 1, 27),
+        section="29A",
+        deadline=date(2017, 3, 10),
+        location_id="RWP01",
+        service=UEC,
         concerns=("patient safety", "governance", "urgent care pathway"),
     ),
-    enforcement.WarningNoticeAssessed(provider_id=RWP, source=SOURCE, notice_id="RWP-WN-2017-01", on=date(2017, 6, 20),
-                                      outcome="not-met", report_id="RWP-2017-06-20"),
-    enforcement.EnforcementActionTaken(provider_id=RWP, source=SOURCE, action_id="RWP-EA-2015-01", on=date(2015, 4, 1),
-                                       action="condition-imposed", location_id="RWP01",
-                                       details="Urgent condition on staffing in the emergency department."),
-    oversight.SpecialMeasuresEntered(provider_id=RWP, source=SOURCE, on=date(2015, 12, 2), regime="quality",
-                                     decided_by="NHS Trust Development Authority"),
-    oversight.SpecialMeasuresExited(provider_id=RWP, source=SOURCE, on=date(2020, 9, 24), regime="quality",
-                                    decided_by="NHS England and NHS Improvement"),
+    enforcement.WarningNoticeAssessed(
+        provider_id=RWP, source=SOURCE, notice_id="RWP-WN-2017-01", on=date(2017, 6, 20), outcome="not-met", report_id="RWP-2017-06-20"
+    ),
+    enforcement.EnforcementActionTaken(
+        provider_id=RWP,
+        source=SOURCE,
+        action_id="RWP-EA-2015-01",
+        on=date(2015, 4, 1),
+        action="condition-imposed",
+        location_id="RWP01",
+        details="Urgent condition on staffing in the emergency department.",
+    ),
+    oversight.SpecialMeasuresEntered(
+        provider_id=RWP, source=SOURCE, on=date(2015, 12, 2), regime="quality", decided_by="NHS Trust Development Authority"
+    ),
+    oversight.SpecialMeasuresExited(
+        provider_id=RWP, source=SOURCE, on=date(2020, 9, 24), regime="quality", decided_by="NHS England and NHS Improvement"
+    ),
     oversight.OversightSegmentChanged(provider_id=RWP, source=SOURCE, on=date(2021, 7, 1), framework="SOF-2021", segment=4),
 )
 
 # Recorded later, as a second input (positions 15 to 17).
 SECOND_INPUT: tuple[Entry, ...] = (
     corrections.EntryRetracted(provider_id=RWP, source=SOURCE, ref="RWP/2", reason="no such renaming", on=date(2026, 3, 2)),
-    corrections.EntryCorrected(provider_id=RWP, source=SOURCE, ref="RWP/7",
-                               replacement=report_of_2017(summary="Trust rated Inadequate overall (corrected summary)."),
-                               reason="summary misquoted", on=date(2026, 3, 2)),
-    provider.ProviderDeregistered(provider_id=RWP, source=SOURCE, on=date(2025, 4, 1), successor_id="RWPX",
-                                  reason="merged (an invented case, to fill every field)"),
+    corrections.EntryCorrected(
+        provider_id=RWP,
+        source=SOURCE,
+        ref="RWP/7",
+        replacement=report_of_2017(summary="Trust rated Inadequate overall (corrected summary)."),
+        reason="summary misquoted",
+        on=date(2026, 3, 2),
+    ),
+    provider.ProviderDeregistered(
+        provider_id=RWP, source=SOURCE, on=date(2025, 4, 1), successor_id="RWPX", reason="merged (an invented case, to fill every field)"
+    ),
 )
 
 RICH = FIRST_INPUT + SECOND_INPUT

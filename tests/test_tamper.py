@@ -18,8 +18,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from ledgers import copy_ledger, ok, record_examples, run
+
 from cqc_ledger.ledger.chain import GENESIS
 
 ENTRIES = 40  # RWP's 28 and RX9's 12
@@ -80,8 +80,10 @@ def insert(db: Path, position: int) -> None:
         for rowid in rowids:
             c.execute("UPDATE stored_events SET rowid = rowid + 1 WHERE rowid = ?", (rowid,))
         state = orjson.dumps({"recorded_at": "2026-01-01T00:00:00.000000Z", "name": "Forged NHS Trust", "on": "2010-04-01"})
-        c.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, 'RZZ', 1, ?, ?)",
-                  (position, "events.provider:ProviderRegistered", state))
+        c.execute(
+            "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, 'RZZ', 1, ?, ?)",
+            (position, "events.provider:ProviderRegistered", state),
+        )
         c.execute("COMMIT")
 
 
@@ -134,7 +136,7 @@ def rewrite_the_chain(db: Path, position: int) -> None:
         c.execute("BEGIN")
         previous = GENESIS
         rows = c.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
-        for n, (rowid, stream, version, topic, state) in enumerate(rows, 1):
+        for n, (_rowid, stream, version, topic, state) in enumerate(rows, 1):
             header = orjson.dumps([stream, version, topic])
             previous = hashlib.sha256(previous + header + b"\n" + state).digest()
             c.execute("UPDATE ledger_chain SET hash = ? WHERE position = ?", (previous, n))
@@ -170,9 +172,19 @@ def test_verify_against_a_digest_passes_on_the_unchanged_ledger_and_after_more_i
     assert run(ledger, "verify", "--against", published).exit_code == 0
 
     # When more entries are recorded (a new report for RWP, and a correction)
-    ok(ledger, "record", input=orjson.dumps({
-        "type": "RatingRevised", "provider_id": "RWP", "on": "2024-01-10", "reason": "rating review",
-        "cell": {"question": "caring", "rating": "Good"}}).decode())
+    ok(
+        ledger,
+        "record",
+        input=orjson.dumps(
+            {
+                "type": "RatingRevised",
+                "provider_id": "RWP",
+                "on": "2024-01-10",
+                "reason": "rating review",
+                "cell": {"question": "caring", "rating": "Good"},
+            }
+        ).decode(),
+    )
     ok(ledger, "retract", "RWP/10", "--reason", "a report without ratings recorded twice over")
 
     # Then the ledger still proves unchanged up to the published head, and has a new head

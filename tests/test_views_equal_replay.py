@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.storage import rows
 from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.trusts import register
-from cqc_ledger.ledger.storage import rows
 from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, postgres_schema
 
 TODAY = date(2026, 11, 22)
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 PROVIDERS = ("P1", "P2")
 PLACES = [(None, None), ("L1", None), ("L1", "Surgery"), (None, "Emergency and urgent care")]
 QUESTIONS = ("overall", "safe", "well-led")
@@ -62,10 +62,22 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
     found: list[list[dict[str, Any]]] = []
     for pid in PROVIDERS:
         for n in range(draw(st.integers(0, 4))):
-            found.append([{"type": "ReportPublished", "provider_id": pid, "report_id": f"{pid}-r{n}", "on": draw(days).isoformat(), "ratings": draw(cells())}])
-        for n in range(draw(st.integers(0, 2))):
+            found.append(
+                [
+                    {
+                        "type": "ReportPublished",
+                        "provider_id": pid,
+                        "report_id": f"{pid}-r{n}",
+                        "on": draw(days).isoformat(),
+                        "ratings": draw(cells()),
+                    }
+                ]
+            )
+        for _ in range(draw(st.integers(0, 2))):
             cell = draw(cells().filter(bool))[0]
-            found.append([{"type": "RatingRevised", "provider_id": pid, "on": draw(days).isoformat(), "cell": cell, "reason": "rating review"}])
+            found.append(
+                [{"type": "RatingRevised", "provider_id": pid, "on": draw(days).isoformat(), "cell": cell, "reason": "rating review"}]
+            )
         # Special measures: separate periods, each entered and exited in one batch (or left open).
         bounds = sorted(draw(st.lists(days, min_size=0, max_size=4, unique=True)))
         for i in range(0, len(bounds), 2):
@@ -75,13 +87,33 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
             found.append(batch)
         for n in range(draw(st.integers(0, 2))):
             issued = draw(days)
-            batch = [{"type": "WarningNoticeIssued", "provider_id": pid, "notice_id": f"{pid}-n{n}", "on": issued.isoformat(), "section": "29A"}]
+            batch = [
+                {"type": "WarningNoticeIssued", "provider_id": pid, "notice_id": f"{pid}-n{n}", "on": issued.isoformat(), "section": "29A"}
+            ]
             if draw(st.booleans()):
                 assessed = issued + timedelta(days=draw(st.integers(0, 400)))
-                batch.append({"type": "WarningNoticeAssessed", "provider_id": pid, "notice_id": f"{pid}-n{n}", "on": min(assessed, date(2025, 12, 31)).isoformat(), "outcome": draw(st.sampled_from(["met", "not-met", "withdrawn"]))})
+                batch.append(
+                    {
+                        "type": "WarningNoticeAssessed",
+                        "provider_id": pid,
+                        "notice_id": f"{pid}-n{n}",
+                        "on": min(assessed, date(2025, 12, 31)).isoformat(),
+                        "outcome": draw(st.sampled_from(["met", "not-met", "withdrawn"])),
+                    }
+                )
             found.append(batch)
         for _ in range(draw(st.integers(0, 2))):
-            found.append([{"type": "OversightSegmentChanged", "provider_id": pid, "on": draw(days).isoformat(), "framework": "SOF-2021", "segment": draw(st.integers(1, 4))}])
+            found.append(
+                [
+                    {
+                        "type": "OversightSegmentChanged",
+                        "provider_id": pid,
+                        "on": draw(days).isoformat(),
+                        "framework": "SOF-2021",
+                        "segment": draw(st.integers(1, 4)),
+                    }
+                ]
+            )
         if draw(st.booleans()):
             found.append([{"type": "ProviderRenamed", "provider_id": pid, "name": f"{pid} renamed", "on": draw(days).isoformat()}])
     return draw(st.permutations(found))
@@ -126,7 +158,11 @@ def mend(ledger: Ledger, data: Any) -> dict[str, Any]:
     pid = data.draw(st.sampled_from(PROVIDERS), label="mend provider")
     recorded = ledger.entries_of(pid)
     target = data.draw(st.sampled_from(recorded[2:] or recorded), label="target")
-    if data.draw(st.booleans(), label="retract") or target.entry.type_name not in ("ReportPublished", "OversightSegmentChanged", "RatingRevised"):
+    if data.draw(st.booleans(), label="retract") or target.entry.type_name not in (
+        "ReportPublished",
+        "OversightSegmentChanged",
+        "RatingRevised",
+    ):
         return {"type": "EntryRetracted", "provider_id": pid, "ref": target.ref, "reason": "test"}
     replacement = dict(_json(target.entry))
     if replacement["type"] == "ReportPublished":

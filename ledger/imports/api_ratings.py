@@ -82,7 +82,9 @@ def _snapshot(snapshot: dict[str, Any], location_id: str | None, where: Where) -
         path = f"{where}.overall.keyQuestionRatings[{i}]"
         kq = _object(kq, path)
         yield from _cells(report, {"location_id": location_id}, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path)
-    yield from _resources(_object(overall.get("useOfResources"), f"{where}.overall.useOfResources"), report, f"{where}.overall.useOfResources")
+    yield from _resources(
+        _object(overall.get("useOfResources"), f"{where}.overall.useOfResources"), report, f"{where}.overall.useOfResources"
+    )
     for i, service in enumerate(_list(snapshot.get("serviceRatings"), f"{where}.serviceRatings")):
         path = f"{where}.serviceRatings[{i}]"
         yield from _service(_object(service, path), report, location_id, path)

@@ -85,10 +85,10 @@ def organisation(response: Response) -> tuple[str, str, str]:
         return "location", _text(response, "locationId"), _text(response, "providerId")
     if "providerId" in body:
         return "provider", _text(response, "providerId"), _text(response, "providerId")
-    hint = " (this is a listing: import each provider's own response, /providers/{id})" if "providers" in body or "locations" in body else ""
-    raise BadImportFile(
-        f'{response.name}: not a CQC API provider or location response: it has no "providerId" or "locationId"{hint}'
+    hint = (
+        " (this is a listing: import each provider's own response, /providers/{id})" if "providers" in body or "locations" in body else ""
     )
+    raise BadImportFile(f'{response.name}: not a CQC API provider or location response: it has no "providerId" or "locationId"{hint}')
 
 
 def _is_location(body: dict[str, Any]) -> bool:
@@ -110,8 +110,11 @@ def _one_response_each(responses: Sequence[Response]) -> None:
 def _provider_registered(response: Response) -> Draft:
     body = response.body
     obj = {
-        "type": "ProviderRegistered", "provider_id": _text(response, "providerId"), "name": _text(response, "name"),
-        "on": _day(response, "registrationDate").isoformat(), "provider_type": _provider_type(body.get("inspectionCategories")),
+        "type": "ProviderRegistered",
+        "provider_id": _text(response, "providerId"),
+        "name": _text(response, "name"),
+        "on": _day(response, "registrationDate").isoformat(),
+        "provider_type": _provider_type(body.get("inspectionCategories")),
         "source": f"{API}/providers/{body['providerId']}",
     }
     return Draft({k: v for k, v in obj.items() if v is not None}, response.name)
@@ -119,11 +122,17 @@ def _provider_registered(response: Response) -> Draft:
 
 def _location_registered(response: Response) -> Draft:
     body = response.body
-    return Draft({
-        "type": "LocationRegistered", "provider_id": _text(response, "providerId"),
-        "location_id": _text(response, "locationId"), "name": _text(response, "name"),
-        "on": _day(response, "registrationDate").isoformat(), "source": f"{API}/locations/{body['locationId']}",
-    }, response.name)
+    return Draft(
+        {
+            "type": "LocationRegistered",
+            "provider_id": _text(response, "providerId"),
+            "location_id": _text(response, "locationId"),
+            "name": _text(response, "name"),
+            "on": _day(response, "registrationDate").isoformat(),
+            "source": f"{API}/locations/{body['locationId']}",
+        },
+        response.name,
+    )
 
 
 def _deregistered(response: Response, kind: str, extra: dict[str, Any]) -> list[Draft]:
@@ -131,8 +140,13 @@ def _deregistered(response: Response, kind: str, extra: dict[str, Any]) -> list[
     if normalise(str(body.get("registrationStatus") or "")) != "deregistered":
         return []
     kind_of, org_id, provider_id = organisation(response)
-    obj = {"type": kind, "provider_id": provider_id, "on": _day(response, "deregistrationDate").isoformat(), **extra,
-           "source": f"{API}/{kind_of}s/{org_id}"}
+    obj = {
+        "type": kind,
+        "provider_id": provider_id,
+        "on": _day(response, "deregistrationDate").isoformat(),
+        **extra,
+        "source": f"{API}/{kind_of}s/{org_id}",
+    }
     return [Draft(obj, response.name)]
 
 
@@ -155,11 +169,15 @@ def _collect_reports(response: Response, reports: dict[tuple[str, str], _Report]
     kind, org_id, provider_id = organisation(response)
     for i, listed in enumerate(_listed_reports(response)):
         where = f"reports[{i}]"
-        report = _report(reports, provider_id, _text(response, "linkId", listed, where), _day(response, "reportDate", listed, where), response, where)
+        report = _report(
+            reports, provider_id, _text(response, "linkId", listed, where), _day(response, "reportDate", listed, where), response, where
+        )
         if listed.get("firstVisitDate") is not None:
             visit = _day(response, "firstVisitDate", listed, where)
             if report.first_visit not in (None, visit):
-                raise BadImportFile(f"{response.name}: {where}.firstVisitDate: report {report.link} was first visited on {report.first_visit} in {report.origin}, not {visit}")
+                raise BadImportFile(
+                    f"{response.name}: {where}.firstVisitDate: report {report.link} was first visited on {report.first_visit} in {report.origin}, not {visit}"
+                )
             report.first_visit = visit
     try:
         found = published(response.body, org_id if kind == "location" else None)
@@ -194,8 +212,7 @@ def _add_cell(report: _Report, item: Published, response: Response) -> None:
     earlier = report.cells.setdefault(key, (item.cell["rating"], origin))
     if earlier[0] != item.cell["rating"]:
         raise BadImportFile(
-            f'{origin}: report {report.link} rates {_cell_words(key)} "{item.cell["rating"]}" here but '
-            f'"{earlier[0]}" in {earlier[1]}'
+            f'{origin}: report {report.link} rates {_cell_words(key)} "{item.cell["rating"]}" here but "{earlier[0]}" in {earlier[1]}'
         )
 
 
@@ -204,7 +221,11 @@ def _report_drafts(report: _Report) -> list[Draft]:
     base = {"provider_id": report.provider_id, "source": source}
     found = []
     if report.first_visit:
-        found.append(Draft({"type": "InspectionCarriedOut", **base, "inspection_id": report.link, "on": report.first_visit.isoformat()}, report.origin))
+        found.append(
+            Draft(
+                {"type": "InspectionCarriedOut", **base, "inspection_id": report.link, "on": report.first_visit.isoformat()}, report.origin
+            )
+        )
     cells = [_cell(key, rating) for key, (rating, _) in sorted(report.cells.items(), key=lambda kv: _cell_order(kv[0]))]
     obj = {"type": "ReportPublished", **base, "report_id": report.link, "on": report.day.isoformat(), "ratings": cells}
     if report.first_visit:

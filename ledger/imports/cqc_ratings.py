@@ -86,7 +86,9 @@ def _row(values: dict[str, Any], where: str, question_column: str, is_locations:
         return None
     if question in TRUST_ONLY_QUESTIONS:
         if service is not None:
-            raise BadImportFile(f'{where}, column {question_column}: "{values[question_column]}" is rated only for the whole trust, not for the service "{service}"')
+            raise BadImportFile(
+                f'{where}, column {question_column}: "{values[question_column]}" is rated only for the whole trust, not for the service "{service}"'
+            )
         location_id = None
     cell = {"location_id": location_id, "service": service, "question": question, "rating": rating}
     day = _word(words.day, values, DAY, where)
@@ -109,8 +111,7 @@ def _add(cells: dict[tuple, tuple[str, str]], row: Row) -> None:
     if earlier[0] != row.cell["rating"]:
         place = " ".join(str(k) for k in (key[0] or "trust", key[1], key[2]) if k)
         raise BadImportFile(
-            f'{row.where}: {place} is rated "{row.cell["rating"]}" here but "{earlier[0]}" at {earlier[1]}, '
-            f"both published {row.day}"
+            f'{row.where}: {place} is rated "{row.cell["rating"]}" here but "{earlier[0]}" at {earlier[1]}, both published {row.day}'
         )
 
 
@@ -120,11 +121,18 @@ def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], wh
         {k: v for k, v in {"location_id": loc, "service": service, "question": q, "rating": rating}.items() if v is not None}
         for (loc, service, q), (rating, _) in ordered
     ]
-    return Draft({
-        "type": "ReportPublished", "provider_id": provider_id, "report_id": f"cqc-ratings:{provider_id}:{day}",
-        "on": day.isoformat(), "ratings": ratings,
-        "source": f'CQC "Latest ratings" file: the ratings of {provider_id} published {day}',
-    }, f"{where} (the ratings of {provider_id} published {day})", {key: row for key, (_, row) in cells.items()})
+    return Draft(
+        {
+            "type": "ReportPublished",
+            "provider_id": provider_id,
+            "report_id": f"cqc-ratings:{provider_id}:{day}",
+            "on": day.isoformat(),
+            "ratings": ratings,
+            "source": f'CQC "Latest ratings" file: the ratings of {provider_id} published {day}',
+        },
+        f"{where} (the ratings of {provider_id} published {day})",
+        {key: row for key, (_, row) in cells.items()},
+    )
 
 
 def _value(values: dict[str, Any], column: str, where: str) -> str:

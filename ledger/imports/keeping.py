@@ -84,7 +84,9 @@ def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequenc
     return result
 
 
-def _completion(entry: Entry, draft: Draft, found: tuple[Entry, str], index: Mapping[tuple[Any, ...], tuple[Entry, str]]) -> EntryCorrected | None:
+def _completion(
+    entry: Entry, draft: Draft, found: tuple[Entry, str], index: Mapping[tuple[Any, ...], tuple[Entry, str]]
+) -> EntryCorrected | None:
     """The correction that completes a recorded entry with what the import adds, if anything.
 
     A report's new cells may name only locations registered before it: a correction takes the
@@ -174,7 +176,11 @@ def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin)
     current = names.get(identity(entry))  # type: ignore[arg-type]
     if name is None or current is None or name == current:
         return []
-    hint = "record a ProviderRenamed with the day of the change" if isinstance(entry, provider.ProviderRegistered) else "the ledger has no entry for renaming a location"
+    hint = (
+        "record a ProviderRenamed with the day of the change"
+        if isinstance(entry, provider.ProviderRegistered)
+        else "the ledger has no entry for renaming a location"
+    )
     who = getattr(entry, "location_id", entry.provider_id)
     return [f'{origin}: CQC names {who} "{name}", but the ledger has "{current}"; kept as recorded ({hint})']
 

@@ -103,8 +103,7 @@ def _parsed(draft: Draft, today: date) -> Entry:
 def _check_providers(entries: Sequence[tuple[Entry, Draft]], histories: dict[str, list[Recorded]]) -> None:
     """Every provider named must be registered, in the ledger or by this import."""
     known = {e.provider_id for e, _ in entries if isinstance(e, provider.ProviderRegistered)} | {
-        provider_id for provider_id, history in histories.items()
-        if any(isinstance(r.entry, provider.ProviderRegistered) for r in history)
+        provider_id for provider_id, history in histories.items() if any(isinstance(r.entry, provider.ProviderRegistered) for r in history)
     }
     for entry, draft in entries:
         origin = draft.origin

@@ -39,8 +39,7 @@ def read_tables(path: str) -> list[Table]:
     tables = [table for name, rows in sheets.items() if (table := _table(name, rows)) is not None]
     if not tables:
         raise BadImportFile(
-            f'{path}: not CQC\'s "Latest ratings" file: no header row with the columns {" and ".join(MARKERS)} '
-            "in its first rows"
+            f'{path}: not CQC\'s "Latest ratings" file: no header row with the columns {" and ".join(MARKERS)} in its first rows'
         )
     return tables
 
@@ -76,22 +75,20 @@ def _spreadsheet(path: str, data: bytes) -> dict[str, list[list[Any]]]:
 
 
 def _table(name: str, rows: list[list[Any]]) -> Table | None:
-    header_at = next(
-        (i for i, row in enumerate(rows[:_HEADER_WITHIN]) if set(MARKERS) <= {_cell(v) for v in row}), None
-    )
+    header_at = next((i for i, row in enumerate(rows[:_HEADER_WITHIN]) if set(MARKERS) <= {_cell(v) for v in row}), None)
     if header_at is None:
         return None
     columns = _columns(rows[header_at])
     numbered = []
-    for number, row in enumerate(rows[header_at + 1:], header_at + 2):
+    for number, row in enumerate(rows[header_at + 1 :], header_at + 2):
         values = [_cell(v) for v in row]
         if not any(values):
             continue
-        if len(values) > len(columns) and any(values[len(columns):]):
+        if len(values) > len(columns) and any(values[len(columns) :]):
             raise BadImportFile(f"{name}: row {number} has {len(values)} cells, but the header row has {len(columns)} columns")
         if len(values) < len(columns):
             raise BadImportFile(f"{name}: row {number} has {len(values)} cells, but the header row has {len(columns)} columns")
-        numbered.append((number, {column: value for column, value in zip(columns, values) if column}))
+        numbered.append((number, {column: value for column, value in zip(columns, values, strict=False) if column}))
     return Table(name, tuple(columns), tuple(numbered))
 
 
