@@ -13,7 +13,6 @@ from typing import Any, BinaryIO, TypeVar
 import click
 import orjson
 
-from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
 from cqc_ledger.ledger import chain, integrity, storage
@@ -22,6 +21,7 @@ from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
+from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.projections import audit_shapes, render, render_audit, shapes
 from cqc_ledger.projections import trusts as register

@@ -2,7 +2,7 @@
 
 `entry_to_json` writes the JSON Lines format with canonical words and no empty optional fields;
 `entry_from_json` reads that form back without re-checking it, because only entries the parser
-(`events.parsing`) accepted are ever written.
+(`ledger.parsing`) accepted are ever written.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How entry types look from JSON: each field's kind, whether it is required, and its words.
 
-Both directions read this: the strict parser of input (`events.parsing`) and the canonical form
+Both directions read this: the strict parser of input (`ledger.parsing`) and the canonical form
 written for output and storage (`events.jsonform`). It is derived from the dataclasses
 themselves, so a field added to an entry type is parsed and written without more code.
 """

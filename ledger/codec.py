@@ -1,6 +1,6 @@
 """How entries are stored: the canonical JSON of each entry, written with orjson.
 
-An entry's canonical form is its JSON Lines form (`events.parsing.entry_to_json`) with sorted
+An entry's canonical form is its JSON Lines form (`events.jsonform.entry_to_json`) with sorted
 keys, written once by `canonical`. It serves three ends: its digest is the entry's identity
 (an identical entry is skipped; an id reused with another digest is refused); the stored state
 is that same text with `recorded_at` written in front, so the store is readable with any JSON

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import orjson
 
 from cqc_ledger.events.base import Entry
-from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.errors import InputError, InvalidField, MalformedLine
+from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Stamp, parse_time
 
 T = TypeVar("T")

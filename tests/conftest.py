@@ -107,3 +107,14 @@ def sqlite_cli(sqlite_db: str) -> Cli:
 def jsonl(*objs: dict) -> str:
     """JSON Lines text of entry dicts."""
     return "".join(orjson.dumps(obj).decode() + "\n" for obj in objs)
+
+
+_KINDS = ("unit", "cli", "store", "stories", "slow")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks each test with its kind, the folder it lives in: `pytest -m "not slow"` is the fast lane."""
+    for item in items:
+        kind = Path(str(item.fspath)).parent.name
+        if kind in _KINDS:
+            item.add_marker(getattr(pytest.mark, kind))

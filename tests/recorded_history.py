@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from conftest import EXAMPLES
 
-from cqc_ledger.events.parsing import parse_entry
+from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -15,12 +15,12 @@ import orjson
 
 from cqc_ledger.events import provider
 from cqc_ledger.events.base import Entry
-from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.application import Follower, Ledger
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_ratings, keeping
 from cqc_ledger.ledger.imports.tables import read_tables
+from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
 FORMATS = ("cqc-api", "cqc-ratings")

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.storage import rows
 from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at

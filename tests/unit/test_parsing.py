@@ -9,8 +9,8 @@ from builders import cell, corrected, inspection, notice_assessed, notice_issued
 
 from cqc_ledger.events import inspections
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
-from cqc_ledger.events.parsing import parse_entry
 from cqc_ledger.ledger.errors import InvalidField
+from cqc_ledger.ledger.parsing import parse_entry
 
 TODAY = date(2026, 1, 1)
 

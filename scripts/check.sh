@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The project's gates, run by CI before the tests: lint and format (ruff).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+.venv/bin/ruff format --check .
+.venv/bin/ruff check .
