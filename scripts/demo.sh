@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
-export CQC_LEDGER_DB="${CQC_LEDGER_DB:-$(mktemp -d)/demo.db}"
+# Always a fresh ledger of its own: never the one $CQC_LEDGER_DB names.
+export CQC_LEDGER_DB="$(mktemp -d)/demo.db"
 ledger=.venv/bin/cqc-ledger
 
 echo "== Recording the examples into $CQC_LEDGER_DB"
