@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-
 from builders import Line, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, retracted
+
 from cqc_ledger.ledger.codec import canonical, digest
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.parsing import parse_entry
