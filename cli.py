@@ -15,7 +15,7 @@ import orjson
 
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
-from cqc_ledger.ledger import chain, integrity, storage
+from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
@@ -23,6 +23,7 @@ from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
+from cqc_ledger.ledger.store.target import DEFAULT_TARGET, check_target
 from cqc_ledger.projections import audit_shapes, render, render_audit, shapes
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.anomalies import survey
@@ -84,7 +85,7 @@ def emit_json(document: Any) -> None:
 @contextmanager
 def opened(ctx: click.Context, *, must_exist: bool = True) -> Iterator[Ledger]:
     target = ctx.obj["db"]
-    storage.check_target(target, must_exist=must_exist)
+    check_target(target, must_exist=must_exist)
     ledger = Ledger(target)
     try:
         yield ledger
@@ -101,7 +102,7 @@ JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document o
 @click.option(
     "--db",
     envvar="CQC_LEDGER_DB",
-    default=storage.DEFAULT_TARGET,
+    default=DEFAULT_TARGET,
     show_default=True,
     help="The ledger: a SQLite file path (or $CQC_LEDGER_DB).",
 )

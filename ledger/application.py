@@ -12,12 +12,12 @@ from eventsourcing.persistence import OperationalError, StoredEvent
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
-from cqc_ledger.ledger import storage
-from cqc_ledger.ledger.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
+from cqc_ledger.ledger.store.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
+from cqc_ledger.ledger.store.target import environment
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
@@ -65,7 +65,7 @@ class Ledger(Application):
 
     def __init__(self, target: str):
         self.target = target
-        super().__init__(env=storage.environment(target))
+        super().__init__(env=environment(target))
 
     def construct_mapper(self) -> EntryMapper:
         return EntryMapper(transcoder=OrjsonTranscoder())

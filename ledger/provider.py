@@ -8,9 +8,9 @@ from datetime import datetime
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger import rules
-from cqc_ledger.ledger.codec import canonical, digest
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.ledger.store.codec import canonical, digest
 
 History = Callable[[], list[Recorded]]
 

@@ -18,10 +18,10 @@ from datetime import date
 from cqc_ledger.events import enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
-from cqc_ledger.ledger.codec import canonical, digest
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
+from cqc_ledger.ledger.store.codec import canonical, digest
 
 # The id field that names each identified thing, by the entry type that defines it.
 IDENTIFIERS = {

@@ -24,9 +24,11 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.application import Ledger
-from cqc_ledger.ledger.codec import entry_kind, recorded_from_state
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
-from cqc_ledger.ledger.storage import as_bytes, created_in_turn, is_postgres, one, rows
+from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
+from cqc_ledger.ledger.store.sql import as_bytes, one, rows
+from cqc_ledger.ledger.store.sqlite import created_in_turn
+from cqc_ledger.ledger.store.target import is_postgres
 from cqc_ledger.projections.facts import Held, facts_of, status_from_facts
 from cqc_ledger.projections.status import Status
 

@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL
 
-from cqc_ledger.ledger.postgres import CreatedOneAtATime, qualified
+from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.projections.views import HEADLINE_WHERE, Views
 
 # Days and times are ISO text compared as text: "C" collation, so no locale can reorder them.

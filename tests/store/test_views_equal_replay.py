@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.parsing import parse_entry
-from cqc_ledger.ledger.storage import rows
+from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.trusts import register

@@ -11,7 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
-from cqc_ledger.ledger.storage import LedgerTables
+from cqc_ledger.ledger.store.tables import LedgerTables
 
 
 def qualified(schema: str, name: str) -> str:
