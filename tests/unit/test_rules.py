@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 import pytest
 from builders import Line, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, retracted
 
-from cqc_ledger.ledger.codec import canonical, digest
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.rules import check, check_mending, check_regimes, fold
+from cqc_ledger.ledger.store.codec import canonical, digest
 
 TODAY = date(2026, 1, 1)
 AT = datetime(2026, 1, 1, tzinfo=UTC)
