@@ -7,6 +7,7 @@ from typing import Any
 
 from cqc_ledger.events.base import CellKey, describe_cell
 from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.projections import shapes
 from cqc_ledger.projections.aggregates import Check
 from cqc_ledger.projections.anomalies import Survey
 from cqc_ledger.projections.diff import Change, Diff
@@ -23,12 +24,13 @@ def place(key: CellKey) -> dict[str, Any]:
 
 
 def value_json(value: CellValue | None) -> dict[str, Any] | None:
-    return {"rating": value.rating, "since": day(value.since), "ref": value.ref} if value else None
+    return shapes.value_json(value) if value else None
 
 
 def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
     """`{"rating", "since", "ref", "entry", "report", "inspections", "previous", "mends", "principles", ...}`."""
     current = found.current
+    held = found.status.cells.get(found.key) if current else None
     return {
         "provider_id": found.status.provider_id,
         "name": found.status.name,
@@ -37,6 +39,7 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
         **place(found.key),
         "rating": current.rating if current else None,
         "since": day(current.since) if current else None,
+        "unchanged_since": day(held.unchanged_since) if held else None,
         "ref": current.recorded.ref if current else None,
         "entry": entry_json(current.recorded) if current else None,
         "report": report_json(current.report) if current else None,

@@ -9,7 +9,7 @@ position) among the facts with `on` <= D, learned by T and not withdrawn by T: n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, singledispatch
@@ -22,10 +22,12 @@ from cqc_ledger.events import corrections, enforcement, inspections, oversight, 
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.projections.status import CellValue, Location, Notice, Since, Status
+from cqc_ledger.projections.status import CellValue, Location, Notice, Since, Status, held_after
 
-# Topics whose every fact is kept, not only the latest per subject.
+# Topics whose every fact is kept, not only the latest per subject: enforcement actions are
+# listed; a cell's earlier values give the first day of its current run (`unchanged_since`).
 LISTED = ("action",)
+RUNS = ("cell",)
 
 
 class Fact(NamedTuple):
@@ -160,9 +162,12 @@ def status_from_facts(provider_id: str, held: Iterable[Held]) -> Status:
     """The status that the latest facts per subject describe (equal to `status_at`'s fold)."""
     by_topic: dict[str, dict[str, Held]] = {}
     actions: list[Held] = []
+    runs: dict[str, list[Held]] = {}
     for h in held:
         if h.topic in LISTED:
             actions.append(h)
+        elif h.topic in RUNS:
+            runs.setdefault(h.subject, []).append(h)
         else:
             by_topic.setdefault(h.topic, {})[h.subject] = h
     one = {topic: subjects.get("") for topic, subjects in by_topic.items()}
@@ -178,12 +183,7 @@ def status_from_facts(provider_id: str, held: Iterable[Held]) -> Status:
         registered_on=registered.on if registered else None,
         deregistered=Since(gone.on, ref(gone), gone.value["successor_id"]) if gone else None,
         locations=MappingProxyType(_locations(by_topic.get("location", {}), by_topic.get("location_end", {}))),
-        cells=MappingProxyType(
-            {
-                tuple(orjson.loads(subject)): CellValue(h.value["rating"], h.on, ref(h))  # type: ignore[misc]
-                for subject, h in by_topic.get("cell", {}).items()
-            }
-        ),
+        cells=MappingProxyType({tuple(orjson.loads(subject)): _run(hs, ref) for subject, hs in runs.items()}),  # type: ignore[misc]
         special_measures=MappingProxyType(
             {regime: Since(h.on, ref(h), h.value["decided_by"]) for regime, h in by_topic.get("regime", {}).items() if h.value["entered"]}
         ),
@@ -193,6 +193,15 @@ def status_from_facts(provider_id: str, held: Iterable[Held]) -> Status:
         last_inspection=_recorded(one["inspection"]) if one.get("inspection") else None,
         last_report=_recorded(one["report"]) if one.get("report") else None,
     )
+
+
+def _run(values: list[Held], ref: Callable[[Held], str]) -> CellValue:
+    """A cell's value now, from all its values so far folded in effect order as the status fold does."""
+    held: CellValue | None = None
+    for h in sorted(values, key=lambda h: (h.on, h.position)):
+        held = held_after(held, CellValue(h.value["rating"], h.on, ref(h)))
+    assert held is not None
+    return held
 
 
 def _locations(registered: dict[str, Held], ended: dict[str, Held]) -> dict[str, Location]:

@@ -10,16 +10,25 @@ from cqc_ledger.events.vocabulary import QUESTIONS
 _WIDTH = 18
 
 
+def since_words(value: dict[str, Any]) -> str:
+    """'since 2015-12-02, last published 2017-06-20': how long the rating has stood, and when it
+    was last set (one day when the two are the same)."""
+    run, last = value.get("unchanged_since") or value["since"], value["since"]
+    return f"since {run}" if run == last else f"since {run}, last published {last}"
+
+
 def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str:
     parts = [
-        f"{q} {ratings[q]['rating']} ({ratings[q]['since']})" for q in QUESTIONS if q in ratings and not (skip_overall and q == "overall")
+        f"{q} {ratings[q]['rating']} ({since_words(ratings[q])})"
+        for q in QUESTIONS
+        if q in ratings and not (skip_overall and q == "overall")
     ]
     return ", ".join(parts)
 
 
 def _headline(ratings: dict[str, Any]) -> str:
     overall = ratings.get("overall")
-    return f"{overall['rating']} since {overall['since']} ({overall['ref']})" if overall else "not rated"
+    return f"{overall['rating']} {since_words(overall)} ({overall['ref']})" if overall else "no rating"
 
 
 def status_text(doc: dict[str, Any]) -> str:
@@ -73,7 +82,7 @@ def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
         if location["ratings"]:
             yield f"  {_ratings_line(location['ratings'])}"
         elif not location["services"]:
-            yield "  not rated"
+            yield "  no rating"
         for service in location["services"]:
             yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
     if doc["services"]:
@@ -142,7 +151,7 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
     lines = [f"{'provider':<9} {'overall':<22} {'special measures':<17} {'open notices':<13} name"]
     for r in rows:
         regimes = ", ".join(r["special_measures"]) or "-"
-        lines.append(f"{r['provider_id']:<9} {r['overall'] or 'not rated':<22} {regimes:<17} {r['open_warning_notices']:<13} {r['name']}")
+        lines.append(f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {regimes:<17} {r['open_warning_notices']:<13} {r['name']}")
     lines.append(f"{len(rows)} provider{'s' if len(rows) != 1 else ''} at {at}.")
     return "\n".join(lines)
 

@@ -17,6 +17,12 @@ def long_day(iso: str | None) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
+def long_since(value: dict[str, Any]) -> str:
+    """'since 2 December 2015, last published 20 June 2017' (one day when the two are the same)."""
+    run, last = value.get("unchanged_since") or value["since"], value["since"]
+    return f"since {long_day(run)}" if run == last else f"since {long_day(run)}, last published {long_day(last)}"
+
+
 def _who(doc: dict[str, Any]) -> str:
     return f"{doc['name'] or doc['provider_id']} ({doc['provider_id']})"
 
@@ -27,7 +33,7 @@ def explain_text(doc: dict[str, Any]) -> str:
     if doc["rating"] is None:
         lines.append(f"No {doc['cell']} rating was in force on {long_day(doc['at'])}.")
     else:
-        lines.append(f"Rated {doc['rating']} since {long_day(doc['since'])}.")
+        lines.append(f"Rated {doc['rating']} {long_since(doc)}.")
         lines.extend(_setting_lines(doc))
         lines.extend(_previous_lines(doc["previous"], doc["since"]))
     lines.extend(_mend_lines(doc["mends"]))
@@ -195,9 +201,7 @@ def anomalies_text(doc: dict[str, Any]) -> str:
     for a in doc["anomalies"]:
         p, pub = a["principles"], a["published"]
         lines.append("")
-        lines.append(
-            f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} since {long_day(pub['since'])} ({pub['ref']})"
-        )
+        lines.append(f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} {long_since(pub)} ({pub['ref']})")
         lines.append(f"  The principles give {p['rating']}: {p['says']} ({BASIS_WORDS[p['basis']]}).")
         counted = p["steps"][0]
         if counted["rule"] != p["rule"]:

@@ -23,8 +23,14 @@ def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, se
     for question in QUESTIONS:
         value = cells.get((location_id, service, question))
         if value:
-            out[question] = {"rating": value.rating, "since": day(value.since), "ref": value.ref}
+            out[question] = value_json(value)
     return out
+
+
+def value_json(value: CellValue) -> dict[str, Any]:
+    """One rating as it stands: `since` the day of the entry that last set it, `unchanged_since`
+    the first day of its unbroken run of the same word."""
+    return {"rating": value.rating, "since": day(value.since), "unchanged_since": day(value.unchanged_since), "ref": value.ref}
 
 
 def services_of(cells: Mapping[CellKey, CellValue], location_id: str | None) -> list[str]:

@@ -21,11 +21,31 @@ from cqc_ledger.ledger.records import Recorded
 
 @dataclass(frozen=True)
 class CellValue:
-    """A rating as it stands: its value, the day it took effect, and the entry that set it."""
+    """A rating as it stands: its value, the day the entry that last set it took effect, that
+    entry, and the first day of the unbroken run of this same value.
+
+    `since` is the day of the report (or revision) that last set the cell, as the contract has
+    it; `unchanged_since` is the day the cell came to hold this value and has held it since:
+    re-publishing the same word does not break the run. A value that starts a run (the default)
+    has `unchanged_since` equal to `since`; `held_after` carries a run on.
+    """
 
     rating: str
     since: date
     ref: str
+    unchanged_since: date = None  # type: ignore[assignment]  # None: a new run, from `since`
+
+    def __post_init__(self) -> None:
+        if self.unchanged_since is None:
+            object.__setattr__(self, "unchanged_since", self.since)
+
+
+def held_after(previous: CellValue | None, value: CellValue) -> CellValue:
+    """The value a cell holds when `value` is set over `previous`: the same word carries on the
+    run (its `unchanged_since` stays), any other word starts a new one."""
+    if previous is not None and previous.rating == value.rating:
+        return replace(value, unchanged_since=previous.unchanged_since)
+    return replace(value, unchanged_since=value.since)
 
 
 @dataclass(frozen=True)
@@ -130,13 +150,13 @@ def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded
 
 @_apply.register
 def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
-    cells = {cell.key: CellValue(cell.rating, entry.on, recorded.ref) for cell in entry.ratings}
+    cells = {cell.key: held_after(state.cells.get(cell.key), CellValue(cell.rating, entry.on, recorded.ref)) for cell in entry.ratings}
     return replace(state, cells=MappingProxyType({**state.cells, **cells}), last_report=recorded)
 
 
 @_apply.register
 def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
-    value = CellValue(entry.cell.rating, entry.on, recorded.ref)
+    value = held_after(state.cells.get(entry.cell.key), CellValue(entry.cell.rating, entry.on, recorded.ref))
     return replace(state, cells=MappingProxyType({**state.cells, entry.cell.key: value}))
 
 

@@ -12,13 +12,14 @@ TRUST_OVERALL = (None, None, "overall")
 
 def headline(status: Status) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
-    the regimes in force and the day the overall took effect."""
+    the regimes in force, the day the overall was last set and the first day of its unbroken run."""
     overall = status.cells.get(TRUST_OVERALL)
     return {
         "provider_id": status.provider_id,
         "name": status.name,
         "overall": overall.rating if overall else None,
         "overall_since": overall.since.isoformat() if overall else None,
+        "overall_unchanged_since": overall.unchanged_since.isoformat() if overall else None,
         "in_special_measures": bool(status.special_measures),
         "special_measures": sorted(status.special_measures),
         "open_warning_notices": sum(1 for n in status.notices.values() if n.status == "open"),

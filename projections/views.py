@@ -92,7 +92,7 @@ _LATEST = f"""
         SELECT provider_id, topic, subject, valid_from, position, value,
                ROW_NUMBER() OVER (PARTITION BY provider_id, topic, subject ORDER BY valid_from DESC, position DESC) AS latest
         FROM {{facts}} WHERE {{where}} AND {_VISIBLE}
-    ) AS found WHERE latest = 1 OR topic = 'action'"""
+    ) AS found WHERE latest = 1 OR topic IN ('action', 'cell')"""
 
 
 def _plain(value: Any) -> str:

@@ -183,7 +183,7 @@ def test_status_json_has_every_key_of_the_contracts_shape(cli):
     assert (doc["provider_id"], doc["name"], doc["at"]) == ("RWP", "Worcestershire Acute Hospitals NHS Trust", "2021-12-31")
     assert RECORDED_AT.fullmatch(doc["known_at"])
     assert doc["ratings"]["overall"].keys() >= {"rating", "since", "ref"}
-    assert doc["ratings"]["overall"] == {"rating": "Inadequate", "since": "2017-06-20", "ref": "RWP/4"}
+    assert doc["ratings"]["overall"] == {"rating": "Inadequate", "since": "2017-06-20", "unchanged_since": "2017-06-20", "ref": "RWP/4"}
     place = doc["locations"][0]
     assert place.keys() >= {"location_id", "name", "ratings", "services"}
     assert place["services"][0].keys() >= {"service", "ratings"}

@@ -271,7 +271,7 @@ def test_narrative_worcestershire_overall_in_december_2018_back_to_its_first_rep
     text = result.stdout
     # The rating, since when, and the report of 5 June 2018 that set it, with its source.
     assert "Worcestershire Acute Hospitals NHS Trust (RWP): trust overall, on 1 December 2018" in text
-    assert "Rated Inadequate since 5 June 2018." in text
+    assert "Rated Inadequate since 2 December 2015, last published 5 June 2018." in text
     assert "Set by report RWP-2018-06-05, published 5 June 2018 (entry RWP/23" in text
     assert "  Report: https://www.itv.com/news/central/2018-06-05/" in text
     # The inspection behind it: 23 January to 22 March 2018.
