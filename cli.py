@@ -30,7 +30,8 @@ from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.diff import diff as difference_of
 from cqc_ledger.projections.explain import explain as explanation_of
 from cqc_ledger.projections.history import history as history_of
-from cqc_ledger.projections.register import statuses_at
+from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
+from cqc_ledger.projections.register import histories
 from cqc_ledger.projections.views import TRACKED_AS, Views, open_views
 
 T = TypeVar("T")
@@ -303,6 +304,20 @@ def _question(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return found
 
 
+def _kinds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The kinds of anomaly asked for, matched loosely; `all` is every kind; none: inconsistent."""
+    chosen = []
+    for value in values or ("inconsistent",):
+        word = normalise(value)
+        if word == "all":
+            return ANOMALY_KINDS
+        found = next((k for k in ANOMALY_KINDS if normalise(k) == word), None)
+        if found is None:
+            raise click.BadParameter(f'"{value}" is not a kind of anomaly: use one of {", ".join(ANOMALY_KINDS)} or all')
+        chosen.append(found)
+    return tuple(chosen)
+
+
 def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     return canonical_service(value) if value else None
 
@@ -376,21 +391,36 @@ def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at:
 @main.command()
 @AT
 @KNOWN_AT
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    callback=_kinds,
+    metavar="KIND",
+    help="inconsistent (the default), stale, assumed, incomplete, or all; may be given more than once.",
+)
+@click.option("--provider", "provider_id", metavar="PROVIDER", help="Only this provider's ratings.")
 @JSON
 @click.pass_context
-def anomalies(ctx: click.Context, at: date | None, known_at: datetime | None, as_json: bool) -> None:
-    """Every published aggregate rating on a day (of every provider) that CQC's aggregation
-    principles would not give from the ratings under it, with the rule that decided and the
-    ratings it was given. CQC balances the principles with judgement: each is a question to ask.
+def anomalies(
+    ctx: click.Context, at: date | None, known_at: datetime | None, kinds: tuple[str, ...], provider_id: str | None, as_json: bool
+) -> None:
+    """Published aggregate ratings on a day (of every provider, or one) judged against CQC's
+    aggregation principles, by kind: `inconsistent` (on its day, with every rating under it
+    recorded, CQC's stated rules give something else), `stale` (consistent then, but what is
+    under it was rated again since), `assumed` (the disagreement rests on a threshold CQC has
+    not stated), `incomplete` (fewer ratings under it recorded than it aggregates). A summary
+    line counts each kind. CQC balances the principles with judgement: each is a question to ask.
 
     \b
     Example:
       cqc-ledger anomalies --at 2020-01-01
+      cqc-ledger anomalies --kind all --provider RWP --json
     """
     now = utc_now()
     at = at or now.date()
     with opened(ctx) as ledger:
-        found = survey(statuses_at(ledger, at, known_at))
+        found = survey([(provider_id, ledger.entries_of(provider_id))] if provider_id else histories(ledger), at, known_at, kinds=kinds)
     document = audit_shapes.anomalies_json(found, at, known_at or now)
     emit_json(document) if as_json else click.echo(render_audit.anomalies_text(document))
 

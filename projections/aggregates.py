@@ -13,9 +13,14 @@ CQC's levels for NHS trusts (cqc-domain.md 1.2):
 Trust well-led is not aggregated (CQC assesses it on its own), nor is use of resources, nor a
 key question of one service (the lowest level, rated directly).
 
-The ratings under an aggregate are taken as they stand on the day checked; the notices on its
-area as they stood on the day it was published, because that is when CQC set it (a notice
-served after a rating does not change it until CQC rates the area again).
+The ratings under an aggregate are taken as they stand on the day checked; the notices as they
+stood on the day it was published, because that is when CQC set it (a notice served after a
+rating does not change it until CQC rates the area again).
+
+Enforcement counts where CQC applies it, at the lowest level: a warning or requirement notice
+limits the key questions of exactly the area it names (a service at a location, or a location),
+and the aggregates above feel it only through the ratings under them. A notice that names no
+location is context: `enforcement_on` lists it, says it was not applied, and why.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ class Check:
     under: Under
     breaches: tuple[Breach, ...]
     verdict: Verdict
+    enforcement: tuple[Enforcement, ...] = ()
 
     @property
     def agrees(self) -> bool | None:
@@ -130,24 +136,104 @@ def _locations(status: Status) -> list[str]:
     return sorted(open_ | unknown)
 
 
-def breaches_on(status: Status, key: CellKey, day: date) -> tuple[Breach, ...]:
-    """The notices on the area of `key` on `day`: warning notices open at its end, and
-    requirement notices issued that day (CQC issues them with the report that finds the breach).
+@dataclass(frozen=True)
+class Enforcement:
+    """A notice in force in or around the area of a rating on a day, and whether it counts against it.
 
-    The area is the notice's own place: a notice on a location limits that location's ratings,
-    one on the trust the trust's. The limits apply at the level CQC applies them, not above it.
+    CQC applies enforcement at the lowest level: a notice counts against the key questions of
+    exactly the area it names (a service at a location, or a location); the aggregates above them
+    feel it only through those ratings. A notice that names no location is context.
     """
-    area = key[:2]
+
+    kind: str  # "warning-notice" or "requirement-notice"
+    ident: str
+    on: date
+    ref: str
+    location_id: str | None
+    service: str | None
+    applied: bool
+    why: str
+
+    @property
+    def breach(self) -> Breach:
+        return Breach(self.kind, self.ident, self.on, self.ref)
+
+    @property
+    def area(self) -> str:
+        return area_words(self.location_id, self.service)
+
+
+LIMITS = {
+    "warning-notice": "CQC's principles say the rating of the area of a breach with a warning notice will normally be Inadequate",
+    "requirement-notice": "CQC's principles say the rating of the area of a breach with a requirement notice is normally Requires improvement at best",
+}
+
+
+def area_words(location_id: str | None, service: str | None) -> str:
+    """An area in words: 'the trust', 'RWP01', 'RWP01 Surgery', 'the service Patient transport services'."""
+    if location_id is None:
+        return f"the service {service}" if service else "the trust"
+    return " ".join(p for p in (location_id, service) if p)
+
+
+def enforcement_on(status: Status, key: CellKey, day: date) -> tuple[Enforcement, ...]:
+    """Every notice in force on `day` whose area meets the area of `key` (the same area, one
+    inside it or one around it), each with whether it counts against the rating of `key` and why.
+
+    In force: a warning notice open at the end of the day; a requirement notice issued that day
+    (CQC issues them with the report that finds the breach; the ledger records no end for them).
+    """
     found = [
-        Breach("warning-notice", n.notice_id, n.issued_on, n.ref)
+        (n.location_id, n.service, "warning-notice", n.notice_id, n.issued_on, n.ref)
         for n in status.notices.values()
-        if (n.location_id, n.service) == area and n.issued_on <= day and (n.closed_on is None or n.closed_on > day)
+        if n.issued_on <= day and (n.closed_on is None or n.closed_on > day)
     ]
     for r in status.enforcement:
         action = r.entry
-        if action.action == "requirement-notice" and (action.location_id, None) == area and action.on == day:  # type: ignore[attr-defined]
-            found.append(Breach("requirement-notice", action.action_id, action.on, r.ref))  # type: ignore[attr-defined]
-    return tuple(sorted(found, key=lambda b: (b.on, b.ident)))
+        if action.action == "requirement-notice" and action.on == day:  # type: ignore[attr-defined]
+            found.append((action.location_id, None, "requirement-notice", action.action_id, action.on, r.ref))  # type: ignore[attr-defined]
+    out = []
+    for location_id, service, kind, ident, on, ref in found:
+        if _meets((location_id, service), key[:2]):
+            applied, why = _applies(location_id, service, key)
+            if applied:
+                why += ": " + LIMITS[kind]
+            out.append(Enforcement(kind, ident, on, ref, location_id, service, applied, why))
+    return tuple(sorted(out, key=lambda e: (e.on, e.ident)))
+
+
+def _inside(inner: tuple[str | None, str | None], outer: tuple[str | None, str | None]) -> bool:
+    """Whether the area `inner` is `outer` or lies inside it (a location's service inside the location)."""
+    return all(o is None or i == o for i, o in zip(inner, outer, strict=True))
+
+
+def _meets(area: tuple[str | None, str | None], place: tuple[str | None, str | None]) -> bool:
+    return _inside(area, place) or _inside(place, area)
+
+
+def _applies(location_id: str | None, service: str | None, key: CellKey) -> tuple[bool, str]:
+    """Whether a notice on the area (`location_id`, `service`) counts against the rating of `key`, and why."""
+    area, place, where = (location_id, service), key[:2], area_words(location_id, service)
+    if location_id is None:
+        return False, (
+            f"not applied: it names no location ({where}), and CQC applies enforcement at the lowest level "
+            "(a key question of a core service, or of a location): a notice without a location is context for this rating"
+        )
+    if area == place and key[2] in KEY_QUESTIONS:
+        return True, f"applied: it names {where}, the area of this rating"
+    if area == place:
+        return False, f"not applied here: it counts against the key questions of {where}; the {key[2]} rating feels it only through them"
+    if _inside(area, place):
+        return (
+            False,
+            f"not applied here: it counts against the key questions of {where}; this rating feels it only through the ratings under it",
+        )
+    return False, f"not applied: it names {where} as a whole, not {area_words(*place)}"
+
+
+def breaches_on(status: Status, key: CellKey, day: date) -> tuple[Breach, ...]:
+    """The notices that count against the rating of `key` on `day` (see `enforcement_on`)."""
+    return tuple(e.breach for e in enforcement_on(status, key, day) if e.applied)
 
 
 def check(status: Status, key: CellKey) -> Check | None:
@@ -156,11 +242,12 @@ def check(status: Status, key: CellKey) -> Check | None:
     gathered = under(status, key)
     if published is None or gathered is None:
         return None
-    breaches = breaches_on(status, key, published.since)
+    notices = enforcement_on(status, key, published.since)
+    breaches = tuple(e.breach for e in notices if e.applied)
     ratings = [value.rating for _, value in gathered.inputs]
     rules = principles.COMBINED if gathered.combined else principles.KLOE_2014
     verdict = principles.check(ratings, breaches, noun=gathered.noun, principles=rules)
-    return Check(key, published, gathered, breaches, verdict)
+    return Check(key, published, gathered, breaches, verdict, notices)
 
 
 def checks(status: Status) -> list[Check]:

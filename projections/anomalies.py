@@ -1,44 +1,67 @@
-"""Published aggregate ratings that CQC's aggregation principles would not give.
+"""Published aggregate ratings that raise a question, by kind, across the register on a day.
 
-A map over the status of every provider on a day (projections/register.py): each aggregate
-rating is checked against the ratings under it (projections/aggregates.py), and those the
-principles would give otherwise are listed with the rule that decided. CQC balances the
-principles with professional judgement, so each is a question to ask, not an error.
+A map over every provider's history: each aggregate rating in force on the day is judged
+(projections/judgement.py) as `inconsistent`, `stale`, `assumed`, `incomplete` or `consistent`.
+CQC balances the principles with professional judgement, so each is a question to ask, not an
+error; the kinds say how firm the question is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
 
-from cqc_ledger.projections.aggregates import Check, checks
-from cqc_ledger.projections.status import Status
+from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections.judgement import CONSISTENT, KINDS, Judgement, judgements
 
 
 @dataclass(frozen=True)
 class Anomaly:
-    """One published aggregate rating the principles would not give, with the provider it belongs to."""
+    """One published aggregate rating and its kind, with the provider it belongs to."""
 
     provider_id: str
     name: str | None
-    check: Check
+    judgement: Judgement
+
+    @property
+    def kind(self) -> str:
+        return self.judgement.kind
 
 
 @dataclass(frozen=True)
 class Survey:
-    """Every aggregate rating checked on a day, and those the principles would not give."""
+    """Every aggregate rating judged on a day: how many of each kind, and those of the kinds asked for."""
 
     checked: int
-    agreed: int
+    counts: Mapping[str, int]
     anomalies: tuple[Anomaly, ...]
+    kinds: tuple[str, ...] = KINDS
+
+    @property
+    def agreed(self) -> int:
+        return self.counts.get(CONSISTENT, 0)
 
 
-def survey(statuses: Iterable[Status]) -> Survey:
-    """Checks every published aggregate rating of every status given.
-
-    `checked` counts the aggregates the principles could judge (some ratings under them);
-    `agreed` those they reproduce.
-    """
-    judged = [(s, c) for s in statuses for c in checks(s) if c.agrees is not None]
-    found = tuple(Anomaly(s.provider_id, s.name, c) for s, c in judged if not c.agrees)
-    return Survey(len(judged), len(judged) - len(found), found)
+def survey(
+    histories: Iterable[tuple[str, list[Recorded]]],
+    at: date,
+    known_at: datetime | None = None,
+    *,
+    kinds: Iterable[str] = KINDS,
+) -> Survey:
+    """Judges every published aggregate rating in force at the end of `at` of every provider
+    registered by then; lists those of `kinds`, and counts every kind."""
+    kinds = tuple(k for k in KINDS if k in set(kinds))
+    counts = dict.fromkeys((*KINDS, CONSISTENT), 0)
+    found = []
+    for provider_id, recorded in histories:
+        status, judged = judgements(recorded, provider_id, at, known_at)
+        if status.name is None:
+            continue
+        for j in judged:
+            counts[j.kind] += 1
+            if j.kind in kinds:
+                found.append(Anomaly(provider_id, status.name, j))
+    return Survey(sum(counts.values()), MappingProxyType(counts), tuple(found), kinds)

@@ -8,10 +8,11 @@ from typing import Any
 from cqc_ledger.events.base import CellKey, describe_cell
 from cqc_ledger.ledger.records import Recorded, format_time
 from cqc_ledger.projections import shapes
-from cqc_ledger.projections.aggregates import Check
+from cqc_ledger.projections.aggregates import Check, Enforcement
 from cqc_ledger.projections.anomalies import Survey
 from cqc_ledger.projections.diff import Change, Diff
 from cqc_ledger.projections.explain import Explanation, Setting
+from cqc_ledger.projections.judgement import Judgement
 from cqc_ledger.projections.principles import BASIS_WORDS, Step
 from cqc_ledger.projections.shapes import day
 from cqc_ledger.projections.status import CellValue, Notice, Since
@@ -60,6 +61,9 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
             for m in found.mends
         ],
         "principles": check_json(found.check) if found.check else None,
+        "kind": found.judgement.kind if found.judgement else None,
+        "judgement": judgement_json(found.judgement),
+        "notices": [notice_json(e) for e in found.notices],
         "note": found.note,
     }
 
@@ -146,7 +150,37 @@ def check_json(c: Check) -> dict[str, Any]:
         "inputs": [{**place(k), **value_json(value)} for k, value in c.under.inputs],  # type: ignore[dict-item]
         "missing": [place(k) for k in c.under.missing],
         "set_after": [place(k) for k in c.later],
-        "notices": [{"kind": b.kind, "id": b.ident, "on": day(b.on), "ref": b.ref} for b in c.breaches],
+        "notices": [notice_json(e) for e in c.enforcement],
+    }
+
+
+def notice_json(e: Enforcement) -> dict[str, Any]:
+    """A notice in force around a rating when it was published: where, whether it counts, and why."""
+    return {
+        "kind": e.kind,
+        "id": e.ident,
+        "on": day(e.on),
+        "ref": e.ref,
+        "location_id": e.location_id,
+        "service": e.service,
+        "area": e.area,
+        "applied": e.applied,
+        "why": e.why,
+    }
+
+
+def judgement_json(j: Judgement | None) -> dict[str, Any] | None:
+    """A published aggregate's kind (inconsistent, stale, assumed, incomplete, consistent) and why."""
+    if j is None:
+        return None
+    return {
+        "kind": j.kind,
+        "says": j.says,
+        "on_publication": check_json(j.published),
+        "now": check_json(j.now) if j.now else None,
+        "later": [{**place(k), **value_json(v)} for k, v in j.later],  # type: ignore[dict-item]
+        "missing": [place(k) for k in j.published.under.missing],
+        "assumption": step_json(j.assumption) if j.assumption else None,
     }
 
 
@@ -217,19 +251,25 @@ def _notice_change(c: Change) -> dict[str, Any]:
 
 
 def anomalies_json(found: Survey, at: Any, known_at: datetime) -> dict[str, Any]:
-    """`{"at", "known_at", "checked", "agreed", "anomalies": [{"provider_id", "name", cell..., "published", "principles"}]}`."""
+    """`{"at", "known_at", "checked", "agreed", "counts", "kinds", "anomalies": [{"provider_id", "name",
+    cell..., "kind", "says", "published", "principles", ...}]}`."""
     return {
         "at": day(at),
         "known_at": format_time(known_at),
         "checked": found.checked,
         "agreed": found.agreed,
+        "counts": dict(found.counts),
+        "kinds": list(found.kinds),
         "anomalies": [
             {
                 "provider_id": a.provider_id,
                 "name": a.name,
-                **place(a.check.key),
-                "published": value_json(a.check.published),
-                "principles": check_json(a.check),
+                **place(a.judgement.key),
+                "kind": a.kind,
+                "says": a.judgement.says,
+                "published": value_json(a.judgement.published.published),
+                "principles": check_json(a.judgement.published),
+                **{k: v for k, v in (judgement_json(a.judgement) or {}).items() if k not in ("kind", "says", "on_publication")},
             }
             for a in found.anomalies
         ],

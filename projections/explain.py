@@ -22,7 +22,8 @@ from cqc_ledger.ledger.errors import UnknownLocation
 from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
-from cqc_ledger.projections.aggregates import Check
+from cqc_ledger.projections.aggregates import Check, Enforcement
+from cqc_ledger.projections.judgement import Judgement, judge
 from cqc_ledger.projections.status import Status, status_at
 
 
@@ -71,6 +72,8 @@ class Explanation:
     mends: tuple[Mend, ...]
     check: Check | None
     note: str | None
+    judgement: Judgement | None = None
+    notices: tuple[Enforcement, ...] = ()
 
 
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
@@ -82,6 +85,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     settings = _with_until(folded.settings)
     current = settings[-1] if settings else None
     found, unrecorded = _inspections_of(current, folded)
+    published = status_at(recorded, provider_id, current.since, known_at) if current else None
     return Explanation(
         status=status,
         key=key,
@@ -93,6 +97,8 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         mends=mends_of(recorded, key, at, known_at),
         check=aggregates.check(status, key),
         note=_note(key, found),
+        judgement=judge(published, status, key) if published else None,
+        notices=aggregates.enforcement_on(published, key, current.since) if published and current else (),
     )
 
 

@@ -21,10 +21,16 @@ def statuses_at(ledger: Ledger, at: date, known_at: datetime | None = None) -> I
 
     Providers not registered by `at` (as known then) are left out.
     """
+    for provider_id, recorded in histories(ledger):
+        status = status_at(recorded, provider_id, at, known_at)
+        if status.name is not None:
+            yield status
+
+
+def histories(ledger: Ledger) -> Iterator[tuple[str, list[Recorded]]]:
+    """Each provider's entries, in recording order, by provider id."""
     by_provider: dict[str, list[Recorded]] = {}
     for recorded in ledger.all_entries():
         by_provider.setdefault(recorded.entry.provider_id, []).append(recorded)
     for provider_id in sorted(by_provider):
-        status = status_at(by_provider[provider_id], provider_id, at, known_at)
-        if status.name is not None:
-            yield status
+        yield provider_id, by_provider[provider_id]

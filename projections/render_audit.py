@@ -40,6 +40,10 @@ def explain_text(doc: dict[str, Any]) -> str:
     if doc["principles"]:
         lines.append("")
         lines.extend(check_lines(doc["principles"]))
+    if doc["judgement"]:
+        lines.append("")
+        lines.append(f"As published: {doc['judgement']['kind']}. {doc['judgement']['says'][0].upper()}{doc['judgement']['says'][1:]}.")
+    lines.extend(_notice_lines(doc["notices"], doc["since"]))
     if doc["note"]:
         lines.extend(["", doc["note"]])
     return "\n".join(lines)
@@ -97,6 +101,17 @@ def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]
         if p["url"]:
             yield f"    {p['url']}"
     yield f"Its first rating in the ledger was {previous[-1]['rating']}, on {long_day(previous[-1]['since'])}."
+
+
+def _notice_lines(notices: list[dict[str, Any]], since: str | None) -> Iterable[str]:
+    """Every notice in force around the rating on the day it was published, applied or not, and why."""
+    if not notices:
+        return
+    yield ""
+    yield f"Notices in force on {long_day(since)}, when it was published:"
+    for n in notices:
+        kind = n["kind"].replace("-", " ")
+        yield f"  {kind} {n['id']} on {n['area']} (issued {long_day(n['on'])}, {n['ref']}): {n['why']}."
 
 
 def _mend_lines(mends: list[dict[str, Any]]) -> Iterable[str]:
@@ -191,26 +206,57 @@ def _segment_change(o: dict[str, Any]) -> str:
     return f"{state(o['from'])} -> {state(o['to'])} ({_refs(o['refs'])})"
 
 
+KIND_WORDS = {
+    "inconsistent": "Inconsistent: on the day it was published, with every rating under it recorded, CQC's stated rules give something else",
+    "stale": "Stale: consistent when published, but what is under it has been rated again since",
+    "assumed": "Assumed: the disagreement rests on a threshold CQC has not stated",
+    "incomplete": "Incomplete: fewer ratings under it are recorded than it aggregates, so the principles decline to judge",
+    "consistent": "Consistent: the principles give it, as published",
+}
+
+
+def summary_line(doc: dict[str, Any]) -> str:
+    """'Of 12 checked: 1 inconsistent, 0 stale, 2 assumed, 3 incomplete, 6 consistent.'"""
+    counts = doc["counts"]
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("inconsistent", "stale", "assumed", "incomplete", "consistent"))
+    return f"Of {doc['checked']} published aggregate rating{'s' if doc['checked'] != 1 else ''} checked: {parts}."
+
+
 def anomalies_text(doc: dict[str, Any]) -> str:
-    """The `anomalies` document: each published aggregate the principles would not give, and why."""
-    n = len(doc["anomalies"])
+    """The `anomalies` document: a count of each kind, then each published aggregate of the kinds asked for."""
+    shown = ", ".join(doc["kinds"])
     lines = [
-        f"Aggregate ratings on {long_day(doc['at'])} that CQC's aggregation principles would not give",
-        f"(as the ledger knew it at {doc['known_at']}): {n} of the {doc['checked']} they could check.",
+        f"Aggregate ratings on {long_day(doc['at'])} judged against CQC's aggregation principles",
+        f"(as the ledger knew it at {doc['known_at']}).",
+        summary_line(doc),
+        f"Shown: {shown}.",
     ]
     for a in doc["anomalies"]:
-        p, pub = a["principles"], a["published"]
         lines.append("")
-        lines.append(f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} {long_since(pub)} ({pub['ref']})")
-        lines.append(f"  The principles give {p['rating']}: {p['says']} ({BASIS_WORDS[p['basis']]}).")
-        counted = p["steps"][0]
-        if counted["rule"] != p["rule"]:
-            lines.append(f"  By count alone: {counted['says']} ({BASIS_WORDS[counted['basis']]}).")
-        if len(p["notices"]) > 1:
-            lines.append("  Notices on its area when it was published: " + ", ".join(n["id"] for n in p["notices"]) + ".")
-        lines.append("  From: " + ", ".join(f"{_short(i)} {i['rating']}" for i in p["inputs"]) + ".")
-        if p["set_after"]:
-            lines.append(f"  {words(len(p['set_after'])).capitalize()} of those were set after it.")
-    if not n:
-        lines.extend(["", "None: the principles give every published aggregate they can check."])
+        lines.extend(anomaly_lines(a))
+    if not doc["anomalies"]:
+        lines.extend(["", f"None {shown}."])
     return "\n".join(lines)
+
+
+def anomaly_lines(a: dict[str, Any]) -> Iterable[str]:
+    p, pub = a["principles"], a["published"]
+    yield f"{a['provider_id']} {a['name'] or ''}, {a['cell']}: published {pub['rating']} {long_since(pub)} ({pub['ref']})"
+    yield f"  {a['kind'].capitalize()}: {a['says']}."
+    if a["kind"] == "incomplete":
+        if p["inputs"]:
+            yield "  Recorded: " + ", ".join(f"{_short(i)} {i['rating']}" for i in p["inputs"]) + "."
+        return
+    if p["rating"] is not None and p["basis"]:
+        yield f"  On its day the principles give {p['rating']}: {p['says']} ({BASIS_WORDS[p['basis']]})."
+    counted = p["steps"][0]
+    if counted["rule"] != p["rule"]:
+        yield f"  By count alone: {counted['says']} ({BASIS_WORDS[counted['basis']]})."
+    yield "  From: " + ", ".join(f"{_short(i)} {i['rating']}" for i in p["inputs"]) + "."
+    if a.get("now"):
+        now = a["now"]
+        yield "  Rated again since: " + ", ".join(f"{_short(i)} {i['rating']} ({i['since']}, {i['ref']})" for i in a["later"]) + "."
+        yield f"  Now the principles give {now['rating']}: {now['says']} ({BASIS_WORDS[now['basis']]})."
+    for n in p["notices"]:
+        if n["applied"]:
+            yield f"  Notice {n['id']} ({n['kind']}, {n['area']}): {n['why']}."

@@ -6,13 +6,14 @@ from datetime import date
 
 import orjson
 import pytest
-from builders import cell, registered, report
+from builders import cell, location, notice_issued, registered, report
 from ledgers import record_examples
 from recorded_history import example, recorded
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.projections.aggregates import check
 from cqc_ledger.projections.anomalies import survey
+from cqc_ledger.projections.judgement import ASSUMED, INCOMPLETE, INCONSISTENT, KINDS, STALE
 from cqc_ledger.projections.register import statuses_at
 from cqc_ledger.projections.status import status_at
 
@@ -32,10 +33,10 @@ PUBLISHED = [
     # RWP 2018-06-05: safe and responsive Inadequate. Two of five Inadequate: reproduced.
     ("RWP", "2018-06-05", TRUST_OVERALL, INADEQUATE, INADEQUATE, "inadequate-by-count", True),
     # RWP 2019-09-20: by count, Requires improvement (safe and well-led RI, responsive Inadequate as
-    # carried from 2018: three of five RI or worse), which reproduces it. But the ledger holds the
-    # 2015 and 2017 warning notices open (no outcome is in the sources), and an open warning notice
-    # normally makes the trust's rating Inadequate: not reproduced, because of what the ledger lacks.
-    ("RWP", "2019-09-20", TRUST_OVERALL, RI, INADEQUATE, "warning-notice-inadequate", False),
+    # carried from 2018: three of five RI or worse), which reproduces it. The ledger holds the 2015
+    # and 2017 warning notices open (no outcome is in the sources), but they name no location: CQC
+    # applies enforcement at the lowest level, so they are context, not a limit on the trust's rating.
+    ("RWP", "2019-09-20", TRUST_OVERALL, RI, RI, "requires-improvement-by-count", True),
     # RWP 2019-09-20 combined: use of resources and responsive (carried from 2018) Inadequate: two
     # of six, Inadequate. CQC published Requires improvement: not reproduced.
     ("RWP", "2019-09-20", COMBINED, RI, INADEQUATE, "inadequate-by-count", False),
@@ -52,20 +53,24 @@ def test_every_published_trust_overall_in_the_examples_is_checked(
     assert (found.verdict.rating, found.verdict.rule, found.agrees) == (gives, rule, agrees)
 
 
-def test_worcestershire_2019_is_reproduced_by_count_alone() -> None:
+def test_worcestershire_2019_lists_the_trust_wide_notices_as_context_not_applied() -> None:
     found = check(status_at(example("RWP"), "RWP", date(2019, 9, 20)), TRUST_OVERALL)
-    counted = found.verdict.steps[0]
-    assert (counted.rule, counted.gives) == ("requires-improvement-by-count", RI)
-    assert [b.ident for b in found.breaches] == [
-        "RWP-WN-2015-01",
-        "RWP-WN-2015-02",
-        "RWP-WN-2015-03",
-        "RWP-WN-2017-01",
-        "RWP-WN-2017-02",
+    assert (found.verdict.rule, found.verdict.rating, found.breaches) == ("requires-improvement-by-count", RI, ())
+    assert [(e.ident, e.applied) for e in found.enforcement] == [
+        ("RWP-WN-2015-01", False),
+        ("RWP-WN-2015-02", False),
+        ("RWP-WN-2015-03", False),
+        ("RWP-WN-2017-01", False),
+        ("RWP-WN-2017-02", False),
     ]
+    assert all("names no location" in e.why for e in found.enforcement)
 
 
-def test_the_survey_lists_only_the_aggregates_the_principles_would_not_give() -> None:
+def surveyed(*histories: tuple[str, list], at: str = "2020-01-01", kinds=KINDS):
+    return survey(list(histories), date.fromisoformat(at), kinds=kinds)
+
+
+def test_the_survey_lists_the_kinds_asked_for_and_counts_every_kind() -> None:
     good_over_two_inadequate = recorded(
         registered("RXX"),
         report(
@@ -91,11 +96,130 @@ def test_the_survey_lists_only_the_aggregates_the_principles_would_not_give() ->
             provider_id="RYY",
         ),
     )
-    statuses = [status_at(h, p, date(2020, 1, 1)) for h, p in ((good_over_two_inadequate, "RXX"), (agreeing, "RYY"))]
-    found = survey(statuses)
-    assert (found.checked, found.agreed) == (2, 1)
+    found = surveyed(("RXX", good_over_two_inadequate), ("RYY", agreeing), kinds=(INCONSISTENT,))
+    # (the trust key questions but well-led have no location or service under them recorded: incomplete)
+    assert (found.agreed, found.counts[INCONSISTENT], found.counts[INCOMPLETE]) == (1, 1, 8)
+    assert found.checked == 10
     [anomaly] = found.anomalies
-    assert (anomaly.provider_id, anomaly.check.key, anomaly.check.verdict.rating) == ("RXX", TRUST_OVERALL, INADEQUATE)
+    assert (anomaly.provider_id, anomaly.kind, anomaly.judgement.key) == ("RXX", INCONSISTENT, TRUST_OVERALL)
+    assert anomaly.judgement.published.verdict.rating == INADEQUATE
+
+
+FIVE_GOOD = [cell(q, GOOD) for q in ("safe", "effective", "caring", "responsive", "well-led")]
+
+
+def test_a_rating_consistent_on_its_day_but_re_rated_under_since_is_stale_and_names_the_later_entries() -> None:
+    # Given a trust rated Good overall in 2018 from five Good key questions
+    history = recorded(
+        registered("RXX"),  # RXX/1
+        report("R-2018", "2018-03-01", cell("overall", GOOD), *FIVE_GOOD, provider_id="RXX"),  # RXX/2
+        # When a focused report in 2019 re-rates safe and effective Inadequate, leaving the overall
+        report("R-2019", "2019-05-01", cell("safe", INADEQUATE), cell("effective", INADEQUATE), provider_id="RXX"),  # RXX/3
+    )
+    # Then the overall is stale: right when published, not from what is under it now
+    [anomaly] = surveyed(("RXX", history), kinds=(STALE,)).anomalies
+    judged = anomaly.judgement
+    assert (judged.kind, judged.published.verdict.rating, judged.now.verdict.rating) == (STALE, GOOD, INADEQUATE)
+    assert [(key[2], value.ref) for key, value in judged.later] == [("safe", "RXX/3"), ("effective", "RXX/3")]
+    assert "RXX/3" in judged.says
+    # And it is not inconsistent
+    assert surveyed(("RXX", history), kinds=(INCONSISTENT,)).anomalies == ()
+
+
+def test_a_disagreement_that_rests_on_an_unstated_threshold_is_assumed_and_names_it() -> None:
+    # Given an ambulance trust whose safe is Good over the one service safe rating recorded, RI
+    history = recorded(
+        registered("RXX", provider_type="ambulance"),
+        report("R", "2019-07-17", cell("safe", GOOD), cell("safe", RI, service="Emergency and urgent care"), provider_id="RXX"),
+    )
+    [anomaly] = surveyed(("RXX", history), kinds=(ASSUMED,)).anomalies
+    assert (anomaly.kind, anomaly.judgement.key) == (ASSUMED, (None, None, "safe"))
+    assert anomaly.judgement.assumption.rule == "requires-improvement-by-count"
+    assert anomaly.judgement.assumption.basis == "unstated"
+    assert "threshold CQC has not stated" in anomaly.judgement.says
+
+
+def test_good_by_default_is_an_assumption_too() -> None:
+    history = recorded(registered("RXX"), report("R", "2019-01-01", cell("overall", RI), *FIVE_GOOD, provider_id="RXX"))
+    [anomaly] = surveyed(("RXX", history), kinds=(ASSUMED,)).anomalies
+    assert (anomaly.kind, anomaly.judgement.assumption.rule) == (ASSUMED, "good-otherwise")
+
+
+def test_an_aggregate_with_fewer_ratings_recorded_than_it_aggregates_is_incomplete_and_says_what_is_missing() -> None:
+    # Given Grantham's emergency department rated Inadequate overall with only safe recorded under it
+    history = recorded(
+        registered("RWD", provider_type="acute"),
+        location("RWD02", provider_id="RWD"),
+        report(
+            "R",
+            "2019-01-01",
+            cell("overall", INADEQUATE, "RWD02", "Urgent and emergency services"),
+            cell("safe", INADEQUATE, "RWD02", "Urgent and emergency services"),
+            provider_id="RWD",
+        ),
+    )
+    [anomaly] = surveyed(("RWD", history), kinds=(INCOMPLETE,)).anomalies
+    judged = anomaly.judgement
+    assert (judged.kind, judged.key) == (INCOMPLETE, ("RWD02", "Urgent and emergency services", "overall"))
+    assert [k[2] for k in judged.published.under.missing] == ["effective", "caring", "responsive", "well-led"]
+    assert "one of the five key questions it aggregates is recorded" in judged.says
+    assert surveyed(("RWD", history), kinds=(INCONSISTENT,)).anomalies == ()
+
+
+LEICESTER_2018 = [
+    registered("RWE", name="University Hospitals of Leicester NHS Trust", provider_type="acute"),  # RWE/1
+    notice_issued("RWE-WN-2017", "2017-11-01", provider_id="RWE"),  # RWE/2: trust-wide, no location
+    report(
+        "RWE-2018",
+        "2018-03-21",
+        cell("overall", RI),
+        cell("safe", RI),
+        cell("effective", RI),
+        cell("caring", GOOD),
+        cell("responsive", RI),
+        cell("well-led", RI),
+        provider_id="RWE",
+    ),  # RWE/3
+]
+
+
+def test_leicester_2018_published_with_a_trust_wide_notice_is_not_an_anomaly() -> None:
+    # Given UHL's 2018 overall, Requires improvement, published while a trust-wide warning notice was open
+    found = surveyed(("RWE", recorded(*LEICESTER_2018)), kinds=(INCONSISTENT, STALE, ASSUMED))
+    # Then it is consistent: the notice names no location, so it does not make the trust Inadequate
+    assert (found.anomalies, found.counts[INCONSISTENT], found.agreed) == ((), 0, 1)
+    judged = check(status_at(recorded(*LEICESTER_2018), "RWE", date(2018, 3, 21)), TRUST_OVERALL)
+    [notice] = judged.enforcement
+    assert (notice.ident, notice.applied, judged.verdict.rating) == ("RWE-WN-2017", False, RI)
+
+
+def test_a_warning_notice_on_a_location_counts_against_its_key_questions_and_the_overall_only_through_them() -> None:
+    history = recorded(
+        registered("RXX", provider_type="acute"),  # RXX/1
+        location("L1", provider_id="RXX"),  # RXX/2
+        notice_issued("WN-L1", "2018-01-10", location_id="L1", provider_id="RXX"),  # RXX/3
+        report(
+            "R",
+            "2018-06-01",
+            cell("overall", GOOD, "L1"),
+            cell("safe", GOOD, "L1"),
+            cell("safe", GOOD, "L1", "Surgery"),
+            *(cell(q, GOOD, "L1") for q in ("effective", "caring", "responsive", "well-led")),
+            provider_id="RXX",
+        ),  # RXX/4
+    )
+    status = status_at(history, "RXX", date(2018, 6, 1))
+    safe = check(status, ("L1", None, "safe"))
+    assert (safe.verdict.rating, safe.verdict.rule, [e.applied for e in safe.enforcement]) == (
+        INADEQUATE,
+        "warning-notice-inadequate",
+        [True],
+    )
+    overall = check(status, ("L1", None, "overall"))
+    assert (overall.breaches, overall.verdict.rating, [e.applied for e in overall.enforcement]) == ((), GOOD, [False])
+    assert "feels it only through them" in overall.enforcement[0].why
+    kinds = {a.judgement.key: a.kind for a in surveyed(("RXX", history), kinds=(INCONSISTENT,)).anomalies}
+    assert kinds == {("L1", None, "safe"): INCONSISTENT}
 
 
 def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) -> None:
@@ -111,52 +235,77 @@ def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) ->
 # ---- through the CLI ---------------------------------------------------------------------------
 
 
-def test_anomalies_json_across_the_ledger(cli, db) -> None:
+def test_anomalies_json_lists_the_inconsistent_by_default_and_counts_every_kind(cli, db) -> None:
     record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01", "--json")
     assert result.exit_code == 0, result.output
     doc = orjson.loads(result.stdout)
-    assert (doc["at"], doc["checked"], doc["agreed"]) == ("2020-01-01", 4, 1)
-    assert [
-        (a["provider_id"], a["question"], a["published"]["rating"], a["principles"]["rating"], a["principles"]["rule"])
-        for a in doc["anomalies"]
-    ] == [
-        ("RWP", "overall", RI, INADEQUATE, "warning-notice-inadequate"),
-        ("RWP", "combined", RI, INADEQUATE, "inadequate-by-count"),
-        # RX9's trust safe Good (2019) over the one service safe rating the ledger holds, emergency
-        # and urgent care Requires improvement (2017): one of one, a threshold CQC does not state.
-        ("RX9", "safe", GOOD, RI, "requires-improvement-by-count"),
-    ]
-    rx9 = doc["anomalies"][2]["principles"]
-    assert (rx9["basis"], [i["service"] for i in rx9["inputs"]]) == ("unstated", ["Emergency and urgent care"])
+    assert (doc["at"], doc["kinds"]) == ("2020-01-01", [INCONSISTENT])
+    assert doc["counts"] == {INCONSISTENT: 1, STALE: 0, ASSUMED: 1, INCOMPLETE: 10, "consistent": 2}
+    assert doc["checked"] == sum(doc["counts"].values())
+    [combined] = doc["anomalies"]
+    assert (combined["provider_id"], combined["question"], combined["kind"]) == ("RWP", "combined", INCONSISTENT)
+    assert (combined["published"]["rating"], combined["principles"]["rating"], combined["principles"]["rule"]) == (
+        RI,
+        INADEQUATE,
+        "inadequate-by-count",
+    )
 
 
-def test_anomalies_for_a_person_name_the_rule_and_the_inputs(cli, db) -> None:
+def test_anomalies_kind_all_and_one_provider(cli, db) -> None:
+    record_examples(db)
+    doc = orjson.loads(cli("anomalies", "--at", "2020-01-01", "--kind", "all", "--provider", "RX9", "--json").stdout)
+    assert {a["provider_id"] for a in doc["anomalies"]} == {"RX9"}
+    assert doc["kinds"] == list(KINDS)
+    # RX9's trust safe Good (2019) over the one service safe rating the ledger holds, emergency
+    # and urgent care Requires improvement (2017): one of one, a threshold CQC does not state.
+    [safe] = [a for a in doc["anomalies"] if a["question"] == "safe"]
+    assert (safe["kind"], safe["assumption"]["basis"], [i["service"] for i in safe["principles"]["inputs"]]) == (
+        ASSUMED,
+        "unstated",
+        ["Emergency and urgent care"],
+    )
+    assert {a["kind"] for a in doc["anomalies"] if a["question"] != "safe"} == {INCOMPLETE}
+    loose = orjson.loads(cli("anomalies", "--at", "2020-01-01", "--kind", "Assumed", "--kind", "STALE", "--json").stdout)
+    assert loose["kinds"] == [STALE, ASSUMED]
+
+
+def test_anomalies_refuses_a_kind_it_does_not_know(cli, db) -> None:
+    record_examples(db)
+    result = cli("anomalies", "--kind", "odd")
+    assert result.exit_code == 2
+    assert "is not a kind of anomaly" in result.output
+
+
+def test_anomalies_for_a_person_count_each_kind_and_name_the_rule_and_the_inputs(cli, db) -> None:
     record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "Aggregate ratings on 1 January 2020 that CQC's aggregation principles would not give" in text
-    assert "3 of the 4 they could check." in text
+    assert "Aggregate ratings on 1 January 2020 judged against CQC's aggregation principles" in text
+    assert "Of 14 published aggregate ratings checked: 1 inconsistent, 0 stale, 1 assumed, 10 incomplete, 2 consistent." in text
     assert (
         "RWP Worcestershire Acute Hospitals NHS Trust, trust combined: published Requires improvement since 20 September 2019 (RWP/25)"
         in text
     )
+    assert "  Inconsistent: on its day the principles give Inadequate, not the published Requires improvement (2019-09-20)" in text
     assert (
-        "  The principles give Inadequate: two or more of six trust-level ratings Inadequate: Inadequate (CQC's rule as reported by a third party)."
+        "  On its day the principles give Inadequate: two or more of six trust-level ratings Inadequate: Inadequate (CQC's rule as reported by a third party)."
         in text
     )
-    assert "  By count alone: two or more of five key questions Requires improvement or worse: limited to Requires improvement" in text
 
 
 def test_anomalies_before_any_rating_finds_none(cli, db) -> None:
     record_examples(db)
-    result = cli("anomalies", "--at", "2015-01-01")
+    result = cli("anomalies", "--at", "2015-01-01", "--kind", "all")
     assert result.exit_code == 0, result.output
-    assert "None: the principles give every published aggregate they can check." in result.stdout
+    assert "Of 0 published aggregate ratings checked" in result.stdout
+    assert "None inconsistent, stale, assumed, incomplete." in result.stdout
 
 
 def test_anomalies_help_ends_with_an_example(cli) -> None:
     result = cli("anomalies", "--help")
     described = result.output[: result.output.index("Options:")].rstrip()
-    assert described.endswith("  Example:\n    cqc-ledger anomalies --at 2020-01-01")
+    assert described.endswith(
+        "  Example:\n    cqc-ledger anomalies --at 2020-01-01\n    cqc-ledger anomalies --kind all --provider RWP --json"
+    )

@@ -218,23 +218,22 @@ def test_the_combined_rating_is_checked_with_its_limit_of_three() -> None:
     assert "combined" in principles["principles"]
 
 
-def test_a_warning_notice_open_when_the_rating_was_published_counts_and_a_later_one_does_not() -> None:
+def test_a_warning_notice_open_when_a_location_rating_was_published_counts_and_a_later_one_does_not() -> None:
     entries = history(
-        notice_issued("WN-1", "2017-01-27"),  # open when R-2017 was published
+        notice_issued("WN-1", "2017-01-27", location_id="RWP50"),  # open when R-2017 was published
         notice_assessed("WN-1", "2018-01-10"),
-        notice_issued("WN-2", "2019-10-01"),  # after R-2019
+        report("R-2019-L", "2019-09-20", cell("safe", RI, "RWP50")),  # RWP/10
+        notice_issued("WN-2", "2019-10-01", location_id="RWP50"),  # after it
     )
-    at_2017 = explained(entries, at="2018-01-01")["principles"]
-    assert ([n["id"] for n in at_2017["notices"]], at_2017["rating"], at_2017["rule"]) == (
-        ["WN-1"],
-        INADEQUATE,
-        "warning-notice-inadequate",
-    )
-    at_2020 = explained(entries)["principles"]
-    assert (at_2020["notices"], at_2020["rating"], at_2020["agrees"]) == ([], RI, False)
+    at_2018 = explained(entries, key=("RWP50", None, "safe"), at="2018-01-01")
+    assert [(n["id"], n["applied"]) for n in at_2018["notices"]] == [("WN-1", True)]
+    assert "applied: it names RWP50, the area of this rating" in at_2018["notices"][0]["why"]
+    assert at_2018["kind"] == "incomplete"  # RWP50's services are not rated: the principles decline to judge
+    at_2020 = explained(entries, key=("RWP50", None, "safe"))
+    assert (at_2020["notices"], at_2020["principles"]["notices"]) == ([], [])
 
 
-def test_a_requirement_notice_limits_only_its_own_area() -> None:
+def test_a_requirement_notice_limits_only_the_key_questions_of_its_own_area() -> None:
     entries = history(
         report(
             "R-L",
@@ -244,9 +243,52 @@ def test_a_requirement_notice_limits_only_its_own_area() -> None:
         ),
         action("RN-1", "2019-09-20", action="requirement-notice", location_id="RWP50"),
     )
-    hospital = explained(entries, key=("RWP50", None, "overall"))["principles"]
-    assert (hospital["rating"], hospital["rule"], hospital["agrees"]) == (RI, "requirement-notice-limit", False)
-    assert explained(entries)["principles"]["notices"] == []  # the trust's own rating is not its area
+    hospital = explained(entries, key=("RWP50", None, "overall"))
+    # The hospital's overall feels it only through its key questions, which CQC published Good
+    assert (hospital["principles"]["rating"], hospital["principles"]["agrees"]) == (GOOD, True)
+    [notice] = hospital["notices"]
+    assert (notice["id"], notice["applied"]) == ("RN-1", False)
+    assert "feels it only through them" in notice["why"]
+    # The trust's overall lists it, not applied: it counts against the hospital's key questions
+    [trust_notice] = explained(entries)["notices"]
+    assert (trust_notice["id"], trust_notice["applied"], trust_notice["area"]) == ("RN-1", False, "RWP50")
+    assert "this rating feels it only through the ratings under it" in trust_notice["why"]
+
+
+def test_a_trust_overall_published_with_a_trust_wide_notice_mentions_it_and_does_not_apply_it(cli, db) -> None:
+    # Given a trust whose overall was published while a warning notice on the whole trust was open,
+    # with no ratings recorded under the overall
+    lines = [
+        registered("RWE", name="University Hospitals of Leicester NHS Trust"),
+        notice_issued("RWE-WN-1", "2017-11-01", provider_id="RWE"),
+        report("RWE-2018", "2018-03-21", cell("overall", RI), provider_id="RWE"),
+    ]
+    assert cli("record", input=lines).exit_code == 0
+    # When its overall is explained
+    doc = orjson.loads(cli("explain", "RWE", "--at", "2018-06-01", "--json").stdout)
+    # Then the notice is listed, not applied, and why
+    [notice] = doc["notices"]
+    assert (notice["id"], notice["kind"], notice["area"], notice["applied"]) == ("RWE-WN-1", "warning-notice", "the trust", False)
+    assert "names no location" in notice["why"]
+    assert doc["principles"]["notices"] == doc["notices"]
+    assert doc["principles"]["rule"] == "nothing-to-aggregate"
+    assert doc["kind"] == "incomplete"
+    # And the text says so
+    text = cli("explain", "RWE", "--at", "2018-06-01").stdout
+    assert "Notices in force on 21 March 2018, when it was published:" in text
+    assert "warning notice RWE-WN-1 on the trust (issued 1 November 2017, RWE/2): not applied: it names no location" in text
+    assert "As published: incomplete." in text
+
+
+def test_explain_says_the_kind_in_the_words_anomalies_uses() -> None:
+    entries = history()
+    doc = explained(entries, at="2018-01-01")
+    # The 2017 trust overall RI from safe RI, well-led RI and three Good: two of five, by the rule of two
+    assert (doc["kind"], doc["judgement"]["kind"]) == ("consistent", "consistent")
+    stale = explained(history(report("R-2020", "2019-12-01", cell("effective", INADEQUATE), cell("caring", INADEQUATE))))
+    assert stale["kind"] == "stale"
+    # safe as revised after the 2019 overall, and the two re-rated by the later report
+    assert [later["ref"] for later in stale["judgement"]["later"]] == ["RWP/7", "RWP/8", "RWP/8"]
 
 
 def test_a_rating_from_a_single_assessment_framework_inspection_says_what_is_assumed() -> None:
