@@ -24,7 +24,7 @@ from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, check_target
-from cqc_ledger.projections import audit_shapes, render, render_audit, shapes
+from cqc_ledger.projections import audit_shapes, render, render_audit, shapes, views
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.diff import diff as difference_of
@@ -32,7 +32,6 @@ from cqc_ledger.projections.explain import explain as explanation_of
 from cqc_ledger.projections.history import history as history_of
 from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
 from cqc_ledger.projections.register import histories
-from cqc_ledger.projections.views import TRACKED_AS, Views, open_views
 
 T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
@@ -166,12 +165,8 @@ def _counted(lines: Iterable[bytes], update: Callable[[int], None]) -> Iterator[
 
 
 def _written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
-    """What `write` returns, given the views' `follow` to apply entries inside its transaction;
-    the views are then caught up with anything they could not follow."""
-    views = open_views(ledger)
-    done = write(views.follow)
-    _caught_up(ledger, views)
-    return done
+    """What `write` returns, with the views following it (see `projections.views.written`)."""
+    return views.written(ledger, write)
 
 
 def _show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
@@ -182,17 +177,23 @@ def _show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
         click.echo(render.record_text(outcome.recorded, outcome.duplicates, done=done))
 
 
-def _caught_up(ledger: Ledger, views: Views | None = None, *, rebuild: bool = False) -> Views:
-    """The ledger's views, brought up to date first (with a progress bar when that is long)."""
-    views = views or open_views(ledger)
-    behind = (ledger.recorder.max_notification_id() or 0) - (0 if rebuild else views.max_tracking_id(TRACKED_AS) or 0)
-    apply = views.rebuild if rebuild else views.catch_up
-    if behind < _PROGRESS_FROM or not sys.stderr.isatty():
-        apply(ledger)
-        return views
-    with click.progressbar(length=behind, label="Updating views", file=sys.stderr) as bar:
-        apply(ledger, bar.update)
-    return views
+def _rebuilt(ledger: Ledger) -> int:
+    """Rebuilds the views (with a progress bar when that is long); returns the entries applied."""
+    total = ledger.recorder.max_notification_id() or 0
+    if total < _PROGRESS_FROM or not sys.stderr.isatty():
+        return views.rebuilt(ledger)
+    with click.progressbar(length=total, label="Rebuilding views", file=sys.stderr) as bar:
+        return views.rebuilt(ledger, bar.update)
+
+
+def _note_behind(answer: views.Answer[Any]) -> None:
+    """Says on standard error when an answer was folded from the entries because the views lag."""
+    if answer.behind:
+        click.echo(
+            f"Note: the views are {answer.behind} entr{'y' if answer.behind == 1 else 'ies'} behind the ledger "
+            "(another process is writing, or they need `cqc-ledger rebuild`); this answer was folded from the entries themselves.",
+            err=True,
+        )
 
 
 @main.command()
@@ -213,7 +214,9 @@ def status(ctx: click.Context, provider_id: str, at: date | None, known_at: date
     at = at or now.date()
     with opened(ctx) as ledger:
         ledger.entries_of(provider_id, limit=1)  # UnknownProvider if there is none
-        folded = _caught_up(ledger).status(provider_id, at, known_at)
+        answer = views.status(ledger, provider_id, at, known_at)
+    _note_behind(answer)
+    folded = answer.value
     document = shapes.status_json(folded, at, known_at or now)
     emit_json(document) if as_json else click.echo(render.status_text(document))
 
@@ -254,8 +257,9 @@ def trusts(
     at = at or utc_now().date()
     rating = next((r for r in RATINGS if rating and r.lower() == rating.lower()), None)
     with opened(ctx) as ledger:
-        statuses = _caught_up(ledger).statuses(at, known_at)
-    rows = register.register(statuses, rating=rating, special_measures=special_measures)
+        answer = views.statuses(ledger, at, known_at)
+    _note_behind(answer)
+    rows = register.register(answer.value, rating=rating, special_measures=special_measures)
     emit_json(rows) if as_json else click.echo(render.trusts_text(rows, at))
 
 
@@ -289,7 +293,7 @@ def rebuild(ctx: click.Context) -> None:
       cqc-ledger rebuild
     """
     with opened(ctx) as ledger:
-        _caught_up(ledger, rebuild=True)
+        _rebuilt(ledger)
         total = ledger.recorder.max_notification_id() or 0
     click.echo(f"Rebuilt the views from {total} entr{'y' if total == 1 else 'ies'}.")
 

@@ -102,7 +102,14 @@ class Status:
 def status_at(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> Status:
     """The provider's status at the end of `at`, from what was recorded by `known_at`."""
     history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
-    return reduce(evolve, in_effect_order(history), Status(provider_id))
+    return status_of(in_effect_order(history), provider_id, at)
+
+
+def status_of(history: Iterable[Recorded], provider_id: str, at: date) -> Status:
+    """The fold itself: the status at the end of `at` after the entries in effect by then (mends
+    applied, `on` <= `at`), given in effect order. The views call this too, with the same entries
+    read from their rows, so they answer as replay does by construction."""
+    return reduce(evolve, history, Status(provider_id))
 
 
 def evolve(state: Status, recorded: Recorded) -> Status:

@@ -64,7 +64,9 @@ def test_every_command_is_shown_in_the_readme():
     assert missing == []
 
 
-def test_every_entry_type_is_handled_by_the_view_facts():
-    from cqc_ledger.projections.facts import _facts
+def test_every_entry_type_either_states_headline_facts_or_is_declared_to_state_none():
+    from cqc_ledger.projections.views.rows import NO_HEADLINES, headlines
 
-    assert set(ENTRY_TYPES.values()) <= set(_facts.registry)
+    handled = {cls.__name__ for cls in headlines.registry if cls is not object}
+    assert sorted(name for name in ENTRY_TYPES if name not in handled and name not in NO_HEADLINES) == []
+    assert handled & NO_HEADLINES == set()

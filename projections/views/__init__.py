@@ -1,0 +1,122 @@
+"""The views: the ledger's entries and headline facts, kept in its own store so that questions are
+answered without replaying everything. The one front door: the CLI, the benchmark and the tests
+all come in here.
+
+- `open_views(ledger)`: the views of a ledger (their tables made, or remade from an earlier
+  layout, if need be).
+- `written(ledger, write)`: runs a write (`Ledger.record`, `restore`, an import) with the views
+  following it inside its transaction, then catches them up with anything they could not follow.
+- `caught_up(ledger)`: the views, brought up to date with every entry.
+- `rebuilt(ledger)`: drops every row and rebuilds the views from the entries.
+- `status(ledger, ...)` and `statuses(ledger, ...)`: what a reader asks. A reader never waits on
+  a writer: it catches the views up only if it can do so at once; when they are still behind, it
+  answers by replaying the entries (the same fold, so the same answer) and says how far behind
+  the views are (`Answer.behind`).
+
+`Views.headline_facts` is the query API for questions over the whole register (see
+`projections.views.headlines`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from eventsourcing.persistence import PersistenceError
+
+from cqc_ledger.ledger.application import Follower, Ledger
+from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.store.target import is_postgres
+from cqc_ledger.projections.register import statuses_at
+from cqc_ledger.projections.status import Status, status_at
+from cqc_ledger.projections.views.headlines import Fact
+from cqc_ledger.projections.views.store import TRACKED_AS, SQLiteViews, Views
+
+__all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "open_views", "rebuilt", "status", "statuses", "written"]
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+def open_views(ledger: Ledger) -> Views:
+    """The views of a ledger, their tables created if need be."""
+    if is_postgres(ledger.target):
+        from cqc_ledger.projections.views.postgres import PostgresViews  # needs the optional psycopg
+
+        factory = ledger.factory
+        tracking = f"{factory.env.name.lower()}_tracking"
+        views: Views = PostgresViews(factory.datastore, events=ledger.recorder.names["events"], tracking_table_name=tracking)  # type: ignore[attr-defined]
+        views.create_table()  # type: ignore[attr-defined]
+        return views
+    return ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[arg-type, return-value]
+
+
+def written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
+    """What `write` returns, given the views' `follow` to apply entries inside its transaction;
+    the views are then caught up with anything they could not follow."""
+    views = open_views(ledger)
+    done = write(views.follow)
+    views.catch_up(ledger)
+    return done
+
+
+def caught_up(ledger: Ledger, progress: Progress | None = None) -> Views:
+    """The ledger's views, brought up to date with every entry."""
+    views = open_views(ledger)
+    views.catch_up(ledger, progress)
+    return views
+
+
+def rebuilt(ledger: Ledger, progress: Progress | None = None) -> int:
+    """Rebuilds the views from every entry; returns how many entries were applied."""
+    return open_views(ledger).rebuild(ledger, progress)
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """An answer, and how many entries the views were behind when it was given (0: from the
+    views; more: by replaying the entries, which gives the same answer, only slower)."""
+
+    value: T
+    behind: int = 0
+
+
+def _reading(ledger: Ledger) -> Views | None:
+    """The views, caught up if that can be done without waiting; None if they cannot be opened."""
+    try:
+        views = open_views(ledger)
+        views.catch_up(ledger, wait=False)
+    except (PersistenceError, StoreError):
+        return None
+    return views
+
+
+def _lag(ledger: Ledger, views: Views | None) -> int:
+    last = ledger.recorder.max_notification_id() or 0
+    try:
+        return views.behind() if views else last
+    except PersistenceError:
+        return last
+
+
+def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None = None) -> Answer[Status]:
+    """The provider's status at the end of `at` as known at `known_at`, from the views when they
+    are up to date, otherwise by replay."""
+    views = _reading(ledger)
+    found = views.status(provider_id, at, known_at, current=True) if views else None
+    if found is not None:
+        return Answer(found)
+    behind = _lag(ledger, views)
+    return Answer(status_at(ledger.entries_of(provider_id), provider_id, at, known_at), max(behind, 1))
+
+
+def statuses(ledger: Ledger, at: date, known_at: datetime | None = None) -> Answer[list[Status]]:
+    """Every provider's headline status at the end of `at` as known at `known_at` (see `status`)."""
+    views = _reading(ledger)
+    found = views.statuses(at, known_at, current=True) if views else None
+    if found is not None:
+        return Answer(found)
+    behind = _lag(ledger, views)
+    return Answer(list(statuses_at(ledger, at, known_at)), max(behind, 1))

@@ -1,0 +1,85 @@
+"""The views of a PostgreSQL ledger: the same rows, tracking and queries, in its schema.
+
+Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.postgres import PostgresTrackingRecorder
+from psycopg.sql import SQL
+
+from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
+from cqc_ledger.projections.views import schema
+from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
+from cqc_ledger.projections.views.store import _VISIBLE, RUN_GROUP, TRACKED_AS, Views
+
+_LATEST = f"""
+    SELECT DISTINCT ON (provider_id, topic, subject, {RUN_GROUP}) provider_id, topic, subject, valid_from, position, value
+    FROM {{headlines}} WHERE {_VISIBLE} {{where}}
+    ORDER BY provider_id, topic, subject, {RUN_GROUP}, valid_from DESC, position DESC"""
+
+# A store of the earlier layout: its views are dropped (and rebuilt by the first catch-up).
+_MIGRATE = """DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = '{schema_name}' AND tablename = 'view_facts') THEN
+        {drops}
+        DELETE FROM {tracking} WHERE application_name = '{tracked}';
+    END IF;
+END $$"""
+
+
+class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
+    """The views of a PostgreSQL ledger, beside its events in the same schema."""
+
+    placeholder = "%s"
+    postgres = True
+
+    def __init__(self, datastore: Any, *, events: str, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        name = self.datastore.schema
+        self.tables = ("view_entries", "view_headlines", self.tracking_table_name)
+        self.names = {
+            "entries": qualified(name, "view_entries"),
+            "headlines": qualified(name, "view_headlines"),
+            "events": events,
+            "tracking": qualified(name, self.tracking_table_name),
+            "nid": "notification_id",
+            "schema": f'"{name}"',
+        }
+        drops = " ".join(f"DROP {kind} IF EXISTS {qualified(name, obj)} CASCADE;" for kind, obj in schema.OLD_OBJECTS)
+        self.sql_create_statements += [
+            SQL(_MIGRATE.format(schema_name=name.replace("'", "''"), drops=drops, tracking=self.names["tracking"], tracked=TRACKED_AS)),  # type: ignore[arg-type]
+            *[SQL(s) for s in schema.tables(postgres=True, names=self.names)],  # type: ignore[arg-type]
+            *[SQL(s) for s in schema.sql_views(postgres=True, names=self.names)],  # type: ignore[arg-type]
+        ]
+
+    @contextmanager
+    def _waiting(self, c: Any, wait: bool) -> Iterator[None]:
+        if not wait:
+            c.execute("SET LOCAL lock_timeout = '50ms'")
+        yield
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield c
+
+    def _latest_headlines(self, where: str) -> str:
+        return _LATEST.format(headlines="{headlines}", where=where)
+
+    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Rows into the emptied tables with COPY: one stream, not a round trip per row."""
+        for table, found in (("entries", entries), ("headlines", headlines)):
+            if found:
+                with c.copy(f"COPY {self.names[table]} FROM STDIN") as copy:
+                    for row in found:
+                        copy.write_row((*row[:-1], None, row[-1]) if table == "headlines" else (*row, None))
+            found.clear()
+
+    def _analyse(self, c: Any) -> None:
+        c.execute(f"ANALYZE {self.names['entries']}")
+        c.execute(f"ANALYZE {self.names['headlines']}")

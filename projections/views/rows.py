@@ -1,0 +1,179 @@
+"""The rows the views hold for an entry: one row for the entry, and its headline facts.
+
+An entry row says where the entry sits in its provider's effect order (`valid_from`, the entry's
+`on`, then its `position`), when the ledger learned it and, once a correction or retraction is
+recorded, when it was withdrawn. A correction withdraws the row it mends and adds a row of its
+own for the replacement, at the same position (`mend` names the correction holding the
+replacement; 0 is the entry as first recorded). Everything else about the entry is read from the
+stored entry itself, so the views copy nothing of it.
+
+Headline facts are the few values that questions across the register ask about (see
+`projections.views.headlines`), one row each, kept with the same times.
+
+Two ways in, held equal by the property tests: from entries being recorded (`Recorded`), and
+from stored entries' bytes during a rebuild, which reads the canonical bytes without building
+entries wherever the bytes say enough (`stored_rows`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import singledispatch
+from typing import Any, NamedTuple
+
+import orjson
+
+from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry
+from cqc_ledger.ledger.records import Recorded, format_time
+
+# A row of `view_entries`: (provider_id, valid_from, position, mend, kind, recorded_at).
+EntryRow = tuple[str, str, int, int, str, str]
+# A row of `view_headlines`: (provider_id, topic, subject, valid_from, position, mend, recorded_at, value).
+HeadlineRow = tuple[str, str, str, str, int, int, str, str]
+
+
+class Headline(NamedTuple):
+    """One headline fact of an entry: `topic` and `subject` say what it is about, `value` what."""
+
+    topic: str
+    subject: str
+    value: str
+
+
+# Entry types that state no headline fact (the meta-test holds every type to one list or the other).
+NO_HEADLINES = frozenset(
+    (
+        "LocationRegistered",
+        "LocationDeregistered",
+        "InspectionCarriedOut",
+        "EnforcementActionTaken",
+        "ServiceSuperseded",
+        "RatingsInherited",
+        "EntryRetracted",
+        "EntryCorrected",
+    )
+)
+_RATED = frozenset(("ReportPublished", "RatingRevised"))
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+@singledispatch
+def headlines(entry: Entry) -> tuple[Headline, ...]:
+    """The headline facts an entry states (none for most types)."""
+    if entry.type_name in NO_HEADLINES:
+        return ()
+    raise TypeError(f"no headline facts declared for {entry.type_name}: add a handler or list it in NO_HEADLINES")
+
+
+@headlines.register
+def _(entry: provider.ProviderRegistered) -> tuple[Headline, ...]:
+    registered = {"provider_type": entry.provider_type, "region": getattr(entry, "region", None)}
+    return Headline("name", "", entry.name), Headline("registered", "", _json(registered))
+
+
+@headlines.register
+def _(entry: provider.ProviderRenamed) -> tuple[Headline, ...]:
+    return (Headline("name", "", entry.name),)
+
+
+@headlines.register
+def _(entry: provider.ProviderDeregistered) -> tuple[Headline, ...]:
+    return (Headline("deregistered", "", _json({"successor_id": entry.successor_id})),)
+
+
+@headlines.register
+def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
+    return tuple(Headline("overall", "", c.rating) for c in entry.ratings if c.key == (None, None, "overall"))
+
+
+@headlines.register
+def _(entry: inspections.RatingRevised) -> tuple[Headline, ...]:
+    return (Headline("overall", "", entry.cell.rating),) if entry.cell.key == (None, None, "overall") else ()
+
+
+@headlines.register
+def _(entry: enforcement.WarningNoticeIssued) -> tuple[Headline, ...]:
+    value = {"section": entry.section, "deadline": _day(entry.deadline), "location_id": entry.location_id, "service": entry.service}
+    return (Headline("notice", entry.notice_id, _json(value)),)
+
+
+@headlines.register
+def _(entry: enforcement.WarningNoticeAssessed) -> tuple[Headline, ...]:
+    return (Headline("assessment", entry.notice_id, entry.outcome),)
+
+
+@headlines.register
+def _(entry: oversight.SpecialMeasuresEntered) -> tuple[Headline, ...]:
+    return (Headline("regime", entry.regime, _json({"entered": True, "decided_by": entry.decided_by})),)
+
+
+@headlines.register
+def _(entry: oversight.SpecialMeasuresExited) -> tuple[Headline, ...]:
+    return (Headline("regime", entry.regime, _json({"entered": False, "decided_by": entry.decided_by})),)
+
+
+@headlines.register
+def _(entry: oversight.OversightSegmentChanged) -> tuple[Headline, ...]:
+    return (Headline("oversight", "", _json({"framework": entry.framework, "segment": entry.segment})),)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def rows_of(entry: Entry, position: int, mend: int, learned: str, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> None:
+    """Adds the rows of one entry (or a correction's replacement) learned at `learned`."""
+    pid, on = entry.provider_id, entry.on.isoformat()  # type: ignore[attr-defined]
+    entries.append((pid, on, position, mend, entry.type_name, learned))
+    for h in headlines(entry):
+        headline_rows.append((pid, h.topic, h.subject, on, position, mend, learned, h.value))
+
+
+def recorded_rows(recorded: Recorded, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> None:
+    """Adds the rows of a recorded entry that is not a mend."""
+    rows_of(recorded.entry, recorded.position, 0, format_time(recorded.recorded_at), entries, headline_rows)
+
+
+# ---- from stored bytes (rebuild) ---------------------------------------------------------------
+
+# A stored state begins `{"recorded_at":"2026-11-22T15:33:46.123456Z",` (see ledger.store.codec).
+_LEARNED = slice(16, 43)
+# Keys are sorted and no nested object of an entry has a key "on", so the first match is the entry's own.
+_ON = re.compile(rb'[{,]"on":"(\d{4}-\d\d-\d\d)"')
+# The trust's own overall cell: no location and no service, so exactly these two keys.
+_TRUST_OVERALL = re.compile(rb'\{"question":"overall","rating":"([^"\\]+)"\}')
+
+
+def stored_rows(
+    provider_id: str, position: int, kind: str, state: bytes, entries: list[EntryRow], headline_rows: list[HeadlineRow]
+) -> bool:
+    """Adds the rows of a stored entry read from its canonical bytes, when they say enough;
+    False when the entry must be read whole (mends, and anything unexpected)."""
+    if kind not in _RATED and kind not in NO_HEADLINES:
+        return False
+    if kind in ("EntryRetracted", "EntryCorrected") or state[:16] != b'{"recorded_at":"':
+        return False
+    on = _ON.search(state)
+    if on is None:
+        return False
+    day, learned = on[1].decode(), state[_LEARNED].decode()
+    entries.append((provider_id, day, position, 0, kind, learned))
+    if kind in _RATED:
+        for rating in _TRUST_OVERALL.findall(state):
+            headline_rows.append((provider_id, "overall", "", day, position, 0, learned, rating.decode()))
+    return True
+
+
+def learned_at(state: bytes) -> str:
+    """When a stored entry was recorded, as stored."""
+    return orjson.loads(state)["recorded_at"]
+
+
+def rows_iter(entries: list[EntryRow]) -> Iterator[EntryRow]:
+    return iter(entries)

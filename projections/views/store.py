@@ -1,0 +1,338 @@
+"""The views in the ledger's own store: one row per entry and the headline facts, kept exactly once.
+
+The views follow the entries by pulling (SQLite has no subscriptions): `catch_up` reads the
+entries after the position tracked for the views and applies each page of them in one
+transaction together with the new tracked position, through eventsourcing's tracking recorder.
+A crash can then neither skip nor double an entry, and two processes catching up at once cannot
+both apply the same page (the second one's tracking insert fails and its page rolls back).
+Applying an entry again is harmless (rows already there are kept), so views whose tracked
+position was lost catch up to the same rows.
+
+`status` selects the provider's entries visible on the day as known at the time, reads them from
+the store and folds them with the fold replay uses (`projections.status.status_of`): the views
+equal replay by construction. Register-wide questions read the headline facts
+(`projections.views.headlines`).
+
+The logic is written once over both stores: statements use `?` placeholders and `{entries}`,
+`{headlines}`, `{events}`, `{tracking}` and `{nid}` for the names, which `q` turns into the
+store's own SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.events.jsonform import entry_from_json
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
+from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
+from cqc_ledger.ledger.store.sql import as_bytes, one, rows
+from cqc_ledger.ledger.store.sqlite import created_in_turn
+from cqc_ledger.projections.status import Status, status_of
+from cqc_ledger.projections.views import schema
+from cqc_ledger.projections.views.headlines import RUNS, Fact, statuses_from
+from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, learned_at, recorded_rows, rows_of, stored_rows
+
+TRACKED_AS = "views"
+PULL_PAGE = 2_000
+REBUILD_PAGE = 20_000
+_END_OF_TIME = "9999-12-31T23:59:59.999999Z"
+_MENDS = (EntryRetracted, EntryCorrected)
+
+_INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
+_INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
+_WITHDRAW = "UPDATE {table} SET withdrawn_at = ? WHERE provider_id = ? AND position = ? AND withdrawn_at IS NULL AND mend < ?"
+_VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
+_STATUS = """
+    SELECT v.position, v.mend, e.topic, e.state AS state, m.state AS mending
+    FROM {entries} v
+    JOIN {events} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
+    LEFT JOIN {events} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    WHERE v.provider_id = ? AND v.valid_from <= ? AND v.recorded_at <= ? AND (v.withdrawn_at IS NULL OR v.withdrawn_at > ?)
+    ORDER BY v.valid_from, v.position"""
+
+
+class Views:
+    """The views of one ledger, in its own store, sharing its connections and its tracking table."""
+
+    names: dict[str, str]
+    placeholder = "?"
+    datastore: Any
+    postgres = False
+
+    def q(self, statement: str) -> str:
+        names = {
+            **self.names,
+            "or_ignore": "" if self.postgres else "OR IGNORE",
+            "on_conflict": "ON CONFLICT DO NOTHING" if self.postgres else "",
+        }
+        return statement.format(**names).replace("?", self.placeholder)
+
+    # ---- following the entries ----------------------------------------------------------
+
+    def catch_up(self, ledger: Ledger, progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
+        """Applies every entry recorded since the views last caught up; returns how many.
+
+        With `wait=False` (a reader), it gives up at once instead of waiting for another
+        process's write lock, leaving the views behind: readers never wait on writers."""
+        applied = 0
+        if not self.max_tracking_id(TRACKED_AS) and (ledger.recorder.max_notification_id() or 0) > PULL_PAGE:
+            try:  # views never built (a new layout, or tracking lost): the fast way
+                return self.rebuild(ledger, progress, wait=wait)
+            except PersistenceError:
+                if wait:
+                    raise
+                return 0
+        while True:
+            start = self.max_tracking_id(TRACKED_AS) or 0
+            page = ledger.recorder.select_notifications(start, PULL_PAGE, inclusive_of_start=False)
+            if not page:
+                return applied
+            try:
+                with self.datastore.transaction(commit=True) as c, self._waiting(c, wait):
+                    self._insert_tracking(c, Tracking(TRACKED_AS, page[-1].id))
+                    self._apply(c, [ledger.mapper.to_domain_event(n) for n in page])
+            except IntegrityError:
+                if (self.max_tracking_id(TRACKED_AS) or 0) <= start:
+                    raise
+                continue  # another process applied this page first: carry on after it
+            except PersistenceError:
+                if wait:
+                    raise
+                return applied  # another process holds the write lock: leave it to them
+            applied += len(page)
+            if progress:
+                progress(len(page))
+
+    @contextmanager
+    def _waiting(self, c: Any, wait: bool) -> Iterator[None]:
+        """Without `wait`, the transaction fails at once rather than wait for a lock."""
+        raise NotImplementedError
+        yield
+
+    def follow(self, c: Any, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
+        """Applies entries inside the transaction that records them, when the views are up to
+        date with everything before them; otherwise leaves them for `catch_up` to pull."""
+        c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (ids[0],))
+        before = one(c) or 0
+        if (self._max_tracking_id(TRACKED_AS, c) or 0) != before:
+            return
+        self._insert_tracking(c, Tracking(TRACKED_AS, ids[-1]))
+        self._apply(c, recorded)
+
+    def _apply(self, c: Any, recorded: Sequence[Recorded]) -> None:
+        entries: list[EntryRow] = []
+        headlines: list[HeadlineRow] = []
+        for r in recorded:
+            if isinstance(r.entry, _MENDS):
+                self._insert(c, entries, headlines)  # the mend may target an entry of this run
+                self._mend(c, r.entry, r.position, format_time(r.recorded_at), entries, headlines)
+            else:
+                recorded_rows(r, entries, headlines)
+        self._insert(c, entries, headlines)
+
+    def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Inserts rows (kept if already there), and empties the lists."""
+        if entries:
+            c.executemany(self.q(_INSERT_ENTRIES), entries)
+        if headlines:
+            c.executemany(self.q(_INSERT_HEADLINES), headlines)
+        entries.clear()
+        headlines.clear()
+
+    def _mend(
+        self,
+        c: Any,
+        mend: EntryRetracted | EntryCorrected,
+        position: int,
+        learned: str,
+        entries: list[EntryRow],
+        headlines: list[HeadlineRow],
+    ) -> None:
+        """Withdraws the rows of the mended entry; a correction adds its replacement's."""
+        provider_id, target = parse_ref(mend.ref)
+        for table in ("{entries}", "{headlines}"):
+            c.execute(self.q(_WITHDRAW.format(table=table)), (learned, provider_id, target, position))
+        if isinstance(mend, EntryCorrected):
+            rows_of(mend.replacement, target, position, learned, entries, headlines)
+            self._insert(c, entries, headlines)
+
+    def rebuild(self, ledger: Ledger, progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
+        """Drops every row and rebuilds them all from the stored entries, in one transaction that
+        first takes the ledger's write lock (so writers wait their turn): a crash leaves the views
+        as they were, and readers see the old views until it commits."""
+        applied, start = 0, 0
+        with self.datastore.transaction(commit=True) as c:
+            with self._waiting(c, wait):
+                ledger.recorder.lock(c)  # type: ignore[attr-defined]
+            c.execute(self.q("DELETE FROM {entries}"))
+            c.execute(self.q("DELETE FROM {headlines}"))
+            c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
+            entries: list[EntryRow] = []
+            headlines: list[HeadlineRow] = []
+            while True:
+                c.execute(
+                    self.q(
+                        "SELECT {nid}, originator_id, originator_version, topic, state FROM {events} WHERE {nid} > ? ORDER BY {nid} LIMIT ?"
+                    ),
+                    (start, REBUILD_PAGE),
+                )
+                page = rows(c)
+                if not page:
+                    break
+                for _, provider_id, position, topic, state in page:
+                    state = as_bytes(state)
+                    kind = entry_kind(topic)
+                    if not stored_rows(provider_id, position, kind, state, entries, headlines):
+                        recorded = recorded_from_state(kind, position, state)
+                        if isinstance(recorded.entry, _MENDS):
+                            self._bulk(c, entries, headlines)
+                            self._mend(c, recorded.entry, position, format_time(recorded.recorded_at), entries, headlines)
+                        else:
+                            recorded_rows(recorded, entries, headlines)
+                self._bulk(c, entries, headlines)
+                start = page[-1][0]
+                applied += len(page)
+                if progress:
+                    progress(len(page))
+            if start:
+                self._insert_tracking(c, Tracking(TRACKED_AS, start))
+            self._analyse(c)
+        return applied
+
+    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Inserts rows into emptied tables (a store may have a faster way)."""
+        self._insert(c, entries, headlines)
+
+    def _analyse(self, c: Any) -> None:
+        """Refreshes the planner's statistics after bulk work."""
+        c.execute("ANALYZE")
+
+    # ---- answering ----------------------------------------------------------------------
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Any]:
+        """A read transaction that sees one state of the store throughout."""
+        with self.datastore.transaction(commit=False) as c:
+            yield c
+
+    def _behind(self, c: Any) -> int:
+        c.execute(self.q("SELECT MAX({nid}) FROM {events}"))
+        last = one(c) or 0
+        return last - (self._max_tracking_id(TRACKED_AS, c) or 0)
+
+    def behind(self) -> int:
+        """How many entries the views have not applied yet."""
+        with self._snapshot() as c:
+            return self._behind(c)
+
+    def status(self, provider_id: str, at: date, known_at: datetime | None = None, *, current: bool = False) -> Status | None:
+        """The provider's status at the end of `at`, as known at `known_at`: its visible entries
+        folded as replay folds them. With `current`, None when the views are behind."""
+        seen = format_time(known_at) if known_at else _END_OF_TIME
+        with self._snapshot() as c:
+            if current and self._behind(c):
+                return None
+            c.execute(self.q(_STATUS), (provider_id, at.isoformat(), seen, seen))
+            found = rows(c)
+        return status_of([_recorded(*row) for row in found], provider_id, at)
+
+    def headline_facts(
+        self, at: date, known_at: datetime | None = None, topics: Sequence[str] | None = None, *, current: bool = False
+    ) -> list[Fact] | None:
+        """Every provider's headline facts in force on `at` as known at `known_at` (see
+        `projections.views.headlines`). With `current`, None when the views are behind."""
+        seen = format_time(known_at) if known_at else _END_OF_TIME
+        where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
+        with self._snapshot() as c:
+            if current and self._behind(c):
+                return None
+            c.execute(self.q(self._latest_headlines(where)), (at.isoformat(), seen, seen, *(topics or ())))
+            found = rows(c)
+        return [Fact(p, t, s, date.fromisoformat(on), position, value) for p, t, s, on, position, value in found]
+
+    def _latest_headlines(self, where: str) -> str:
+        raise NotImplementedError
+
+    def statuses(self, at: date, known_at: datetime | None = None, *, current: bool = False) -> list[Status] | None:
+        """Every provider registered by `at`, with its headline status (what `trusts` shows)."""
+        facts = self.headline_facts(at, known_at, current=current)
+        return None if facts is None else statuses_from(facts)
+
+
+def _recorded(position: int, mend: int, topic: str, state: Any, mending: Any) -> Recorded:
+    """The entry a row of `view_entries` stands for, read from the store."""
+    if not mend:
+        return recorded_from_state(entry_kind(topic), position, as_bytes(state))
+    replacement = entry_from_json(orjson.loads(as_bytes(mending))["replacement"])
+    moment = learned_at(as_bytes(state))
+    return Recorded(replacement, position, datetime.fromisoformat(moment.replace("Z", "+00:00")))
+
+
+# The facts of a run topic each make a group of their own (all are returned); of the others, the
+# latest per subject (SQLite takes a bare column from the row holding the MAX()).
+RUN_GROUP = f"CASE WHEN topic IN ({', '.join(repr(t) for t in RUNS)}) THEN position END"
+_SQLITE_LATEST = f"""
+    SELECT provider_id, topic, subject, valid_from, position, value FROM (
+        SELECT provider_id, topic, subject, valid_from, position, value,
+               MAX(valid_from || printf('%012d', position)) AS latest
+        FROM {{headlines}} WHERE {_VISIBLE} {{where}}
+        GROUP BY provider_id, topic, subject, {RUN_GROUP})"""
+
+
+class SQLiteViews(Views, SQLiteTrackingRecorder):
+    """The views of a SQLite ledger, in its file."""
+
+    names = {"entries": "view_entries", "headlines": "view_headlines", "events": "stored_events", "tracking": "tracking", "nid": "rowid"}  # noqa: RUF012
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            *schema.tables(postgres=False, names=self.names),
+            *schema.sql_views(postgres=False, names=self.names),
+        ]
+
+    def create_table(self) -> None:
+        """Creates the views of a new store, or of a store of an earlier layout (dropping its
+        views, which the first catch-up then rebuilds); a store already made is only read."""
+
+        def create() -> None:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('tracking', 'view_entries', 'view_headlines', 'warning_notices')"
+                )
+                if one(c) == 4:
+                    return
+            with self.datastore.transaction(commit=True) as c:
+                c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'view_facts'")
+                if one(c):
+                    for kind, name in schema.OLD_OBJECTS:
+                        c.execute(f"DROP {kind} IF EXISTS {name}")
+                    c.execute("DELETE FROM tracking WHERE application_name = ?", (TRACKED_AS,))
+            super(SQLiteViews, self).create_table()
+
+        created_in_turn(create)  # two processes may be opening a new ledger at once
+
+    @contextmanager
+    def _waiting(self, c: Any, wait: bool) -> Iterator[None]:
+        if wait:
+            yield
+            return
+        c.execute("PRAGMA busy_timeout")
+        patience = one(c)
+        c.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            c.execute(f"PRAGMA busy_timeout = {int(patience)}")
+
+    def _latest_headlines(self, where: str) -> str:
+        return _SQLITE_LATEST.format(headlines="{headlines}", where=where)
