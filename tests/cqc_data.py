@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import copy
 import csv
+import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import orjson
 from conftest import SHARED
@@ -146,4 +149,98 @@ def ratings_csv(tmp_path: Path, name: str, sheet: str, rows: list[dict[str, str]
         writer.writerow(header)
         for row in rows:
             writer.writerow([row.get("Domain" if c == question_header else c, "") for c in header])
+    return str(path)
+
+
+# ---- CQC's monthly files of registrations (the 2026 headers) ---------------------------------
+
+HEADERS_2026 = SHARED / "reference" / "cqc-download-file-headers-2026.csv"
+# The documented Deactivated_Locations list stops at "Provider Charity Number"; its provider's
+# columns follow it in the file.
+DEACTIVATED_PROVIDER_COLUMNS = ["Provider ID", "Provider Name", "Provider Type/Sector", "Provider HSCA start date"]
+
+
+def columns_2026(file: str) -> list[str]:
+    """The documented columns of one of the 2026 files (by the start of its name), in order."""
+    with HEADERS_2026.open(newline="") as f:
+        found = [row["column_name"] for row in csv.DictReader(f) if row["file"].startswith(file)]
+    return found + (DEACTIVATED_PROVIDER_COLUMNS if file == "Deactivated_Locations" else [])
+
+
+def active_row(location_id: str, start: str, provider_id: str = "RWP", provider_start: str = "2010-04-01", **more: str) -> dict[str, str]:
+    """A row of HSCA_Active_Locations: an NHS trust's location unless `more` says otherwise."""
+    return {
+        "Location ID": location_id,
+        "Location HSCA start date": start,
+        "Location Name": f"Hospital {location_id}",
+        "Location Type/Sector": "NHS Healthcare Organisation",
+        "Provider ID": provider_id,
+        "Provider Name": f"{provider_id} NHS Trust",
+        "Provider HSCA start date": provider_start,
+        "Provider Type/Sector": "NHS Healthcare Organisation",
+        "Provider Primary Inspection Category": "Acute hospital - NHS non-specialist",
+        "Provider Region": "Midlands",
+        **more,
+    }
+
+
+def deactivated_row(location_id: str, start: str, end: str, provider_id: str = "RWP", **more: str) -> dict[str, str]:
+    return {
+        "Location ID": location_id,
+        "Location Name": f"Former hospital {location_id}",
+        "Location Status": "Deactivated",
+        "Location HSCA start date": start,
+        "Location HSCA End Date": end,
+        "Location Type/Sector": "NHS Healthcare Organisation",
+        "Provider ID": provider_id,
+        "Provider Name": f"{provider_id} NHS Trust",
+        "Provider Type/Sector": "NHS Healthcare Organisation",
+        **more,
+    }
+
+
+def monthly_csv(tmp_path: Path, name: str, file: str, rows: list[dict[str, str]], banner: list[str] = ()) -> str:  # type: ignore[assignment]
+    """A CSV of one of the 2026 files, every documented column, under `banner` lines."""
+    header = columns_2026(file)
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        for line in banner:
+            writer.writerow([line])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([row.get(c, "") for c in header])
+    return str(path)
+
+
+def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
+    """A minimal OpenDocument spreadsheet: each sheet a table of text and date cells."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("META-INF/manifest.xml", manifest)
+        book.writestr("content.xml", content)
     return str(path)

@@ -5,78 +5,50 @@ of one of its services (`Service / Population Group`; "Overall" for the place it
 question (`Domain`, `Key Question` in older releases), published on `Publication Date` (ISO or
 dd/mm/yyyy). Rows are grouped into one `ReportPublished` per provider and publication day, with
 report_id `cqc-ratings:RWP:2019-09-20`. Use of resources and combined ratings are the trust's own.
-
-The file says nothing of registration, so it adds only to providers already in the ledger: the
-rows of other providers are passed over unread (the national file holds every care home and
-practice in England), and a rated location that its provider has not registered is refused,
-with the hint to import its API response.
+A row with `Inherited Rating (Y/N)` = Y is not a report of this provider: it is a rating the
+location took over from its predecessor (see `cqc_files` and `registering`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from cqc_ledger.events.vocabulary import QUESTIONS, TRUST_ONLY_QUESTIONS
-from cqc_ledger.ledger.errors import BadImportFile, RuleBroken
+from cqc_ledger.ledger.errors import BadImportFile
 from cqc_ledger.ledger.imports import Draft, words
-from cqc_ledger.ledger.imports.tables import Table
 
 PROVIDER, LOCATION, SERVICE, RATING, DAY = "Provider ID", "Location ID", "Service / Population Group", "Latest Rating", "Publication Date"
+INHERITED = "Inherited Rating (Y/N)"
 QUESTION_COLUMNS = ("Domain", "Key Question")
+MARKERS = (PROVIDER, RATING)
 
 
 @dataclass(frozen=True)
 class Row:
-    """One rating of the file, placed in the ledger's terms."""
+    """One rating of the file, placed in the ledger's terms, and the file it came from."""
 
     provider_id: str
     day: date
     cell: dict[str, Any]
     where: str
+    inherited: bool = False
+    source: Any = None
 
 
-def provider_ids(tables: Sequence[Table]) -> set[str]:
-    """Every provider the file has rows for."""
-    return {str(row.get(PROVIDER)) for table in tables for _, row in table.rows if row.get(PROVIDER)}
-
-
-def drafts(tables: Sequence[Table], registered: Mapping[str, Collection[str]]) -> tuple[list[Draft], list[str]]:
-    """One report per provider (of those `registered`, with their locations) and publication day,
-    and the ids of the providers whose rows were passed over."""
-    rows = [row for table in tables for row in _rows(table, registered)]
-    groups: dict[tuple[str, date], dict[tuple, tuple[str, str]]] = {}
-    firsts: dict[tuple[str, date], str] = {}
-    passed_over = sorted(provider_ids(tables) - set(registered))
-    for row in rows:
-        _check_location(row, registered[row.provider_id])
-        firsts.setdefault((row.provider_id, row.day), row.where)
-        _add(groups.setdefault((row.provider_id, row.day), {}), row)
-    found = [_report(provider_id, day, cells, firsts[(provider_id, day)]) for (provider_id, day), cells in sorted(groups.items())]
-    return found, passed_over
-
-
-def _rows(table: Table, registered: Collection[str]) -> list[Row]:
-    """The ratings of the rows of the providers `registered`."""
+def check_columns(table: Any, question_column: str | None) -> None:
+    """BadImportFile when a ratings sheet lacks a column the ratings need."""
     is_locations = LOCATION in table.columns
-    question_column = next((c for c in QUESTION_COLUMNS if c in table.columns), None)
     needed = ([LOCATION] if is_locations else []) + [PROVIDER, SERVICE, RATING, DAY]
     missing = [c for c in needed if c not in table.columns] + ([] if question_column else ["Domain (or Key Question)"])
     if missing:
         raise BadImportFile(f'{table.name}: not CQC\'s "Latest ratings" file: no column {", ".join(missing)}')
-    found = []
-    for number, values in table.rows:
-        if values.get(PROVIDER) not in registered:
-            continue
-        row = _row(values, f"{table.name}: row {number}", question_column, is_locations)  # type: ignore[arg-type]
-        if row is not None:
-            found.append(row)
-    return found
 
 
-def _row(values: dict[str, Any], where: str, question_column: str, is_locations: bool) -> Row | None:
+def read_row(values: dict[str, Any], where: str, question_column: str, is_locations: bool) -> Row | None:
+    """The rating of one row; None when its value is not a rating ("Not applicable")."""
     provider_id = _value(values, PROVIDER, where)
     location_id = _value(values, LOCATION, where) if is_locations else None
     service = _word(words.service, values, SERVICE, where)
@@ -92,17 +64,19 @@ def _row(values: dict[str, Any], where: str, question_column: str, is_locations:
         location_id = None
     cell = {"location_id": location_id, "service": service, "question": question, "rating": rating}
     day = _word(words.day, values, DAY, where)
-    return Row(provider_id, day, {k: v for k, v in cell.items() if v is not None}, where)
+    inherited = str(values.get(INHERITED) or "").strip().upper().startswith("Y")
+    return Row(provider_id, day, {k: v for k, v in cell.items() if v is not None}, where, inherited)
 
 
-def _check_location(row: Row, locations: Collection[str]) -> None:
-    location_id = row.cell.get("location_id")
-    if location_id and location_id not in locations:
-        raise RuleBroken(
-            f'{row.where}: location "{location_id}" is not registered for {row.provider_id}, and the ratings file '
-            f"does not say when it was registered: import its CQC API response (cqc-ledger import cqc-api "
-            f"{location_id}.json) or record its LocationRegistered, then import this file again"
-        )
+def reports(rows: Iterable[Row]) -> list[Draft]:
+    """One report per provider and publication day, in order of day."""
+    groups: dict[tuple[str, date], dict[tuple, tuple[str, str]]] = {}
+    firsts: dict[tuple[str, date], Row] = {}
+    for row in rows:
+        firsts.setdefault((row.provider_id, row.day), row)
+        _add(groups.setdefault((row.provider_id, row.day), {}), row)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    return [_report(provider_id, day, cells, firsts[(provider_id, day)]) for (provider_id, day), cells in ordered]
 
 
 def _add(cells: dict[tuple, tuple[str, str]], row: Row) -> None:
@@ -115,7 +89,7 @@ def _add(cells: dict[tuple, tuple[str, str]], row: Row) -> None:
         )
 
 
-def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], where: str) -> Draft:
+def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], first: Row) -> Draft:
     ordered = sorted(cells.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "", QUESTIONS.index(kv[0][2])))
     ratings = [
         {k: v for k, v in {"location_id": loc, "service": service, "question": q, "rating": rating}.items() if v is not None}
@@ -128,9 +102,11 @@ def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], wh
             "report_id": f"cqc-ratings:{provider_id}:{day}",
             "on": day.isoformat(),
             "ratings": ratings,
-            "source": f'CQC "Latest ratings" file: the ratings of {provider_id} published {day}',
+            "source": f"{first.source.cite()}: the ratings of {provider_id} published {day}"
+            if first.source
+            else f'CQC "Latest ratings" file: the ratings of {provider_id} published {day}',
         },
-        f"{where} (the ratings of {provider_id} published {day})",
+        f"{first.where} (the ratings of {provider_id} published {day})",
         {key: row for key, (_, row) in cells.items()},
     )
 

@@ -18,12 +18,11 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
-from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_ratings, keeping
-from cqc_ledger.ledger.imports.tables import read_tables
+from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
-FORMATS = ("cqc-api", "cqc-ratings")
+FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")
 _SHOWN = 10
 
 
@@ -47,19 +46,50 @@ class ImportOutcome:
         return "\n".join(lines)
 
 
-def import_files(ledger: Ledger, fmt: str, paths: Sequence[str], *, today: date, followers: Sequence[Follower] = ()) -> ImportOutcome:
+def import_files(
+    ledger: Ledger,
+    fmt: str,
+    paths: Sequence[str],
+    *,
+    today: date,
+    followers: Sequence[Follower] = (),
+    all_providers: bool = False,
+) -> ImportOutcome:
     """Imports the files of one format (see FORMATS) into the ledger, whole or not at all;
-    `followers` (the views) follow what is recorded, as with `Ledger.record`."""
+    `followers` (the views) follow what is recorded, as with `Ledger.record`. CQC's monthly
+    files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":
         drafted, notes = cqc_api.drafts([response for path in paths for response in _responses(path)]), []
+        histories = _histories(ledger, [d.obj["provider_id"] for d in drafted])
     else:
-        drafted, notes = _ratings_drafts(ledger, paths)
+        kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
+        read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
+        histories = _histories(ledger, list(read.providers))
+        drafted, notes = file_entries.drafts(read, histories)
+        notes.extend(_passed_over(sorted(read.passed_over)))
     entries = [(_parsed(draft, today), draft) for draft in drafted]
-    histories = {pid: effective(ledger.provider(pid).history()) for pid in dict.fromkeys(e.provider_id for e, _ in entries)}
+    histories.update(_histories(ledger, [e.provider_id for e, _ in entries if e.provider_id not in histories]))
     _check_providers(entries, histories)
     kept = keeping.plan(entries, histories)
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
+
+
+def _histories(ledger: Ledger, provider_ids: Sequence[str]) -> dict[str, list[Recorded]]:
+    """The effective history of each provider (none at all in a new ledger, without asking)."""
+    if not provider_ids or not ledger.recorder.max_notification_id():
+        return {provider_id: [] for provider_id in provider_ids}
+    return {provider_id: effective(ledger.provider(provider_id).history()) for provider_id in dict.fromkeys(provider_ids)}
+
+
+def _passed_over(provider_ids: Sequence[str]) -> list[str]:
+    if not provider_ids:
+        return []
+    shown = ", ".join(provider_ids[:_SHOWN]) + (f" and {len(provider_ids) - _SHOWN} more" if len(provider_ids) > _SHOWN else "")
+    return [
+        f"passed over the rows of {len(provider_ids)} provider{'s' if len(provider_ids) > 1 else ''} that are not NHS trusts "
+        f"({shown}); import with --all-providers for the whole register"
+    ]
 
 
 def _responses(path: str) -> list[cqc_api.Response]:
@@ -72,25 +102,6 @@ def _responses(path: str) -> list[cqc_api.Response]:
     if isinstance(body, list):
         return [cqc_api.Response(f"{path}[{i}]", item) for i, item in enumerate(body)]
     return [cqc_api.Response(path, body)]
-
-
-def _ratings_drafts(ledger: Ledger, paths: Sequence[str]) -> tuple[list[Draft], list[str]]:
-    tables = [table for path in paths for table in read_tables(path)]
-    registered = {}
-    for provider_id in sorted(cqc_ratings.provider_ids(tables)):
-        facts = ledger.provider(provider_id).facts
-        if facts.registered:
-            registered[provider_id] = set(facts.locations)
-    drafted, passed_over = cqc_ratings.drafts(tables, registered)
-    notes = []
-    if passed_over:
-        shown = ", ".join(passed_over[:_SHOWN]) + (f" and {len(passed_over) - _SHOWN} more" if len(passed_over) > _SHOWN else "")
-        notes.append(
-            f"passed over the rows of {len(passed_over)} provider{'s' if len(passed_over) > 1 else ''} not in the ledger "
-            f"({shown}): the ratings file does not say when a provider was registered, so import "
-            "a provider's CQC API response (cqc-ledger import cqc-api FILE) to follow it"
-        )
-    return drafted, notes
 
 
 def _parsed(draft: Draft, today: date) -> Entry:

@@ -4,14 +4,12 @@ CQC's, malformed, or with a word CQC does not use is refused whole, naming row a
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 from builders import location, registered
-from cqc_data import columns, entries, location_row, place, provider_row, rated, ratings_csv, refused, run_import, status
+from cqc_data import columns, entries, location_row, ods, place, provider_row, rated, ratings_csv, refused, run_import, status
 
 RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
 UEC = "Urgent and emergency services"
@@ -60,7 +58,10 @@ def test_rows_are_grouped_into_one_report_per_provider_and_publication_day(cli, 
         {"location_id": "RWP01", "service": UEC, "question": "overall", "rating": RI},
         {"location_id": "RWP01", "service": UEC, "question": "safe", "rating": RI},
     ]
-    assert found["cqc-ratings:RWP:2023-04-06"]["source"] == 'CQC "Latest ratings" file: the ratings of RWP published 2023-04-06'
+    assert (
+        found["cqc-ratings:RWP:2023-04-06"]["source"]
+        == 'CQC "Latest ratings" file, Locations sheet (locations.csv): the ratings of RWP published 2023-04-06'
+    )
     assert rated(place(status(cli, "RWP", "2024-01-01"), "RWP01"))["safe"] == (RI, "2023-04-06")
 
 
@@ -95,23 +96,26 @@ def test_the_providers_sheet_imported_after_the_locations_sheet_completes_their_
     }
 
 
-def test_rows_of_providers_not_in_the_ledger_are_passed_over_with_a_note(cli, rwp, tmp_path):
-    care_home = location_row("1-101", "Overall", "Overall", GOOD, "01/02/2020", provider_id="1-100")
+def test_rows_of_providers_that_are_not_nhs_trusts_are_passed_over_with_a_note(cli, rwp, tmp_path):
+    care_home = {**location_row("1-101", "Overall", "Overall", GOOD, "01/02/2020", provider_id="1-100"), "Location Type": "Social Care Org"}
 
     outcome = run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "all.csv", "Locations", [*LOCATIONS, care_home]))
 
-    assert len(outcome["recorded"]) == 2
-    assert outcome["notes"][0].startswith("passed over the rows of 1 provider not in the ledger (1-100)")
+    assert [ref.split("/")[0] for ref in outcome["recorded"]] == ["RWP", "RWP"]
+    assert outcome["notes"] == [
+        "passed over the rows of 1 provider that are not NHS trusts (1-100); import with --all-providers for the whole register"
+    ]
 
 
-def test_a_rated_location_its_provider_has_not_registered_is_refused_with_a_hint(cli, rwp, tmp_path):
+def test_a_rated_location_the_ledger_does_not_hold_is_registered_on_the_day_of_its_first_rating(cli, rwp, tmp_path):
     path = ratings_csv(tmp_path, "new.csv", "Locations", [*LOCATIONS, location_row("RWP51", "Overall", "Overall", GOOD, "2020-01-01")])
 
-    message = refused(cli, "cqc-ratings", path)
+    run_import(cli, "cqc-ratings", path)
 
-    assert f'{path}: row 8: location "RWP51" is not registered for RWP' in message
-    assert "import its CQC API response" in message
-    assert not reports(cli)
+    registration = next(e for e in entries(cli, "RWP") if e["type"] == "LocationRegistered" and e["location_id"] == "RWP51")
+    assert registration["on"] == "2020-01-01"
+    assert "registration day inferred: the earliest day the files show (2020-01-01)" in registration["source"]
+    assert reports(cli)["cqc-ratings:RWP:2020-01-01"]["ratings"] == [{"location_id": "RWP51", "question": "overall", "rating": GOOD}]
 
 
 @pytest.mark.parametrize(
@@ -168,39 +172,6 @@ def test_a_row_with_more_cells_than_columns_is_refused(cli, rwp, tmp_path):
 # ---- ODS, as CQC publishes the file ----------------------------------------------------------
 
 
-def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
-    """A minimal OpenDocument spreadsheet: each sheet a table of text and date cells."""
-
-    def cell(value: object) -> str:
-        if isinstance(value, date):
-            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
-
-    tables = "".join(
-        f'<table:table table:name="{escape(name)}">'
-        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
-        + "</table:table>"
-        for name, rows in sheets.items()
-    )
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
-    )
-    with zipfile.ZipFile(path, "w") as book:
-        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        book.writestr("META-INF/manifest.xml", manifest)
-        book.writestr("content.xml", content)
-    return str(path)
-
-
 def sheet(name: str, rows: list[dict[str, str]]) -> list[list[object]]:
     """A sheet of the file: a banner, the documented columns, and the rows (dates as dates)."""
 
@@ -212,7 +183,7 @@ def sheet(name: str, rows: list[dict[str, str]]) -> list[list[object]]:
 
 
 def test_the_ods_file_as_cqc_publishes_it_is_read_sheet_by_sheet(cli, rwp, tmp_path):
-    pytest.importorskip("python_calamine", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
+    pytest.importorskip("lxml", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
     locations = [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20"), location_row("RWP01", "Overall", "Safe", RI, "06/04/2023")]
     path = ods(
         tmp_path / "latest.ods",

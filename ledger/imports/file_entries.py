@@ -1,0 +1,218 @@
+"""The entries that CQC's monthly files come to, weighed against what the ledger holds. Pure:
+the providers' effective histories are passed in.
+
+- Every provider and location the files name is registered: on the day the files give
+  (`Provider HSCA start date`, `Location HSCA start date`), else on the earliest day the files
+  show for it (a rating's publication, a location's start), its `source` saying the day was
+  inferred. A registration already in the ledger stands; one the ledger holds on an inferred day
+  is corrected (`EntryCorrected`) when a file gives the real day. A location is never registered
+  before its provider: a location that CQC dates earlier is registered with the provider, saying so.
+- The ratings become one report per provider and publication day (`cqc_ratings.reports`). A
+  rating dated before its place was registered, or after it was deregistered, cannot stand in the
+  ledger: it is left out, with a note. Inherited ratings (`Inherited Rating (Y/N)` = Y) are the
+  predecessor's, taken over on the location's registration day: `RatingsInherited`.
+- A deactivated location is deregistered on its `Location HSCA End Date`.
+
+Entries come in the order the ledger needs: providers' registrations, locations', then reports
+and inherited ratings by day, then deregistrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cqc_ledger.events import provider
+from cqc_ledger.ledger.imports import Draft, cqc_ratings
+from cqc_ledger.ledger.imports.cqc_files import Place, Read
+from cqc_ledger.ledger.records import Recorded
+
+INFERRED = "inferred"
+_SHOWN = 10
+
+
+@dataclass
+class Held:
+    """What a provider's effective history holds of registration: (day, ref, inferred?)."""
+
+    provider: tuple[date, str, bool, provider.ProviderRegistered] | None = None
+    locations: dict[str, tuple[date, str, bool, provider.LocationRegistered]] = field(default_factory=dict)
+    ended: dict[str, date] = field(default_factory=dict)
+
+
+def held(history: Sequence[Recorded]) -> Held:
+    found = Held()
+    for r in history:
+        entry = r.entry
+        inferred = INFERRED in (entry.source or "")
+        if isinstance(entry, provider.ProviderRegistered) and found.provider is None:
+            found.provider = (entry.on, r.ref, inferred, entry)
+        elif isinstance(entry, provider.LocationRegistered):
+            found.locations.setdefault(entry.location_id, (entry.on, r.ref, inferred, entry))
+        elif isinstance(entry, provider.LocationDeregistered):
+            found.ended.setdefault(entry.location_id, entry.on)
+    return found
+
+
+def drafts(read: Read, histories: Mapping[str, Sequence[Recorded]]) -> tuple[list[Draft], list[str]]:
+    """The entries the files come to (see module doc), and notes."""
+    holding = {pid: held(history) for pid, history in histories.items()}
+    notes: list[str] = []
+    providers, locations, reports, ended = [], [], [], []
+    days: dict[str, date] = {}  # provider id -> registration day as it will stand
+    places: dict[str, tuple[date, date | None]] = {}  # location id -> (registered, deregistered)
+    children: dict[str, list[tuple[str, Place]]] = {}
+    for location_id, place in read.locations.items():
+        children.setdefault(place.provider_id or "", []).append((location_id, place))
+    for provider_id in sorted(read.providers):
+        place = read.providers[provider_id]
+        mine = holding.get(provider_id, Held())
+        shown = [d for d in [place.shown, *(_first_day(p) for _, p in children.get(provider_id, []))] if d is not None]
+        day, draft = _provider_registration(provider_id, place, min(shown) if shown else None, mine, notes)
+        if draft is not None:
+            providers.append(draft)
+        days[provider_id] = day
+        for location_id, location in sorted(children.get(provider_id, [])):
+            on, draft = _location_registration(provider_id, location_id, location, day, mine, notes)
+            if draft is not None:
+                locations.append(draft)
+            end = location.end or mine.ended.get(location_id)
+            places[location_id] = (on, end)
+            if location.end is not None and location.end_from is not None:
+                ended.append(_deregistration(provider_id, location_id, location))
+    for location_id, (on, _, _, _) in ((lid, h) for mine in holding.values() for lid, h in mine.locations.items()):
+        places.setdefault(location_id, (on, None))
+    standing, left_out = _standing(read.ratings, days, places)
+    reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited))
+    inherited = [r for r in standing if r.inherited]
+    if inherited:
+        notes.append(
+            f"{len(inherited)} inherited rating{'s' if len(inherited) > 1 else ''} (Inherited Rating (Y/N) = Y) left out: "
+            "they are a predecessor's ratings, not reports of this provider"
+        )
+    if left_out:
+        notes.append(_left_out_note(left_out))
+    return providers + locations + reports + ended, notes
+
+
+def _first_day(place: Place) -> date | None:
+    return min((d for d in (place.start, place.shown) if d is not None), default=None)
+
+
+def _provider_registration(provider_id: str, place: Place, shown: date | None, mine: Held, notes: list[str]) -> tuple[date, Draft | None]:
+    """The day the provider's registration stands on, and the entry (or correction) to draft."""
+    given = place.start
+    day = given or shown
+    if day is None:
+        raise AssertionError(f"{provider_id}: a provider the files name shows some day")
+    source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.start_from, day)
+    obj: dict[str, Any] = {
+        "type": "ProviderRegistered",
+        "provider_id": provider_id,
+        "name": place.name or provider_id,
+        "on": day.isoformat(),
+    }
+    if place.nhs and place.provider_type:
+        obj["provider_type"] = place.provider_type
+    if place.region and "region" in provider.ProviderRegistered.__dataclass_fields__:
+        obj["region"] = place.region
+    obj["source"] = source
+    origin = f"{source}: provider {provider_id}"
+    if mine.provider is None:
+        return day, Draft(obj, origin)
+    recorded_on, ref, was_inferred, _ = mine.provider
+    if recorded_on == day:
+        return day, Draft(obj, origin)
+    if was_inferred and given is not None:
+        return day, _corrected(ref, obj, origin, recorded_on)
+    if given is not None and not was_inferred:
+        notes.append(f"{origin}: CQC's file registers {provider_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
+    return recorded_on, None
+
+
+def _location_registration(
+    provider_id: str, location_id: str, place: Place, provider_day: date, mine: Held, notes: list[str]
+) -> tuple[date, Draft | None]:
+    given = place.start
+    day = given or place.shown or provider_day
+    source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from, day)
+    if day < provider_day:
+        source = (
+            f"{source}; CQC dates it {day}, before its provider's registration on {provider_day}, so it is registered with its provider"
+        )
+        day = provider_day
+    obj = {
+        "type": "LocationRegistered",
+        "provider_id": provider_id,
+        "location_id": location_id,
+        "name": place.name or location_id,
+        "on": day.isoformat(),
+        "source": source,
+    }
+    origin = f"{source}: location {location_id}"
+    recorded = mine.locations.get(location_id)
+    if recorded is None:
+        return day, Draft(obj, origin)
+    recorded_on, ref, was_inferred, _ = recorded
+    if recorded_on == day:
+        return day, Draft(obj, origin)
+    if was_inferred and given is not None:
+        return day, _corrected(ref, obj, origin, recorded_on)
+    if given is not None and not was_inferred:
+        notes.append(f"{origin}: CQC's file registers {location_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
+    return recorded_on, None
+
+
+def _corrected(ref: str, obj: dict[str, Any], origin: str, recorded_on: date) -> Draft:
+    correction = {
+        "type": "EntryCorrected",
+        "provider_id": obj["provider_id"],
+        "ref": ref,
+        "replacement": obj,
+        "reason": f"CQC's file gives the registration day, {obj['on']}, where the ledger had inferred {recorded_on}",
+        "source": obj["source"],
+    }
+    return Draft(correction, origin)
+
+
+def _inferred(source: Any, day: date) -> str:
+    cited = source.cite() if source is not None else "CQC's files"
+    return f"{cited}; registration day {INFERRED}: the earliest day the files show ({day}), as they give none"
+
+
+def _deregistration(provider_id: str, location_id: str, place: Place) -> Draft:
+    assert place.end is not None and place.end_from is not None
+    source = place.end_from.cite()
+    obj = {
+        "type": "LocationDeregistered",
+        "provider_id": provider_id,
+        "location_id": location_id,
+        "on": place.end.isoformat(),
+        "source": source,
+    }
+    return Draft(obj, f"{source}: location {location_id}")
+
+
+def _standing(
+    rows: Sequence[cqc_ratings.Row], days: Mapping[str, date], places: Mapping[str, tuple[date, date | None]]
+) -> tuple[list[cqc_ratings.Row], list[cqc_ratings.Row]]:
+    """The ratings that can stand where the ledger places them, and those that cannot."""
+    standing, left_out = [], []
+    for row in rows:
+        location_id = row.cell.get("location_id")
+        start, end = places.get(location_id, (days.get(row.provider_id), None)) if location_id else (days.get(row.provider_id), None)
+        if not row.inherited and ((start is not None and row.day < start) or (end is not None and row.day > end)):
+            left_out.append(row)
+        else:
+            standing.append(row)
+    return standing, left_out
+
+
+def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
+    shown = "; ".join(r.where for r in rows[:_SHOWN]) + (f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else "")
+    return (
+        f"{len(rows)} rating{'s' if len(rows) > 1 else ''} dated before its place was registered, or after it was "
+        f"deregistered, left out ({shown})"
+    )

@@ -1,0 +1,215 @@
+"""`import cqc-files`: CQC's monthly files (Latest_ratings, HSCA_Active_Locations,
+Deactivated_Locations) in any combination register every NHS trust and location they name, with
+the days they give (or the earliest day they show, marked inferred), add the ratings as reports,
+deregister deactivated locations, and on a later month record only what changed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from cqc_data import (
+    active_row,
+    columns,
+    columns_2026,
+    deactivated_row,
+    entries,
+    location_row,
+    monthly_csv,
+    ods,
+    ratings_csv,
+    refused,
+    run_import,
+)
+
+GOOD, RI = "Good", "Requires improvement"
+BANNER = ["Care Quality Commission", "HSCA Active Locations", "Data as at 1 September 2026", "", "Notes", "", ""]
+
+
+def types(cli, provider_id: str) -> list[tuple[str, str, str]]:
+    return [(e["type"], e.get("location_id", ""), e.get("on", "")) for e in entries(cli, provider_id)]
+
+
+def test_the_three_files_register_every_nhs_trust_and_location_with_the_days_they_give(cli, tmp_path):
+    active = monthly_csv(
+        tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01"), active_row("RWP50", "2012-06-01")]
+    )
+    gone = monthly_csv(tmp_path, "gone.csv", "Deactivated_Locations", [deactivated_row("RWP77", "2010-04-01", "2019-03-31")])
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")])
+
+    outcome = run_import(cli, "cqc-files", ratings, active, gone)
+
+    assert types(cli, "RWP") == [
+        ("ProviderRegistered", "", "2010-04-01"),
+        ("LocationRegistered", "RWP01", "2010-04-01"),
+        ("LocationRegistered", "RWP50", "2012-06-01"),
+        ("LocationRegistered", "RWP77", "2010-04-01"),
+        ("ReportPublished", "", "2019-09-20"),
+        ("LocationDeregistered", "RWP77", "2019-03-31"),
+    ]
+    registration = entries(cli, "RWP")[0]
+    assert registration["name"] == "RWP NHS Trust" and registration["provider_type"] == "acute"
+    assert registration["source"] == "CQC HSCA_Active_Locations file (active.csv)"
+    assert len(outcome["recorded"]) == 6
+
+
+def test_a_provider_and_location_the_files_give_no_day_for_are_registered_on_the_earliest_day_shown_marked_inferred(cli, tmp_path):
+    ratings = ratings_csv(
+        tmp_path,
+        "ratings.csv",
+        "Locations",
+        [location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20"), location_row("RWP01", "Overall", "Safe", RI, "2016-02-01")],
+    )
+
+    run_import(cli, "cqc-files", ratings)
+
+    provider, location = entries(cli, "RWP")[:2]
+    assert (provider["type"], provider["on"], location["type"], location["on"]) == (
+        "ProviderRegistered",
+        "2016-02-01",
+        "LocationRegistered",
+        "2016-02-01",
+    )
+    assert "registration day inferred: the earliest day the files show (2016-02-01), as they give none" in provider["source"]
+    assert "registration day inferred" in location["source"]
+
+
+def test_a_registration_day_given_by_a_later_file_corrects_the_inferred_one(cli, tmp_path):
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")])
+    run_import(cli, "cqc-files", ratings)
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2011-01-01")])
+
+    outcome = run_import(cli, "cqc-files", active)
+
+    corrections = [e for e in entries(cli, "RWP") if e["type"] == "EntryCorrected"]
+    assert [(c["target_ref"], c["replacement"]["on"]) for c in corrections] == [("RWP/1", "2010-04-01"), ("RWP/2", "2011-01-01")]
+    assert outcome["recorded"] == ["RWP/4", "RWP/5"]
+    assert run_import(cli, "cqc-files", active)["recorded"] == []
+
+
+def test_only_nhs_trusts_are_read_unless_all_providers_is_given(cli, tmp_path):
+    care_home = active_row(
+        "1-201",
+        "2015-05-05",
+        provider_id="1-200",
+        provider_start="2015-01-01",
+        **{"Provider Type/Sector": "Social Care Org", "Location Type/Sector": "Social Care Org"},
+    )
+    trust_by_its_code = active_row("RX901", "2010-04-01", provider_id="RX9", **{"Provider Type/Sector": "", "Location Type/Sector": ""})
+    path = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01"), care_home, trust_by_its_code])
+
+    nhs = run_import(cli, "cqc-files", path)
+
+    assert sorted({ref.split("/")[0] for ref in nhs["recorded"]}) == ["RWP", "RX9"]
+    assert nhs["notes"] == [
+        "passed over the rows of 1 provider that are not NHS trusts (1-200); import with --all-providers for the whole register"
+    ]
+    everyone = cli("import", "cqc-files", path, "--all-providers", "--json")
+    assert everyone.exit_code == 0, everyone.output
+    assert types(cli, "1-200") == [("ProviderRegistered", "", "2015-01-01"), ("LocationRegistered", "1-201", "2015-05-05")]
+    assert "provider_type" not in entries(cli, "1-200")[0]
+
+
+def test_the_header_is_found_below_a_banner_and_the_files_own_day_is_cited(cli, tmp_path):
+    path = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "01/04/2010")], banner=BANNER)
+
+    run_import(cli, "cqc-files", path)
+
+    assert entries(cli, "RWP")[0]["source"] == "CQC HSCA_Active_Locations file as at 2026-09-01 (active.csv)"
+
+
+def test_the_ods_files_as_cqc_publishes_them_are_read_with_the_day_in_their_names(cli, tmp_path):
+    header = columns_2026("HSCA_Active_Locations")
+    row = active_row("RWP01", "")
+    values = [date(2010, 4, 1) if c in ("Location HSCA start date", "Provider HSCA start date") else row.get(c, "") for c in header]
+    path = ods(
+        tmp_path / "01_September_2026_HSCA_Active_Locations.ods", {"HSCA_Active_Locations": [[b] for b in BANNER[:2]] + [header, values]}
+    )
+    ratings = ods(
+        tmp_path / "01_September_2026_Latest_ratings.ods",
+        {
+            "Locations": [
+                columns("Locations"),
+                [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20").get(c, "") for c in columns("Locations")],
+            ]
+        },
+    )
+
+    run_import(cli, "cqc-files", path, ratings)
+
+    found = entries(cli, "RWP")
+    assert [(e["type"], e["on"]) for e in found] == [
+        ("ProviderRegistered", "2010-04-01"),
+        ("LocationRegistered", "2010-04-01"),
+        ("ReportPublished", "2019-09-20"),
+    ]
+    assert found[0]["source"] == "CQC HSCA_Active_Locations file as at 2026-09-01 (01_September_2026_HSCA_Active_Locations.ods)"
+    assert found[2]["source"].startswith(
+        'CQC "Latest ratings" file, Locations sheet as at 2026-09-01 (01_September_2026_Latest_ratings.ods)'
+    )
+
+
+def test_the_same_month_again_records_nothing_and_the_next_month_only_what_changed(cli, tmp_path):
+    september = [
+        ratings_csv(tmp_path, "r9.csv", "Locations", [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20")]),
+        monthly_csv(tmp_path, "a9.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01"), active_row("RWP50", "2010-04-01")]),
+    ]
+    run_import(cli, "cqc-files", *september)
+
+    again = run_import(cli, "cqc-files", *september)
+
+    october = [
+        ratings_csv(
+            tmp_path,
+            "r10.csv",
+            "Locations",
+            [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20"), location_row("RWP01", "Overall", "Safe", GOOD, "2026-09-15")],
+        ),
+        monthly_csv(tmp_path, "a10.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01"), active_row("RWP60", "2026-09-10")]),
+        monthly_csv(tmp_path, "d10.csv", "Deactivated_Locations", [deactivated_row("RWP50", "2010-04-01", "2026-09-30")]),
+    ]
+    later = run_import(cli, "cqc-files", *october)
+
+    assert again["recorded"] == []
+    assert [(e["type"], e.get("location_id", ""), e["on"]) for e in entries(cli, "RWP")[-3:]] == [
+        ("LocationRegistered", "RWP60", "2026-09-10"),
+        ("ReportPublished", "", "2026-09-15"),
+        ("LocationDeregistered", "RWP50", "2026-09-30"),
+    ]
+    assert len(later["recorded"]) == 3
+
+
+def test_a_rating_dated_before_its_location_was_registered_is_left_out_with_a_note(cli, tmp_path):
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2020-04-01")])
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")])
+
+    outcome = run_import(cli, "cqc-files", active, ratings)
+
+    assert [e["type"] for e in entries(cli, "RWP")] == ["ProviderRegistered", "LocationRegistered"]
+    assert outcome["notes"] == [
+        f"1 rating dated before its place was registered, or after it was deregistered, left out ({ratings}: row 2)"
+    ]
+
+
+def test_a_file_that_is_not_one_of_cqcs_monthly_files_is_refused(cli, tmp_path):
+    path = tmp_path / "directory.csv"
+    path.write_text("Name,Also known as,Address,Postcode\nA Hospital,-,1 Road,WR5 1DD\n")
+
+    message = refused(cli, "cqc-files", str(path))
+
+    assert f"{path}: not one of CQC's monthly files (Latest_ratings, HSCA_Active_Locations, Deactivated_Locations)" in message
+
+
+@pytest.mark.parametrize(
+    "row, says",
+    [
+        (active_row("RWP01", "31/02/2010"), 'row 2, column Location HSCA start date: "31/02/2010" is not a day of the calendar'),
+        (active_row("", "2010-04-01"), "row 2, column Location ID: is empty"),
+    ],
+)
+def test_a_bad_value_refuses_the_whole_import_naming_row_and_column(cli, tmp_path, row, says):
+    path = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [row])
+
+    message = refused(cli, "cqc-files", path)
+
+    assert f"{path}: {says}" in message
