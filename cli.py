@@ -14,7 +14,7 @@ import click
 import orjson
 
 from cqc_ledger.events.services import canonical_service
-from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, normalise
+from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
@@ -64,6 +64,22 @@ class Moment(click.ParamType):
             return parse_time(value)
         except ValueError:
             self.fail(f'"{value}" is not a time like 2019-03-01 or 2019-03-01T12:00:00Z', param, ctx)
+
+
+class Loose(click.ParamType):
+    """One word of a closed list, matched as the README promises: without regard to case, `-`,
+    `_` or spaces (`requires-improvement` is "Requires improvement"); the value is the list's own word."""
+
+    def __init__(self, words: tuple[str, ...], name: str = "WORD"):
+        self.words = words
+        self.table = matcher(words)
+        self.name = name
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        found = self.table.get(normalise(str(value)))
+        if found is None:
+            self.fail(f'"{value}" is not one of: {", ".join(self.words)}{suggestion(str(value), self.words)}', param, ctx)
+        return found
 
 
 class LedgerGroup(click.Group):
@@ -241,7 +257,7 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
 @main.command()
 @AT
 @KNOWN_AT
-@click.option("--rating", type=click.Choice(RATINGS, case_sensitive=False), help="Only providers rated so overall.")
+@click.option("--rating", type=Loose(RATINGS, "RATING"), help="Only providers rated so overall (any case; - or _ for spaces).")
 @click.option("--special-measures", is_flag=True, help="Only providers in special measures (any regime).")
 @JSON
 @click.pass_context
@@ -255,7 +271,6 @@ def trusts(
       cqc-ledger trusts --at 2017-01-01 --special-measures
     """
     at = at or utc_now().date()
-    rating = next((r for r in RATINGS if rating and r.lower() == rating.lower()), None)
     with opened(ctx) as ledger:
         answer = views.statuses(ledger, at, known_at)
     _note_behind(answer)

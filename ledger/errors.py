@@ -9,6 +9,8 @@
     │                            malformed, or holds a value CQC does not use
     ├── UnknownProvider          no provider with that id is in the ledger
     ├── UnknownLocation          the provider has no location with that id
+    ├── UnknownService           the provider has no rating for that service at that place
+    ├── QuestionNotAtLevel       a question asked of a level that cannot have it
     ├── UnknownRef               no entry has that ref
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
     ├── StoreBusy                another writer held the store longer than the wait allowed
@@ -82,6 +84,14 @@ class UnknownProvider(LedgerError):
 
 class UnknownLocation(LedgerError):
     """The provider has no location with this id."""
+
+
+class UnknownService(LedgerError):
+    """The provider has no rating for this service at this place (a location, or the trust)."""
+
+
+class QuestionNotAtLevel(LedgerError):
+    """A question asked of a level that cannot have it (use of resources below trust level)."""
 
 
 class UnknownRef(LedgerError):

@@ -18,7 +18,8 @@ from types import MappingProxyType
 from cqc_ledger.events import inspections
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.corrections import EntryCorrected
-from cqc_ledger.ledger.errors import UnknownLocation
+from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
+from cqc_ledger.ledger.errors import QuestionNotAtLevel, UnknownLocation, UnknownService
 from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
@@ -80,7 +81,9 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     """How the rating of `key` stood at the end of `at`, as known at `known_at`, and how it came about."""
     status = status_at(recorded, provider_id, at, known_at)
     _check_location(status, key[0], at)
+    _check_question(status, key)
     history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
+    _check_service(status, history, key, at)
     folded = reduce(evolve, in_effect_order(history), CellHistory(key))
     settings = _with_until(folded.settings)
     current = settings[-1] if settings else None
@@ -183,6 +186,34 @@ def _check_location(status: Status, location_id: str | None, at: date) -> None:
         return
     known = ", ".join(sorted(status.locations)) or "none"
     raise UnknownLocation(f'location "{location_id}" is not a location of {status.provider_id} on {at} (its locations: {known})')
+
+
+def _check_question(status: Status, key: CellKey) -> None:
+    location_id, service, question = key
+    if question in TRUST_ONLY_QUESTIONS and (location_id or service):
+        where = " ".join(p for p in (location_id, service) if p)
+        raise QuestionNotAtLevel(
+            f'question "{question}" is rated only at trust level, not for {where}: ask for it without --location and --service'
+        )
+
+
+def _check_service(status: Status, history: list[Recorded], key: CellKey, at: date) -> None:
+    location_id, service, _ = key
+    if service is None:
+        return
+    rated = {k[1] for r in history for k in cells_of(r.entry) if k[0] == location_id and k[1]}
+    if service in rated:
+        return
+    where = f"at {location_id}" if location_id else "without a location"
+    known = ", ".join(sorted(rated)) or "none"
+    raise UnknownService(f'service "{service}" has no rating {where} of {status.provider_id} by {at} (its services rated there: {known})')
+
+
+def cells_of(entry: Entry) -> list[CellKey]:
+    """The cells an entry rates (a report's, a revision's, inherited ones)."""
+    if isinstance(entry, inspections.RatingRevised):
+        return [entry.cell.key]
+    return [cell.key for cell in getattr(entry, "ratings", ()) or () if hasattr(cell, "key")]
 
 
 SAF_NOTE = (
