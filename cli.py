@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import click
@@ -24,12 +25,9 @@ from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, check_target
-from cqc_ledger.projections import audit_shapes, render, render_audit, shapes, views
-from cqc_ledger.projections import trusts as register
+from cqc_ledger.projections import answers, audit_shapes, charts, render, render_audit, shapes, views
 from cqc_ledger.projections.anomalies import survey
-from cqc_ledger.projections.diff import diff as difference_of
-from cqc_ledger.projections.explain import explain as explanation_of
-from cqc_ledger.projections.history import history as history_of
+from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
 from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
 from cqc_ledger.projections.register import histories
 
@@ -229,11 +227,9 @@ def status(ctx: click.Context, provider_id: str, at: date | None, known_at: date
     now = utc_now()
     at = at or now.date()
     with opened(ctx) as ledger:
-        ledger.entries_of(provider_id, limit=1)  # UnknownProvider if there is none
-        answer = views.status(ledger, provider_id, at, known_at)
+        answer = answers.status(ledger, provider_id, at, known_at, now)
     _note_behind(answer)
-    folded = answer.value
-    document = shapes.status_json(folded, at, known_at or now)
+    document = answer.value
     emit_json(document) if as_json else click.echo(render.status_text(document))
 
 
@@ -272,9 +268,9 @@ def trusts(
     """
     at = at or utc_now().date()
     with opened(ctx) as ledger:
-        answer = views.statuses(ledger, at, known_at)
+        answer = answers.trusts(ledger, at, known_at, rating=rating, special_measures=special_measures)
     _note_behind(answer)
-    rows = register.register(answer.value, rating=rating, special_measures=special_measures)
+    rows = answer.value
     emit_json(rows) if as_json else click.echo(render.trusts_text(rows, at))
 
 
@@ -294,7 +290,7 @@ def history(ctx: click.Context, provider_id: str, since: date | None, until: dat
       cqc-ledger history RWP --from 2017-01-01 --to 2019-12-31
     """
     with opened(ctx) as ledger:
-        changes = history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at)
+        changes = answers.history(ledger, provider_id, since, until, known_at)
     emit_json(changes) if as_json else click.echo(render.history_text(changes))
 
 
@@ -378,9 +374,7 @@ def explain(
     """
     now = utc_now()
     with opened(ctx) as ledger:
-        recorded = ledger.entries_of(provider_id)
-    found = explanation_of(recorded, provider_id, (location_id, service, question), at or now.date(), known_at)
-    document = audit_shapes.explain_json(found, known_at or now)
+        document = answers.explain(ledger, provider_id, (location_id, service, question), at or now.date(), known_at, now)
     emit_json(document) if as_json else click.echo(render_audit.explain_text(document))
 
 
@@ -402,8 +396,7 @@ def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at:
     if start > end:
         raise click.BadParameter(f"{start} is after --to {end}", param_hint="--from")
     with opened(ctx) as ledger:
-        recorded = ledger.entries_of(provider_id)
-    document = audit_shapes.diff_json(difference_of(recorded, provider_id, start, end, known_at), known_at or utc_now())
+        document = answers.diff(ledger, provider_id, start, end, known_at, utc_now())
     emit_json(document) if as_json else click.echo(render_audit.diff_text(document))
 
 
@@ -589,6 +582,52 @@ def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
             refused.line = None  # the command built this entry: there is no line to name
             raise
     _show(outcome, as_json)
+
+
+# ---- pictures and the web site: chart, serve ----------------------------------------------
+
+
+def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is not None and Path(value).suffix.lower() not in CHART_FORMATS:
+        raise click.BadParameter(f'"{value}" does not end in one of {", ".join(CHART_FORMATS)}: name the file for the format wanted')
+    return Path(value) if value is not None else None
+
+
+@main.command()
+@click.argument("provider_id", metavar="PROVIDER")
+@click.option(
+    "--out", "out", required=True, callback=_chart_file, metavar="FILE", help="The file: .svg, .png, .html or .json (the specification)."
+)
+@click.option("--location", "location_id", metavar="ID", help="That location's and its services' overall ratings (default: the trust's).")
+@click.option("--from", "since", type=Day(), help="The first day drawn (default: the provider's registration).")
+@click.option("--to", "until", type=Day(), help="The last day drawn (default: today).")
+@KNOWN_AT
+@click.pass_context
+def chart(
+    ctx: click.Context,
+    provider_id: str,
+    out: Path,
+    location_id: str | None,
+    since: date | None,
+    until: date | None,
+    known_at: datetime | None,
+) -> None:
+    """Draw PROVIDER's timeline to a file: a band per rating (the trust's overall and key
+    questions, or with --location that location's and its services' overall), coloured by
+    rating, with report days, warning notices and their outcomes, special measures and oversight
+    segments. Needs the extra `charts` (pip install 'cqc-ledger[charts]').
+
+    \b
+    Example:
+      cqc-ledger chart RWP --out RWP.svg --from 2015-01-01
+    """
+    if since and until and since > until:
+        raise click.BadParameter(f"{since} is after --to {until}", param_hint="--from")
+    with opened(ctx) as ledger:
+        found = answers.chart_timeline(
+            ledger, provider_id, today=utc_now().date(), since=since, until=until, known_at=known_at, location_id=location_id
+        )
+    click.echo(f"Wrote {charts.write_chart(charts.timeline_spec(found), out)}")
 
 
 if __name__ == "__main__":

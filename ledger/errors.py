@@ -14,7 +14,8 @@
     ├── UnknownRef               no entry has that ref
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
     ├── StoreBusy                another writer held the store longer than the wait allowed
-    └── VerificationFailed       the stored ledger does not match its hash chain, or a digest
+    ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
+    └── MissingExtra             an optional part (charts, the web site) is not installed
 
 Messages are whole sentences that name the value and, where there is one, the fix.
 """
@@ -108,3 +109,7 @@ class StoreBusy(LedgerError):
 
 class VerificationFailed(LedgerError):
     """The stored ledger does not match its hash chain, or not the digest it was checked against."""
+
+
+class MissingExtra(LedgerError):
+    """A command needs an optional extra that is not installed; the message names the extra."""

@@ -1,0 +1,67 @@
+"""The answers of the reading commands, as the JSON documents of the contract.
+
+One place composes each answer (which entries, which fold, which shape), so that the command
+line's `--json` and the web site's `/api/...` are the same document for the same question: both
+call these functions, neither copies them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from cqc_ledger.events.base import CellKey
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.projections import audit_shapes, shapes, views
+from cqc_ledger.projections import trusts as register
+from cqc_ledger.projections.diff import diff as difference_of
+from cqc_ledger.projections.explain import explain as explanation_of
+from cqc_ledger.projections.history import history as history_of
+from cqc_ledger.projections.timeline import Timeline, timeline
+
+
+def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None, now: datetime) -> views.Answer[dict[str, Any]]:
+    """`status --json`: the provider's status at the end of `at` (UnknownProvider if none), and
+    how far behind the views were."""
+    ledger.entries_of(provider_id, limit=1)  # UnknownProvider if there is none
+    answer = views.status(ledger, provider_id, at, known_at)
+    return views.Answer(shapes.status_json(answer.value, at, known_at or now), answer.behind)
+
+
+def trusts(
+    ledger: Ledger, at: date, known_at: datetime | None, *, rating: str | None = None, special_measures: bool = False
+) -> views.Answer[list[dict[str, Any]]]:
+    """`trusts --json`: every provider's headline on `at`, filtered, and how far behind the views were."""
+    answer = views.statuses(ledger, at, known_at)
+    return views.Answer(register.register(answer.value, rating=rating, special_measures=special_measures), answer.behind)
+
+
+def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:
+    """`history --json`: every change to the provider in effect order."""
+    return history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at)
+
+
+def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
+    """`explain --json`: how the rating of one cell came about."""
+    found = explanation_of(ledger.entries_of(provider_id), provider_id, key, at, known_at)
+    return audit_shapes.explain_json(found, known_at or now)
+
+
+def diff(ledger: Ledger, provider_id: str, start: date, end: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
+    """`diff --json`: what differs in the provider's status between two days."""
+    return audit_shapes.diff_json(difference_of(ledger.entries_of(provider_id), provider_id, start, end, known_at), known_at or now)
+
+
+def chart_timeline(
+    ledger: Ledger,
+    provider_id: str,
+    *,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    known_at: datetime | None = None,
+    location_id: str | None = None,
+) -> Timeline:
+    """What `chart` draws: the provider's timeline."""
+    recorded = ledger.entries_of(provider_id)
+    return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
