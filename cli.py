@@ -18,13 +18,15 @@ from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
-from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine
+from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, SyncFailed
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, check_target
+from cqc_ledger.ledger.sync import client as sync_client
+from cqc_ledger.ledger.sync.run import sync as run_sync
 from cqc_ledger.projections import answers, audit_shapes, charts, render, render_audit, shapes, views
 from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
@@ -462,6 +464,66 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
             lambda follow: import_files(ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers),
         )
     emit_json(outcome.as_json()) if as_json else click.echo(outcome.text())
+
+
+@main.command()
+@click.option(
+    "--provider",
+    "providers",
+    metavar="ID",
+    multiple=True,
+    help="Only this provider (again for more); without it, every provider in the ledger.",
+)
+@click.option("--api", envvar="CQC_API_URL", default=sync_client.API, show_default=True, help="CQC's API (or $CQC_API_URL).")
+@click.option("--key", envvar="CQC_API_KEY", default="", help="Your subscription key to CQC's API (or $CQC_API_KEY).")
+@click.option("--full", is_flag=True, help="Refresh every provider, not only those CQC lists as changed.")
+@click.option("--rate", type=click.FloatRange(min=1), default=sync_client.RATE, show_default=True, help="Requests a minute, at most.")
+@JSON
+@click.pass_context
+def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, full: bool, rate: float, as_json: bool) -> None:
+    """Bring the ledger up to date from CQC's live API: each provider and its locations are
+    fetched and recorded as `import cqc-api` would, one provider at a time, whole or not at all.
+    Without --provider, every provider in the ledger that CQC lists as changed since the last
+    successful sync (all of them the first time, or with --full).
+
+    \b
+    Example:
+      cqc-ledger sync --provider RWP --key $CQC_API_KEY
+      cqc-ledger sync
+    """
+    if not key.strip():
+        raise SyncFailed(
+            "no key for CQC's API: register (free) at https://api-portal.service.cqc.org.uk, subscribe to the public API, "
+            "then give your key with --key KEY or $CQC_API_KEY"
+        )
+    with opened(ctx, must_exist=not providers) as ledger, sync_client.Client(api, key.strip(), rate=rate) as client, _bar("Syncing") as bar:
+        try:
+            done = _written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
+        except KeyboardInterrupt:
+            raise SyncFailed("interrupted: every provider finished before stays recorded, none half; run sync again to carry on") from None
+    emit_json(done.as_json()) if as_json else click.echo(done.text())
+    if done.failed:
+        raise SyncFailed(
+            f"{len(done.failed)} provider{'s' if len(done.failed) > 1 else ''} could not be synced: {', '.join(done.failed)} (see above)"
+        )
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[dict[str, Callable[[Any], None]]]:
+    """`planned` and `progress` callbacks drawing a progress bar on a terminal (else nothing)."""
+    if not sys.stderr.isatty():
+        yield {}
+        return
+    bars: list[Any] = []
+
+    def planned(length: int) -> None:
+        bars.append(click.progressbar(length=length, label=label, file=sys.stderr).__enter__())
+
+    try:
+        yield {"planned": planned, "progress": lambda _: bars and bars[0].update(1)}
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
 
 
 @main.command()

@@ -15,7 +15,9 @@
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
     ├── StoreBusy                another writer held the store longer than the wait allowed
     ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
-    └── MissingExtra             an optional part (charts, the web site) is not installed
+    ├── MissingExtra             an optional part (charts, the web site) is not installed
+    └── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
+                                 provider, the API unreachable or refusing for too long
 
 Messages are whole sentences that name the value and, where there is one, the fix.
 """
@@ -113,3 +115,7 @@ class VerificationFailed(LedgerError):
 
 class MissingExtra(LedgerError):
     """A command needs an optional extra that is not installed; the message names the extra."""
+
+
+class SyncFailed(LedgerError):
+    """`sync` cannot get what it needs from CQC's API; the message says what to do."""

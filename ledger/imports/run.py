@@ -59,14 +59,32 @@ def import_files(
     `followers` (the views) follow what is recorded, as with `Ledger.record`. CQC's monthly
     files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":
-        drafted, notes = cqc_api.drafts([response for path in paths for response in _responses(path)]), []
-        histories = _histories(ledger, [d.obj["provider_id"] for d in drafted])
-    else:
-        kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
-        read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
-        histories = _histories(ledger, list(read.providers))
-        drafted, notes = file_entries.drafts(read, histories)
-        notes.extend(_passed_over(sorted(read.passed_over)))
+        return import_responses(ledger, [response for path in paths for response in _responses(path)], today=today, followers=followers)
+    kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
+    read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
+    histories = _histories(ledger, list(read.providers))
+    drafted, notes = file_entries.drafts(read, histories)
+    notes.extend(_passed_over(sorted(read.passed_over)))
+    return _import_drafts(ledger, drafted, notes, histories, today, followers)
+
+
+def import_responses(
+    ledger: Ledger, responses: Sequence[cqc_api.Response], *, today: date, followers: Sequence[Follower] = ()
+) -> ImportOutcome:
+    """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
+    drafted = cqc_api.drafts(responses)
+    histories = _histories(ledger, [d.obj["provider_id"] for d in drafted])
+    return _import_drafts(ledger, drafted, [], histories, today, followers)
+
+
+def _import_drafts(
+    ledger: Ledger,
+    drafted: Sequence[Draft],
+    notes: list[str],
+    histories: dict[str, list[Recorded]],
+    today: date,
+    followers: Sequence[Follower],
+) -> ImportOutcome:
     entries = [(_parsed(draft, today), draft) for draft in drafted]
     histories.update(_histories(ledger, [e.provider_id for e, _ in entries if e.provider_id not in histories]))
     _check_providers(entries, histories)
