@@ -199,7 +199,13 @@ def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
         "changes": [_cell_change(c) for c in d.changes],
         "reaffirmed": [_cell_change(c) for c in d.reaffirmed],
         "special_measures": [
-            {"regime": c.subject[1], "from": _since(c.before), "to": _since(c.after), "refs": list(c.refs)}  # type: ignore[index]
+            {
+                "regime": c.subject[1],  # type: ignore[index]
+                "from": _since(c.before),
+                "to": _since(c.after),
+                "refs": list(c.refs),
+                "steps": [{"did": did, "on": day(on), "ref": ref} for did, on, ref in c.steps],
+            }
             for c in d.special_measures
         ],
         "warning_notices": [_notice_change(c) for c in d.warning_notices],

@@ -28,6 +28,7 @@ class Change:
     before: CellValue | Since | Notice | None
     after: CellValue | Since | Notice | None
     refs: tuple[str, ...]
+    steps: tuple[tuple[str, date, str], ...] = ()  # (what happened, on, ref) between the days
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     refs = refs_by_subject(in_effect_order(window))
     cells = [_change(("cell", k), before.cells.get(k), after.cells.get(k), refs) for k in _keys(before, after)]
     found = [c for c in cells if c]
-    regimes = sorted(set(before.special_measures) | set(after.special_measures))
+    regimes = sorted(set(before.special_measures) | set(after.special_measures) | {e.regime for e in _regime_entries(window)})
     notices = sorted(set(before.notices) | set(after.notices), key=lambda i: (_issued(i, before, after), i))
     return Diff(
         before,
@@ -62,10 +63,32 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
         end,
         changes=tuple(c for c in found if _rating(c.before) != _rating(c.after)),
         reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after)),
-        special_measures=_changes(((("regime", g), before.special_measures.get(g), after.special_measures.get(g)) for g in regimes), refs),
+        special_measures=_regime_changes(before, after, regimes, window, refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),
     )
+
+
+def _regime_entries(window: list[Recorded]) -> list[oversight.SpecialMeasuresEntered | oversight.SpecialMeasuresExited]:
+    return [r.entry for r in window if isinstance(r.entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited))]
+
+
+def _regime_changes(
+    before: Status, after: Status, regimes: list[str], window: list[Recorded], refs: dict[Hashable, tuple[str, ...]]
+) -> tuple[Change, ...]:
+    """Each regime whose state differs between the days, or that was entered or left between them
+    (a regime entered and left again in between is the same on both days, and still listed)."""
+    out = []
+    for regime in regimes:
+        steps = tuple(
+            ("entered" if isinstance(r.entry, oversight.SpecialMeasuresEntered) else "left", r.entry.on, r.ref)  # type: ignore[attr-defined]
+            for r in in_effect_order(window)
+            if isinstance(r.entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)) and r.entry.regime == regime
+        )
+        old, new = before.special_measures.get(regime), after.special_measures.get(regime)
+        if old != new or steps:
+            out.append(Change(("regime", regime), old, new, refs.get(("regime", regime), ()), steps))
+    return tuple(out)
 
 
 def refs_by_subject(history: Iterable[Recorded]) -> dict[Hashable, tuple[str, ...]]:

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
-from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.history import MENDING, effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.projections import what_changed
+from cqc_ledger.projections.status import Status, evolve
 
 
 def history(
@@ -17,8 +19,11 @@ def history(
 ) -> list[dict[str, Any]]:
     """Each entry in effect order (`on`, then recording), as `history --json` shows it.
 
-    The cells an entry changed are compared with the value each had just before, so a report
-    that republishes a rating unchanged shows no change for that cell. An entry that was
+    Each entry's `changes` compare the status just before it with the status just after it (the
+    status fold), as structured changes of every kind (projections/what_changed.py): ratings, so
+    a report that republishes a rating unchanged shows no change for that cell, and names,
+    registrations, locations, special measures, notices, enforcement, oversight, supersessions and
+    inheritances. An entry that was
     corrected shows its replacement, with the corrections under `mended_by`; one that was
     retracted stays in its place, marked `retracted`, having changed nothing.
     """
@@ -27,11 +32,14 @@ def history(
     counted = effective(recorded, known_at)
     counting = {r.position for r in counted}
     withdrawn = [r for r in recorded if r.position in mends and r.position not in counting and not isinstance(r.entry, MENDING)]
-    cells: dict[CellKey, str] = {}
+    state = Status(recorded[0].entry.provider_id if recorded else "")
     out = []
     for r in in_effect_order([*counted, *withdrawn]):
         retracted = r.position not in counting
-        changes = [] if retracted else _changes(r.entry, cells)
+        changes: list[dict[str, Any]] = []
+        if not retracted:
+            before, state = state, evolve(state, r)
+            changes = what_changed.changes(before, state)
         on = r.entry.on  # type: ignore[attr-defined]
         if (since is None or on >= since) and (until is None or on <= until):
             item = {
@@ -51,25 +59,6 @@ def history(
                 ]
             out.append(item)
     return out
-
-
-def _changes(entry: Entry, cells: dict[CellKey, str]) -> list[dict[str, Any]]:
-    """The cells `entry` changed, from and to, updating `cells` as it goes."""
-    changes = []
-    for key, rating in _cells_set(entry):
-        before = cells.get(key)
-        if before != rating:
-            changes.append({"location_id": key[0], "service": key[1], "question": key[2], "from": before, "to": rating})
-        cells[key] = rating
-    return changes
-
-
-def _cells_set(entry: Entry) -> list[tuple[CellKey, str]]:
-    if isinstance(entry, inspections.ReportPublished):
-        return [(cell.key, cell.rating) for cell in entry.ratings]
-    if isinstance(entry, inspections.RatingRevised):
-        return [(entry.cell.key, entry.cell.rating)]
-    return []
 
 
 def summary(entry: Entry) -> str:

@@ -165,6 +165,9 @@ def history_text(changes: list[dict[str, Any]]) -> str:
             done = "retracted" if mend["type"] == "EntryRetracted" else "corrected"
             lines.append(f"{'':<22}{done} by {mend['ref']} at {mend['recorded_at']}: {mend['reason']}")
         for change in c["changes"]:
-            where = " ".join(p for p in (change["location_id"], change["service"]) if p) or "trust"
-            lines.append(f"{'':<22}{where} {change['question']}: {change['from'] or '-'} -> {change['to']}")
+            if change.get("kind", "rating") in ("rating", "inheritance"):
+                where = " ".join(p for p in (change["location_id"], change["service"]) if p) or "trust"
+                inherited = " (inherited)" if change.get("kind") == "inheritance" else ""
+                was, now = change["from"] or "no rating", change["to"] or "no rating"
+                lines.append(f"{'':<22}{where} {change['question']}: {was} -> {now}{inherited}")
     return "\n".join(lines) if lines else "No changes in that period."

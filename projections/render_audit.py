@@ -189,7 +189,8 @@ def _regime_change(c: dict[str, Any]) -> str:
     def state(held: dict[str, Any] | None) -> str:
         return f"in since {long_day(held['since'])}" if held else "out"
 
-    return f"{c['regime']}: {state(c['from'])} -> {state(c['to'])} ({_refs(c['refs'])})"
+    steps = "; ".join(f"{s['did']} {long_day(s['on'])} ({s['ref']})" for s in c.get("steps", []))
+    return f"{c['regime']}: {state(c['from'])} -> {state(c['to'])}" + (f": {steps}" if steps else f" ({_refs(c['refs'])})")
 
 
 def _notice_change(c: dict[str, Any]) -> str:

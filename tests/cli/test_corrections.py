@@ -106,11 +106,25 @@ def test_a_correction_and_a_retraction_of_worcestershires_record(cli, tmp_path):
     retracted = next(h for h in history if h["ref"] == "RWP/23")
     assert retracted["retracted"] is True and retracted["changes"] == []
     changed_2017 = next(h for h in history if h["ref"] == "RWP/17")["changes"]
-    assert {"location_id": None, "service": None, "question": "safe", "from": None, "to": "Requires improvement"} in changed_2017
+    assert {
+        "kind": "rating",
+        "location_id": None,
+        "service": None,
+        "question": "safe",
+        "from": None,
+        "to": "Requires improvement",
+    } in changed_2017
     # ...and as known before the retraction, the 2018 report is there with what it changed
     earlier = doc(cli, "history", "RWP", "--known-at", just_before(retracted_at))
     changed_2018 = next(h for h in earlier if h["ref"] == "RWP/23")["changes"]
-    assert {"location_id": None, "service": None, "question": "safe", "from": "Requires improvement", "to": "Inadequate"} in changed_2018
+    assert {
+        "kind": "rating",
+        "location_id": None,
+        "service": None,
+        "question": "safe",
+        "from": "Requires improvement",
+        "to": "Inadequate",
+    } in changed_2018
 
     # And explain shows the rating, the entry behind it, and both mends with what each did to it
     explained = doc(cli, "explain", "RWP", "--question", "safe", "--at", "2018-07-01")

@@ -61,7 +61,13 @@ def test_a_cell_no_entry_touched_between_the_days_is_not_listed() -> None:
 def test_special_measures_notices_and_oversight_show_from_and_to() -> None:
     doc = between(history(), "2016-12-31", "2018-12-31")
     assert doc["special_measures"] == [
-        {"regime": "quality", "from": {"since": "2016-02-01", "ref": "RWP/4"}, "to": None, "refs": ["RWP/10"]},
+        {
+            "regime": "quality",
+            "from": {"since": "2016-02-01", "ref": "RWP/4"},
+            "to": None,
+            "refs": ["RWP/10"],
+            "steps": [{"did": "left", "on": "2018-01-15", "ref": "RWP/10"}],
+        },
     ]
     assert [(n["notice_id"], n["from"], n["to"], n["closed_on"], n["refs"]) for n in doc["warning_notices"]] == [
         ("WN-1", "open", "met", "2017-06-20", ["RWP/8"]),
@@ -77,9 +83,37 @@ def test_special_measures_notices_and_oversight_show_from_and_to() -> None:
 def test_entering_special_measures_between_the_days_shows_the_regime_arriving() -> None:
     doc = between(history(), "2016-01-31", "2016-02-01")
     assert doc["special_measures"] == [
-        {"regime": "quality", "from": None, "to": {"since": "2016-02-01", "ref": "RWP/4"}, "refs": ["RWP/4"]},
+        {
+            "regime": "quality",
+            "from": None,
+            "to": {"since": "2016-02-01", "ref": "RWP/4"},
+            "refs": ["RWP/4"],
+            "steps": [{"did": "entered", "on": "2016-02-01", "ref": "RWP/4"}],
+        },
     ]
     assert (doc["changes"], doc["warning_notices"], doc["oversight"]) == ([], [], None)
+
+
+def test_a_regime_entered_and_left_between_the_days_is_listed_with_when() -> None:
+    # Given special measures entered on 2016-02-01 and left on 2018-01-15
+    # When the days asked are before and after both
+    doc = between(history(), "2015-12-31", "2019-12-31")
+    # Then the regime is out on both days, and diff still says when it was entered and left
+    assert doc["special_measures"] == [
+        {
+            "regime": "quality",
+            "from": None,
+            "to": None,
+            "refs": ["RWP/4", "RWP/10"],
+            "steps": [{"did": "entered", "on": "2016-02-01", "ref": "RWP/4"}, {"did": "left", "on": "2018-01-15", "ref": "RWP/10"}],
+        },
+    ]
+
+
+def test_diff_text_says_when_a_regime_was_entered_and_left(cli) -> None:
+    record(cli, "RWP")
+    text = cli("diff", "RWP", "--from", "2015-01-01", "--to", "2021-01-01").stdout
+    assert "Special measures\n  quality: out -> out: entered 2 December 2015 (RWP/13); left 24 September 2020 (RWP/26)" in text
 
 
 def test_the_same_day_twice_has_no_differences() -> None:
@@ -132,7 +166,7 @@ def test_diff_for_a_person_reads_from_and_to_with_refs(cli) -> None:
     assert "Worcestershire Acute Hospitals NHS Trust (RWP): what changed from 1 January 2019 to 31 December 2020" in result.stdout
     assert "  trust overall: Inadequate -> Requires improvement since 20 September 2019 (RWP/25)" in result.stdout
     assert "  trust combined: no rating -> Requires improvement since 20 September 2019 (RWP/25)" in result.stdout
-    assert "Special measures\n  quality: in since 2 December 2015 -> out (RWP/26)" in result.stdout
+    assert "Special measures\n  quality: in since 2 December 2015 -> out: left 24 September 2020 (RWP/26)" in result.stdout
 
 
 def test_diff_with_nothing_between_says_so(cli) -> None:
