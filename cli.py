@@ -519,8 +519,12 @@ def _bar(label: str) -> Iterator[dict[str, Callable[[Any], None]]]:
     def planned(length: int) -> None:
         bars.append(click.progressbar(length=length, label=label, file=sys.stderr).__enter__())
 
+    def progress(_: Any) -> None:
+        if bars:
+            bars[0].update(1)
+
     try:
-        yield {"planned": planned, "progress": lambda _: bars and bars[0].update(1)}
+        yield {"planned": planned, "progress": progress}
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)

@@ -37,8 +37,8 @@ _SHOWN = 10
 class Held:
     """What a provider's effective history holds of registration: (day, ref, inferred?)."""
 
-    provider: tuple[date, str, bool, provider.ProviderRegistered] | None = None
-    locations: dict[str, tuple[date, str, bool, provider.LocationRegistered]] = field(default_factory=dict)
+    provider: tuple[date, str, bool] | None = None
+    locations: dict[str, tuple[date, str, bool]] = field(default_factory=dict)
     ended: dict[str, date] = field(default_factory=dict)
 
 
@@ -48,9 +48,9 @@ def held(history: Sequence[Recorded]) -> Held:
         entry = r.entry
         inferred = INFERRED in (entry.source or "")
         if isinstance(entry, provider.ProviderRegistered) and found.provider is None:
-            found.provider = (entry.on, r.ref, inferred, entry)
+            found.provider = (entry.on, r.ref, inferred)
         elif isinstance(entry, provider.LocationRegistered):
-            found.locations.setdefault(entry.location_id, (entry.on, r.ref, inferred, entry))
+            found.locations.setdefault(entry.location_id, (entry.on, r.ref, inferred))
         elif isinstance(entry, provider.LocationDeregistered):
             found.ended.setdefault(entry.location_id, entry.on)
     return found
@@ -82,7 +82,7 @@ def drafts(read: Read, histories: Mapping[str, Sequence[Recorded]]) -> tuple[lis
             places[location_id] = (on, end)
             if location.end is not None and location.end_from is not None:
                 ended.append(_deregistration(provider_id, location_id, location))
-    for location_id, (on, _, _, _) in ((lid, h) for mine in holding.values() for lid, h in mine.locations.items()):
+    for location_id, (on, _, _) in ((lid, h) for mine in holding.values() for lid, h in mine.locations.items()):
         places.setdefault(location_id, (on, None))
     standing, left_out = _standing(read.ratings, days, places)
     reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited))
@@ -122,7 +122,7 @@ def _provider_registration(provider_id: str, place: Place, shown: date | None, m
     origin = f"{source}: provider {provider_id}"
     if mine.provider is None:
         return day, Draft(obj, origin)
-    recorded_on, ref, was_inferred, _ = mine.provider
+    recorded_on, ref, was_inferred = mine.provider
     if recorded_on == day:
         return day, Draft(obj, origin)
     if was_inferred and given is not None:
@@ -155,7 +155,7 @@ def _location_registration(
     recorded = mine.locations.get(location_id)
     if recorded is None:
         return day, Draft(obj, origin)
-    recorded_on, ref, was_inferred, _ = recorded
+    recorded_on, ref, was_inferred = recorded
     if recorded_on == day:
         return day, Draft(obj, origin)
     if was_inferred and given is not None:
