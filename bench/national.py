@@ -151,8 +151,10 @@ def generate(scale: float = 1.0, seed: int = 11) -> Register:
             active.append(place)
             if rng.random() < 0.86:
                 _rate(rng, place, GP_GROUPS if sector == "Primary Medical Services" else ())
-            if rng.random() < 0.05:
-                who.rows.append(("Overall", "Overall", rng.choice(RATINGS), _day(rng, date(2015, 1, 1), AS_AT)))
+            if rng.random() < 0.05 and who.start < AS_AT - timedelta(days=60):
+                who.rows.append(
+                    ("Overall", "Overall", rng.choice(RATINGS), _day(rng, max(who.start, date(2015, 1, 1)), AS_AT - timedelta(days=30)))
+                )
     while len(deactivated) < round(65_000 * scale):
         owner = rng.choice(providers[round(230 * scale) :])
         gone = Place(f"1-{300000000 + next(serial) * 7}", f"{owner.name} closed home", owner, _day(rng, owner.start, date(2025, 1, 1)))
@@ -310,7 +312,15 @@ def active_locations(register: Register) -> Iterator[list[object]]:
             "Provider Primary Inspection Category": p.category,
             "Provider Region": p.region,
         }
-        yield [row.get(c, "Y" if c.startswith(("Service type", "Regulated activity", "Service user band")) and (len(c) + len(place.location_id)) % 4 == 0 else "") for c in cols]
+        yield [
+            row.get(
+                c,
+                "Y"
+                if c.startswith(("Service type", "Regulated activity", "Service user band")) and (len(c) + len(place.location_id)) % 4 == 0
+                else "",
+            )
+            for c in cols
+        ]
 
 
 def deactivated_locations(register: Register) -> Iterator[list[object]]:

@@ -60,12 +60,20 @@ def import_files(
     files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":
         return import_responses(ledger, [response for path in paths for response in _responses(path)], today=today, followers=followers)
+    drafted, notes, histories = _file_drafts(ledger, fmt, paths, all_providers)
+    return _import_drafts(ledger, drafted, notes, histories, today, followers)
+
+
+def _file_drafts(
+    ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool
+) -> tuple[list[Draft], list[str], dict[str, list[Recorded]]]:
+    """The drafts of CQC's monthly files (what was read is let go once drafted)."""
     kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
     read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
     histories = _histories(ledger, list(read.providers))
     drafted, notes = file_entries.drafts(read, histories)
     notes.extend(_passed_over(sorted(read.passed_over)))
-    return _import_drafts(ledger, drafted, notes, histories, today, followers)
+    return drafted, notes, histories
 
 
 def import_responses(
@@ -79,16 +87,18 @@ def import_responses(
 
 def _import_drafts(
     ledger: Ledger,
-    drafted: Sequence[Draft],
+    drafted: list[Draft],
     notes: list[str],
     histories: dict[str, list[Recorded]],
     today: date,
     followers: Sequence[Follower],
 ) -> ImportOutcome:
     entries = [(_parsed(draft, today), draft) for draft in drafted]
+    drafted.clear()  # the drafts live on in `entries` as long as they are needed, no longer
     histories.update(_histories(ledger, [e.provider_id for e, _ in entries if e.provider_id not in histories]))
     _check_providers(entries, histories)
     kept = keeping.plan(entries, histories)
+    del entries
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
