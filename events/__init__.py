@@ -5,7 +5,7 @@ Entry types are used qualified, by family: `inspections.ReportPublished`, `overs
 
 from __future__ import annotations
 
-from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 
 ENTRY_TYPES: dict[str, type[Entry]] = {
@@ -25,6 +25,8 @@ ENTRY_TYPES: dict[str, type[Entry]] = {
         oversight.SpecialMeasuresEntered,
         oversight.SpecialMeasuresExited,
         oversight.OversightSegmentChanged,
+        continuity.ServiceSuperseded,
+        continuity.RatingsInherited,
         corrections.EntryRetracted,
         corrections.EntryCorrected,
     )

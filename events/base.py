@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from cqc_ledger.events.vocabulary import OVERALL, QUESTIONS, RATINGS
@@ -51,6 +52,14 @@ class RatingCell:
     def key(self) -> CellKey:
         """Where the rating sits: (location, service, question); None means the trust's own."""
         return (self.location_id, self.service, self.question)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InheritedRating(RatingCell):
+    """A rating taken over from a predecessor: published for it on `published_on` (by `report_id`)."""
+
+    published_on: date
+    report_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

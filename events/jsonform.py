@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from cqc_ledger.events import ENTRY_TYPES
-from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.events.schema import field_specs
 
 
@@ -50,11 +50,20 @@ def _cell_json(cell: RatingCell) -> dict[str, Any]:
     return out
 
 
+def _inherited_json(cell: InheritedRating) -> dict[str, Any]:
+    out = {**_cell_json(cell), "published_on": cell.published_on.isoformat()}
+    if cell.report_id is not None:
+        out["report_id"] = cell.report_id
+    return out
+
+
 def _plain_value(kind: str, value: Any) -> Any:
     if kind == "date":
         return value.isoformat()
     if kind == "cells":
         return [_cell_json(v) for v in value]
+    if kind == "inherited":
+        return [_inherited_json(v) for v in value]
     if kind == "scope":
         return [_plain(v) for v in value]
     if kind == "cell":
@@ -77,6 +86,8 @@ def _typed(kind: str, value: Any) -> Any:
         return date.fromisoformat(value)
     if kind == "cells":
         return tuple([RatingCell(**v) for v in value])
+    if kind == "inherited":
+        return tuple(InheritedRating(**{**v, "published_on": date.fromisoformat(v["published_on"])}) for v in value)
     if kind == "scope":
         return tuple(ScopeItem(**{**v, "questions": tuple(v.get("questions", ()))}) for v in value)
     if kind == "cell":

@@ -16,6 +16,7 @@ class ProviderRegistered(Entry):
     name: str
     on: date
     provider_type: str | None = choice(PROVIDER_TYPES)
+    region: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

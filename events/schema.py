@@ -12,7 +12,7 @@ import typing
 from datetime import date
 from functools import cache
 
-from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
 
 # Fields matched against their own tables; other choice fields match their words loosely.
@@ -24,7 +24,7 @@ class FieldSpec:
     """How one field of an entry (or of a cell or scope item) is read and written."""
 
     name: str
-    kind: str  # str, date, int, strs, cells, cell, scope, entry, choice, choices
+    kind: str  # str, date, int, strs, cells, inherited, cell, scope, entry, choice, choices
     required: bool
     words: tuple[str, ...] = ()
     table: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
@@ -51,7 +51,7 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
         if words:
             kind = "choices" if inner is not None else "choice"
         elif inner is not None:
-            kind = {str: "strs", RatingCell: "cells", ScopeItem: "scope"}[inner]
+            kind = {str: "strs", RatingCell: "cells", InheritedRating: "inherited", ScopeItem: "scope"}[inner]
         else:
             kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING

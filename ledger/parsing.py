@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from cqc_ledger.events import ENTRY_TYPES
-from cqc_ledger.events.base import Entry, RatingCell, ScopeItem, describe_cell
+from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem, describe_cell
+from cqc_ledger.events.continuity import RatingsInherited, ServiceSuperseded
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.events.oversight import OversightSegmentChanged
@@ -50,7 +51,7 @@ def _parse(obj: Any, today: date, path: str) -> Entry:
         hint = suggestion(str(kind), tuple(ENTRY_TYPES))
         raise InvalidField(f'field "{path}type": "{kind}" is not an entry type{hint}', field=path + "type")
     fields = {k: v for k, v in obj.items() if k != "type"}
-    entry = _build(cls, fields, path, today)
+    entry = _normalised(_build(cls, fields, path, today))
     try:
         _check_entry(entry, today)
     except InvalidField as wrong:
@@ -103,6 +104,8 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
         return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "cells":
         return tuple(_cell(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+    if kind == "inherited":
+        return tuple(_inherited(v, f"{where}[{i}]", today) for i, v in enumerate(items))
     assert kind == "scope", kind
     return tuple(_scope(v, f"{where}[{i}]", today) for i, v in enumerate(items))
 
@@ -150,11 +153,38 @@ def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
     return cell
 
 
+def _inherited(value: Any, where: str, today: date) -> InheritedRating:
+    cell = _build(InheritedRating, _object(value, where), where + ".", today)
+    if cell.service is not None:
+        cell = dataclasses.replace(cell, service=canonical_service(cell.service))
+    if cell.question in TRUST_ONLY_QUESTIONS:
+        raise InvalidField(
+            f'field "{where}.question": "{cell.question}" is rated only at trust level, so a location cannot inherit it',
+            field=where + ".question",
+        )
+    if cell.published_on > today:
+        raise InvalidField(
+            f'field "{where}.published_on": {cell.published_on} is in the future (today is {today})', field=where + ".published_on"
+        )
+    return cell
+
+
 def _scope(value: Any, where: str, today: date) -> ScopeItem:
     item = _build(ScopeItem, _object(value, where), where + ".", today)
     if item.service is not None:
         item = dataclasses.replace(item, service=canonical_service(item.service))
     return item
+
+
+def _normalised(entry: Entry) -> Entry:
+    """Services by their canonical names; an inherited cell placed at its inheriting location."""
+    if isinstance(entry, ServiceSuperseded):
+        by = tuple(dict.fromkeys(canonical_service(name) for name in entry.by))
+        return dataclasses.replace(entry, service=canonical_service(entry.service), by=by)
+    if isinstance(entry, RatingsInherited):
+        placed = tuple(dataclasses.replace(c, location_id=c.location_id or entry.location_id) for c in entry.ratings)
+        return dataclasses.replace(entry, ratings=placed)
+    return entry
 
 
 def _check_entry(entry: Entry, today: date) -> None:
@@ -170,6 +200,10 @@ def _check_entry(entry: Entry, today: date) -> None:
         raise InvalidField(f'field "until": {entry.until} is in the future (today is {today})', field="until")  # type: ignore[attr-defined]
     if isinstance(entry, ReportPublished):
         _check_cells_distinct(entry.ratings)
+    if isinstance(entry, RatingsInherited):
+        _check_inherited(entry)
+    if isinstance(entry, ServiceSuperseded):
+        _check_superseded(entry)
     if isinstance(entry, OversightSegmentChanged):
         top = OVERSIGHT_SEGMENTS[entry.framework]
         if not 1 <= entry.segment <= top:
@@ -189,6 +223,31 @@ def _check_entry(entry: Entry, today: date) -> None:
             )
     elif entry.type_name == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
         raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")  # type: ignore[attr-defined]
+
+
+def _check_inherited(entry: RatingsInherited) -> None:
+    """Each inherited cell is the location's own, published before the location took it over."""
+    if not entry.ratings:
+        raise InvalidField('field "ratings" is empty: a RatingsInherited entry carries at least one rating', field="ratings")
+    for i, cell in enumerate(entry.ratings):
+        if cell.location_id is not None and cell.location_id != entry.location_id:
+            raise InvalidField(
+                f'field "ratings[{i}].location_id": "{cell.location_id}" is not this entry\'s location "{entry.location_id}"; '
+                "an inherited rating becomes the inheriting location's own (name where it came from in from_location_id)",
+                field=f"ratings[{i}].location_id",
+            )
+        if cell.published_on > entry.on:
+            raise InvalidField(
+                f'field "ratings[{i}].published_on": {cell.published_on} is after "on" ({entry.on}); '
+                "a location inherits only ratings already published",
+                field=f"ratings[{i}].published_on",
+            )
+    _check_cells_distinct(entry.ratings)
+
+
+def _check_superseded(entry: ServiceSuperseded) -> None:
+    if entry.service in entry.by:
+        raise InvalidField(f'field "by": "{entry.service}" cannot supersede itself', field="by")
 
 
 def _check_cells_distinct(cells: tuple[RatingCell, ...]) -> None:

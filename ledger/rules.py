@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.errors import RuleBroken
@@ -112,7 +112,16 @@ def _locations_named(entry: Entry) -> Iterable[tuple[str, str]]:
         for i, item in enumerate(entry.scope):
             if item.location_id:
                 yield f"scope[{i}].location_id", item.location_id
-    elif isinstance(entry, (enforcement.WarningNoticeIssued, enforcement.EnforcementActionTaken, provider.LocationDeregistered)):
+    elif isinstance(
+        entry,
+        (
+            enforcement.WarningNoticeIssued,
+            enforcement.EnforcementActionTaken,
+            provider.LocationDeregistered,
+            continuity.ServiceSuperseded,
+            continuity.RatingsInherited,
+        ),
+    ):
         if entry.location_id:
             yield "location_id", entry.location_id
 

@@ -11,7 +11,9 @@ CQC's levels for NHS trusts (cqc-domain.md 1.2):
 - a location's key question <- that question for each of the location's services.
 
 Trust well-led is not aggregated (CQC assesses it on its own), nor is use of resources, nor a
-key question of one service (the lowest level, rated directly).
+key question of one service (the lowest level, rated directly). CQC never aggregates a rating
+inherited from a predecessor with a new one: a new aggregate is checked against the new ratings
+under it only, an inherited one against the inherited ones (the others are set apart).
 
 The ratings under an aggregate are taken as they stand on the day checked; the notices as they
 stood on the day it was published, because that is when CQC set it (a notice served after a
@@ -57,6 +59,7 @@ class Under:
     missing: tuple[CellKey, ...]
     noun: str
     combined: bool = False
+    set_apart: tuple[CellKey, ...] = ()  # inherited under a new aggregate, or new under an inherited one
 
 
 @dataclass(frozen=True)
@@ -102,23 +105,27 @@ def under(status: Status, key: CellKey) -> Under | None:
     if not_aggregated(key):
         return None
     location_id, service, question = key
+    published = status.cells.get(key)
+    inherited = bool(published and published.inherited)
     if question == COMBINED:
         return _gather(status, [(None, None, q) for q in (*KEY_QUESTIONS, "use-of-resources")], "trust-level ratings", True)
     if question == OVERALL:
-        return _gather(status, [(location_id, service, q) for q in KEY_QUESTIONS], "key questions")
+        return _gather(status, [(location_id, service, q) for q in KEY_QUESTIONS], "key questions", inherited=inherited)
     if location_id is not None:
         places = sorted({s for (loc, s, _) in status.cells if loc == location_id and s})
-        return _gather(status, [(location_id, s, question) for s in places], "services")
+        return _gather(status, [(location_id, s, question) for s in places], "services", inherited=inherited)
     if _by_location(status):
         return _gather(status, [(loc, None, question) for loc in _locations(status)], "locations")
     places = sorted({s for (loc, s, _) in status.cells if loc is None and s})
     return _gather(status, [(None, s, question) for s in places], "services")
 
 
-def _gather(status: Status, keys: list[CellKey], noun: str, combined: bool = False) -> Under:
-    inputs = tuple((k, status.cells[k]) for k in keys if k in status.cells)
+def _gather(status: Status, keys: list[CellKey], noun: str, combined: bool = False, *, inherited: bool = False) -> Under:
+    held = [(k, status.cells[k]) for k in keys if k in status.cells]
+    inputs = tuple((k, v) for k, v in held if v.inherited == inherited)
+    set_apart = tuple(k for k, v in held if v.inherited != inherited)
     missing = tuple(k for k in keys if k not in status.cells)
-    return Under(inputs, missing, noun, combined)
+    return Under(inputs, missing, noun, combined, set_apart)
 
 
 def _by_location(status: Status) -> bool:

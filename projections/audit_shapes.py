@@ -65,6 +65,20 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
         "judgement": judgement_json(found.judgement),
         "notices": [notice_json(e) for e in found.notices],
         "note": found.note,
+        **continuity_json(found),
+    }
+
+
+def continuity_json(found: Explanation) -> dict[str, Any]:
+    """Where the rating came from when inherited, the day the area was since inspected without
+    a new rating, and, for a superseded service, where it went."""
+    value = found.current.value if found.current else None
+    gone = found.superseded
+    return {
+        "inherited": bool(value and value.inherited),
+        "inherited_from": value.inherited_from if value else None,
+        "inspected_without_rating": {"on": day(value.inspected_on), "ref": value.inspected_ref} if value and value.inspected_on else None,
+        "superseded": {"on": day(gone.on), "by": list(gone.by), "ref": gone.ref} if gone else None,
     }
 
 
@@ -126,6 +140,7 @@ def setting_json(s: Setting) -> dict[str, Any]:
         "url": getattr(report, "url", None),
         "source": s.recorded.entry.source,
         "reason": getattr(s.recorded.entry, "reason", None),
+        "ended_by": s.ended_by.ref if s.ended_by else None,
     }
 
 
@@ -149,6 +164,7 @@ def check_json(c: Check) -> dict[str, Any]:
         "ignored": list(v.ignored),
         "inputs": [{**place(k), **value_json(value)} for k, value in c.under.inputs],  # type: ignore[dict-item]
         "missing": [place(k) for k in c.under.missing],
+        "set_apart_as_inherited": [place(k) for k in c.under.set_apart],
         "set_after": [place(k) for k in c.later],
         "notices": [notice_json(e) for e in c.enforcement],
     }

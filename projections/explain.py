@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from cqc_ledger.events import inspections
+from cqc_ledger.events import continuity, inspections
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
@@ -25,28 +25,36 @@ from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, Enforcement
 from cqc_ledger.projections.judgement import Judgement, judge
-from cqc_ledger.projections.status import Status, status_at
+from cqc_ledger.projections.status import CellValue, Status, Superseded, status_at
+from cqc_ledger.projections.status import evolve as status_evolve
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One value the cell took: the rating, from when, until when, the entry and report that set it."""
+    """One value the cell took: the rating, from when, until when, the entry and report that set it.
+
+    `value` is the cell as the status fold holds it (inherited, inspected without a new rating);
+    `ended_by` is the entry that ended it without a successor (a ServiceSuperseded)."""
 
     rating: str
     since: date
     recorded: Recorded
     report: Recorded | None = None
     until: date | None = None
+    value: CellValue | None = None
+    ended_by: Recorded | None = None
 
 
 @dataclass(frozen=True)
 class CellHistory:
-    """The state of the fold: the cell's values so far, and the reports and inspections seen."""
+    """The state of the fold: the cell's values so far, the reports and inspections seen, and
+    the provider's status (whose fold decides what the cell holds)."""
 
     key: CellKey
     settings: tuple[Setting, ...] = ()
     reports: Mapping[str, Recorded] = field(default_factory=lambda: MappingProxyType({}))
     inspections: Mapping[str, Recorded] = field(default_factory=lambda: MappingProxyType({}))
+    status: Status | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Explanation:
     note: str | None
     judgement: Judgement | None = None
     notices: tuple[Enforcement, ...] = ()
+    superseded: Superseded | None = None
 
 
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
@@ -84,9 +93,9 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     _check_question(status, key)
     history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
     _check_service(status, history, key, at)
-    folded = reduce(evolve, in_effect_order(history), CellHistory(key))
+    folded = reduce(evolve, in_effect_order(history), CellHistory(key, status=Status(provider_id)))
     settings = _with_until(folded.settings)
-    current = settings[-1] if settings else None
+    current = settings[-1] if settings and settings[-1].ended_by is None else None
     found, unrecorded = _inspections_of(current, folded)
     published = status_at(recorded, provider_id, current.since, known_at) if current else None
     return Explanation(
@@ -94,7 +103,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         key=key,
         at=at,
         current=current,
-        previous=tuple(reversed(settings[:-1])),
+        previous=tuple(reversed(settings[:-1] if current else settings)),
         inspections=found,
         unrecorded_inspections=unrecorded,
         mends=mends_of(recorded, key, at, known_at),
@@ -102,12 +111,37 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         note=_note(key, found),
         judgement=judge(published, status, key) if published else None,
         notices=aggregates.enforcement_on(published, key, current.since) if published and current else (),
+        superseded=status.superseded.get(key[:2]) if key[1] is not None and current is None else None,  # type: ignore[arg-type]
     )
 
 
 def evolve(state: CellHistory, recorded: Recorded) -> CellHistory:
-    """The cell's history after one more entry took effect."""
-    return _apply(recorded.entry, state, recorded)
+    """The cell's history after one more entry took effect: the status fold says what the cell
+    holds after it; a new value is a new setting, a value gone ends the last one."""
+    state = _apply(recorded.entry, state, recorded)
+    before = state.status.cells.get(state.key) if state.status else None
+    after_status = status_evolve(state.status or Status(recorded.entry.provider_id), recorded)
+    after = after_status.cells.get(state.key)
+    state = replace(state, status=after_status)
+    if after == before:
+        return state
+    if after is None:
+        last = state.settings[-1]
+        ended = replace(last, until=recorded.entry.on, ended_by=recorded)  # type: ignore[attr-defined]
+        return replace(state, settings=(*state.settings[:-1], ended))
+    if before is not None and (after.rating, after.since, after.ref) == (before.rating, before.since, before.ref):
+        return replace(state, settings=(*state.settings[:-1], replace(state.settings[-1], value=after)))
+    setting = Setting(after.rating, after.since, recorded, _report_of(recorded, state), value=after)
+    return replace(state, settings=(*state.settings, setting))
+
+
+def _report_of(recorded: Recorded, state: CellHistory) -> Recorded | None:
+    entry = recorded.entry
+    if isinstance(entry, inspections.ReportPublished):
+        return recorded
+    if isinstance(entry, inspections.RatingRevised) and entry.report_id:
+        return state.reports.get(entry.report_id)
+    return None
 
 
 @singledispatch
@@ -122,19 +156,7 @@ def _(entry: inspections.InspectionCarriedOut, state: CellHistory, recorded: Rec
 
 @_apply.register
 def _(entry: inspections.ReportPublished, state: CellHistory, recorded: Recorded) -> CellHistory:
-    state = replace(state, reports=MappingProxyType({**state.reports, entry.report_id: recorded}))
-    rating = rating_in(entry, state.key)
-    if rating is None:
-        return state
-    return replace(state, settings=(*state.settings, Setting(rating, entry.on, recorded, recorded)))
-
-
-@_apply.register
-def _(entry: inspections.RatingRevised, state: CellHistory, recorded: Recorded) -> CellHistory:
-    if entry.cell.key != state.key:
-        return state
-    report = state.reports.get(entry.report_id) if entry.report_id else None
-    return replace(state, settings=(*state.settings, Setting(entry.cell.rating, entry.on, recorded, report)))
+    return replace(state, reports=MappingProxyType({**state.reports, entry.report_id: recorded}))
 
 
 def rating_in(entry: Entry | None, key: CellKey) -> str | None:
@@ -143,11 +165,14 @@ def rating_in(entry: Entry | None, key: CellKey) -> str | None:
         return next((cell.rating for cell in entry.ratings if cell.key == key), None)
     if isinstance(entry, inspections.RatingRevised) and entry.cell.key == key:
         return entry.cell.rating
+    if isinstance(entry, continuity.RatingsInherited):
+        return next((cell.rating for cell in entry.ratings if cell.key == key), None)
     return None
 
 
 def _with_until(settings: tuple[Setting, ...]) -> tuple[Setting, ...]:
-    return tuple(replace(s, until=nxt.since) for s, nxt in itertools.pairwise(settings)) + settings[-1:]
+    """Each setting until the next one's day (or its own end); the last stands unless it ended."""
+    return tuple(replace(s, until=s.until or nxt.since) for s, nxt in itertools.pairwise(settings)) + settings[-1:]
 
 
 def _inspections_of(current: Setting | None, folded: CellHistory) -> tuple[tuple[Recorded, ...], tuple[str, ...]]:

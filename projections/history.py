@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.history import MENDING, effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded, format_time
@@ -95,6 +95,14 @@ def summary(entry: Entry) -> str:
             return f"left special measures ({e.regime})" + (f", decided by {e.decided_by}" if e.decided_by else "")
         case oversight.OversightSegmentChanged():
             return f"oversight segment {e.segment} ({e.framework})"
+        case continuity.ServiceSuperseded():
+            where = f" at {e.location_id}" if e.location_id else ""
+            by = f" by {', '.join(e.by)}" if e.by else ""
+            return f"{e.service}{where} superseded{by}"
+        case continuity.RatingsInherited():
+            came = e.from_location_id or e.from_provider_id
+            source = f" from {came}" if came else ""
+            return f"location {e.location_id} inherited {len(e.ratings)} rating{'s' if len(e.ratings) != 1 else ''}{source}"
         case corrections.EntryRetracted() | corrections.EntryCorrected():
             return f"mends {e.ref}: {e.reason}"
     raise TypeError(f"no summary for {entry.type_name}")

@@ -18,12 +18,24 @@ def since_words(value: dict[str, Any]) -> str:
 
 
 def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str:
-    parts = [
-        f"{q} {ratings[q]['rating']} ({since_words(ratings[q])})"
-        for q in QUESTIONS
-        if q in ratings and not (skip_overall and q == "overall")
-    ]
+    parts = [_rating(q, ratings[q]) for q in QUESTIONS if q in ratings and not (skip_overall and q == "overall")]
     return ", ".join(parts)
+
+
+def _rating(question: str, value: dict[str, Any]) -> str:
+    """'safe Good (since 2019-05-01)', with 'inherited from RBA11' and 'inspected 2021-01-10 without a new rating' where so."""
+    notes = []
+    if value.get("inherited"):
+        notes.append(f"inherited from {value['inherited_from']}" if value.get("inherited_from") else "inherited")
+    if value.get("inspected_without_rating"):
+        notes.append(f"inspected {value['inspected_without_rating']['on']} without a new rating")
+    return f"{question} {value['rating']} ({'; '.join([since_words(value), *notes])})"
+
+
+def _superseded_lines(superseded: list[dict[str, Any]], indent: str) -> Iterable[str]:
+    for gone in superseded:
+        by = f" by {', '.join(gone['by'])}" if gone["by"] else ""
+        yield f"{indent}{gone['service']}: superseded on {gone['on']}{by} ({gone['ref']})"
 
 
 def _headline(ratings: dict[str, Any]) -> str:
@@ -85,11 +97,13 @@ def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
             yield "  no rating"
         for service in location["services"]:
             yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
-    if doc["services"]:
+        yield from _superseded_lines(location.get("superseded_services", []), "  ")
+    if doc["services"] or doc.get("superseded_services"):
         yield ""
         yield "Services"
         for service in doc["services"]:
             yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+        yield from _superseded_lines(doc.get("superseded_services", []), "  ")
 
 
 def entries_text(docs: Iterable[dict[str, Any]]) -> str:

@@ -32,6 +32,12 @@ def explain_text(doc: dict[str, Any]) -> str:
     lines = [f"{_who(doc)}: {doc['cell']}, on {long_day(doc['at'])}", f"(as the ledger knew it at {doc['known_at']})", ""]
     if doc["rating"] is None:
         lines.append(f"No {doc['cell']} rating was in force on {long_day(doc['at'])}.")
+        if doc.get("superseded"):
+            gone = doc["superseded"]
+            by = f": {', '.join(gone['by'])} took its place" if gone["by"] else ""
+            lines.append(f"CQC superseded the service on {long_day(gone['on'])} ({gone['ref']}){by}.")
+        if doc["previous"]:
+            lines.extend(_previous_lines(doc["previous"], doc["at"]))
     else:
         lines.append(f"Rated {doc['rating']} {long_since(doc)}.")
         lines.extend(_setting_lines(doc))
@@ -51,7 +57,14 @@ def explain_text(doc: dict[str, Any]) -> str:
 
 def _setting_lines(doc: dict[str, Any]) -> Iterable[str]:
     entry, report = doc["entry"], doc["report"]
-    if entry["type"] == "RatingRevised":
+    if doc.get("inspected_without_rating"):
+        seen = doc["inspected_without_rating"]
+        yield f"Inspected on {long_day(seen['on'])} without a new rating ({seen['ref']}): the rating stands."
+    if entry["type"] == "RatingsInherited":
+        came = f" from {doc['inherited_from']}" if doc.get("inherited_from") else ""
+        yield f"Inherited{came} on {long_day(entry['on'])} (entry {entry['ref']}, recorded {entry['recorded_at']}), as first published on {long_day(doc['since'])}."
+        yield "CQC does not aggregate an inherited rating with new ones."
+    elif entry["type"] == "RatingRevised":
         yield f"Revised on {long_day(entry['on'])} ({entry['reason']}): entry {entry['ref']}, recorded {entry['recorded_at']}."
         if report:
             yield f"It revises a rating of report {report['report_id']}, published {long_day(report['on'])} ({report['ref']})."
@@ -96,7 +109,7 @@ def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]
         return
     yield "Before that:"
     for p in previous:
-        how = f"report {p['report_id']}" if p["type"] == "ReportPublished" else f"revision ({p['reason']})"
+        how = {"ReportPublished": f"report {p['report_id']}", "RatingsInherited": "inheritance"}.get(p["type"], f"revision ({p['reason']})")
         yield f"  {p['rating']} from {long_day(p['since'])} until {long_day(p['until'])}, set by {how} ({p['ref']})"
         if p["url"]:
             yield f"    {p['url']}"

@@ -29,8 +29,29 @@ def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, se
 
 def value_json(value: CellValue) -> dict[str, Any]:
     """One rating as it stands: `since` the day of the entry that last set it, `unchanged_since`
-    the first day of its unbroken run of the same word."""
-    return {"rating": value.rating, "since": day(value.since), "unchanged_since": day(value.unchanged_since), "ref": value.ref}
+    the first day of its unbroken run of the same word; an inherited one says so (and where
+    from, where known), and one the area was since inspected without re-rating says on which day."""
+    out: dict[str, Any] = {
+        "rating": value.rating,
+        "since": day(value.since),
+        "unchanged_since": day(value.unchanged_since),
+        "ref": value.ref,
+    }
+    if value.inherited:
+        out["inherited"] = True
+        out["inherited_from"] = value.inherited_from
+    if value.inspected_on:
+        out["inspected_without_rating"] = {"on": day(value.inspected_on), "ref": value.inspected_ref}
+    return out
+
+
+def superseded_json(status: Status, location_id: str | None) -> list[dict[str, Any]]:
+    """The services retired at a place, each with its day and the services that carry on."""
+    return [
+        {"service": service, "on": day(gone.on), "by": list(gone.by), "ref": gone.ref}
+        for (loc, service), gone in sorted(status.superseded.items(), key=lambda kv: (kv[1].on, kv[0][1]))
+        if loc == location_id
+    ]
 
 
 def services_of(cells: Mapping[CellKey, CellValue], location_id: str | None) -> list[str]:
@@ -39,7 +60,7 @@ def services_of(cells: Mapping[CellKey, CellValue], location_id: str | None) -> 
 
 def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
     cells = status.cells
-    location_ids = sorted(set(status.locations) | {loc for (loc, _, _) in cells if loc})
+    location_ids = sorted(set(status.locations) | {loc for (loc, _, _) in cells if loc} | {loc for (loc, _) in status.superseded if loc})
     return {
         "provider_id": status.provider_id,
         "name": status.name,
@@ -55,6 +76,7 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
         "ratings": ratings_json(cells, None, None),
         "locations": [location_json(status, location_id) for location_id in location_ids],
         "services": [{"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)],
+        "superseded_services": superseded_json(status, None),
         "special_measures": [
             {"regime": regime, "since": day(held.since), "ref": held.ref} for regime, held in sorted(status.special_measures.items())
         ],
@@ -97,6 +119,7 @@ def location_json(status: Status, location_id: str) -> dict[str, Any]:
         "deregistered_on": day(location.deregistered_on) if location else None,
         "ratings": ratings_json(status.cells, location_id, None),
         "services": [{"service": s, "ratings": ratings_json(status.cells, location_id, s)} for s in services_of(status.cells, location_id)],
+        "superseded_services": superseded_json(status, location_id),
     }
 
 

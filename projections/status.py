@@ -3,6 +3,11 @@
 This fold is the reference: the fast views are held equal to it. It is written to be obviously
 right: take the effective history as known at `known_at`, keep the entries with `on` <= the day,
 put them in effect order (`on`, then recording), and apply each with `evolve`.
+
+What a rating cell holds follows the contract's meaning (section 2): a report replaces only the
+cells it lists; "Inspected but not rated" over a rating (Outstanding to Inadequate) leaves the
+rating standing and marks the area inspected that day; a superseded service's cells no longer
+stand at its place; inherited cells stand as if published on their own days, marked inherited.
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from cqc_ledger.events import corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.events.vocabulary import merit
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
+
+INSPECTED_NOT_RATED = "Inspected but not rated"
+Place = tuple[str | None, str]  # (location, service): where a service is rated
 
 
 @dataclass(frozen=True)
@@ -28,12 +37,20 @@ class CellValue:
     it; `unchanged_since` is the day the cell came to hold this value and has held it since:
     re-publishing the same word does not break the run. A value that starts a run (the default)
     has `unchanged_since` equal to `since`; `held_after` carries a run on.
+
+    `inherited` marks a rating taken over from a predecessor (`inherited_from`: the location or
+    provider it came from, where known). `inspected_on`/`inspected_ref`: the latest day the area
+    was inspected without a new rating ("Inspected but not rated" over this rating), if any.
     """
 
     rating: str
     since: date
     ref: str
     unchanged_since: date = None  # type: ignore[assignment]  # None: a new run, from `since`
+    inherited: bool = False
+    inherited_from: str | None = None
+    inspected_on: date | None = None
+    inspected_ref: str | None = None
 
     def __post_init__(self) -> None:
         if self.unchanged_since is None:
@@ -42,10 +59,23 @@ class CellValue:
 
 def held_after(previous: CellValue | None, value: CellValue) -> CellValue:
     """The value a cell holds when `value` is set over `previous`: the same word carries on the
-    run (its `unchanged_since` stays), any other word starts a new one."""
+    run (its `unchanged_since` stays), any other word starts a new one; "Inspected but not rated"
+    over a rating (Outstanding to Inadequate) is no new value: the rating stands, marked with the
+    day the area was inspected."""
+    if value.rating == INSPECTED_NOT_RATED and previous is not None and merit(previous.rating) is not None:
+        return replace(previous, inspected_on=value.since, inspected_ref=value.ref)
     if previous is not None and previous.rating == value.rating:
         return replace(value, unchanged_since=previous.unchanged_since)
     return replace(value, unchanged_since=value.since)
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A service CQC retired at a place: from `on` (by entry `ref`) the services `by` carry on."""
+
+    on: date
+    ref: str
+    by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -90,6 +120,7 @@ class Status:
     deregistered: Since | None = None
     locations: Mapping[str, Location] = field(default_factory=lambda: MappingProxyType({}))
     cells: Mapping[CellKey, CellValue] = field(default_factory=lambda: MappingProxyType({}))
+    superseded: Mapping[Place, Superseded] = field(default_factory=lambda: MappingProxyType({}))
     special_measures: Mapping[str, Since] = field(default_factory=lambda: MappingProxyType({}))
     oversight: Since | None = None
     notices: Mapping[str, Notice] = field(default_factory=lambda: MappingProxyType({}))
@@ -155,16 +186,45 @@ def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded
     return replace(state, last_inspection=recorded)
 
 
+def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Status:
+    """The status with cells set: each replaces what its cell held, except that "Inspected but
+    not rated" over a rating leaves the rating and marks the day; a service set again at a place
+    is no longer superseded there."""
+    cells, superseded = dict(state.cells), dict(state.superseded)
+    for key, value in values:
+        cells[key] = held_after(cells.get(key), value)
+        if key[1] is not None:
+            superseded.pop((key[0], key[1]), None)
+    return replace(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
+
+
 @_apply.register
 def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
-    cells = {cell.key: held_after(state.cells.get(cell.key), CellValue(cell.rating, entry.on, recorded.ref)) for cell in entry.ratings}
-    return replace(state, cells=MappingProxyType({**state.cells, **cells}), last_report=recorded)
+    values = [(cell.key, CellValue(cell.rating, entry.on, recorded.ref)) for cell in entry.ratings]
+    return replace(settled(state, values), last_report=recorded)
 
 
 @_apply.register
 def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
-    value = held_after(state.cells.get(entry.cell.key), CellValue(entry.cell.rating, entry.on, recorded.ref))
-    return replace(state, cells=MappingProxyType({**state.cells, entry.cell.key: value}))
+    return settled(state, [(entry.cell.key, CellValue(entry.cell.rating, entry.on, recorded.ref))])
+
+
+@_apply.register
+def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> Status:
+    came_from = entry.from_location_id or entry.from_provider_id
+    values = [
+        (cell.key, CellValue(cell.rating, cell.published_on, recorded.ref, inherited=True, inherited_from=came_from))
+        for cell in entry.ratings
+    ]
+    return settled(state, values)
+
+
+@_apply.register
+def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) -> Status:
+    place = (entry.location_id, entry.service)
+    cells = {key: value for key, value in state.cells.items() if key[:2] != place}
+    superseded = {**state.superseded, place: Superseded(entry.on, recorded.ref, entry.by)}
+    return replace(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
 
 
 @_apply.register

@@ -74,3 +74,12 @@ def retracted(ref: str, reason: str = "recorded in error", provider_id: str = "R
 
 def corrected(ref: str, replacement: Line, reason: str = "misread the source", provider_id: str = "RWP", **more: Any) -> Line:
     return _entry("EntryCorrected", provider_id, ref=ref, replacement=replacement, reason=reason, **more)
+
+
+def superseded(service: str, on: str, *by: str, location_id: str | None = None, provider_id: str = "RWP", **more: Any) -> Line:
+    return _entry("ServiceSuperseded", provider_id, location_id=location_id, service=service, on=on, by=list(by), **more)
+
+
+def inherited(location_id: str, on: str, *cells: Line, provider_id: str = "RWP", **more: Any) -> Line:
+    """`cells` are `cell(...)` lines with `published_on` (and `report_id`) added."""
+    return _entry("RatingsInherited", provider_id, location_id=location_id, on=on, ratings=list(cells), **more)

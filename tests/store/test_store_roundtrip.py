@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from cqc_ledger.events import ENTRY_TYPES, corrections, enforcement, inspections, oversight, provider
-from cqc_ledger.events.base import Entry, RatingCell, ScopeItem
+from cqc_ledger.events import ENTRY_TYPES, continuity, corrections, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import Recorded
 
@@ -41,10 +41,15 @@ def report_of_2017(*, summary: str) -> inspections.ReportPublished:
     )
 
 
-# Recorded as one input, in this order (positions 1 to 14).
+# Recorded as one input, in this order (positions 1 to 16).
 FIRST_INPUT: tuple[Entry, ...] = (
     provider.ProviderRegistered(
-        provider_id=RWP, source=SOURCE, name="Worcestershire Acute Hospitals NHS Trust", on=date(2010, 4, 1), provider_type="acute"
+        provider_id=RWP,
+        source=SOURCE,
+        name="Worcestershire Acute Hospitals NHS Trust",
+        on=date(2010, 4, 1),
+        provider_type="acute",
+        region="Midlands",
     ),
     provider.ProviderRenamed(provider_id=RWP, source=SOURCE, name="Worcestershire Acute Hospitals Trust", on=date(2011, 1, 1)),
     provider.LocationRegistered(
@@ -107,9 +112,30 @@ FIRST_INPUT: tuple[Entry, ...] = (
         provider_id=RWP, source=SOURCE, on=date(2020, 9, 24), regime="quality", decided_by="NHS England and NHS Improvement"
     ),
     oversight.OversightSegmentChanged(provider_id=RWP, source=SOURCE, on=date(2021, 7, 1), framework="SOF-2021", segment=4),
+    continuity.ServiceSuperseded(
+        provider_id=RWP,
+        source=SOURCE,
+        location_id="RWP01",
+        service="Outpatients and diagnostic imaging",
+        on=date(2019, 9, 20),
+        by=("Outpatients", "Diagnostic imaging"),
+    ),
+    continuity.RatingsInherited(
+        provider_id=RWP,
+        source=SOURCE,
+        location_id="RWP01",
+        on=date(2012, 4, 1),
+        from_provider_id="RWPX",
+        from_location_id="RWPX1",
+        ratings=(
+            InheritedRating(
+                location_id="RWP01", service=UEC, question="caring", rating="Good", published_on=date(2011, 6, 1), report_id="RWPX-2011"
+            ),
+        ),
+    ),
 )
 
-# Recorded later, as a second input (positions 15 to 17).
+# Recorded later, as a second input (positions 17 to 19).
 SECOND_INPUT: tuple[Entry, ...] = (
     corrections.EntryRetracted(provider_id=RWP, source=SOURCE, ref="RWP/2", reason="no such renaming", on=date(2026, 3, 2)),
     corrections.EntryCorrected(

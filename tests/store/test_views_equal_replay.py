@@ -33,7 +33,8 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 PROVIDERS = ("P1", "P2")
 PLACES = [(None, None), ("L1", None), ("L1", "Surgery"), (None, "Emergency and urgent care")]
 QUESTIONS = ("overall", "safe", "well-led")
-RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated")
+RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", "Inspected but not rated")
+SERVICE_PLACES = [p for p in PLACES if p[1]]
 
 days = st.dates(min_value=date(2012, 1, 1), max_value=date(2025, 12, 31))
 
@@ -54,6 +55,32 @@ def cells(draw: Any) -> list[dict[str, Any]]:
             cell["service"] = service
         out.append(cell)
     return out
+
+
+@st.composite
+def inherited(draw: Any, on: date) -> list[dict[str, Any]]:
+    """Cells of location L1 as a predecessor published them, on days up to `on`."""
+    chosen = draw(st.lists(st.sampled_from([(s, q) for s in (None, "Surgery") for q in QUESTIONS]), min_size=1, max_size=4, unique=True))
+    out = []
+    for service, question in chosen:
+        published = draw(st.dates(min_value=date(2012, 1, 1), max_value=on))
+        cell = {"question": question, "rating": draw(st.sampled_from(RATINGS)), "published_on": published.isoformat()}
+        if service:
+            cell["service"] = service
+        out.append(cell)
+    return out
+
+
+def inheritance(draw: Any, pid: str, on: date | None = None) -> dict[str, Any]:
+    on = on or draw(days)
+    return {
+        "type": "RatingsInherited",
+        "provider_id": pid,
+        "location_id": "L1",
+        "on": on.isoformat(),
+        "from_location_id": "X1",
+        "ratings": draw(inherited(on)),
+    }
 
 
 @st.composite
@@ -114,6 +141,18 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
                     }
                 ]
             )
+        for _ in range(draw(st.integers(0, 2))):
+            location_id, service = draw(st.sampled_from(SERVICE_PLACES))
+            superseded = {
+                "type": "ServiceSuperseded",
+                "provider_id": pid,
+                "service": service,
+                "on": draw(days).isoformat(),
+                "by": ["Maternity"],
+            }
+            found.append([{**superseded, "location_id": location_id} if location_id else superseded])
+        for _ in range(draw(st.integers(0, 2))):
+            found.append([inheritance(draw, pid)])
         if draw(st.booleans()):
             found.append([{"type": "ProviderRenamed", "provider_id": pid, "name": f"{pid} renamed", "on": draw(days).isoformat()}])
     return draw(st.permutations(found))
@@ -162,12 +201,16 @@ def mend(ledger: Ledger, data: Any) -> dict[str, Any]:
         "ReportPublished",
         "OversightSegmentChanged",
         "RatingRevised",
+        "ServiceSuperseded",
+        "RatingsInherited",
     ):
         return {"type": "EntryRetracted", "provider_id": pid, "ref": target.ref, "reason": "test"}
     replacement = dict(_json(target.entry))
     if replacement["type"] == "ReportPublished":
         replacement["ratings"] = data.draw(cells(), label="corrected cells")
     replacement["on"] = data.draw(days, label="corrected day").isoformat()
+    if replacement["type"] == "RatingsInherited":
+        replacement["ratings"] = data.draw(inherited(date.fromisoformat(replacement["on"])), label="corrected inherited cells")
     return {"type": "EntryCorrected", "provider_id": pid, "ref": target.ref, "replacement": replacement, "reason": "test"}
 
 
@@ -228,7 +271,9 @@ def check_views_equal_replay(ledger: Ledger, times: list[datetime], data: Any) -
         shown = known_at or START
         replayed = {pid: status_at(entries[pid], pid, at, known_at) for pid in PROVIDERS}
         for pid in PROVIDERS:
-            assert status_json(views.status(pid, at, known_at), at, shown) == status_json(replayed[pid], at, shown)
+            from_views = views.status(pid, at, known_at)
+            assert (from_views.cells, from_views.superseded) == (replayed[pid].cells, replayed[pid].superseded)
+            assert status_json(from_views, at, shown) == status_json(replayed[pid], at, shown)
         assert register(views.statuses(at, known_at)) == register(replayed.values())
 
 
