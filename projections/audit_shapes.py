@@ -97,34 +97,31 @@ def entry_json(recorded: Recorded) -> dict[str, Any]:
 def report_json(recorded: Recorded | None) -> dict[str, Any] | None:
     if recorded is None:
         return None
-    r = recorded.entry
+    r: Any = recorded.entry
     return {
         "report_id": r.report_id,
         "on": day(r.on),
         "url": r.url,
-        "must_do": r.must_do,  # type: ignore[attr-defined]
+        "must_do": r.must_do,
         "should_do": r.should_do,
         "summary": r.summary,
         "source": r.source,
-        "ref": recorded.ref,  # type: ignore[attr-defined]
+        "ref": recorded.ref,
     }
 
 
 def inspection_json(recorded: Recorded) -> dict[str, Any]:
-    i = recorded.entry
+    i: Any = recorded.entry
     return {
         "inspection_id": i.inspection_id,
         "on": day(i.on),
         "until": day(i.until),
-        "kind": i.kind,  # type: ignore[attr-defined]
+        "kind": i.kind,
         "framework": i.framework,
         "summary": i.summary,
         "source": i.source,
-        "ref": recorded.ref,  # type: ignore[attr-defined]
-        "scope": [
-            {"location_id": s.location_id, "service": s.service, "questions": list(s.questions)}
-            for s in i.scope  # type: ignore[attr-defined]
-        ],
+        "ref": recorded.ref,
+        "scope": [{"location_id": s.location_id, "service": s.service, "questions": list(s.questions)} for s in i.scope],
     }
 
 
@@ -241,6 +238,8 @@ def _cell_change(c: Change) -> dict[str, Any]:
         "to": after.rating if after else None,  # type: ignore[union-attr]
         "from_since": day(before.since) if before else None,  # type: ignore[union-attr]
         "to_since": day(after.since) if after else None,  # type: ignore[union-attr]
+        "from_unchanged_since": day(before.unchanged_since) if before else None,  # type: ignore[union-attr]
+        "to_unchanged_since": day(after.unchanged_since) if after else None,  # type: ignore[union-attr]
         "refs": list(c.refs),
     }
 

@@ -81,7 +81,7 @@ def _regime_changes(
     out = []
     for regime in regimes:
         steps = tuple(
-            ("entered" if isinstance(r.entry, oversight.SpecialMeasuresEntered) else "left", r.entry.on, r.ref)  # type: ignore[attr-defined]
+            ("entered" if isinstance(r.entry, oversight.SpecialMeasuresEntered) else "left", r.entry.on, r.ref)
             for r in in_effect_order(window)
             if isinstance(r.entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)) and r.entry.regime == regime
         )

@@ -195,7 +195,8 @@ def _rating_change(c: dict[str, Any]) -> str:
 
 
 def _day_span(c: dict[str, Any]) -> str:
-    return f"set {long_day(c['from_since'])}, again {long_day(c['to_since'])}"
+    run = c.get("to_unchanged_since") or c["from_since"]
+    return f"since {long_day(run)}, published again {long_day(c['to_since'])}"
 
 
 def _regime_change(c: dict[str, Any]) -> str:

@@ -66,3 +66,12 @@ def test_a_correction_breaks_the_run_from_when_it_was_recorded_and_known_at_sees
     # And the register agrees with status on both
     rows = orjson.loads(cli("trusts", "--at", "2018-01-01", "--known-at", before, "--json").stdout)
     assert rows[0]["overall_unchanged_since"] == "2015-12-02"
+
+
+def test_diff_says_how_long_a_rating_published_again_has_stood(cli):
+    assert cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+    doc = orjson.loads(cli("diff", "RWP", "--from", "2017-09-01", "--to", "2018-12-31", "--json").stdout)
+    overall = next(c for c in doc["reaffirmed"] if c["cell"] == "trust overall")
+    assert (overall["to_unchanged_since"], overall["to_since"], overall["from_since"]) == ("2015-12-02", "2018-06-05", "2017-06-20")
+    text = cli("diff", "RWP", "--from", "2017-09-01", "--to", "2018-12-31").stdout
+    assert "trust overall: Inadequate (since 2 December 2015, published again 5 June 2018; RWP/23)" in text
