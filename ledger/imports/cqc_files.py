@@ -99,10 +99,21 @@ class Place:
     shown: date | None = None  # the earliest day any row shows for it
     shown_from: Source | None = None
     nhs: bool = False
+    inherited: date | None = None  # the earliest day of a rating it inherited (a predecessor's)
+    inherited_from: Source | None = None
 
     def show(self, day: date | None, source: Source) -> None:
         if day is not None and (self.shown is None or day < self.shown):
             self.shown, self.shown_from = day, source
+
+    def show_inherited(self, day: date, source: Source) -> None:
+        if self.inherited is None or day < self.inherited:
+            self.inherited, self.inherited_from = day, source
+
+    @property
+    def earliest(self) -> date | None:
+        """The earliest day shown for it; a predecessor's rating's day only when nothing else is."""
+        return self.shown or self.inherited
 
 
 @dataclass
@@ -205,8 +216,9 @@ def _rating_row(found: Read, values: dict[str, Any], where: str, question: str, 
     if location_id:
         location = found.locations.setdefault(location_id, Place(provider_id=row.provider_id))
         location.name = location.name or _text(values, "Location Name")
-        location.show(row.day, source)
-    provider.show(row.day, source)
+        location.show_inherited(row.day, source) if row.inherited else location.show(row.day, source)
+    if not row.inherited:
+        provider.show(row.day, source)
 
 
 def _register_row(

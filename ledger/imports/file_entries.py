@@ -10,7 +10,8 @@ the providers' effective histories are passed in.
 - The ratings become one report per provider and publication day (`cqc_ratings.reports`). A
   rating dated before its place was registered, or after it was deregistered, cannot stand in the
   ledger: it is left out, with a note. Inherited ratings (`Inherited Rating (Y/N)` = Y) are the
-  predecessor's, taken over on the location's registration day: `RatingsInherited`.
+  predecessor's, taken over on the location's registration day: one `RatingsInherited` per
+  location (each rating with its own `published_on`), unless the ledger holds them already.
 - A deactivated location is deregistered on its `Location HSCA End Date`.
 
 Entries come in the order the ledger needs: providers' registrations, locations', then reports
@@ -40,6 +41,7 @@ class Held:
     provider: tuple[date, str, bool] | None = None
     locations: dict[str, tuple[date, str, bool]] = field(default_factory=dict)
     ended: dict[str, date] = field(default_factory=dict)
+    inherited: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)  # location -> cells held
 
 
 def held(history: Sequence[Recorded]) -> Held:
@@ -53,6 +55,8 @@ def held(history: Sequence[Recorded]) -> Held:
             found.locations.setdefault(entry.location_id, (entry.on, r.ref, inferred))
         elif isinstance(entry, provider.LocationDeregistered):
             found.ended.setdefault(entry.location_id, entry.on)
+        elif entry.type_name == "RatingsInherited":
+            found.inherited.setdefault(entry.location_id, set()).update(_inherited_key(c) for c in entry.ratings)  # type: ignore[attr-defined]
     return found
 
 
@@ -86,19 +90,60 @@ def drafts(read: Read, histories: Mapping[str, Sequence[Recorded]]) -> tuple[lis
         places.setdefault(location_id, (on, None))
     standing, left_out = _standing(read.ratings, days, places)
     reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited))
-    inherited = [r for r in standing if r.inherited]
-    if inherited:
+    inherited, not_placed = _inherited([r for r in standing if r.inherited], places, holding)
+    if not_placed:
         notes.append(
-            f"{len(inherited)} inherited rating{'s' if len(inherited) > 1 else ''} (Inherited Rating (Y/N) = Y) left out: "
-            "they are a predecessor's ratings, not reports of this provider"
+            f"{not_placed} inherited rating{'s' if not_placed > 1 else ''} of a provider as a whole (Inherited Rating (Y/N) = Y "
+            "on the Providers sheet) left out: the ledger holds inherited ratings for locations only"
         )
     if left_out:
         notes.append(_left_out_note(left_out))
-    return providers + locations + reports + ended, notes
+    return providers + locations + sorted(reports + inherited, key=lambda d: d.obj["on"]) + ended, notes
+
+
+def _inherited(
+    rows: Sequence[cqc_ratings.Row], places: Mapping[str, tuple[date, date | None]], holding: Mapping[str, Held]
+) -> tuple[list[Draft], int]:
+    """One `RatingsInherited` per location, on its registration day, with the ratings it took
+    over (each with its own publication day); none where the ledger holds the same already.
+    Also how many inherited rows are not a location's."""
+    by_location: dict[str, dict[tuple, tuple[cqc_ratings.Row, dict[str, Any]]]] = {}
+    not_placed = 0
+    for row in rows:
+        location_id = row.cell.get("location_id")
+        if not location_id:
+            not_placed += 1
+            continue
+        cell = {k: v for k, v in row.cell.items() if k != "location_id"} | {"published_on": row.day.isoformat()}
+        by_location.setdefault(location_id, {}).setdefault((cell.get("service") or "", cell["question"]), (row, cell))
+    found = []
+    for location_id, cells in sorted(by_location.items()):
+        first = next(iter(cells.values()))[0]
+        ratings = [cell for _, (_, cell) in sorted(cells.items())]
+        held_before = holding.get(first.provider_id, Held()).inherited.get(location_id)
+        if held_before is not None and all(_inherited_key(c) in held_before for c in ratings):
+            continue
+        cite = first.source.cite() if first.source else 'CQC "Latest ratings" file'
+        obj = {
+            "type": "RatingsInherited",
+            "provider_id": first.provider_id,
+            "location_id": location_id,
+            "on": places[location_id][0].isoformat(),
+            "ratings": ratings,
+            "source": f"{cite}: the ratings {location_id} inherited (Inherited Rating (Y/N) = Y)",
+        }
+        found.append(Draft(obj, f"{first.where} (the ratings {location_id} inherited)"))
+    return found, not_placed
+
+
+def _inherited_key(cell: Any) -> tuple[Any, ...]:
+    get = cell.get if isinstance(cell, dict) else lambda name: getattr(cell, name, None)
+    published = get("published_on")
+    return (get("service") or "", get("question"), get("rating"), str(published))
 
 
 def _first_day(place: Place) -> date | None:
-    return min((d for d in (place.start, place.shown) if d is not None), default=None)
+    return min((d for d in (place.start, place.earliest) if d is not None), default=None)
 
 
 def _provider_registration(provider_id: str, place: Place, shown: date | None, mine: Held, notes: list[str]) -> tuple[date, Draft | None]:
@@ -136,8 +181,8 @@ def _location_registration(
     provider_id: str, location_id: str, place: Place, provider_day: date, mine: Held, notes: list[str]
 ) -> tuple[date, Draft | None]:
     given = place.start
-    day = given or place.shown or provider_day
-    source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from, day)
+    day = given or place.earliest or provider_day
+    source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.inherited_from, day)
     if day < provider_day:
         source = (
             f"{source}; CQC dates it {day}, before its provider's registration on {provider_day}, so it is registered with its provider"

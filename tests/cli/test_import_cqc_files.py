@@ -213,3 +213,30 @@ def test_a_bad_value_refuses_the_whole_import_naming_row_and_column(cli, tmp_pat
     message = refused(cli, "cqc-files", path)
 
     assert f"{path}: {says}" in message
+
+
+def test_inherited_ratings_become_ratings_inherited_on_the_locations_registration_day(cli, tmp_path):
+    inherited = {"Inherited Rating (Y/N)": "Y"}
+    ratings = ratings_csv(
+        tmp_path,
+        "ratings.csv",
+        "Locations",
+        [
+            {**location_row("RH5A8", "Overall", "Overall", GOOD, "2017-10-18", provider_id="RH5"), **inherited},
+            {**location_row("RH5A8", "Surgery", "Safe", RI, "2017-10-18", provider_id="RH5"), **inherited},
+            location_row("RH5A8", "Overall", "Caring", GOOD, "2022-01-05", provider_id="RH5"),
+        ],
+    )
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RH5A8", "2020-04-01", provider_id="RH5")])
+
+    outcome = run_import(cli, "cqc-files", ratings, active)
+
+    found = [e for e in entries(cli, "RH5") if e["type"] in ("RatingsInherited", "ReportPublished")]
+    assert [(e["type"], e["on"]) for e in found] == [("RatingsInherited", "2020-04-01"), ("ReportPublished", "2022-01-05")]
+    assert found[0]["location_id"] == "RH5A8"
+    assert found[0]["ratings"] == [
+        {"question": "overall", "rating": GOOD, "published_on": "2017-10-18"},
+        {"service": "Surgery", "question": "safe", "rating": RI, "published_on": "2017-10-18"},
+    ]
+    assert "inherited" in found[0]["source"] and not outcome["notes"]
+    assert run_import(cli, "cqc-files", ratings, active)["recorded"] == []
