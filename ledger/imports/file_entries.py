@@ -28,9 +28,9 @@ from typing import Any
 from cqc_ledger.events import provider
 from cqc_ledger.ledger.imports import Draft, cqc_ratings
 from cqc_ledger.ledger.imports.cqc_files import Place, Read
+from cqc_ledger.ledger.imports.keeping import INFERRED_DAY
 from cqc_ledger.ledger.records import Recorded
 
-INFERRED = "inferred"
 _SHOWN = 10
 
 
@@ -48,7 +48,7 @@ def held(history: Sequence[Recorded]) -> Held:
     found = Held()
     for r in history:
         entry = r.entry
-        inferred = INFERRED in (entry.source or "")
+        inferred = INFERRED_DAY in (entry.source or "")
         if isinstance(entry, provider.ProviderRegistered) and found.provider is None:
             found.provider = (entry.on, r.ref, inferred)
         elif isinstance(entry, provider.LocationRegistered):
@@ -224,7 +224,7 @@ def _corrected(ref: str, obj: dict[str, Any], origin: str, recorded_on: date) ->
 
 def _inferred(source: Any, day: date) -> str:
     cited = source.cite() if source is not None else "CQC's files"
-    return f"{cited}; registration day {INFERRED}: the earliest day the files show ({day}), as they give none"
+    return f"{cited}; {INFERRED_DAY}: the earliest day the files show ({day}), as they give none"
 
 
 def _deregistration(provider_id: str, location_id: str, place: Place) -> Draft:

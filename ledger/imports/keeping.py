@@ -7,7 +7,8 @@ inspection (by inspection_id) or a report (by report_id).
 - Nothing recorded about it: it is recorded.
 - A registration or deregistration already recorded on the same day is already there; a name
   that differs from the current one is kept as recorded, with a note. On another day it is a
-  contradiction.
+  contradiction, unless the recorded day was inferred (its `source` says "registration day
+  inferred": CQC's files gave none): then the day CQC gives corrects it (`EntryCorrected`).
 - A report or inspection already recorded is compared field by field and, for ratings, cell by
   cell. A cell or field that the import gives another value is a contradiction. An import that
   has nothing the recorded entry lacks (the same report, or a subset of its cells: a newer
@@ -34,6 +35,7 @@ from cqc_ledger.ledger.imports import Draft
 from cqc_ledger.ledger.records import Recorded, parse_ref
 
 Origin = str
+INFERRED_DAY = "registration day inferred"  # in the `source` of a registration on a day CQC did not give
 _DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.ProviderDeregistered, provider.LocationDeregistered)
 
 
@@ -67,6 +69,15 @@ def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequenc
             result.record.append((entry, draft.origin))
             continue
         try:
+            if isinstance(entry, _DAY_ONLY) and _inferred_day(found[0], entry):
+                reason = f"CQC gives the day, {entry.on}, where the ledger had inferred {found[0].on}"  # type: ignore[attr-defined]
+                result.record.append(
+                    (
+                        EntryCorrected(provider_id=entry.provider_id, ref=found[1], replacement=entry, reason=reason, source=entry.source),
+                        draft.origin,
+                    )
+                )
+                continue
             if isinstance(entry, _DAY_ONLY):
                 _same_day(found[0], entry)
                 result.notes.extend(_renamed(entry, names.get(entry.provider_id, {}), draft.origin))
@@ -164,6 +175,12 @@ def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tu
         elif there.rating != cell.rating:
             raise _Contradiction(f"the rating of {describe_cell(*cell.key)}", there.rating, cell.rating, cell.key)
     return tuple(sorted(extra, key=lambda c: (c.location_id or "", c.service or "", QUESTIONS.index(c.question))))
+
+
+def _inferred_day(recorded: Entry, new: Entry) -> bool:
+    """Whether the recorded registration's day was inferred (from CQC's files, which gave none)
+    and `new` gives another, from CQC: then the new day corrects it."""
+    return recorded.on != new.on and INFERRED_DAY in (recorded.source or "") and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
 
 
 def _same_day(recorded: Entry, new: Entry) -> None:

@@ -14,6 +14,7 @@ from cqc_data import (
     columns_2026,
     deactivated_row,
     entries,
+    fixture,
     location_row,
     monthly_csv,
     ods,
@@ -240,3 +241,15 @@ def test_inherited_ratings_become_ratings_inherited_on_the_locations_registratio
     ]
     assert "inherited" in found[0]["source"] and not outcome["notes"]
     assert run_import(cli, "cqc-files", ratings, active)["recorded"] == []
+
+
+def test_the_api_gives_the_day_of_a_registration_the_files_had_to_infer(cli, tmp_path):
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", RI, "2019-09-20")])
+    run_import(cli, "cqc-files", ratings)
+
+    outcome = run_import(cli, "cqc-api", fixture("RWP"), fixture("RWP01"))
+
+    corrections = [e for e in entries(cli, "RWP") if e["type"] == "EntryCorrected"]
+    assert [(c["target_ref"], c["replacement"]["on"]) for c in corrections][:2] == [("RWP/1", "2010-04-01"), ("RWP/2", "2010-04-01")]
+    assert corrections[0]["reason"] == "CQC gives the day, 2010-04-01, where the ledger had inferred 2019-09-20"
+    assert outcome["recorded"]
