@@ -236,8 +236,8 @@ def test_inherited_ratings_become_ratings_inherited_on_the_locations_registratio
     assert [(e["type"], e["on"]) for e in found] == [("RatingsInherited", "2020-04-01"), ("ReportPublished", "2022-01-05")]
     assert found[0]["location_id"] == "RH5A8"
     assert found[0]["ratings"] == [
-        {"question": "overall", "rating": GOOD, "published_on": "2017-10-18"},
-        {"service": "Surgery", "question": "safe", "rating": RI, "published_on": "2017-10-18"},
+        {"location_id": "RH5A8", "question": "overall", "rating": GOOD, "published_on": "2017-10-18"},
+        {"location_id": "RH5A8", "service": "Surgery", "question": "safe", "rating": RI, "published_on": "2017-10-18"},
     ]
     assert "inherited" in found[0]["source"] and not outcome["notes"]
     assert run_import(cli, "cqc-files", ratings, active)["recorded"] == []
