@@ -24,7 +24,9 @@ from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
-from cqc_ledger.ledger.store.target import DEFAULT_TARGET, check_target
+from cqc_ledger.ledger.store.failures import explained
+from cqc_ledger.ledger.store.opening import inspect, removed_if_refused
+from cqc_ledger.ledger.store.target import DEFAULT_TARGET, masked
 from cqc_ledger.ledger.sync import client as sync_client
 from cqc_ledger.ledger.sync.run import sync as run_sync
 from cqc_ledger.projections import answers, audit_shapes, charts, render, render_audit, shapes, views
@@ -83,13 +85,33 @@ class Loose(click.ParamType):
 
 
 class LedgerGroup(click.Group):
-    """Turns every LedgerError into `Error: ...` on standard error with exit status 1."""
+    """Turns every LedgerError, and every failure of the store (told by its cause), into
+    `Error: ...` on standard error with exit status 1, with any password masked; and takes
+    `--db` after the command's name as well as before it."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from None
+        except Exception as error:
+            target = (ctx.obj or {}).get("db") or ""
+            told = error if isinstance(error, LedgerError) else explained(error, target)
+            if told is None:
+                raise
+            raise click.ClickException(masked(str(told), target)) from None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not any(p.name == "db" for p in command.params):
+            command.params.append(_DB_AFTER)
+        return command
+
+
+def _db_after(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().obj["db"] = value
+
+
+_DB_AFTER = click.Option(["--db"], expose_value=False, callback=_db_after, help="The ledger (as before the command's name).")
 
 
 def emit_json(document: Any) -> None:
@@ -99,14 +121,17 @@ def emit_json(document: Any) -> None:
 
 
 @contextmanager
-def opened(ctx: click.Context, *, must_exist: bool = True) -> Iterator[Ledger]:
+def opened(ctx: click.Context, *, writing: bool = False, creating: bool = False) -> Iterator[Ledger]:
+    """The ledger at --db, for a reading command, a `writing` one, or one `creating` a ledger if
+    there is none (see `ledger.store.opening`); a new file is removed again if the command fails."""
     target = ctx.obj["db"]
-    check_target(target, must_exist=must_exist)
-    ledger = Ledger(target)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
+    found = inspect(target, writing=writing, creating=creating)
+    with removed_if_refused(target, creating=creating):
+        ledger = Ledger(target, read_only=found.read_only)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
 
 
 AT = click.option("--at", "at", type=Day(), help="The day (default: today, UTC).")
@@ -151,7 +176,7 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger record examples/RWP.jsonl
     """
-    with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
+    with opened(ctx, creating=True) as ledger, _reading(file) as lines:
         outcome = _written(ledger, lambda follow: ledger.record(iter_entries(lines, today=utc_now().date()), followers=[follow]))
     _show(outcome, as_json)
 
@@ -305,7 +330,7 @@ def rebuild(ctx: click.Context) -> None:
     Example:
       cqc-ledger rebuild
     """
-    with opened(ctx) as ledger:
+    with opened(ctx, writing=True) as ledger:
         _rebuilt(ledger)
         total = ledger.recorder.max_notification_id() or 0
     click.echo(f"Rebuilt the views from {total} entr{'y' if total == 1 else 'ies'}.")
@@ -458,7 +483,7 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
       cqc-ledger import cqc-api RWP.json RWP01.json RWP50.json
       cqc-ledger import cqc-files 01_September_2026_Latest_ratings.ods 01_September_2026_HSCA_Active_Locations.ods
     """
-    with opened(ctx, must_exist=False) as ledger:
+    with opened(ctx, creating=True) as ledger:
         outcome = _written(
             ledger,
             lambda follow: import_files(ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers),
@@ -496,7 +521,11 @@ def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, ful
             "no key for CQC's API: register (free) at https://api-portal.service.cqc.org.uk, subscribe to the public API, "
             "then give your key with --key KEY or $CQC_API_KEY"
         )
-    with opened(ctx, must_exist=not providers) as ledger, sync_client.Client(api, key.strip(), rate=rate) as client, _bar("Syncing") as bar:
+    with (
+        opened(ctx, writing=True, creating=bool(providers)) as ledger,
+        sync_client.Client(api, key.strip(), rate=rate) as client,
+        _bar("Syncing") as bar,
+    ):
         try:
             done = _written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
         except KeyboardInterrupt:
@@ -559,7 +588,7 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger restore ledger.jsonl
     """
-    with opened(ctx, must_exist=False) as ledger, _reading(file) as lines:
+    with opened(ctx, creating=True) as ledger, _reading(file) as lines:
         outcome = _written(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
     _show(outcome, as_json, done="Restored")
 
@@ -640,7 +669,7 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
 
 def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     """Records one entry built by a command, exactly as `record` would record it."""
-    with opened(ctx) as ledger:
+    with opened(ctx, writing=True) as ledger:
         try:
             entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
             outcome = _written(ledger, lambda follow: ledger.record([(1, entry)], followers=[follow]))

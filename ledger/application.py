@@ -17,7 +17,7 @@ from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
 from cqc_ledger.ledger.store.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
-from cqc_ledger.ledger.store.target import environment
+from cqc_ledger.ledger.store.target import environment, shown
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
@@ -63,9 +63,10 @@ class Ledger(Application):
 
     name = "cqc_ledger"
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, *, read_only: bool = False):
         self.target = target
-        super().__init__(env=environment(target))
+        self.shown = shown(target)  # the target as messages show it: no password
+        super().__init__(env=environment(target, read_only=read_only))
 
     def construct_mapper(self) -> EntryMapper:
         return EntryMapper(transcoder=OrjsonTranscoder())
@@ -88,7 +89,7 @@ class Ledger(Application):
         except OperationalError as locked:
             if "locked" not in str(locked):
                 raise
-            raise StoreBusy(f"{self.target} is busy: another process kept writing to it for over a minute; try again") from None
+            raise StoreBusy(f"{self.shown} is busy: another process kept writing to it for over a minute; try again") from None
 
     def restore(self, lines: Iterable[tuple[int, Entry, Stamp]], *, followers: Sequence[Follower] = ()) -> Outcome:
         """Records an export into an empty ledger, each entry at its own ref and time.
@@ -106,7 +107,7 @@ class Ledger(Application):
         with recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
             if restoring and recorder.holds_entries(c):
-                raise StoreError(f"the ledger at {self.target} is not empty: restore only into a new ledger")
+                raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
             ledgers: dict[str, ProviderLedger] = {}
             pending: list[tuple[Recorded, bytes]] = []
             first_new: dict[str, int] = {}  # provider -> the first position this input wrote
@@ -190,7 +191,7 @@ class Ledger(Application):
         if there are none."""
         recorded = list(self.events.get(provider_id, limit=limit))
         if not recorded:
-            raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.target}')
+            raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.shown}')
         return recorded
 
     def all_entries(self) -> Iterator[Recorded]:

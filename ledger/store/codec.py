@@ -19,7 +19,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
-from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.errors import LedgerError, StoreError
 from cqc_ledger.ledger.records import Recorded, format_time
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
@@ -112,12 +112,21 @@ class EntryMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        return recorded_from_state(entry_kind(stored_event.topic), stored_event.originator_version, stored_event.state)
+        kind = entry_kind(stored_event.topic)
+        return recorded_from_state(kind, stored_event.originator_version, stored_event.state, provider_id=stored_event.originator_id)
 
 
-def recorded_from_state(kind: str, position: int, state: bytes) -> Recorded:
-    """The `Recorded` entry whose stored state `stored_state` wrote."""
-    obj = orjson.loads(state)
-    recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
-    obj["type"] = kind
-    return Recorded(entry_from_json(obj), position, recorded_at)
+def recorded_from_state(kind: str, position: int, state: bytes, *, provider_id: str | None = None) -> Recorded:
+    """The `Recorded` entry whose stored state `stored_state` wrote; StoreError, naming the
+    entry, when the store holds something else there (an altered or damaged store)."""
+    try:
+        obj = orjson.loads(state)
+        recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
+        obj["type"] = kind
+        return Recorded(entry_from_json(obj), position, recorded_at)
+    except (ValueError, TypeError, KeyError, AttributeError, LedgerError) as bad:
+        entry = f"{provider_id}/{position}" if provider_id else f"at position {position} of its provider"
+        raise StoreError(
+            f"the stored entry {entry} is not a cqc-ledger entry ({type(bad).__name__}: {bad}): the store has been altered "
+            "or damaged; run `cqc-ledger verify` to find where"
+        ) from None

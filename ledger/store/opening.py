@@ -1,0 +1,210 @@
+"""What a target holds before the ledger opens it, and what may be done there.
+
+    nothing: a new file, an empty file, database or schema  -> a writing command makes a ledger
+                                                                there; a reading one says none
+    a ledger: its three tables, with the ledger's columns    -> every command (reading ones also
+                                                                on a read-only file or mount)
+    anything else: other tables, tables named like the ledger's but shaped otherwise, a file that
+    is not SQLite, a folder, a missing folder or schema, a server that does not answer
+                                                             -> refused, naming what is there
+
+So a reading command never creates a table, and no command adopts another program's database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, is_postgres, postgres_settings, shown, sqlite_uri
+
+# The ledger's own tables and the columns each must have; the events table is eventsourcing's.
+_COLUMNS = {
+    "events": {"originator_id", "originator_version", "topic", "state"},
+    "ledger_head": {"id", "recorded_at", "chain_position", "chain_hash"},
+    "ledger_chain": {"position", "notification_id", "hash"},
+}
+_EVENTS_TABLE = {"sqlite": "stored_events", "postgres": "cqc_ledger_events"}
+_SHOWN_TABLES = 5
+_ROOM = 64 * 1024  # bytes free, below which a disk is full for SQLite's purposes
+
+
+@dataclass(frozen=True)
+class Found:
+    """What is at a target: a ledger or nothing yet, and whether it can only be read."""
+
+    ledger: bool
+    read_only: bool = False
+    full: bool = False  # on a full disk: read as if read-only, and said so to a writing command
+
+
+def inspect(target: str, *, writing: bool = False, creating: bool = False) -> Found:
+    """What is at `target`, or StoreError saying why a command cannot open a ledger there: a
+    reading one, a `writing` one, or one `creating` a ledger where there is none yet."""
+    writing = writing or creating
+    found = _postgres(target) if is_postgres(target) else _sqlite(target, writing=creating)
+    if not found.ledger and not creating:
+        raise StoreError(f"there is no ledger at {shown(target)} (record entries first, or pass --db)")
+    if writing and found.full:
+        raise StoreError(f"the disk holding {target} is full: nothing was written (free some space and run the command again)")
+    if writing and found.read_only:
+        raise StoreError(f"{target} is read-only (a read-only file, folder or mount): reading commands work on it, writing ones cannot")
+    return found
+
+
+def _sqlite(target: str, *, writing: bool) -> Found:
+    path = Path(target)
+    folder = path.parent
+    if not path.exists():
+        if not writing:
+            return Found(ledger=False)
+        if not folder.is_dir():
+            raise StoreError(
+                f"the folder {folder} does not exist: create it first, or name a ledger file in a folder that exists with --db"
+            )
+        return Found(ledger=False, read_only=not os.access(folder, os.W_OK))
+    if path.is_dir():
+        raise StoreError(f"{target} is a folder, not a ledger file: name a file in it with --db, like {path / 'cqc-ledger.db'}")
+    read_only = not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)
+    if path.stat().st_size == 0:
+        return Found(ledger=False, read_only=read_only)
+    full = shutil.disk_usage(folder).free < _ROOM
+    if full:
+        read_only = True  # SQLite cannot even make the lock files it reads a ledger with
+    uri = sqlite_uri(target) if read_only else f"file:{quote(os.path.abspath(target))}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as probe:
+            tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {t for t in tables if not t.startswith("sqlite_")}
+            columns = {t: {r[1] for r in probe.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+    except sqlite3.DatabaseError as bad:
+        if "not a database" in str(bad) or "malformed" in str(bad):
+            raise StoreError(f"{target} is not a cqc-ledger store (not a SQLite database)") from None
+        raise StoreError(f"{target} cannot be read: {bad}") from None
+    return Found(ledger=_holds_ledger(target, columns, _EVENTS_TABLE["sqlite"]), read_only=read_only, full=full)
+
+
+def _postgres(url: str) -> Found:
+    settings = postgres_settings(url)
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            f"{shown(url)} is a PostgreSQL database, and keeping the ledger in one needs the optional driver: "
+            "pip install 'cqc-ledger[postgres]'"
+        ) from None
+    where = f"the PostgreSQL server at {settings['host']}:{settings['port']}"
+    try:
+        with psycopg.connect(
+            dbname=settings["dbname"],
+            host=settings["host"],
+            port=settings["port"],
+            user=settings["user"],
+            password=settings["password"] or None,
+            connect_timeout=CONNECT_TIMEOUT,
+        ) as conn:
+            schema = settings["schema"]
+            if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+                raise StoreError(
+                    f'the schema "{schema}" does not exist in the database {settings["dbname"]} on {where}: '
+                    f'create it (CREATE SCHEMA "{schema}") or name another in the URL (?schema=NAME)'
+                )
+            found = conn.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s", (schema,)
+            ).fetchall()
+    except psycopg.OperationalError as bad:
+        cause = " ".join(str(bad).split()) or "no answer"
+        raise StoreError(f"cannot connect to {where} (database {settings['dbname']}, user {settings['user']}): {cause}") from None
+    except psycopg.Error as bad:
+        raise StoreError(f"{where} refused to show what the database holds: {' '.join(str(bad).split())}") from None
+    columns: dict[str, set[str]] = {}
+    for table, column in found:
+        columns.setdefault(table, set()).add(column)
+    return Found(ledger=_holds_ledger(shown(url), columns, _EVENTS_TABLE["postgres"]))
+
+
+def _holds_ledger(target: str, columns: dict[str, set[str]], events_table: str) -> bool:
+    """True when the tables are a ledger's, False when there are none; StoreError otherwise."""
+    if not columns:
+        return False
+    expected = {events_table if name == "events" else name: wanted for name, wanted in _COLUMNS.items()}
+    if set(expected) <= set(columns):
+        for name, wanted in expected.items():
+            if not wanted <= columns[name]:
+                raise StoreError(
+                    f"{target} is not a cqc-ledger store: its table {name} has the columns {', '.join(sorted(columns[name]))}, "
+                    f"not a ledger's ({', '.join(sorted(wanted))}); name another store with --db"
+                )
+        return True
+    names = sorted(columns)
+    listed = ", ".join(names[:_SHOWN_TABLES]) + (f" and {len(names) - _SHOWN_TABLES} more" if len(names) > _SHOWN_TABLES else "")
+    raise StoreError(
+        f"{target} is not a cqc-ledger store: it holds other tables ({listed}); a ledger is made only in a new file "
+        "or an empty database: name one with --db"
+    )
+
+
+@contextmanager
+def removed_if_refused(target: str, *, creating: bool) -> Iterator[None]:
+    """Runs a command that may create a SQLite file, and removes the file again if the command
+    fails having recorded nothing into it: a refused input leaves no empty ledger behind.
+
+    Every command creating a ledger holds a shared lock (flock) on the file while it runs, taken
+    before the store opens it. The creator removes the file only if it can take the lock alone,
+    so never while another process has it open; a process that opened the path as it was being
+    removed sees it gone and opens it afresh."""
+    if is_postgres(target) or not creating:
+        yield
+        return
+    descriptor, created = _held(target)
+    try:
+        yield
+    except BaseException:
+        if created:
+            _remove_if_empty(descriptor, target)
+        raise
+    finally:
+        os.close(descriptor)
+
+
+def _held(target: str) -> tuple[int, bool]:
+    """A descriptor of the file at `target` (created if need be) holding a shared lock, and
+    whether this call created the file."""
+    while True:
+        try:
+            descriptor, created = os.open(target, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), True
+        except FileExistsError:
+            descriptor, created = os.open(target, os.O_RDONLY), False
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        try:
+            if os.stat(target).st_ino == os.fstat(descriptor).st_ino:
+                return descriptor, created
+        except FileNotFoundError:
+            pass
+        os.close(descriptor)  # removed (or replaced) by its creator meanwhile: open it afresh
+
+
+def _remove_if_empty(descriptor: int, target: str) -> None:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # another process has the file open: it is theirs now
+    if os.fstat(descriptor).st_size:
+        try:
+            with closing(sqlite3.connect(f"file:{quote(os.path.abspath(target))}?mode=ro", uri=True)) as probe:
+                if probe.execute("SELECT 1 FROM sqlite_master WHERE name = 'stored_events'").fetchone():
+                    if probe.execute("SELECT 1 FROM stored_events LIMIT 1").fetchone():
+                        return
+        except sqlite3.Error:
+            return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(OSError):
+            os.unlink(target + suffix)

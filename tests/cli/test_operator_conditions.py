@@ -1,0 +1,331 @@
+"""What an operator meets around the ledger: a wrong --db, a full disk, a read-only mount, another
+program's database, a PostgreSQL server that is down or does not answer. Each is one sentence
+after `Error:`, exit status 1, naming the cause; never a traceback, never a password; reading
+commands work on a ledger that can only be read; only writing commands make a ledger, only in a
+new file or an empty store, and a refused one leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, POSTGRES, postgres_schema, runner_for
+from ledgers import ok, run, write_register
+
+RWP = str(EXAMPLES / "RWP.jsonl")
+RX9 = str(EXAMPLES / "RX9.jsonl")
+
+
+def refused(result, *words: str) -> str:
+    """The one-line error of a refused command, checked to name each of `words`."""
+    assert result.exit_code == 1, result.output
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
+    message = result.stderr
+    assert message.startswith("Error: ") and message.count("\n") == 1, message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def tables_of(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as c:
+        return {name for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def other_programs_database(path: Path) -> Path:
+    with closing(sqlite3.connect(path)) as c:
+        c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        c.execute("INSERT INTO customers VALUES (1, 'Ada')")
+        c.commit()
+    return path
+
+
+@pytest.fixture
+def mount(tmp_path: Path) -> Iterator[Path]:
+    """A small file system of its own (a tmpfs of 2 MiB), unmounted afterwards."""
+    where = tmp_path / "mount"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("mounting a file system needs privileges this test run does not have")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+# ---- a wrong --db --------------------------------------------------------------------------
+
+
+def test_a_ledger_in_a_folder_that_does_not_exist_is_refused_naming_the_folder(tmp_path):
+    target = tmp_path / "missing" / "ledger.db"
+
+    refused(run(target, "record", RWP), f"the folder {tmp_path / 'missing'} does not exist")
+
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_folder_given_as_the_ledger_is_refused(tmp_path):
+    refused(run(tmp_path, "record", RWP), f"{tmp_path} is a folder, not a ledger file")
+    refused(run(tmp_path, "verify"), "is a folder")
+
+
+def test_db_is_accepted_after_the_command_name_too(tmp_path):
+    target = tmp_path / "after.db"
+
+    ok(tmp_path / "elsewhere.db", "record", RWP, "--db", str(target))
+
+    assert ok(target, "verify").stdout.startswith("The ledger is intact: 28 entries")
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+# ---- other people's databases ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("status", "RWP"), ("verify",), ("export",), ("trusts",), ("entries",)])
+def test_a_reading_command_on_another_programs_database_refuses_and_creates_no_table(tmp_path, args):
+    theirs = other_programs_database(tmp_path / "customers.db")
+
+    refused(run(theirs, *args), "not a cqc-ledger store", "customers")
+
+    assert tables_of(theirs) == {"customers"}
+
+
+@pytest.mark.parametrize("command", ["record", "restore", "import"])
+def test_a_writing_command_does_not_adopt_another_programs_database(tmp_path, command):
+    theirs = other_programs_database(tmp_path / "customers.db")
+    args = {"record": ("record", RWP), "restore": ("restore", RWP), "import": ("import", "cqc-api", str(EXAMPLES / "RWP.jsonl"))}
+
+    refused(run(theirs, *args[command]), "not a cqc-ledger store", "customers")
+
+    assert tables_of(theirs) == {"customers"}
+
+
+def test_a_database_whose_tables_have_the_ledgers_names_but_not_its_columns_is_refused(tmp_path):
+    theirs = tmp_path / "events.db"
+    with closing(sqlite3.connect(theirs)) as c:
+        for name in ("stored_events", "ledger_head", "ledger_chain"):
+            c.execute(f"CREATE TABLE {name} (id INTEGER, payload TEXT)")
+        c.commit()
+
+    refused(run(theirs, "verify"), "not a cqc-ledger store", "stored_events", "id, payload")
+    refused(run(theirs, "record", RWP), "not a cqc-ledger store")
+
+
+def test_a_reading_command_on_a_new_or_empty_file_creates_nothing(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+
+    refused(run(tmp_path / "new.db", "trusts"), "there is no ledger at")
+    refused(run(empty, "verify"), "there is no ledger at")
+
+    assert not (tmp_path / "new.db").exists()
+    assert empty.stat().st_size == 0
+
+
+def test_a_writing_command_makes_a_ledger_in_an_empty_file(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+
+    ok(empty, "record", RWP)
+
+    assert ok(empty, "verify").stdout.startswith("The ledger is intact: 28 entries")
+
+
+# ---- litter ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("record", "-"),
+        ("restore", "-"),
+        ("import", "cqc-api", "__bad__"),
+    ],
+    ids=["record", "restore", "import"],
+)
+def test_a_refused_write_into_a_new_path_leaves_no_file(tmp_path, args):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "NoSuchEntry"}\n')
+    target = tmp_path / "new.db"
+
+    refused(run(target, *[str(bad) if a == "__bad__" else a for a in args], input=bad.read_text()))
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def test_a_refused_write_into_an_existing_ledger_leaves_it_as_it_was(tmp_path):
+    target = tmp_path / "ledger.db"
+    ok(target, "record", RWP)
+    before = ok(target, "export").stdout_bytes
+
+    refused(run(target, "record", "-", input='{"type": "NoSuchEntry"}\n'))
+
+    assert target.exists() and ok(target, "export").stdout_bytes == before
+
+
+# ---- a full disk, a read-only mount, a damaged entry ------------------------------------------
+
+
+def test_a_full_disk_is_named_and_the_ledger_is_left_as_it_was(mount):
+    target = mount / "ledger.db"
+    ok(target, "record", RX9)
+    before = ok(target, "export").stdout_bytes
+    filler = mount / "filler"
+    with open(filler, "wb") as f, pytest.raises(OSError):
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+
+    message = refused(run(target, "record", RWP), "disk holding", "is full", "nothing was written")
+
+    assert "Traceback" not in message
+    filler.unlink()
+    assert ok(target, "export").stdout_bytes == before
+    ok(target, "verify")
+
+
+def fill(mount: Path, *, leave: int) -> None:
+    """Fills the file system but for `leave` bytes."""
+    free = shutil.disk_usage(mount).free
+    (mount / "filler").write_bytes(b"\0" * max(0, free - leave))
+
+
+def test_a_disk_filling_up_while_recording_is_named_and_nothing_of_the_input_is_written(mount, tmp_path):
+    target = mount / "ledger.db"
+    ok(target, "record", RX9)
+    before = ok(target, "export").stdout_bytes
+    register = tmp_path / "register.jsonl"
+    write_register(register, providers=30, entries_per_provider=40)
+    fill(mount, leave=400_000)
+
+    refused(run(target, "record", str(register)), "disk holding", "is full", "nothing of this command was written")
+
+    (mount / "filler").unlink()
+    assert ok(target, "export").stdout_bytes == before
+    ok(target, "verify")
+
+
+def test_a_full_disk_refusing_a_new_ledger_leaves_no_file(mount):
+    filler = mount / "filler"
+    with open(filler, "wb") as f, pytest.raises(OSError):
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+
+    refused(run(mount / "ledger.db", "record", RWP), "full")
+
+    assert sorted(p.name for p in mount.iterdir()) == ["filler"]
+
+
+def test_every_reading_command_works_on_a_ledger_on_a_read_only_mount_and_writing_ones_say_why_not(mount):
+    target = mount / "ledger.db"
+    ok(target, "record", RWP)
+    digest = ok(target, "verify", "--digest").stdout.strip()
+    exported = ok(target, "export").stdout_bytes
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+
+    assert ok(target, "verify", "--against", digest).stdout.startswith("The ledger is intact: 28 entries")
+    assert ok(target, "export").stdout_bytes == exported
+    for args in (("status", "RWP"), ("trusts",), ("entries", "RWP"), ("history", "RWP"), ("explain", "RWP"), ("anomalies",)):
+        ok(target, *args)
+    for args in (("record", RX9), ("retract", "RWP/1", "--reason", "x"), ("rebuild",), ("restore", RWP)):
+        refused(run(target, *args), f"{target} is read-only")
+
+
+def test_a_stored_entry_that_is_not_json_is_named_and_verify_finds_it(tmp_path):
+    target = tmp_path / "ledger.db"
+    ok(target, "record", RWP)
+    with closing(sqlite3.connect(target)) as c:
+        c.execute("UPDATE stored_events SET state = X'00FF7B' WHERE originator_version = 3")
+        c.commit()
+
+    refused(run(target, "export"), "RWP/3", "cqc-ledger verify")
+    refused(run(target, "entries", "RWP"), "RWP/3")
+    refused(run(target, "verify"), "position 3")
+
+
+# ---- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_postgresql_server_that_is_down_is_named_at_once_with_its_cause_and_no_password():
+    url = f"postgresql://postgres:s3cret-Pw@127.0.0.1:{_closed_port()}/test"
+    started = time.monotonic()
+
+    message = refused(runner_for(url)("status", "RWP"), "cannot connect to the PostgreSQL server at 127.0.0.1", "refused")
+
+    assert time.monotonic() - started < 3
+    assert "s3cret" not in message
+
+
+def test_a_postgresql_server_that_does_not_answer_is_refused_within_a_few_seconds():
+    # Given a server that takes the connection and then says nothing
+    with closing(socket.socket()) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"postgresql://postgres:hunter2@127.0.0.1:{silent.getsockname()[1]}/test"
+        started = time.monotonic()
+
+        message = refused(runner_for(url)("record", RWP), "cannot connect to the PostgreSQL server", "timeout")
+
+    assert time.monotonic() - started < 8
+    assert "hunter2" not in message
+
+
+def test_a_postgresql_url_that_is_not_one_is_refused_without_its_password():
+    message = refused(runner_for("postgresql://postgres:topsecret@/")("verify"), "is not a PostgreSQL URL")
+
+    assert "topsecret" not in message and "postgresql://postgres:***@/" in message
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    """An empty schema of the test server, as a URL."""
+    yield from postgres_schema()
+
+
+def _pg_tables(url: str) -> set[str]:
+    import psycopg
+
+    name = url.rpartition("schema=")[2]
+    with psycopg.connect(POSTGRES) as c:
+        return {r[0] for r in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (name,))}
+
+
+def test_a_missing_postgresql_schema_is_named(schema):
+    url = schema.replace("schema=", "schema=no_such_")
+
+    refused(runner_for(url)("record", RWP), 'the schema "no_such_', "does not exist", "CREATE SCHEMA")
+    refused(runner_for(url)("verify"), "does not exist")
+
+
+def test_reading_commands_create_no_table_in_an_empty_postgresql_schema(schema):
+    for args in (("status", "RWP"), ("verify",), ("trusts",), ("export",)):
+        refused(runner_for(schema)(*args), "there is no ledger at")
+
+    assert _pg_tables(schema) == set()
+
+
+def test_a_postgresql_schema_holding_other_tables_is_not_adopted(schema):
+    import psycopg
+
+    with psycopg.connect(schema.partition("?")[0], autocommit=True) as c:
+        c.execute(f'CREATE TABLE "{schema.rpartition("schema=")[2]}".customers (id integer)')
+
+    refused(runner_for(schema)("record", RWP), "not a cqc-ledger store", "customers")
+    refused(runner_for(schema)("verify"), "not a cqc-ledger store", "customers")
+
+    assert _pg_tables(schema) == {"customers"}
