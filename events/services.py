@@ -1,11 +1,14 @@
-"""CQC's core services for NHS trusts, and the variant names that mean the same service.
+"""CQC's core services for NHS trusts, the variant names that mean the same service, the other
+areas CQC rates at NHS locations, and the codes its API names them by.
 
-Names other than these (an additional service CQC chose to rate, say "Gynaecology") are kept as
-written: CQC rates such services too, so an unknown name is not an error.
+A name that is none of these is kept as written (CQC may rate a service it has not rated before),
+unless it is so close to a known name that it is surely a misspelling of it ("Matrenity"): then
+`close_service` finds the name meant, and the ledger refuses it with "did you mean".
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
@@ -54,6 +57,53 @@ COMMUNITY = (
 )
 CORE_SERVICES = ACUTE + AMBULANCE + MENTAL_HEALTH + COMMUNITY
 
+# Other areas CQC inspects and rates at NHS locations, as its API names them: additional services
+# of hospitals, and the six population groups of primary and urgent care services (CQC, "Key
+# lines of enquiry for healthcare services", population groups; seen in the real responses of
+# shared/reference/cqc-api-real, e.g. RA90J, RH868).
+OTHER_SERVICES = (
+    "Urgent care centre",
+    "Maternity (inpatient services)",
+    "Rehabilitation services",
+    "Renal",
+    "Older people",
+    "People with long term conditions",
+    "Families, children and young people",
+    "Working age people (including those recently retired and students)",
+    "People whose circumstances may make them vulnerable",
+    "People experiencing poor mental health (including people with dementia)",
+)
+
+# CQC's inspection-area codes (API `serviceRatings[].name`) with the names CQC gives them
+# (`inspectionAreas[].inspectionAreaName`), for responses that do not name their own areas.
+# Source: the `inspectionAreas` of the 159 real location responses served by CQC's API on
+# 2021-04-08 (shared/reference/cqc-api-real); `GET /inspection-areas` lists the same taxonomy.
+INSPECTION_AREAS = {
+    "accident": "Urgent care centre",
+    "care": "Medical care (including older people's care)",
+    "childrens": "Services for children & young people",
+    "conditions": "People with long term conditions",
+    "critical": "Critical care",
+    "diagnostic": "Diagnostic imaging",
+    "life": "End of life care",
+    "maternity": "Maternity and gynaecology",
+    "maternityinpatient": "Maternity (inpatient services)",
+    "medical": "Medical care",
+    "mothers": "Families, children and young people",
+    "npimaternity": "Maternity",
+    "npioutpatients": "Outpatients",
+    "old": "Older people",
+    "outpatients": "Outpatients and diagnostic imaging",
+    "population": "Working age people (including those recently retired and students)",
+    "problems": "People experiencing poor mental health (including people with dementia)",
+    "rehabilitation": "Rehabilitation services",
+    "renal": "Renal",
+    "surgery": "Surgery",
+    "transport": "Patient transport services",
+    "urgent": "Urgent and emergency services",
+    "vulnerable": "People whose circumstances may make them vulnerable",
+}
+
 # Variants seen in CQC reports, its API and its data files, each with the service it names.
 ALIASES = {
     "Urgent and emergency care": "Urgent and emergency services",
@@ -95,11 +145,28 @@ def _key(name: str) -> str:
     return _NOT_WORD.sub(" ", name.lower().replace("&", " and ")).strip()
 
 
-_CANONICAL = {_key(name): name for name in CORE_SERVICES}
+_CANONICAL = {_key(name): name for name in CORE_SERVICES + OTHER_SERVICES}
 _CANONICAL.update({_key(alias): name for alias, name in ALIASES.items()})
+# How close a name must be to a known one to be taken for a misspelling of it (difflib's ratio:
+# "Matrenity" is 0.89 from "Maternity"; "Neonatal services" is 0.36 from "Renal").
+_CLOSE = 0.85
 
 
 @lru_cache(maxsize=4096)
 def canonical_service(name: str) -> str:
     """The canonical name of a service: a core service's own name, or the name as written."""
     return _CANONICAL.get(_key(name), " ".join(name.split()))
+
+
+def is_known_service(name: str) -> bool:
+    """Whether a name is a service CQC rates (a core service, a variant of one, or another area)."""
+    return _key(name) in _CANONICAL
+
+
+@lru_cache(maxsize=4096)
+def close_service(name: str) -> str | None:
+    """The known service a name that is not one is surely a misspelling of, or None."""
+    if is_known_service(name):
+        return None
+    found = difflib.get_close_matches(_key(name), list(_CANONICAL), n=1, cutoff=_CLOSE)
+    return _CANONICAL[found[0]] if found else None

@@ -4,22 +4,30 @@ A response shows ratings in two places. `currentRatings` holds each cell's lates
 each part carries its own report: every key question of `overall`, `useOfResources`, and every
 entry of `serviceRatings` (whose own key questions share its report). `historicRatings` holds
 snapshots, each as published by one report (`reportLinkId`, `reportDate`), with no dates inside.
-Every rating found is attributed to the report that carries it; the words that mean no rating
-("No published rating", "Do not include in report") make no cell, but their report still counts.
+Every rating found is attributed to the report that carries it; the words CQC uses where there is
+no rating ("No published rating", "No action", ...: `words.NOT_RATINGS`) make no cell, but their
+report still counts, and each is listed so the import can say so.
 
 Cells are placed by the response: a provider's are the trust's own (and its services without a
 location: ambulance, mental health and community trusts); a location's are that location's,
 with its `serviceRatings` as its services. Use of resources and the combined rating are the
-trust's own wherever they appear.
+trust's own wherever they appear. Services are named by code in real responses (`urgent`,
+`npimaternity`): the response's own `inspectionAreas` name them, else CQC's table
+(`services.INSPECTION_AREAS`).
+
+A part whose `organisationId` names another organisation (a predecessor: RH5A8's ratings carry
+`"organisationId": "RBA11"`) was published for that one: its cells are `inherited`, and a
+historic snapshot of another organisation is that organisation's report, passed over here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cqc_ledger.events.services import INSPECTION_AREAS
 from cqc_ledger.ledger.imports import words
 
 Where = str  # a JSON path inside one response, for messages: currentRatings.serviceRatings[2].rating
@@ -27,12 +35,24 @@ Where = str  # a JSON path inside one response, for messages: currentRatings.ser
 
 @dataclass(frozen=True)
 class Published:
-    """One rating cell, or (with `cell` None) only the fact that a report was published."""
+    """One rating cell, or (with `cell` None) only the fact that a report was published.
+    `inherited_from`: the organisation the rating was published for, when not this one."""
 
     link: str
     day: date
     cell: dict[str, Any] | None
     where: Where
+    inherited_from: str | None = None
+
+
+@dataclass
+class Found:
+    """Everything a response publishes: its ratings, the values that are not ratings (path and
+    word), and the historic snapshots of other organisations passed over (path and organisation)."""
+
+    published: list[Published] = field(default_factory=list)
+    not_ratings: list[tuple[Where, str]] = field(default_factory=list)
+    passed_over: list[tuple[Where, str]] = field(default_factory=list)
 
 
 class ResponseError(ValueError):
@@ -43,90 +63,147 @@ class ResponseError(ValueError):
         self.where = where
 
 
-def published(response: dict[str, Any], location_id: str | None) -> list[Published]:
+@dataclass(frozen=True)
+class _Reading:
+    """What reading one response needs: whose it is, and the names of its inspection areas."""
+
+    own: str
+    location_id: str | None
+    areas: Mapping[str, str]
+    found: Found
+
+
+def area_names(response: dict[str, Any]) -> dict[str, str]:
+    """The response's own inspection areas, id -> name (`inspectionAreas`)."""
+    names = {}
+    for i, area in enumerate(_list(response.get("inspectionAreas"), "inspectionAreas")):
+        area = _object(area, f"inspectionAreas[{i}]")
+        code, name = area.get("inspectionAreaId"), area.get("inspectionAreaName")
+        if isinstance(code, str) and isinstance(name, str) and name.strip():
+            names[code] = name.strip()
+    return names
+
+
+def published(response: dict[str, Any], location_id: str | None) -> Found:
     """Every rating of a provider (`location_id` None) or location response, with its report."""
+    own = location_id or str(response.get("providerId") or "")
+    reading = _Reading(own, location_id, area_names(response), Found())
     current = _object(response.get("currentRatings"), "currentRatings")
-    found = list(_current(current, location_id))
+    reading.found.published.extend(_current(current, reading))
     for i, snapshot in enumerate(_list(response.get("historicRatings"), "historicRatings")):
-        found.extend(_snapshot(_object(snapshot, f"historicRatings[{i}]"), location_id, f"historicRatings[{i}]"))
-    return found
+        where = f"historicRatings[{i}]"
+        snapshot = _object(snapshot, where)
+        other = _other(snapshot, reading)
+        if other:
+            reading.found.passed_over.append((where, other))
+            continue
+        reading.found.published.extend(_snapshot(snapshot, reading, where))
+    return reading.found
 
 
-def _current(current: dict[str, Any], location_id: str | None) -> Iterator[Published]:
+def _other(part: dict[str, Any], reading: _Reading) -> str | None:
+    """The organisation a part was published for, when it is not this response's own."""
+    org = part.get("organisationId")
+    return org.strip() if isinstance(org, str) and org.strip() and org.strip() != reading.own else None
+
+
+def _current(current: dict[str, Any], reading: _Reading) -> Iterator[Published]:
     where = "currentRatings"
+    here_place = {"location_id": reading.location_id}
     fallback = _report(current, None, where)
     overall = _object(current.get("overall"), f"{where}.overall")
     here = _report(overall, fallback, f"{where}.overall")
-    yield from _cells(here, {"location_id": location_id}, "overall", overall.get("rating"), f"{where}.overall")
+    yield from _cells(here, here_place, "overall", overall.get("rating"), f"{where}.overall", reading, _other(overall, reading))
     for i, kq in enumerate(_list(overall.get("keyQuestionRatings"), f"{where}.overall.keyQuestionRatings")):
         path = f"{where}.overall.keyQuestionRatings[{i}]"
         kq = _object(kq, path)
         question = _question(kq.get("name"), f"{path}.name")
-        yield from _cells(_report(kq, here, path), {"location_id": location_id}, question, kq.get("rating"), path)
+        yield from _cells(_report(kq, here, path), here_place, question, kq.get("rating"), path, reading, _other(kq, reading))
     use = _object(overall.get("useOfResources"), f"{where}.overall.useOfResources")
-    yield from _resources(use, _report(use, here, f"{where}.overall.useOfResources"), f"{where}.overall.useOfResources")
+    yield from _resources(use, _report(use, here, f"{where}.overall.useOfResources"), f"{where}.overall.useOfResources", reading)
     for i, service in enumerate(_list(current.get("serviceRatings"), f"{where}.serviceRatings")):
         path = f"{where}.serviceRatings[{i}]"
         service = _object(service, path)
-        yield from _service(service, _report(service, fallback, path), location_id, path)
+        yield from _service(service, _report(service, fallback, path), path, reading, _other(service, reading))
 
 
-def _snapshot(snapshot: dict[str, Any], location_id: str | None, where: Where) -> Iterator[Published]:
+def _snapshot(snapshot: dict[str, Any], reading: _Reading, where: Where) -> Iterator[Published]:
     report = _report(snapshot, None, where)
     if report is None:
         raise ResponseError(where, "a historic rating without a reportLinkId cannot be placed in a report")
     yield Published(report[0], report[1], None, where)
+    here_place = {"location_id": reading.location_id}
     overall = _object(snapshot.get("overall"), f"{where}.overall")
-    yield from _cells(report, {"location_id": location_id}, "overall", overall.get("rating"), f"{where}.overall")
+    yield from _cells(report, here_place, "overall", overall.get("rating"), f"{where}.overall", reading)
     for i, kq in enumerate(_list(overall.get("keyQuestionRatings"), f"{where}.overall.keyQuestionRatings")):
         path = f"{where}.overall.keyQuestionRatings[{i}]"
         kq = _object(kq, path)
-        yield from _cells(report, {"location_id": location_id}, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path)
+        yield from _cells(report, here_place, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path, reading)
     yield from _resources(
-        _object(overall.get("useOfResources"), f"{where}.overall.useOfResources"), report, f"{where}.overall.useOfResources"
+        _object(overall.get("useOfResources"), f"{where}.overall.useOfResources"), report, f"{where}.overall.useOfResources", reading
     )
     for i, service in enumerate(_list(snapshot.get("serviceRatings"), f"{where}.serviceRatings")):
         path = f"{where}.serviceRatings[{i}]"
-        yield from _service(_object(service, path), report, location_id, path)
+        yield from _service(_object(service, path), report, path, reading)
 
 
-def _service(service: dict[str, Any], report: tuple[str, date] | None, location_id: str | None, where: Where) -> Iterator[Published]:
+def service_name(code: Any, areas: Mapping[str, str], where: Where) -> str | None:
+    """The canonical service a `name` of `serviceRatings` means: an inspection area's code named
+    by the response or by CQC's table, or a service's name; None for "Overall"."""
+    name = (areas.get(code) or INSPECTION_AREAS.get(code) or code) if isinstance(code, str) else code
     try:
-        name = words.service(service.get("name"))
+        return words.service(name)
     except words.WordError as bad:
-        raise ResponseError(f"{where}.name", str(bad)) from None
+        raise ResponseError(where, str(bad)) from None
+
+
+def _service(
+    service: dict[str, Any], report: tuple[str, date] | None, where: Where, reading: _Reading, other: str | None = None
+) -> Iterator[Published]:
+    name = service_name(service.get("name"), reading.areas, f"{where}.name")
     if name is None:  # "Overall" among the services: the place's own overall rating
-        yield from _cells(report, {"location_id": location_id}, "overall", service.get("rating"), where)
+        yield from _cells(report, {"location_id": reading.location_id}, "overall", service.get("rating"), where, reading, other)
         return
-    place = {"location_id": location_id, "service": name}
-    yield from _cells(report, place, "overall", service.get("rating"), where)
+    place = {"location_id": reading.location_id, "service": name}
+    yield from _cells(report, place, "overall", service.get("rating"), where, reading, other)
     for i, kq in enumerate(_list(service.get("keyQuestionRatings"), f"{where}.keyQuestionRatings")):
         path = f"{where}.keyQuestionRatings[{i}]"
         kq = _object(kq, path)
-        yield from _cells(report, place, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path)
+        yield from _cells(report, place, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path, reading, other)
 
 
-def _resources(use: dict[str, Any], report: tuple[str, date] | None, where: Where) -> Iterator[Published]:
+def _resources(use: dict[str, Any], report: tuple[str, date] | None, where: Where, reading: _Reading) -> Iterator[Published]:
     trust = {"location_id": None}
-    yield from _cells(report, trust, "use-of-resources", use.get("useOfResourcesRating"), f"{where}.useOfResourcesRating")
-    yield from _cells(report, trust, "combined", use.get("combinedQualityRating"), f"{where}.combinedQualityRating")
+    other = _other(use, reading)
+    yield from _cells(report, trust, "use-of-resources", use.get("useOfResourcesRating"), f"{where}.useOfResourcesRating", reading, other)
+    yield from _cells(report, trust, "combined", use.get("combinedQualityRating"), f"{where}.combinedQualityRating", reading, other)
 
 
-def _cells(report: tuple[str, date] | None, place: dict[str, Any], question: str, word: Any, where: Where) -> Iterator[Published]:
+def _cells(
+    report: tuple[str, date] | None,
+    place: dict[str, Any],
+    question: str,
+    word: Any,
+    where: Where,
+    reading: _Reading,
+    other: str | None = None,
+) -> Iterator[Published]:
     """The cell a rating word makes (none for a word that means no rating), in its report."""
     path = where if where.endswith(("Rating", ".rating")) else f"{where}.rating"
     try:
         value = words.rating(word)
     except words.WordError as bad:
         raise ResponseError(path, str(bad)) from None
-    if report is not None:
+    if report is not None and other is None:
         yield Published(report[0], report[1], None, where)
     if value is None:
+        if isinstance(word, str) and word.strip():
+            reading.found.not_ratings.append((path, word.strip()))
         return
     if report is None:
         raise ResponseError(where, f'the rating "{value}" has no reportLinkId, so no report can carry it')
     cell = {key: v for key, v in place.items() if v is not None}
-    yield Published(report[0], report[1], {**cell, "question": question, "rating": value}, path)
+    yield Published(report[0], report[1], {**cell, "question": question, "rating": value}, path, other)
 
 
 def _report(part: dict[str, Any], fallback: tuple[str, date] | None, where: Where) -> tuple[str, date] | None:

@@ -8,6 +8,13 @@ published with that link, and, when `reports` gives its `firstVisitDate`, one
 `InspectionCarriedOut` (inspection_id: the link). Several responses of one import share their
 report links, so a report's ratings may come from the provider's and its locations' responses.
 
+A location's ratings that the response says were published for another organisation
+(`organisationId`: RH5A8's carry RBA11, the hospital it took over) become one `RatingsInherited`
+from the location's registration, each cell dated as first published; that organisation's
+historic reports are passed over, with a note (they are recorded from its own response). Each
+inspection area marked `Superseded` where the location had ratings of it becomes a
+`ServiceSuperseded` (on its `endDate`, else the day a successor was first rated there).
+
 The same responses always give the same entries, `source` included (the API address of the
 provider, location or report, never the file's name), so importing them again adds nothing.
 Entries come in the order the ledger needs: registrations, then inspections and reports by day,
@@ -18,13 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from cqc_ledger.events.services import INSPECTION_AREAS
 from cqc_ledger.events.vocabulary import QUESTIONS, normalise
 from cqc_ledger.ledger.errors import BadImportFile
 from cqc_ledger.ledger.imports import Draft, words
-from cqc_ledger.ledger.imports.api_ratings import Published, ResponseError, published
+from cqc_ledger.ledger.imports.api_ratings import Found, Published, ResponseError, area_names, published, service_name
 
 API = "https://api.service.cqc.org.uk/public/v1"
 # Words of a provider's primary inspection category, and the provider type each means.
@@ -56,24 +64,150 @@ class _Report:
     cells: dict[tuple, tuple[str, str]] = field(default_factory=dict)
 
 
-def drafts(responses: Sequence[Response]) -> list[Draft]:
-    """The entries that the responses publish, in the order the ledger records them."""
+def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> list[Draft]:
+    """The entries that the responses publish, in the order the ledger records them; what was
+    passed over (values that are not ratings, a predecessor's reports) is added to `notes`."""
     _one_response_each(responses)
-    registered, reports, deregistered = [], {}, []
+    notes = notes if notes is not None else []
+    providers = {org_id: provider_id for kind, org_id, provider_id in map(organisation, responses) if kind == "location"}
+    registered, reports, deregistered, carried = [], {}, [], []
+    not_ratings: list[tuple[str, str, str]] = []
     for response in responses:
         body = response.body
+        found = _collect_reports(response, reports)
+        notes.extend(_passed_over(response, found))
+        not_ratings.extend((response.name, where, word) for where, word in found.not_ratings)
         if _is_location(body):
             registered.append(_location_registered(response))
             deregistered.extend(_deregistered(response, "LocationDeregistered", {"location_id": body["locationId"]}))
+            carried.extend(_inherited(response, found, providers))
+            carried.extend(_superseded(response, found, notes))
         else:
             registered.append(_provider_registered(response))
             deregistered.extend(_deregistered(response, "ProviderDeregistered", _successor(body)))
-        _collect_reports(response, reports)
     registered.sort(key=lambda d: (d.obj["type"] != "ProviderRegistered", d.obj["provider_id"], d.obj.get("location_id", "")))
-    recorded = [draft for report in reports.values() for draft in _report_drafts(report)]
-    recorded.sort(key=lambda d: (d.obj["on"], d.obj["type"] != "InspectionCarriedOut", d.obj["provider_id"], d.obj["source"]))
+    recorded = [draft for report in reports.values() for draft in _report_drafts(report)] + carried
+    recorded.sort(key=lambda d: (d.obj["on"], _ORDER.index(d.obj["type"]), d.obj["provider_id"], d.obj.get("source", "")))
     deregistered.sort(key=lambda d: (d.obj["type"] != "LocationDeregistered", d.obj["provider_id"], d.obj.get("location_id", "")))
+    notes.extend(_not_ratings(not_ratings))
     return registered + recorded + deregistered
+
+
+# On one day: a location takes over its predecessor's ratings, CQC inspects, publishes, and
+# retires the areas that the day's report replaced.
+_ORDER = ("RatingsInherited", "InspectionCarriedOut", "ReportPublished", "ServiceSuperseded")
+
+
+def _inherited(response: Response, found: Found, providers: dict[str, str]) -> list[Draft]:
+    """A location's ratings published for another organisation (`organisationId`): one
+    `RatingsInherited` per organisation, from the location's registration, each cell dated as
+    first published."""
+    by_source: dict[str, list[Published]] = {}
+    for item in found.published:
+        if item.inherited_from and item.cell:
+            by_source.setdefault(item.inherited_from, []).append(item)
+    _, location_id, provider_id = organisation(response)
+    registered = _day(response, "registrationDate")
+    out = []
+    for source, items in sorted(by_source.items()):
+        cells = {}
+        for item in items:
+            key = (item.cell.get("service") or "", QUESTIONS.index(item.cell["question"]))  # type: ignore[union-attr]
+            cells.setdefault(key, {**item.cell, "published_on": item.day.isoformat(), "report_id": item.link})  # type: ignore[dict-item]
+        obj = {
+            "type": "RatingsInherited",
+            "provider_id": provider_id,
+            "location_id": location_id,
+            "on": max(registered, *(item.day for item in items)).isoformat(),
+            "from_location_id": source,
+            "from_provider_id": providers.get(source),
+            "ratings": [cells[key] for key in sorted(cells)],
+            "source": f"{API}/locations/{location_id}",
+        }
+        out.append(Draft({k: v for k, v in obj.items() if v is not None}, f"{response.name}: currentRatings"))
+    return out
+
+
+def _superseded(response: Response, found: Found, notes: list[str]) -> list[Draft]:
+    """`ServiceSuperseded` for each inspection area the location's response marks superseded,
+    where the location had ratings of it: on its `endDate`, else the day the location's first
+    rating of a successor was published. If the old area was rated again on or after that day (a
+    later report of the old areas: RK950's of 2019-03-05), it is superseded from the location's
+    next report that no longer rates it, else the day after its last rating, so that every report
+    stands on its own day. An area superseded by one of the same canonical name (CQC's "Medical
+    care" by "Medical care (including older people's care)") is the same service."""
+    body = response.body
+    _, location_id, provider_id = organisation(response)
+    areas = {**INSPECTION_AREAS, **area_names(body)}
+    rated: dict[str, list[date]] = {}
+    for item in found.published:
+        if item.cell and item.cell.get("service") and not item.inherited_from:
+            rated.setdefault(item.cell["service"], []).append(item.day)
+    report_days = sorted({item.day for item in found.published if not item.inherited_from})
+    registered = _day(response, "registrationDate")
+    out = []
+    for i, area in enumerate(body.get("inspectionAreas") or []):
+        where = f"inspectionAreas[{i}]"
+        if not isinstance(area, dict) or normalise(str(area.get("status") or "")) != "superseded":
+            continue
+        service = service_name(area.get("inspectionAreaName") or area.get("inspectionAreaId"), areas, f"{where}.inspectionAreaName")
+        by = [service_name(code, areas, f"{where}.supersededBy") for code in area.get("supersededBy") or []]
+        by = list(dict.fromkeys(b for b in by if b and b != service))
+        if service is None or service not in rated or not by:
+            continue
+        if area.get("endDate") is not None:
+            on = _day(response, "endDate", area, where)
+        elif any(b in rated for b in by):
+            on = min(day for b in by for day in rated.get(b, ()))
+        else:
+            notes.append(
+                f"{response.name}: {where}: {service} is superseded by {', '.join(by)}, with no endDate and no rating "
+                "of them here to date it: left standing"
+            )
+            continue
+        last = max(rated[service])
+        if last >= on:
+            on = next((day for day in report_days if day > last), last + timedelta(days=1))
+        if on < registered:
+            continue  # retired before this location existed: nothing of it stands here
+        obj = {
+            "type": "ServiceSuperseded",
+            "provider_id": provider_id,
+            "location_id": location_id,
+            "service": service,
+            "on": on.isoformat(),
+            "by": by,
+            "source": f"{API}/locations/{location_id}",
+        }
+        out.append(Draft(obj, f"{response.name}: {where}"))
+    return out
+
+
+def _passed_over(response: Response, found: Found) -> list[str]:
+    """The historic reports of another organisation that a response carries, in a sentence."""
+    notes = []
+    for source in dict.fromkeys(org for _, org in found.passed_over):
+        paths = [where for where, org in found.passed_over if org == source]
+        notes.append(
+            f"{response.name}: {', '.join(paths)} {'are reports' if len(paths) > 1 else 'is a report'} of {source}, "
+            f"not of {organisation(response)[1]}: passed over (import {source}'s own response for them)"
+        )
+    return notes
+
+
+def _not_ratings(found: list[tuple[str, str, str]]) -> list[str]:
+    """One note per word CQC publishes where there is no rating: how many, in which files, and
+    the first place of it."""
+    notes = []
+    for word in sorted({word for _, _, word in found}):
+        places = [(name, where) for name, where, w in found if w == word]
+        files = list(dict.fromkeys(name for name, _ in places))
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        notes.append(
+            f'"{word}" is not a rating: {len(places)} value{"s" if len(places) > 1 else ""} in '
+            f"{len(files)} response{'s' if len(files) > 1 else ''} made no cell ({shown}; the first at {places[0][0]}: {places[0][1]})"
+        )
+    return notes
 
 
 def organisation(response: Response) -> tuple[str, str, str]:
@@ -165,7 +299,7 @@ def _provider_type(categories: Any) -> str | None:
     return next((kind for word, kind in _PROVIDER_TYPES if word in name), None)
 
 
-def _collect_reports(response: Response, reports: dict[tuple[str, str], _Report]) -> None:
+def _collect_reports(response: Response, reports: dict[tuple[str, str], _Report]) -> Found:
     kind, org_id, provider_id = organisation(response)
     for i, listed in enumerate(_listed_reports(response)):
         where = f"reports[{i}]"
@@ -183,8 +317,10 @@ def _collect_reports(response: Response, reports: dict[tuple[str, str], _Report]
         found = published(response.body, org_id if kind == "location" else None)
     except ResponseError as bad:
         raise BadImportFile(f"{response.name}: {bad}") from None
-    for item in found:
-        _add_cell(_report(reports, provider_id, item.link, item.day, response, item.where), item, response)
+    for item in found.published:
+        if item.inherited_from is None:
+            _add_cell(_report(reports, provider_id, item.link, item.day, response, item.where), item, response)
+    return found
 
 
 def _listed_reports(response: Response) -> list[dict[str, Any]]:

@@ -80,9 +80,10 @@ def import_responses(
     ledger: Ledger, responses: Sequence[cqc_api.Response], *, today: date, followers: Sequence[Follower] = ()
 ) -> ImportOutcome:
     """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
-    drafted = cqc_api.drafts(responses)
+    notes: list[str] = []
+    drafted = cqc_api.drafts(responses, notes)
     histories = _histories(ledger, [d.obj["provider_id"] for d in drafted])
-    return _import_drafts(ledger, drafted, [], histories, today, followers)
+    return _import_drafts(ledger, drafted, notes, histories, today, followers)
 
 
 def _import_drafts(
@@ -144,13 +145,23 @@ def _check_providers(entries: Sequence[tuple[Entry, Draft]], histories: dict[str
     known = {e.provider_id for e, _ in entries if isinstance(e, provider.ProviderRegistered)} | {
         provider_id for provider_id, history in histories.items() if any(isinstance(r.entry, provider.ProviderRegistered) for r in history)
     }
+    missing: dict[str, str] = {}
     for entry, draft in entries:
-        origin = draft.origin
         if entry.provider_id not in known:
-            raise RuleBroken(
-                f"{origin}: provider {entry.provider_id} is neither in the ledger nor in this import: import its "
-                f"provider response first, or with this file (cqc-ledger import cqc-api {entry.provider_id}.json {origin.split(':')[0]})"
-            )
+            missing.setdefault(entry.provider_id, draft.origin)
+    if len(missing) == 1:
+        provider_id, origin = next(iter(missing.items()))
+        raise RuleBroken(
+            f"{origin}: provider {provider_id} is neither in the ledger nor in this import: import its "
+            f"provider response first, or with this file (cqc-ledger import cqc-api {provider_id}.json {origin.split(':')[0]}), "
+            f'or record its registration first (a line {{"type": "ProviderRegistered", "provider_id": "{provider_id}", "name": ..., "on": ...}})'
+        )
+    if missing:
+        first = next(iter(missing.values()))
+        raise RuleBroken(
+            f"{first}: providers {', '.join(missing)} are neither in the ledger nor in this import: import their "
+            "provider responses with these files, or record their ProviderRegistered entries first (cqc-ledger record FILE)"
+        )
 
 
 def _record(ledger: Ledger, entries: Sequence[tuple[Entry, str]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:

@@ -3,8 +3,9 @@
 CQC publishes its four ratings, three words for a published state that is not a rating ("Not
 rated", "Inspected but not rated", "Insufficient evidence to rate": kept, as the contract allows),
 and words that mean no rating was published at all ("No published rating", "Do not include in
-report", "Not applicable", "Not yet inspected"): those are not ratings, so no cell is made of
-them. Any other word is refused: it is a typo or not CQC's data.
+report", "Not applicable", "Not yet inspected", and "No action", which real API responses carry
+for the key questions of a service CQC inspected without rating: RA90J): those are not ratings,
+so no cell is made of them. Any other word is refused: it is a typo or not CQC's data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
 
-NOT_RATINGS = ("No published rating", "Do not include in report", "Not applicable", "Not yet inspected")
+NOT_RATINGS = ("No published rating", "Do not include in report", "Not applicable", "Not yet inspected", "No action")
 _NOT_RATING_KEYS = frozenset(normalise(word) for word in NOT_RATINGS)
 
 # Key questions by the names CQC writes (API `name`, the ratings file's `Domain`), matched loosely.

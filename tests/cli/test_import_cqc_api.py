@@ -213,7 +213,14 @@ def test_the_import_command_answers_for_a_person(cli):
     result = cli("import", "cqc-api", fixture("RX9"), fixture("RX901"))
 
     assert result.exit_code == 0, result.output
-    assert result.output == "Recorded 10 entries: RX9/1-10.\n"  # 2 registrations, 4 inspections, 4 reports
+    # 2 registrations, 4 inspections, 4 reports; the words that are not ratings are noted, not made cells
+    assert result.output == (
+        "Recorded 10 entries: RX9/1-10.\n"
+        f'Note: "Do not include in report" is not a rating: 5 values in 1 response made no cell ({fixture("RX9")}; '
+        f"the first at {fixture('RX9')}: historicRatings[2].overall.keyQuestionRatings[0].rating)\n"
+        f'Note: "No published rating" is not a rating: 1 value in 1 response made no cell ({fixture("RX9")}; '
+        f"the first at {fixture('RX9')}: historicRatings[2].overall.rating)\n"
+    )
 
 
 # ---- refused whole ---------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""CQC's own API responses, as served on 2021-04-08 for 159 NHS locations in the South West
+(shared/reference/cqc-api-real), imported in one command: what the ledger then says equals what
+CQC published, for every location, on the capture day and on the day of each historic report."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from conftest import SHARED
+
+from cqc_ledger.cli import main
+from cqc_ledger.events.services import INSPECTION_AREAS, canonical_service
+from cqc_ledger.ledger.imports import words
+
+REAL = SHARED / "reference" / "cqc-api-real"
+FILES = sorted(REAL.glob("*.json"))
+CAPTURED = "2021-04-08"
+MERIT = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+
+def body(path: Path) -> dict[str, Any]:
+    return orjson.loads(path.read_bytes())
+
+
+def providers() -> list[str]:
+    return sorted({body(path)["providerId"] for path in FILES})
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite ledger holding every real response, imported in one command after the providers
+    were registered (a location response does not say when its provider was)."""
+    db = str(tmp_path_factory.mktemp("real") / "ledger.db")
+    registrations = "".join(
+        orjson.dumps({"type": "ProviderRegistered", "provider_id": p, "name": f"{p} NHS Trust", "on": "2010-04-01"}).decode() + "\n"
+        for p in providers()
+    )
+    assert run(db, "record", input=registrations).exit_code == 0
+    result = run(db, "import", "cqc-api", *map(str, FILES), "--json")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def run(db: str, *args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(main, ["--db", db, *args], input=input)
+
+
+@cache
+def _status(db: str, provider_id: str, at: str) -> dict[str, Any]:
+    result = run(db, "status", provider_id, "--at", at, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def place(db: str, provider_id: str, location_id: str, at: str) -> dict[str, Any]:
+    found = [loc for loc in _status(db, provider_id, at)["locations"] if loc["location_id"] == location_id]
+    assert found, f"{location_id} is not among {provider_id}'s locations on {at}"
+    return found[0]
+
+
+def areas_of(response: dict[str, Any]) -> dict[str, str]:
+    return {**INSPECTION_AREAS, **{a["inspectionAreaId"]: a["inspectionAreaName"] for a in response.get("inspectionAreas") or []}}
+
+
+def service(code: str, areas: dict[str, str]) -> str:
+    return canonical_service(areas.get(code, code))
+
+
+def question(name: str) -> str:
+    return words.question(name)
+
+
+def is_rating(word: Any) -> bool:
+    return isinstance(word, str) and words.rating(word) is not None
+
+
+def current_cells(response: dict[str, Any]) -> dict[tuple[str | None, str], tuple[str, str, str | None]]:
+    """(service or None, question) -> (rating, reportDate, organisationId) of `currentRatings`."""
+    current, areas = response.get("currentRatings") or {}, areas_of(response)
+    overall, out = current.get("overall") or {}, {}
+    if is_rating(overall.get("rating")):
+        out[(None, "overall")] = (overall["rating"], overall["reportDate"], overall.get("organisationId"))
+    for kq in overall.get("keyQuestionRatings") or []:
+        if is_rating(kq.get("rating")):
+            out[(None, question(kq["name"]))] = (kq["rating"], kq.get("reportDate", overall.get("reportDate")), kq.get("organisationId"))
+    for s in current.get("serviceRatings") or []:
+        name = service(s["name"], areas)
+        if is_rating(s.get("rating")):
+            out[(name, "overall")] = (s["rating"], s["reportDate"], s.get("organisationId"))
+        for kq in s.get("keyQuestionRatings") or []:
+            if is_rating(kq.get("rating")):
+                out[(name, question(kq["name"]))] = (kq["rating"], s["reportDate"], s.get("organisationId"))
+    return out
+
+
+def held(location: dict[str, Any], where: str | None, q: str) -> dict[str, Any] | None:
+    if where is None:
+        return location["ratings"].get(q)
+    services = {s["service"]: s["ratings"] for s in location["services"]}
+    return services.get(where, {}).get(q)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_on_the_capture_day_every_rating_in_force_is_cqcs_with_its_own_day(ledger: str, path: Path) -> None:
+    response = body(path)
+    expected = current_cells(response)
+    location = place(ledger, response["providerId"], response["locationId"], CAPTURED)
+
+    assert (location["registered_on"], location["deregistered_on"]) == (response["registrationDate"], response.get("deregistrationDate"))
+
+    for (where, q), (rating, day, org) in expected.items():
+        value = held(location, where, q)
+        assert value is not None, f"{path.stem} {where or ''} {q}: no rating, CQC has {rating}"
+        assert (value["rating"], value["since"]) == (words.rating(rating), day), f"{path.stem} {where or ''} {q}"
+        if org and org != response["locationId"]:
+            assert value["inherited_from"] == org
+    # and nothing else stands there: superseded areas have gone, words that are not ratings made no cell
+    assert {s["service"] for s in location["services"]} == {where for where, _ in expected if where}
+    assert set(location["ratings"]) == {q for where, q in expected if where is None}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_on_each_historic_report_day_the_ratings_that_report_published_stand(ledger: str, path: Path) -> None:
+    response = body(path)
+    own = [h for h in response.get("historicRatings") or [] if h.get("organisationId") in (None, response["locationId"])]
+    areas = areas_of(response)
+    for snapshot in own:
+        location = place(ledger, response["providerId"], response["locationId"], snapshot["reportDate"])
+        overall = snapshot.get("overall") or {}
+        published = [(None, "overall", overall.get("rating"))]
+        published += [(None, question(kq["name"]), kq["rating"]) for kq in overall.get("keyQuestionRatings") or []]
+        for s in snapshot.get("serviceRatings") or []:
+            published.append((service(s["name"], areas), "overall", s["rating"]))
+            published += [(service(s["name"], areas), question(kq["name"]), kq["rating"]) for kq in s.get("keyQuestionRatings") or []]
+        for where, q, rating in published:
+            if rating in MERIT:
+                value = held(location, where, q)
+                assert value is not None and value["rating"] == rating, f"{path.stem} {snapshot['reportDate']} {where or ''} {q}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_report_a_response_lists_is_recorded_on_its_day_with_its_first_visit(ledger: str, path: Path) -> None:
+    response = body(path)
+    recorded = {e["report_id"]: e for e in entries(ledger, response["providerId"]) if e["type"] == "ReportPublished"}
+    visits = {e["inspection_id"]: e["on"] for e in entries(ledger, response["providerId"]) if e["type"] == "InspectionCarriedOut"}
+
+    for listed in response.get("reports") or []:
+        assert recorded[listed["linkId"]]["on"] == listed["reportDate"]
+        assert visits.get(listed["linkId"]) == listed.get("firstVisitDate")
+
+
+@cache
+def _entries(db: str, provider_id: str) -> str:
+    return run(db, "entries", provider_id, "--json").stdout
+
+
+def entries(db: str, provider_id: str) -> list[dict[str, Any]]:
+    return orjson.loads(_entries(db, provider_id))
+
+
+def test_importing_the_same_responses_again_records_nothing(ledger: str) -> None:
+    result = run(ledger, "import", "cqc-api", *map(str, FILES), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["recorded"] == []
+
+
+def test_the_successor_location_shows_its_ratings_as_inherited_from_the_hospital_it_took_over(ledger: str) -> None:
+    musgrove = place(ledger, "RH5", "RH5A8", CAPTURED)
+
+    assert musgrove["ratings"]["overall"]["rating"] == "Good"
+    assert musgrove["ratings"]["overall"]["since"] == "2020-03-24"
+    assert {v["inherited_from"] for v in musgrove["ratings"].values()} == {"RBA11"}
+    # and no report of RH5 rates RH5A8: its ratings came with it
+    held = entries(ledger, "RH5")
+    reports = [e for e in held if e["type"] == "ReportPublished" and any(c.get("location_id") == "RH5A8" for c in e["ratings"])]
+    assert reports == []
+    inherited = [e for e in held if e["type"] == "RatingsInherited"]
+    assert [(e["location_id"], e["on"], e["from_location_id"], e["from_provider_id"]) for e in inherited] == [
+        ("RH5A8", "2020-04-01", "RBA11", "RBA")
+    ]
+
+
+def test_values_that_are_not_ratings_make_no_cell_and_are_noted(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    run(
+        db,
+        "record",
+        input=orjson.dumps({"type": "ProviderRegistered", "provider_id": "RA9", "name": "Torbay", "on": "2010-04-01"}).decode(),
+    )
+
+    result = run(db, "import", "cqc-api", str(REAL / "RA90J.json"), "--json")
+
+    assert result.exit_code == 0, result.output
+    notes = orjson.loads(result.stdout)["notes"]
+    assert f'"No action" is not a rating: 5 values in 1 response made no cell ({REAL / "RA90J.json"}' in notes[0]
