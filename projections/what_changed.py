@@ -49,9 +49,8 @@ def _cells(before: Status, after: Status) -> Iterator[dict[str, Any]]:
         return
     for key in sorted(before.cells.keys() | after.cells.keys(), key=cell_order):
         old, new = before.cells.get(key), after.cells.get(key)
-        inherited = new is not None and new != old and bool(getattr(new, "inherited", False))
-        if inherited:  # a rating taken over from a predecessor, standing from its own day
-            yield change("inheritance", old and old.rating, new.rating, *key, since=_day(new.since))  # type: ignore[union-attr]
+        if new is not None and new.inherited and new != old:  # taken over from a predecessor, standing from its own day
+            yield change("inheritance", old and old.rating, new.rating, *key, since=_day(new.since), inherited_from=new.inherited_from)
         elif (old and old.rating) != (new and new.rating):
             yield change("rating", old and old.rating, new and new.rating, *key)
 
@@ -135,11 +134,11 @@ def _oversight(before: Status, after: Status) -> Iterator[dict[str, Any]]:
 
 
 def _superseded(before: Status, after: Status) -> Iterator[dict[str, Any]]:
-    """Services that stopped standing at a place (once the status fold knows supersessions)."""
-    old, new = getattr(before, "superseded", {}), getattr(after, "superseded", {})
-    for place in sorted(set(new) - set(old), key=lambda p: (p[0] or "", p[1] or "")):
-        held = new[place]
-        yield change("service", "in force", "superseded", place[0], place[1], by=list(getattr(held, "by", ()) or ()))
+    """Services that stopped standing at a place, and the services that carry on."""
+    if before.superseded is after.superseded:
+        return
+    for place in sorted(after.superseded.keys() - before.superseded.keys(), key=lambda p: (p[0] or "", p[1])):
+        yield change("service", "in force", "superseded", place[0], place[1], by=list(after.superseded[place].by))
 
 
 def _day(value: Any) -> str | None:

@@ -7,7 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from builders import action, cell, entered, exited, location, notice_assessed, notice_issued, registered, renamed, report, segment
+from builders import (
+    action,
+    cell,
+    entered,
+    exited,
+    inherited,
+    location,
+    notice_assessed,
+    notice_issued,
+    registered,
+    renamed,
+    report,
+    segment,
+    superseded,
+)
 
 RI = "Requires improvement"
 CONTRACT_KEYS = {"location_id", "service", "question", "from", "to"}
@@ -107,3 +121,40 @@ def test_ratings_are_changes_of_kind_rating_and_text_says_no_rating_for_none(cli
     ]
     text = cli("history", "RWP").stdout
     assert "trust overall: no rating -> Inadequate" in text
+
+
+def test_supersessions_and_inheritances_are_structured_changes(cli):
+    lines = [
+        registered("RH5"),  # RH5/1
+        location("RH501", provider_id="RH5"),  # RH5/2
+        location("RH5A8", on="2020-04-01", provider_id="RH5"),  # RH5/3
+        report("R1", "2016-01-01", cell("overall", "Good", "RH501", "Maternity and gynaecology"), provider_id="RH5"),  # RH5/4
+        superseded("Maternity and gynaecology", "2020-03-24", "Maternity", location_id="RH501", provider_id="RH5"),  # RH5/5
+        inherited(
+            "RH5A8",
+            "2020-04-01",
+            {**cell("overall", "Good"), "published_on": "2020-03-24"},
+            provider_id="RH5",
+            from_location_id="RBA11",
+        ),  # RH5/6
+    ]
+    assert cli("record", input=lines).exit_code == 0
+    found = {item["ref"]: item["changes"] for item in orjson.loads(cli("history", "RH5", "--json").stdout)}
+    gone = {c["kind"]: c for c in found["RH5/5"]}
+    assert (gone["service"]["location_id"], gone["service"]["service"], gone["service"]["to"], gone["service"]["by"]) == (
+        "RH501",
+        "Maternity and gynaecology",
+        "superseded",
+        ["Maternity"],
+    )
+    assert (gone["rating"]["from"], gone["rating"]["to"]) == ("Good", None)  # its rating no longer stands there
+    [taken] = found["RH5/6"]
+    assert (taken["kind"], taken["location_id"], taken["question"], taken["to"], taken["since"], taken["inherited_from"]) == (
+        "inheritance",
+        "RH5A8",
+        "overall",
+        "Good",
+        "2020-03-24",
+        "RBA11",
+    )
+    assert "RH5A8 overall: no rating -> Good (inherited)" in cli("history", "RH5").stdout
