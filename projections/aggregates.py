@@ -40,10 +40,24 @@ COMBINED = "combined"
 BY_SERVICE = ("ambulance", "mental-health", "community")
 BY_LOCATION = ("acute", "specialist")
 
+# The six population groups of primary and urgent care services (CQC's key lines of enquiry for
+# healthcare services): each is rated overall only, and the location's key questions are rated
+# directly, not aggregated from them.
+POPULATION_GROUPS = (
+    "Older people",
+    "People with long term conditions",
+    "Families, children and young people",
+    "Working age people (including those recently retired and students)",
+    "People whose circumstances may make them vulnerable",
+    "People experiencing poor mental health (including people with dementia)",
+)
 NOT_AGGREGATED = {
     "well-led": "CQC does not aggregate a trust's well-led rating: it is a separate assessment of the trust's leadership.",
     "use-of-resources": "Use of resources is not aggregated: NHS Improvement assesses it and CQC rates it.",
     "service": "A key question of one service is the lowest level of rating: CQC rates it directly, not by aggregation.",
+    "population-group": (
+        "A population group of a primary care service is rated as a whole, directly: its rating is not an aggregate of key questions."
+    ),
 }
 TRUST_OVERALL_NOTE = (
     "CQC reviews a trust's overall rating only after a trust-level well-led assessment and a "
@@ -95,6 +109,8 @@ def not_aggregated(key: CellKey) -> str | None:
     location_id, service, question = key
     if service and question != OVERALL:
         return NOT_AGGREGATED["service"]
+    if service in POPULATION_GROUPS:
+        return NOT_AGGREGATED["population-group"]
     if location_id is None and service is None and question in ("well-led", "use-of-resources"):
         return NOT_AGGREGATED[question]
     return None
@@ -112,7 +128,10 @@ def under(status: Status, key: CellKey) -> Under | None:
     if question == OVERALL:
         return _gather(status, [(location_id, service, q) for q in KEY_QUESTIONS], "key questions", inherited=inherited)
     if location_id is not None:
-        places = sorted({s for (loc, s, _) in status.cells if loc == location_id and s})
+        rated = {s for (loc, s, _) in status.cells if loc == location_id and s}
+        places = sorted(rated - set(POPULATION_GROUPS))
+        if not places and rated:  # a primary care service: its key questions are rated directly
+            return None
         return _gather(status, [(location_id, s, question) for s in places], "services", inherited=inherited)
     if _by_location(status):
         return _gather(status, [(loc, None, question) for loc in _locations(status)], "locations")

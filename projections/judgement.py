@@ -85,6 +85,9 @@ def judge(on_publication: Status, now: Status, key: CellKey) -> Judgement | None
 
 def _incomplete(c: Check) -> str:
     n, have = len(c.under.missing), len(c.under.inputs)
+    if not n and have:
+        words_found = ", ".join(sorted(set(c.verdict.ignored)))
+        return f"the {c.under.noun} under it hold no rating the principles count ({words_found}): the principles decline to judge"
     if not n:
         return f"no {c.under.noun} under it are recorded: the principles decline to judge"
     total = have + n

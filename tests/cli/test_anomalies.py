@@ -309,3 +309,43 @@ def test_anomalies_help_ends_with_an_example(cli) -> None:
     assert described.endswith(
         "  Example:\n    cqc-ledger anomalies --at 2020-01-01\n    cqc-ledger anomalies --kind all --provider RWP --json"
     )
+
+
+def test_a_primary_care_services_population_groups_and_key_questions_are_rated_directly_not_judged() -> None:
+    # Given a trust's GP practice rated by population group (overall only) and by key question
+    history = recorded(
+        registered("RH8"),
+        location("RH853", provider_id="RH8"),
+        report(
+            "R",
+            "2019-04-30",
+            cell("overall", GOOD, "RH853"),
+            cell("safe", GOOD, "RH853"),
+            cell("overall", GOOD, "RH853", "Older people"),
+            cell("overall", GOOD, "RH853", "People with long term conditions"),
+            provider_id="RH8",
+        ),
+    )
+    status = status_at(history, "RH8", date(2019, 5, 1))
+    # Then neither a population group's overall nor the practice's safe is an aggregate to judge
+    assert check(status, ("RH853", "Older people", "overall")) is None
+    assert check(status, ("RH853", None, "safe")) is None
+    found = surveyed(("RH8", history))
+    assert [a.judgement.key for a in found.anomalies] == [("RH853", None, "overall")]  # only safe of five recorded
+
+
+def test_an_aggregate_over_values_that_are_not_ratings_is_incomplete_and_says_so() -> None:
+    history = recorded(
+        registered("RH8"),
+        location("RH854", provider_id="RH8"),
+        report(
+            "R",
+            "2019-04-30",
+            cell("well-led", GOOD, "RH854"),
+            cell("well-led", "Inspected but not rated", "RH854", "Urgent and emergency services"),
+            provider_id="RH8",
+        ),
+    )
+    [anomaly] = surveyed(("RH8", history), kinds=(INCOMPLETE,)).anomalies
+    assert anomaly.judgement.key == ("RH854", None, "well-led")
+    assert "hold no rating the principles count (Inspected but not rated)" in anomaly.judgement.says
