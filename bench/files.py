@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,11 +25,30 @@ from pathlib import Path
 
 import orjson
 
-from bench.__main__ import CLI, LAUNCHER, fresh, median_of
+from bench.__main__ import CLI, fresh, median_of
 from bench.national import generate, write_files
 from cqc_ledger.ledger.imports import cqc_files, tables
 
 PEAKS: list[int] = []
+CPU: list[float] = []
+# Runs a command and prints its peak memory (KiB) and the processor time it took (user and
+# system, seconds): on a shared machine the processor time is the steadier figure.
+LAUNCHER = [
+    sys.executable,
+    "-c",
+    (
+        "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "sys.stderr.write(f'peak-kib {u.ru_maxrss} cpu-s {u.ru_utime + u.ru_stime}\\n'); sys.exit(code)"
+    ),
+]
+
+
+def _noted(stderr: bytes) -> None:
+    """Notes the peak memory and processor time the launcher printed."""
+    words = stderr.decode().rsplit("peak-kib ", 1)[1].split()
+    PEAKS.append(int(words[0]))
+    CPU.append(float(words[2]))
 
 
 def reference(paths: list[Path], db: Path, *, all_providers: bool) -> None:
@@ -62,7 +82,7 @@ def imported(db: Path, paths: list[Path], *extra: str) -> dict:
     )
     if result.returncode:
         sys.exit(f"import failed:\n{result.stderr.decode()[-3000:]}")
-    PEAKS.append(int(result.stderr.decode().rsplit("peak-kib ", 1)[1].split()[0]))
+    _noted(result.stderr)
     return orjson.loads(result.stdout)
 
 
@@ -72,7 +92,7 @@ def reference_process(paths: list[Path], db: Path, all_providers: bool) -> int:
     result = subprocess.run([*LAUNCHER, sys.executable, "-c", code], capture_output=True)
     if result.returncode:
         sys.exit(f"reference failed:\n{result.stderr.decode()[-3000:]}")
-    PEAKS.append(int(result.stderr.decode().rsplit("peak-kib ", 1)[1].split()[0]))
+    _noted(result.stderr)
     return result.returncode
 
 
@@ -80,11 +100,13 @@ def measure(label: str, paths: list[Path], work: Path, runs: int, goal: float, *
     all_providers = "--all-providers" in extra
     ref_db, db = work / "reference.db", work / "ledger.db"
     PEAKS.clear()
+    CPU.clear()
     floor = median_of(runs, lambda: reference_process(paths, ref_db, all_providers))
-    floor_peak = max(PEAKS) / 1024
+    floor_peak, floor_cpu = max(PEAKS) / 1024, statistics.median(CPU)
     with sqlite3.connect(ref_db) as c:
         kept = c.execute("SELECT count(*) FROM rows").fetchone()[0]
     PEAKS.clear()
+    CPU.clear()
     outcome: list[dict] = []
 
     def run() -> None:
@@ -92,16 +114,17 @@ def measure(label: str, paths: list[Path], work: Path, runs: int, goal: float, *
         outcome.append(imported(db, paths, *extra))
 
     took = median_of(runs, run)
-    peak = max(PEAKS) / 1024
+    peak, cpu = max(PEAKS) / 1024, statistics.median(CPU)
     entries = len(outcome[-1]["recorded"])
     PEAKS.clear()
     start = time.perf_counter()
     again = imported(db, paths, *extra)
     again_took = time.perf_counter() - start
     print(f"\n== {label}: {kept} rows kept, {entries} entries recorded")
-    print(f"physical reference       {floor:8.2f} s   peak {floor_peak:6.0f} MiB")
+    print(f"physical reference       {floor:8.2f} s wall {floor_cpu:8.2f} s processor   peak {floor_peak:6.0f} MiB")
     print(
-        f"import cqc-files         {took:8.2f} s   peak {peak:6.0f} MiB   ratio import/reference {took / floor:.2f}   (goal: under {goal:.0f} s, 1 GB)"
+        f"import cqc-files         {took:8.2f} s wall {cpu:8.2f} s processor   peak {peak:6.0f} MiB   "
+        f"ratio import/reference {took / floor:.2f} wall, {cpu / floor_cpu:.2f} processor   (goal: under {goal:.0f} s, 1 GB)"
     )
     print(
         f"the same month again     {again_took:8.2f} s   peak {max(PEAKS) / 1024:6.0f} MiB   recorded {len(again['recorded'])} entries",
