@@ -18,7 +18,7 @@ from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
-from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, SyncFailed
+from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported
@@ -723,6 +723,30 @@ def chart(
             ledger, provider_id, today=utc_now().date(), since=since, until=until, known_at=known_at, location_id=location_id
         )
     click.echo(f"Wrote {charts.write_chart(charts.timeline_spec(found), out)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (only this machine by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="The port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve a read-only web site over the ledger: the register on a day, each trust's status
+    with its timeline, history, explanations and differences, and /api/... answering the same
+    JSON as --json. Needs the extra `web` (pip install 'cqc-ledger[web]'). Ctrl-C stops it.
+
+    \b
+    Example:
+      cqc-ledger serve --port 8000     # then open http://127.0.0.1:8000/
+    """
+    check_target(ctx.obj["db"], must_exist=True)
+    try:
+        import uvicorn
+
+        from cqc_ledger.web.app import create_app
+    except ImportError:
+        raise MissingExtra("the web site needs the optional extra `web`: pip install 'cqc-ledger[web]'") from None
+    click.echo(f"Serving {ctx.obj['db']} at http://{host}:{port}/ (read-only; Ctrl-C stops)", err=True)
+    uvicorn.run(create_app(ctx.obj["db"]), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

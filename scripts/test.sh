@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,ods,postgres,charts,sync]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,ods,postgres,charts,sync,web,webtest]'
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,319 @@
+"""The web site: Starlette routes over the same answers the command line gives.
+
+Every page and every `/api/...` document is built by `projections.answers` (the function the
+CLI's `--json` calls), so the site and the command line cannot disagree. Nothing is written to
+the ledger. Nothing is fetched from outside: the chart's JavaScript comes from the vl-convert
+package installed with the extra, served from here; the pages carry no fonts or CDN links, and a
+Content-Security-Policy header keeps it so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from cqc_ledger.events.vocabulary import MERIT, PROVIDER_TYPES, QUESTIONS, RATINGS
+from cqc_ledger.ledger.application import Ledger, utc_now
+from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
+from cqc_ledger.ledger.store.target import check_target
+from cqc_ledger.projections import answers, charts, render_audit
+from cqc_ledger.web import params
+from cqc_ledger.web.params import BadRequest
+
+HERE = Path(__file__).parent
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def linked(text: Any) -> Markup:
+    """The text escaped, with each http(s) address in it made a link (and nothing else a link)."""
+    if text is None:
+        return Markup("")
+    text = str(text)
+    out, last = [], 0
+    for found in _URL.finditer(text):
+        url = found.group(0).rstrip(".,;)")
+        out.append(escape(text[last : found.start()]))
+        out.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(url))
+        last = found.start() + len(url)
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def href(url: Any) -> str | None:
+    """The address, if it is an http(s) one: only such addresses become links."""
+    return url if isinstance(url, str) and _URL.fullmatch(url.strip()) else None
+
+
+def json_for_script(document: Any) -> Markup:
+    """JSON to put inside <script type="application/json">: no `<`, `>` or `&` can end the element."""
+    text = orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode()
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters.update(linked=linked, href=href)
+    env.globals.update(RATINGS=RATINGS, MERIT=MERIT, QUESTIONS=QUESTIONS, PROVIDER_TYPES=PROVIDER_TYPES)
+    return env
+
+
+@cache
+def vega_bundle() -> bytes:
+    """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (nothing fetched)."""
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return b"console.error('the chart needs the extra charts: pip install cqc-ledger[charts]');"
+    return vlc.javascript_bundle().encode()
+
+
+class Site:
+    """The site over one ledger (a SQLite path or a PostgreSQL URL)."""
+
+    def __init__(self, target: str, *, clock: Callable[[], datetime] = utc_now):
+        self.target = target
+        self.clock = clock
+        self.env = _environment()
+
+    @contextmanager
+    def ledger(self) -> Iterator[Ledger]:
+        check_target(self.target, must_exist=True)
+        ledger = Ledger(self.target)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+
+    # ---- pages ---------------------------------------------------------------------------
+
+    def page(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(template).render(**context), status_code=status_code)
+
+    def register_page(self, request: Request) -> Response:
+        q = request.query_params
+        at = params.day(q, "at") or self.clock().date()
+        known_at = params.moment(q, "known_at")
+        rating, kind, special = params.rating(q), params.provider_type(q, "type"), params.flag(q, "special_measures")
+        search = params.text(q, "q")
+        rows = self.trust_rows(at, known_at, rating, special, kind, search)
+        return self.page(
+            "register.html",
+            rows=rows,
+            at=at.isoformat(),
+            known_at=q.get("known_at", ""),
+            rating=rating,
+            kind=kind,
+            special=special,
+            search=search or "",
+        )
+
+    def trust_rows(
+        self, at: date, known_at: datetime | None, rating: str | None, special: bool, kind: str | None, search: str | None
+    ) -> list[dict[str, Any]]:
+        with self.ledger() as ledger:
+            rows = answers.trusts(ledger, at, known_at, rating=rating, special_measures=special).value
+            if kind:
+                kinds = {r["provider_id"]: _kind_of(ledger, r["provider_id"]) for r in rows}
+                rows = [r for r in rows if kinds[r["provider_id"]] == kind]
+        if search:
+            words = search.lower().split()
+            rows = [r for r in rows if all(w in f"{r['provider_id']} {r['name']}".lower() for w in words)]
+        return rows
+
+    def trust_page(self, request: Request) -> Response:
+        provider_id = request.path_params["provider"]
+        q = request.query_params
+        now = self.clock()
+        at = params.day(q, "at") or now.date()
+        known_at = params.moment(q, "known_at")
+        with self.ledger() as ledger:
+            document = answers.status(ledger, provider_id, at, known_at, now).value
+            found = answers.chart_timeline(ledger, provider_id, today=at, until=at, known_at=known_at)
+            sources = _sources(ledger, provider_id, document)
+        spec = _chart_spec(found)
+        return self.page(
+            "trust.html",
+            doc=document,
+            spec=json_for_script(spec) if spec else None,
+            sources=sources,
+            at=at.isoformat(),
+            known_at=q.get("known_at", ""),
+            query=_query(at=at.isoformat(), known_at=q.get("known_at")),
+        )
+
+    def history_page(self, request: Request) -> Response:
+        provider_id = request.path_params["provider"]
+        q = request.query_params
+        since, until, known_at = params.day(q, "from"), params.day(q, "to"), params.moment(q, "known_at")
+        params.ordered(since, until)
+        with self.ledger() as ledger:
+            changes = answers.history(ledger, provider_id, since, until, known_at)
+            name = answers.status(ledger, provider_id, self.clock().date(), known_at, self.clock()).value["name"]
+        return self.page(
+            "history.html", provider_id=provider_id, name=name, changes=changes, since=q.get("from", ""), until=q.get("to", "")
+        )
+
+    def explain_page(self, request: Request) -> Response:
+        document = self.explanation(request)
+        return self.page("explain.html", doc=document, text=render_audit.explain_text(document))
+
+    def diff_page(self, request: Request) -> Response:
+        document = self.difference(request)
+        return self.page("diff.html", doc=document, text=render_audit.diff_text(document))
+
+    # ---- the JSON API: the CLI's --json documents ----------------------------------------
+
+    def api_status(self, request: Request) -> Response:
+        q = request.query_params
+        now = self.clock()
+        with self.ledger() as ledger:
+            document = answers.status(
+                ledger, request.path_params["provider"], params.day(q, "at") or now.date(), params.moment(q, "known_at"), now
+            )
+        return _json(document.value)
+
+    def api_trusts(self, request: Request) -> Response:
+        q = request.query_params
+        at = params.day(q, "at") or self.clock().date()
+        rating, special = params.rating(q), params.flag(q, "special_measures")
+        with self.ledger() as ledger:
+            return _json(answers.trusts(ledger, at, params.moment(q, "known_at"), rating=rating, special_measures=special).value)
+
+    def api_history(self, request: Request) -> Response:
+        q = request.query_params
+        since, until = params.day(q, "from"), params.day(q, "to")
+        params.ordered(since, until)
+        with self.ledger() as ledger:
+            return _json(answers.history(ledger, request.path_params["provider"], since, until, params.moment(q, "known_at")))
+
+    def api_explain(self, request: Request) -> Response:
+        return _json(self.explanation(request))
+
+    def api_diff(self, request: Request) -> Response:
+        return _json(self.difference(request))
+
+    def explanation(self, request: Request) -> dict[str, Any]:
+        q = request.query_params
+        now = self.clock()
+        key = (params.text(q, "location"), params.service(q), params.question(q))
+        at, known_at = params.day(q, "at") or now.date(), params.moment(q, "known_at")
+        with self.ledger() as ledger:
+            return answers.explain(ledger, request.path_params["provider"], key, at, known_at, now)
+
+    def difference(self, request: Request) -> dict[str, Any]:
+        q = request.query_params
+        start, end = params.day(q, "from"), params.day(q, "to")
+        if start is None or end is None:
+            raise BadRequest("from and to: both days are needed, like ?from=2017-01-01&to=2019-12-31")
+        params.ordered(start, end)
+        with self.ledger() as ledger:
+            return answers.diff(ledger, request.path_params["provider"], start, end, params.moment(q, "known_at"), self.clock())
+
+    # ---- errors --------------------------------------------------------------------------
+
+    def refused(self, request: Request, status_code: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _json({"error": message, "status": status_code}, status_code)
+        title = "Not found" if status_code == 404 else "Bad request"
+        return self.page("error.html", status_code=status_code, title=title, message=message)
+
+
+def _kind_of(ledger: Ledger, provider_id: str) -> str | None:
+    first = ledger.entries_of(provider_id, limit=1)
+    return getattr(first[0].entry, "provider_type", None) if first else None
+
+
+def _chart_spec(found: Any) -> dict[str, Any] | None:
+    try:
+        return charts.timeline_spec(found)
+    except LedgerError:  # the charts extra is missing: the page says so instead of drawing
+        return None
+
+
+def _sources(ledger: Ledger, provider_id: str, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entries behind what the status shows, each with its source: every ref it names."""
+    refs = set(re.findall(r'"ref":"([^"]+)"', orjson.dumps(document).decode()))
+    return [
+        {
+            "ref": r.ref,
+            "type": r.entry.type_name,
+            "on": getattr(r.entry, "on", None),
+            "source": r.entry.source,
+            "url": getattr(r.entry, "url", None),
+        }
+        for r in ledger.entries_of(provider_id)
+        if r.ref in refs
+    ]
+
+
+def _query(**values: str | None) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _json(document: Any, status_code: int = 200) -> Response:
+    """The CLI's JSON: orjson with sorted keys."""
+    return Response(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), status_code=status_code, media_type="application/json")
+
+
+def create_app(target: str, *, clock: Callable[[], datetime] = utc_now) -> Starlette:
+    """The site over the ledger at `target`."""
+    site = Site(target, clock=clock)
+
+    def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            try:
+                response = handler(request)
+            except BadRequest as bad:
+                response = site.refused(request, 400, str(bad))
+            except (UnknownProvider, UnknownLocation) as unknown:
+                response = site.refused(request, 404, str(unknown))
+            except LedgerError as refused:
+                response = site.refused(request, 400, str(refused))
+            response.headers["Content-Security-Policy"] = POLICY
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+
+        return endpoint
+
+    def bundle(request: Request) -> Response:
+        return Response(vega_bundle(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        return site.refused(request, 404, f"there is no page at {request.url.path}")
+
+    routes = [
+        Route("/", guarded(site.register_page)),
+        Route("/trust/{provider}", guarded(site.trust_page)),
+        Route("/trust/{provider}/history", guarded(site.history_page)),
+        Route("/trust/{provider}/explain", guarded(site.explain_page)),
+        Route("/trust/{provider}/diff", guarded(site.diff_page)),
+        Route("/api/status/{provider}", guarded(site.api_status)),
+        Route("/api/trusts", guarded(site.api_trusts)),
+        Route("/api/history/{provider}", guarded(site.api_history)),
+        Route("/api/explain/{provider}", guarded(site.api_explain)),
+        Route("/api/diff/{provider}", guarded(site.api_diff)),
+        Route("/static/vega.js", bundle),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found})
