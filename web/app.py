@@ -82,7 +82,10 @@ def vega_bundle() -> bytes:
         import vl_convert as vlc
     except ImportError:
         return b"console.error('the chart needs the extra charts: pip install cqc-ledger[charts]');"
-    return vlc.javascript_bundle().encode()
+    return vlc.javascript_bundle(_GLOBALS).encode()
+
+
+_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
 
 
 class Site:
