@@ -738,7 +738,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     Example:
       cqc-ledger serve --port 8000     # then open http://127.0.0.1:8000/
     """
-    check_target(ctx.obj["db"], must_exist=True)
+    inspect(ctx.obj["db"])  # the ledger must be there and readable before the site starts
     try:
         import uvicorn
 

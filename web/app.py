@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from cqc_ledger.events.vocabulary import MERIT, PROVIDER_TYPES, QUESTIONS, RATINGS
 from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
-from cqc_ledger.ledger.store.target import check_target
+from cqc_ledger.ledger.store.opening import inspect
 from cqc_ledger.projections import answers, charts, render_audit
 from cqc_ledger.web import params
 from cqc_ledger.web.params import BadRequest
@@ -98,8 +98,8 @@ class Site:
 
     @contextmanager
     def ledger(self) -> Iterator[Ledger]:
-        check_target(self.target, must_exist=True)
-        ledger = Ledger(self.target)
+        found = inspect(self.target)  # a reading command's door: never creates, never writes
+        ledger = Ledger(self.target, read_only=found.read_only)
         try:
             yield ledger
         finally:
