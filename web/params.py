@@ -10,12 +10,17 @@ from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIO
 from cqc_ledger.ledger.records import parse_time
 
 
+def _get(query: Mapping[str, str], name: str) -> str:
+    """The parameter's value ("" when absent); `known-at` is taken for `known_at`, as on the command line."""
+    return query.get(name) or query.get(name.replace("_", "-")) or ""
+
+
 class BadRequest(Exception):
     """A query parameter the site cannot use; the message says which and what it takes."""
 
 
 def day(query: Mapping[str, str], name: str) -> date | None:
-    text = query.get(name, "").strip()
+    text = _get(query, name).strip()
     if not text:
         return None
     try:
@@ -25,7 +30,7 @@ def day(query: Mapping[str, str], name: str) -> date | None:
 
 
 def moment(query: Mapping[str, str], name: str) -> datetime | None:
-    text = query.get(name, "").strip()
+    text = _get(query, name).strip()
     if not text:
         return None
     try:
@@ -35,7 +40,7 @@ def moment(query: Mapping[str, str], name: str) -> datetime | None:
 
 
 def rating(query: Mapping[str, str], name: str = "rating") -> str | None:
-    text = query.get(name, "").strip()
+    text = _get(query, name).strip()
     if not text:
         return None
     found = RATING_WORDS.get(normalise(text))
@@ -45,7 +50,7 @@ def rating(query: Mapping[str, str], name: str = "rating") -> str | None:
 
 
 def question(query: Mapping[str, str], name: str = "question") -> str:
-    text = query.get(name, "").strip() or "overall"
+    text = _get(query, name).strip() or "overall"
     found = QUESTION_WORDS.get(normalise(text))
     if found is None:
         raise BadRequest(f'{name}: "{text}" is not a question: use one of {", ".join(QUESTIONS)}')
@@ -53,23 +58,23 @@ def question(query: Mapping[str, str], name: str = "question") -> str:
 
 
 def provider_type(query: Mapping[str, str], name: str = "type") -> str | None:
-    text = query.get(name, "").strip()
+    text = _get(query, name).strip()
     if text and text not in PROVIDER_TYPES:
         raise BadRequest(f'{name}: "{text}" is not a provider type: use one of {", ".join(PROVIDER_TYPES)}')
     return text or None
 
 
 def service(query: Mapping[str, str], name: str = "service") -> str | None:
-    text = query.get(name, "").strip()
+    text = _get(query, name).strip()
     return canonical_service(text) if text else None
 
 
 def text(query: Mapping[str, str], name: str) -> str | None:
-    return query.get(name, "").strip() or None
+    return _get(query, name).strip() or None
 
 
 def flag(query: Mapping[str, str], name: str) -> bool:
-    value = query.get(name, "").strip().lower()
+    value = _get(query, name).strip().lower()
     if value not in ("", "0", "1", "true", "false", "on", "yes", "no"):
         raise BadRequest(f'{name}: "{value}" is not yes or no (1 or 0)')
     return value in ("1", "true", "on", "yes")

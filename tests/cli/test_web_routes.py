@@ -49,6 +49,7 @@ def cli_json(cli: Cli, *args: str) -> Any:
         ),
         ("/api/trusts?at=2017-01-01", ("trusts", "--at", "2017-01-01")),
         ("/api/trusts?at=2017-01-01&special_measures=1", ("trusts", "--at", "2017-01-01", "--special-measures")),
+        ("/api/trusts?at=2017-01-01&special-measures=yes", ("trusts", "--at", "2017-01-01", "--special-measures")),
         ("/api/trusts?at=2019-01-01&rating=inadequate", ("trusts", "--at", "2019-01-01", "--rating", "Inadequate")),
         ("/api/history/RWP?from=2017-01-01&to=2018-12-31", ("history", "RWP", "--from", "2017-01-01", "--to", "2018-12-31")),
         (
