@@ -27,9 +27,9 @@ import orjson
 from bench.register import register_lines
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.projections.trusts import register
-from cqc_ledger.projections.views import open_views
+from cqc_ledger.projections.views import open_views, rebuilt
 
-CLI = [sys.executable, "-c", "from cli import main; main()"]
+CLI = [sys.executable, "-c", "from cqc_ledger.cli import main; main()"]
 # Runs a command and prints its peak memory (KiB). A child forked from this process would count
 # the pages it shares with it (the whole generated register) in its own peak, so the measured
 # command is started from this small launcher instead.
@@ -83,13 +83,19 @@ def fresh(db: Path) -> Path:
 class Store:
     """A place to measure the ledger in: a SQLite file, or a schema of a PostgreSQL server."""
 
-    def __init__(self, label: str, target: str, reset: Callable[[], None]):
-        self.label, self.target, self.reset = label, target, reset
+    def __init__(self, label: str, target: str, reset: Callable[[], None], size: Callable[[], int], rebuild_goal: int):
+        self.label, self.target, self.reset, self.size, self.rebuild_goal = label, target, reset, size, rebuild_goal
 
 
 def sqlite_store(work: Path) -> Store:
     db = work / "ledger.db"
-    return Store("SQLite", str(db), lambda: fresh(db) and None)
+
+    def size() -> int:
+        with sqlite3.connect(db) as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return db.stat().st_size
+
+    return Store("SQLite", str(db), lambda: fresh(db) and None, size, 100_000)
 
 
 def postgres_store(url: str) -> Store | None:
@@ -108,7 +114,15 @@ def postgres_store(url: str) -> Store | None:
             admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
             admin.execute('CREATE SCHEMA "cqc_bench"')
 
-    return Store("PostgreSQL", f"{url}?schema=cqc_bench", reset)
+    def size() -> int:
+        with psycopg.connect(url, autocommit=True) as admin:
+            found = admin.execute(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'cqc_bench' AND c.relkind IN ('r', 'm')"
+            ).fetchone()
+        return int(found[0] or 0) if found else 0
+
+    return Store("PostgreSQL", f"{url}?schema=cqc_bench", reset, size, 40_000)
 
 
 def measure(store: Store, lines_file: Path, entries: int, cells: int, providers: int, reference: float, runs: int) -> None:
@@ -123,18 +137,21 @@ def measure(store: Store, lines_file: Path, entries: int, cells: int, providers:
     record = median_of(runs, record_fresh)
     peak = max(PEAKS) / 1024
     print(
-        f"record (with views)     {record:8.2f} s  {entries / record:9.0f} entries/s   ratio reference/record {reference / record:.3f} (goal >= 0.25)"
+        f"record (with views)     {record:8.2f} s  {entries / record:9.0f} entries/s   ratio reference/record {reference / record:.3f} (goal >= 0.4)"
     )
-    print(f"peak memory of record   {peak:8.0f} MiB (goal: under 2 GiB for a million entries)")
+    print(f"peak memory of record   {peak:8.0f} MiB (goal: under 1 GiB for a million entries)")
+    print(f"store size              {store.size() / 2**20:8.1f} MiB ({store.size() / entries:.0f} bytes an entry)")
     PEAKS.clear()
     rebuild = median_of(runs, lambda: command(store.target, "rebuild"))
     print(
-        f"rebuild                 {rebuild:8.2f} s  {entries / rebuild:9.0f} entries/s  {cells / rebuild:9.0f} cells/s (goal >= 100,000 entries/s), peak {max(PEAKS) / 1024:.0f} MiB"
+        f"rebuild, command        {rebuild:8.2f} s  {entries / rebuild:9.0f} entries/s  {cells / rebuild:9.0f} cells/s, peak {max(PEAKS) / 1024:.0f} MiB"
     )
 
     rng = random.Random(1)
     asked = [(f"R{rng.randrange(providers):05d}", date(rng.randint(2014, 2025), rng.randint(1, 12), 28)) for _ in range(200)]
     ledger = Ledger(store.target)
+    rebuilding = median_of(runs, lambda: rebuilt(ledger))
+    print(f"rebuild, in process     {rebuilding:8.2f} s  {entries / rebuilding:9.0f} entries/s (goal >= {store.rebuild_goal:,} entries/s)")
     views = open_views(ledger)
     turn = iter(range(10**9))
 
@@ -143,13 +160,13 @@ def measure(store: Store, lines_file: Path, entries: int, cells: int, providers:
         views.status(provider_id, day)
 
     in_process = median_of(max(200, runs), one_status)
-    print(f"status --at, in process {in_process * 1000:8.2f} ms (goal < 5 ms, flat in register size)")
+    print(f"status --at, in process {in_process * 1000:8.2f} ms (goal < 2 ms, flat in register size)")
     whole = median_of(max(5, runs), lambda: command(store.target, "status", asked[0][0], "--at", "2019-06-30"))
     print(f"status --at, command    {whole * 1000:8.0f} ms (goal < 300 ms)")
     trusts_in_process = median_of(max(5, runs), lambda: register(views.statuses(date(2019, 6, 30))))
-    print(f"trusts --at, in process {trusts_in_process * 1000:8.0f} ms over {providers} providers (goal < 1 s)")
+    print(f"trusts --at, in process {trusts_in_process * 1000:8.0f} ms over {providers} providers")
     trusts = median_of(max(3, runs), lambda: command(store.target, "trusts", "--at", "2019-06-30", "--json"))
-    print(f"trusts --at, command    {trusts * 1000:8.0f} ms")
+    print(f"trusts --at, command    {trusts * 1000:8.0f} ms (goal < 300 ms over 5,000 providers)")
     ledger.close()
 
 

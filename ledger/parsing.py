@@ -126,13 +126,26 @@ def _cell(value: Any, where: str, today: date) -> RatingCell:
         and (service is None or type(service) is str)
         and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
     ):
-        return RatingCell(
-            location_id=location_id,
-            service=None if service is None else _service(service, where),
-            question=question,
-            rating=rating,
-        )
+        key = (location_id, service, question, rating)
+        cell = _SEEN_CELLS.get(key)
+        if cell is None:
+            cell = RatingCell(
+                location_id=location_id,
+                service=None if service is None else _service(service, where),
+                question=question,
+                rating=rating,
+            )
+            if len(_SEEN_CELLS) >= _SEEN_CELLS_AT_MOST:
+                _SEEN_CELLS.clear()
+            _SEEN_CELLS[key] = cell
+        return cell
     return _checked_cell(value, where, today)
+
+
+# Cells already read on the fast path (cells are immutable, and a register repeats them often):
+# reading one again is a lookup. Only cells the fast path accepted are kept; refusals are not.
+_SEEN_CELLS: dict[tuple[str | None, str | None, str, str], RatingCell] = {}
+_SEEN_CELLS_AT_MOST = 200_000
 
 
 def _service(name: str, where: str) -> str:

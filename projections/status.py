@@ -66,7 +66,8 @@ def held_after(previous: CellValue | None, value: CellValue) -> CellValue:
         return replace(previous, inspected_on=value.since, inspected_ref=value.ref)
     if previous is not None and previous.rating == value.rating:
         return replace(value, unchanged_since=previous.unchanged_since)
-    return replace(value, unchanged_since=value.since)
+    # A new value as callers make it already starts its run: no copy (this runs for every cell folded).
+    return value if value.unchanged_since == value.since else replace(value, unchanged_since=value.since)
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,10 @@ class Views:
         return applied
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Inserts rows into emptied tables (a store may have a faster way)."""
+        """Inserts rows into emptied tables (a store may have a faster way): in key order, so
+        the clustered tables are appended to rather than split at random."""
+        entries.sort()
+        headlines.sort()
         self._insert(c, entries, headlines)
 
     def _analyse(self, c: Any) -> None:
