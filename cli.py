@@ -21,7 +21,7 @@ from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.imports.run import import_files
-from cqc_ledger.ledger.input import iter_entries, iter_exported
+from cqc_ledger.ledger.input import iter_entries, iter_exported, json_value, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.ledger.store.failures import explained
@@ -651,8 +651,8 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
     """
     try:
-        replacement = orjson.loads(file.read())
-    except orjson.JSONDecodeError as bad:
+        replacement = json_value(without_bom(file.read()))
+    except ValueError as bad:
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
     provider_id, _ = parse_ref(ref)

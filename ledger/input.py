@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TypeVar
@@ -31,14 +32,60 @@ def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tupl
 
 
 def _objects(lines: Iterable[str | bytes]) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line's JSON value, with its line number."""
+    """Each non-blank line's JSON value, with its line number (a byte order mark opening the
+    input, as some editors on Windows write one, is passed over)."""
     for number, line in enumerate(lines, 1):
+        if number == 1:
+            line = without_bom(line)
         if not line.strip():
             continue
         try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as bad:
+            yield number, json_value(line)
+        except ValueError as bad:
             raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
+
+
+_BOM = "\ufeff"
+
+
+def without_bom(text: T) -> T:
+    """The text less a UTF-8 byte order mark at its start."""
+    if isinstance(text, bytes):
+        return text[3:] if text.startswith(_BOM.encode()) else text  # type: ignore[return-value]
+    return text[1:] if isinstance(text, str) and text.startswith(_BOM) else text  # type: ignore[return-value]
+
+
+def json_value(text: str | bytes) -> Any:
+    """The value of a JSON text, read with orjson; ValueError for text that is not JSON, and for
+    an object that names a key twice (JSON parsers silently keep one of the two; the ledger
+    refuses to guess which was meant)."""
+    value = orjson.loads(text)
+    raw = text.encode() if isinstance(text, str) else bytes(text)
+    # Every colon of the text is in a string or after a key. Written out again, a value keeps its
+    # strings and keys: so without escapes (\u003a is a colon too), one colon more in the text than
+    # in its value written out is a key given twice. Only then (or with escapes) read it slowly.
+    if b"\\u" in raw or raw.count(b":") != _written_colons(value):
+        try:
+            json.loads(raw, object_pairs_hook=_once)
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+    return value
+
+
+def _written_colons(value: Any) -> int:
+    try:
+        return orjson.dumps(value).count(b":")
+    except TypeError:  # nested deeper than orjson writes: read it the slow way
+        return -1
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise ValueError(f'the key "{twice}" is given twice in one object: give it once')
+    return found
 
 
 def _at_line(number: int, read: Callable[[], T]) -> T:

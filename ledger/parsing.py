@@ -21,9 +21,13 @@ from cqc_ledger.events.schema import FieldSpec, field_specs
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
 from cqc_ledger.ledger.errors import InvalidField
+from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_REF = re.compile(r"[^/\s]+/[1-9][0-9]*")
+_REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
+# Fields holding CQC's ids of providers and locations, which must have CQC's forms.
+_ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
+_MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
 
@@ -78,6 +82,8 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
                 raise InvalidField(f'missing field "{where}"', field=where)
             continue
         values[spec.name] = _value(spec, value, where, today)
+        if spec.name in _ID_FIELDS and not is_id(values[spec.name]):
+            raise InvalidField(f'field "{where}": {id_refusal(values[spec.name])}', field=where)
     return cls(**values)
 
 
@@ -94,6 +100,8 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     if kind == "choice":
         return _word(spec, value, where)
     if kind == "entry":
+        if isinstance(value, dict) and value.get("type") in _MENDS:  # refused before reading it: it may nest without end
+            raise InvalidField(f'field "{where}": a replacement cannot itself be a correction or retraction', field=where)
         return _parse(value, today, where + ".")
     if kind == "cell":  # one cell (RatingRevised's), an object: before the list kinds below
         return _cell(value, where, today)
@@ -120,9 +128,11 @@ def _cell(value: Any, where: str, today: date) -> RatingCell:
     question, rating = value.get("question"), value.get("rating")
     # The fast path: canonical words and plain ids; anything else takes the checking path.
     if (
-        question in _QUESTIONS_AS_WRITTEN
+        type(question) is str
+        and type(rating) is str
+        and question in _QUESTIONS_AS_WRITTEN
         and rating in _RATINGS_AS_WRITTEN
-        and (location_id is None or (type(location_id) is str and location_id.strip() == location_id != ""))
+        and (location_id is None or (type(location_id) is str and is_id(location_id)))
         and (service is None or type(service) is str)
         and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,7 +10,11 @@ from datetime import UTC, datetime
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InvalidField
 
-_REF = re.compile(r"(?P<provider>[^/\s]+)/(?P<position>[1-9][0-9]*)")
+# CQC's ids of providers and locations: an ODS code (a trust RWP, RX9 or 5QL; a site RWP01 or
+# R1G56) or a CQC number (1-101641521). Anything else could not be named in a ref, or read back.
+ID_FORM = r"(?:[A-Z0-9]{3,10}|1-[0-9]{1,15})"
+_ID = re.compile(ID_FORM)
+_REF = re.compile(rf"(?P<provider>{ID_FORM})/(?P<position>[1-9][0-9]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,18 @@ class Stamp:
     recorded_at: datetime
 
 
+def is_id(text: str) -> bool:
+    """True when `text` has the form of a CQC id of a provider or location (see ID_FORM)."""
+    return _ID.fullmatch(text) is not None
+
+
+def id_refusal(text: str) -> str:
+    """Why `text` is not a CQC id, as the end of a sentence, with the fix where there is one."""
+    shown = json.dumps(text)  # invisible characters and NUL shown as escapes
+    hint = f' (did you mean "{text.strip().upper()}"?)' if is_id(text.strip().upper()) else ""
+    return f'{shown} is not a CQC id: ids are ODS codes (capital letters and digits, like "RWP" or "RWP01") or CQC numbers (like "1-101641521"){hint}'
+
+
 def parse_ref(ref: str) -> tuple[str, int]:
     """('RWP', 9) from 'RWP/9'."""
     match = _REF.fullmatch(ref.strip())
@@ -67,4 +84,9 @@ def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if len(text.strip()) == 10:  # a day: everything recorded during it
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:  # in UTC, a time near the ends of the calendar may fall outside it: refused as a time
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text} is outside the calendar in UTC") from None
+    return moment

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import orjson
-
 from cqc_ledger.events import provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
+from cqc_ledger.ledger.input import json_value, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
@@ -125,8 +124,8 @@ def _responses(path: str) -> list[cqc_api.Response]:
     """The responses in a file: one JSON object, or a JSON list of them."""
     try:
         with open(path, "rb") as file:
-            body = orjson.loads(file.read())
-    except orjson.JSONDecodeError as bad:
+            body = json_value(without_bom(file.read()))
+    except ValueError as bad:
         raise BadImportFile(f"{path}: not valid JSON ({bad})") from None
     if isinstance(body, list):
         return [cqc_api.Response(f"{path}[{i}]", item) for i, item in enumerate(body)]

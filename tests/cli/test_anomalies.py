@@ -196,30 +196,30 @@ def test_leicester_2018_published_with_a_trust_wide_notice_is_not_an_anomaly() -
 def test_a_warning_notice_on_a_location_counts_against_its_key_questions_and_the_overall_only_through_them() -> None:
     history = recorded(
         registered("RXX", provider_type="acute"),  # RXX/1
-        location("L1", provider_id="RXX"),  # RXX/2
-        notice_issued("WN-L1", "2018-01-10", location_id="L1", provider_id="RXX"),  # RXX/3
+        location("RXX01", provider_id="RXX"),  # RXX/2
+        notice_issued("WN-L1", "2018-01-10", location_id="RXX01", provider_id="RXX"),  # RXX/3
         report(
             "R",
             "2018-06-01",
-            cell("overall", GOOD, "L1"),
-            cell("safe", GOOD, "L1"),
-            cell("safe", GOOD, "L1", "Surgery"),
-            *(cell(q, GOOD, "L1") for q in ("effective", "caring", "responsive", "well-led")),
+            cell("overall", GOOD, "RXX01"),
+            cell("safe", GOOD, "RXX01"),
+            cell("safe", GOOD, "RXX01", "Surgery"),
+            *(cell(q, GOOD, "RXX01") for q in ("effective", "caring", "responsive", "well-led")),
             provider_id="RXX",
         ),  # RXX/4
     )
     status = status_at(history, "RXX", date(2018, 6, 1))
-    safe = check(status, ("L1", None, "safe"))
+    safe = check(status, ("RXX01", None, "safe"))
     assert (safe.verdict.rating, safe.verdict.rule, [e.applied for e in safe.enforcement]) == (
         INADEQUATE,
         "warning-notice-inadequate",
         [True],
     )
-    overall = check(status, ("L1", None, "overall"))
+    overall = check(status, ("RXX01", None, "overall"))
     assert (overall.breaches, overall.verdict.rating, [e.applied for e in overall.enforcement]) == ((), GOOD, [False])
     assert "feels it only through them" in overall.enforcement[0].why
     kinds = {a.judgement.key: a.kind for a in surveyed(("RXX", history), kinds=(INCONSISTENT,)).anomalies}
-    assert kinds == {("L1", None, "safe"): INCONSISTENT}
+    assert kinds == {("RXX01", None, "safe"): INCONSISTENT}
 
 
 def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) -> None:

@@ -287,7 +287,7 @@ def test_any_history_restores_to_the_same_bytes_and_head(tmp_path_factory: pytes
     assert ok(folder / "restored.db", "export").stdout_bytes == export.read_bytes()
     assert ok(folder / "restored.db", "verify", "--digest").stdout == ok(folder / "source.db", "verify", "--digest").stdout
     # And today's status of each provider is the same
-    for pid in ("P1", "P2"):
+    for pid in ("RWP", "RX9"):
         assert status_without_known_at(folder / "restored.db", pid, "--at", "2025-12-31") == status_without_known_at(
             folder / "source.db", pid, "--at", "2025-12-31"
         )

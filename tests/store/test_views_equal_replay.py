@@ -30,8 +30,8 @@ from tests.conftest import STORES, postgres_schema
 
 TODAY = date(2026, 11, 22)
 START = datetime(2026, 1, 1, tzinfo=UTC)
-PROVIDERS = ("P1", "P2")
-PLACES = [(None, None), ("L1", None), ("L1", "Surgery"), (None, "Emergency and urgent care")]
+PROVIDERS = ("RWP", "RX9")
+PLACES = [(None, None), ("RWP01", None), ("RWP01", "Surgery"), (None, "Emergency and urgent care")]
 QUESTIONS = ("overall", "safe", "well-led")
 RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", "Inspected but not rated")
 SERVICE_PLACES = [p for p in PLACES if p[1]]
@@ -76,9 +76,9 @@ def inheritance(draw: Any, pid: str, on: date | None = None) -> dict[str, Any]:
     return {
         "type": "RatingsInherited",
         "provider_id": pid,
-        "location_id": "L1",
+        "location_id": "RWP01",
         "on": on.isoformat(),
-        "from_location_id": "X1",
+        "from_location_id": "RWP99",
         "ratings": draw(inherited(on)),
     }
 
@@ -162,7 +162,7 @@ def registrations() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for pid in PROVIDERS:
         out.append({"type": "ProviderRegistered", "provider_id": pid, "name": f"Provider {pid}", "on": "2010-04-01"})
-        out.append({"type": "LocationRegistered", "provider_id": pid, "location_id": "L1", "name": "Hospital", "on": "2010-04-01"})
+        out.append({"type": "LocationRegistered", "provider_id": pid, "location_id": "RWP01", "name": "Hospital", "on": "2010-04-01"})
     return out
 
 

@@ -1,0 +1,186 @@
+"""Odd input at the door: ids that are not CQC's, values of the wrong JSON kind, corrections
+nested without end, times at the ends of the calendar, keys given twice, a byte order mark.
+Each is refused with a sentence naming the line and field (or accepted, for the mark), never a
+traceback, and a refused input writes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from builders import registered
+from conftest import EXAMPLES
+from ledgers import ok, run
+
+BOM = "\ufeff"
+
+
+def refused(result, *words: str) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stderr.startswith("Error: "), result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    return result.stderr
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    target = tmp_path / "ledger.db"
+    ok(target, "record", str(EXAMPLES / "RWP.jsonl"))
+    return target
+
+
+# ---- ids follow CQC's forms ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["RW/P", "RW P", "RWP\u0000", "\ufeff", "\u200b", "\u200bRWP", "R", "rwp", "1-", "1-12a"])
+def test_a_provider_id_not_of_cqcs_forms_is_refused_at_the_door(tmp_path, bad):
+    target = tmp_path / "ledger.db"
+
+    refused(
+        run(
+            target, "record", "-", input=f'{{"type": "ProviderRegistered", "provider_id": {_json(bad)}, "name": "X", "on": "2010-04-01"}}\n'
+        ),
+        "line 1",
+        '"provider_id"',
+        "is not a CQC id",
+    )
+
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("good", ["RWP", "5QL", "R1G", "RWP01", "R1G56", "1-101641521"])
+def test_ods_codes_and_cqc_numbers_are_ids(tmp_path, good):
+    ok(
+        tmp_path / "ledger.db",
+        "record",
+        "-",
+        input=f'{{"type": "ProviderRegistered", "provider_id": "{good}", "name": "X", "on": "2010-04-01"}}\n',
+    )
+
+
+def test_a_lower_case_id_is_refused_with_the_id_it_may_mean(tmp_path):
+    refused(
+        run(
+            tmp_path / "l.db",
+            "record",
+            "-",
+            input='{"type": "ProviderRegistered", "provider_id": "rwp", "name": "X", "on": "2010-04-01"}\n',
+        ),
+        'did you mean "RWP"?',
+    )
+
+
+def test_a_location_id_in_a_rating_cell_must_be_an_id_too(ledger):
+    line = '{"type": "RatingRevised", "provider_id": "RWP", "on": "2020-01-01", "reason": "x", "cell": {"location_id": "RWP 01", "question": "safe", "rating": "Good"}}\n'
+
+    refused(run(ledger, "record", "-", input=line), "line 1", "location_id", "is not a CQC id")
+
+
+def _json(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+# ---- values of the wrong kind --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["[]", '["Good"]', "{}", '{"a": 1}'])
+@pytest.mark.parametrize("key", ["rating", "question"])
+def test_a_rating_or_question_given_as_a_list_or_object_is_refused_naming_the_field(ledger, key, value):
+    cell = {"question": '"safe"', "rating": '"Good"'} | {key: value}
+    line = f'{{"type": "ReportPublished", "provider_id": "RWP", "report_id": "R-odd", "on": "2020-01-01", "ratings": [{{"question": {cell["question"]}, "rating": {cell["rating"]}}}]}}\n'
+
+    refused(run(ledger, "record", "-", input=line), "line 1", f"ratings[0].{key}")
+
+
+def test_corrections_nested_hundreds_deep_are_refused_not_a_crash(ledger):
+    entry = '{"type": "ProviderRenamed", "provider_id": "RWP", "name": "X", "on": "2020-01-01"}'
+    for _ in range(330):
+        entry = f'{{"type": "EntryCorrected", "provider_id": "RWP", "ref": "RWP/1", "reason": "r", "replacement": {entry}}}'
+
+    refused(run(ledger, "record", "-", input=entry + "\n"), "line 1", "replacement", "cannot itself be a correction")
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+@pytest.mark.parametrize(
+    "command",
+    [("status", "RWP"), ("trusts",), ("explain", "RWP"), ("history", "RWP"), ("diff", "RWP", "--from", "2015-01-01", "--to", "2020-01-01")],
+)
+def test_a_known_at_outside_the_calendar_in_utc_is_a_usage_error_not_a_crash(ledger, command, moment):
+    result = run(ledger, *command, "--known-at", moment)
+
+    assert result.exit_code == 2, result.output
+    assert "is not a time" in result.output
+
+
+def test_the_first_moment_of_the_calendar_is_a_time_the_ledger_knew_nothing_at(ledger):
+    result = run(ledger, "trusts", "--known-at", "0001-01-01T00:00:00Z", "--json")
+
+    assert result.exit_code == 0, result.output
+
+
+# ---- keys given twice ----------------------------------------------------------------------
+
+
+def test_a_line_naming_a_key_twice_is_refused_naming_the_key(ledger):
+    line = '{"type": "ProviderRenamed", "provider_id": "ZZZ9", "provider_id": "RWP", "name": "Renamed", "on": "2020-01-01"}\n'
+    before = ok(ledger, "export").stdout_bytes
+
+    refused(run(ledger, "record", "-", input=line), "line 1", 'the key "provider_id" is given twice')
+
+    assert ok(ledger, "export").stdout_bytes == before
+
+
+def test_a_key_twice_inside_a_rating_cell_or_with_escapes_is_refused_too(ledger):
+    nested = '{"type": "RatingRevised", "provider_id": "RWP", "on": "2020-01-01", "reason": "x", "cell": {"question": "safe", "rating": "Good", "rating": "Inadequate"}}\n'
+    escaped = '{"type": "ProviderRenamed", "provider_id": "RWP", "name": "A\\u003a", "n\\u0061me": "B", "on": "2020-01-01"}\n'
+
+    refused(run(ledger, "record", "-", input=nested), 'the key "rating" is given twice')
+    refused(run(ledger, "record", "-", input=escaped), 'the key "name" is given twice')
+
+
+def test_colons_in_values_are_not_mistaken_for_keys(ledger):
+    line = '{"type": "ProviderRenamed", "provider_id": "RWP", "name": "A: B :: \\"C\\":", "on": "2020-01-01"}\n'
+
+    ok(ledger, "record", "-", input=line)
+
+
+def test_a_correction_file_naming_a_key_twice_is_refused(ledger, tmp_path):
+    replacement = tmp_path / "fix.json"
+    replacement.write_text('{"type": "ProviderRegistered", "provider_id": "RWP", "name": "A", "name": "B", "on": "2010-04-01"}')
+
+    refused(run(ledger, "correct", "RWP/1", str(replacement), "--reason", "x"), 'the key "name" is given twice')
+
+
+def test_an_api_response_naming_a_key_twice_is_refused(tmp_path):
+    response = tmp_path / "RWP.json"
+    response.write_text('{"providerId": "RWP", "providerId": "RX9", "name": "X"}')
+
+    refused(run(tmp_path / "l.db", "import", "cqc-api", str(response)), "RWP.json", 'the key "providerId" is given twice')
+
+
+# ---- a byte order mark -----------------------------------------------------------------------
+
+
+def test_record_and_restore_accept_a_byte_order_mark(tmp_path):
+    text = (EXAMPLES / "RWP.jsonl").read_text()
+    ok(tmp_path / "a.db", "record", "-", input=BOM + text)
+    exported = ok(tmp_path / "a.db", "export").stdout
+
+    ok(tmp_path / "b.db", "restore", "-", input=BOM + exported)
+
+    assert ok(tmp_path / "b.db", "export").stdout == exported
+
+
+def test_correct_and_import_accept_a_byte_order_mark(ledger, tmp_path):
+    import orjson
+
+    replacement = tmp_path / "fix.json"
+    replacement.write_bytes(BOM.encode() + orjson.dumps(registered("RWP", name="Worcestershire Acute Hospitals NHS Trust")))
+    ok(ledger, "correct", "RWP/1", str(replacement), "--reason", "name")
+    api = tmp_path / "RWP.json"
+    api.write_bytes(BOM.encode() + (EXAMPLES.parent / "tests" / "fixtures" / "cqc" / "RWP.json").read_bytes())
+
+    ok(tmp_path / "new.db", "import", "cqc-api", str(api))
