@@ -176,9 +176,18 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger record examples/RWP.jsonl
     """
+    if _is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
+        click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
     with opened(ctx, creating=True) as ledger, _reading(file) as lines:
         outcome = _written(ledger, lambda follow: ledger.record(iter_entries(lines, today=utc_now().date()), followers=[follow]))
     _show(outcome, as_json)
+
+
+def _is_terminal(file: BinaryIO) -> bool:
+    try:
+        return file.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
 # Fields holding CQC's ids of providers and locations, which must have CQC's forms.
-_ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
+_ID_FIELDS = frozenset(("provider_id", "location_id"))
 _MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
@@ -100,7 +100,9 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     if kind == "choice":
         return _word(spec, value, where)
     if kind == "entry":
-        if isinstance(value, dict) and value.get("type") in _MENDS:  # refused before reading it: it may nest without end
+        if (
+            isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] in _MENDS
+        ):  # refused before reading it: it may nest without end
             raise InvalidField(f'field "{where}": a replacement cannot itself be a correction or retraction', field=where)
         return _parse(value, today, where + ".")
     if kind == "cell":  # one cell (RatingRevised's), an object: before the list kinds below

@@ -51,6 +51,8 @@ def read_row(values: dict[str, Any], where: str, question_column: str, is_locati
     """The rating of one row; None when its value is not a rating ("Not applicable")."""
     provider_id = _value(values, PROVIDER, where)
     location_id = _value(values, LOCATION, where) if is_locations else None
+    if not is_locations:
+        _check_trust_level(values, where)
     service = _word(words.service, values, SERVICE, where)
     question = _word(lambda v: words.question(v, trust_level=True), values, question_column, where)
     rating = _word(words.rating, values, RATING, where)
@@ -66,6 +68,19 @@ def read_row(values: dict[str, Any], where: str, question_column: str, is_locati
     day = _word(words.day, values, DAY, where)
     inherited = str(values.get(INHERITED) or "").strip().upper().startswith("Y")
     return Row(provider_id, day, {k: v for k, v in cell.items() if v is not None}, where, inherited)
+
+
+def _check_trust_level(values: dict[str, Any], where: str) -> None:
+    """A row of a sheet without `Location ID` is the trust's own rating, unless the row names a
+    location in another column (a Locations sheet that lost its id column): then whose rating it
+    is cannot be told, and filing a hospital's rating as the trust's would be wrong."""
+    for column, value in values.items():
+        if column.lower().startswith("location") and value not in (None, ""):
+            raise BadImportFile(
+                f'{where}: the row names a location ({column} "{value}") but the file has no column {LOCATION}, so whether '
+                f"the rating is that location's or the trust's own cannot be told: import the file with its {LOCATION} column, "
+                "as CQC publishes it"
+            )
 
 
 def reports(rows: Iterable[Row]) -> list[Draft]:

@@ -201,3 +201,18 @@ def test_the_ods_file_as_cqc_publishes_it_is_read_sheet_by_sheet(cli, rwp, tmp_p
         {"location_id": "RWP01", "question": "overall", "rating": RI},
     ]
     assert sorted(reports(cli)) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]
+
+
+def test_a_locations_row_in_a_file_without_the_location_id_column_is_refused_naming_row_and_column(cli, rwp, tmp_path):
+    # Given the Locations sheet saved without its Location ID column: Worcestershire Royal's row
+    # would otherwise be filed as the trust's own overall rating
+    path = tmp_path / "no-location-id.csv"
+    header = [c for c in columns("Locations") if c != "Location ID"]
+    row = location_row("RWP01", "Overall", "Overall", INADEQUATE, "20/09/2019") | {"Location Name": "Worcestershire Royal Hospital"}
+    path.write_text(",".join(header) + "\n" + ",".join(row.get(c, "") for c in header) + "\n")
+
+    message = refused(cli, "cqc-ratings", str(path))
+
+    assert f'{path}: row 2: the row names a location (Location ODS Code "RWP01")' in message
+    assert "no column Location ID" in message
+    assert not reports(cli)

@@ -329,3 +329,31 @@ def test_a_postgresql_schema_holding_other_tables_is_not_adopted(schema):
     refused(runner_for(schema)("verify"), "not a cqc-ledger store", "customers")
 
     assert _pg_tables(schema) == {"customers"}
+
+
+# ---- record on a terminal ----------------------------------------------------------------------
+
+
+def test_record_with_no_file_on_a_terminal_says_it_is_reading_standard_input(tmp_path):
+    import os
+    import pty
+    import sys
+
+    # Given `record` started with a terminal as its standard input
+    primary, secondary = pty.openpty()
+    target = tmp_path / "ledger.db"
+    script = "import sys; from cqc_ledger.cli import main; sys.argv = ['cqc-ledger', '--db', sys.argv[1], 'record']; main()"
+    process = subprocess.Popen([sys.executable, "-c", script, str(target)], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(secondary)
+    try:
+        # When the person types an entry and ends the input
+        os.write(primary, b'{"type": "ProviderRegistered", "provider_id": "RWP", "name": "X", "on": "2010-04-01"}\n')
+        time.sleep(0.5)
+        os.write(primary, b"\x04")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(primary)
+
+    # Then it said where it was reading from, and recorded what was typed
+    assert "Reading JSON Lines from standard input (end with Ctrl-D" in err.decode(), err.decode()
+    assert process.returncode == 0 and out.decode() == "Recorded 1 entry: RWP/1.\n"
