@@ -282,7 +282,7 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
     """
     with opened(ctx) as ledger:
         found = ledger.entries_of(provider_id) if provider_id else ledger.all_entries()
-        documents = [shapes.recorded_json(r) for r in found]
+        documents = [shapes.entry_json(r) for r in found]
     emit_json(documents) if as_json else click.echo(render.entries_text(documents))
 
 
@@ -581,7 +581,7 @@ def export(ctx: click.Context, out: BinaryIO) -> None:
     """
     with opened(ctx) as ledger:
         for recorded in ledger.all_entries():
-            out.write(orjson.dumps(shapes.recorded_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
+            out.write(orjson.dumps(shapes.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
 
 
 @main.command()

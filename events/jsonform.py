@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Any
 
 from cqc_ledger.events import ENTRY_TYPES
@@ -24,9 +23,15 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
 _AS_IS = frozenset(("str", "int", "choice"))
 
 
-@cache
+_WRITERS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
 def _writers(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    return tuple((spec.name, spec.kind, spec.required) for spec in field_specs(cls))
+    """Each field's name, kind and whether it is required, worked out once per type."""
+    found = _WRITERS.get(cls)
+    if found is None:
+        found = _WRITERS[cls] = tuple((spec.name, spec.kind, spec.required) for spec in field_specs(cls))
+    return found
 
 
 def _plain(obj: Any) -> dict[str, Any]:

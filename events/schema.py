@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import date
-from functools import cache
 
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
@@ -37,9 +36,18 @@ def _table(name: str, words: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-@cache
+_SPECS: dict[type, tuple[FieldSpec, ...]] = {}
+
+
 def field_specs(cls: type) -> tuple[FieldSpec, ...]:
-    """The fields of an entry type (or value type) as the parser sees them."""
+    """The fields of an entry type (or value type) as the parser sees them, worked out once."""
+    found = _SPECS.get(cls)
+    if found is None:
+        found = _SPECS[cls] = _specs_of(cls)
+    return found
+
+
+def _specs_of(cls: type) -> tuple[FieldSpec, ...]:
     hints = typing.get_type_hints(cls)
     specs = []
     for f in dataclasses.fields(cls):

@@ -16,7 +16,16 @@ from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, Store
 from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
-from cqc_ledger.ledger.store.codec import EntryMapper, OrjsonTranscoder, canonical, canonical_of_state, digest, entry_topic, stored_state
+from cqc_ledger.ledger.store.codec import (
+    EntryMapper,
+    OrjsonTranscoder,
+    canonical,
+    canonical_of_state,
+    digest,
+    entry_topic,
+    recorded_of,
+    stored_state,
+)
 from cqc_ledger.ledger.store.target import environment, shown
 
 Clock = Callable[[], datetime]
@@ -155,13 +164,13 @@ class Ledger(Application):
         is read again from there only if a correction or retraction needs it)."""
 
         def history() -> list[Recorded]:
-            return [self.mapper.to_domain_event(s) for s in self.recorder.stream(c, provider_id)]  # type: ignore[attr-defined]
+            return [recorded_of(s) for s in self.store.stream(c, provider_id)]
 
-        return self._folded(ProviderLedger(provider_id, history), self.recorder.stream(c, provider_id))  # type: ignore[attr-defined]
+        return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id))
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
         for s in stored:
-            ledger.apply(self.mapper.to_domain_event(s), digest(canonical_of_state(s.state)))
+            ledger.apply(recorded_of(s), digest(canonical_of_state(s.state)))
         return ledger
 
     def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
@@ -171,25 +180,31 @@ class Ledger(Application):
             StoredEvent(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at))
             for r, form in pending
         ]
-        ids = self.recorder._insert_events(c, stored)  # type: ignore[attr-defined]
+        ids = self.store._insert_events(c, stored)
         recorded = [r for r, _ in pending]
         for follow in followers:
             follow(c, recorded, ids)
         pending.clear()
+
+    @property
+    def store(self) -> Any:
+        """The recorder with the ledger's own tables and statements (eventsourcing types it as a
+        plain application recorder)."""
+        return self.recorder
 
     # ---- reading ------------------------------------------------------------------------
 
     def provider(self, provider_id: str) -> ProviderLedger:
         """The provider's ledger as stored now, holding its whole history (empty if nothing is
         recorded for it yet)."""
-        with self.recorder.datastore.transaction(commit=False) as c:
-            stored = self.recorder.stream(c, provider_id)  # type: ignore[attr-defined]
+        with self.store.datastore.transaction(commit=False) as c:
+            stored = self.store.stream(c, provider_id)
         return self._folded(ProviderLedger(provider_id), stored)
 
     def entries_of(self, provider_id: str, *, limit: int | None = None) -> list[Recorded]:
         """Every entry of a provider (or the first `limit`), in recording order; UnknownProvider
         if there are none."""
-        recorded = list(self.events.get(provider_id, limit=limit))
+        recorded: list[Recorded] = list(self.events.get(provider_id, limit=limit))  # type: ignore[arg-type]
         if not recorded:
             raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.shown}')
         return recorded
@@ -200,7 +215,7 @@ class Ledger(Application):
         while True:
             page = self.recorder.select_notifications(start, _PAGE, inclusive_of_start=False)
             for notification in page:
-                yield self.mapper.to_domain_event(notification)
+                yield recorded_of(notification)
             if len(page) < _PAGE:
                 return
             start = page[-1].id

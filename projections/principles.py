@@ -196,7 +196,7 @@ def check(
     if counted.rating is None:
         return counted
     steps = (*counted.steps, *(notice_step(b) for b in breaches))
-    worst = max(steps, key=lambda s: merit(s.gives))  # max keeps the first of equals
+    worst = max(steps, key=lambda s: merit(s.gives) or 0)  # max keeps the first of equals
     return Verdict(worst.gives, worst.rule, steps, counted.counts, counted.considered, counted.ignored)
 
 

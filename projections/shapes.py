@@ -124,12 +124,15 @@ def location_json(status: Status, location_id: str) -> dict[str, Any]:
 
 
 def recorded_json(recorded: Recorded | None) -> dict[str, Any] | None:
+    """`entry_json` of an entry, or None for none."""
+    return None if recorded is None else entry_json(recorded)
+
+
+def entry_json(recorded: Recorded) -> dict[str, Any]:
     """An entry as `entries --json` and `export` write it: its JSON form, `ref` and `recorded_at`.
 
     `ref` is always the entry's own; the entry a correction or retraction mends (its `ref` field
     in the input format) is written as `target_ref`."""
-    if recorded is None:
-        return None
     out = entry_to_json(recorded.entry)
     if "ref" in out:  # a correction or retraction: its own field names the entry it mends
         out["target_ref"] = out.pop("ref")

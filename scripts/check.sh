@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The project's gates, run by CI before the tests: lint and format (ruff).
+# The project's gates, run by CI before the tests: lint and format (ruff), then types (mypy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 .venv/bin/ruff format --check .
 .venv/bin/ruff check .
+# mypy reads the package by its installed name through a link to the repository's root.
+mkdir -p .mypy && ln -sfn .. .mypy/cqc_ledger
+.venv/bin/mypy

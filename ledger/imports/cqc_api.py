@@ -70,7 +70,8 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
     _one_response_each(responses)
     notes = notes if notes is not None else []
     providers = {org_id: provider_id for kind, org_id, provider_id in map(organisation, responses) if kind == "location"}
-    registered, reports, deregistered, carried = [], {}, [], []
+    registered, deregistered, carried = [], [], []
+    reports: dict[tuple[str, str], _Report] = {}
     not_ratings: list[tuple[str, str, str]] = []
     for response in responses:
         body = response.body
@@ -110,9 +111,9 @@ def _inherited(response: Response, found: Found, providers: dict[str, str]) -> l
     registered = _day(response, "registrationDate")
     out = []
     for source, items in sorted(by_source.items()):
-        cells = {}
+        cells: dict[tuple[str, int], dict[str, Any]] = {}
         for item in items:
-            key = (item.cell.get("service") or "", QUESTIONS.index(item.cell["question"]))  # type: ignore[union-attr]
+            key = (item.cell.get("service") or "", QUESTIONS.index(item.cell["question"]))  # type: ignore[index,union-attr]
             cells.setdefault(key, {**item.cell, "published_on": item.day.isoformat(), "report_id": item.link})  # type: ignore[dict-item]
         obj = {
             "type": "RatingsInherited",
@@ -151,8 +152,8 @@ def _superseded(response: Response, found: Found, notes: list[str]) -> list[Draf
         if not isinstance(area, dict) or normalise(str(area.get("status") or "")) != "superseded":
             continue
         service = service_name(area.get("inspectionAreaName") or area.get("inspectionAreaId"), areas, f"{where}.inspectionAreaName")
-        by = [service_name(code, areas, f"{where}.supersededBy") for code in area.get("supersededBy") or []]
-        by = list(dict.fromkeys(b for b in by if b and b != service))
+        named = [service_name(code, areas, f"{where}.supersededBy") for code in area.get("supersededBy") or []]
+        by = [b for b in dict.fromkeys(named) if b and b != service]
         if service is None or service not in rated or not by:
             continue
         if area.get("endDate") is not None:

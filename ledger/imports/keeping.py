@@ -64,7 +64,8 @@ def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequenc
     result = Plan()
     for entry, draft in drafted:
         index = held.get(entry.provider_id, {})
-        found = index.get(identity(entry))
+        key = identity(entry)
+        found = index.get(key) if key is not None else None
         if found is None:
             result.record.append((entry, draft.origin))
             continue
@@ -88,7 +89,7 @@ def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequenc
                 result.record.append((correction, draft.origin))
         except _Contradiction as differs:
             raise RuleBroken(
-                f"{draft.places.get(differs.key, draft.origin)}: {_about(entry)} is already recorded as {found[1]}, where "
+                f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {_about(entry)} is already recorded as {found[1]}, where "
                 f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {found[1]} FILE --reason TEXT"
             ) from None

@@ -112,8 +112,13 @@ class EntryMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        kind = entry_kind(stored_event.topic)
-        return recorded_from_state(kind, stored_event.originator_version, stored_event.state, provider_id=stored_event.originator_id)
+        return recorded_of(stored_event)
+
+
+def recorded_of(stored_event: StoredEvent) -> Recorded:
+    """The `Recorded` entry of a stored event (what the mapper gives, typed as such)."""
+    kind = entry_kind(stored_event.topic)
+    return recorded_from_state(kind, stored_event.originator_version, stored_event.state, provider_id=str(stored_event.originator_id))
 
 
 def recorded_from_state(kind: str, position: int, state: bytes, *, provider_id: str | None = None) -> Recorded:

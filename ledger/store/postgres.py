@@ -43,7 +43,7 @@ class CreatedOneAtATime:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.datastore.schema,))
 
 
-class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicationRecorder):
+class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicationRecorder):  # type: ignore[misc]  # see SQLiteLedgerRecorder
     """Appends under eventsourcing's exclusive lock on `stored_events`, so notification ids are
     issued and committed in one order, and keeps the ledger's head and hash chain beside them."""
 
@@ -59,7 +59,8 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
             "chain": qualified(schema, "ledger_chain"),
             "nid": "notification_id",
         }
-        self.sql_create_statements += [
+        # eventsourcing types these as Composed; plain SQL statements execute the same.
+        ours: list[Any] = [
             SQL(
                 self.q(
                     "CREATE TABLE IF NOT EXISTS {head} (id integer PRIMARY KEY CHECK (id = 1), "
@@ -74,6 +75,7 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
                 )
             ),
         ]
+        self.sql_create_statements += ours
 
     def lock(self, c: Any) -> None:
         self._lock_table(c)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -31,10 +31,17 @@ def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> No
             time.sleep(0.05)
 
 
-class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
+# The ledger's `_insert_events` also writes the hash chain and returns the ids it needs; it stands in
+# for eventsourcing's own on purpose, whose signature differs in its return type.
+class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):  # type: ignore[misc]
     """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables."""
 
-    names: ClassVar[dict[str, str]] = {"events": "stored_events", "head": "ledger_head", "chain": "ledger_chain", "nid": "rowid"}
+    names = {  # noqa: RUF012 (never mutated; PostgreSQL's recorder sets its own per schema)
+        "events": "stored_events",
+        "head": "ledger_head",
+        "chain": "ledger_chain",
+        "nid": "rowid",
+    }
 
     def create_table(self) -> None:
         """Creates the tables of a new store; a store already made is only read. (Inserting the

@@ -77,6 +77,9 @@ def sqlite_uri(path: str) -> str:
 
 def postgres_settings(url: str) -> dict[str, str]:
     """The parts of `postgresql://user[:password]@host[:port]/dbname[?schema=NAME]`."""
+    dbname: str | None
+    host: str | None
+    user: str | None
     try:
         parts = urlsplit(url)
         dbname, host, port, user = parts.path.lstrip("/"), parts.hostname, parts.port, parts.username

@@ -50,7 +50,7 @@ def open_views(ledger: Ledger) -> Views:
         views: Views = PostgresViews(factory.datastore, events=ledger.recorder.names["events"], tracking_table_name=tracking)  # type: ignore[attr-defined]
         views.create_table()  # type: ignore[attr-defined]
         return views
-    return ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[arg-type, return-value]
+    return ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[return-value]
 
 
 def written(ledger: Ledger, write: Callable[[Follower], T]) -> T:

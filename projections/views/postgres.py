@@ -51,9 +51,9 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         }
         drops = " ".join(f"DROP {kind} IF EXISTS {qualified(name, obj)} CASCADE;" for kind, obj in schema.OLD_OBJECTS)
         self.sql_create_statements += [
-            SQL(_MIGRATE.format(schema_name=name.replace("'", "''"), drops=drops, tracking=self.names["tracking"], tracked=TRACKED_AS)),  # type: ignore[arg-type]
-            *[SQL(s) for s in schema.tables(postgres=True, names=self.names)],  # type: ignore[arg-type]
-            *[SQL(s) for s in schema.sql_views(postgres=True, names=self.names)],  # type: ignore[arg-type]
+            SQL(_MIGRATE.format(schema_name=name.replace("'", "''"), drops=drops, tracking=self.names["tracking"], tracked=TRACKED_AS)),  # type: ignore[list-item]
+            *[SQL(s) for s in schema.tables(postgres=True, names=self.names)],  # type: ignore[list-item]
+            *[SQL(s) for s in schema.sql_views(postgres=True, names=self.names)],  # type: ignore[list-item]
         ]
 
     @contextmanager

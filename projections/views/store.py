@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
@@ -33,7 +33,7 @@ from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.events.jsonform import entry_from_json
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
-from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
+from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
 from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.status import Status, status_of
@@ -68,6 +68,12 @@ class Views:
     datastore: Any
     postgres = False
 
+    if TYPE_CHECKING:  # given by eventsourcing's tracking recorder, which every store's views extend
+
+        def max_tracking_id(self, application_name: str) -> int | None: ...
+        def _max_tracking_id(self, application_name: str, c: Any) -> int | None: ...
+        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
     def q(self, statement: str) -> str:
         names = {
             **self.names,
@@ -99,7 +105,7 @@ class Views:
             try:
                 with self.datastore.transaction(commit=True) as c, self._waiting(c, wait):
                     self._insert_tracking(c, Tracking(TRACKED_AS, page[-1].id))
-                    self._apply(c, [ledger.mapper.to_domain_event(n) for n in page])
+                    self._apply(c, [recorded_of(n) for n in page])
             except IntegrityError:
                 if (self.max_tracking_id(TRACKED_AS) or 0) <= start:
                     raise
