@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -15,10 +16,10 @@ import click
 import orjson
 
 from cqc_ledger.events.services import canonical_service
-from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
+from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
-from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed
+from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
 from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.imports.run import import_files
 from cqc_ledger.ledger.input import iter_entries, iter_exported, json_value, without_bom
@@ -29,11 +30,27 @@ from cqc_ledger.ledger.store.opening import inspect, removed_if_refused
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, masked
 from cqc_ledger.ledger.sync import client as sync_client
 from cqc_ledger.ledger.sync.run import sync as run_sync
-from cqc_ledger.projections import answers, audit_shapes, charts, render, render_audit, shapes, views
+from cqc_ledger.projections import (
+    answers,
+    audit_shapes,
+    changes,
+    charts,
+    counts,
+    find,
+    output,
+    register_facts,
+    render,
+    render_audit,
+    shapes,
+    transitions,
+    views,
+)
+from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
 from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
 from cqc_ledger.projections.register import histories
+from cqc_ledger.projections.register_days import Headline, by_day, headlines_on, replayed
 
 T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
@@ -84,6 +101,26 @@ class Loose(click.ParamType):
         return found
 
 
+class ProviderName(click.ParamType):
+    """A provider id, or a name (current or former, of the provider or of one of its locations)
+    that stands for exactly one provider; an ambiguous name is refused, listing the candidates."""
+
+    name = "PROVIDER"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        with opened(ctx) as ledger:
+            try:
+                ledger.entries_of(value, limit=1)
+                return value
+            except UnknownProvider:
+                pass  # not an id: perhaps a name
+            ready = views.caught_up(ledger)
+            return find.resolved(value, register_facts.provider_ids(ready), register_facts.names(ready))
+
+
+PROVIDER = ProviderName()
+
+
 class LedgerGroup(click.Group):
     """Turns every LedgerError, and every failure of the store (told by its cause), into
     `Error: ...` on standard error with exit status 1, with any password masked; and takes
@@ -116,8 +153,39 @@ _DB_AFTER = click.Option(["--db"], expose_value=False, callback=_db_after, help=
 
 def emit_json(document: Any) -> None:
     """The one way JSON leaves the program: orjson, sorted keys, one document."""
-    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
-    sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.write(output.json_bytes(document))
+
+
+def emit(
+    fmt: str | None, document: Any, text: Callable[[], str], rows: list[dict[str, Any]] | None = None, columns: Iterable[str] = ()
+) -> None:
+    """A listing's answer: `text()` for a person, or the document (its rows) in the format asked."""
+    if fmt is None:
+        click.echo(text())
+    else:
+        sys.stdout.buffer.write(output.formatted(fmt, document, rows, tuple(columns)))
+
+
+def output_formats(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The one option of every listing command: --json, --csv or --nl (text when none), as `fmt`."""
+
+    @functools.wraps(command)
+    def chosen(*args: Any, as_json: bool, as_csv: bool, as_nl: bool, **kwargs: Any) -> Any:
+        asked = [fmt for fmt, on in zip(output.FORMATS, (as_json, as_csv, as_nl), strict=True) if on]
+        if len(asked) > 1:
+            raise click.UsageError(f"choose one output format, not {' and '.join('--' + f for f in asked)}")
+        return command(*args, fmt=asked[0] if asked else None, **kwargs)
+
+    for flag, dest, words in reversed(_FORMAT_OPTIONS):
+        chosen = click.option(f"--{flag}", dest, is_flag=True, help=words)(chosen)
+    return chosen
+
+
+_FORMAT_OPTIONS = (
+    ("json", "as_json", "One JSON document on standard output."),
+    ("csv", "as_csv", "CSV: a header of the JSON's keys, then one row per item."),
+    ("nl", "as_nl", "Newline-delimited JSON: one object per line."),
+)
 
 
 @contextmanager
@@ -247,7 +315,7 @@ def _note_behind(answer: views.Answer[Any]) -> None:
 
 
 @main.command()
-@click.argument("provider_id", metavar="PROVIDER")
+@click.argument("provider_id", type=PROVIDER)
 @AT
 @KNOWN_AT
 @JSON
@@ -271,9 +339,9 @@ def status(ctx: click.Context, provider_id: str, at: date | None, known_at: date
 
 @main.command()
 @click.argument("provider_id", metavar="[PROVIDER]", required=False)
-@JSON
+@output_formats
 @click.pass_context
-def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
+def entries(ctx: click.Context, provider_id: str | None, fmt: str | None) -> None:
     """The raw entries, in recording order, with their refs and both times (all providers, or one).
 
     \b
@@ -283,7 +351,7 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
     with opened(ctx) as ledger:
         found = ledger.entries_of(provider_id) if provider_id else ledger.all_entries()
         documents = [shapes.entry_json(r) for r in found]
-    emit_json(documents) if as_json else click.echo(render.entries_text(documents))
+    emit(fmt, documents, lambda: render.entries_text(documents), columns=("ref", "recorded_at", "type", "provider_id"))
 
 
 @main.command()
@@ -291,33 +359,49 @@ def entries(ctx: click.Context, provider_id: str | None, as_json: bool) -> None:
 @KNOWN_AT
 @click.option("--rating", type=Loose(RATINGS, "RATING"), help="Only providers rated so overall (any case; - or _ for spaces).")
 @click.option("--special-measures", is_flag=True, help="Only providers in special measures (any regime).")
-@JSON
+@click.option("--name", "name", metavar="TEXT", help="Only providers whose name has every word of TEXT.")
+@click.option("--provider-type", type=click.Choice(PROVIDER_TYPES), help="Only providers of this type.")
+@click.option("--region", metavar="REGION", help="Only providers in this CQC region (case ignored).")
+@output_formats
 @click.pass_context
 def trusts(
-    ctx: click.Context, at: date | None, known_at: datetime | None, rating: str | None, special_measures: bool, as_json: bool
+    ctx: click.Context,
+    at: date | None,
+    known_at: datetime | None,
+    rating: str | None,
+    special_measures: bool,
+    name: str | None,
+    provider_type: str | None,
+    region: str | None,
+    fmt: str | None,
 ) -> None:
-    """Every provider's headline on a day: overall rating, special measures, open warning notices.
+    """Every provider on the register on a day: overall rating, the day it came to be so and its
+    age in days, special measures, open warning notices; filterable.
 
     \b
     Example:
       cqc-ledger trusts --at 2017-01-01 --special-measures
+      cqc-ledger trusts --region "South West" --provider-type acute --csv
     """
     at = at or utc_now().date()
+    chosen = register.Filters(rating=rating, special_measures=special_measures, name=name, provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
-        answer = answers.trusts(ledger, at, known_at, rating=rating, special_measures=special_measures)
+        answer = answers.trusts(ledger, at, known_at, chosen)
     _note_behind(answer)
     rows = answer.value
-    emit_json(rows) if as_json else click.echo(render.trusts_text(rows, at))
+    emit(fmt, rows, lambda: render.trusts_text(rows, at), columns=register.COLUMNS)
 
 
 @main.command()
-@click.argument("provider_id", metavar="PROVIDER")
+@click.argument("provider_id", type=PROVIDER)
 @click.option("--from", "since", type=Day(), help="The first day shown (changes before it still count).")
 @click.option("--to", "until", type=Day(), help="The last day shown.")
 @KNOWN_AT
-@JSON
+@output_formats
 @click.pass_context
-def history(ctx: click.Context, provider_id: str, since: date | None, until: date | None, known_at: datetime | None, as_json: bool) -> None:
+def history(
+    ctx: click.Context, provider_id: str, since: date | None, until: date | None, known_at: datetime | None, fmt: str | None
+) -> None:
     """Every change to PROVIDER in the order it took effect, each with its ref and the cells it
     changed, from and to.
 
@@ -327,7 +411,7 @@ def history(ctx: click.Context, provider_id: str, since: date | None, until: dat
     """
     with opened(ctx) as ledger:
         changes = answers.history(ledger, provider_id, since, until, known_at)
-    emit_json(changes) if as_json else click.echo(render.history_text(changes))
+    emit(fmt, changes, lambda: render.history_text(changes), columns=("ref", "type", "on", "recorded_at", "summary", "changes"))
 
 
 @main.command()
@@ -343,6 +427,174 @@ def rebuild(ctx: click.Context) -> None:
         _rebuilt(ledger)
         total = ledger.recorder.max_notification_id() or 0
     click.echo(f"Rebuilt the views from {total} entr{'y' if total == 1 else 'ies'}.")
+
+
+# ---- across the register: find, changes, counts, transitions ---------------------------
+
+PROVIDER_TYPE = click.option("--provider-type", type=click.Choice(PROVIDER_TYPES), help="Only providers of this type.")
+REGION = click.option("--region", metavar="REGION", help='Only providers in this CQC region, e.g. "South West" (case ignored).')
+RATING = click.option("--rating", type=Loose(RATINGS, "RATING"), help="Only this rating (the new value, for changes; any case).")
+
+
+def _period(start: date, end: date) -> None:
+    if start > end:
+        raise click.BadParameter(f"{start} is after --to {end}", param_hint="--from")
+
+
+def _register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> dict[date, list[Headline]]:
+    """The providers on the register on each of the ascending days, with the trust-level rating of
+    `question`: from the views' headline facts for overall, else by folding the entries."""
+    if question == "overall":
+        return by_day(headlines_on(register_facts.headline_facts(views.caught_up(ledger), days[-1], known_at), days))
+    return by_day(replayed(histories(ledger), days, known_at, question))
+
+
+@main.command("find")
+@click.argument("text")
+@output_formats
+@click.pass_context
+def find_(ctx: click.Context, text: str, fmt: str | None) -> None:
+    """Providers and locations whose current or former names match TEXT: every word of TEXT
+    begins a word of the name, with case, accents and punctuation ignored. Where a command takes
+    a PROVIDER id, such a name also does, when it stands for one provider only.
+
+    \b
+    Example:
+      cqc-ledger find "worcestershire acute"
+      cqc-ledger find "kings college" --csv
+    """
+    with opened(ctx) as ledger:
+        found = find.find(text, register_facts.names(views.caught_up(ledger)))
+    rows = [f.as_json() for f in found]
+    emit(fmt, rows, lambda: find.find_text(found, text), columns=find.COLUMNS)
+
+
+def _question_option(default: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--question",
+        default=default,
+        show_default=default is not None,
+        callback=lambda ctx, param, value: value and _question(ctx, param, value),
+        metavar="Q",
+        help="overall, safe, effective, caring, responsive, well-led, use-of-resources or combined.",
+    )
+
+
+@main.command("changes")
+@click.option("--from", "start", type=Day(), required=True, help="The first day: changes after its end count.")
+@click.option("--to", "end", type=Day(), required=True, help="The last day (changes on it count).")
+@_question_option(None)
+@click.option("--level", type=click.Choice(changes.LEVELS), help="Only trust-level, location-level or service-level cells.")
+@PROVIDER_TYPE
+@REGION
+@RATING
+@KNOWN_AT
+@output_formats
+@click.pass_context
+def changes_(
+    ctx: click.Context,
+    start: date,
+    end: date,
+    question: str | None,
+    level: str | None,
+    provider_type: str | None,
+    region: str | None,
+    rating: str | None,
+    known_at: datetime | None,
+    fmt: str | None,
+) -> None:
+    """Every rating cell across the register whose value changed after --from, up to --to:
+    provider, location, service, question, from and to, the day and the ref of the entry.
+
+    \b
+    Example:
+      cqc-ledger changes --from 2018-12-31 --to 2019-12-31 --level trust --question overall
+      cqc-ledger changes --from 2018-12-31 --to 2019-12-31 --rating inadequate --csv
+    """
+    _period(start, end)
+    asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
+    with opened(ctx) as ledger:
+        moved = register_facts.rated_between(views.caught_up(ledger), start, end, known_at)
+        found = [row for pid in moved for row in changes.changes(ledger.entries_of(pid), pid, start, end, known_at, asked)]
+    rows = changes.in_order(found)
+    emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
+
+
+@main.command("counts")
+@click.option("--from", "start", type=Day(), required=True, help="The first day of the series.")
+@click.option("--to", "end", type=Day(), required=True, help="The last day of the series.")
+@click.option("--every", type=click.Choice(counts.EVERY), default="month", show_default=True, help="The length of each period.")
+@click.option("--by", type=click.Choice(counts.BY), default="rating", show_default=True, help="What is counted.")
+@_question_option("overall")
+@PROVIDER_TYPE
+@REGION
+@RATING
+@KNOWN_AT
+@output_formats
+@click.pass_context
+def counts_(
+    ctx: click.Context,
+    start: date,
+    end: date,
+    every: str,
+    by: str,
+    question: str,
+    provider_type: str | None,
+    region: str | None,
+    rating: str | None,
+    known_at: datetime | None,
+    fmt: str | None,
+) -> None:
+    """How many providers on the register at the end of each period (deregistered ones left
+    out), by trust-level rating of a question, special-measures regime or oversight segment.
+    Each number is what `trusts --at` says on that day.
+
+    \b
+    Example:
+      cqc-ledger counts --from 2015-01-01 --to 2024-12-31 --every quarter --by special-measures
+    """
+    _period(start, end)
+    days = counts.period_ends(start, end, every)
+    chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
+    with opened(ctx) as ledger:
+        on_days = _register_on(ledger, days, known_at, question)
+    rows = [counts.count(day, counts.kept(on_days.get(day, []), chosen), by) for day in days]
+    emit(fmt, rows, lambda: counts.counts_text(rows, by, question), columns=counts.columns(by))
+
+
+@main.command("transitions")
+@click.option("--from", "start", type=Day(), required=True, help="The first day.")
+@click.option("--to", "end", type=Day(), required=True, help="The second day.")
+@_question_option("overall")
+@PROVIDER_TYPE
+@REGION
+@KNOWN_AT
+@output_formats
+@click.pass_context
+def transitions_(
+    ctx: click.Context,
+    start: date,
+    end: date,
+    question: str,
+    provider_type: str | None,
+    region: str | None,
+    known_at: datetime | None,
+    fmt: str | None,
+) -> None:
+    """The matrix of trust-level ratings on --from (rows) against --to (columns), over the
+    providers on the register on both days.
+
+    \b
+    Example:
+      cqc-ledger transitions --from 2016-12-31 --to 2019-12-31
+    """
+    _period(start, end)
+    chosen = counts.Filters(provider_type=provider_type, region=region)
+    with opened(ctx) as ledger:
+        on_days = _register_on(ledger, sorted({start, end}), known_at, question)
+    first, second = (counts.kept(on_days.get(day, []), chosen) for day in (start, end))
+    document = transitions.transitions(start, end, question, first, second)
+    emit(fmt, document, lambda: transitions.transitions_text(document), rows=transitions.rows(document), columns=transitions.COLUMNS)
 
 
 # ---- audit: explain, diff, anomalies ---------------------------------------------------
@@ -374,7 +626,7 @@ def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 
 
 @main.command()
-@click.argument("provider_id", metavar="PROVIDER")
+@click.argument("provider_id", type=PROVIDER)
 @click.option("--location", "location_id", metavar="ID", help="A location's rating (default: the trust's own).")
 @click.option("--service", callback=_service, metavar="NAME", help="A service's rating (CQC's names or a variant).")
 @click.option(
@@ -415,7 +667,7 @@ def explain(
 
 
 @main.command()
-@click.argument("provider_id", metavar="PROVIDER")
+@click.argument("provider_id", type=PROVIDER)
 @click.option("--from", "start", type=Day(), required=True, help="The first day (its status at its end).")
 @click.option("--to", "end", type=Day(), required=True, help="The second day (its status at its end).")
 @KNOWN_AT
@@ -447,11 +699,11 @@ def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at:
     metavar="KIND",
     help="inconsistent (the default), stale, assumed, incomplete, or all; may be given more than once.",
 )
-@click.option("--provider", "provider_id", metavar="PROVIDER", help="Only this provider's ratings.")
-@JSON
+@click.option("--provider", "provider_id", type=PROVIDER, help="Only this provider's ratings (its id or its name).")
+@output_formats
 @click.pass_context
 def anomalies(
-    ctx: click.Context, at: date | None, known_at: datetime | None, kinds: tuple[str, ...], provider_id: str | None, as_json: bool
+    ctx: click.Context, at: date | None, known_at: datetime | None, kinds: tuple[str, ...], provider_id: str | None, fmt: str | None
 ) -> None:
     """Published aggregate ratings on a day (of every provider, or one) judged against CQC's
     aggregation principles, by kind: `inconsistent` (on its day, with every rating under it
@@ -470,7 +722,7 @@ def anomalies(
     with opened(ctx) as ledger:
         found = survey([(provider_id, ledger.entries_of(provider_id))] if provider_id else histories(ledger), at, known_at, kinds=kinds)
     document = audit_shapes.anomalies_json(found, at, known_at or now)
-    emit_json(document) if as_json else click.echo(render_audit.anomalies_text(document))
+    emit(fmt, document, lambda: render_audit.anomalies_text(document), rows=document["anomalies"])
 
 
 @main.command("import")

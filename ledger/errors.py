@@ -8,6 +8,7 @@
     │   └── BadImportFile        a file given to `import` is not CQC data of that format, is
     │                            malformed, or holds a value CQC does not use
     ├── UnknownProvider          no provider with that id is in the ledger
+    ├── AmbiguousName            a name given for a provider matches more than one provider
     ├── UnknownLocation          the provider has no location with that id
     ├── UnknownService           the provider has no rating for that service at that place
     ├── QuestionNotAtLevel       a question asked of a level that cannot have it
@@ -79,6 +80,10 @@ class BadImportFile(InputError):
     """A file given to `import` is refused whole: it is not CQC data of the format named, it is not
     valid JSON or CSV, or it holds a value CQC does not use (a misspelled rating, say). The message
     names the file and, where it can, the record: a JSON path or a row and column."""
+
+
+class AmbiguousName(LedgerError):
+    """A name given where a provider id goes matches more than one provider: the message lists them."""
 
 
 class UnknownProvider(LedgerError):

@@ -65,6 +65,7 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
         "provider_id": status.provider_id,
         "name": status.name,
         "provider_type": status.provider_type,
+        "region": status.region,
         "at": day(at),
         "known_at": format_time(known_at),
         "registered_on": day(status.registered_on),

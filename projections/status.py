@@ -117,6 +117,7 @@ class Status:
     provider_id: str
     name: str | None = None
     provider_type: str | None = None
+    region: str | None = None
     registered_on: date | None = None
     deregistered: Since | None = None
     locations: Mapping[str, Location] = field(default_factory=lambda: MappingProxyType({}))
@@ -156,7 +157,7 @@ def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
 
 @_apply.register
 def _(entry: provider.ProviderRegistered, state: Status, recorded: Recorded) -> Status:
-    return replace(state, name=entry.name, provider_type=entry.provider_type, registered_on=entry.on)
+    return replace(state, name=entry.name, provider_type=entry.provider_type, region=entry.region, registered_on=entry.on)
 
 
 @_apply.register

@@ -1,13 +1,50 @@
-"""The register at a glance: each provider's headline on a day."""
+"""The register at a glance: each provider's headline on a day, filterable."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from cqc_ledger.projections.find import matches
 from cqc_ledger.projections.status import Status
 
 TRUST_OVERALL = (None, None, "overall")
+COLUMNS = (
+    "provider_id",
+    "name",
+    "provider_type",
+    "region",
+    "overall",
+    "overall_since",
+    "in_special_measures",
+    "special_measures",
+    "open_warning_notices",
+    "segment",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which providers a question across the register keeps (None or False: all)."""
+
+    rating: str | None = None
+    special_measures: bool = False
+    name: str | None = None
+    provider_type: str | None = None
+    region: str | None = None
+
+    def keeps_provider(self, name: str | None, provider_type: str | None, region: str | None) -> bool:
+        """Whether a provider of this name, type and region is kept (ratings aside)."""
+        return (
+            (self.name is None or matches(self.name, name))
+            and (self.provider_type is None or provider_type == self.provider_type)
+            and (self.region is None or (region or "").casefold() == self.region.casefold())
+        )
+
+
+EVERY_PROVIDER = Filters()
 
 
 def headline(status: Status) -> dict[str, Any]:
@@ -23,14 +60,23 @@ def headline(status: Status) -> dict[str, Any]:
         "in_special_measures": bool(status.special_measures),
         "special_measures": sorted(status.special_measures),
         "open_warning_notices": sum(1 for n in status.notices.values() if n.status == "open"),
+        "provider_type": status.provider_type,
+        "region": status.region,
+        "segment": status.oversight.value if status.oversight else None,
     }
 
 
-def register(statuses: Iterable[Status], *, rating: str | None = None, special_measures: bool = False) -> list[dict[str, Any]]:
-    """The headlines of the providers registered by then, filtered by overall rating and special measures."""
-    rows = [headline(s) for s in statuses if s.name is not None]
-    if rating:
-        rows = [r for r in rows if r["overall"] == rating]
-    if special_measures:
+def on_register(status: Status) -> bool:
+    """Registered by the day and not deregistered on or before it."""
+    return status.name is not None and status.deregistered is None
+
+
+def register(statuses: Iterable[Status], at: date | None = None, filters: Filters = EVERY_PROVIDER) -> list[dict[str, Any]]:
+    """The headlines of the providers on the register on the day, filtered."""
+    kept = (s for s in statuses if on_register(s) and filters.keeps_provider(s.name, s.provider_type, s.region))
+    rows = [headline(s) for s in kept]
+    if filters.rating:
+        rows = [r for r in rows if r["overall"] == filters.rating]
+    if filters.special_measures:
         rows = [r for r in rows if r["in_special_measures"]]
     return sorted(rows, key=lambda r: r["provider_id"])

@@ -250,6 +250,7 @@ def _provider_registered(response: Response) -> Draft:
         "name": _text(response, "name"),
         "on": _day(response, "registrationDate").isoformat(),
         "provider_type": _provider_type(body.get("inspectionCategories")),
+        "region": body.get("region") or None,
         "source": f"{API}/providers/{body['providerId']}",
     }
     return Draft({k: v for k, v in obj.items() if v is not None}, response.name)

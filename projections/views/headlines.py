@@ -102,6 +102,7 @@ def headline_status(provider_id: str, facts: Iterable[Fact]) -> Status:
         provider_id,
         name=name.value if name else None,
         provider_type=registration.get("provider_type"),
+        region=registration.get("region"),
         registered_on=registered.on if registered else None,
         deregistered=Since(gone.on, gone.ref, orjson.loads(gone.value)["successor_id"]) if gone else None,
         cells=MappingProxyType({TRUST_OVERALL: rated} if rated else {}),

@@ -1,0 +1,82 @@
+"""How many providers, over time: `counts`, a time series at trust level over the providers on
+the register at the end of each period (each number what `trusts --at` says that day)."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from cqc_ledger.events.vocabulary import RATINGS
+from cqc_ledger.projections.register_days import Headline
+from cqc_ledger.projections.trusts import Filters
+
+EVERY = ("month", "quarter", "year")
+BY = ("rating", "special-measures", "segment")
+NO_RATING, NO_SEGMENT = "no rating", "no segment"
+REGIMES = ("quality", "finance")
+SEGMENTS = ("1", "2", "3", "4", "5")
+KEYS = {"rating": (*RATINGS, NO_RATING), "special-measures": (*REGIMES, "any"), "segment": (*SEGMENTS, NO_SEGMENT)}
+
+
+def period_ends(start: date, end: date, every: str) -> list[date]:
+    """The last day of each month, quarter or year that overlaps `start`..`end`, the last one
+    cut to `end`."""
+    months = {"month": 1, "quarter": 3, "year": 12}[every]
+    year, month = start.year, start.month
+    month = ((month - 1) // months + 1) * months  # the last month of start's period
+    days = []
+    while True:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        days.append(min(last, end))
+        if last >= end:
+            return days
+        month += months
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def kept(headlines: Iterable[Headline], filters: Filters) -> list[Headline]:
+    """The headlines a question's filters keep."""
+    return [
+        h
+        for h in headlines
+        if filters.keeps_provider(h.name, h.provider_type, h.region)
+        and (filters.rating is None or h.rating == filters.rating)
+        and (not filters.special_measures or h.regimes)
+    ]
+
+
+def count(at: date, headlines: Sequence[Headline], by: str) -> dict[str, Any]:
+    """`{"at", "providers", <one key per value>}` for the providers on the register that day."""
+    row: dict[str, Any] = {"at": at.isoformat(), "providers": len(headlines), **dict.fromkeys(KEYS[by], 0)}
+    for h in headlines:
+        for key in _keys(h, by):
+            row[key] += 1
+    return row
+
+
+def _keys(h: Headline, by: str) -> Iterable[str]:
+    if by == "rating":
+        return (h.rating or NO_RATING,)
+    if by == "special-measures":
+        return (*h.regimes, "any") if h.regimes else ()
+    return (str(h.segment) if h.segment else NO_SEGMENT,)
+
+
+def columns(by: str) -> tuple[str, ...]:
+    return ("at", "providers", *KEYS[by])
+
+
+def counts_text(rows: list[dict[str, Any]], by: str, question: str) -> str:
+    """A table: one line per period end, one column per value."""
+    if not rows:
+        return "No period in that range."
+    keys = KEYS[by]
+    widths = [max(len(k), 5) for k in keys]
+    what = f"trust-level {question} rating" if by == "rating" else by.replace("-", " ")
+    lines = [f"Providers on the register at each period's end, by {what}", ""]
+    lines.append(f"{'at':<11} {'providers':>9}  " + "  ".join(f"{k:>{w}}" for k, w in zip(keys, widths, strict=True)))
+    for row in rows:
+        lines.append(f"{row['at']:<11} {row['providers']:>9}  " + "  ".join(f"{row[k]:>{w}}" for k, w in zip(keys, widths, strict=True)))
+    return "\n".join(lines)

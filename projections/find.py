@@ -1,0 +1,110 @@
+"""Finding providers by name: `find TEXT`, `trusts --name`, and a name given where a provider id goes.
+
+A name matches TEXT when every word of TEXT begins a word of the name, with case, accents and
+punctuation ignored ("kings college" finds "King's College Hospital NHS Foundation Trust"). A
+provider is found by its current name, any former name, or the name of one of its locations.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cqc_ledger.ledger.errors import AmbiguousName
+
+_APOSTROPHES = re.compile(r"['\u2019`]")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of a name as matching sees them: lower case, no accents, apostrophes dropped,
+    any other punctuation a space."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return tuple(w for w in _NOT_WORD.split(_APOSTROPHES.sub("", plain)) if w)
+
+
+def matches(text: str, name: str | None) -> bool:
+    """Every word of `text` begins a word of `name` (and `text` has a word)."""
+    if not name:
+        return False
+    asked, held = words(text), words(name)
+    return bool(asked) and all(any(w.startswith(a) for w in held) for a in asked)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name a provider or one of its locations has held, from the day `on` (ISO), set by the
+    entry at `position`."""
+
+    provider_id: str
+    location_id: str | None
+    name: str
+    on: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Found:
+    """A provider or location whose names match: its current name and the names that matched."""
+
+    provider_id: str
+    location_id: str | None
+    name: str
+    matched: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        kind = "location" if self.location_id else "provider"
+        former = [n for n in self.matched if n != self.name]
+        return {"kind": kind, "provider_id": self.provider_id, "location_id": self.location_id, "name": self.name, "former_names": former}
+
+
+COLUMNS = ("kind", "provider_id", "location_id", "name", "former_names")
+
+
+def find(text: str, names: Iterable[Name]) -> list[Found]:
+    """The providers and locations with a current or former name matching `text`, by id."""
+    held: dict[tuple[str, str | None], list[Name]] = {}
+    for n in names:
+        held.setdefault((n.provider_id, n.location_id), []).append(n)
+    found = []
+    for (provider_id, location_id), named in sorted(held.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        in_order = sorted(named, key=lambda n: (n.on, n.position))
+        matched = tuple(dict.fromkeys(n.name for n in in_order if matches(text, n.name)))
+        if matched:
+            found.append(Found(provider_id, location_id, in_order[-1].name, matched))
+    return found
+
+
+def find_text(found: list[Found], text: str) -> str:
+    """One line per match: kind, id, current name, and the former names that matched."""
+    if not found:
+        return f'No provider or location has a name matching "{text}".'
+    lines = []
+    for f in found:
+        former = [n for n in f.matched if n != f.name]
+        was = f" (formerly {'; '.join(former)})" if former else ""
+        where = f"{f.location_id:<10} location of {f.provider_id}" if f.location_id else f"{f.provider_id:<10} provider"
+        lines.append(f"{where:<28} {f.name}{was}")
+    return "\n".join(lines)
+
+
+def resolved(text: str, provider_ids: Iterable[str], names: Iterable[Name]) -> str:
+    """The provider id `text` stands for: itself when it is an id, else the one provider whose
+    names (or whose locations' names) match it. Raises AmbiguousName naming the candidates; returns
+    `text` unchanged when nothing matches, so that the command says the provider is unknown."""
+    if text in set(provider_ids):
+        return text
+    found = find(text, names)
+    own = {f.provider_id: f for f in found if f.location_id is None}
+    candidates = own or {f.provider_id: f for f in found}
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    if not candidates:
+        return text
+    listed = "; ".join(
+        f"{pid} ({f.name if f.location_id is None else f'{f.location_id} {f.name}'})" for pid, f in sorted(candidates.items())
+    )
+    raise AmbiguousName(f'"{text}" matches {len(candidates)} providers: {listed}; give one of their ids, or more of the name')

@@ -1,0 +1,83 @@
+"""`counts` and `transitions` are `trusts --at` asked on many days at once: they must agree.
+
+Registers are generated as in the views' property tests (batches recorded in a random order,
+with corrections and retractions between them), with deregistrations added; then `counts`, for
+random periods and `--known-at` times, gives on each period's end exactly the numbers that
+`trusts --at` that day lists, and `transitions` exactly the pairs of overall ratings that
+`trusts --at` gives on its two days for the providers listed on both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import STORES, runner_for
+from tests.store.test_views_equal_replay import PROVIDERS, batches, days, fresh_ledger, record_history
+
+EXAMPLES = {"sqlite": 25, "postgres": 8}
+
+
+@st.composite
+def registers(draw: Any) -> list[list[dict[str, Any]]]:
+    """The views' generated batches, and for some providers a deregistration."""
+    found = draw(batches())
+    for pid in PROVIDERS:
+        if draw(st.booleans()):
+            on = draw(days).isoformat()
+            found.insert(draw(st.integers(0, len(found))), [{"type": "ProviderDeregistered", "provider_id": pid, "on": on}])
+    return found
+
+
+def answer(run: Any, *args: str) -> Any:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_counts_and_transitions_say_what_trusts_says_on_each_day(store: str, tmp_path_factory: Any) -> None:
+    @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=registers(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, times = record_history(db, plan, data)
+            ledger.close()
+            run = runner_for(db)
+            known_at = data.draw(st.sampled_from([None, *(t + timedelta(minutes=m) for t in times for m in (-1, 0))]), label="known_at")
+            seen = ["--known-at", known_at.isoformat()] if known_at else []
+            start, end = sorted((data.draw(days, label="from"), data.draw(days, label="to")))
+            every = data.draw(st.sampled_from(["quarter", "year"]), label="every")
+            period = ["--from", start.isoformat(), "--to", end.isoformat(), "--every", every, *seen]
+            by_rating = answer(run, "counts", *period)
+            by_regime = answer(run, "counts", *period, "--by", "special-measures")
+            by_segment = answer(run, "counts", *period, "--by", "segment")
+            for rating, regime, segment in zip(by_rating, by_regime, by_segment, strict=True):
+                listed = answer(run, "trusts", "--at", rating["at"], *seen)
+                overall = Counter(r["overall"] or "no rating" for r in listed)
+                assert rating == {
+                    "at": rating["at"],
+                    "providers": len(listed),
+                    **{k: overall[k] for k in rating if k not in ("at", "providers")},
+                }
+                assert regime["any"] == sum(r["in_special_measures"] for r in listed)
+                assert regime["quality"] == sum("quality" in r["special_measures"] for r in listed)
+                assert regime["providers"] == segment["providers"] == len(listed)
+                segments = Counter(str(r["segment"]) if r["segment"] else "no segment" for r in listed)
+                assert {k: v for k, v in segment.items() if k not in ("at", "providers")} == {
+                    k: segments[k] for k in segment if k not in ("at", "providers")
+                }
+            moved = answer(run, "transitions", "--from", start.isoformat(), "--to", end.isoformat(), *seen)
+            first = {r["provider_id"]: r["overall"] or "no rating" for r in answer(run, "trusts", "--at", start.isoformat(), *seen)}
+            second = {r["provider_id"]: r["overall"] or "no rating" for r in answer(run, "trusts", "--at", end.isoformat(), *seen)}
+            pairs = Counter((first[p], second[p]) for p in first.keys() & second.keys())
+            assert {(a, b): n for a, row in moved["matrix"].items() for b, n in row.items() if n} == dict(pairs)
+            assert moved["providers"] == sum(pairs.values())
+
+    check()
