@@ -159,13 +159,18 @@ _SHOWN = 8
 
 
 def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
-    """One line per provider: id, overall, special measures, open notices, name."""
+    """One line per provider: id, overall, the day it came to be so and its age in days, special
+    measures, open notices, name."""
     if not rows:
         return f"No provider matches at {at}."
-    lines = [f"{'provider':<9} {'overall':<22} {'special measures':<17} {'open notices':<13} name"]
+    lines = [f"{'provider':<9} {'overall':<22} {'unchanged since':<16} {'days':>5}  {'special measures':<17} {'open notices':<13} name"]
     for r in rows:
         regimes = ", ".join(r["special_measures"]) or "-"
-        lines.append(f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {regimes:<17} {r['open_warning_notices']:<13} {r['name']}")
+        run, age = r.get("unchanged_since") or "-", r.get("age_days")
+        lines.append(
+            f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
+            f"{regimes:<17} {r['open_warning_notices']:<13} {r['name']}"
+        )
     lines.append(f"{len(rows)} provider{'s' if len(rows) != 1 else ''} at {at}.")
     return "\n".join(lines)
 

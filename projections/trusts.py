@@ -18,6 +18,9 @@ COLUMNS = (
     "region",
     "overall",
     "overall_since",
+    "overall_unchanged_since",
+    "unchanged_since",
+    "age_days",
     "in_special_measures",
     "special_measures",
     "open_warning_notices",
@@ -66,6 +69,15 @@ def headline(status: Status) -> dict[str, Any]:
     }
 
 
+def _aged(row: dict[str, Any], at: date | None) -> dict[str, Any]:
+    """The row with `unchanged_since` (the overall's unbroken run began that day) and `age_days`
+    (how many days it has held on the day asked)."""
+    run = row["overall_unchanged_since"]
+    row["unchanged_since"] = run
+    row["age_days"] = (at - date.fromisoformat(run)).days if run and at else None
+    return row
+
+
 def on_register(status: Status) -> bool:
     """Registered by the day and not deregistered on or before it."""
     return status.name is not None and status.deregistered is None
@@ -74,7 +86,7 @@ def on_register(status: Status) -> bool:
 def register(statuses: Iterable[Status], at: date | None = None, filters: Filters = EVERY_PROVIDER) -> list[dict[str, Any]]:
     """The headlines of the providers on the register on the day, filtered."""
     kept = (s for s in statuses if on_register(s) and filters.keeps_provider(s.name, s.provider_type, s.region))
-    rows = [headline(s) for s in kept]
+    rows = [_aged(headline(s), at) for s in kept]
     if filters.rating:
         rows = [r for r in rows if r["overall"] == filters.rating]
     if filters.special_measures:

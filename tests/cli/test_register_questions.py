@@ -148,6 +148,17 @@ def test_trusts_filters_by_name_type_and_region_and_leaves_out_the_deregistered(
     assert [r["provider_id"] for r in named] == ["RX9"]
 
 
+def test_trusts_says_since_when_each_overall_has_held_and_for_how_many_days(register):
+    found = as_json(register, "trusts", "--at", "2019-01-01")
+
+    # RWP was Inadequate on 2015-12-02 and again on 2017-06-20: unchanged since 2015.
+    assert [(r["provider_id"], r["overall_since"], r["unchanged_since"], r["age_days"]) for r in found] == [
+        ("RWP", "2017-06-20", "2015-12-02", 1126),
+        ("RX9", "2016-05-10", "2016-05-10", 966),
+        ("RXK", "2018-03-01", "2018-03-01", 306),
+    ]
+
+
 LISTINGS = [
     ("trusts", "--at", "2019-12-31"),
     ("entries", "RWP"),
