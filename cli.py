@@ -950,7 +950,7 @@ def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 @main.command()
-@click.argument("provider_id", metavar="PROVIDER")
+@click.argument("provider_id", type=PROVIDER)
 @click.option(
     "--out", "out", required=True, callback=_chart_file, metavar="FILE", help="The file: .svg, .png, .html or .json (the specification)."
 )
