@@ -514,9 +514,7 @@ def changes_(
     _period(start, end)
     asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
     with opened(ctx) as ledger:
-        moved = register_facts.rated_between(views.caught_up(ledger), start, end, known_at)
-        found = [row for pid in moved for row in changes.changes(ledger.entries_of(pid), pid, start, end, known_at, asked)]
-    rows = changes.in_order(found)
+        rows = changes.across(views.caught_up(ledger), start, end, known_at, asked)
     emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
 
 

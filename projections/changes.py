@@ -16,11 +16,14 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
+from cqc_ledger.events import continuity, inspections
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.projections.status import CellValue, Status, evolve
+from cqc_ledger.projections import register_facts
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve
 from cqc_ledger.projections.trusts import Filters
+from cqc_ledger.projections.views import Views
 
 LEVELS = ("trust", "location", "service")
 COLUMNS = ("provider_id", "name", "location_id", "service", "question", "from", "to", "on", "ref")
@@ -40,22 +43,76 @@ def level_of(key: CellKey) -> str:
     return "service" if service else "location" if location_id else "trust"
 
 
+Move = tuple[date, CellKey, "CellValue | None", CellValue]
+
+
+@dataclass(frozen=True)
+class Who:
+    """What the filters ask of a provider: its name, type and region (on the last day)."""
+
+    name: str | None
+    provider_type: str | None
+    region: str | None
+
+
 def changes(
     recorded: Iterable[Recorded], provider_id: str, start: date, end: date, known_at: datetime | None, asked: Asked
 ) -> list[dict[str, Any]]:
-    """The provider's rating changes on the days after `start` up to `end`, as `changes --json` lists them."""
+    """The provider's rating changes on the days after `start` up to `end`, as `changes --json`
+    lists them: the reference, folding every entry of the provider."""
     history = [r for r in in_effect_order(effective(recorded, known_at)) if r.entry.on <= end]  # type: ignore[attr-defined]
+    state, moved = moves(history, provider_id, start)
+    return rows_of(provider_id, Who(state.name, state.provider_type, state.region), moved, asked)
+
+
+def moves(history: list[Recorded], provider_id: str, start: date) -> tuple[Status, list[Move]]:
+    """The status at the end of the history (in effect order) and each cell's change of rating
+    on a day after `start`: the cells at the end of each day against the end of the day before."""
     state = Status(provider_id)
-    moved: list[tuple[date, CellKey, CellValue | None, CellValue]] = []
+    moved: list[Move] = []
     for day, same_day in groupby(history, key=lambda r: r.entry.on):  # type: ignore[attr-defined]
         before = state.cells
         for r in same_day:
             state = evolve(state, r)
         if day > start:
             moved.extend((day, key, before.get(key), value) for key, value in state.cells.items() if _differs(before.get(key), value))
-    if not asked.filters.keeps_provider(state.name, state.provider_type, state.region):
+    return state, moved
+
+
+def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list[dict[str, Any]]:
+    """The changes `asked` keeps, as rows."""
+    if not asked.filters.keeps_provider(who.name, who.provider_type, who.region):
         return []
-    return [_row(state, day, key, was, now) for day, key, was, now in moved if _kept(key, now, asked)]
+    return [_row(provider_id, who.name, day, key, was, now) for day, key, was, now in moved if _kept(key, now, asked)]
+
+
+# ---- from part of a history -----------------------------------------------------------------
+
+
+def set_by(recorded: Recorded) -> list[tuple[CellKey, str]]:
+    """The cells an entry sets, with their ratings."""
+    entry: Any = recorded.entry
+    if isinstance(entry, inspections.RatingRevised):
+        return [(entry.cell.key, entry.cell.rating)]
+    if isinstance(entry, (inspections.ReportPublished, continuity.RatingsInherited)):
+        return [(cell.key, cell.rating) for cell in entry.ratings]
+    return []
+
+
+def settled_by(before: list[Recorded], keys: set[CellKey]) -> bool:
+    """Whether the latest entries `before` a period decide what each of `keys` held when it
+    began, whatever came earlier: each key was set since by a value that replaces any (not
+    "Inspected but not rated", which may leave an earlier rating standing)."""
+    settled = {key for r in before for key, rating in set_by(r) if rating != INSPECTED_NOT_RATED}
+    return keys <= settled
+
+
+def touched(window: list[Recorded]) -> set[CellKey] | None:
+    """The cells a period's entries set; None when one of them retires a service (then every
+    cell of that place may change, and the whole history is read)."""
+    if any(isinstance(r.entry, continuity.ServiceSuperseded) for r in window):
+        return None
+    return {key for r in window for key, _ in set_by(r)}
 
 
 def _differs(was: CellValue | None, now: CellValue) -> bool:
@@ -70,11 +127,11 @@ def _kept(key: CellKey, now: CellValue, asked: Asked) -> bool:
     )
 
 
-def _row(state: Status, day: date, key: CellKey, was: CellValue | None, now: CellValue) -> dict[str, Any]:
+def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellValue | None, now: CellValue) -> dict[str, Any]:
     location_id, service, question = key
     return {
-        "provider_id": state.provider_id,
-        "name": state.name,
+        "provider_id": provider_id,
+        "name": name,
         "location_id": location_id,
         "service": service,
         "question": question,
@@ -102,3 +159,31 @@ def changes_text(rows: list[dict[str, Any]], start: date, end: date) -> str:
         )
     lines.append(f"{len(rows)} change{'s' if len(rows) != 1 else ''} after {start} up to {end}.")
     return "\n".join(lines)
+
+
+# ---- across the register, from the views ------------------------------------------------------
+
+BACK = 6  # of each provider's entries before the period, how many are read first
+
+
+def across(views: Views, start: date, end: date, known_at: datetime | None, asked: Asked) -> list[dict[str, Any]]:
+    """Every provider's rating changes after `start` up to `end`, as known at `known_at`.
+
+    Only the providers whose ratings were set in the period are folded, each from the latest
+    few entries before it that settle every cell the period sets (all of its entries when those
+    few do not), so a year costs the year's reports and the ones just before, not all history.
+    """
+    window = register_facts.rated_in(views, start, end, known_at)
+    before = register_facts.rated_before(views, start, known_at, latest=BACK)
+    names = register_facts.who(views, end, known_at)
+    rows: list[dict[str, Any]] = []
+    for provider_id, during in window.items():
+        about = Who(*names.get(provider_id, (None, None, None)))
+        if not asked.filters.keeps_provider(about.name, about.provider_type, about.region):
+            continue
+        earlier, keys = before.get(provider_id, []), touched(during)
+        if keys is None or (len(earlier) >= BACK and not settled_by(earlier, keys)):
+            earlier = register_facts.rated_before(views, start, known_at, provider_id=provider_id).get(provider_id, [])
+        _, moved = moves(earlier + during, provider_id, start)
+        rows.extend(rows_of(provider_id, about, moved, asked))
+    return in_order(rows)

@@ -15,10 +15,11 @@ from typing import Any
 
 import orjson
 
-from cqc_ledger.ledger.records import format_time
+from cqc_ledger.ledger.records import Recorded, format_time
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.projections.find import Name
 from cqc_ledger.projections.views import Fact, Views
+from cqc_ledger.projections.views.store import _recorded as entry_of_row  # the views' own reading of a row
 
 _END_OF_TIME = "9999-12-31T23:59:59.999999Z"
 _VISIBLE = "recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
@@ -79,13 +80,56 @@ def provider_ids(views: Views) -> set[str]:
     return {row[0] for row in _read(views, "SELECT DISTINCT provider_id FROM {headlines} WHERE topic = 'registered'", ())}
 
 
-def rated_between(views: Views, start: date, end: date, known_at: datetime | None = None) -> list[str]:
-    """The providers with an entry setting or unsetting ratings on a day after `start`, up to `end`."""
+# ---- the entries that set ratings, for `changes` --------------------------------------------
+
+_RATED_ROWS = """
+    SELECT v.provider_id, v.position, v.mend, e.topic, e.state, m.state
+    FROM ({chosen}) v
+    JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
+    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    ORDER BY v.provider_id, v.valid_from, v.position"""
+_RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
+    WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
+
+
+def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Recorded]]:
+    found: dict[str, list[Recorded]] = {}
+    for provider_id, position, mend, topic, state, mending in _read(views, _RATED_ROWS.format(chosen=chosen), params):
+        found.setdefault(provider_id, []).append(entry_of_row(position, mend, topic, state, mending))
+    return found
+
+
+def rated_in(views: Views, start: date, end: date, known_at: datetime | None = None) -> dict[str, list[Recorded]]:
+    """Each provider's entries setting or unsetting ratings on a day after `start` up to `end`,
+    as known at `known_at` (a corrected entry as its replacement), in effect order."""
     seen = _seen(known_at)
-    found = _read(
-        views,
-        f"""SELECT DISTINCT provider_id FROM {{entries}}
-            WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND valid_from > ? AND valid_from <= ? AND {_VISIBLE}""",
-        (start.isoformat(), end.isoformat(), seen, seen),
-    )
-    return sorted(row[0] for row in found)
+    chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?".format()
+    return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
+
+
+def rated_before(
+    views: Views, day: date, known_at: datetime | None = None, latest: int | None = None, provider_id: str | None = None
+) -> dict[str, list[Recorded]]:
+    """Each provider's entries setting or unsetting ratings on or before `day` (only the `latest`
+    few of each, or one provider's), as known at `known_at`, in effect order."""
+    seen = _seen(known_at)
+    chosen = f"{_RATED_VISIBLE} AND valid_from <= ?".format()
+    params: tuple[Any, ...] = (seen, seen, day.isoformat())
+    if provider_id is not None:
+        chosen, params = f"{chosen} AND provider_id = ?", (*params, provider_id)
+    if latest is not None:
+        ranked = f"SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r"
+        chosen, params = f"SELECT provider_id, valid_from, position, mend FROM ({ranked}) k WHERE back <= ?", (*params, latest)
+    return _rated(views, chosen, params)
+
+
+def who(views: Views, day: date, known_at: datetime | None = None) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Each provider's name, type and region on `day`, as known at `known_at`."""
+    found: dict[str, dict[str, Any]] = {}
+    for f in views.headline_facts(day, known_at, topics=("name", "registered")) or ():
+        held = found.setdefault(f.provider_id, {})
+        if f.topic == "name":
+            held["name"] = f.value
+        else:
+            held.update(orjson.loads(f.value))
+    return {pid: (v.get("name"), v.get("provider_type"), v.get("region")) for pid, v in found.items()}

@@ -1,4 +1,5 @@
-"""`counts` and `transitions` are `trusts --at` asked on many days at once: they must agree.
+"""`counts` and `transitions` are `trusts --at` asked on many days at once: they must agree; and
+`changes`, read from the views, is the fold of every entry.
 
 Registers are generated as in the views' property tests (batches recorded in a random order,
 with corrections and retractions between them), with deregistrations added; then `counts`, for
@@ -18,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cqc_ledger.projections import changes
+from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, runner_for
 from tests.store.test_views_equal_replay import PROVIDERS, batches, days, fresh_ledger, record_history
 
@@ -79,5 +82,27 @@ def test_counts_and_transitions_say_what_trusts_says_on_each_day(store: str, tmp
             pairs = Counter((first[p], second[p]) for p in first.keys() & second.keys())
             assert {(a, b): n for a, row in moved["matrix"].items() for b, n in row.items() if n} == dict(pairs)
             assert moved["providers"] == sum(pairs.values())
+
+    check()
+
+
+@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("back", [1, 6])
+def test_changes_from_the_views_equal_changes_by_replay(store: str, back: int, tmp_path_factory: Any, monkeypatch: Any) -> None:
+    """Read from a few entries before the period (one, to make it read whole histories often) or
+    from all, the changes are those of folding every entry of every provider."""
+    monkeypatch.setattr(changes, "BACK", back)
+
+    @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=registers(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, times = record_history(db, plan, data)
+            known_at = data.draw(st.sampled_from([None, *(t + timedelta(minutes=m) for t in times for m in (-1, 0))]), label="known_at")
+            start, end = sorted((data.draw(days, label="from"), data.draw(days, label="to")))
+            asked = changes.Asked()
+            replayed = [row for pid in PROVIDERS for row in changes.changes(ledger.entries_of(pid), pid, start, end, known_at, asked)]
+            assert changes.across(open_views(ledger), start, end, known_at, asked) == changes.in_order(replayed)
+            ledger.close()
 
     check()
