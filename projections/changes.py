@@ -11,17 +11,18 @@ rated" over a rating, nor a correction that leaves the value as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import groupby
+from types import MappingProxyType
 from typing import Any
 
-from cqc_ledger.events import continuity, inspections
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
-from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve
+from cqc_ledger.projections.register_facts import Rated
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve, settled
 from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
 
@@ -86,33 +87,44 @@ def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list
     return [_row(provider_id, who.name, day, key, was, now) for day, key, was, now in moved if _kept(key, now, asked)]
 
 
-# ---- from part of a history -----------------------------------------------------------------
+# ---- from part of a history, read from the views ------------------------------------------
 
 
-def set_by(recorded: Recorded) -> list[tuple[CellKey, str]]:
-    """The cells an entry sets, with their ratings."""
-    entry: Any = recorded.entry
-    if isinstance(entry, inspections.RatingRevised):
-        return [(entry.cell.key, entry.cell.rating)]
-    if isinstance(entry, (inspections.ReportPublished, continuity.RatingsInherited)):
-        return [(cell.key, cell.rating) for cell in entry.ratings]
-    return []
-
-
-def settled_by(before: list[Recorded], keys: set[CellKey]) -> bool:
+def settled_by(before: list[Rated], keys: set[CellKey]) -> bool:
     """Whether the latest entries `before` a period decide what each of `keys` held when it
     began, whatever came earlier: each key was set since by a value that replaces any (not
     "Inspected but not rated", which may leave an earlier rating standing)."""
-    settled = {key for r in before for key, rating in set_by(r) if rating != INSPECTED_NOT_RATED}
+    settled = {key for r in before for key, rating in r.cells if rating != INSPECTED_NOT_RATED}
     return keys <= settled
 
 
-def touched(window: list[Recorded]) -> set[CellKey] | None:
+def touched(window: list[Rated]) -> set[CellKey] | None:
     """The cells a period's entries set; None when one of them retires a service (then every
     cell of that place may change, and the whole history is read)."""
-    if any(isinstance(r.entry, continuity.ServiceSuperseded) for r in window):
+    if any(r.kind == "ServiceSuperseded" for r in window):
         return None
-    return {key for r in window for key, _ in set_by(r)}
+    return {key for r in window for key, _ in r.cells}
+
+
+def rated_moves(rated: list[Rated], provider_id: str, start: date) -> list[Move]:
+    """As `moves`, over entries read as `Rated`: each sets its cells as the status fold does
+    (`settled`), and a retired service's cells leave its place."""
+    state = Status(provider_id)
+    moved: list[Move] = []
+    for day, same_day in groupby(rated, key=lambda r: r.on):
+        before = state.cells
+        for r in same_day:
+            state = _set(state, r, f"{provider_id}/{r.position}")
+        if day > start:
+            moved.extend((day, key, before.get(key), value) for key, value in state.cells.items() if _differs(before.get(key), value))
+    return moved
+
+
+def _set(state: Status, r: Rated, ref: str) -> Status:
+    if r.kind == "ServiceSuperseded":
+        place = (r.body.get("location_id"), r.body["service"])
+        return replace(state, cells=MappingProxyType({k: v for k, v in state.cells.items() if k[:2] != place}))
+    return settled(state, [(key, CellValue(rating, r.on, ref)) for key, rating in r.cells])
 
 
 def _differs(was: CellValue | None, now: CellValue) -> bool:
@@ -184,6 +196,6 @@ def across(views: Views, start: date, end: date, known_at: datetime | None, aske
         earlier, keys = before.get(provider_id, []), touched(during)
         if keys is None or (len(earlier) >= BACK and not settled_by(earlier, keys)):
             earlier = register_facts.rated_before(views, start, known_at, provider_id=provider_id).get(provider_id, [])
-        _, moved = moves(earlier + during, provider_id, start)
+        moved = rated_moves(earlier + during, provider_id, start)
         rows.extend(rows_of(provider_id, about, moved, asked))
     return in_order(rows)

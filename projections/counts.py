@@ -10,7 +10,7 @@ from typing import Any
 
 from cqc_ledger.events.vocabulary import RATINGS
 from cqc_ledger.projections.register_days import Headline
-from cqc_ledger.projections.trusts import Filters
+from cqc_ledger.projections.trusts import EVERY_PROVIDER, Filters
 
 EVERY = ("month", "quarter", "year")
 BY = ("rating", "special-measures", "segment")
@@ -38,6 +38,8 @@ def period_ends(start: date, end: date, every: str) -> list[date]:
 
 def kept(headlines: Iterable[Headline], filters: Filters) -> list[Headline]:
     """The headlines a question's filters keep."""
+    if filters == EVERY_PROVIDER:
+        return list(headlines)
     return [
         h
         for h in headlines

@@ -51,6 +51,7 @@ def _sweep(provider_id: str, facts: list[Fact], days: Sequence[date]) -> Iterato
     overall: CellValue | None = None
     registered = gone = False
     regimes: dict[str, bool] = {}
+    in_force: tuple[str, ...] = ()
     segment = None
     i = 0
     for day in days:
@@ -69,9 +70,9 @@ def _sweep(provider_id: str, facts: list[Fact], days: Sequence[date]) -> Iterato
                 overall = held_after(overall, CellValue(f.value, f.on, f.ref))
             elif f.topic == "regime":
                 regimes[f.subject] = bool(orjson.loads(f.value)["entered"])
+                in_force = tuple(sorted(r for r, entered in regimes.items() if entered))
             elif f.topic == "oversight":
                 segment = orjson.loads(f.value)["segment"]
-        in_force = tuple(sorted(r for r, entered in regimes.items() if entered))
         on_register = name is not None and registered and not gone
         rating = overall.rating if overall else None
         yield day, Headline(provider_id, name, provider_type, region, rating, in_force, segment, on_register)

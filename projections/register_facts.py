@@ -11,15 +11,16 @@ subject, on, position, value), topics `name`, `registered` (JSON `{"provider_typ
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from cqc_ledger.ledger.records import Recorded, format_time
-from cqc_ledger.ledger.store.sql import rows
+from cqc_ledger.events.base import CellKey
+from cqc_ledger.ledger.records import format_time
+from cqc_ledger.ledger.store.codec import entry_kind
+from cqc_ledger.ledger.store.sql import as_bytes, rows
 from cqc_ledger.projections.find import Name
 from cqc_ledger.projections.views import Fact, Views
-from cqc_ledger.projections.views.store import _recorded as entry_of_row  # the views' own reading of a row
 
 _END_OF_TIME = "9999-12-31T23:59:59.999999Z"
 _VISIBLE = "recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
@@ -92,14 +93,29 @@ _RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{ent
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
 
 
-def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Recorded]]:
-    found: dict[str, list[Recorded]] = {}
+class Rated(NamedTuple):
+    """An entry that sets or unsets ratings, read from its stored JSON without building the entry:
+    its day, position, type and the cells it sets (`(location_id, service, question)`, rating)."""
+
+    on: date
+    position: int
+    kind: str
+    cells: tuple[tuple[CellKey, str], ...]
+    body: dict[str, Any]
+
+
+def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Rated]]:
+    found: dict[str, list[Rated]] = {}
     for provider_id, position, mend, topic, state, mending in _read(views, _RATED_ROWS.format(chosen=chosen), params):
-        found.setdefault(provider_id, []).append(entry_of_row(position, mend, topic, state, mending))
+        body = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
+        kind = entry_kind(topic)
+        listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
+        cells = tuple(((c.get("location_id"), c.get("service"), c["question"]), c["rating"]) for c in listed)
+        found.setdefault(provider_id, []).append(Rated(date.fromisoformat(body["on"]), position, kind, cells, body))
     return found
 
 
-def rated_in(views: Views, start: date, end: date, known_at: datetime | None = None) -> dict[str, list[Recorded]]:
+def rated_in(views: Views, start: date, end: date, known_at: datetime | None = None) -> dict[str, list[Rated]]:
     """Each provider's entries setting or unsetting ratings on a day after `start` up to `end`,
     as known at `known_at` (a corrected entry as its replacement), in effect order."""
     seen = _seen(known_at)
@@ -109,7 +125,7 @@ def rated_in(views: Views, start: date, end: date, known_at: datetime | None = N
 
 def rated_before(
     views: Views, day: date, known_at: datetime | None = None, latest: int | None = None, provider_id: str | None = None
-) -> dict[str, list[Recorded]]:
+) -> dict[str, list[Rated]]:
     """Each provider's entries setting or unsetting ratings on or before `day` (only the `latest`
     few of each, or one provider's), as known at `known_at`, in effect order."""
     seen = _seen(known_at)
