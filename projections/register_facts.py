@@ -84,7 +84,7 @@ def provider_ids(views: Views) -> set[str]:
 # ---- the entries that set ratings, for `changes` --------------------------------------------
 
 _RATED_ROWS = """
-    SELECT v.provider_id, v.position, v.mend, e.topic, e.state, m.state
+    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
     FROM ({chosen}) v
     JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
     LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
