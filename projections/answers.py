@@ -29,11 +29,19 @@ def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None
 
 
 def trusts(
-    ledger: Ledger, at: date, known_at: datetime | None, filters: register.Filters = register.EVERY_PROVIDER
+    ledger: Ledger,
+    at: date,
+    known_at: datetime | None,
+    filters: register.Filters | None = None,
+    *,
+    rating: str | None = None,
+    special_measures: bool = False,
 ) -> views.Answer[list[dict[str, Any]]]:
-    """`trusts --json`: every provider on the register on `at`, filtered, and how far behind the views were."""
+    """`trusts --json`: every provider on the register on `at`, filtered (by `filters`, or by
+    `rating` and `special_measures`), and how far behind the views were."""
+    chosen = filters or register.Filters(rating=rating, special_measures=special_measures)
     answer = views.statuses(ledger, at, known_at)
-    return views.Answer(register.register(answer.value, at, filters), answer.behind)
+    return views.Answer(register.register(answer.value, at, chosen), answer.behind)
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:

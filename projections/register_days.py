@@ -104,9 +104,9 @@ def _headline(s: Status, key: tuple[None, None, str]) -> Headline:
         s.region,
         cell.rating if cell else None,
         tuple(sorted(s.special_measures)),
-        segment,
+        int(segment) if segment is not None else None,
         on_register,
-    )  # type: ignore[arg-type]
+    )
 
 
 def by_day(found: Iterable[tuple[date, Headline]]) -> dict[date, list[Headline]]:
