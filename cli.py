@@ -290,9 +290,12 @@ def _written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
 def _show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
     """What a write did: the refs recorded and the lines skipped."""
     if as_json:
-        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped})
+        notes = {"notes": outcome.notes} if outcome.notes else {}  # a new service name: rare, so only when there is one
+        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped, **notes})
     else:
         click.echo(render.record_text(outcome.recorded, outcome.duplicates, done=done))
+        for note in outcome.notes:
+            click.echo(f"Note: {note}")
 
 
 def _rebuilt(ledger: Ledger) -> int:

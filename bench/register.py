@@ -20,6 +20,7 @@ import orjson
 
 from cqc_ledger.events.services import ACUTE, AMBULANCE, MENTAL_HEALTH
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, MERIT
+from cqc_ledger.ledger.meaning import oversight_framework_on
 
 START, END = date(2014, 1, 6), date(2025, 12, 19)
 ACUTE_SERVICES = ACUTE[:8]
@@ -127,13 +128,14 @@ def _provider(rng: random.Random, pid: str, target: int) -> tuple[list[dict[str,
                 }
             )
             in_sm = False
-        if rng.random() < 0.3:
+        framework = oversight_framework_on(published + timedelta(days=20))
+        if rng.random() < 0.3 and framework:  # none before the first framework applied
             rest.append(
                 {
                     "type": "OversightSegmentChanged",
                     "provider_id": pid,
                     "on": (published + timedelta(days=20)).isoformat(),
-                    "framework": "SOF-2016" if published.year < 2021 else "SOF-2021",
+                    "framework": framework,
                     "segment": rng.randint(1, 4),
                 }
             )

@@ -14,6 +14,7 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
+from cqc_ledger.ledger.meaning import new_services
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
 from cqc_ledger.ledger.store.codec import (
@@ -60,6 +61,7 @@ class Outcome:
     recorded: list[str] = field(default_factory=list)
     duplicates: dict[int, str] = field(default_factory=dict)  # line -> ref of the identical entry
     recorded_at: datetime | None = None
+    notes: list[str] = field(default_factory=list)  # service names new to the ledger, by their first line
 
     @property
     def skipped(self) -> list[int]:
@@ -142,6 +144,11 @@ class Ledger(Application):
                 recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
                 pending.append((recorded, form))
                 outcome.recorded.append(recorded.ref)
+                for name in new_services(entry):
+                    if not any(f'"{name}"' in note for note in outcome.notes):
+                        outcome.notes.append(
+                            f'line {number}: service "{name}" is not among CQC\'s known services: recorded as written (a service CQC rates besides its core services)'
+                        )
                 first_new.setdefault(entry.provider_id, recorded.position)
                 if isinstance(entry, REGIME_ENTRIES):
                     regime_lines[recorded.ref] = number

@@ -9,6 +9,7 @@
     │                            malformed, or holds a value CQC does not use
     ├── UnknownProvider          no provider with that id is in the ledger
     ├── AmbiguousName            a name given for a provider matches more than one provider
+    ├── NotYetRegistered         a status asked of a day (or a time known) before the provider existed
     ├── UnknownLocation          the provider has no location with that id
     ├── UnknownService           the provider has no rating for that service at that place
     ├── QuestionNotAtLevel       a question asked of a level that cannot have it
@@ -84,6 +85,11 @@ class BadImportFile(InputError):
 
 class AmbiguousName(LedgerError):
     """A name given where a provider id goes matches more than one provider: the message lists them."""
+
+
+class NotYetRegistered(LedgerError):
+    """The provider was not registered on the day asked, or nothing of it was recorded by the
+    time asked: there is no status to give."""
 
 
 class UnknownProvider(LedgerError):

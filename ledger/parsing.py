@@ -18,7 +18,7 @@ from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.events.oversight import OversightSegmentChanged
 from cqc_ledger.events.schema import FieldSpec, field_specs
-from cqc_ledger.events.services import canonical_service
+from cqc_ledger.events.services import canonical_service, close_service, is_known_service
 from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
 from cqc_ledger.ledger.errors import InvalidField
 from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
@@ -163,13 +163,25 @@ _SEEN_CELLS_AT_MOST = 200_000
 def _service(name: str, where: str) -> str:
     if not name.strip():
         raise InvalidField(f'field "{where}.service" must be a non-empty string, not "{name}"', field=where + ".service")
-    return canonical_service(name)
+    return known_service(name, where + ".service")
+
+
+def known_service(name: str, where: str) -> str:
+    """The canonical name of a service; InvalidField for a name so close to a CQC service that it
+    is surely a misspelling of it ("Matrenity"). Any other new name is kept as written."""
+    canonical = canonical_service(name)
+    if not is_known_service(name) and (meant := close_service(name)):
+        raise InvalidField(
+            f'field "{where}": "{name}" is not a CQC service (did you mean "{meant}"?); a service CQC has not rated before is kept as written',
+            field=where,
+        )
+    return canonical
 
 
 def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
     cell = _build(RatingCell, _object(value, where), where + ".", today)
     if cell.service is not None:
-        cell = dataclasses.replace(cell, service=canonical_service(cell.service))
+        cell = dataclasses.replace(cell, service=known_service(cell.service, where + ".service"))
     if cell.question in TRUST_ONLY_QUESTIONS and (cell.location_id or cell.service):
         raise InvalidField(
             f'field "{where}.question": "{cell.question}" is rated only at trust level, so the cell can have no location_id or service',
@@ -181,7 +193,7 @@ def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
 def _inherited(value: Any, where: str, today: date) -> InheritedRating:
     cell = _build(InheritedRating, _object(value, where), where + ".", today)
     if cell.service is not None:
-        cell = dataclasses.replace(cell, service=canonical_service(cell.service))
+        cell = dataclasses.replace(cell, service=known_service(cell.service, where + ".service"))
     if cell.question in TRUST_ONLY_QUESTIONS:
         raise InvalidField(
             f'field "{where}.question": "{cell.question}" is rated only at trust level, so a location cannot inherit it',
@@ -197,15 +209,15 @@ def _inherited(value: Any, where: str, today: date) -> InheritedRating:
 def _scope(value: Any, where: str, today: date) -> ScopeItem:
     item = _build(ScopeItem, _object(value, where), where + ".", today)
     if item.service is not None:
-        item = dataclasses.replace(item, service=canonical_service(item.service))
+        item = dataclasses.replace(item, service=known_service(item.service, where + ".service"))
     return item
 
 
 def _normalised(entry: Entry) -> Entry:
     """Services by their canonical names; an inherited cell placed at its inheriting location."""
     if isinstance(entry, ServiceSuperseded):
-        by = tuple(dict.fromkeys(canonical_service(name) for name in entry.by))
-        return dataclasses.replace(entry, service=canonical_service(entry.service), by=by)
+        by = tuple(dict.fromkeys(known_service(name, f"by[{i}]") for i, name in enumerate(entry.by)))
+        return dataclasses.replace(entry, service=known_service(entry.service, "service"), by=by)
     if isinstance(entry, RatingsInherited):
         placed = tuple(dataclasses.replace(c, location_id=c.location_id or entry.location_id) for c in entry.ratings)
         return dataclasses.replace(entry, ratings=placed)

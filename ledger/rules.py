@@ -18,6 +18,7 @@ from datetime import date
 from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.ledger import meaning
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
@@ -47,11 +48,14 @@ class Facts:
     regimes: dict[str, list[tuple[date, int, bool]]] = field(default_factory=dict)
     # Content digest -> ref, of each entry as it counts now (replacements included).
     current: dict[bytes, str] = field(default_factory=dict)
+    # Registration spans and inspection days, for the rules of meaning (ledger.meaning).
+    times: meaning.Times = field(default_factory=meaning.Times)
 
     def add(self, entry: Entry, position: int, content: bytes) -> None:
         """Folds an entry that `check` accepted (with its content digest) into the facts."""
         ref = f"{self.provider_id}/{position}"
         self.current.setdefault(content, ref)
+        self.times.add(entry, ref)
         if isinstance(entry, provider.ProviderRegistered):
             self.registered = ref
         elif isinstance(entry, provider.LocationRegistered):
@@ -96,6 +100,7 @@ def check(facts: Facts, entry: Entry, position: int, content: bytes) -> None:
         )
     _check_locations(facts, entry)
     _check_identity(facts, entry, content)
+    meaning.check_meaning(facts.times, entry)
     if isinstance(entry, enforcement.WarningNoticeAssessed):
         _check_assessment(facts, entry)
 

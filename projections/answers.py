@@ -12,11 +12,13 @@ from typing import Any
 
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.errors import NotYetRegistered
 from cqc_ledger.projections import audit_shapes, shapes, views
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.diff import diff as difference_of
 from cqc_ledger.projections.explain import explain as explanation_of
 from cqc_ledger.projections.history import history as history_of
+from cqc_ledger.projections.status import not_registered_by
 from cqc_ledger.projections.timeline import Timeline, timeline
 
 
@@ -25,6 +27,8 @@ def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None
     how far behind the views were."""
     ledger.entries_of(provider_id, limit=1)  # UnknownProvider if there is none
     answer = views.status(ledger, provider_id, at, known_at)
+    if answer.value.registered_on is None:
+        raise NotYetRegistered(not_registered_by(ledger.entries_of(provider_id), provider_id, at, known_at))
     return views.Answer(shapes.status_json(answer.value, at, known_at or now), answer.behind)
 
 

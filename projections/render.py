@@ -87,7 +87,24 @@ def _notice_lines(notices: list[dict[str, Any]]) -> Iterable[str]:
 
 
 def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
-    for location in doc["locations"]:
+    """The locations in force, then (under their own heading) those deregistered by the day."""
+    in_force = [loc for loc in doc["locations"] if not loc["deregistered_on"]]
+    gone = [loc for loc in doc["locations"] if loc["deregistered_on"]]
+    yield from _location_lines(in_force)
+    if gone:
+        yield ""
+        yield f"Deregistered locations ({len(gone)})"
+        yield from _location_lines(gone)
+    if doc["services"] or doc.get("superseded_services"):
+        yield ""
+        yield "Services"
+        for service in doc["services"]:
+            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+        yield from _superseded_lines(doc.get("superseded_services", []), "  ")
+
+
+def _location_lines(locations: list[dict[str, Any]]) -> Iterable[str]:
+    for location in locations:
         yield ""
         gone = f", deregistered {location['deregistered_on']}" if location["deregistered_on"] else ""
         yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
@@ -98,12 +115,6 @@ def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
         for service in location["services"]:
             yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
         yield from _superseded_lines(location.get("superseded_services", []), "  ")
-    if doc["services"] or doc.get("superseded_services"):
-        yield ""
-        yield "Services"
-        for service in doc["services"]:
-            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
-        yield from _superseded_lines(doc.get("superseded_services", []), "  ")
 
 
 def entries_text(docs: Iterable[dict[str, Any]]) -> str:

@@ -22,7 +22,7 @@ from cqc_ledger.events import continuity, corrections, enforcement, inspections,
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.vocabulary import merit
 from cqc_ledger.ledger.history import effective, in_effect_order
-from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.ledger.records import Recorded, format_time
 
 INSPECTED_NOT_RATED = "Inspected but not rated"
 Place = tuple[str | None, str]  # (location, service): where a service is rated
@@ -143,6 +143,20 @@ def status_of(history: Iterable[Recorded], provider_id: str, at: date) -> Status
     applied, `on` <= `at`), given in effect order. The views call this too, with the same entries
     read from their rows, so they answer as replay does by construction."""
     return reduce(evolve, history, Status(provider_id))
+
+
+def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> str:
+    """Why the provider has no status at the end of `at` as known at `known_at`, in a sentence:
+    nothing of it recorded by then, or its registration later than the day."""
+    recorded = list(recorded)
+    seen = effective(recorded, known_at)
+    if not seen:
+        first = format_time(recorded[0].recorded_at) if recorded else "no time"
+        return f"nothing of {provider_id} had been recorded by {format_time(known_at) if known_at else 'now'} (its first entry was recorded at {first})"
+    registration = next((r for r in seen if isinstance(r.entry, provider.ProviderRegistered)), None)
+    if registration is None:
+        return f"{provider_id} has no registration in the ledger as known then: record its ProviderRegistered entry"
+    return f"{provider_id} was not registered on {at}: it was registered on {registration.entry.on} ({registration.ref})"  # type: ignore[attr-defined]
 
 
 def evolve(state: Status, recorded: Recorded) -> Status:

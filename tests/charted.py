@@ -25,7 +25,7 @@ def lines(*more: dict[str, Any]) -> list[dict[str, Any]]:
         ),  # RWP/3
         entered("2016-02-01"),  # RWP/4
         notice_issued("WN-1", "2016-03-01"),  # RWP/5
-        segment("2016-07-01", "SOF-2016", 4),  # RWP/6
+        segment("2016-10-01", "SOF-2016", 4),  # RWP/6
         report("R2", "2017-06-20", cell("overall", INADEQUATE), cell("caring", GOOD)),  # RWP/7
         notice_assessed("WN-1", "2017-06-20", "met"),  # RWP/8
         notice_issued("WN-2", "2017-07-01", section="29"),  # RWP/9

@@ -23,7 +23,7 @@ def history(*more: dict[str, Any]) -> list:
         report("R1", "2016-01-10", cell("overall", RI), cell("safe", RI), cell("safe", INADEQUATE, "RWP01")),  # RWP/3
         entered("2016-02-01"),  # RWP/4
         notice_issued("WN-1", "2016-03-01"),  # RWP/5
-        segment("2016-07-01", "SOF-2016", 4),  # RWP/6
+        segment("2016-10-01", "SOF-2016", 4),  # RWP/6
         report("R2", "2017-06-20", cell("overall", RI), cell("safe", INADEQUATE), cell("caring", GOOD)),  # RWP/7
         notice_assessed("WN-1", "2017-06-20", "met"),  # RWP/8
         notice_issued("WN-2", "2017-07-01"),  # RWP/9
@@ -74,7 +74,7 @@ def test_special_measures_notices_and_oversight_show_from_and_to() -> None:
         ("WN-2", None, "open", None, ["RWP/9"]),
     ]
     assert doc["oversight"] == {
-        "from": {"framework": "SOF-2016", "segment": 4, "since": "2016-07-01", "ref": "RWP/6"},
+        "from": {"framework": "SOF-2016", "segment": 4, "since": "2016-10-01", "ref": "RWP/6"},
         "to": {"framework": "SOF-2016", "segment": 3, "since": "2018-02-01", "ref": "RWP/11"},
         "refs": ["RWP/11"],
     }

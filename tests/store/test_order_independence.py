@@ -38,7 +38,8 @@ from cqc_ledger.projections.shapes import status_json
 from cqc_ledger.projections.status import status_at
 
 RWP = "RWP"
-REGISTERED_ON = date(2015, 1, 1)
+# Late enough that every kind of rating and every oversight framework had begun (ledger.meaning).
+REGISTERED_ON = date(2025, 6, 1)
 SPAN = 60  # days after registration within which everything happens: small, so days collide
 LOCATIONS = ("RWP01", "RWP50")
 SERVICES = ("Urgent and emergency services", "Medical care (including older people's care)")
@@ -79,7 +80,7 @@ def histories(draw: Any) -> History:
     registration = history.add(provider.ProviderRegistered(provider_id=RWP, name="Worcestershire Acute", on=REGISTERED_ON))
     sites = {
         loc: history.add(
-            provider.LocationRegistered(provider_id=RWP, location_id=loc, name=f"Hospital {loc}", on=day(draw(st.integers(0, 5)))),
+            provider.LocationRegistered(provider_id=RWP, location_id=loc, name=f"Hospital {loc}", on=REGISTERED_ON),
             registration,
         )
         for loc in LOCATIONS
@@ -167,7 +168,9 @@ def histories(draw: Any) -> History:
         history.add(provider.ProviderRenamed(provider_id=RWP, name=f"Worcestershire Acute ({n})", on=day(on)), registration)
     if draw(st.booleans()):
         history.add(
-            provider.LocationDeregistered(provider_id=RWP, location_id="RWP50", on=day(draw(st.integers(6, SPAN)))), *needing("RWP50")
+            # on the last day: nothing is rated at a location after its deregistration
+            provider.LocationDeregistered(provider_id=RWP, location_id="RWP50", on=day(SPAN)),
+            *needing("RWP50"),
         )
     return history
 

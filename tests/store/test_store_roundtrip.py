@@ -28,12 +28,12 @@ def report_of_2017(*, summary: str) -> inspections.ReportPublished:
         on=date(2017, 6, 20),
         ratings=(
             RatingCell(question="overall", rating="Inadequate"),
-            RatingCell(question="use-of-resources", rating="Not rated"),
+            RatingCell(question="well-led", rating="Inadequate"),
             RatingCell(location_id="RWP01", question="overall", rating="Inadequate"),
             RatingCell(location_id="RWP01", service=UEC, question="safe", rating="Inadequate"),
             RatingCell(service="Patient transport services", question="caring", rating="Good"),
         ),
-        inspection_ids=("RWP-2016-11", "RWP-2016-12"),
+        inspection_ids=("RWP-2016-11",),
         must_do=27,
         should_do=0,
         summary=summary,
@@ -124,12 +124,12 @@ FIRST_INPUT: tuple[Entry, ...] = (
         provider_id=RWP,
         source=SOURCE,
         location_id="RWP01",
-        on=date(2012, 4, 1),
+        on=date(2016, 4, 1),
         from_provider_id="RWPX",
         from_location_id="RWPX1",
         ratings=(
             InheritedRating(
-                location_id="RWP01", service=UEC, question="caring", rating="Good", published_on=date(2011, 6, 1), report_id="RWPX-2011"
+                location_id="RWP01", service=UEC, question="caring", rating="Good", published_on=date(2015, 6, 1), report_id="RWPX-2011"
             ),
         ),
     ),

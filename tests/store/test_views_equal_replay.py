@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.meaning import oversight_framework_on
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.projections.shapes import status_json
@@ -36,7 +37,7 @@ QUESTIONS = ("overall", "safe", "well-led")
 RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", "Inspected but not rated")
 SERVICE_PLACES = [p for p in PLACES if p[1]]
 
-days = st.dates(min_value=date(2012, 1, 1), max_value=date(2025, 12, 31))
+days = st.dates(min_value=date(2014, 1, 1), max_value=date(2025, 12, 31))
 
 
 def entry(obj: dict[str, Any]) -> Any:
@@ -63,7 +64,7 @@ def inherited(draw: Any, on: date) -> list[dict[str, Any]]:
     chosen = draw(st.lists(st.sampled_from([(s, q) for s in (None, "Surgery") for q in QUESTIONS]), min_size=1, max_size=4, unique=True))
     out = []
     for service, question in chosen:
-        published = draw(st.dates(min_value=date(2012, 1, 1), max_value=on))
+        published = draw(st.dates(min_value=date(2014, 1, 1), max_value=on))
         cell = {"question": question, "rating": draw(st.sampled_from(RATINGS)), "published_on": published.isoformat()}
         if service:
             cell["service"] = service
@@ -130,13 +131,14 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
                 )
             found.append(batch)
         for _ in range(draw(st.integers(0, 2))):
+            on = draw(st.dates(min_value=date(2016, 10, 1), max_value=date(2025, 12, 31)))
             found.append(
                 [
                     {
                         "type": "OversightSegmentChanged",
                         "provider_id": pid,
-                        "on": draw(days).isoformat(),
-                        "framework": "SOF-2021",
+                        "on": on.isoformat(),
+                        "framework": oversight_framework_on(on),  # the framework that applied that day
                         "segment": draw(st.integers(1, 4)),
                     }
                 ]

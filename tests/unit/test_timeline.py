@@ -71,7 +71,7 @@ def test_special_measures_notices_with_their_outcome_and_oversight_segments_are_
     assert bands_of(doc, "warning_notices", "Warning notice WN-1") == [("s29A: met", "2016-03-01", "2017-06-20")]
     assert bands_of(doc, "warning_notices", "Warning notice WN-2") == [("s29: open", "2017-07-01", "2024-01-01")]
     assert [(b["value"], b["start"], b["end"]) for b in doc["oversight"]] == [
-        ("SOF-2016 segment 4", "2016-07-01", "2018-02-01"),
+        ("SOF-2016 segment 4", "2016-10-01", "2018-02-01"),
         ("SOF-2016 segment 3", "2018-02-01", "2024-01-01"),
     ]
 

@@ -1,0 +1,251 @@
+"""What the record can mean: rules of time that an entry must keep to be a possible fact.
+
+Pure, like `ledger.rules` (which calls `check_meaning` for every entry): nothing of the
+regulator's record happens to a provider before it was registered or after it was deregistered
+(mends aside), nothing is rated at a location outside its registration (an inheritance aside:
+it carries ratings published before the location existed), a report can only name inspections
+recorded and begun by its day, and no rating, framework or oversight segment is dated before it
+existed. The days, with their sources, are below and in the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
+from cqc_ledger.events.base import Entry, RatingCell
+from cqc_ledger.events.services import is_known_service
+from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
+from cqc_ledger.ledger.errors import RuleBroken
+
+# CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
+# October 2013 (CQC, "A new start: consultation on changes to the way CQC regulates, inspects
+# and monitors care", June 2013; the first inspections under it from September 2013, ratings
+# published from the reports of the waves that followed).
+RATINGS_BEGAN = date(2013, 10, 1)
+# Use of resources (NHS Improvement's assessment, rated by CQC) and the combined rating: first
+# published with CQC's trust reports in 2018 (NHS Improvement, "Use of resources assessment
+# framework", 2017; CQC's first combined ratings, 2018).
+RESOURCES_BEGAN = date(2018, 1, 1)
+# CQC's single assessment framework: from November 2023 (CQC, "Our new single assessment
+# framework", rolled out from 21 November 2023; November 2023 is taken).
+FRAMEWORKS_BEGAN = {"kloe-2014": RATINGS_BEGAN, "saf-2023": date(2023, 11, 1)}
+# NHS England's (before 2022 NHS Improvement's) oversight frameworks, from the day each applied:
+# the Single Oversight Framework from 1 October 2016 (NHS Improvement, September 2016); the
+# System Oversight Framework 2021/22 published 24 June 2021; the NHS Oversight Framework 2022/23
+# from 1 July 2022 (with integrated care boards); the NHS Oversight Framework 2025/26 from the
+# financial year 2025/26, 1 April 2025 (its first segmentation, for quarter 1).
+OVERSIGHT_BEGAN = {
+    "SOF-2016": date(2016, 10, 1),
+    "SOF-2021": date(2021, 6, 24),
+    "NOF-2022": date(2022, 7, 1),
+    "NOF-2025": date(2025, 4, 1),
+}
+
+
+def oversight_framework_on(day: date) -> str | None:
+    """The oversight framework that applied on a day, or None before the first."""
+    applying = [name for name, began in OVERSIGHT_BEGAN.items() if began <= day]
+    return applying[-1] if applying else None
+
+
+# Entries of the regulator's record: each must fall within the provider's registration.
+_RECORD = (
+    provider.ProviderRenamed,
+    provider.ProviderDeregistered,
+    inspections.InspectionCarriedOut,
+    inspections.ReportPublished,
+    inspections.RatingRevised,
+    enforcement.WarningNoticeIssued,
+    enforcement.WarningNoticeAssessed,
+    enforcement.EnforcementActionTaken,
+    oversight.SpecialMeasuresEntered,
+    oversight.SpecialMeasuresExited,
+    oversight.OversightSegmentChanged,
+    continuity.ServiceSuperseded,
+    continuity.RatingsInherited,
+)
+
+
+@dataclass
+class Span:
+    """When a provider or location was registered, deregistered, and the latest day of anything
+    recorded of it (so a deregistration recorded late cannot leave a later fact behind it)."""
+
+    registered: date | None = None
+    registered_ref: str | None = None
+    deregistered: date | None = None
+    deregistered_ref: str | None = None
+    latest: date | None = None
+    latest_ref: str | None = None
+
+    def saw(self, on: date, ref: str) -> None:
+        if self.latest is None or on > self.latest:
+            self.latest, self.latest_ref = on, ref
+
+
+@dataclass
+class Times:
+    """What the meaning rules know of a provider: its span, each location's, and each
+    inspection's first visit day."""
+
+    provider: Span = field(default_factory=Span)
+    locations: dict[str, Span] = field(default_factory=dict)
+    inspections: dict[str, date] = field(default_factory=dict)
+
+    def add(self, entry: Entry, ref: str) -> None:
+        """Folds an accepted entry into what the rules know."""
+        on: date | None = getattr(entry, "on", None)
+        if on is None:
+            return
+        if isinstance(entry, provider.ProviderRegistered):
+            self.provider.registered, self.provider.registered_ref = on, ref
+        elif isinstance(entry, provider.ProviderDeregistered):
+            self.provider.deregistered, self.provider.deregistered_ref = on, ref
+        elif isinstance(entry, provider.LocationRegistered):
+            span = self.locations.setdefault(entry.location_id, Span())
+            span.registered, span.registered_ref = on, ref
+        elif isinstance(entry, provider.LocationDeregistered):
+            span = self.locations.setdefault(entry.location_id, Span())
+            span.deregistered, span.deregistered_ref = on, ref
+        else:
+            self.provider.saw(on, ref)
+            for location_id, _ in _rated_places(entry):
+                self.locations.setdefault(location_id, Span()).saw(on, ref)
+        if isinstance(entry, inspections.InspectionCarriedOut):
+            self.inspections.setdefault(entry.inspection_id, entry.on)
+
+
+def check_meaning(times: Times, entry: Entry) -> None:
+    """Raises RuleBroken if the entry could not be a fact of the provider's record (see module doc)."""
+    on: date | None = getattr(entry, "on", None)
+    if on is None:
+        return
+    _within_provider(times.provider, entry, on)
+    _within_locations(times, entry, on)
+    _in_its_era(entry, on)
+    if isinstance(entry, inspections.ReportPublished):
+        _inspections_behind(times, entry)
+
+
+def _within_provider(span: Span, entry: Entry, on: date) -> None:
+    if isinstance(entry, _RECORD) and span.registered and on < span.registered:
+        raise RuleBroken(
+            f"{on} is before the provider was registered ({span.registered}, {span.registered_ref}): "
+            f"a {entry.type_name} cannot be dated before the provider existed",
+            field="on",
+        )
+    if span.deregistered and on > span.deregistered and not isinstance(entry, provider.ProviderDeregistered):
+        raise RuleBroken(
+            f"{on} is after the provider was deregistered ({span.deregistered}, {span.deregistered_ref}): nothing but a "
+            "correction or retraction can be recorded of it after that day",
+            field="on",
+        )
+    if isinstance(entry, provider.ProviderDeregistered) and span.latest and span.latest > on:
+        raise RuleBroken(
+            f"the provider cannot be deregistered on {on}: {span.latest_ref} is dated {span.latest}, after it "
+            "(correct or retract that entry first, or deregister it later)",
+            field="on",
+        )
+
+
+def _within_locations(times: Times, entry: Entry, on: date) -> None:
+    if isinstance(entry, provider.LocationDeregistered):
+        span = times.locations.get(entry.location_id)
+        if span and span.latest and span.latest > on:
+            raise RuleBroken(
+                f"location {entry.location_id} cannot be deregistered on {on}: {span.latest_ref} rates it on {span.latest}, after that day",
+                field="on",
+            )
+        if span and span.registered and on < span.registered:
+            raise RuleBroken(f"location {entry.location_id} was registered on {span.registered}, after {on}", field="on")
+        return
+    inherited = isinstance(entry, continuity.RatingsInherited)
+    for location_id, where in _rated_places(entry):
+        span = times.locations.get(location_id)
+        if span is None:
+            continue  # an unregistered location is refused by the rules on locations
+        if span.registered and on < span.registered and not inherited:
+            raise RuleBroken(
+                f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
+                f"{entry.type_name} of {on}; a location can be rated only once registered (its predecessor's ratings "
+                "come to it by RatingsInherited)",
+                field=where,
+            )
+        if span.deregistered and on > span.deregistered:
+            raise RuleBroken(
+                f"location {location_id} was deregistered on {span.deregistered} ({span.deregistered_ref}), before this "
+                f"{entry.type_name} of {on}; nothing is rated at a location after its deregistration",
+                field=where,
+            )
+
+
+def _in_its_era(entry: Entry, on: date) -> None:
+    for cell, day, where in _cells(entry, on):
+        if day < RATINGS_BEGAN:
+            raise RuleBroken(f"{day} is before CQC's ratings began ({RATINGS_BEGAN:%B %Y}): CQC published no rating then", field=where)
+        if cell.question in TRUST_ONLY_QUESTIONS and day < RESOURCES_BEGAN:
+            raise RuleBroken(f'"{cell.question}" was first rated in {RESOURCES_BEGAN.year}: there is no such rating on {day}', field=where)
+    if isinstance(entry, inspections.InspectionCarriedOut) and entry.framework:
+        began = FRAMEWORKS_BEGAN[entry.framework]
+        if on < began:
+            raise RuleBroken(f'the framework "{entry.framework}" began in {began:%B %Y}, after {on}', field="framework")
+    if isinstance(entry, oversight.OversightSegmentChanged):
+        began = OVERSIGHT_BEGAN[entry.framework]
+        if on < began:
+            raise RuleBroken(f"the oversight framework {entry.framework} applied from {began}, after {on}", field="framework")
+
+
+def _inspections_behind(times: Times, entry: inspections.ReportPublished) -> None:
+    for i, inspection_id in enumerate(entry.inspection_ids):
+        started = times.inspections.get(inspection_id)
+        if started is None:
+            raise RuleBroken(
+                f'inspection "{inspection_id}" is not recorded: record its InspectionCarriedOut entry first '
+                "(in the ledger or earlier in the same input), or leave it out of inspection_ids",
+                field=f"inspection_ids[{i}]",
+            )
+        if started > entry.on:
+            raise RuleBroken(
+                f'inspection "{inspection_id}" began on {started}, after this report of {entry.on}', field=f"inspection_ids[{i}]"
+            )
+
+
+def _cells(entry: Entry, on: date) -> Iterator[tuple[RatingCell, date, str]]:
+    """Each rating cell an entry sets, with the day it was published and where it is."""
+    if isinstance(entry, inspections.ReportPublished):
+        for i, cell in enumerate(entry.ratings):
+            yield cell, on, f"ratings[{i}]"
+    elif isinstance(entry, inspections.RatingRevised):
+        yield entry.cell, on, "cell"
+    elif isinstance(entry, continuity.RatingsInherited):
+        for i, inherited in enumerate(entry.ratings):
+            yield inherited, inherited.published_on, f"ratings[{i}].published_on"
+
+
+def _rated_places(entry: Any) -> Iterator[tuple[str, str]]:
+    """The locations an entry rates (or retires a service at), with the field that names each."""
+    if isinstance(entry, inspections.ReportPublished):
+        for i, cell in enumerate(entry.ratings):
+            if cell.location_id:
+                yield cell.location_id, f"ratings[{i}].location_id"
+    elif isinstance(entry, inspections.RatingRevised):
+        if entry.cell.location_id:
+            yield entry.cell.location_id, "cell.location_id"
+    elif isinstance(entry, (continuity.RatingsInherited, continuity.ServiceSuperseded)):
+        if entry.location_id:
+            yield entry.location_id, "location_id"
+
+
+def new_services(entry: Entry) -> list[str]:
+    """The service names an entry uses that are none of CQC's known services (kept as written;
+    the ledger notes them, so a user sees a new name rather than a silent typo)."""
+    names = [getattr(entry, "service", None), *getattr(entry, "by", ())]
+    for item in (*getattr(entry, "ratings", ()), *getattr(entry, "scope", ())):
+        names.append(item.service)
+    if isinstance(entry, inspections.RatingRevised):
+        names.append(entry.cell.service)
+    return [name for name in dict.fromkeys(names) if name and not is_known_service(name)]

@@ -1,0 +1,162 @@
+"""What the record can mean (CONTRACT.md section 2, "What is refused"; ledger/meaning.py): each
+refusal names the line and the rule, and nothing of the input is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from builders import cell, inherited, inspection, location, notice_issued, registered, report, revised, segment, superseded
+
+GIVEN = [
+    registered("RWP", on="2012-04-01"),  # RWP/1
+    location("RWP01", on="2014-01-01"),  # RWP/2
+    location("RWP50", on="2012-04-01"),  # RWP/3
+    {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP50", "on": "2016-03-31"},  # RWP/4
+    inspection("I-2019", "2019-05-01"),  # RWP/5
+]
+GONE = {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2022-03-31", "successor_id": "RWPX"}
+
+
+def given(cli: Any, *extra: dict) -> None:
+    result = cli("record", input=[*GIVEN, *extra])
+    assert result.exit_code == 0, result.output
+
+
+def entries(cli: Any) -> list[dict]:
+    return orjson.loads(cli("entries", "--json").stdout)
+
+
+REFUSED = {
+    "a report before the provider's registration": (
+        report("R", "2012-01-10", cell("overall", "Good")),
+        "before the provider was registered",
+    ),
+    "a notice before the provider's registration": (notice_issued("N", "2011-01-01"), "before the provider was registered"),
+    "an inspection before the provider's registration": (inspection("I", "2012-03-01"), "before the provider was registered"),
+    "special measures before the provider's registration": (
+        {"type": "SpecialMeasuresEntered", "provider_id": "RWP", "on": "2012-03-01", "regime": "quality"},
+        "before the provider was registered",
+    ),
+    "a location's cell before that location's registration": (
+        report("R", "2013-12-01", cell("safe", "Good", "RWP01")),
+        "location RWP01 was registered on 2014-01-01",
+    ),
+    "a rating at a location after its deregistration": (
+        report("R", "2017-01-10", cell("safe", "Good", "RWP50")),
+        "location RWP50 was deregistered on 2016-03-31",
+    ),
+    "a report naming an inspection not recorded": (
+        report("R", "2019-09-20", inspection_ids=["I-none"]),
+        'inspection "I-none" is not recorded',
+    ),
+    "a report naming an inspection that started after it": (
+        report("R", "2019-04-20", inspection_ids=["I-2019"]),
+        'inspection "I-2019" began on 2019-05-01, after this report of 2019-04-20',
+    ),
+    "a CQC rating before October 2013": (report("R", "2013-06-01", cell("overall", "Good")), "before CQC's ratings began (October 2013)"),
+    "use of resources before 2018": (
+        report("R", "2017-06-01", cell("use-of-resources", "Good")),
+        '"use-of-resources" was first rated in 2018',
+    ),
+    "a combined rating before 2018": (revised("2016-06-01", cell("combined", "Good")), '"combined" was first rated in 2018'),
+    "saf-2023 before November 2023": (
+        inspection("I-saf", "2023-06-01", framework="saf-2023"),
+        'the framework "saf-2023" began in November 2023',
+    ),
+    "an oversight framework before it existed": (segment("2020-01-01", "NOF-2022", 3), "NOF-2022 applied from 2022-07-01"),
+    "a misspelt core service": (report("R", "2019-09-20", cell("safe", "Good", "RWP01", "Matrenity")), 'did you mean "Maternity"?'),
+    "a misspelt superseded service": (superseded("Outpatients and diagnostic imagng", "2019-09-20", "Outpatients"), "did you mean"),
+}
+
+
+@pytest.mark.parametrize("line, words", REFUSED.values(), ids=list(REFUSED))
+def test_an_entry_that_could_not_be_a_fact_is_refused_naming_its_line_and_nothing_is_recorded(cli, line, words):
+    given(cli)
+    before = entries(cli)
+
+    result = cli("record", input=[report("OK", "2019-09-20", cell("overall", "Good")), line])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: line 2: ")
+    assert words in result.output
+    assert entries(cli) == before
+
+
+def test_after_its_deregistration_nothing_but_a_mend_is_recorded_of_a_provider(cli):
+    given(cli, report("R", "2019-09-20", cell("overall", "Good")), GONE)  # RWP/6, RWP/7
+    before = entries(cli)
+
+    refused = cli("record", input=[report("R2", "2022-05-01", cell("overall", "Inadequate"))])
+    mended = cli("retract", "RWP/6", "--reason", "recorded in error")
+
+    assert refused.exit_code == 1
+    assert "line 1: " in refused.output and "after the provider was deregistered (2022-03-31, RWP/7)" in refused.output
+    assert mended.exit_code == 0, mended.output
+    assert len(entries(cli)) == len(before) + 1
+
+
+def test_a_deregistration_dated_before_what_is_already_recorded_is_refused(cli):
+    given(cli, report("R", "2019-09-20", cell("overall", "Good")))
+
+    result = cli("record", input=[{**GONE, "on": "2018-01-01"}])
+
+    assert result.exit_code == 1
+    assert "cannot be deregistered on 2018-01-01: RWP/6 is dated 2019-09-20" in result.output
+
+
+def test_an_inheritance_may_carry_ratings_published_before_the_location_existed(cli):
+    given(cli, location("RWP02", on="2020-04-01"))
+
+    result = cli(
+        "record",
+        input=[inherited("RWP02", "2020-04-01", {**cell("overall", "Good"), "published_on": "2017-12-05"}, from_location_id="X11")],
+    )
+
+    assert result.exit_code == 0, result.output
+
+
+def test_a_genuinely_new_service_is_recorded_as_written_with_a_note(cli):
+    given(cli)
+
+    result = cli("record", input=[report("R", "2019-09-20", cell("safe", "Good", "RWP01", "Neonatal intensive care"))])
+
+    assert result.exit_code == 0, result.output
+    assert 'Note: line 1: service "Neonatal intensive care" is not among CQC\'s known services' in result.output
+
+
+def test_status_before_the_provider_existed_says_so_and_exits_1(cli):
+    given(cli)
+
+    before_registration = cli("status", "RWP", "--at", "2011-01-01")
+    before_recorded = cli("status", "RWP", "--known-at", "2020-01-01")
+
+    assert before_registration.exit_code == 1
+    assert before_registration.output == "Error: RWP was not registered on 2011-01-01: it was registered on 2012-04-01 (RWP/1)\n"
+    assert before_recorded.exit_code == 1
+    assert before_recorded.output.startswith("Error: nothing of RWP had been recorded by 2020-01-01T23:59:59.999999Z")
+
+
+def test_a_deregistered_provider_leaves_the_register_but_status_still_answers_and_names_its_successor(cli):
+    given(cli, report("R", "2019-09-20", cell("overall", "Good")), GONE)
+
+    after = orjson.loads(cli("trusts", "--at", "2022-04-01", "--json").stdout)
+    status = orjson.loads(cli("status", "RWP", "--at", "2023-01-01", "--json").stdout)
+
+    assert after == []
+    assert status["deregistered"]["successor_id"] == "RWPX"
+    assert status["ratings"]["overall"]["rating"] == "Good"
+
+
+def test_a_deregistered_location_is_shown_as_such_apart_from_the_locations_in_force(cli):
+    given(cli)
+
+    doc = orjson.loads(cli("status", "RWP", "--at", "2020-01-01", "--json").stdout)
+    text = cli("status", "RWP", "--at", "2020-01-01").output
+
+    assert [(loc["location_id"], loc["in_force"], loc["deregistered_on"]) for loc in doc["locations"]] == [
+        ("RWP01", True, None),
+        ("RWP50", False, "2016-03-31"),
+    ]
+    assert text.index("RWP01") < text.index("Deregistered locations (1)") < text.index("RWP50 Hospital RWP50, deregistered 2016-03-31")
