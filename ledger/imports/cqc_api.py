@@ -87,7 +87,7 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
             registered.append(_provider_registered(response))
             deregistered.extend(_deregistered(response, "ProviderDeregistered", _successor(body)))
     registered.sort(key=lambda d: (d.obj["type"] != "ProviderRegistered", d.obj["provider_id"], d.obj.get("location_id", "")))
-    recorded = [draft for report in reports.values() for draft in _report_drafts(report)] + carried
+    recorded = [draft for report in reports.values() for draft in _report_drafts(report, notes)] + carried
     recorded.sort(key=lambda d: (d.obj["on"], _ORDER.index(d.obj["type"]), d.obj["provider_id"], d.obj.get("source", "")))
     deregistered.sort(key=lambda d: (d.obj["type"] != "LocationDeregistered", d.obj["provider_id"], d.obj.get("location_id", "")))
     notes.extend(_not_ratings(not_ratings))
@@ -354,7 +354,7 @@ def _add_cell(report: _Report, item: Published, response: Response) -> None:
         )
 
 
-def _report_drafts(report: _Report) -> list[Draft]:
+def _report_drafts(report: _Report, notes: list[str]) -> list[Draft]:
     source = f"{API}/reports/{report.link}"
     base = {"provider_id": report.provider_id, "source": source}
     found = []
@@ -366,8 +366,13 @@ def _report_drafts(report: _Report) -> list[Draft]:
         )
     cells = [_cell(key, rating) for key, (rating, _) in sorted(report.cells.items(), key=lambda kv: _cell_order(kv[0]))]
     obj = {"type": "ReportPublished", **base, "report_id": report.link, "on": report.day.isoformat(), "ratings": cells}
-    if report.first_visit:
+    if report.first_visit and report.first_visit <= report.day:
         obj["inspection_ids"] = [report.link]
+    elif report.first_visit:  # CQC's data says the visit came after the report (TAL11): not its inspection
+        notes.append(
+            f"{report.origin}: report {report.link} is dated {report.day} but its firstVisitDate is {report.first_visit}, "
+            "later: the inspection is recorded, but not as the report's"
+        )
     found.append(Draft(obj, report.origin, {key: origin for key, (_, origin) in report.cells.items()}))
     return found
 
