@@ -45,7 +45,7 @@ def json_of(db: str | Path, *args: str) -> object:
 
 def command(db: str | Path, *args: str) -> list[str]:
     """The argv of the real command in a process of its own (what a user or cron job runs)."""
-    return [sys.executable, "-c", "from cli import main; main()", "--db", str(db), *args]
+    return [sys.executable, "-c", "from cqc_ledger.cli import main; main()", "--db", str(db), *args]
 
 
 def run_process(db: str | Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:

@@ -21,7 +21,7 @@ from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
 from tests.conftest import EXAMPLES, postgres_schema, runner_for
 
-COMMAND = [sys.executable, "-c", "from cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from cqc_ledger.cli import main; main()"]
 DAYS = [date(2014, 6, 30), date(2017, 6, 30), date(2020, 6, 30), date(2025, 6, 30)]
 SHOWN_AS_KNOWN_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
