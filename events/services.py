@@ -61,17 +61,20 @@ CORE_SERVICES = ACUTE + AMBULANCE + MENTAL_HEALTH + COMMUNITY
 # of hospitals, and the six population groups of primary and urgent care services (CQC, "Key
 # lines of enquiry for healthcare services", population groups; seen in the real responses of
 # shared/reference/cqc-api-real, e.g. RA90J, RH868).
-OTHER_SERVICES = (
-    "Urgent care centre",
-    "Maternity (inpatient services)",
-    "Rehabilitation services",
-    "Renal",
+POPULATION_GROUPS = (
     "Older people",
     "People with long term conditions",
     "Families, children and young people",
     "Working age people (including those recently retired and students)",
     "People whose circumstances may make them vulnerable",
     "People experiencing poor mental health (including people with dementia)",
+)
+OTHER_SERVICES = (
+    "Urgent care centre",
+    "Maternity (inpatient services)",
+    "Rehabilitation services",
+    "Renal",
+    *POPULATION_GROUPS,
 )
 
 # CQC's inspection-area codes (API `serviceRatings[].name`) with the names CQC gives them

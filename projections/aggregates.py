@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cqc_ledger.events.base import CellKey, describe_cell
+from cqc_ledger.events.services import POPULATION_GROUPS
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS, merit
 from cqc_ledger.projections import principles
 from cqc_ledger.projections.principles import Breach, Verdict
@@ -40,17 +41,9 @@ COMBINED = "combined"
 BY_SERVICE = ("ambulance", "mental-health", "community")
 BY_LOCATION = ("acute", "specialist")
 
-# The six population groups of primary and urgent care services (CQC's key lines of enquiry for
-# healthcare services): each is rated overall only, and the location's key questions are rated
-# directly, not aggregated from them.
-POPULATION_GROUPS = (
-    "Older people",
-    "People with long term conditions",
-    "Families, children and young people",
-    "Working age people (including those recently retired and students)",
-    "People whose circumstances may make them vulnerable",
-    "People experiencing poor mental health (including people with dementia)",
-)
+# The six population groups of primary and urgent care services (`services.POPULATION_GROUPS`)
+# are each rated overall only, and the location's key questions are rated directly, not
+# aggregated from them.
 NOT_AGGREGATED = {
     "well-led": "CQC does not aggregate a trust's well-led rating: it is a separate assessment of the trust's leadership.",
     "use-of-resources": "Use of resources is not aggregated: NHS Improvement assesses it and CQC rates it.",
