@@ -44,8 +44,8 @@ def cli_json(cli: Cli, *args: str) -> Any:
     [
         ("/api/status/RWP?at=2017-12-31&known_at=" + KNOWN_AT, ("status", "RWP", "--at", "2017-12-31", "--known-at", KNOWN_AT)),
         (
-            "/api/status/RWP?at=2017-12-31&known_at=2026-01-01T00:00:07Z",
-            ("status", "RWP", "--at", "2017-12-31", "--known-at", "2026-01-01T00:00:07Z"),
+            "/api/status/RWP?at=2017-12-31&known_at=2030-01-01T00:00:07Z",
+            ("status", "RWP", "--at", "2017-12-31", "--known-at", "2030-01-01T00:00:07Z"),
         ),
         ("/api/trusts?at=2017-01-01", ("trusts", "--at", "2017-01-01")),
         ("/api/trusts?at=2017-01-01&special_measures=1", ("trusts", "--at", "2017-01-01", "--special-measures")),
