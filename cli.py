@@ -50,7 +50,6 @@ from cqc_ledger.projections.anomalies import survey
 from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
 from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
 from cqc_ledger.projections.register import histories
-from cqc_ledger.projections.register_days import Headline, by_day, headlines_on, replayed
 
 T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
@@ -444,14 +443,6 @@ def _period(start: date, end: date) -> None:
         raise click.BadParameter(f"{start} is after --to {end}", param_hint="--from")
 
 
-def _register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> dict[date, list[Headline]]:
-    """The providers on the register on each of the ascending days, with the trust-level rating of
-    `question`: from the views' headline facts for overall, else by folding the entries."""
-    if question == "overall":
-        return by_day(headlines_on(register_facts.headline_facts(views.caught_up(ledger), days[-1], known_at), days))
-    return by_day(replayed(histories(ledger), days, known_at, question))
-
-
 @main.command("find")
 @click.argument("text")
 @output_formats
@@ -467,7 +458,7 @@ def find_(ctx: click.Context, text: str, fmt: str | None) -> None:
       cqc-ledger find "kings college" --csv
     """
     with opened(ctx) as ledger:
-        found = find.find(text, register_facts.names(views.caught_up(ledger)))
+        found = answers.find(ledger, text)
     rows = [f.as_json() for f in found]
     emit(fmt, rows, lambda: find.find_text(found, text), columns=find.COLUMNS)
 
@@ -517,7 +508,7 @@ def changes_(
     _period(start, end)
     asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
     with opened(ctx) as ledger:
-        rows = changes.across(views.caught_up(ledger), start, end, known_at, asked)
+        rows = answers.changes(ledger, start, end, known_at, asked)
     emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
 
 
@@ -558,8 +549,7 @@ def counts_(
     days = counts.period_ends(start, end, every)
     chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
-        on_days = _register_on(ledger, days, known_at, question)
-    rows = [counts.count(day, counts.kept(on_days.get(day, []), chosen), by) for day in days]
+        rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
     emit(fmt, rows, lambda: counts.counts_text(rows, by, question), columns=counts.columns(by))
 
 
@@ -592,7 +582,7 @@ def transitions_(
     _period(start, end)
     chosen = counts.Filters(provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
-        on_days = _register_on(ledger, sorted({start, end}), known_at, question)
+        on_days = answers.register_on(ledger, sorted({start, end}), known_at, question)
     first, second = (counts.kept(on_days.get(day, []), chosen) for day in (start, end))
     document = transitions.transitions(start, end, question, first, second)
     emit(fmt, document, lambda: transitions.transitions_text(document), rows=transitions.rows(document), columns=transitions.COLUMNS)

@@ -13,11 +13,16 @@ from typing import Any
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import NotYetRegistered
-from cqc_ledger.projections import audit_shapes, shapes, views
+from cqc_ledger.projections import audit_shapes, register_facts, shapes, views
+from cqc_ledger.projections import changes as changed
+from cqc_ledger.projections import counts as counted
+from cqc_ledger.projections import find as finding
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.diff import diff as difference_of
 from cqc_ledger.projections.explain import explain as explanation_of
 from cqc_ledger.projections.history import history as history_of
+from cqc_ledger.projections.register import histories
+from cqc_ledger.projections.register_days import Headline, by_day, headlines_on, replayed
 from cqc_ledger.projections.status import not_registered_by
 from cqc_ledger.projections.timeline import Timeline, timeline
 
@@ -77,3 +82,37 @@ def chart_timeline(
     """What `chart` draws: the provider's timeline."""
     recorded = ledger.entries_of(provider_id)
     return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
+
+
+def find(ledger: Ledger, text: str) -> list[finding.Found]:
+    """`find`: the providers and locations with a current or former name matching `text`."""
+    return finding.find(text, register_facts.names(views.caught_up(ledger)))
+
+
+def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> list[dict[str, Any]]:
+    """`changes --json`: every rating cell across the register whose value changed after `start`,
+    up to `end`."""
+    return changed.across(views.caught_up(ledger), start, end, known_at, asked)
+
+
+def counts(
+    ledger: Ledger,
+    days: list[date],
+    known_at: datetime | None,
+    *,
+    by: str,
+    question: str,
+    filters: register.Filters = register.EVERY_PROVIDER,
+) -> list[dict[str, Any]]:
+    """`counts --json`: for each of the ascending `days`, the providers on the register `by`
+    rating of `question`, regime or segment."""
+    on_days = register_on(ledger, days, known_at, question)
+    return [counted.count(day, counted.kept(on_days.get(day, []), filters), by) for day in days]
+
+
+def register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> dict[date, list[Headline]]:
+    """The providers on the register on each of the ascending days, with the trust-level rating of
+    `question`: from the views' headline facts for overall, else by folding the entries."""
+    if question == "overall":
+        return by_day(headlines_on(register_facts.headline_facts(views.caught_up(ledger), days[-1], known_at), days))
+    return by_day(replayed(histories(ledger), days, known_at, question))
