@@ -362,7 +362,7 @@ def entries(ctx: click.Context, provider_id: str | None, fmt: str | None) -> Non
 @click.option("--rating", type=Loose(RATINGS, "RATING"), help="Only providers rated so overall (any case; - or _ for spaces).")
 @click.option("--special-measures", is_flag=True, help="Only providers in special measures (any regime).")
 @click.option("--name", "name", metavar="TEXT", help="Only providers whose name has every word of TEXT.")
-@click.option("--provider-type", type=click.Choice(PROVIDER_TYPES), help="Only providers of this type.")
+@click.option("--provider-type", type=Loose(PROVIDER_TYPES, "TYPE"), help="Only providers of this type (any case; - or _ for spaces).")
 @click.option("--region", metavar="REGION", help="Only providers in this CQC region (case ignored).")
 @output_formats
 @click.pass_context
@@ -433,7 +433,9 @@ def rebuild(ctx: click.Context) -> None:
 
 # ---- across the register: find, changes, counts, transitions ---------------------------
 
-PROVIDER_TYPE = click.option("--provider-type", type=click.Choice(PROVIDER_TYPES), help="Only providers of this type.")
+PROVIDER_TYPE = click.option(
+    "--provider-type", type=Loose(PROVIDER_TYPES, "TYPE"), help="Only providers of this type (any case; - or _ for spaces)."
+)
 REGION = click.option("--region", metavar="REGION", help='Only providers in this CQC region, e.g. "South West" (case ignored).')
 RATING = click.option("--rating", type=Loose(RATINGS, "RATING"), help="Only this rating (the new value, for changes; any case).")
 
@@ -478,7 +480,7 @@ def _question_option(default: str | None) -> Callable[[Callable[..., Any]], Call
 @click.option("--from", "start", type=Day(), required=True, help="The first day: changes after its end count.")
 @click.option("--to", "end", type=Day(), required=True, help="The last day (changes on it count).")
 @_question_option(None)
-@click.option("--level", type=click.Choice(changes.LEVELS), help="Only trust-level, location-level or service-level cells.")
+@click.option("--level", type=Loose(changes.LEVELS, "LEVEL"), help="Only trust-level, location-level or service-level cells (any case).")
 @PROVIDER_TYPE
 @REGION
 @RATING

@@ -83,6 +83,21 @@ def test_changes_filters_by_level_question_type_region_and_new_rating(register):
     assert [(c["provider_id"], c["to"]) for c in west] == [("RXK", "Good"), ("RWP", "Good")]
 
 
+def test_provider_type_and_level_are_matched_as_every_closed_list_is(register):
+    period = ("--from", "2015-01-01", "--to", "2020-12-31")
+
+    loose = as_json(register, "changes", *period, "--provider-type", "AMBULANCE", "--level", "Trust")
+    exact = as_json(register, "changes", *period, "--provider-type", "ambulance", "--level", "trust")
+    counted = as_json(register, "counts", *period, "--every", "year", "--provider-type", "Mental_Health")
+    listed = as_json(register, "trusts", "--at", "2021-01-01", "--provider-type", "Acute")
+    refused = register("changes", *period, "--level", "ward")
+
+    assert loose == exact and {c["provider_id"] for c in loose} == {"RX9"}
+    assert [r["providers"] for r in counted] == [0] * 6
+    assert {r["provider_id"] for r in listed} == {"RWP"}
+    assert refused.exit_code == 2 and '"ward" is not one of: trust, location, service' in refused.output
+
+
 def test_counts_is_a_time_series_over_the_providers_on_the_register_at_each_period_end(register):
     found = as_json(register, "counts", "--from", "2017-01-01", "--to", "2020-12-31", "--every", "year")
 
