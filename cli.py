@@ -514,6 +514,12 @@ def changes_(
     emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
 
 
+def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is not None and Path(value).suffix.lower() not in CHART_FORMATS:
+        raise click.BadParameter(f'"{value}" does not end in one of {", ".join(CHART_FORMATS)}: name the file for the format wanted')
+    return Path(value) if value is not None else None
+
+
 @main.command("counts")
 @click.option("--from", "start", type=Day(), required=True, help="The first day of the series.")
 @click.option("--to", "end", type=Day(), required=True, help="The last day of the series.")
@@ -524,6 +530,9 @@ def changes_(
 @REGION
 @RATING
 @KNOWN_AT
+@click.option(
+    "--chart", "chart_file", callback=_chart_file, metavar="FILE", help="Also draw the series, stacked: .svg, .png, .html or .json."
+)
 @output_formats
 @click.pass_context
 def counts_(
@@ -537,21 +546,28 @@ def counts_(
     region: str | None,
     rating: str | None,
     known_at: datetime | None,
+    chart_file: Path | None,
     fmt: str | None,
 ) -> None:
     """How many providers on the register at the end of each period (deregistered ones left
     out), by trust-level rating of a question, special-measures regime or oversight segment.
-    Each number is what `trusts --at` says on that day.
+    Each number is what `trusts --at` says on that day. With --chart, the series is also drawn
+    to FILE, each period's providers stacked by value (needs the extra `charts`:
+    pip install 'cqc-ledger[charts]').
 
     \b
     Example:
       cqc-ledger counts --from 2015-01-01 --to 2024-12-31 --every quarter --by special-measures
+      cqc-ledger counts --from 2014-01-01 --to 2024-12-31 --every year --chart ratings.svg
     """
     _period(start, end)
     days = counts.period_ends(start, end, every)
     chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
         rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+    if chart_file is not None:
+        spec = charts.counts_spec(rows, title=charts.counts_title(rows, by=by, question=question, every=every, filters=chosen))
+        click.echo(f"Wrote {charts.write_chart(spec, chart_file)}", err=True)
     emit(fmt, rows, lambda: counts.counts_text(rows, by, question), columns=counts.columns(by))
 
 
@@ -934,12 +950,6 @@ def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
 
 
 # ---- pictures and the web site: chart, serve ----------------------------------------------
-
-
-def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
-    if value is not None and Path(value).suffix.lower() not in CHART_FORMATS:
-        raise click.BadParameter(f'"{value}" does not end in one of {", ".join(CHART_FORMATS)}: name the file for the format wanted')
-    return Path(value) if value is not None else None
 
 
 @main.command()

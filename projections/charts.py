@@ -15,6 +15,7 @@ import orjson
 
 from cqc_ledger.ledger.errors import MissingExtra
 from cqc_ledger.projections.timeline import NO_RATING, Timeline, timeline_json
+from cqc_ledger.projections.trusts import EVERY_PROVIDER, Filters
 
 # CQC's own colours for the four ratings; greys where there is no rating to show.
 RATING_COLOURS = {
@@ -88,25 +89,30 @@ def timeline_spec(found: Timeline) -> dict[str, Any]:
 
 def counts_spec(series: list[dict[str, Any]], *, title: str = "Providers on the register") -> dict[str, Any]:
     """The Vega-Lite specification of a register series (`counts --json`): for each period, the
-    providers stacked by value (a rating, a regime of special measures, a segment)."""
+    providers stacked by value (a rating, a regime of special measures, a segment). A value no
+    period counts is left out, and so is `any` regime: stacked on the regimes it would count
+    them twice."""
     alt = altair()
     values = [
         {"at": row["at"], "value": key, "count": count}
         for row in series
         for key, count in row.items()
-        if key not in ("at", "providers") and isinstance(count, int) and not isinstance(count, bool)
+        if key not in _NOT_STACKED and isinstance(count, int) and not isinstance(count, bool)
     ]
+    held = {v["value"] for v in values if v["count"]}  # a value never counted stays out of the legend
+    values = [v for v in values if v["value"] in held]
     order = [
         *(r for r in RATING_COLOURS if any(v["value"] == r for v in values)),
         *sorted({v["value"] for v in values} - set(RATING_COLOURS)),
     ]
-    colour = alt.Scale(domain=order, range=[RATING_COLOURS.get(v, _OTHER[i % len(_OTHER)]) for i, v in enumerate(order)])
+    values.sort(key=lambda v: (v["at"], order.index(v["value"])))  # the same whatever order the rows' keys are in
+    colour = alt.Scale(domain=order, range=[_colour(v, i) for i, v in enumerate(order)])
     chart = (
         alt.Chart(alt.Data(values=values))
-        .mark_bar()
+        .mark_bar(size=max(1, _WIDTH * 4 // (5 * max(1, len(series)))))  # each bar 4/5 of its period's width
         .encode(
             x=alt.X("at:T", title=None, scale=alt.Scale(type="utc")),
-            y=alt.Y("count:Q", title="providers", stack="zero"),
+            y=alt.Y("count:Q", title="providers", stack="zero", axis=alt.Axis(format="d", tickCount=min(10, _tallest(values)))),
             color=alt.Color("value:N", title=None, scale=colour, sort=order, legend=alt.Legend(orient="bottom")),
             order=alt.Order("rank:Q"),
             tooltip=["at:N", "value:N", "count:Q"],
@@ -115,6 +121,33 @@ def counts_spec(series: list[dict[str, Any]], *, title: str = "Providers on the 
         .properties(title=title, width=_WIDTH, height=320)
     )
     return _plain(chart)
+
+
+def counts_title(series: list[dict[str, Any]], *, by: str, question: str, every: str, filters: Filters = EVERY_PROVIDER) -> str:
+    """The counts chart's title: what is counted, over which days, and which providers."""
+    what = {"rating": f"trust-level {question} rating", "special-measures": "special-measures regime"}.get(by, "oversight segment")
+    kept = ", ".join(w for w in (filters.provider_type, filters.region, filters.rating and f"rated {filters.rating}") if w)
+    first, last = (series[0]["at"], series[-1]["at"]) if series else ("", "")
+    days = f", {first} to {last} (each {every}'s end)" if first != last else f" on {first}" if first else ""
+    return f"Providers on the register{f' ({kept})' if kept else ''} by {what}{days}"
+
+
+_NOT_STACKED = ("at", "providers", "any")
+_NOT_A_VALUE = RATING_COLOURS[NO_RATING]  # "no rating", "no segment": grey, as the timeline's empty bands
+
+
+def _tallest(values: list[dict[str, Any]]) -> int:
+    """The most providers stacked in one period (at least 1): no more ticks than whole numbers."""
+    totals: dict[str, int] = {}
+    for v in values:
+        totals[v["at"]] = totals.get(v["at"], 0) + v["count"]
+    return max([1, *totals.values()])
+
+
+def _colour(value: str, index: int) -> str:
+    if value in RATING_COLOURS:
+        return RATING_COLOURS[value]
+    return _NOT_A_VALUE if value.startswith("no ") else _OTHER[index % len(_OTHER)]
 
 
 _OTHER = ("#5b6abf", "#8b0000", "#2b8cbe", "#7b3294", "#fdae61", "#1a9850", "#636363")

@@ -14,7 +14,7 @@ from charted import lines
 from conftest import ROOT, Cli, jsonl
 from recorded_history import recorded
 
-from cqc_ledger.projections.charts import timeline_spec
+from cqc_ledger.projections.charts import counts_spec, counts_title, timeline_spec
 from cqc_ledger.projections.timeline import timeline
 
 pytest.importorskip("vl_convert", reason="the charts extra is not installed: pip install 'cqc-ledger[charts]'")
@@ -115,3 +115,65 @@ def test_without_the_charts_extra_the_error_names_it(recorded_cli: Cli, tmp_path
     assert result.exit_code == 1
     assert "pip install 'cqc-ledger[charts]'" in result.output
     assert "Traceback" not in result.output
+
+
+# ---- counts --chart: the register's series, stacked by value over time ------------------------
+
+SERIES = ("counts", "--from", "2015-01-01", "--to", "2020-12-31", "--every", "year")
+
+
+def test_counts_draws_its_series_stacked_by_rating_and_still_answers(recorded_cli: Cli, tmp_path: Path):
+    out = tmp_path / "counts.json"
+
+    result = recorded_cli(*SERIES, "--chart", str(out), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {out}\n"
+    rows = orjson.loads(result.stdout)  # the listing on standard output, as without --chart
+    spec = orjson.loads(out.read_bytes())
+    assert spec == counts_spec(rows, title=counts_title(rows, by="rating", question="overall", every="year"))
+    assert spec["mark"]["type"] == "bar" and spec["encoding"]["y"]["stack"] == "zero"
+    assert spec["title"] == "Providers on the register by trust-level overall rating, 2015-12-31 to 2020-12-31 (each year's end)"
+    drawn = {(v["at"], v["value"]): v["count"] for v in spec["data"]["values"]}
+    assert drawn[("2015-12-31", "no rating")] == 1 and drawn[("2016-12-31", "Requires improvement")] == 1
+    assert drawn[("2020-12-31", "Inadequate")] == 1 and drawn[("2020-12-31", "Requires improvement")] == 0
+    assert {v for _, v in drawn} == {"Requires improvement", "Inadequate", "no rating"}  # values never counted stay out
+
+
+def test_counts_by_special_measures_leaves_out_any_regime_which_would_count_twice(recorded_cli: Cli, tmp_path: Path):
+    out = tmp_path / "regimes.json"
+
+    result = recorded_cli(*SERIES, "--by", "special-measures", "--chart", str(out))
+
+    assert result.exit_code == 0, result.output
+    spec = orjson.loads(out.read_bytes())
+    assert {(v["at"], v["value"], v["count"]) for v in spec["data"]["values"] if v["count"]} == {
+        ("2016-12-31", "quality", 1),
+        ("2017-12-31", "quality", 1),
+    }
+    assert spec["title"].startswith("Providers on the register by special-measures regime")
+    assert "Providers on the register at each period's end" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".html"])
+def test_counts_draws_each_format(recorded_cli: Cli, tmp_path: Path, suffix: str):
+    out = tmp_path / f"counts{suffix}"
+
+    assert recorded_cli(*SERIES, "--chart", str(out)).exit_code == 0
+
+    drawn = out.read_bytes()
+    assert len(drawn) > 1000
+    if suffix == ".svg":
+        assert b'class="mark-rect role-mark marks"' in drawn and b"<path" in drawn
+
+
+def test_counts_chart_of_another_format_is_a_usage_error_and_without_the_extra_names_it(
+    recorded_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    wrong = recorded_cli(*SERIES, "--chart", str(tmp_path / "counts.gif"))
+    monkeypatch.setitem(sys.modules, "altair", None)
+    missing = recorded_cli(*SERIES, "--chart", str(tmp_path / "counts.svg"))
+
+    assert wrong.exit_code == 2 and ".svg, .png, .html, .json" in wrong.output
+    assert missing.exit_code == 1 and "pip install 'cqc-ledger[charts]'" in missing.output
+    assert "Traceback" not in missing.output and not (tmp_path / "counts.svg").exists()

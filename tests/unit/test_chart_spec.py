@@ -9,8 +9,9 @@ import pytest
 from charted import lines
 from recorded_history import recorded
 
-from cqc_ledger.projections.charts import RATING_COLOURS, counts_spec, timeline_spec
-from cqc_ledger.projections.timeline import timeline
+from cqc_ledger.projections.charts import RATING_COLOURS, counts_spec, counts_title, timeline_spec
+from cqc_ledger.projections.timeline import NO_RATING, timeline
+from cqc_ledger.projections.trusts import Filters
 
 pytest.importorskip("altair", reason="the charts extra is not installed: pip install 'cqc-ledger[charts]'")
 
@@ -86,8 +87,20 @@ def test_the_counts_chart_stacks_each_value_in_order_of_merit_with_its_colour():
     doc = counts_spec(series)
 
     colour = doc["encoding"]["color"]["scale"]
-    assert colour["domain"] == ["Outstanding", "Good", "Inadequate", "no rating"]
-    assert colour["range"][:3] == [RATING_COLOURS["Outstanding"], RATING_COLOURS["Good"], RATING_COLOURS["Inadequate"]]
+    assert colour["domain"] == ["Good", "Inadequate", "no rating"]  # Outstanding, never counted, is left out
+    assert colour["range"] == [RATING_COLOURS["Good"], RATING_COLOURS["Inadequate"], RATING_COLOURS[NO_RATING]]
     assert doc["encoding"]["y"]["stack"] == "zero"
     assert {(v["at"], v["value"], v["count"]) for v in doc["data"]["values"]} >= {("2018-12-31", "Good", 1), ("2019-12-31", "Good", 2)}
     assert all(v["value"] != "providers" for v in doc["data"]["values"])
+
+
+def test_the_counts_chart_leaves_out_any_regime_and_its_title_names_what_and_whom():
+    series = [{"at": "2019-03-31", "providers": 2, "quality": 1, "finance": 1, "any": 1}]
+
+    doc = counts_spec(series)
+    title = counts_title(
+        series, by="special-measures", question="overall", every="quarter", filters=Filters(provider_type="acute", region="South West")
+    )
+
+    assert [v["value"] for v in doc["data"]["values"]] == ["finance", "quality"]
+    assert title == "Providers on the register (acute, South West) by special-measures regime on 2019-03-31"
