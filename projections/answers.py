@@ -22,7 +22,7 @@ from cqc_ledger.projections.diff import diff as difference_of
 from cqc_ledger.projections.explain import explain as explanation_of
 from cqc_ledger.projections.history import history as history_of
 from cqc_ledger.projections.register import histories
-from cqc_ledger.projections.register_days import Headline, by_day, headlines_on, replayed
+from cqc_ledger.projections.register_days import Headline, Move, at_days, moves, replayed_moves
 from cqc_ledger.projections.status import not_registered_by
 from cqc_ledger.projections.timeline import Timeline, timeline
 
@@ -106,13 +106,18 @@ def counts(
 ) -> list[dict[str, Any]]:
     """`counts --json`: for each of the ascending `days`, the providers on the register `by`
     rating of `question`, regime or segment."""
-    on_days = register_on(ledger, days, known_at, question)
-    return [counted.count(day, counted.kept(on_days.get(day, []), filters), by) for day in days]
+    return counted.series(register_moves(ledger, days[-1], known_at, question), days, by, filters)
 
 
 def register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> dict[date, list[Headline]]:
     """The providers on the register on each of the ascending days, with the trust-level rating of
-    `question`: from the views' headline facts for overall, else by folding the entries."""
+    `question`."""
+    return at_days(register_moves(ledger, days[-1], known_at, question), days)
+
+
+def register_moves(ledger: Ledger, until: date, known_at: datetime | None, question: str) -> list[Move]:
+    """Each provider's headline after each day it changed, up to `until`, with the trust-level
+    rating of `question`: from the views' headline facts for overall, else by folding the entries."""
     if question == "overall":
-        return by_day(headlines_on(register_facts.headline_facts(views.caught_up(ledger), days[-1], known_at), days))
-    return by_day(replayed(histories(ledger), days, known_at, question))
+        return list(moves(register_facts.headline_facts(views.caught_up(ledger), until, known_at)))
+    return [m for m in replayed_moves(histories(ledger), known_at, question) if m[0] <= until]

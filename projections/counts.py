@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from cqc_ledger.events.vocabulary import RATINGS
-from cqc_ledger.projections.register_days import Headline
+from cqc_ledger.projections.register_days import Headline, Move, tallies
 from cqc_ledger.projections.trusts import EVERY_PROVIDER, Filters
 
 EVERY = ("month", "quarter", "year")
@@ -40,12 +40,29 @@ def kept(headlines: Iterable[Headline], filters: Filters) -> list[Headline]:
     """The headlines a question's filters keep."""
     if filters == EVERY_PROVIDER:
         return list(headlines)
-    return [
-        h
-        for h in headlines
-        if filters.keeps_provider(h.name, h.provider_type, h.region)
+    return [h for h in headlines if keeps(h, filters)]
+
+
+def keeps(h: Headline, filters: Filters) -> bool:
+    """Whether a question's filters keep a provider with this headline."""
+    return (
+        filters.keeps_provider(h.name, h.provider_type, h.region)
         and (filters.rating is None or h.rating == filters.rating)
-        and (not filters.special_measures or h.regimes)
+        and (not filters.special_measures or bool(h.regimes))
+    )
+
+
+def series(found: Iterable[Move], days: Sequence[date], by: str, filters: Filters) -> list[dict[str, Any]]:
+    """`{"at", "providers", <one key per value>}` for each of the ascending `days`, over the
+    providers on the register that day that the filters keep: from each provider's moves (see
+    `projections.register_days.tallies`), each number what `count` gives for that day."""
+
+    def keys(h: Headline) -> tuple[str, ...]:
+        return ("providers", *_keys(h, by)) if filters == EVERY_PROVIDER or keeps(h, filters) else ()
+
+    return [
+        {"at": day.isoformat(), "providers": totals["providers"], **{k: totals[k] for k in KEYS[by]}}
+        for day, totals in zip(days, tallies(found, days, keys), strict=True)
     ]
 
 

@@ -1,17 +1,24 @@
-"""The register on many days at once: each provider's headline on each day asked, in one pass.
+"""The register over time: each provider's headline after every day on which it changed.
 
-`headlines_on` sweeps each provider's headline facts (see `projections.register_facts`) in effect
-order once, noting the headline at each day asked, so a time series of ten years by month costs
-one pass over the facts rather than a fold per provider per month. A headline holds what `trusts
---at` shows of a provider on that day, and `on_register` says whether `trusts --at` lists it.
+A headline holds what `trusts --at` shows of a provider on a day, and `on_register` says whether
+`trusts --at` lists it. `moves` sweeps each provider's headline facts (see
+`projections.register_facts`) once, in effect order, and yields its headline after each day on
+which one of its facts took effect. A provider's headline on any day is then its latest move
+on or before it, so a question over many days costs one pass over the facts and one step per
+move, not a fold per provider per day: `at_days` for a few days (`transitions`), `tallies` for
+a time series (`counts`), which keeps running totals and adds to them only what each move
+changes.
 
 The headline facts hold the trust's overall rating only; for another question at trust level,
-`replayed` sweeps each provider's entries with the status fold instead (slower, the same answer).
+`replayed_moves` sweeps each provider's entries with the status fold instead (slower, the same
+answer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import groupby
 from typing import NamedTuple
@@ -39,25 +46,25 @@ class Headline(NamedTuple):
     on_register: bool
 
 
-def headlines_on(facts: Iterable[Fact], days: Sequence[date]) -> Iterator[tuple[date, Headline]]:
-    """For each provider (in the order of `facts`, grouped by provider and in effect order) and
-    each of the ascending `days`, its headline at the end of that day."""
+Move = tuple[date, Headline]
+
+
+def moves(facts: Iterable[Fact]) -> Iterator[Move]:
+    """For each provider (in the order of `facts`, grouped by provider and in effect order), its
+    headline at the end of each day on which one of its facts took effect."""
     for provider_id, own in groupby(facts, key=lambda f: f.provider_id):
-        yield from _sweep(provider_id, list(own), days)
+        yield from _sweep(provider_id, own)
 
 
-def _sweep(provider_id: str, facts: list[Fact], days: Sequence[date]) -> Iterator[tuple[date, Headline]]:
+def _sweep(provider_id: str, facts: Iterable[Fact]) -> Iterator[Move]:
     name = provider_type = region = None
     overall: CellValue | None = None
     registered = gone = False
     regimes: dict[str, bool] = {}
     in_force: tuple[str, ...] = ()
     segment = None
-    i = 0
-    for day in days:
-        while i < len(facts) and facts[i].on <= day:
-            f = facts[i]
-            i += 1
+    for day, same_day in groupby(facts, key=lambda f: f.on):
+        for f in same_day:
             if f.topic == "name":
                 name = f.value
             elif f.topic == "registered":
@@ -78,18 +85,15 @@ def _sweep(provider_id: str, facts: list[Fact], days: Sequence[date]) -> Iterato
         yield day, Headline(provider_id, name, provider_type, region, rating, in_force, segment, on_register)
 
 
-def replayed(
-    histories: Iterable[tuple[str, list[Recorded]]], days: Sequence[date], known_at: datetime | None, question: str
-) -> Iterator[tuple[date, Headline]]:
-    """As `headlines_on`, with the trust-level rating of `question`, by folding each provider's
-    entries as known at `known_at` once, noting its status at each of the ascending `days`."""
+def replayed_moves(histories: Iterable[tuple[str, list[Recorded]]], known_at: datetime | None, question: str) -> Iterator[Move]:
+    """As `moves`, with the trust-level rating of `question`, by folding each provider's entries
+    as known at `known_at` once, noting its headline at the end of each day of an entry."""
     key = (None, None, question)
     for provider_id, recorded in histories:
-        history = in_effect_order(effective(recorded, known_at))
-        state, i = Status(provider_id), 0
-        for day in days:
-            while i < len(history) and history[i].entry.on <= day:  # type: ignore[attr-defined]
-                state, i = evolve(state, history[i]), i + 1
+        state = Status(provider_id)
+        for day, same_day in groupby(in_effect_order(effective(recorded, known_at)), key=lambda r: r.entry.on):  # type: ignore[attr-defined]
+            for r in same_day:
+                state = evolve(state, r)
             yield day, _headline(state, key)
 
 
@@ -109,17 +113,46 @@ def _headline(s: Status, key: tuple[None, None, str]) -> Headline:
     )
 
 
-def by_day(found: Iterable[tuple[date, Headline]]) -> dict[date, list[Headline]]:
-    """The headlines of the providers on the register, day by day."""
-    out: dict[date, list[Headline]] = {}
-    for day, headline in found:
-        if headline.on_register:
-            out.setdefault(day, []).append(headline)
+def at_days(found: Iterable[Move], days: Sequence[date]) -> dict[date, list[Headline]]:
+    """The headlines of the providers on the register on each of `days`, by provider."""
+    by_provider: dict[str, list[Move]] = {}
+    for move in found:
+        by_provider.setdefault(move[1].provider_id, []).append(move)
+    out: dict[date, list[Headline]] = {day: [] for day in days}
+    for own in by_provider.values():
+        held = [day for day, _ in own]
+        for day in days:
+            i = bisect.bisect_right(held, day)
+            if i and own[i - 1][1].on_register:
+                out[day].append(own[i - 1][1])
     return out
 
 
-def sorted_days(days: Iterable[date]) -> list[date]:
-    return sorted(set(days))
+Keys = Callable[[Headline], tuple[str, ...]]
 
 
-__all__ = ["Headline", "by_day", "headlines_on", "sorted_days"]
+def tallies(found: Iterable[Move], days: Sequence[date], keys: Keys) -> list[Counter[str]]:
+    """For each of the ascending `days`, how many providers on the register count under each key
+    (`keys` says which keys a provider's headline counts under; none: it is not counted).
+
+    The moves are taken in order of day; each one takes its provider's old keys off the running
+    totals and puts its new ones on, so the work is one step per move plus one copy per day."""
+    held: dict[str, tuple[str, ...]] = {}
+    totals: Counter[str] = Counter()
+    ordered = sorted(found, key=lambda m: m[0])
+    out, i = [], 0
+    for day in days:
+        while i < len(ordered) and ordered[i][0] <= day:
+            _, h = ordered[i]
+            i += 1
+            now = keys(h) if h.on_register else ()
+            was = held.get(h.provider_id, ())
+            if now != was:
+                totals.subtract(was)
+                totals.update(now)
+                held[h.provider_id] = now
+        out.append(+totals)
+    return out
+
+
+__all__ = ["Headline", "Move", "at_days", "moves", "replayed_moves", "tallies"]
