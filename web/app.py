@@ -30,7 +30,8 @@ from cqc_ledger.events.vocabulary import MERIT, PROVIDER_TYPES, QUESTIONS, RATIN
 from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
 from cqc_ledger.ledger.store.opening import inspect
-from cqc_ledger.projections import answers, charts, render_audit
+from cqc_ledger.projections import answers, changes, charts, counts, render_audit
+from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.web import params
 from cqc_ledger.web.params import BadRequest
 
@@ -114,32 +115,23 @@ class Site:
         q = request.query_params
         at = params.day(q, "at") or self.clock().date()
         known_at = params.moment(q, "known_at")
-        rating, kind, special = params.rating(q), params.provider_type(q, "type"), params.flag(q, "special_measures")
-        search = params.text(q, "q")
-        rows = self.trust_rows(at, known_at, rating, special, kind, search)
+        chosen, search = params.filters(q), params.text(q, "q")
+        with self.ledger() as ledger:
+            rows = answers.trusts(ledger, at, known_at, chosen).value
+            regions = _regions(answers.trusts(ledger, at, known_at).value)
+            found = _found(answers.find(ledger, search), search) if search else None
+        if found is not None:
+            rows = [{**r, "matched": found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
         return self.page(
             "register.html",
             rows=rows,
             at=at.isoformat(),
             known_at=q.get("known_at", ""),
-            rating=rating,
-            kind=kind,
-            special=special,
+            chosen=chosen,
+            regions=regions,
             search=search or "",
+            api=_query(at=at.isoformat(), known_at=q.get("known_at"), **_filter_query(chosen)),
         )
-
-    def trust_rows(
-        self, at: date, known_at: datetime | None, rating: str | None, special: bool, kind: str | None, search: str | None
-    ) -> list[dict[str, Any]]:
-        with self.ledger() as ledger:
-            rows = answers.trusts(ledger, at, known_at, rating=rating, special_measures=special).value
-            if kind:
-                kinds = {r["provider_id"]: _kind_of(ledger, r["provider_id"]) for r in rows}
-                rows = [r for r in rows if kinds[r["provider_id"]] == kind]
-        if search:
-            words = search.lower().split()
-            rows = [r for r in rows if all(w in f"{r['provider_id']} {r['name']}".lower() for w in words)]
-        return rows
 
     def trust_page(self, request: Request) -> Response:
         provider_id = request.path_params["provider"]
@@ -196,9 +188,8 @@ class Site:
     def api_trusts(self, request: Request) -> Response:
         q = request.query_params
         at = params.day(q, "at") or self.clock().date()
-        rating, special = params.rating(q), params.flag(q, "special_measures")
         with self.ledger() as ledger:
-            return _json(answers.trusts(ledger, at, params.moment(q, "known_at"), rating=rating, special_measures=special).value)
+            return _json(answers.trusts(ledger, at, params.moment(q, "known_at"), params.filters(q)).value)
 
     def api_history(self, request: Request) -> Response:
         q = request.query_params
@@ -230,6 +221,73 @@ class Site:
         with self.ledger() as ledger:
             return answers.diff(ledger, request.path_params["provider"], start, end, params.moment(q, "known_at"), self.clock())
 
+    # ---- across the register: changes, counts (pages and API) --------------------------------
+
+    def changes_page(self, request: Request) -> Response:
+        q = request.query_params
+        start, end = self.period(q, lambda end: _years_before(end, 1))
+        asked, known_at = _changes_asked(q), params.moment(q, "known_at")
+        with self.ledger() as ledger:
+            rows = answers.changes(ledger, start, end, known_at, asked)
+            regions = _regions(answers.trusts(ledger, end, known_at).value)
+        shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
+        asked_query = {**shown, "question": asked.question, "level": asked.level, **_filter_query(asked.filters)}
+        return self.page("changes.html", rows=rows, asked=asked, regions=regions, levels=changes.LEVELS, api=_query(**asked_query), **shown)
+
+    def counts_page(self, request: Request) -> Response:
+        q = request.query_params
+        start, end = self.period(q, lambda end: date(end.year - 5, 1, 1))
+        every, by, question, chosen = _counts_asked(q)
+        known_at = params.moment(q, "known_at")
+        days = counts.period_ends(start, end, every)
+        with self.ledger() as ledger:
+            rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+            regions = _regions(answers.trusts(ledger, end, known_at).value)
+        spec = _counts_spec(rows, by=by, question=question, every=every, filters=chosen)
+        shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
+        asked_query = {**shown, "every": every, "by": by, "question": question, **_filter_query(chosen)}
+        return self.page(
+            "counts.html",
+            rows=rows,
+            columns=counts.columns(by),
+            spec=json_for_script(spec) if spec else None,
+            every=every,
+            by=by,
+            question=question,
+            chosen=chosen,
+            regions=regions,
+            EVERY=counts.EVERY,
+            BY=counts.BY,
+            api=_query(**asked_query),
+            **shown,
+        )
+
+    def api_changes(self, request: Request) -> Response:
+        q = request.query_params
+        start, end = self.period(q)
+        with self.ledger() as ledger:
+            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), _changes_asked(q)))
+
+    def api_counts(self, request: Request) -> Response:
+        q = request.query_params
+        start, end = self.period(q)
+        every, by, question, chosen = _counts_asked(q)
+        with self.ledger() as ledger:
+            days = counts.period_ends(start, end, every)
+            return _json(answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen))
+
+    def period(self, q: Any, default_start: Callable[[date], date] | None = None) -> tuple[date, date]:
+        """`from` and `to`: both needed by the API, as the command line's --from and --to are; a
+        page fills what is missing (`to` today, `from` by `default_start`)."""
+        start, end = params.day(q, "from"), params.day(q, "to")
+        if default_start is not None:
+            end = end or self.clock().date()
+            start = start or min(default_start(end), end)
+        if start is None or end is None:
+            raise BadRequest("from and to: both days are needed, like ?from=2018-12-31&to=2019-12-31")
+        params.ordered(start, end)
+        return start, end
+
     # ---- errors --------------------------------------------------------------------------
 
     def refused(self, request: Request, status_code: int, message: str) -> Response:
@@ -239,9 +297,62 @@ class Site:
         return self.page("error.html", status_code=status_code, title=title, message=message)
 
 
-def _kind_of(ledger: Ledger, provider_id: str) -> str | None:
-    first = ledger.entries_of(provider_id, limit=1)
-    return getattr(first[0].entry, "provider_type", None) if first else None
+def _changes_asked(q: Any) -> changes.Asked:
+    """What `changes` keeps: `question` (every one when absent), `level`, `rating` (the new
+    value), `type` (or `provider_type`) and `region`."""
+    chosen = Filters(rating=params.rating(q), provider_type=params.provider_type(q), region=params.text(q, "region"))
+    return changes.Asked(chosen, params.any_question(q), params.choice(q, "level", changes.LEVELS))
+
+
+def _counts_asked(q: Any) -> tuple[str, str, str, Filters]:
+    """`every` (month by default), `by` (rating by default), `question` (overall by default) and
+    the filters `rating`, `type` (or `provider_type`) and `region`, as `counts` takes them."""
+    every = params.choice(q, "every", counts.EVERY, "month") or "month"
+    by = params.choice(q, "by", counts.BY, "rating") or "rating"
+    chosen = Filters(rating=params.rating(q), provider_type=params.provider_type(q), region=params.text(q, "region"))
+    return every, by, params.question(q), chosen
+
+
+def _filter_query(chosen: Filters) -> dict[str, str | None]:
+    """The filters as query parameters again, for links to the same answer."""
+    return {
+        "rating": chosen.rating,
+        "special_measures": "1" if chosen.special_measures else None,
+        "name": chosen.name,
+        "type": chosen.provider_type,
+        "region": chosen.region,
+    }
+
+
+def _regions(rows: list[dict[str, Any]]) -> list[str]:
+    """The regions of the providers on the register, for the region control."""
+    return sorted({r["region"] for r in rows if r.get("region")})
+
+
+def _found(found: list[Any], search: str) -> dict[str, list[str]]:
+    """The providers `find` finds for the search box (by current or former name, or a location's
+    name; or the provider id itself), each with the names that matched other than its own."""
+    kept: dict[str, list[str]] = {search.strip().upper(): []}
+    for f in found:
+        why = kept.setdefault(f.provider_id, [])
+        if f.location_id:
+            why.append(f"location {f.location_id} {f.name}")
+        why.extend(f"formerly {name}" for name in f.matched if name != f.name)
+    return kept
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _counts_spec(rows: list[dict[str, Any]], **title: Any) -> dict[str, Any] | None:
+    try:
+        return charts.counts_spec(rows, title=charts.counts_title(rows, **title))
+    except LedgerError:  # the charts extra is missing: the page says so instead of drawing
+        return None
 
 
 def _chart_spec(found: Any) -> dict[str, Any] | None:
@@ -316,6 +427,10 @@ def create_app(target: str, *, clock: Callable[[], datetime] = utc_now) -> Starl
         Route("/api/history/{provider}", guarded(site.api_history)),
         Route("/api/explain/{provider}", guarded(site.api_explain)),
         Route("/api/diff/{provider}", guarded(site.api_diff)),
+        Route("/changes", guarded(site.changes_page)),
+        Route("/counts", guarded(site.counts_page)),
+        Route("/api/changes", guarded(site.api_changes)),
+        Route("/api/counts", guarded(site.api_counts)),
         Route("/static/vega.js", bundle),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from cqc_ledger.events.services import canonical_service
-from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATING_WORDS, normalise
+from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATING_WORDS, matcher, normalise, suggestion
 from cqc_ledger.ledger.records import parse_time
+from cqc_ledger.projections.trusts import Filters
 
 
 def _get(query: Mapping[str, str], name: str) -> str:
@@ -57,11 +58,44 @@ def question(query: Mapping[str, str], name: str = "question") -> str:
     return found
 
 
-def provider_type(query: Mapping[str, str], name: str = "type") -> str | None:
+def any_question(query: Mapping[str, str], name: str = "question") -> str | None:
+    """A question, or None (every question) when absent."""
+    return question(query, name) if _get(query, name).strip() else None
+
+
+def choice(query: Mapping[str, str], name: str, words: tuple[str, ...], default: str | None = None) -> str | None:
+    """One word of a closed list, matched as the command line matches it (any case, `-` or `_`
+    for spaces); the list's own word, or `default` when absent."""
     text = _get(query, name).strip()
-    if text and text not in PROVIDER_TYPES:
-        raise BadRequest(f'{name}: "{text}" is not a provider type: use one of {", ".join(PROVIDER_TYPES)}')
-    return text or None
+    if not text:
+        return default
+    found = matcher(words).get(normalise(text))
+    if found is None:
+        raise BadRequest(f'{name}: "{text}" is not one of {", ".join(words)}{suggestion(text, words)}')
+    return found
+
+
+def provider_type(query: Mapping[str, str], name: str = "type") -> str | None:
+    """The provider type, as `type` (the register's form) or `provider_type` (the command line's
+    `--provider-type`)."""
+    spelt = name if _get(query, name).strip() or name != "type" else "provider_type"
+    text = _get(query, spelt).strip()
+    found = matcher(PROVIDER_TYPES).get(normalise(text)) if text else None
+    if text and found is None:
+        raise BadRequest(f'{spelt}: "{text}" is not a provider type: use one of {", ".join(PROVIDER_TYPES)}')
+    return found
+
+
+def filters(query: Mapping[str, str]) -> Filters:
+    """The register's filters, as `trusts` takes them: rating, special_measures, name,
+    type (or provider_type) and region."""
+    return Filters(
+        rating=rating(query),
+        special_measures=flag(query, "special_measures"),
+        name=text(query, "name"),
+        provider_type=provider_type(query),
+        region=text(query, "region"),
+    )
 
 
 def service(query: Mapping[str, str], name: str = "service") -> str | None:
