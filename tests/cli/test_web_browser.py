@@ -1,7 +1,7 @@
 """The site in a real browser: `serve` started as a user starts it, Debian's Chromium driven by
 Playwright, every page opened, the register followed to a trust and on to an explanation, the
-chart drawn, and nothing fetched from anywhere but the site. Screenshots are kept in
-test-artifacts/browser/ (or $CQC_ARTIFACTS)."""
+chart drawn, changes and counts (with its chart drawn) opened, and nothing fetched from anywhere
+but the site. Screenshots are kept in test-artifacts/browser/ (or $CQC_ARTIFACTS)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,31 @@ def test_register_to_trust_to_explanation_with_the_chart_drawn(site: str, page: 
     assert outside == []
 
 
+def test_changes_and_counts_with_the_counts_chart_drawn(site: str, page: tuple[Any, list[str]]):
+    tab, outside = page
+
+    # What changed across the register, each new rating linked to how it came about.
+    tab.goto(f"{site}/changes?from=2014-01-01&to=2020-12-31&level=trust&question=overall")
+    assert tab.locator("h1").inner_text() == "What changed from 2014-01-01 to 2020-12-31"
+    assert tab.locator("table.changes tbody tr").count() >= 3
+    shoot(tab, ARTIFACTS / "changes.png")
+    tab.locator("table.changes tbody tr a.rating").first.click()
+    tab.wait_for_load_state()
+    assert "/explain?question=overall&at=" in tab.url
+
+    # From the header to the counts: the series drawn in the browser, a bar per year and value.
+    tab.get_by_role("link", name="Counts", exact=True).click()
+    tab.wait_for_load_state()
+    tab.goto(f"{site}/counts?from=2014-01-01&to=2024-12-31&every=year")
+    tab.wait_for_selector("#chart[data-drawn=yes]", timeout=30_000)
+    assert tab.locator("h1").inner_text() == "How many providers, 2014-01-01 to 2024-12-31"
+    assert tab.locator("#chart svg .mark-rect path").count() >= 11  # eleven years' ends, at least one value each
+    assert tab.locator("table.counts tbody tr").count() == 11
+    shoot(tab, ARTIFACTS / "counts.png")
+    tab.locator("#chart").screenshot(path=str(ARTIFACTS / "counts-chart.png"))
+    assert outside == []
+
+
 @pytest.mark.parametrize(
     ("path", "heading"),
     [
@@ -80,6 +105,9 @@ def test_register_to_trust_to_explanation_with_the_chart_drawn(site: str, page: 
         ("/trust/RWP/history", "History of Worcestershire Acute Hospitals NHS Trust"),
         ("/trust/RWP/diff?from=2017-01-01&to=2019-12-31", "What changed at Worcestershire Acute Hospitals NHS Trust"),
         ("/trust/RX9/explain?service=Emergency+and+urgent+care&question=safe&at=2020-01-01", "East Midlands Ambulance Service NHS Trust"),
+        ("/changes", "What changed from"),
+        ("/counts?every=quarter", "How many providers"),
+        ("/?q=worcestershire+royal&type=acute", "The register on"),
     ],
 )
 def test_each_page_opens_with_nothing_from_outside(site: str, page: tuple[Any, list[str]], path: str, heading: str):
@@ -89,7 +117,7 @@ def test_each_page_opens_with_nothing_from_outside(site: str, page: tuple[Any, l
 
     assert response.status == 200
     assert heading in tab.locator("h1").inner_text()
-    if path.startswith("/trust/RX9?"):
+    if path.startswith(("/trust/RX9?", "/counts")):
         tab.wait_for_selector("#chart[data-drawn=yes]", timeout=30_000)
         assert tab.locator("#chart svg .mark-rect path").count() >= 6
     shoot(tab, ARTIFACTS / f"page-{path.strip('/').split('?')[0].replace('/', '-') or 'register'}.png")
