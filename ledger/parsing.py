@@ -25,8 +25,9 @@ from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
-# Fields holding CQC's ids of providers and locations, which must have CQC's forms.
-_ID_FIELDS = frozenset(("provider_id", "location_id"))
+# Fields holding CQC's ids of providers and locations (the entry's own, and those it names: a
+# successor, where inherited ratings came from), which must have CQC's forms.
+_ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
 _MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)

@@ -102,9 +102,11 @@ def published(response: dict[str, Any], location_id: str | None) -> Found:
 
 
 def _other(part: dict[str, Any], reading: _Reading) -> str | None:
-    """The organisation a part was published for, when it is not this response's own."""
+    """The organisation a part was published for, when it is not this response's own (`-`, as
+    CQC writes an empty value, names none)."""
     org = part.get("organisationId")
-    return org.strip() if isinstance(org, str) and org.strip() and org.strip() != reading.own else None
+    org = org.strip() if isinstance(org, str) else None
+    return org if org and org != "-" and org != reading.own else None
 
 
 def _current(current: dict[str, Any], reading: _Reading) -> Iterator[Published]:

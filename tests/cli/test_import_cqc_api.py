@@ -119,6 +119,18 @@ def test_an_acute_trust_is_rated_at_trust_location_and_service_level_each_cell_f
     assert [loc["name"] for loc in doc["locations"]] == ["Worcestershire Royal Hospital", "Alexandra Hospital"]
 
 
+def test_an_organisation_id_of_a_dash_names_no_other_organisation():
+    # Given RWP01's response, whose key questions give "organisationId": "-" (CQC's empty value)
+    body = response("RWP01")
+    assert {kq["organisationId"] for kq in body["currentRatings"]["overall"]["keyQuestionRatings"]} == {"-"}
+
+    # When it is drafted into entries
+    drafted = [d.obj for d in drafts([Response("RWP", response("RWP")), Response("RWP01", body)])]
+
+    # Then its ratings are the location's own, not inherited from an organisation called "-"
+    assert [d for d in drafted if d["type"] == "RatingsInherited"] == []
+
+
 def test_service_names_are_the_canonical_core_services(cli):
     run_import(cli, "cqc-api", *RWP_FILES)
 

@@ -6,6 +6,7 @@ traceback, and a refused input writes nothing.
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from builders import registered
 from conftest import EXAMPLES
@@ -75,6 +76,48 @@ def test_a_location_id_in_a_rating_cell_must_be_an_id_too(ledger):
     line = '{"type": "RatingRevised", "provider_id": "RWP", "on": "2020-01-01", "reason": "x", "cell": {"location_id": "RWP 01", "question": "safe", "rating": "Good"}}\n'
 
     refused(run(ledger, "record", "-", input=line), "line 1", "location_id", "is not a CQC id")
+
+
+INHERITED = [{"question": "overall", "rating": "Good", "published_on": "2017-12-05"}]
+ENTRIES_NAMING_OTHERS = {
+    "successor_id": {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2024-01-01"},
+    "from_provider_id": {
+        "type": "RatingsInherited",
+        "provider_id": "RWP",
+        "location_id": "RWP01",
+        "on": "2020-04-01",
+        "ratings": INHERITED,
+    },
+    "from_location_id": {
+        "type": "RatingsInherited",
+        "provider_id": "RWP",
+        "location_id": "RWP01",
+        "on": "2020-04-01",
+        "ratings": INHERITED,
+    },
+}
+
+
+@pytest.mark.parametrize("field", sorted(ENTRIES_NAMING_OTHERS))
+@pytest.mark.parametrize("bad", ["RW/X", "RWX 1", "\u200b", "rwx", ""])
+def test_an_id_naming_another_provider_or_location_must_be_an_id_too(ledger, field, bad):
+    # Given a ledger holding RWP, and its export
+    before = ok(ledger, "export").stdout_bytes
+    line = orjson.dumps({**ENTRIES_NAMING_OTHERS[field], field: bad}).decode() + "\n"
+
+    # When an entry naming a successor or a predecessor by something not of CQC's forms is recorded
+    result = run(ledger, "record", "-", input=line)
+
+    # Then it is refused at the door, naming the line and the field, and nothing is written
+    refused(result, "line 1", f'"{field}"', "is not a CQC id" if bad else "non-empty")
+    assert ok(ledger, "export").stdout_bytes == before
+
+
+@pytest.mark.parametrize("field", sorted(ENTRIES_NAMING_OTHERS))
+def test_an_id_naming_another_provider_or_location_in_cqcs_forms_is_recorded(ledger, field):
+    line = orjson.dumps({**ENTRIES_NAMING_OTHERS[field], field: "1-101641521" if field == "from_provider_id" else "RWX01"}).decode()
+
+    ok(ledger, "record", "-", input=line + "\n")
 
 
 def _json(text: str) -> str:
