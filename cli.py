@@ -193,7 +193,7 @@ def opened(ctx: click.Context, *, writing: bool = False, creating: bool = False)
     there is none (see `ledger.store.opening`); a new file is removed again if the command fails."""
     target = ctx.obj["db"]
     found = inspect(target, writing=writing, creating=creating)
-    with removed_if_refused(target, creating=creating):
+    with removed_if_refused(target, creating=creating, empty=not found.ledger):
         ledger = Ledger(target, read_only=found.read_only)
         try:
             yield ledger

@@ -153,16 +153,24 @@ def _holds_ledger(target: str, columns: dict[str, set[str]], events_table: str) 
 
 
 @contextmanager
-def removed_if_refused(target: str, *, creating: bool) -> Iterator[None]:
+def removed_if_refused(target: str, *, creating: bool, empty: bool = True) -> Iterator[None]:
     """Runs a command that may create a SQLite file, and removes the file again if the command
-    fails having recorded nothing into it: a refused input leaves no empty ledger behind.
+    fails having recorded nothing into it: a refused input leaves no empty ledger behind. (In a
+    PostgreSQL schema that was `empty`, what the command created is dropped the same way: see
+    `leftovers`.)
 
     Every command creating a ledger holds a shared lock (flock) on the file while it runs, taken
     before the store opens it. The creator removes the file only if it can take the lock alone,
     so never while another process has it open; a process that opened the path as it was being
     removed sees it gone and opens it afresh."""
-    if is_postgres(target) or not creating:
+    if not creating:
         yield
+        return
+    if is_postgres(target):
+        from cqc_ledger.ledger.store.leftovers import schema_kept_if_refused  # needs the optional psycopg
+
+        with schema_kept_if_refused(target, empty=empty):
+            yield
         return
     descriptor, created = _held(target)
     try:

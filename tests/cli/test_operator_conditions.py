@@ -331,6 +331,50 @@ def test_a_postgresql_schema_holding_other_tables_is_not_adopted(schema):
     assert _pg_tables(schema) == {"customers"}
 
 
+def _pg_objects(url: str) -> set[tuple[str, str]]:
+    """Every relation, type and routine in the URL's schema, by kind and name."""
+    import psycopg
+
+    name = url.rpartition("schema=")[2]
+    with psycopg.connect(POSTGRES) as c:
+        return {
+            *c.execute(
+                "SELECT 'relation ' || relkind::text, relname FROM pg_class WHERE relnamespace = %s::regnamespace", (name,)
+            ).fetchall(),
+            *c.execute("SELECT 'type', typname FROM pg_type WHERE typnamespace = %s::regnamespace", (name,)).fetchall(),
+            *c.execute("SELECT 'routine', proname FROM pg_proc WHERE pronamespace = %s::regnamespace", (name,)).fetchall(),
+        }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("record", "-"), ("restore", "-"), ("import", "cqc-api", "__bad__"), ("record", "__late__")],
+    ids=["record", "restore", "import", "record-refused-at-its-last-line"],
+)
+def test_a_refused_first_write_into_an_empty_postgresql_schema_leaves_it_as_it_was(schema, tmp_path, args):
+    import psycopg
+
+    # Given an empty schema (no tables; a function of someone else's in it)
+    with psycopg.connect(POSTGRES, autocommit=True) as c:
+        c.execute(f'CREATE FUNCTION "{schema.rpartition("schema=")[2]}".theirs() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$')
+    before = _pg_objects(schema)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "NoSuchEntry"}\n')
+    late = tmp_path / "late.jsonl"  # thousands of good lines written in chunks, then a bad one
+    write_register(late, providers=40, entries_per_provider=50)
+    late.write_bytes(late.read_bytes() + b'{"type": "NoSuchEntry"}\n')
+    named = {"__bad__": str(bad), "__late__": str(late)}
+
+    # When a writing command is refused
+    refused(runner_for(schema)(*[named.get(a, a) for a in args], input=bad.read_text()))
+
+    # Then the schema holds what it held, and nothing of the ledger
+    assert _pg_objects(schema) == before
+    # And a later write makes the ledger there as usual
+    ok(schema, "record", RX9)
+    assert "ledger_head" in _pg_tables(schema)
+
+
 # ---- record on a terminal ----------------------------------------------------------------------
 
 
