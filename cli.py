@@ -364,6 +364,7 @@ def entries(ctx: click.Context, provider_id: str | None, fmt: str | None) -> Non
 @click.option("--name", "name", metavar="TEXT", help="Only providers whose name has every word of TEXT.")
 @click.option("--provider-type", type=Loose(PROVIDER_TYPES, "TYPE"), help="Only providers of this type (any case; - or _ for spaces).")
 @click.option("--region", metavar="REGION", help="Only providers in this CQC region (case ignored).")
+@click.option("--deregistered", is_flag=True, help="Also list providers deregistered by the day, marked with the day and successor.")
 @output_formats
 @click.pass_context
 def trusts(
@@ -375,6 +376,7 @@ def trusts(
     name: str | None,
     provider_type: str | None,
     region: str | None,
+    deregistered: bool,
     fmt: str | None,
 ) -> None:
     """Every provider on the register on a day: overall rating, the day it came to be so and its
@@ -384,9 +386,12 @@ def trusts(
     Example:
       cqc-ledger trusts --at 2017-01-01 --special-measures
       cqc-ledger trusts --region "South West" --provider-type acute --csv
+      cqc-ledger trusts --at 2020-01-01 --deregistered
     """
     at = at or utc_now().date()
-    chosen = register.Filters(rating=rating, special_measures=special_measures, name=name, provider_type=provider_type, region=region)
+    chosen = register.Filters(
+        rating=rating, special_measures=special_measures, name=name, provider_type=provider_type, region=region, deregistered=deregistered
+    )
     with opened(ctx) as ledger:
         answer = answers.trusts(ledger, at, known_at, chosen)
     _note_behind(answer)

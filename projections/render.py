@@ -180,10 +180,18 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
         run, age = r.get("unchanged_since") or "-", r.get("age_days")
         lines.append(
             f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
-            f"{regimes:<17} {r['open_warning_notices']:<13} {r['name']}"
+            f"{regimes:<17} {r['open_warning_notices']:<13} {r['name']}{_deregistration(r)}"
         )
     lines.append(f"{len(rows)} provider{'s' if len(rows) != 1 else ''} at {at}.")
     return "\n".join(lines)
+
+
+def _deregistration(row: dict[str, Any]) -> str:
+    """` (deregistered DAY, successor ID)` for a provider no longer on the register, else nothing."""
+    if not row.get("deregistered_on"):
+        return ""
+    successor = f", successor {row['successor_id']}" if row.get("successor_id") else ""
+    return f" (deregistered {row['deregistered_on']}{successor})"
 
 
 def history_text(changes: list[dict[str, Any]]) -> str:

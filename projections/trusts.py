@@ -25,6 +25,8 @@ COLUMNS = (
     "special_measures",
     "open_warning_notices",
     "segment",
+    "deregistered_on",
+    "successor_id",
 )
 
 
@@ -37,6 +39,7 @@ class Filters:
     name: str | None = None
     provider_type: str | None = None
     region: str | None = None
+    deregistered: bool = False  # keep providers deregistered by the day too (marked)
 
     def keeps_provider(self, name: str | None, provider_type: str | None, region: str | None) -> bool:
         """Whether a provider of this name, type and region is kept (ratings aside)."""
@@ -66,6 +69,8 @@ def headline(status: Status) -> dict[str, Any]:
         "provider_type": status.provider_type,
         "region": status.region,
         "segment": status.oversight.value if status.oversight else None,
+        "deregistered_on": status.deregistered.since.isoformat() if status.deregistered else None,
+        "successor_id": status.deregistered.value if status.deregistered else None,
     }
 
 
@@ -84,8 +89,10 @@ def on_register(status: Status) -> bool:
 
 
 def register(statuses: Iterable[Status], at: date | None = None, filters: Filters = EVERY_PROVIDER) -> list[dict[str, Any]]:
-    """The headlines of the providers on the register on the day, filtered."""
-    kept = (s for s in statuses if on_register(s) and filters.keeps_provider(s.name, s.provider_type, s.region))
+    """The headlines of the providers on the register on the day (and, asked for, those
+    deregistered by it), filtered."""
+    listed = (s for s in statuses if on_register(s) or (filters.deregistered and s.name is not None))
+    kept = (s for s in listed if filters.keeps_provider(s.name, s.provider_type, s.region))
     rows = [_aged(headline(s), at) for s in kept]
     if filters.rating:
         rows = [r for r in rows if r["overall"] == filters.rating]

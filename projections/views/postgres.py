@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL
 
@@ -55,6 +56,29 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             *[SQL(s) for s in schema.tables(postgres=True, names=self.names)],  # type: ignore[list-item]
             *[SQL(s) for s in schema.sql_views(postgres=True, names=self.names)],  # type: ignore[list-item]
         ]
+
+    def create_table(self) -> None:
+        """Creates the views of a new store; in a store made by an earlier release, replaces its
+        analysts' views with this one's (left as they are where the schema cannot be written)."""
+        super().create_table()
+        view, column = schema.CURRENT_VIEWS_COLUMN
+        name = self.datastore.schema
+        with self.datastore.get_connection() as conn:
+            found = conn.execute(
+                "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+                (name, view, column),
+            ).fetchone()
+        if found["n"]:
+            return
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+                for old in reversed(schema.SQL_VIEWS):
+                    c.execute(f"DROP VIEW IF EXISTS {qualified(name, old)} CASCADE")
+                for statement in schema.sql_views(postgres=True, names=self.names):
+                    c.execute(statement)
+        except PersistenceError:
+            pass
 
     @contextmanager
     def _waiting(self, c: Any, wait: bool) -> Iterator[None]:

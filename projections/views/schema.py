@@ -24,7 +24,11 @@ OLD_OBJECTS = (
     ("VIEW", "live_entries"),
     ("TABLE", "view_facts"),
 )
+# The analysts' views. A store whose views lack CURRENT_VIEWS_COLUMN has those of an earlier
+# release (before deregistration, supersession and inheritance ended intervals): they are
+# replaced when the ledger is next opened where it can be written.
 SQL_VIEWS = ("live_entries", "rating_intervals", "special_measures_intervals", "oversight_intervals", "name_intervals", "warning_notices")
+CURRENT_VIEWS_COLUMN = ("rating_intervals", "inherited_from")
 
 _ENTRIES = """CREATE TABLE IF NOT EXISTS {entries} (
     provider_id {text} NOT NULL,
@@ -62,6 +66,48 @@ def tables(*, postgres: bool, names: dict[str, str]) -> list[str]:
     ]
 
 
+# What the analysts' interval views hold is what the status fold holds (see `projections.status`):
+# a cell stands from the entry that set it until the next set of it, or until it stops standing
+# there (its service superseded at its place, its location or provider deregistered); "Inspected
+# but not rated" over a rating is no new interval (the rating stands); an inherited cell stands
+# from the day it was taken over, with the day it was first published beside it. Nothing of a
+# provider stands on or after its deregistration day, nor of a location on or after its own.
+# `valid_until` is the first day it no longer stands (NULL: it stands still).
+RATED = "('Outstanding', 'Good', 'Requires improvement', 'Inadequate')"
+IBNR = "'Inspected but not rated'"
+
+
+def _until(closing: str, column: str = "valid_until") -> str:
+    """The earlier of an interval's own end and a closing day (either may be NULL)."""
+    return f"CASE WHEN {closing} IS NOT NULL AND ({column} IS NULL OR {column} > {closing}) THEN {closing} ELSE {column} END"
+
+
+# Steps of each cell, in effect order: sets (ends = 0) and the days it stops standing (ends = 1);
+# `run` numbers the steps that are not "Inspected but not rated", so each run's first step is
+# what an "Inspected but not rated" in it falls on.
+_RATING_STEPS = """
+    steps AS (
+        SELECT *, SUM(CASE WHEN rating {is_} {ibnr} THEN 0 ELSE 1 END) OVER (
+                      PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position, ends
+                      ROWS UNBOUNDED PRECEDING) AS run
+        FROM (SELECT * FROM sets UNION ALL SELECT * FROM ends) AS both_kinds),
+    held AS (
+        SELECT *, FIRST_VALUE(rating) OVER (
+                      PARTITION BY provider_id, location_id, service, question, run ORDER BY valid_from, position, ends) AS run_rating
+        FROM steps),
+    kept AS (
+        SELECT *, LEAD(valid_from) OVER (
+                      PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position, ends) AS valid_until
+        FROM held WHERE NOT (rating {is_} {ibnr} AND COALESCE(run_rating, '') IN {rated}))
+    SELECT provider_id, location_id, service, question, rating, valid_from, valid_until,
+           provider_id || '/' || position AS ref, recorded_at, published_on, inherited, inherited_from
+    FROM kept WHERE ends = 0"""
+
+_SQLITE_DEREGISTERED = """(SELECT provider_id, MIN(valid_from) AS on_day FROM live_entries
+                            WHERE kind = 'ProviderDeregistered' GROUP BY provider_id)"""
+_POSTGRES_DEREGISTERED = """(SELECT provider_id, MIN(valid_from) AS on_day FROM {schema}.live_entries
+                              WHERE kind = 'ProviderDeregistered' GROUP BY provider_id)"""
+
 _SQLITE_VIEWS = [
     """CREATE VIEW IF NOT EXISTS live_entries AS
     SELECT v.provider_id, v.valid_from, v.position, v.kind, v.recorded_at,
@@ -71,33 +117,57 @@ _SQLITE_VIEWS = [
     LEFT JOIN {events} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
     WHERE v.withdrawn_at IS NULL""",
     """CREATE VIEW IF NOT EXISTS rating_intervals AS
-    SELECT provider_id, location_id, service, question, rating, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM (SELECT l.provider_id, json_extract(c.value, '$.location_id') AS location_id, json_extract(c.value, '$.service') AS service,
-                 json_extract(c.value, '$.question') AS question, json_extract(c.value, '$.rating') AS rating,
-                 l.valid_from, l.position, l.recorded_at
-          FROM live_entries l, json_each(l.body, CASE l.kind WHEN 'ReportPublished' THEN '$.ratings' ELSE '$' END) c
-          WHERE l.kind = 'ReportPublished' OR (l.kind = 'RatingRevised' AND c.key = 'cell'))""",
-    """CREATE VIEW IF NOT EXISTS special_measures_intervals AS
-    SELECT provider_id, subject AS regime, json_extract(value, '$.entered') AS in_force, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, subject ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM {headlines} WHERE topic = 'regime' AND withdrawn_at IS NULL""",
-    """CREATE VIEW IF NOT EXISTS oversight_intervals AS
-    SELECT provider_id, json_extract(value, '$.framework') AS framework, json_extract(value, '$.segment') AS segment, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM {headlines} WHERE topic = 'oversight' AND withdrawn_at IS NULL""",
-    """CREATE VIEW IF NOT EXISTS name_intervals AS
-    SELECT provider_id, location_id, name, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, location_id ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM (SELECT provider_id, NULL AS location_id, value AS name, valid_from, position, recorded_at
-          FROM {headlines} WHERE topic = 'name' AND withdrawn_at IS NULL
-          UNION ALL
-          SELECT provider_id, json_extract(body, '$.location_id'), json_extract(body, '$.name'), valid_from, position, recorded_at
-          FROM live_entries WHERE kind = 'LocationRegistered')""",
+    WITH sets AS (
+        SELECT l.provider_id,
+               COALESCE(json_extract(c.value, '$.location_id'),
+                        CASE l.kind WHEN 'RatingsInherited' THEN json_extract(l.body, '$.location_id') END) AS location_id,
+               json_extract(c.value, '$.service') AS service, json_extract(c.value, '$.question') AS question,
+               json_extract(c.value, '$.rating') AS rating, l.valid_from, l.position, l.recorded_at,
+               COALESCE(json_extract(c.value, '$.published_on'), l.valid_from) AS published_on,
+               l.kind = 'RatingsInherited' AS inherited,
+               CASE l.kind WHEN 'RatingsInherited'
+                   THEN COALESCE(json_extract(l.body, '$.from_location_id'), json_extract(l.body, '$.from_provider_id')) END AS inherited_from,
+               0 AS ends
+        FROM live_entries l, json_each(l.body, CASE l.kind WHEN 'RatingRevised' THEN '$' ELSE '$.ratings' END) c
+        WHERE l.kind IN ('ReportPublished', 'RatingsInherited') OR (l.kind = 'RatingRevised' AND c.key = 'cell')),
+    ends AS (
+        SELECT k.provider_id, k.location_id, k.service, k.question, NULL AS rating, l.valid_from, l.position, l.recorded_at,
+               NULL AS published_on, NULL AS inherited, NULL AS inherited_from, 1 AS ends
+        FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
+        JOIN live_entries l ON l.provider_id = k.provider_id
+        WHERE l.kind = 'ProviderDeregistered'
+           OR (l.kind = 'LocationDeregistered' AND k.location_id = json_extract(l.body, '$.location_id'))
+           OR (l.kind = 'ServiceSuperseded' AND k.service = json_extract(l.body, '$.service')
+               AND k.location_id IS json_extract(l.body, '$.location_id'))),"""
+    + _RATING_STEPS.format(is_="IS", ibnr=IBNR, rated=RATED),
+    f"""CREATE VIEW IF NOT EXISTS special_measures_intervals AS
+    SELECT s.provider_id, s.regime, s.in_force, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, subject AS regime, json_extract(value, '$.entered') AS in_force, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id, subject ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM {{headlines}} WHERE topic = 'regime' AND withdrawn_at IS NULL) s
+    LEFT JOIN {_SQLITE_DEREGISTERED} g ON g.provider_id = s.provider_id""",
+    f"""CREATE VIEW IF NOT EXISTS oversight_intervals AS
+    SELECT s.provider_id, s.framework, s.segment, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, json_extract(value, '$.framework') AS framework, json_extract(value, '$.segment') AS segment, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM {{headlines}} WHERE topic = 'oversight' AND withdrawn_at IS NULL) s
+    LEFT JOIN {_SQLITE_DEREGISTERED} g ON g.provider_id = s.provider_id""",
+    f"""CREATE VIEW IF NOT EXISTS name_intervals AS
+    SELECT s.provider_id, s.location_id, s.name, s.valid_from, {_until("g.on_day", _until("d.on_day"))} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, location_id, name, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id, location_id ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM (SELECT provider_id, NULL AS location_id, value AS name, valid_from, position, recorded_at
+                FROM {{headlines}} WHERE topic = 'name' AND withdrawn_at IS NULL
+                UNION ALL
+                SELECT provider_id, json_extract(body, '$.location_id'), json_extract(body, '$.name'), valid_from, position, recorded_at
+                FROM live_entries WHERE kind = 'LocationRegistered')) s
+    LEFT JOIN {_SQLITE_DEREGISTERED} g ON g.provider_id = s.provider_id
+    LEFT JOIN (SELECT provider_id, json_extract(body, '$.location_id') AS location_id, MIN(valid_from) AS on_day
+               FROM live_entries WHERE kind = 'LocationDeregistered' GROUP BY 1, 2) d
+      ON d.provider_id = s.provider_id AND d.location_id = s.location_id""",
     """CREATE VIEW IF NOT EXISTS warning_notices AS
     SELECT n.provider_id, n.subject AS notice_id, json_extract(n.value, '$.section') AS section,
            n.valid_from AS issued_on, json_extract(n.value, '$.deadline') AS deadline,
@@ -117,33 +187,57 @@ _POSTGRES_VIEWS = [
     LEFT JOIN {events} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
     WHERE v.withdrawn_at IS NULL""",
     """CREATE OR REPLACE VIEW {schema}.rating_intervals AS
-    SELECT provider_id, location_id, service, question, rating, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM (SELECT l.provider_id, c ->> 'location_id' AS location_id, c ->> 'service' AS service, c ->> 'question' AS question,
-                 c ->> 'rating' AS rating, l.valid_from, l.position, l.recorded_at
-          FROM {schema}.live_entries l,
-               jsonb_array_elements(CASE l.kind WHEN 'ReportPublished' THEN l.body -> 'ratings' ELSE jsonb_build_array(l.body -> 'cell') END) c
-          WHERE l.kind IN ('ReportPublished', 'RatingRevised')) AS cells""",
-    """CREATE OR REPLACE VIEW {schema}.special_measures_intervals AS
-    SELECT provider_id, subject AS regime, (value::jsonb ->> 'entered')::boolean AS in_force, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, subject ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM {headlines} WHERE topic = 'regime' AND withdrawn_at IS NULL""",
-    """CREATE OR REPLACE VIEW {schema}.oversight_intervals AS
-    SELECT provider_id, value::jsonb ->> 'framework' AS framework, (value::jsonb ->> 'segment')::int AS segment, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM {headlines} WHERE topic = 'oversight' AND withdrawn_at IS NULL""",
-    """CREATE OR REPLACE VIEW {schema}.name_intervals AS
-    SELECT provider_id, location_id, name, valid_from,
-           LEAD(valid_from) OVER (PARTITION BY provider_id, location_id ORDER BY valid_from, position) AS valid_until,
-           provider_id || '/' || position AS ref, recorded_at
-    FROM (SELECT provider_id, NULL::text AS location_id, value AS name, valid_from, position, recorded_at
-          FROM {headlines} WHERE topic = 'name' AND withdrawn_at IS NULL
-          UNION ALL
-          SELECT provider_id, body ->> 'location_id', body ->> 'name', valid_from, position, recorded_at
-          FROM {schema}.live_entries WHERE kind = 'LocationRegistered') AS names""",
+    WITH sets AS (
+        SELECT l.provider_id,
+               COALESCE(c ->> 'location_id', CASE l.kind WHEN 'RatingsInherited' THEN l.body ->> 'location_id' END) AS location_id,
+               c ->> 'service' AS service, c ->> 'question' AS question, c ->> 'rating' AS rating,
+               l.valid_from, l.position, l.recorded_at,
+               COALESCE(c ->> 'published_on', l.valid_from) AS published_on,
+               l.kind = 'RatingsInherited' AS inherited,
+               CASE l.kind WHEN 'RatingsInherited'
+                   THEN COALESCE(l.body ->> 'from_location_id', l.body ->> 'from_provider_id') END AS inherited_from,
+               0 AS ends
+        FROM {schema}.live_entries l,
+             jsonb_array_elements(CASE l.kind WHEN 'RatingRevised' THEN jsonb_build_array(l.body -> 'cell') ELSE l.body -> 'ratings' END) c
+        WHERE l.kind IN ('ReportPublished', 'RatingRevised', 'RatingsInherited')),
+    ends AS (
+        SELECT k.provider_id, k.location_id, k.service, k.question, NULL::text AS rating, l.valid_from, l.position, l.recorded_at,
+               NULL::text AS published_on, NULL::boolean AS inherited, NULL::text AS inherited_from, 1 AS ends
+        FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
+        JOIN {schema}.live_entries l ON l.provider_id = k.provider_id
+        WHERE l.kind = 'ProviderDeregistered'
+           OR (l.kind = 'LocationDeregistered' AND k.location_id = l.body ->> 'location_id')
+           OR (l.kind = 'ServiceSuperseded' AND k.service = l.body ->> 'service'
+               AND k.location_id IS NOT DISTINCT FROM l.body ->> 'location_id')),"""
+    + _RATING_STEPS.format(is_="IS NOT DISTINCT FROM", ibnr=IBNR, rated=RATED),
+    f"""CREATE OR REPLACE VIEW {{schema}}.special_measures_intervals AS
+    SELECT s.provider_id, s.regime, s.in_force, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, subject AS regime, (value::jsonb ->> 'entered')::boolean AS in_force, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id, subject ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM {{headlines}} WHERE topic = 'regime' AND withdrawn_at IS NULL) s
+    LEFT JOIN {_POSTGRES_DEREGISTERED} g ON g.provider_id = s.provider_id""",
+    f"""CREATE OR REPLACE VIEW {{schema}}.oversight_intervals AS
+    SELECT s.provider_id, s.framework, s.segment, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, value::jsonb ->> 'framework' AS framework, (value::jsonb ->> 'segment')::int AS segment, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM {{headlines}} WHERE topic = 'oversight' AND withdrawn_at IS NULL) s
+    LEFT JOIN {_POSTGRES_DEREGISTERED} g ON g.provider_id = s.provider_id""",
+    f"""CREATE OR REPLACE VIEW {{schema}}.name_intervals AS
+    SELECT s.provider_id, s.location_id, s.name, s.valid_from, {_until("g.on_day", _until("d.on_day"))} AS valid_until, s.ref, s.recorded_at
+    FROM (SELECT provider_id, location_id, name, valid_from,
+                 LEAD(valid_from) OVER (PARTITION BY provider_id, location_id ORDER BY valid_from, position) AS valid_until,
+                 provider_id || '/' || position AS ref, recorded_at
+          FROM (SELECT provider_id, NULL::text AS location_id, value AS name, valid_from, position, recorded_at
+                FROM {{headlines}} WHERE topic = 'name' AND withdrawn_at IS NULL
+                UNION ALL
+                SELECT provider_id, body ->> 'location_id', body ->> 'name', valid_from, position, recorded_at
+                FROM {{schema}}.live_entries WHERE kind = 'LocationRegistered') AS names) s
+    LEFT JOIN {_POSTGRES_DEREGISTERED} g ON g.provider_id = s.provider_id
+    LEFT JOIN (SELECT provider_id, body ->> 'location_id' AS location_id, MIN(valid_from) AS on_day
+               FROM {{schema}}.live_entries WHERE kind = 'LocationDeregistered' GROUP BY 1, 2) d
+      ON d.provider_id = s.provider_id AND d.location_id = s.location_id""",
     """CREATE OR REPLACE VIEW {schema}.warning_notices AS
     SELECT n.provider_id, n.subject AS notice_id, n.value::jsonb ->> 'section' AS section,
            n.valid_from AS issued_on, n.value::jsonb ->> 'deadline' AS deadline,

@@ -318,8 +318,14 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
                 c.execute(
                     "SELECT count(*) FROM sqlite_master WHERE name IN ('tracking', 'view_entries', 'view_headlines', 'warning_notices')"
                 )
-                if one(c) == 4:
+                made = one(c) == 4
+                view, column = schema.CURRENT_VIEWS_COLUMN
+                c.execute(f"SELECT count(*) FROM pragma_table_info('{view}') WHERE name = '{column}'")
+                if made and one(c):
                     return
+            if made:
+                self._replace_sql_views()
+                return
             with self.datastore.transaction(commit=True) as c:
                 c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'view_facts'")
                 if one(c):
@@ -329,6 +335,18 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
             super(SQLiteViews, self).create_table()
 
         created_in_turn(create)  # two processes may be opening a new ledger at once
+
+    def _replace_sql_views(self) -> None:
+        """The analysts' views of an earlier release replaced by this one's (left as they are
+        where the file cannot be written: reading commands work on a read-only ledger)."""
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                for name in reversed(schema.SQL_VIEWS):
+                    c.execute(f"DROP VIEW IF EXISTS {name}")
+                for statement in schema.sql_views(postgres=False, names=self.names):
+                    c.execute(statement)
+        except PersistenceError:
+            pass
 
     @contextmanager
     def _waiting(self, c: Any, wait: bool) -> Iterator[None]:

@@ -163,6 +163,21 @@ def test_trusts_filters_by_name_type_and_region_and_leaves_out_the_deregistered(
     assert [r["provider_id"] for r in named] == ["RX9"]
 
 
+def test_trusts_lists_the_deregistered_only_when_asked_marked_with_their_day_and_successor(register):
+    assert "RXK" not in register("trusts", "--at", "2021-01-01").stdout
+    found = as_json(register, "trusts", "--at", "2021-01-01", "--deregistered")
+    text = register("trusts", "--at", "2021-01-01", "--deregistered").stdout
+    on_the_day = as_json(register, "trusts", "--at", "2020-03-31", "--deregistered")
+
+    assert [(r["provider_id"], r["deregistered_on"], r["successor_id"]) for r in found] == [
+        ("RWP", None, None),
+        ("RX9", None, None),
+        ("RXK", "2020-04-01", None),
+    ]
+    assert "Sandwell and West Birmingham NHS Trust (deregistered 2020-04-01)" in text
+    assert [r["deregistered_on"] for r in on_the_day] == [None, None, None]  # not yet gone the day before
+
+
 def test_trusts_says_since_when_each_overall_has_held_and_for_how_many_days(register):
     found = as_json(register, "trusts", "--at", "2019-01-01")
 

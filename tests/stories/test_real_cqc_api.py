@@ -199,3 +199,32 @@ def test_values_that_are_not_ratings_make_no_cell_and_are_noted(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     notes = orjson.loads(result.stdout)["notes"]
     assert f'"No action" is not a rating: 5 values in 1 response made no cell ({REAL / "RA90J.json"}' in notes[0]
+
+
+def test_the_analysts_rating_intervals_on_the_capture_day_are_what_status_shows(ledger: str) -> None:
+    import sqlite3
+    from datetime import date
+
+    from cqc_ledger.ledger.application import Ledger
+    from cqc_ledger.projections.status import status_at
+
+    found = sqlite3.connect(ledger).execute(
+        """SELECT provider_id, location_id, service, question, rating, published_on, inherited_from FROM rating_intervals
+           WHERE valid_from <= ? AND (valid_until IS NULL OR valid_until > ?)""",
+        (CAPTURED, CAPTURED),
+    )
+    standing = {tuple(r[:4]): tuple(r[4:]) for r in found}
+    opened = Ledger(ledger)
+    try:
+        expected = {}
+        for provider_id in providers():
+            status = status_at(opened.entries_of(provider_id), provider_id, date.fromisoformat(CAPTURED))
+            gone = {lid for lid, loc in status.locations.items() if loc.deregistered_on is not None}
+            for key, value in status.cells.items():
+                if key[0] not in gone:
+                    expected[(provider_id, *key)] = (value.rating, value.since.isoformat(), value.inherited_from)
+    finally:
+        opened.close()
+
+    assert standing == expected
+    assert standing[("RH5", "RH5A8", None, "overall")] == ("Good", "2020-03-24", "RBA11")

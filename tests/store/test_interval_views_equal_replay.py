@@ -1,0 +1,153 @@
+"""The analysts' SQL views of intervals say what the status fold says: on any day, the ratings,
+regimes, segment and names in force by `rating_intervals`, `special_measures_intervals`,
+`oversight_intervals` and `name_intervals` are those of replay, with supersession, inheritance,
+"Inspected but not rated", corrections, retractions and deregistration (of a location, of the
+provider) among the generated histories.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.store.sql import rows
+from cqc_ledger.projections.status import Status, status_at
+from cqc_ledger.projections.views import open_views
+from tests.conftest import STORES
+from tests.store.test_views_equal_replay import PROVIDERS, batches, days, fresh_ledger, record_history
+
+# Deregistrations come after every other day the generator draws (the rules refuse anything but
+# a mend dated after a deregistration).
+LATER = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 6, 30))
+EXAMPLES = {"sqlite": 40, "postgres": 12}
+
+
+@st.composite
+def deregistrations(draw: Any) -> list[list[dict[str, Any]]]:
+    """Batches deregistering RWP01 of some providers, and some providers themselves, later."""
+    found = []
+    for pid in PROVIDERS:
+        on = draw(LATER)
+        if draw(st.booleans()):
+            found.append([{"type": "LocationDeregistered", "provider_id": pid, "location_id": "RWP01", "on": on.isoformat()}])
+        if draw(st.booleans()):
+            gone = draw(st.dates(min_value=on, max_value=date(2026, 6, 30)))
+            found.append([{"type": "ProviderDeregistered", "provider_id": pid, "on": gone.isoformat()}])
+    return found
+
+
+def in_force(ledger: Ledger, sql: str, at: date) -> list[tuple[Any, ...]]:
+    """The rows of an interval view standing at the end of `at`."""
+    views = open_views(ledger)
+    day = at.isoformat()
+    with views.datastore.transaction(commit=False) as c:
+        schema = f"{views.names['schema']}." if "schema" in views.names else ""
+        c.execute(sql.format(schema=schema, p=views.placeholder), (day, day))
+        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows(c)]
+
+
+def expected_cells(status: Status) -> dict[tuple[Any, ...], tuple[str, str]]:
+    """The cells standing in the fold's status: none after the provider's deregistration, none of
+    a deregistered location."""
+    if status.deregistered is not None:
+        return {}
+    gone = {lid for lid, loc in status.locations.items() if loc.deregistered_on is not None}
+    return {
+        (status.provider_id, *key): (value.rating, value.since.isoformat()) for key, value in status.cells.items() if key[0] not in gone
+    }
+
+
+RATINGS_IN_FORCE = """SELECT provider_id, location_id, service, question, rating, published_on FROM {schema}rating_intervals
+    WHERE valid_from <= {p} AND (valid_until IS NULL OR valid_until > {p})"""
+REGIMES_IN_FORCE = """SELECT provider_id, regime, in_force FROM {schema}special_measures_intervals
+    WHERE valid_from <= {p} AND (valid_until IS NULL OR valid_until > {p})"""
+SEGMENTS_IN_FORCE = """SELECT provider_id, segment FROM {schema}oversight_intervals
+    WHERE valid_from <= {p} AND (valid_until IS NULL OR valid_until > {p})"""
+NAMES_IN_FORCE = """SELECT provider_id, location_id, name FROM {schema}name_intervals
+    WHERE valid_from <= {p} AND (valid_until IS NULL OR valid_until > {p})"""
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_the_interval_views_hold_what_the_fold_holds_on_every_day(store: str, tmp_path_factory: Any) -> None:
+    @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=batches(), gone=deregistrations(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], gone: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, _ = record_history(db, [*plan, *gone], data)
+            try:
+                entries = {pid: ledger.entries_of(pid) for pid in PROVIDERS}
+                for _ in range(8):
+                    at = data.draw(st.one_of(days, LATER), label="at")
+                    replayed = {pid: status_at(entries[pid], pid, at) for pid in PROVIDERS}
+                    standing = [s for s in replayed.values() if s.deregistered is None]
+
+                    found = in_force(ledger, RATINGS_IN_FORCE, at)
+                    cells = {tuple(r[:4]): (r[4], r[5]) for r in found}
+                    assert len(cells) == len(found), "a cell has two intervals standing on one day"
+                    expected: dict[tuple[Any, ...], tuple[str, str]] = {}
+                    for s in replayed.values():
+                        expected.update(expected_cells(s))
+                    assert cells == expected
+
+                    regimes = {(r[0], r[1]) for r in in_force(ledger, REGIMES_IN_FORCE, at) if r[2] in (True, 1, "1", "true")}
+                    assert regimes == {(s.provider_id, regime) for s in standing for regime in s.special_measures}
+
+                    segments = {r[0]: int(r[1]) for r in in_force(ledger, SEGMENTS_IN_FORCE, at)}
+                    assert segments == {s.provider_id: s.oversight.value for s in standing if s.oversight}
+
+                    names = {(r[0], r[1]): r[2] for r in in_force(ledger, NAMES_IN_FORCE, at)}
+                    assert {k: v for k, v in names.items() if k[1] is None} == {(s.provider_id, None): s.name for s in standing}
+                    assert {k for k in names if k[1] is not None} == {
+                        (s.provider_id, lid) for s in standing for lid, loc in s.locations.items() if loc.deregistered_on is None
+                    }
+            finally:
+                ledger.close()
+
+    check()
+
+
+def test_a_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened(tmp_path: Any) -> None:
+    import sqlite3
+
+    import orjson
+
+    from tests.builders import registered
+    from tests.ledgers import ok
+
+    db = tmp_path / "ledger.db"
+    ok(db, "record", input=orjson.dumps(registered("RWP")))
+    with sqlite3.connect(db) as c:
+        c.execute("DROP VIEW rating_intervals")
+        c.execute("CREATE VIEW rating_intervals AS SELECT provider_id FROM view_entries")
+
+    ok(db, "status", "RWP", "--at", "2020-01-01")
+    with sqlite3.connect(db) as c:
+        assert "inherited_from" in [r[1] for r in c.execute("PRAGMA table_info(rating_intervals)")]
+
+
+def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened() -> None:
+    import orjson
+    import psycopg
+
+    from tests.builders import registered
+    from tests.conftest import POSTGRES, postgres_schema
+    from tests.ledgers import ok
+
+    for db in postgres_schema():
+        ok(db, "record", input=orjson.dumps(registered("RWP")))
+        schema = db.split("schema=")[1]
+        with psycopg.connect(POSTGRES, autocommit=True) as c:
+            c.execute(f'DROP VIEW "{schema}".rating_intervals')
+            c.execute(f'CREATE VIEW "{schema}".rating_intervals AS SELECT provider_id FROM "{schema}".view_entries')
+
+        ok(db, "status", "RWP", "--at", "2020-01-01")
+        with psycopg.connect(POSTGRES, autocommit=True) as c:
+            columns = c.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'rating_intervals'", (schema,)
+            ).fetchall()
+        assert ("inherited_from",) in columns
