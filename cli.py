@@ -1000,8 +1000,9 @@ def chart(
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve a read-only web site over the ledger: the register on a day, each trust's status
-    with its timeline, history, explanations and differences, and /api/... answering the same
-    JSON as --json. Needs the extra `web` (pip install 'cqc-ledger[web]'). Ctrl-C stops it.
+    with its timeline, history, explanations and differences, the changes and counts across the
+    register (with their chart), and /api/... answering the same JSON as --json. Needs the
+    extra `web` (pip install 'cqc-ledger[web]'). Ctrl-C stops it.
 
     \b
     Example:

@@ -107,11 +107,12 @@ def counts_spec(series: list[dict[str, Any]], *, title: str = "Providers on the 
     ]
     values.sort(key=lambda v: (v["at"], order.index(v["value"])))  # the same whatever order the rows' keys are in
     colour = alt.Scale(domain=order, range=[_colour(v, i) for i, v in enumerate(order)])
+    bar = max(1, _WIDTH * 4 // (5 * max(1, len(series))))  # each bar 4/5 of its period's width
     chart = (
         alt.Chart(alt.Data(values=values))
-        .mark_bar(size=max(1, _WIDTH * 4 // (5 * max(1, len(series)))))  # each bar 4/5 of its period's width
+        .mark_bar(size=bar)
         .encode(
-            x=alt.X("at:T", title=None, scale=alt.Scale(type="utc")),
+            x=alt.X("at:T", title=None, scale=alt.Scale(type="utc", padding=bar // 2 + 2)),  # the end bars inside the axes
             y=alt.Y("count:Q", title="providers", stack="zero", axis=alt.Axis(format="d", tickCount=min(10, _tallest(values)))),
             color=alt.Color("value:N", title=None, scale=colour, sort=order, legend=alt.Legend(orient="bottom")),
             order=alt.Order("rank:Q"),

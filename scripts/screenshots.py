@@ -1,5 +1,6 @@
 """Makes the README's pictures (docs/): a trust's page in the site, served by `cqc-ledger serve`
-and photographed in Debian's Chromium, and the trust's timeline drawn by `cqc-ledger chart`.
+and photographed in Debian's Chromium, the trust's timeline drawn by `cqc-ledger chart`, and the
+register's series drawn by `cqc-ledger counts --chart`.
 
     .venv/bin/python scripts/screenshots.py
 """
@@ -29,13 +30,14 @@ def main() -> None:
         for name in ("RWP", "RX9"):
             cli(db, "record", str(ROOT / "examples" / f"{name}.jsonl"))
         cli(db, "chart", "RWP", "--from", "2014-01-01", "--to", "2024-12-31", "--out", str(DOCS / "RWP-timeline.png"))
+        cli(db, "counts", "--from", "2014-01-01", "--to", "2024-12-31", "--every", "year", "--chart", str(DOCS / "counts.png"))
         outside: list[str] = []
         with serving(db) as base, browsing(base, outside) as page:
             page.goto(f"{base}/trust/RWP?at=2019-12-31")
             page.wait_for_selector("#chart[data-drawn=yes]", timeout=30_000)
             shoot(page, DOCS / "trust-page.png")
         assert not outside, outside
-    print(f"Wrote {DOCS / 'trust-page.png'} and {DOCS / 'RWP-timeline.png'}")
+    print(f"Wrote {DOCS / 'trust-page.png'}, {DOCS / 'RWP-timeline.png'} and {DOCS / 'counts.png'}")
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ class Site:
 
     def counts_page(self, request: Request) -> Response:
         q = request.query_params
-        start, end = self.period(q, lambda end: date(end.year - 5, 1, 1))
+        start, end = self.period(q, lambda end: date(max(1, end.year - 5), 1, 1))
         every, by, question, chosen = _counts_asked(q)
         known_at = params.moment(q, "known_at")
         days = counts.period_ends(start, end, every)
@@ -342,6 +342,8 @@ def _found(found: list[Any], search: str) -> dict[str, list[str]]:
 
 
 def _years_before(day: date, years: int) -> date:
+    if day.year <= years:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

@@ -246,3 +246,12 @@ def test_hostile_names_and_parameters_are_shown_as_text(cli: Cli, db: str):
     assert "Evil &lt;script&gt;alert(" in pages[0]
     assert "North &lt;script&gt;alert(" in pages[3]
     assert "/trust/EVL?" in pages[4] and "/trust/EVL?" in pages[5]  # found by its location's name; its region filtered
+
+
+@pytest.mark.parametrize("url", ["/changes?to=0001-03-01", "/counts?to=0003-01-01&every=year", "/changes?to=2024-02-29"])
+def test_a_page_fills_the_days_missing_even_near_the_calendars_edges(site: tuple[TestClient, Cli], url: str):
+    client, _ = site
+
+    response = client.get(url)
+
+    assert response.status_code == 200, response.text
