@@ -11,18 +11,18 @@ rated" over a rating, nor a correction that leaves the value as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
-from types import MappingProxyType
 from typing import Any
 
 from cqc_ledger.events.base import CellKey
+from cqc_ledger.events.vocabulary import merit
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
 from cqc_ledger.projections.register_facts import Rated
-from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve, settled
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve
 from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
 
@@ -90,14 +90,6 @@ def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list
 # ---- from part of a history, read from the views ------------------------------------------
 
 
-def settled_by(before: list[Rated], keys: set[CellKey]) -> bool:
-    """Whether the latest entries `before` a period decide what each of `keys` held when it
-    began, whatever came earlier: each key was set since by a value that replaces any (not
-    "Inspected but not rated", which may leave an earlier rating standing)."""
-    settled = {key for r in before for key, rating in r.cells if rating != INSPECTED_NOT_RATED}
-    return keys <= settled
-
-
 def touched(window: list[Rated]) -> set[CellKey] | None:
     """The cells a period's entries set; None when one of them retires a service (then every
     cell of that place may change, and the whole history is read)."""
@@ -106,25 +98,66 @@ def touched(window: list[Rated]) -> set[CellKey] | None:
     return {key for r in window for key, _ in r.cells}
 
 
-def rated_moves(rated: list[Rated], provider_id: str, start: date) -> list[Move]:
-    """As `moves`, over entries read as `Rated`: each sets its cells as the status fold does
-    (`settled`), and a retired service's cells leave its place."""
-    state = Status(provider_id)
-    moved: list[Move] = []
+Held = dict[CellKey, tuple[str, int]]  # each cell's rating and the position of the entry that set it
+
+
+def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, asked: Asked) -> list[dict[str, Any]]:
+    """As `moves` then `rows_of`, over entries read as `Rated` (in effect order), with plain
+    values: each entry sets its cells as the status fold does (`held_after`: "Inspected but not
+    rated" over a rating leaves it), a retired service's cells leave its place, and a cell
+    changed on a day after `start` when its rating at the end of the day differs from the day
+    before's."""
+    held: Held = {}
+    out: list[dict[str, Any]] = []
     for day, same_day in groupby(rated, key=lambda r: r.on):
-        before = state.cells
+        was: dict[CellKey, tuple[str, int] | None] = {}
         for r in same_day:
-            state = _set(state, r, f"{provider_id}/{r.position}")
+            _apply_rated(held, was, r)
         if day > start:
-            moved.extend((day, key, before.get(key), value) for key, value in state.cells.items() if _differs(before.get(key), value))
-    return moved
+            for key, old in was.items():
+                now = held.get(key)
+                if now is not None and (old is None or old[0] != now[0]) and _asked(key, now[0], asked):
+                    out.append(_plain_row(provider_id, who.name, day, key, old and old[0], now))
+    return out
 
 
-def _set(state: Status, r: Rated, ref: str) -> Status:
+def _apply_rated(held: Held, was: dict[CellKey, tuple[str, int] | None], r: Rated) -> None:
     if r.kind == "ServiceSuperseded":
         place = (r.body.get("location_id"), r.body["service"])
-        return replace(state, cells=MappingProxyType({k: v for k, v in state.cells.items() if k[:2] != place}))
-    return settled(state, [(key, CellValue(rating, r.on, ref)) for key, rating in r.cells])
+        for key in [k for k in held if k[:2] == place]:
+            was.setdefault(key, held[key])
+            del held[key]
+        return
+    for key, rating in r.cells:
+        old = held.get(key)
+        if key not in was:
+            was[key] = old
+        if rating == INSPECTED_NOT_RATED and old is not None and merit(old[0]) is not None:
+            continue  # no new rating: the old one stands
+        held[key] = (rating, r.position)
+
+
+def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
+    return (
+        (asked.question is None or key[2] == asked.question)
+        and (asked.level is None or level_of(key) == asked.level)
+        and (asked.filters.rating is None or rating == asked.filters.rating)
+    )
+
+
+def _plain_row(provider_id: str, name: str | None, day: date, key: CellKey, was: str | None, now: tuple[str, int]) -> dict[str, Any]:
+    location_id, service, question = key
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "location_id": location_id,
+        "service": service,
+        "question": question,
+        "from": was,
+        "to": now[0],
+        "on": day.isoformat(),
+        "ref": f"{provider_id}/{now[1]}",
+    }
 
 
 def _differs(was: CellValue | None, now: CellValue) -> bool:
@@ -175,27 +208,55 @@ def changes_text(rows: list[dict[str, Any]], start: date, end: date) -> str:
 
 # ---- across the register, from the views ------------------------------------------------------
 
-BACK = 6  # of each provider's entries before the period, how many are read first
+# Of each provider's entries before the period, counting back from the latest, the ones fetched
+# in each round, for the providers that the rounds before left unsettled (None: all the rest).
+ROUNDS = ((0, 1), (1, 2), (2, 4), (4, None))
 
 
 def across(views: Views, start: date, end: date, known_at: datetime | None, asked: Asked) -> list[dict[str, Any]]:
     """Every provider's rating changes after `start` up to `end`, as known at `known_at`.
 
-    Only the providers whose ratings were set in the period are folded, each from the latest
-    few entries before it that settle every cell the period sets (all of its entries when those
-    few do not), so a year costs the year's reports and the ones just before, not all history.
+    Only the providers whose ratings were set in the period are folded, each from the fewest of
+    its latest entries before the period that settle every cell the period sets (often one
+    report that set them all). A year costs the year's reports and the few before each
+    provider's first, not all history.
     """
     window = register_facts.rated_in(views, start, end, known_at)
-    before = register_facts.rated_before(views, start, known_at, latest=BACK)
     names = register_facts.who(views, end, known_at)
-    rows: list[dict[str, Any]] = []
+    wanted: dict[str, tuple[Who, set[CellKey] | None]] = {}
     for provider_id, during in window.items():
         about = Who(*names.get(provider_id, (None, None, None)))
-        if not asked.filters.keeps_provider(about.name, about.provider_type, about.region):
-            continue
-        earlier, keys = before.get(provider_id, []), touched(during)
-        if keys is None or (len(earlier) >= BACK and not settled_by(earlier, keys)):
-            earlier = register_facts.rated_before(views, start, known_at, provider_id=provider_id).get(provider_id, [])
-        moved = rated_moves(earlier + during, provider_id, start)
-        rows.extend(rows_of(provider_id, about, moved, asked))
+        if asked.filters.keeps_provider(about.name, about.provider_type, about.region):
+            wanted[provider_id] = (about, touched(during))
+    earlier = _earlier(views, start, known_at, {p: keys for p, (_, keys) in wanted.items()})
+    rows: list[dict[str, Any]] = []
+    for provider_id, (about, _) in wanted.items():
+        rows.extend(rated_rows(earlier.get(provider_id, []) + window[provider_id], provider_id, about, start, asked))
     return in_order(rows)
+
+
+def _earlier(views: Views, start: date, known_at: datetime | None, touching: dict[str, set[CellKey] | None]) -> dict[str, list[Rated]]:
+    """For each provider, the latest of its entries before the period that settle the cells
+    `touching` says the period sets (None: all its entries), in effect order.
+
+    The latest entry of each is fetched first, then the one before, then two more, then all the
+    rest, each round only for the providers the rounds before left unsettled; an entry is read
+    (parsed) only while some cell is still to settle."""
+    earlier: dict[str, list[Rated]] = {p: [] for p in touching}
+    open_keys = {p: None if keys is None else set(keys) for p, keys in touching.items()}
+    for after, upto in ROUNDS:
+        if not open_keys:
+            break
+        counted: dict[str, int] = {}
+        for row in register_facts.rated_back(views, start, known_at, after=after, upto=upto):
+            provider_id = row[0]
+            counted[provider_id] = counted.get(provider_id, 0) + 1
+            keys = open_keys.get(provider_id, ())
+            if keys is None or keys:  # some cell still to settle (None: every entry is wanted)
+                r = register_facts.read_rated(row)
+                earlier[provider_id].insert(0, r)
+                if keys is not None:
+                    keys.difference_update(key for key, rating in r.cells if rating != INSPECTED_NOT_RATED)
+        # Still unsettled: those with cells open and as many entries as asked (so perhaps more).
+        open_keys = {p: keys for p, keys in open_keys.items() if (keys is None or keys) and upto and counted.get(p, 0) == upto - after}
+    return earlier

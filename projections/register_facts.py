@@ -91,6 +91,13 @@ _RATED_ROWS = """
     ORDER BY v.provider_id, v.valid_from, v.position"""
 _RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
+_LATEST_FIRST = """
+    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
+    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r) v
+    JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
+    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    WHERE v.back > ? {upto}
+    ORDER BY v.provider_id, v.back"""
 
 
 class Rated(NamedTuple):
@@ -104,14 +111,23 @@ class Rated(NamedTuple):
     body: dict[str, Any]
 
 
+StoredRow = tuple[str, int, int, str, Any, Any]  # provider_id, position, mend, topic, state, the mending correction's state
+
+
+def read_rated(row: StoredRow) -> Rated:
+    """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement)."""
+    _, position, mend, topic, state, mending = row
+    body = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
+    kind = entry_kind(topic)
+    listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
+    cells = tuple([((c.get("location_id"), c.get("service"), c["question"]), c["rating"]) for c in listed])
+    return Rated(date.fromisoformat(body["on"]), position, kind, cells, body)
+
+
 def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Rated]]:
     found: dict[str, list[Rated]] = {}
-    for provider_id, position, mend, topic, state, mending in _read(views, _RATED_ROWS.format(chosen=chosen), params):
-        body = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
-        kind = entry_kind(topic)
-        listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
-        cells = tuple(((c.get("location_id"), c.get("service"), c["question"]), c["rating"]) for c in listed)
-        found.setdefault(provider_id, []).append(Rated(date.fromisoformat(body["on"]), position, kind, cells, body))
+    for row in _read(views, _RATED_ROWS.format(chosen=chosen), params):
+        found.setdefault(row[0], []).append(read_rated(row))
     return found
 
 
@@ -123,20 +139,14 @@ def rated_in(views: Views, start: date, end: date, known_at: datetime | None = N
     return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
 
 
-def rated_before(
-    views: Views, day: date, known_at: datetime | None = None, latest: int | None = None, provider_id: str | None = None
-) -> dict[str, list[Rated]]:
-    """Each provider's entries setting or unsetting ratings on or before `day` (only the `latest`
-    few of each, or one provider's), as known at `known_at`, in effect order."""
+def rated_back(views: Views, day: date, known_at: datetime | None = None, *, after: int = 0, upto: int | None = None) -> list[StoredRow]:
+    """Each provider's entries setting or unsetting ratings on or before `day`, as known at
+    `known_at`, as stored (read them with `read_rated`): by provider, latest first, counting
+    back from the latest those after the first `after`, up to the `upto`th (None: all)."""
     seen = _seen(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from <= ?".format()
-    params: tuple[Any, ...] = (seen, seen, day.isoformat())
-    if provider_id is not None:
-        chosen, params = f"{chosen} AND provider_id = ?", (*params, provider_id)
-    if latest is not None:
-        ranked = f"SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r"
-        chosen, params = f"SELECT provider_id, valid_from, position, mend FROM ({ranked}) k WHERE back <= ?", (*params, latest)
-    return _rated(views, chosen, params)
+    params: tuple[Any, ...] = (seen, seen, day.isoformat(), after, *(() if upto is None else (upto,)))
+    return _read(views, _LATEST_FIRST.format(chosen=chosen, upto="" if upto is None else "AND v.back <= ?"), params)
 
 
 def who(views: Views, day: date, known_at: datetime | None = None) -> dict[str, tuple[str | None, str | None, str | None]]:

@@ -87,11 +87,12 @@ def test_counts_and_transitions_say_what_trusts_says_on_each_day(store: str, tmp
 
 
 @pytest.mark.parametrize("store", STORES)
-@pytest.mark.parametrize("back", [1, 6])
-def test_changes_from_the_views_equal_changes_by_replay(store: str, back: int, tmp_path_factory: Any, monkeypatch: Any) -> None:
-    """Read from a few entries before the period (one, to make it read whole histories often) or
-    from all, the changes are those of folding every entry of every provider."""
-    monkeypatch.setattr(changes, "BACK", back)
+@pytest.mark.parametrize("rounds", [((0, 1), (1, None)), ((0, 1), (1, 2), (2, 3), (3, None))])
+def test_changes_from_the_views_equal_changes_by_replay(store: str, rounds: Any, tmp_path_factory: Any, monkeypatch: Any) -> None:
+    """Read from the few latest entries before the period that settle the cells it sets (in
+    rounds of one entry, then the rest; or one at a time), the changes are those of folding
+    every entry of every provider."""
+    monkeypatch.setattr(changes, "ROUNDS", rounds)
 
     @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
     @given(plan=registers(), data=st.data())
