@@ -6,12 +6,13 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
 import orjson
 from click.testing import CliRunner, Result
+from conftest import postgres_schema
 
 from bench.register import register_lines
 from cqc_ledger.cli import main
@@ -72,3 +73,24 @@ def write_register(path: Path, providers: int, entries_per_provider: int, seed: 
 def write_jsonl(path: Path, objs: Sequence[dict]) -> Path:
     path.write_bytes(b"".join(orjson.dumps(o) + b"\n" for o in objs))
     return path
+
+
+class Targets:
+    """New, empty ledgers on one store: SQLite files in a folder, or PostgreSQL schemas of the
+    test server (dropped at the end; under CI=true a missing server fails the test)."""
+
+    def __init__(self, store: str, folder: Path):
+        self.store, self.folder, self.made = store, folder, 0
+        self._schemas: list[Iterator[str]] = []
+
+    def new(self) -> str:
+        self.made += 1
+        if self.store == "sqlite":
+            return str(self.folder / f"ledger{self.made}.db")
+        schema = postgres_schema()
+        self._schemas.append(schema)
+        return next(schema)
+
+    def close(self) -> None:
+        for schema in self._schemas:
+            schema.close()
