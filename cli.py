@@ -38,7 +38,6 @@ from cqc_ledger.projections import (
     counts,
     find,
     output,
-    register_facts,
     render,
     render_audit,
     shapes,
@@ -113,8 +112,7 @@ class ProviderName(click.ParamType):
                 return value
             except UnknownProvider:
                 pass  # not an id: perhaps a name
-            ready = views.caught_up(ledger)
-            return find.resolved(value, register_facts.provider_ids(ready), register_facts.names(ready))
+            return answers.provider_named(ledger, value)
 
 
 PROVIDER = ProviderName()
@@ -465,7 +463,9 @@ def find_(ctx: click.Context, text: str, fmt: str | None) -> None:
       cqc-ledger find "kings college" --csv
     """
     with opened(ctx) as ledger:
-        found = answers.find(ledger, text)
+        answer = answers.find(ledger, text)
+    _note_behind(answer)
+    found = answer.value
     rows = [f.as_json() for f in found]
     emit(fmt, rows, lambda: find.find_text(found, text), columns=find.COLUMNS)
 
@@ -515,7 +515,9 @@ def changes_(
     _period(start, end)
     asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
     with opened(ctx) as ledger:
-        rows = answers.changes(ledger, start, end, known_at, asked)
+        answer = answers.changes(ledger, start, end, known_at, asked)
+    _note_behind(answer)
+    rows = answer.value
     emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
 
 
@@ -569,7 +571,9 @@ def counts_(
     days = counts.period_ends(start, end, every)
     chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
-        rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+        answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+    _note_behind(answer)
+    rows = answer.value
     if chart_file is not None:
         spec = charts.counts_spec(rows, title=charts.counts_title(rows, by=by, question=question, every=every, filters=chosen))
         click.echo(f"Wrote {charts.write_chart(spec, chart_file)}", err=True)
@@ -605,7 +609,9 @@ def transitions_(
     _period(start, end)
     chosen = counts.Filters(provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
-        on_days = answers.register_on(ledger, sorted({start, end}), known_at, question)
+        answer = answers.register_on(ledger, sorted({start, end}), known_at, question)
+    _note_behind(answer)
+    on_days = answer.value
     first, second = (counts.kept(on_days.get(day, []), chosen) for day in (start, end))
     document = transitions.transitions(start, end, question, first, second)
     emit(fmt, document, lambda: transitions.transitions_text(document), rows=transitions.rows(document), columns=transitions.COLUMNS)

@@ -84,15 +84,22 @@ def chart_timeline(
     return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
 
 
-def find(ledger: Ledger, text: str) -> list[finding.Found]:
-    """`find`: the providers and locations with a current or former name matching `text`."""
-    return finding.find(text, register_facts.names(views.caught_up(ledger)))
+def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
+    """`find`: the providers and locations with a current or former name matching `text` (from
+    the entries themselves when the views are behind, which is the same answer)."""
+    ready = views.current(ledger)
+    names = register_facts.names(ready.value) if ready.value else finding.names_in(histories(ledger))
+    return views.Answer(finding.find(text, names), ready.behind)
 
 
-def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> list[dict[str, Any]]:
+def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> views.Answer[list[dict[str, Any]]]:
     """`changes --json`: every rating cell across the register whose value changed after `start`,
-    up to `end`."""
-    return changed.across(views.caught_up(ledger), start, end, known_at, asked)
+    up to `end` (by folding every provider's entries when the views are behind: the same answer)."""
+    ready = views.current(ledger)
+    if ready.value is not None:
+        return views.Answer(changed.across(ready.value, start, end, known_at, asked))
+    found = (row for pid, recorded in histories(ledger) for row in changed.changes(recorded, pid, start, end, known_at, asked))
+    return views.Answer(changed.in_order(found), ready.behind)
 
 
 def counts(
@@ -103,21 +110,35 @@ def counts(
     by: str,
     question: str,
     filters: register.Filters = register.EVERY_PROVIDER,
-) -> list[dict[str, Any]]:
+) -> views.Answer[list[dict[str, Any]]]:
     """`counts --json`: for each of the ascending `days`, the providers on the register `by`
     rating of `question`, regime or segment."""
-    return counted.series(register_moves(ledger, days[-1], known_at, question), days, by, filters)
+    found = register_moves(ledger, days[-1], known_at, question)
+    return views.Answer(counted.series(found.value, days, by, filters), found.behind)
 
 
-def register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> dict[date, list[Headline]]:
+def register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> views.Answer[dict[date, list[Headline]]]:
     """The providers on the register on each of the ascending days, with the trust-level rating of
     `question`."""
-    return at_days(register_moves(ledger, days[-1], known_at, question), days)
+    found = register_moves(ledger, days[-1], known_at, question)
+    return views.Answer(at_days(found.value, days), found.behind)
 
 
-def register_moves(ledger: Ledger, until: date, known_at: datetime | None, question: str) -> list[Move]:
+def register_moves(ledger: Ledger, until: date, known_at: datetime | None, question: str) -> views.Answer[list[Move]]:
     """Each provider's headline after each day it changed, up to `until`, with the trust-level
-    rating of `question`: from the views' headline facts for overall, else by folding the entries."""
-    if question == "overall":
-        return list(moves(register_facts.headline_facts(views.caught_up(ledger), until, known_at)))
-    return [m for m in replayed_moves(histories(ledger), known_at, question) if m[0] <= until]
+    rating of `question`: from the views' headline facts for overall, else (or when the views
+    are behind) by folding the entries."""
+    ready = views.current(ledger) if question == "overall" else views.Answer(None)
+    if ready.value is not None:
+        return views.Answer(list(moves(register_facts.headline_facts(ready.value, until, known_at))))
+    return views.Answer([m for m in replayed_moves(histories(ledger), known_at, question) if m[0] <= until], ready.behind)
+
+
+def provider_named(ledger: Ledger, name: str) -> str:
+    """The one provider a name (current or former, of the provider or one of its locations)
+    stands for; AmbiguousName or UnknownProvider otherwise."""
+    ready = views.current(ledger)
+    if ready.value is not None:
+        return finding.resolved(name, register_facts.provider_ids(ready.value), register_facts.names(ready.value))
+    names = finding.names_in(histories(ledger))
+    return finding.resolved(name, {n.provider_id for n in names if n.location_id is None}, names)

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cqc_ledger.events import provider
 from cqc_ledger.ledger.errors import AmbiguousName
+from cqc_ledger.ledger.history import effective
+from cqc_ledger.ledger.records import Recorded
 
 _APOSTROPHES = re.compile(r"['\u2019`]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -62,6 +65,20 @@ class Found:
 
 
 COLUMNS = ("kind", "provider_id", "location_id", "name", "former_names")
+
+
+def names_in(histories: Iterable[tuple[str, list[Recorded]]]) -> list[Name]:
+    """Every name a provider or one of its locations has held, as the ledger knows it now, from
+    each provider's entries themselves (what the views hold, for when they are behind)."""
+    found = []
+    for provider_id, recorded in histories:
+        for r in effective(recorded):
+            e = r.entry
+            if isinstance(e, (provider.ProviderRegistered, provider.ProviderRenamed)):
+                found.append(Name(provider_id, None, e.name, e.on.isoformat(), r.position))
+            elif isinstance(e, provider.LocationRegistered):
+                found.append(Name(provider_id, e.location_id, e.name, e.on.isoformat(), r.position))
+    return found
 
 
 def find(text: str, names: Iterable[Name]) -> list[Found]:

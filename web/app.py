@@ -119,7 +119,7 @@ class Site:
         with self.ledger() as ledger:
             rows = answers.trusts(ledger, at, known_at, chosen).value
             regions = _regions(answers.trusts(ledger, at, known_at).value)
-            found = _found(answers.find(ledger, search), search) if search else None
+            found = _found(answers.find(ledger, search).value, search) if search else None
         if found is not None:
             rows = [{**r, "matched": found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
         return self.page(
@@ -228,7 +228,7 @@ class Site:
         start, end = self.period(q, lambda end: _years_before(end, 1))
         asked, known_at = _changes_asked(q), params.moment(q, "known_at")
         with self.ledger() as ledger:
-            rows = answers.changes(ledger, start, end, known_at, asked)
+            rows = answers.changes(ledger, start, end, known_at, asked).value
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
         asked_query = {**shown, "question": asked.question, "level": asked.level, **_filter_query(asked.filters)}
@@ -241,7 +241,7 @@ class Site:
         known_at = params.moment(q, "known_at")
         days = counts.period_ends(start, end, every)
         with self.ledger() as ledger:
-            rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+            rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen).value
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         spec = _counts_spec(rows, by=by, question=question, every=every, filters=chosen)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
@@ -266,7 +266,7 @@ class Site:
         q = request.query_params
         start, end = self.period(q)
         with self.ledger() as ledger:
-            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), _changes_asked(q)))
+            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), _changes_asked(q)).value)
 
     def api_counts(self, request: Request) -> Response:
         q = request.query_params
@@ -274,7 +274,7 @@ class Site:
         every, by, question, chosen = _counts_asked(q)
         with self.ledger() as ledger:
             days = counts.period_ends(start, end, every)
-            return _json(answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen))
+            return _json(answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen).value)
 
     def period(self, q: Any, default_start: Callable[[date], date] | None = None) -> tuple[date, date]:
         """`from` and `to`: both needed by the API, as the command line's --from and --to are; a

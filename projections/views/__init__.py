@@ -8,6 +8,7 @@ all come in here.
   following it inside its transaction, then catches them up with anything they could not follow.
 - `caught_up(ledger)`: the views, brought up to date with every entry.
 - `rebuilt(ledger)`: drops every row and rebuilds the views from the entries.
+- `current(ledger)`: the views for a reader, when they are up to date (see `status`).
 - `status(ledger, ...)` and `statuses(ledger, ...)`: what a reader asks. A reader never waits on
   a writer: it catches the views up only if it can do so at once; when they are still behind, it
   answers by replaying the entries (the same fold, so the same answer) and says how far behind
@@ -34,7 +35,7 @@ from cqc_ledger.projections.status import Status, status_at
 from cqc_ledger.projections.views.headlines import Fact
 from cqc_ledger.projections.views.store import TRACKED_AS, SQLiteViews, Views
 
-__all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "open_views", "rebuilt", "status", "statuses", "written"]
+__all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "current", "open_views", "rebuilt", "status", "statuses", "written"]
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -99,6 +100,15 @@ def _lag(ledger: Ledger, views: Views | None) -> int:
         return views.behind() if views else last
     except PersistenceError:
         return last
+
+
+def current(ledger: Ledger) -> Answer[Views | None]:
+    """The views for a reader: caught up if that can be done at once, then given only when they
+    hold every entry; otherwise None, with how many entries they are behind (the reader then
+    folds the entries themselves). A reader never waits on a writer."""
+    views = _reading(ledger)
+    behind = _lag(ledger, views)
+    return Answer(views if views is not None and not behind else None, behind)
 
 
 def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None = None) -> Answer[Status]:

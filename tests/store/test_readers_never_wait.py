@@ -1,8 +1,8 @@
-"""Readers never wait on writers and never loop (issue 17, item 2).
+"""Readers never wait on writers and never loop (issue 17, item 2; issue 14 for the register's questions).
 
-`status` and `trusts` bring the views up to date only when they can do so at once. When the
-views cannot be brought up to date (another process holds the write lock, or the views lost
-their tracked position), the answer is folded from the entries themselves, equal to the views'
+`status`, `trusts`, `changes`, `counts`, `transitions` and `find` (and a provider given by name)
+bring the views up to date only when they can do so at once. When the views cannot be brought
+up to date (another process holds the write lock, or the views lost their tracked position), the answer is folded from the entries themselves, equal to the views'
 answer, and standard error says how far behind the views are. Each command runs as a process of
 its own with a time limit: before the fix the first case spun for ever and the second waited a
 minute for the writer, then failed with a traceback.
@@ -21,7 +21,17 @@ from ledgers import ROOT, command, ok, record_examples
 
 from cqc_ledger.ledger.store.target import is_postgres
 
-READ = [("status", "RWP", "--at", "2018-01-01", "--json"), ("trusts", "--at", "2018-01-01", "--json")]
+READ = [
+    ("status", "RWP", "--at", "2018-01-01", "--json"),
+    ("trusts", "--at", "2018-01-01", "--json"),
+    # The questions across the register, and a provider named rather than given by id.
+    ("changes", "--from", "2014-01-01", "--to", "2020-12-31", "--json"),
+    ("counts", "--from", "2015-01-01", "--to", "2020-12-31", "--every", "year", "--json"),
+    ("counts", "--from", "2015-01-01", "--to", "2020-12-31", "--every", "year", "--by", "special-measures", "--json"),
+    ("transitions", "--from", "2016-01-01", "--to", "2020-01-01", "--json"),
+    ("find", "worcestershire", "--json"),
+    ("status", "East Midlands Ambulance", "--at", "2019-01-01", "--json"),
+]
 
 
 def answered(db: str, *args: str) -> subprocess.CompletedProcess[bytes]:
