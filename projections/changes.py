@@ -211,6 +211,9 @@ def changes_text(rows: list[dict[str, Any]], start: date, end: date) -> str:
 # Of each provider's entries before the period, counting back from the latest, the ones fetched
 # in each round, for the providers that the rounds before left unsettled (None: all the rest).
 ROUNDS = ((0, 1), (1, 2), (2, 4), (4, None))
+# An entry before the period is searched for the cells still to settle, not parsed whole, when
+# they are at most this share of its cells.
+SHARE = 0.25
 
 
 def across(views: Views, start: date, end: date, known_at: datetime | None, asked: Asked) -> list[dict[str, Any]]:
@@ -253,7 +256,7 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())
             if keys is None or keys:  # some cell still to settle (None: every entry is wanted)
-                r = register_facts.read_rated(row)
+                r = (keys and register_facts.cells_of(row, keys, SHARE)) or register_facts.read_rated(row)
                 earlier[provider_id].insert(0, r)
                 if keys is not None:
                     keys.difference_update(key for key, rating in r.cells if rating != INSPECTED_NOT_RATED)

@@ -10,6 +10,7 @@ subject, on, position, value), topics `name`, `registered` (JSON `{"provider_typ
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -92,7 +93,7 @@ _RATED_ROWS = """
 _RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
 _LATEST_FIRST = """
-    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
+    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending, v.valid_from
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r) v
     JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
     LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
@@ -111,12 +112,14 @@ class Rated(NamedTuple):
     body: dict[str, Any]
 
 
-StoredRow = tuple[str, int, int, str, Any, Any]  # provider_id, position, mend, topic, state, the mending correction's state
+# provider_id, position, mend, topic, state, the mending correction's state (and from
+# `rated_back`, valid_from)
+StoredRow = tuple[Any, ...]
 
 
 def read_rated(row: StoredRow) -> Rated:
     """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement)."""
-    _, position, mend, topic, state, mending = row
+    _, position, mend, topic, state, mending = row[:6]
     body = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
     kind = entry_kind(topic)
     listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
@@ -137,6 +140,49 @@ def rated_in(views: Views, start: date, end: date, known_at: datetime | None = N
     seen = _seen(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?".format()
     return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
+
+
+# A cell as the store keeps it (keys sorted, absent ones left out): `{"location_id":L,` if any,
+# then `"question":Q,"rating":"R"`, then `,"service":S` if any, then `}`.
+_PLAIN = ("ReportPublished", "RatingRevised")
+
+
+def cells_of(row: StoredRow, keys: set[CellKey], share: float = 0.25) -> Rated | None:
+    """The entry of a row of `rated_back` holding only its cells of `keys`, found in its stored
+    bytes without parsing the rest (a report setting hundreds of cells, read for a few); None
+    when `keys` are more than `share` of its cells (parsing it whole is then as quick) or its
+    bytes are not plainly a report's or a revision's in the stored form: then read it whole
+    with `read_rated`."""
+    _, position, mend, topic, state, _, on = row
+    kind = entry_kind(topic)
+    state = as_bytes(state)
+    if mend or kind not in _PLAIN or not state.startswith(b'{"recorded_at":"'):
+        return None
+    cells = state.count(b'"question":')
+    if len(keys) > share * cells or cells != state.count(b'{"question":') + state.count(b'{"location_id":'):
+        return None  # too many keys asked, or not every cell in the plain stored form
+    found = []
+    for key in keys:
+        before, after = _around(key)
+        at = state.find(before)
+        while at != -1:
+            start = at + len(before)
+            end = state.find(b'"', start)
+            if end == -1:
+                return None
+            if state.startswith(after, end + 1):
+                found.append((key, state[start:end].decode()))
+            at = state.find(before, end)
+    return Rated(date.fromisoformat(on), position, kind, tuple(found), {})
+
+
+@functools.lru_cache(maxsize=65536)
+def _around(key: CellKey) -> tuple[bytes, bytes]:
+    """What stands before and after a cell's rating in the stored form of the cell `key`."""
+    location_id, service, question = key
+    where = b'"location_id":' + orjson.dumps(location_id) + b"," if location_id is not None else b""
+    before = b"{" + where + b'"question":' + orjson.dumps(question) + b',"rating":"'
+    return before, (b',"service":' + orjson.dumps(service) if service is not None else b"") + b"}"
 
 
 def rated_back(views: Views, day: date, known_at: datetime | None = None, *, after: int = 0, upto: int | None = None) -> list[StoredRow]:

@@ -87,12 +87,19 @@ def test_counts_and_transitions_say_what_trusts_says_on_each_day(store: str, tmp
 
 
 @pytest.mark.parametrize("store", STORES)
-@pytest.mark.parametrize("rounds", [((0, 1), (1, None)), ((0, 1), (1, 2), (2, 3), (3, None))])
-def test_changes_from_the_views_equal_changes_by_replay(store: str, rounds: Any, tmp_path_factory: Any, monkeypatch: Any) -> None:
+@pytest.mark.parametrize(
+    ("rounds", "share"),
+    [(((0, 1), (1, None)), 0.0), (((0, 1), (1, 2), (2, 3), (3, None)), 1000.0)],
+    ids=["parsed-whole", "cells-searched"],
+)
+def test_changes_from_the_views_equal_changes_by_replay(
+    store: str, rounds: Any, share: float, tmp_path_factory: Any, monkeypatch: Any
+) -> None:
     """Read from the few latest entries before the period that settle the cells it sets (in
-    rounds of one entry, then the rest; or one at a time), the changes are those of folding
-    every entry of every provider."""
+    rounds of one entry, then the rest; or one at a time), each parsed whole or searched for the
+    cells still to settle, the changes are those of folding every entry of every provider."""
     monkeypatch.setattr(changes, "ROUNDS", rounds)
+    monkeypatch.setattr(changes, "SHARE", share)
 
     @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
     @given(plan=registers(), data=st.data())
