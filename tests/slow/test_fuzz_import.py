@@ -16,6 +16,7 @@ import copy
 import csv
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,12 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8) | ODD_TEXT, inner, max_size=3),
     max_leaves=6,
 )
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# $CQC_FUZZ_EXAMPLES examples per test (80 unless set: more for a longer hunt).
+SETTINGS = settings(
+    max_examples=int(os.environ.get("CQC_FUZZ_EXAMPLES", "80")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def answered(result: Any) -> int:
