@@ -2,10 +2,12 @@
 `changes`, read from the views, is the fold of every entry.
 
 Registers are generated as in the views' property tests (batches recorded in a random order,
-with corrections and retractions between them), with deregistrations added; then `counts`, for
-random periods and `--known-at` times, gives on each period's end exactly the numbers that
-`trusts --at` that day lists, and `transitions` exactly the pairs of overall ratings that
-`trusts --at` gives on its two days for the providers listed on both.
+with corrections and retractions between them; reports and revisions with every rating word,
+"Inspected but not rated" among them, services superseded and ratings inherited), with
+deregistrations added; then `counts`, for random periods and `--known-at` times, gives on each
+period's end exactly the numbers that `trusts --at` that day lists (for another question than
+overall, that `status --at` gives of each provider listed), and `transitions` exactly the pairs
+of ratings those give on its two days for the providers listed on both.
 """
 
 from __future__ import annotations
@@ -82,6 +84,44 @@ def test_counts_and_transitions_say_what_trusts_says_on_each_day(store: str, tmp
             pairs = Counter((first[p], second[p]) for p in first.keys() & second.keys())
             assert {(a, b): n for a, row in moved["matrix"].items() for b, n in row.items() if n} == dict(pairs)
             assert moved["providers"] == sum(pairs.values())
+
+    check()
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_counts_and_transitions_of_another_question_say_what_status_says(store: str, tmp_path_factory: Any) -> None:
+    """For a question other than overall (folded from the entries, not the headline facts), each
+    number is what `status --at` says of the trust-level rating of each provider `trusts` lists."""
+
+    @settings(max_examples=EXAMPLES[store] // 2, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=registers(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, times = record_history(db, plan, data)
+            ledger.close()
+            run = runner_for(db)
+            known_at = data.draw(st.sampled_from([None, *(t + timedelta(minutes=m) for t in times for m in (-1, 0))]), label="known_at")
+            seen = ["--known-at", known_at.isoformat()] if known_at else []
+            start, end = sorted((data.draw(days, label="from"), data.draw(days, label="to")))
+            question = data.draw(st.sampled_from(["safe", "well-led"]), label="question")
+
+            def rated(day: str) -> dict[str, str]:
+                listed = answer(run, "trusts", "--at", day, *seen)
+                statuses = {r["provider_id"]: answer(run, "status", r["provider_id"], "--at", day, *seen) for r in listed}
+                return {p: s["ratings"].get(question, {}).get("rating") or "no rating" for p, s in statuses.items()}
+
+            period = ["--from", start.isoformat(), "--to", end.isoformat(), "--every", "year", "--question", question, *seen]
+            for row in answer(run, "counts", *period):
+                held = Counter(rated(row["at"]).values())
+                assert row == {
+                    "at": row["at"],
+                    "providers": sum(held.values()),
+                    **{k: held[k] for k in row if k not in ("at", "providers")},
+                }
+            moved = answer(run, "transitions", "--from", start.isoformat(), "--to", end.isoformat(), "--question", question, *seen)
+            first, second = rated(start.isoformat()), rated(end.isoformat())
+            pairs = Counter((first[p], second[p]) for p in first.keys() & second.keys())
+            assert {(a, b): n for a, row in moved["matrix"].items() for b, n in row.items() if n} == dict(pairs)
 
     check()
 
