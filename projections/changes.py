@@ -214,6 +214,7 @@ ROUNDS = ((0, 1), (1, 2), (2, 4), (4, None))
 # An entry before the period is searched for the cells still to settle, not parsed whole, when
 # they are at most this share of its cells.
 SHARE = 0.25
+NAMED = 10_000  # providers still unsettled named in a statement (more: every provider's entries are fetched)
 
 
 def across(views: Views, start: date, end: date, known_at: datetime | None, asked: Asked) -> list[dict[str, Any]]:
@@ -240,18 +241,20 @@ def across(views: Views, start: date, end: date, known_at: datetime | None, aske
 
 def _earlier(views: Views, start: date, known_at: datetime | None, touching: dict[str, set[CellKey] | None]) -> dict[str, list[Rated]]:
     """For each provider, the latest of its entries before the period that settle the cells
-    `touching` says the period sets (None: all its entries), in effect order.
+    `touching` says the period sets (None: all its entries), in effect order; the sets of
+    `touching` are emptied.
 
     The latest entry of each is fetched first, then the one before, then two more, then all the
     rest, each round only for the providers the rounds before left unsettled; an entry is read
     (parsed) only while some cell is still to settle."""
     earlier: dict[str, list[Rated]] = {p: [] for p in touching}
-    open_keys = {p: None if keys is None else set(keys) for p, keys in touching.items()}
+    open_keys = dict(touching)  # each provider's cells still to settle, emptied as they are
     for after, upto in ROUNDS:
         if not open_keys:
             break
         counted: dict[str, int] = {}
-        for row in register_facts.rated_back(views, start, known_at, after=after, upto=upto):
+        named = open_keys if after and len(open_keys) <= NAMED else None  # the first round is for nearly every provider
+        for row in register_facts.rated_back(views, start, known_at, after=after, upto=upto, providers=named):
             provider_id = row[0]
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())

@@ -11,6 +11,7 @@ subject, on, position, value), topics `name`, `registered` (JSON `{"provider_typ
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -185,13 +186,26 @@ def _around(key: CellKey) -> tuple[bytes, bytes]:
     return before, (b',"service":' + orjson.dumps(service) if service is not None else b"") + b"}"
 
 
-def rated_back(views: Views, day: date, known_at: datetime | None = None, *, after: int = 0, upto: int | None = None) -> list[StoredRow]:
+def rated_back(
+    views: Views,
+    day: date,
+    known_at: datetime | None = None,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    providers: Collection[str] | None = None,
+) -> list[StoredRow]:
     """Each provider's entries setting or unsetting ratings on or before `day`, as known at
     `known_at`, as stored (read them with `read_rated`): by provider, latest first, counting
-    back from the latest those after the first `after`, up to the `upto`th (None: all)."""
+    back from the latest those after the first `after`, up to the `upto`th (None: all); only
+    those of `providers`, when named."""
     seen = _seen(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from <= ?".format()
-    params: tuple[Any, ...] = (seen, seen, day.isoformat(), after, *(() if upto is None else (upto,)))
+    params: tuple[Any, ...] = (seen, seen, day.isoformat())
+    if providers is not None:
+        named = sorted(providers)
+        chosen, params = f"{chosen} AND provider_id IN ({', '.join('?' for _ in named) or 'NULL'})", (*params, *named)
+    params = (*params, after, *(() if upto is None else (upto,)))
     return _read(views, _LATEST_FIRST.format(chosen=chosen, upto="" if upto is None else "AND v.back <= ?"), params)
 
 
