@@ -31,7 +31,6 @@ from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
 from cqc_ledger.ledger.store.opening import inspect
 from cqc_ledger.projections import answers, changes, charts, counts, render_audit
-from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.web import params
 from cqc_ledger.web.params import BadRequest
 
@@ -130,7 +129,7 @@ class Site:
             chosen=chosen,
             regions=regions,
             search=search or "",
-            api=_query(at=at.isoformat(), known_at=q.get("known_at"), **_filter_query(chosen)),
+            api=_query(at=at.isoformat(), known_at=q.get("known_at"), **params.as_query(chosen)),
         )
 
     def trust_page(self, request: Request) -> Response:
@@ -226,18 +225,18 @@ class Site:
     def changes_page(self, request: Request) -> Response:
         q = request.query_params
         start, end = self.period(q, lambda end: _years_before(end, 1))
-        asked, known_at = _changes_asked(q), params.moment(q, "known_at")
+        asked, known_at = params.changes_asked(q), params.moment(q, "known_at")
         with self.ledger() as ledger:
             rows = answers.changes(ledger, start, end, known_at, asked).value
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
-        asked_query = {**shown, "question": asked.question, "level": asked.level, **_filter_query(asked.filters)}
+        asked_query = {**shown, "question": asked.question, "level": asked.level, **params.as_query(asked.filters)}
         return self.page("changes.html", rows=rows, asked=asked, regions=regions, levels=changes.LEVELS, api=_query(**asked_query), **shown)
 
     def counts_page(self, request: Request) -> Response:
         q = request.query_params
         start, end = self.period(q, lambda end: date(max(1, end.year - 5), 1, 1))
-        every, by, question, chosen = _counts_asked(q)
+        every, by, question, chosen = params.counts_asked(q)
         known_at = params.moment(q, "known_at")
         days = counts.period_ends(start, end, every)
         with self.ledger() as ledger:
@@ -245,7 +244,7 @@ class Site:
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         spec = _counts_spec(rows, by=by, question=question, every=every, filters=chosen)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
-        asked_query = {**shown, "every": every, "by": by, "question": question, **_filter_query(chosen)}
+        asked_query = {**shown, "every": every, "by": by, "question": question, **params.as_query(chosen)}
         return self.page(
             "counts.html",
             rows=rows,
@@ -266,12 +265,12 @@ class Site:
         q = request.query_params
         start, end = self.period(q)
         with self.ledger() as ledger:
-            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), _changes_asked(q)).value)
+            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), params.changes_asked(q)).value)
 
     def api_counts(self, request: Request) -> Response:
         q = request.query_params
         start, end = self.period(q)
-        every, by, question, chosen = _counts_asked(q)
+        every, by, question, chosen = params.counts_asked(q)
         with self.ledger() as ledger:
             days = counts.period_ends(start, end, every)
             return _json(answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen).value)
@@ -297,33 +296,6 @@ class Site:
         return self.page("error.html", status_code=status_code, title=title, message=message)
 
 
-def _changes_asked(q: Any) -> changes.Asked:
-    """What `changes` keeps: `question` (every one when absent), `level`, `rating` (the new
-    value), `type` (or `provider_type`) and `region`."""
-    chosen = Filters(rating=params.rating(q), provider_type=params.provider_type(q), region=params.text(q, "region"))
-    return changes.Asked(chosen, params.any_question(q), params.choice(q, "level", changes.LEVELS))
-
-
-def _counts_asked(q: Any) -> tuple[str, str, str, Filters]:
-    """`every` (month by default), `by` (rating by default), `question` (overall by default) and
-    the filters `rating`, `type` (or `provider_type`) and `region`, as `counts` takes them."""
-    every = params.choice(q, "every", counts.EVERY, "month") or "month"
-    by = params.choice(q, "by", counts.BY, "rating") or "rating"
-    chosen = Filters(rating=params.rating(q), provider_type=params.provider_type(q), region=params.text(q, "region"))
-    return every, by, params.question(q), chosen
-
-
-def _filter_query(chosen: Filters) -> dict[str, str | None]:
-    """The filters as query parameters again, for links to the same answer."""
-    return {
-        "rating": chosen.rating,
-        "special_measures": "1" if chosen.special_measures else None,
-        "name": chosen.name,
-        "type": chosen.provider_type,
-        "region": chosen.region,
-    }
-
-
 def _regions(rows: list[dict[str, Any]]) -> list[str]:
     """The regions of the providers on the register, for the region control."""
     return sorted({r["region"] for r in rows if r.get("region")})
@@ -331,13 +303,16 @@ def _regions(rows: list[dict[str, Any]]) -> list[str]:
 
 def _found(found: list[Any], search: str) -> dict[str, list[str]]:
     """The providers `find` finds for the search box (by current or former name, or a location's
-    name; or the provider id itself), each with the names that matched other than its own."""
+    name; or the provider id itself), each with what matched if not its current name: a former
+    name, or a location's name when none of its own matched."""
+    own = {f.provider_id for f in found if f.location_id is None}
     kept: dict[str, list[str]] = {search.strip().upper(): []}
     for f in found:
         why = kept.setdefault(f.provider_id, [])
-        if f.location_id:
+        if f.location_id is None:
+            why.extend(f"formerly {name}" for name in f.matched if name != f.name)
+        elif f.provider_id not in own:
             why.append(f"location {f.location_id} {f.name}")
-        why.extend(f"formerly {name}" for name in f.matched if name != f.name)
     return kept
 
 

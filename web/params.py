@@ -8,6 +8,7 @@ from datetime import date, datetime
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATING_WORDS, matcher, normalise, suggestion
 from cqc_ledger.ledger.records import parse_time
+from cqc_ledger.projections import changes, counts
 from cqc_ledger.projections.trusts import Filters
 
 
@@ -117,3 +118,30 @@ def flag(query: Mapping[str, str], name: str) -> bool:
 def ordered(start: date | None, end: date | None) -> None:
     if start and end and start > end:
         raise BadRequest(f"from: {start} is after to {end}")
+
+
+def changes_asked(query: Mapping[str, str]) -> changes.Asked:
+    """What `changes` keeps: `question` (every one when absent), `level`, `rating` (the new
+    value), `type` (or `provider_type`) and `region`."""
+    chosen = Filters(rating=rating(query), provider_type=provider_type(query), region=text(query, "region"))
+    return changes.Asked(chosen, any_question(query), choice(query, "level", changes.LEVELS))
+
+
+def counts_asked(query: Mapping[str, str]) -> tuple[str, str, str, Filters]:
+    """`every` (month by default), `by` (rating by default), `question` (overall by default) and
+    the filters `rating`, `type` (or `provider_type`) and `region`, as `counts` takes them."""
+    every = choice(query, "every", counts.EVERY, "month") or "month"
+    by = choice(query, "by", counts.BY, "rating") or "rating"
+    chosen = Filters(rating=rating(query), provider_type=provider_type(query), region=text(query, "region"))
+    return every, by, question(query), chosen
+
+
+def as_query(chosen: Filters) -> dict[str, str | None]:
+    """The filters as query parameters again, for links to the same answer."""
+    return {
+        "rating": chosen.rating,
+        "special_measures": "1" if chosen.special_measures else None,
+        "name": chosen.name,
+        "type": chosen.provider_type,
+        "region": chosen.region,
+    }

@@ -30,6 +30,7 @@ HOSTILE = "<script>alert('x')</script>"
 REGISTER = [
     registered("RWP", name="Worcestershire Acute Hospitals NHS Trust", provider_type="acute", region="West Midlands"),
     location("RWP01", provider_id="RWP", name="Kidderminster Treatment Centre"),
+    location("RWP02", provider_id="RWP", name="Worcestershire Royal Hospital"),
     registered("RXK", name="Sandwell and West Birmingham Hospitals NHS Trust", provider_type="acute", region="West Midlands"),
     registered("RX9", name="East Midlands Ambulance Service NHS Trust", provider_type="ambulance", region="East Midlands"),
     renamed("2019-06-01", "Sandwell and West Birmingham NHS Trust", provider_id="RXK"),
@@ -171,12 +172,14 @@ def test_the_register_search_finds_by_former_name_and_location_and_id(site: tupl
     place = client.get("/?at=2019-12-31&q=kidderminster").text
     by_id = client.get("/?at=2019-12-31&q=rx9").text
     nothing = client.get("/?at=2019-12-31&q=nowhere").text
+    own = client.get("/?at=2019-12-31&q=worcestershire").text
 
     assert "/trust/RXK?" in former and "/trust/RWP?" not in former
     assert "formerly Sandwell and West Birmingham Hospitals NHS Trust" in former
     assert "/trust/RWP?" in place and "location RWP01 Kidderminster Treatment Centre" in place
     assert "/trust/RX9?" in by_id and "/trust/RWP?" not in by_id
     assert "0 providers" in nothing
+    assert "/trust/RWP?" in own and 'class="matched"' not in own  # its own name matched, not only RWP02's
 
 
 def test_the_register_filters_by_region_and_type_and_offers_the_regions_it_holds(site: tuple[TestClient, Cli]):
