@@ -32,15 +32,10 @@ from cqc_ledger.ledger.sync import client as sync_client
 from cqc_ledger.ledger.sync.run import sync as run_sync
 from cqc_ledger.projections import (
     answers,
-    audit_shapes,
     changes,
     charts,
     counts,
-    find,
     output,
-    render,
-    render_audit,
-    shapes,
     transitions,
     views,
 )
@@ -150,7 +145,7 @@ _DB_AFTER = click.Option(["--db"], expose_value=False, callback=_db_after, help=
 
 def emit_json(document: Any) -> None:
     """The one way JSON leaves the program: orjson, sorted keys, one document."""
-    sys.stdout.buffer.write(output.json_bytes(document))
+    sys.stdout.buffer.write(output.formats.json_bytes(document))
 
 
 def emit(
@@ -160,7 +155,7 @@ def emit(
     if fmt is None:
         click.echo(text())
     else:
-        sys.stdout.buffer.write(output.formatted(fmt, document, rows, tuple(columns)))
+        sys.stdout.buffer.write(output.formats.formatted(fmt, document, rows, tuple(columns)))
 
 
 def output_formats(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,7 +163,7 @@ def output_formats(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def chosen(*args: Any, as_json: bool, as_csv: bool, as_nl: bool, **kwargs: Any) -> Any:
-        asked = [fmt for fmt, on in zip(output.FORMATS, (as_json, as_csv, as_nl), strict=True) if on]
+        asked = [fmt for fmt, on in zip(output.formats.FORMATS, (as_json, as_csv, as_nl), strict=True) if on]
         if len(asked) > 1:
             raise click.UsageError(f"choose one output format, not {' and '.join('--' + f for f in asked)}")
         return command(*args, fmt=asked[0] if asked else None, **kwargs)
@@ -287,10 +282,9 @@ def _written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
 def _show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
     """What a write did: the refs recorded and the lines skipped."""
     if as_json:
-        notes = {"notes": outcome.notes} if outcome.notes else {}  # a new service name: rare, so only when there is one
-        emit_json({"recorded": outcome.recorded, "skipped": outcome.skipped, **notes})
+        emit_json(output.record.record_json(outcome))
     else:
-        click.echo(render.record_text(outcome.recorded, outcome.duplicates, done=done))
+        click.echo(output.record.record_text(outcome.recorded, outcome.duplicates, done=done))
         for note in outcome.notes:
             click.echo(f"Note: {note}")
 
@@ -334,7 +328,7 @@ def status(ctx: click.Context, provider_id: str, at: date | None, known_at: date
         answer = answers.status(ledger, provider_id, at, known_at, now)
     _note_behind(answer)
     document = answer.value
-    emit_json(document) if as_json else click.echo(render.status_text(document))
+    emit_json(document) if as_json else click.echo(output.status.status_text(document))
 
 
 @main.command()
@@ -350,8 +344,8 @@ def entries(ctx: click.Context, provider_id: str | None, fmt: str | None) -> Non
     """
     with opened(ctx) as ledger:
         found = ledger.entries_of(provider_id) if provider_id else ledger.all_entries()
-        documents = [shapes.entry_json(r) for r in found]
-    emit(fmt, documents, lambda: render.entries_text(documents), columns=("ref", "recorded_at", "type", "provider_id"))
+        documents = [output.entries.entry_json(r) for r in found]
+    emit(fmt, documents, lambda: output.entries.entries_text(documents), columns=("ref", "recorded_at", "type", "provider_id"))
 
 
 @main.command()
@@ -394,7 +388,7 @@ def trusts(
         answer = answers.trusts(ledger, at, known_at, chosen)
     _note_behind(answer)
     rows = answer.value
-    emit(fmt, rows, lambda: render.trusts_text(rows, at), columns=register.COLUMNS)
+    emit(fmt, rows, lambda: output.trusts.trusts_text(rows, at), columns=output.trusts.COLUMNS)
 
 
 @main.command()
@@ -416,7 +410,7 @@ def history(
     """
     with opened(ctx) as ledger:
         changes = answers.history(ledger, provider_id, since, until, known_at)
-    emit(fmt, changes, lambda: render.history_text(changes), columns=("ref", "type", "on", "recorded_at", "summary", "changes"))
+    emit(fmt, changes, lambda: output.history.history_text(changes), columns=output.history.COLUMNS)
 
 
 @main.command()
@@ -466,8 +460,8 @@ def find_(ctx: click.Context, text: str, fmt: str | None) -> None:
         answer = answers.find(ledger, text)
     _note_behind(answer)
     found = answer.value
-    rows = [f.as_json() for f in found]
-    emit(fmt, rows, lambda: find.find_text(found, text), columns=find.COLUMNS)
+    rows = [output.find.found_json(f) for f in found]
+    emit(fmt, rows, lambda: output.find.find_text(found, text), columns=output.find.COLUMNS)
 
 
 def _question_option(default: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -518,7 +512,7 @@ def changes_(
         answer = answers.changes(ledger, start, end, known_at, asked)
     _note_behind(answer)
     rows = answer.value
-    emit(fmt, rows, lambda: changes.changes_text(rows, start, end), columns=changes.COLUMNS)
+    emit(fmt, rows, lambda: output.changes.changes_text(rows, start, end), columns=output.changes.COLUMNS)
 
 
 def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
@@ -577,7 +571,7 @@ def counts_(
     if chart_file is not None:
         spec = charts.counts_spec(rows, title=charts.counts_title(rows, by=by, question=question, every=every, filters=chosen))
         click.echo(f"Wrote {charts.write_chart(spec, chart_file)}", err=True)
-    emit(fmt, rows, lambda: counts.counts_text(rows, by, question), columns=counts.columns(by))
+    emit(fmt, rows, lambda: output.counts.counts_text(rows, by, question), columns=output.counts.columns(by))
 
 
 @main.command("transitions")
@@ -614,7 +608,13 @@ def transitions_(
     on_days = answer.value
     first, second = (counts.kept(on_days.get(day, []), chosen) for day in (start, end))
     document = transitions.transitions(start, end, question, first, second)
-    emit(fmt, document, lambda: transitions.transitions_text(document), rows=transitions.rows(document), columns=transitions.COLUMNS)
+    emit(
+        fmt,
+        document,
+        lambda: output.transitions.transitions_text(document),
+        rows=output.transitions.rows(document),
+        columns=output.transitions.COLUMNS,
+    )
 
 
 # ---- audit: explain, diff, anomalies ---------------------------------------------------
@@ -683,7 +683,7 @@ def explain(
     now = utc_now()
     with opened(ctx) as ledger:
         document = answers.explain(ledger, provider_id, (location_id, service, question), at or now.date(), known_at, now)
-    emit_json(document) if as_json else click.echo(render_audit.explain_text(document))
+    emit_json(document) if as_json else click.echo(output.explain.explain_text(document))
 
 
 @main.command()
@@ -705,7 +705,7 @@ def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at:
         raise click.BadParameter(f"{start} is after --to {end}", param_hint="--from")
     with opened(ctx) as ledger:
         document = answers.diff(ledger, provider_id, start, end, known_at, utc_now())
-    emit_json(document) if as_json else click.echo(render_audit.diff_text(document))
+    emit_json(document) if as_json else click.echo(output.diff.diff_text(document))
 
 
 @main.command()
@@ -741,8 +741,8 @@ def anomalies(
     at = at or now.date()
     with opened(ctx) as ledger:
         found = survey([(provider_id, ledger.entries_of(provider_id))] if provider_id else histories(ledger), at, known_at, kinds=kinds)
-    document = audit_shapes.anomalies_json(found, at, known_at or now)
-    emit(fmt, document, lambda: render_audit.anomalies_text(document), rows=document["anomalies"])
+    document = output.anomalies.anomalies_json(found, at, known_at or now)
+    emit(fmt, document, lambda: output.anomalies.anomalies_text(document), rows=document["anomalies"])
 
 
 @main.command("import")
@@ -853,7 +853,7 @@ def export(ctx: click.Context, out: BinaryIO) -> None:
     """
     with opened(ctx) as ledger:
         for recorded in ledger.all_entries():
-            out.write(orjson.dumps(shapes.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
+            out.write(orjson.dumps(output.entries.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
 
 
 @main.command()

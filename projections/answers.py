@@ -13,10 +13,10 @@ from typing import Any
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import NotYetRegistered
-from cqc_ledger.projections import audit_shapes, register_facts, shapes, views
 from cqc_ledger.projections import changes as changed
 from cqc_ledger.projections import counts as counted
 from cqc_ledger.projections import find as finding
+from cqc_ledger.projections import output, register_facts, views
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.diff import diff as difference_of
 from cqc_ledger.projections.explain import explain as explanation_of
@@ -34,7 +34,7 @@ def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None
     answer = views.status(ledger, provider_id, at, known_at)
     if answer.value.registered_on is None:
         raise NotYetRegistered(not_registered_by(ledger.entries_of(provider_id), provider_id, at, known_at))
-    return views.Answer(shapes.status_json(answer.value, at, known_at or now), answer.behind)
+    return views.Answer(output.status.status_json(answer.value, at, known_at or now), answer.behind)
 
 
 def trusts(
@@ -50,7 +50,7 @@ def trusts(
     `rating` and `special_measures`), and how far behind the views were."""
     chosen = filters or register.Filters(rating=rating, special_measures=special_measures)
     answer = views.statuses(ledger, at, known_at)
-    return views.Answer(register.register(answer.value, at, chosen), answer.behind)
+    return views.Answer(output.trusts.trusts_json(register.register(answer.value, chosen), at), answer.behind)
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:
@@ -61,12 +61,12 @@ def history(ledger: Ledger, provider_id: str, since: date | None, until: date | 
 def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
     """`explain --json`: how the rating of one cell came about."""
     found = explanation_of(ledger.entries_of(provider_id), provider_id, key, at, known_at)
-    return audit_shapes.explain_json(found, known_at or now)
+    return output.explain.explain_json(found, known_at or now)
 
 
 def diff(ledger: Ledger, provider_id: str, start: date, end: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
     """`diff --json`: what differs in the provider's status between two days."""
-    return audit_shapes.diff_json(difference_of(ledger.entries_of(provider_id), provider_id, start, end, known_at), known_at or now)
+    return output.diff.diff_json(difference_of(ledger.entries_of(provider_id), provider_id, start, end, known_at), known_at or now)
 
 
 def chart_timeline(

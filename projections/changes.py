@@ -27,7 +27,6 @@ from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
 
 LEVELS = ("trust", "location", "service")
-COLUMNS = ("provider_id", "name", "location_id", "service", "question", "from", "to", "on", "ref")
 
 
 @dataclass(frozen=True)
@@ -190,20 +189,6 @@ def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellV
 def in_order(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Changes by day, then provider, then place and question."""
     return sorted(rows, key=lambda r: (r["on"], r["provider_id"], r["location_id"] or "", r["service"] or "", r["question"]))
-
-
-def changes_text(rows: list[dict[str, Any]], start: date, end: date) -> str:
-    """One line per change: day, ref, provider, place and question, from and to."""
-    if not rows:
-        return f"No rating changed after {start} up to {end}."
-    lines = []
-    for r in rows:
-        where = " ".join(p for p in (r["location_id"], r["service"]) if p) or "trust"
-        lines.append(
-            f"{r['on']}  {r['ref']:<10} {r['provider_id']:<8} {where} {r['question']}: {r['from'] or '-'} -> {r['to']}   ({r['name']})"
-        )
-    lines.append(f"{len(rows)} change{'s' if len(rows) != 1 else ''} after {start} up to {end}.")
-    return "\n".join(lines)
 
 
 # ---- across the register, from the views ------------------------------------------------------

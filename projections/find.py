@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from cqc_ledger.events import provider
 from cqc_ledger.ledger.errors import AmbiguousName
@@ -58,14 +57,6 @@ class Found:
     name: str
     matched: tuple[str, ...]
 
-    def as_json(self) -> dict[str, Any]:
-        kind = "location" if self.location_id else "provider"
-        former = [n for n in self.matched if n != self.name]
-        return {"kind": kind, "provider_id": self.provider_id, "location_id": self.location_id, "name": self.name, "former_names": former}
-
-
-COLUMNS = ("kind", "provider_id", "location_id", "name", "former_names")
-
 
 def names_in(histories: Iterable[tuple[str, list[Recorded]]]) -> list[Name]:
     """Every name a provider or one of its locations has held, as the ledger knows it now, from
@@ -93,19 +84,6 @@ def find(text: str, names: Iterable[Name]) -> list[Found]:
         if matched:
             found.append(Found(provider_id, location_id, in_order[-1].name, matched))
     return found
-
-
-def find_text(found: list[Found], text: str) -> str:
-    """One line per match: kind, id, current name, and the former names that matched."""
-    if not found:
-        return f'No provider or location has a name matching "{text}".'
-    lines = []
-    for f in found:
-        former = [n for n in f.matched if n != f.name]
-        was = f" (formerly {'; '.join(former)})" if former else ""
-        where = f"{f.location_id:<10} location of {f.provider_id}" if f.location_id else f"{f.provider_id:<10} provider"
-        lines.append(f"{where:<28} {f.name}{was}")
-    return "\n".join(lines)
 
 
 def resolved(text: str, provider_ids: Iterable[str], names: Iterable[Name]) -> str:

@@ -30,7 +30,7 @@ from cqc_ledger.events.vocabulary import MERIT, PROVIDER_TYPES, QUESTIONS, RATIN
 from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
 from cqc_ledger.ledger.store.opening import inspect
-from cqc_ledger.projections import answers, changes, charts, counts, render_audit
+from cqc_ledger.projections import answers, changes, charts, counts, output
 from cqc_ledger.web import params
 from cqc_ledger.web.params import BadRequest
 
@@ -167,11 +167,11 @@ class Site:
 
     def explain_page(self, request: Request) -> Response:
         document = self.explanation(request)
-        return self.page("explain.html", doc=document, text=render_audit.explain_text(document))
+        return self.page("explain.html", doc=document, text=output.explain.explain_text(document))
 
     def diff_page(self, request: Request) -> Response:
         document = self.difference(request)
-        return self.page("diff.html", doc=document, text=render_audit.diff_text(document))
+        return self.page("diff.html", doc=document, text=output.diff.diff_text(document))
 
     # ---- the JSON API: the CLI's --json documents ----------------------------------------
 
@@ -248,7 +248,7 @@ class Site:
         return self.page(
             "counts.html",
             rows=rows,
-            columns=counts.columns(by),
+            columns=output.counts.columns(by),
             spec=json_for_script(spec) if spec else None,
             every=every,
             by=by,

@@ -10,8 +10,8 @@ from builders import cell, corrected, entered, exited, location, notice_assessed
 from conftest import EXAMPLES
 from recorded_history import moment, recorded
 
-from cqc_ledger.projections.audit_shapes import diff_json
 from cqc_ledger.projections.diff import diff
+from cqc_ledger.projections.output.diff import diff_json
 
 INADEQUATE, RI, GOOD = "Inadequate", "Requires improvement", "Good"
 

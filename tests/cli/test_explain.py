@@ -12,8 +12,8 @@ from ledgers import record_examples
 from recorded_history import moment, recorded
 
 from cqc_ledger.ledger.errors import UnknownLocation
-from cqc_ledger.projections.audit_shapes import explain_json
 from cqc_ledger.projections.explain import explain
+from cqc_ledger.projections.output.explain import explain_json
 
 INADEQUATE, RI, GOOD, OUTSTANDING = "Inadequate", "Requires improvement", "Good", "Outstanding"
 SURGERY = "Surgery"

@@ -23,7 +23,7 @@ from ledgers import EXAMPLES, json_of, ok, run, start_process, write_jsonl, writ
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import parse_time
-from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
 

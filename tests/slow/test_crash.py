@@ -29,7 +29,7 @@ from ledgers import copy_ledger, json_of, ok, record_examples, run, run_process,
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import parse_time
-from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 
 KILL_POINTS = 12

@@ -15,7 +15,7 @@ import pytest
 from ledgers import start_process, write_jsonl, write_register
 
 from cqc_ledger.ledger.application import Ledger
-from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import TRACKED_AS, open_views
 from tests.conftest import STORES, postgres_schema

@@ -34,7 +34,7 @@ from cqc_ledger.events.vocabulary import (
 )
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 
 RWP = "RWP"

@@ -16,7 +16,7 @@ import pytest
 
 from bench.register import register_lines
 from cqc_ledger.ledger.application import Ledger
-from cqc_ledger.projections.shapes import status_json
+from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
 from tests.conftest import EXAMPLES, postgres_schema, runner_for

@@ -1,0 +1,48 @@
+"""What each command shows: one module per question a user asks, holding its JSON and its text.
+
+`output.status` holds `status --json`'s document (`status_json`) and the text a person reads
+(`status_text`), side by side; so do `entries`, `record`, `trusts`, `history`, `explain`, `diff`,
+`anomalies`, `changes`, `counts`, `transitions` and `find`, each named after its command.
+`common` holds what several share (days in words, a cell named); `formats` is the one writer of
+`--json`, `--csv` and `--nl`.
+
+The arrows run one way: these modules read the folds' states (`projections.status`,
+`projections.explain`, ...) and the folds never import them, so answers are computed without
+knowing how they are shown (a test holds it so).
+"""
+
+from __future__ import annotations
+
+from cqc_ledger.projections.output import (
+    anomalies,
+    changes,
+    common,
+    counts,
+    diff,
+    entries,
+    explain,
+    find,
+    formats,
+    history,
+    record,
+    status,
+    transitions,
+    trusts,
+)
+
+__all__ = [
+    "anomalies",
+    "changes",
+    "common",
+    "counts",
+    "diff",
+    "entries",
+    "explain",
+    "find",
+    "formats",
+    "history",
+    "record",
+    "status",
+    "transitions",
+    "trusts",
+]

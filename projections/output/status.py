@@ -1,0 +1,236 @@
+"""`status`: one provider's status on a day, as the JSON document of the contract (section 3)
+and as text for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from cqc_ledger.events.base import CellKey
+from cqc_ledger.events.vocabulary import QUESTIONS
+from cqc_ledger.ledger.records import format_time
+from cqc_ledger.projections.output.common import day
+from cqc_ledger.projections.output.entries import recorded_json
+from cqc_ledger.projections.status import CellValue, Status
+
+
+def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, service: str | None) -> dict[str, Any]:
+    """The `ratings` object of one place: each question that has a value."""
+    out = {}
+    for question in QUESTIONS:
+        value = cells.get((location_id, service, question))
+        if value:
+            out[question] = value_json(value)
+    return out
+
+
+def value_json(value: CellValue) -> dict[str, Any]:
+    """One rating as it stands: `since` the day of the entry that last set it, `unchanged_since`
+    the first day of its unbroken run of the same word; an inherited one says so (and where
+    from, where known), and one the area was since inspected without re-rating says on which day."""
+    out: dict[str, Any] = {
+        "rating": value.rating,
+        "since": day(value.since),
+        "unchanged_since": day(value.unchanged_since),
+        "ref": value.ref,
+    }
+    if value.inherited:
+        out["inherited"] = True
+        out["inherited_from"] = value.inherited_from
+    if value.inspected_on:
+        out["inspected_without_rating"] = {"on": day(value.inspected_on), "ref": value.inspected_ref}
+    return out
+
+
+def superseded_json(status: Status, location_id: str | None) -> list[dict[str, Any]]:
+    """The services retired at a place, each with its day and the services that carry on."""
+    return [
+        {"service": service, "on": day(gone.on), "by": list(gone.by), "ref": gone.ref}
+        for (loc, service), gone in sorted(status.superseded.items(), key=lambda kv: (kv[1].on, kv[0][1]))
+        if loc == location_id
+    ]
+
+
+def services_of(cells: Mapping[CellKey, CellValue], location_id: str | None) -> list[str]:
+    return sorted({service for (loc, service, _) in cells if loc == location_id and service})
+
+
+def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
+    cells = status.cells
+    location_ids = sorted(
+        set(status.locations) | {loc for (loc, _, _) in cells if loc} | {loc for (loc, _) in status.superseded if loc},
+        key=lambda loc: (status.locations.get(loc) is not None and status.locations[loc].deregistered_on is not None, loc),
+    )  # the locations in force first, then those deregistered by the day
+    return {
+        "provider_id": status.provider_id,
+        "name": status.name,
+        "provider_type": status.provider_type,
+        "region": status.region,
+        "at": day(at),
+        "known_at": format_time(known_at),
+        "registered_on": day(status.registered_on),
+        "deregistered": (
+            {"on": day(status.deregistered.since), "successor_id": status.deregistered.value, "ref": status.deregistered.ref}
+            if status.deregistered
+            else None
+        ),
+        "ratings": ratings_json(cells, None, None),
+        "locations": [location_json(status, location_id) for location_id in location_ids],
+        "services": [{"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)],
+        "superseded_services": superseded_json(status, None),
+        "special_measures": [
+            {"regime": regime, "since": day(held.since), "ref": held.ref} for regime, held in sorted(status.special_measures.items())
+        ],
+        "oversight": (
+            {
+                "framework": status.oversight.framework,
+                "segment": status.oversight.value,
+                "since": day(status.oversight.since),
+                "ref": status.oversight.ref,
+            }
+            if status.oversight
+            else None
+        ),
+        "warning_notices": [
+            {
+                "notice_id": n.notice_id,
+                "section": n.section,
+                "issued_on": day(n.issued_on),
+                "deadline": day(n.deadline),
+                "status": n.status,
+                "closed_on": day(n.closed_on),
+                "location_id": n.location_id,
+                "service": n.service,
+                "ref": n.ref,
+            }
+            for n in sorted(status.notices.values(), key=lambda n: (n.issued_on, n.notice_id))
+        ],
+        "enforcement_actions": [recorded_json(r) for r in status.enforcement],
+        "last_inspection": recorded_json(status.last_inspection),
+        "last_report": recorded_json(status.last_report),
+    }
+
+
+def location_json(status: Status, location_id: str) -> dict[str, Any]:
+    location = status.locations.get(location_id)
+    return {
+        "location_id": location_id,
+        "name": location.name if location else None,
+        "registered_on": day(location.registered_on) if location else None,
+        "deregistered_on": day(location.deregistered_on) if location else None,
+        "in_force": location is None or location.deregistered_on is None,
+        "ratings": ratings_json(status.cells, location_id, None),
+        "services": [{"service": s, "ratings": ratings_json(status.cells, location_id, s)} for s in services_of(status.cells, location_id)],
+        "superseded_services": superseded_json(status, location_id),
+    }
+
+
+_WIDTH = 18
+
+
+def since_words(value: dict[str, Any]) -> str:
+    """'since 2015-12-02, last published 2017-06-20': how long the rating has stood, and when it
+    was last set (one day when the two are the same)."""
+    run, last = value.get("unchanged_since") or value["since"], value["since"]
+    return f"since {run}" if run == last else f"since {run}, last published {last}"
+
+
+def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str:
+    parts = [_rating(q, ratings[q]) for q in QUESTIONS if q in ratings and not (skip_overall and q == "overall")]
+    return ", ".join(parts)
+
+
+def _rating(question: str, value: dict[str, Any]) -> str:
+    """'safe Good (since 2019-05-01)', with 'inherited from RBA11' and 'inspected 2021-01-10 without a new rating' where so."""
+    notes = []
+    if value.get("inherited"):
+        notes.append(f"inherited from {value['inherited_from']}" if value.get("inherited_from") else "inherited")
+    if value.get("inspected_without_rating"):
+        notes.append(f"inspected {value['inspected_without_rating']['on']} without a new rating")
+    return f"{question} {value['rating']} ({'; '.join([since_words(value), *notes])})"
+
+
+def _superseded_lines(superseded: list[dict[str, Any]], indent: str) -> Iterable[str]:
+    for gone in superseded:
+        by = f" by {', '.join(gone['by'])}" if gone["by"] else ""
+        yield f"{indent}{gone['service']}: superseded on {gone['on']}{by} ({gone['ref']})"
+
+
+def _headline(ratings: dict[str, Any]) -> str:
+    overall = ratings.get("overall")
+    return f"{overall['rating']} {since_words(overall)} ({overall['ref']})" if overall else "no rating"
+
+
+def status_text(doc: dict[str, Any]) -> str:
+    """The status document of `status --json`, as a person reads it."""
+    lines = [
+        f"{doc['name']} ({doc['provider_id']})",
+        f"  at {doc['at']}, as the ledger knew it at {doc['known_at']}",
+    ]
+    if doc["deregistered"]:
+        gone = doc["deregistered"]
+        successor = f", succeeded by {gone['successor_id']}" if gone["successor_id"] else ""
+        lines.append(f"  deregistered on {gone['on']}{successor}")
+    lines.append("")
+    lines.append(f"{'Overall':<{_WIDTH}}{_headline(doc['ratings'])}")
+    others = _ratings_line(doc["ratings"], skip_overall=True)
+    if others:
+        lines.append(f"{'Key questions':<{_WIDTH}}{others}")
+    regimes = ", ".join(f"{sm['regime']} since {sm['since']} ({sm['ref']})" for sm in doc["special_measures"])
+    lines.append(f"{'Special measures':<{_WIDTH}}{regimes or 'none'}")
+    if doc["oversight"]:
+        o = doc["oversight"]
+        lines.append(f"{'Oversight':<{_WIDTH}}{o['framework']} segment {o['segment']} since {o['since']}")
+    lines.extend(_notice_lines(doc["warning_notices"]))
+    inspection, report = doc["last_inspection"], doc["last_report"]
+    if inspection:
+        until = f" to {inspection['until']}" if inspection.get("until") else ""
+        kind = f"{inspection['kind']} " if inspection.get("kind") else ""
+        lines.append(f"{'Last inspection':<{_WIDTH}}{kind}{inspection['on']}{until} ({inspection['ref']})")
+    if report:
+        lines.append(f"{'Last report':<{_WIDTH}}{report['report_id']} published {report['on']} ({report['ref']})")
+    lines.extend(_place_lines(doc))
+    return "\n".join(lines)
+
+
+def _notice_lines(notices: list[dict[str, Any]]) -> Iterable[str]:
+    if not notices:
+        yield f"{'Warning notices':<{_WIDTH}}none"
+        return
+    for i, n in enumerate(notices):
+        label = "Warning notices" if i == 0 else ""
+        deadline = f", deadline {n['deadline']}" if n["deadline"] else ""
+        closed = f" on {n['closed_on']}" if n["closed_on"] else ""
+        yield f"{label:<{_WIDTH}}{n['notice_id']} (s{n['section']}) issued {n['issued_on']}{deadline}: {n['status']}{closed}"
+
+
+def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
+    """The locations in force, then (under their own heading) those deregistered by the day."""
+    in_force = [loc for loc in doc["locations"] if not loc["deregistered_on"]]
+    gone = [loc for loc in doc["locations"] if loc["deregistered_on"]]
+    yield from _location_lines(in_force)
+    if gone:
+        yield ""
+        yield f"Deregistered locations ({len(gone)})"
+        yield from _location_lines(gone)
+    if doc["services"] or doc.get("superseded_services"):
+        yield ""
+        yield "Services"
+        for service in doc["services"]:
+            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+        yield from _superseded_lines(doc.get("superseded_services", []), "  ")
+
+
+def _location_lines(locations: list[dict[str, Any]]) -> Iterable[str]:
+    for location in locations:
+        yield ""
+        gone = f", deregistered {location['deregistered_on']}" if location["deregistered_on"] else ""
+        yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
+        if location["ratings"]:
+            yield f"  {_ratings_line(location['ratings'])}"
+        elif not location["services"]:
+            yield "  no rating"
+        for service in location["services"]:
+            yield f"  {service['service']}: {_ratings_line(service['ratings'])}"
+        yield from _superseded_lines(location.get("superseded_services", []), "  ")
