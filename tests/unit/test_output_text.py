@@ -1,0 +1,108 @@
+"""The text a person reads, from literal answers, without a store: the cases the example
+ledger does not reach (tests/cli/test_exact_output.py holds the commands' whole text)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cqc_ledger.projections import output
+
+
+def test_record_says_what_it_recorded_by_provider_and_which_lines_it_skipped():
+    text = output.record.record_text(["RWP/1", "RWP/2", "RWP/3", "RX9/1"], {4: "RWP/2"})
+
+    assert text == "Recorded 4 entries: RWP/1-3, RX9/1.\nAlready recorded, skipped: 1: line 4 (RWP/2)."
+
+
+def test_restore_of_nothing_new_says_so_and_names_the_lines_already_there():
+    text = output.record.record_text([], {1: "RWP/1", 2: "RWP/2"}, done="Restored")
+
+    assert text == "Restored 0 entries.\nAlready recorded, skipped: 2: line 1 (RWP/1), line 2 (RWP/2)."
+
+
+def test_a_deregistered_provider_in_the_register_is_marked_with_its_day_and_successor():
+    row = {
+        "provider_id": "RXX",
+        "name": "Old Trust",
+        "overall": None,
+        "unchanged_since": None,
+        "age_days": None,
+        "special_measures": [],
+        "open_warning_notices": 0,
+        "deregistered_on": "2019-04-01",
+        "successor_id": "RYY",
+    }
+
+    assert output.trusts.trusts_text([row], "2020-01-01") == (
+        "provider  overall                unchanged since   days  special measures  open notices  name\n"
+        "RXX       no rating              -                    -  -                 0             Old Trust (deregistered 2019-04-01, successor RYY)\n"
+        "1 provider at 2020-01-01."
+    )
+
+
+def test_empty_answers_are_a_sentence():
+    assert output.trusts.trusts_text([], "2020-01-01") == "No provider matches at 2020-01-01."
+    assert output.history.history_text([]) == "No changes in that period."
+    assert output.changes.changes_text([], date(2019, 1, 1), date(2019, 12, 31)) == "No rating changed after 2019-01-01 up to 2019-12-31."
+
+
+def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retired_services():
+    doc = {
+        "name": "Old Trust",
+        "provider_id": "RXX",
+        "at": "2020-01-01",
+        "known_at": "2026-01-01T23:59:59.999999Z",
+        "deregistered": {"on": "2019-04-01", "successor_id": "RYY", "ref": "RXX/9"},
+        "ratings": {},
+        "special_measures": [],
+        "oversight": None,
+        "warning_notices": [],
+        "last_inspection": None,
+        "last_report": None,
+        "locations": [
+            {
+                "location_id": "RXX01",
+                "name": "Old Hospital",
+                "deregistered_on": "2019-04-01",
+                "ratings": {
+                    "overall": {
+                        "rating": "Good",
+                        "since": "2016-01-01",
+                        "unchanged_since": "2014-01-01",
+                        "ref": "RXX/4",
+                        "inherited": True,
+                        "inherited_from": "RAA01",
+                    }
+                },
+                "services": [],
+                "superseded_services": [],
+            }
+        ],
+        "services": [],
+        "superseded_services": [
+            {"service": "Maternity and gynaecology", "on": "2018-01-01", "by": ["Maternity", "Gynaecology"], "ref": "RXX/7"}
+        ],
+    }
+
+    assert output.status.status_text(doc) == (
+        "Old Trust (RXX)\n"
+        "  at 2020-01-01, as the ledger knew it at 2026-01-01T23:59:59.999999Z\n"
+        "  deregistered on 2019-04-01, succeeded by RYY\n"
+        "\n"
+        "Overall           no rating\n"
+        "Special measures  none\n"
+        "Warning notices   none\n"
+        "\n"
+        "Deregistered locations (1)\n"
+        "\n"
+        "RXX01 Old Hospital, deregistered 2019-04-01\n"
+        "  overall Good (since 2014-01-01, last published 2016-01-01; inherited from RAA01)\n"
+        "\n"
+        "Services\n"
+        "  Maternity and gynaecology: superseded on 2018-01-01 by Maternity, Gynaecology (RXX/7)"
+    )
+
+
+def test_days_are_written_out_for_the_accounts_of_explain_diff_and_anomalies():
+    assert output.common.long_day("2017-06-20") == "20 June 2017"
+    assert output.common.long_day(None) == "an unknown day"
