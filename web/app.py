@@ -116,7 +116,8 @@ class Site:
         known_at = params.moment(q, "known_at")
         chosen, search = params.filters(q), params.text(q, "q")
         with self.ledger() as ledger:
-            rows = answers.trusts(ledger, at, known_at, chosen).value
+            listed = answers.trusts(ledger, at, known_at, chosen)
+            rows, behind = listed.value, listed.behind
             regions = _regions(answers.trusts(ledger, at, known_at).value)
             found = _found(answers.find(ledger, search).value, search) if search else None
         if found is not None:
@@ -130,6 +131,7 @@ class Site:
             regions=regions,
             search=search or "",
             api=_query(at=at.isoformat(), known_at=q.get("known_at"), **params.as_query(chosen)),
+            behind=behind,
         )
 
     def trust_page(self, request: Request) -> Response:
@@ -139,7 +141,8 @@ class Site:
         at = params.day(q, "at") or now.date()
         known_at = params.moment(q, "known_at")
         with self.ledger() as ledger:
-            document = answers.status(ledger, provider_id, at, known_at, now).value
+            answer = answers.status(ledger, provider_id, at, known_at, now)
+            document = answer.value
             found = answers.chart_timeline(ledger, provider_id, today=at, until=at, known_at=known_at)
             sources = _sources(ledger, provider_id, document)
         spec = _chart_spec(found)
@@ -151,6 +154,7 @@ class Site:
             at=at.isoformat(),
             known_at=q.get("known_at", ""),
             query=_query(at=at.isoformat(), known_at=q.get("known_at")),
+            behind=answer.behind,
         )
 
     def history_page(self, request: Request) -> Response:
@@ -182,13 +186,14 @@ class Site:
             document = answers.status(
                 ledger, request.path_params["provider"], params.day(q, "at") or now.date(), params.moment(q, "known_at"), now
             )
-        return _json(document.value)
+        return _json(document.value, behind=document.behind)
 
     def api_trusts(self, request: Request) -> Response:
         q = request.query_params
         at = params.day(q, "at") or self.clock().date()
         with self.ledger() as ledger:
-            return _json(answers.trusts(ledger, at, params.moment(q, "known_at"), params.filters(q)).value)
+            found = answers.trusts(ledger, at, params.moment(q, "known_at"), params.filters(q))
+        return _json(found.value, behind=found.behind)
 
     def api_history(self, request: Request) -> Response:
         q = request.query_params
@@ -227,11 +232,21 @@ class Site:
         start, end = self.period(q, lambda end: _years_before(end, 1))
         asked, known_at = params.changes_asked(q), params.moment(q, "known_at")
         with self.ledger() as ledger:
-            rows = answers.changes(ledger, start, end, known_at, asked).value
+            answer = answers.changes(ledger, start, end, known_at, asked)
+            rows = answer.value
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
         asked_query = {**shown, "question": asked.question, "level": asked.level, **params.as_query(asked.filters)}
-        return self.page("changes.html", rows=rows, asked=asked, regions=regions, levels=changes.LEVELS, api=_query(**asked_query), **shown)
+        return self.page(
+            "changes.html",
+            rows=rows,
+            asked=asked,
+            regions=regions,
+            levels=changes.LEVELS,
+            api=_query(**asked_query),
+            behind=answer.behind,
+            **shown,
+        )
 
     def counts_page(self, request: Request) -> Response:
         q = request.query_params
@@ -240,7 +255,8 @@ class Site:
         known_at = params.moment(q, "known_at")
         days = counts.period_ends(start, end, every)
         with self.ledger() as ledger:
-            rows = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen).value
+            answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
+            rows = answer.value
             regions = _regions(answers.trusts(ledger, end, known_at).value)
         spec = _counts_spec(rows, by=by, question=question, every=every, filters=chosen)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
@@ -258,6 +274,7 @@ class Site:
             EVERY=counts.EVERY,
             BY=counts.BY,
             api=_query(**asked_query),
+            behind=answer.behind,
             **shown,
         )
 
@@ -265,7 +282,8 @@ class Site:
         q = request.query_params
         start, end = self.period(q)
         with self.ledger() as ledger:
-            return _json(answers.changes(ledger, start, end, params.moment(q, "known_at"), params.changes_asked(q)).value)
+            found = answers.changes(ledger, start, end, params.moment(q, "known_at"), params.changes_asked(q))
+        return _json(found.value, behind=found.behind)
 
     def api_counts(self, request: Request) -> Response:
         q = request.query_params
@@ -273,7 +291,8 @@ class Site:
         every, by, question, chosen = params.counts_asked(q)
         with self.ledger() as ledger:
             days = counts.period_ends(start, end, every)
-            return _json(answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen).value)
+            found = answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen)
+        return _json(found.value, behind=found.behind)
 
     def period(self, q: Any, default_start: Callable[[date], date] | None = None) -> tuple[date, date]:
         """`from` and `to`: both needed by the API, as the command line's --from and --to are; a
@@ -361,9 +380,14 @@ def _query(**values: str | None) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-def _json(document: Any, status_code: int = 200) -> Response:
-    """The CLI's JSON: orjson with sorted keys."""
-    return Response(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), status_code=status_code, media_type="application/json")
+def _json(document: Any, status_code: int = 200, *, behind: int = 0) -> Response:
+    """The CLI's JSON: orjson with sorted keys. When the views were behind (the answer folded from
+    the entries, the same answer), the header `X-Views-Behind` says by how many entries, as the
+    command line says on standard error."""
+    headers = {"X-Views-Behind": str(behind)} if behind else None
+    return Response(
+        orjson.dumps(document, option=orjson.OPT_SORT_KEYS), status_code=status_code, media_type="application/json", headers=headers
+    )
 
 
 def create_app(target: str, *, clock: Callable[[], datetime] = utc_now) -> Starlette:

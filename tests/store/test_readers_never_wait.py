@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from typing import Any
 
 import orjson
+import pytest
 from ledgers import ROOT, command, ok, record_examples
 
 from cqc_ledger.ledger.store.target import is_postgres
@@ -118,3 +119,25 @@ def _without_times(document: Any) -> Any:
     if isinstance(document, dict):
         return {k: v for k, v in document.items() if k != "known_at"}
     return document
+
+
+def test_the_web_site_does_not_wait_either_and_says_the_views_are_behind(db: str) -> None:
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'cqc-ledger[web]'")
+    from starlette.testclient import TestClient
+
+    from cqc_ledger.web.app import create_app
+
+    # Given views behind the entries and a writer in the middle of its transaction
+    record_examples(db)
+    site = TestClient(create_app(db))
+    expected = site.get("/api/trusts?at=2018-01-01").json()
+    execute(db, "DELETE FROM {tracking} WHERE application_name = 'views'")
+    with a_writer_mid_transaction(db):
+        # When the site is asked
+        api = site.get("/api/trusts?at=2018-01-01")
+        page = site.get("/trust/RWP?at=2018-01-01")
+
+    # Then it answers the same, and says how far behind the views were
+    assert api.status_code == 200 and api.json() == expected
+    assert int(api.headers["X-Views-Behind"]) > 0
+    assert page.status_code == 200 and "views were" in page.text and "answered from the entries themselves" in page.text
