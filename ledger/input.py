@@ -11,6 +11,7 @@ import orjson
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InputError, InvalidField, MalformedLine
+from cqc_ledger.ledger.fastparse import fast_entry
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Stamp, parse_time
 
@@ -19,9 +20,16 @@ T = TypeVar("T")
 
 def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
     """The entries of the input with their line numbers, read as they are asked for."""
-    # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
-    for number, obj in _objects(lines):
-        yield number, _at_line(number, lambda: parse_entry(obj, today=today))  # noqa: B023
+    # A line already in canonical form is read by the fast door; any other, and every refusal,
+    # the strict way (see ledger.fastparse).
+    for number, line in enumerate(lines, 1):
+        entry = fast_entry(line, today)
+        if entry is not None:
+            yield number, entry
+            continue
+        # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
+        for _, obj in _objects([line], first=number):
+            yield number, _at_line(number, lambda: parse_entry(obj, today=today))  # noqa: B023
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
@@ -31,10 +39,10 @@ def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tupl
         yield number, _at_line(number, lambda: parse_entry(obj, today=today)), stamp  # noqa: B023
 
 
-def _objects(lines: Iterable[str | bytes]) -> Iterator[tuple[int, Any]]:
+def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int, Any]]:
     """Each non-blank line's JSON value, with its line number (a byte order mark opening the
     input, as some editors on Windows write one, is passed over)."""
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines, first):
         if number == 1:
             line = without_bom(line)
         if not line.strip():

@@ -58,7 +58,7 @@ def _parse(obj: Any, today: date, path: str) -> Entry:
     fields = {k: v for k, v in obj.items() if k != "type"}
     entry = _normalised(_build(cls, fields, path, today))
     try:
-        _check_entry(entry, today)
+        check_entry(entry, today)
     except InvalidField as wrong:
         if path:  # name the field where it is: replacement.on, not on
             wrong.message = wrong.message.replace('field "', f'field "{path}', 1)
@@ -127,44 +127,70 @@ _CELL_FIELDS = frozenset(("location_id", "service", "question", "rating"))
 def _cell(value: Any, where: str, today: date) -> RatingCell:
     if type(value) is not dict or not value.keys() <= _CELL_FIELDS:
         return _checked_cell(value, where, today)
-    location_id, service = value.get("location_id"), value.get("service")
-    question, rating = value.get("question"), value.get("rating")
-    # The fast path: canonical words and plain ids; anything else takes the checking path.
-    if (
+    cell = plain_cell(value.get("location_id"), value.get("service"), value.get("question"), value.get("rating"), where)
+    return _checked_cell(value, where, today) if cell is None else cell
+
+
+def plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where: str) -> RatingCell | None:
+    """The fast path of reading a cell: canonical words and plain ids; None for anything else,
+    which takes the checking path."""
+    if not (
         type(question) is str
         and type(rating) is str
-        and question in _QUESTIONS_AS_WRITTEN
-        and rating in _RATINGS_AS_WRITTEN
-        and (location_id is None or (type(location_id) is str and is_id(location_id)))
+        and (location_id is None or type(location_id) is str)
         and (service is None or type(service) is str)
+    ):
+        return None
+    key = (location_id, service, question, rating)
+    cell = _SEEN_CELLS.get(key)
+    if cell is not None:
+        return cell
+    if (
+        question in _QUESTIONS_AS_WRITTEN
+        and rating in _RATINGS_AS_WRITTEN
+        and (location_id is None or location_id in _PLAIN_IDS or _plain_id(location_id))
         and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
     ):
-        key = (location_id, service, question, rating)
-        cell = _SEEN_CELLS.get(key)
-        if cell is None:
-            cell = RatingCell(
-                location_id=location_id,
-                service=None if service is None else _service(service, where),
-                question=question,
-                rating=rating,
-            )
-            if len(_SEEN_CELLS) >= _SEEN_CELLS_AT_MOST:
-                _SEEN_CELLS.clear()
-            _SEEN_CELLS[key] = cell
+        cell = RatingCell(
+            location_id=location_id,
+            service=None if service is None else _SERVICES.get(service) or _service(service, where),
+            question=question,
+            rating=rating,
+        )
+        if len(_SEEN_CELLS) >= _SEEN_CELLS_AT_MOST:
+            _SEEN_CELLS.clear()
+        _SEEN_CELLS[key] = cell
         return cell
-    return _checked_cell(value, where, today)
+    return None
 
 
 # Cells already read on the fast path (cells are immutable, and a register repeats them often):
 # reading one again is a lookup. Only cells the fast path accepted are kept; refusals are not.
 _SEEN_CELLS: dict[tuple[str | None, str | None, str, str], RatingCell] = {}
 _SEEN_CELLS_AT_MOST = 200_000
+# Service names already read, and their canonical names (only names accepted are kept).
+_SERVICES: dict[str, str] = {}
+# Location ids already found to have CQC's forms.
+_PLAIN_IDS: set[str] = set()
+
+
+def _plain_id(text: str) -> bool:
+    if not is_id(text):
+        return False
+    if len(_PLAIN_IDS) >= _SEEN_CELLS_AT_MOST:
+        _PLAIN_IDS.clear()
+    _PLAIN_IDS.add(text)
+    return True
 
 
 def _service(name: str, where: str) -> str:
+    found = _SERVICES.get(name)
+    if found is not None:
+        return found
     if not name.strip():
         raise InvalidField(f'field "{where}.service" must be a non-empty string, not "{name}"', field=where + ".service")
-    return known_service(name, where + ".service")
+    found = _SERVICES[name] = known_service(name, where + ".service")
+    return found
 
 
 def known_service(name: str, where: str) -> str:
@@ -225,7 +251,7 @@ def _normalised(entry: Entry) -> Entry:
     return entry
 
 
-def _check_entry(entry: Entry, today: date) -> None:
+def check_entry(entry: Entry, today: date) -> None:
     """Checks that span fields: dates in order, nothing in the future, segments in range."""
     on = getattr(entry, "on", None)
     if on is not None and on > today:

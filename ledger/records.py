@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InvalidField
@@ -74,6 +75,7 @@ def parse_ref(ref: str) -> tuple[str, int]:
     return match["provider"], int(match["position"])
 
 
+@lru_cache(maxsize=256)  # an input's entries share one time, formatted once
 def format_time(moment: datetime) -> str:
     """UTC, ISO 8601 with microseconds: 2026-11-22T15:33:46.123456Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

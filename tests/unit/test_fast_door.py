@@ -1,0 +1,99 @@
+"""The parser's fast door (canonical lines read with msgspec) reads every line as the strict door
+does, or leaves it to the strict door: it never accepts what the strict door refuses, and never
+reads a line otherwise."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.register import register_lines
+from cqc_ledger.ledger.errors import InputError
+from cqc_ledger.ledger.fastparse import fast_entry
+from cqc_ledger.ledger.input import iter_entries, json_value
+from cqc_ledger.ledger.parsing import parse_entry
+
+TODAY = date(2026, 1, 1)
+LINES = list(register_lines(12, 30, seed=3))
+EXTRA = [
+    b'{"type":"RatingRevised","provider_id":"R00001","on":"2016-05-01","cell":{"question":"safe","rating":"Good"},"reason":"rating review"}',
+    b'{"type":"WarningNoticeIssued","provider_id":"R00001","notice_id":"N1","on":"2016-05-01","section":"29A","location_id":"R0000101","service":"Maternity"}',
+    b'{"type":"EnforcementActionTaken","provider_id":"R00001","action_id":"A1","on":"2016-05-01","action":"requirement-notice"}',
+    b'{"type":"ProviderRenamed","provider_id":"R00001","name":"Trust One","on":"2016-05-01"}',
+    b'{"type":"InspectionCarriedOut","provider_id":"R00001","inspection_id":"I9","on":"2016-05-01","scope":[]}',
+]
+
+
+def strict(line: bytes) -> Any:
+    """The strict door's entry for a line, or the refusal's message."""
+    try:
+        return parse_entry(json_value(line), today=TODAY)
+    except (InputError, ValueError) as refused:
+        return f"refused: {refused}"
+
+
+def test_every_line_of_a_generated_register_takes_the_fast_door_and_reads_the_same():
+    for line in LINES + EXTRA:
+        fast = fast_entry(line, TODAY)
+        assert fast is not None, line
+        assert fast == strict(line)
+
+
+# Ways a canonical line can stop being one: each either keeps its meaning (the strict door reads
+# it, normalised) or is refused there with a message the fast door must not pre-empt.
+_EDITS = [
+    lambda t: t.replace(b'"Good"', b'"good"', 1),
+    lambda t: t.replace(b'"Good"', b'"Goood"', 1),
+    lambda t: t.replace(b'"overall"', b'"Overall"', 1),
+    lambda t: t.replace(b'"question":"safe"', b'"question":"use-of-resources"', 1),
+    lambda t: t.replace(b'"on":"', b'"on":" ', 1),
+    lambda t: t.replace(b'"on":"20', b'"on":"30', 1),
+    lambda t: t.replace(b'"on":"2', b'"on":null,"x":"2', 1),
+    lambda t: t.replace(b"-0", b"-1", 1),
+    lambda t: t.replace(b'"must_do":', b'"must_do":-', 1),
+    lambda t: t.replace(b'"must_do":', b'"must_do":true,"must_do":', 1),
+    lambda t: t.replace(b'"provider_id":"', b'"provider_id":"r', 1),
+    lambda t: t.replace(b'"provider_id":"', b'"provider_id":" ', 1),
+    lambda t: t.replace(b'"location_id":"', b'"location_id":"x', 1),
+    lambda t: t.replace(b'"Maternity', b'"Matrenity', 1),
+    lambda t: t.replace(b'"Surgery"', b'"surgery"', 1),
+    lambda t: t.replace(b'"Surgery"', b'"Ophthalmology"', 1),
+    lambda t: t.replace(b'"rating":', b'"extra":1,"rating":', 1),
+    lambda t: t.replace(b'"source":', b'"sauce":', 1),
+    lambda t: t.replace(b'"type":"', b'"type":"X', 1),
+    lambda t: t.replace(b'"section":"29A"', b'"section":"s29a"', 1),
+    lambda t: t.replace(b'"outcome":"met"', b'"outcome":"Met"', 1),
+    lambda t: t.replace(b'"segment":', b'"segment":9', 1),
+    lambda t: t.replace(b'"kind":"focused"', b'"kind":"FOCUSED"', 1),
+    lambda t: t.replace(b'"ratings":[', b'"ratings":[{"question":"safe","rating":"Good"},', 1),
+    lambda t: t.replace(b'"inspection_ids":["', b'"inspection_ids":["","', 1),
+    lambda t: t.replace(b'"until":"', b'"until":"1', 1),
+    lambda t: t.replace(b'"deadline":"', b'"deadline":"1', 1),
+    lambda t: t.replace(b"synthetic", b"synth\\u0065tic", 1),
+    lambda t: t.replace(b'"summary', b'"summary":"a:b","x', 1),
+    lambda t: t.replace(b":", b": ", 3),
+    lambda t: t[:-1],
+    lambda t: b"\xef\xbb\xbf" + t,
+    lambda t: b"[" + t + b"]",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LINES + EXTRA), st.lists(st.sampled_from(range(len(_EDITS))), min_size=1, max_size=3))
+def test_the_fast_door_reads_an_edited_line_as_the_strict_door_does_or_leaves_it(line, edits):
+    for n in edits:
+        line = _EDITS[n](line)
+    fast = fast_entry(line, TODAY)
+    if fast is not None:
+        assert fast == strict(line)
+
+
+def test_input_read_through_both_doors_is_read_as_the_strict_door_reads_it():
+    lines = [*LINES[:40], b"", b'{"type":"ProviderRenamed","provider_id":"R00001","name":" Trust One ","on":"2016-05-01"}']
+    read = list(iter_entries(lines, today=TODAY))
+    expected = [(n, parse_entry(orjson.loads(line), today=TODAY)) for n, line in enumerate(lines, 1) if line]
+    assert read == expected
