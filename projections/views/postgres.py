@@ -16,12 +16,7 @@ from psycopg.sql import SQL
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
-from cqc_ledger.projections.views.store import _VISIBLE, RUN_GROUP, TRACKED_AS, Views
-
-_LATEST = f"""
-    SELECT DISTINCT ON (provider_id, topic, subject, {RUN_GROUP}) provider_id, topic, subject, valid_from, position, value
-    FROM {{headlines}} WHERE {_VISIBLE} {{where}}
-    ORDER BY provider_id, topic, subject, {RUN_GROUP}, valid_from DESC, position DESC"""
+from cqc_ledger.projections.views.store import TRACKED_AS, Views
 
 # A store of the earlier layout: its views are dropped (and rebuilt by the first catch-up).
 _MIGRATE = """DO $$ BEGIN
@@ -91,9 +86,6 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield c
-
-    def _latest_headlines(self, where: str) -> str:
-        return _LATEST.format(headlines="{headlines}", where=where)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows into the emptied tables with COPY: one stream, not a round trip per row."""

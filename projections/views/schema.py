@@ -9,6 +9,9 @@ The analysts' SQL views (`rating_intervals`, `special_measures_intervals`, `over
 `name_intervals`, `warning_notices`) are computed on demand from those rows and the stored
 entries (`live_entries`: each entry in force, as the ledger knows it now, with its JSON body).
 
+On PostgreSQL the views' ids are collated "C" and the events' are not: joins to the events name
+the events' collation, so that they use the events' key.
+
 Statements use `{events}`, `{entries}`, `{headlines}` and `{schema}` for names, filled in by the store.
 """
 
@@ -183,8 +186,8 @@ _POSTGRES_VIEWS = [
     SELECT v.provider_id, v.valid_from, v.position, v.kind, v.recorded_at,
            CASE WHEN v.mend = 0 THEN convert_from(e.state, 'UTF8')::jsonb ELSE convert_from(m.state, 'UTF8')::jsonb -> 'replacement' END AS body
     FROM {entries} v
-    JOIN {events} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
-    LEFT JOIN {events} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    JOIN {events} e ON e.originator_id = v.provider_id COLLATE "default" AND e.originator_version = v.position
+    LEFT JOIN {events} m ON m.originator_id = v.provider_id COLLATE "default" AND m.originator_version = v.mend
     WHERE v.withdrawn_at IS NULL""",
     """CREATE OR REPLACE VIEW {schema}.rating_intervals AS
     WITH sets AS (
