@@ -18,6 +18,12 @@ from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
 from cqc_ledger.projections.views.store import TRACKED_AS, Views
 
+_INSERT_ENTRIES = """INSERT INTO {entries} (provider_id, valid_from, position, mend, kind, recorded_at)
+    SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
+_INSERT_HEADLINES = """INSERT INTO {headlines} (provider_id, topic, subject, valid_from, position, mend, recorded_at, value)
+    SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[])
+    ON CONFLICT DO NOTHING"""
+
 # A store of the earlier layout: its views are dropped (and rebuilt by the first catch-up).
 _MIGRATE = """DO $$ BEGIN
     IF EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = '{schema_name}' AND tablename = 'view_facts') THEN
@@ -86,6 +92,16 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield c
+
+    def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Rows (kept if already there) in one statement per table: each column as an array,
+        not a round trip per row."""
+        if entries:
+            c.execute(_INSERT_ENTRIES.format(**self.names), [list(column) for column in zip(*entries, strict=True)])
+        if headlines:
+            c.execute(_INSERT_HEADLINES.format(**self.names), [list(column) for column in zip(*headlines, strict=True)])
+        entries.clear()
+        headlines.clear()
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows into the emptied tables with COPY: one stream, not a round trip per row."""
