@@ -74,7 +74,6 @@ _STRUCTS = {name: s for name, cls in ENTRY_TYPES.items() if name not in _STRICT_
 _DECODER = msgspec.json.Decoder(Union[tuple(_STRUCTS.values())])  # noqa: UP007  (a union built at run time)
 _ENCODER = msgspec.json.Encoder()
 _SPECS = {name: tuple((s.name, s.kind) for s in field_specs(ENTRY_TYPES[name])) for name in _STRUCTS}
-_ID_FIELDS = ("provider_id", "location_id")
 
 
 def fast_entry(line: bytes | str, today: date) -> Entry | None:
@@ -103,7 +102,7 @@ def _entry(struct: Any, today: date) -> Entry | None:
         if value is _UNSET:
             continue
         if kind == "str":
-            if not value or value != value.strip() or (field in _ID_FIELDS and not is_id(value)):
+            if not value or value != value.strip() or (field in parsing.ID_FIELDS and not is_id(value)):
                 return None
         elif kind == "strs":
             if not all(v and v == v.strip() for v in value):

@@ -1,7 +1,10 @@
 """Turning a user's JSON into entries: the strict door of the ledger.
 
 `parse_entry` checks every field and names the one that is wrong, with the fix where there is
-one. (The canonical form written back out is `events.jsonform`.)
+one. (The canonical form written back out is `events.jsonform`.) Lines already in canonical form
+are read by a fast door (`ledger.fastparse`) that repeats the per-field checks of `_build` and
+`_value` and calls the rest from here: a check added to those two belongs there too, and the
+property test (tests/unit/test_fast_door.py) holds the doors equal.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
 # Fields holding CQC's ids of providers and locations (the entry's own, and those it names: a
 # successor, where inherited ratings came from), which must have CQC's forms.
-_ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
+ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
 _MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
@@ -83,7 +86,7 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
                 raise InvalidField(f'missing field "{where}"', field=where)
             continue
         values[spec.name] = _value(spec, value, where, today)
-        if spec.name in _ID_FIELDS and not is_id(values[spec.name]):
+        if spec.name in ID_FIELDS and not is_id(values[spec.name]):
             raise InvalidField(f'field "{where}": {id_refusal(values[spec.name])}', field=where)
     return cls(**values)
 

@@ -23,6 +23,7 @@ EXTRA = [
     b'{"type":"RatingRevised","provider_id":"R00001","on":"2016-05-01","cell":{"question":"safe","rating":"Good"},"reason":"rating review"}',
     b'{"type":"WarningNoticeIssued","provider_id":"R00001","notice_id":"N1","on":"2016-05-01","section":"29A","location_id":"R0000101","service":"Maternity"}',
     b'{"type":"EnforcementActionTaken","provider_id":"R00001","action_id":"A1","on":"2016-05-01","action":"requirement-notice"}',
+    b'{"type":"ProviderDeregistered","provider_id":"R00001","on":"2016-05-01","successor_id":"R00002","reason":"merged"}',
     b'{"type":"ProviderRenamed","provider_id":"R00001","name":"Trust One","on":"2016-05-01"}',
     b'{"type":"InspectionCarriedOut","provider_id":"R00001","inspection_id":"I9","on":"2016-05-01","scope":[]}',
 ]
@@ -59,6 +60,8 @@ _EDITS = [
     lambda t: t.replace(b'"provider_id":"', b'"provider_id":"r', 1),
     lambda t: t.replace(b'"provider_id":"', b'"provider_id":" ', 1),
     lambda t: t.replace(b'"location_id":"', b'"location_id":"x', 1),
+    lambda t: t.replace(b'"successor_id":"', b'"successor_id":"R/', 1),
+    lambda t: t.replace(b'"successor_id":"', b'"successor_id":"r', 1),
     lambda t: t.replace(b'"Maternity', b'"Matrenity', 1),
     lambda t: t.replace(b'"Surgery"', b'"surgery"', 1),
     lambda t: t.replace(b'"Surgery"', b'"Ophthalmology"', 1),
