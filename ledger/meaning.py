@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
+from cqc_ledger.events import ENTRY_TYPES, continuity, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.services import is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.history import MENDING
 
 # CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
 # October 2013 (CQC, "A new start: consultation on changes to the way CQC regulates, inspects
@@ -52,22 +53,12 @@ def oversight_framework_on(day: date) -> str | None:
     return applying[-1] if applying else None
 
 
-# Entries of the regulator's record: each must fall within the provider's registration.
-_RECORD = (
-    provider.ProviderRenamed,
-    provider.ProviderDeregistered,
-    inspections.InspectionCarriedOut,
-    inspections.ReportPublished,
-    inspections.RatingRevised,
-    enforcement.WarningNoticeIssued,
-    enforcement.WarningNoticeAssessed,
-    enforcement.EnforcementActionTaken,
-    oversight.SpecialMeasuresEntered,
-    oversight.SpecialMeasuresExited,
-    oversight.OversightSegmentChanged,
-    continuity.ServiceSuperseded,
-    continuity.RatingsInherited,
-)
+# Entries of the regulator's record: each must fall within the provider's registration. That is
+# every entry type but the provider's own registration, its locations' registrations and
+# deregistrations (CQC's location responses carry their own days) and the mends (a correction
+# or retraction may come at any time); a new entry type is held to it unless listed here.
+_NOT_WITHIN_REGISTRATION = (provider.ProviderRegistered, provider.LocationRegistered, provider.LocationDeregistered, *MENDING)
+_RECORD = tuple(cls for cls in ENTRY_TYPES.values() if cls not in _NOT_WITHIN_REGISTRATION)
 
 
 @dataclass

@@ -67,3 +67,26 @@ def test_every_entry_type_either_states_headline_facts_or_is_declared_to_state_n
     handled = {cls.__name__ for cls in headlines.registry if cls is not object}
     assert sorted(name for name in ENTRY_TYPES if name not in handled and name not in NO_HEADLINES) == []
     assert handled & NO_HEADLINES == set()
+
+
+def test_every_entry_type_but_registrations_and_mends_must_fall_within_the_providers_registration():
+    from cqc_ledger.ledger.meaning import _RECORD
+
+    # the list as it was written out by hand before it was derived from ENTRY_TYPES
+    assert sorted(cls.__name__ for cls in _RECORD) == sorted(
+        [
+            "ProviderRenamed",
+            "ProviderDeregistered",
+            "InspectionCarriedOut",
+            "ReportPublished",
+            "RatingRevised",
+            "WarningNoticeIssued",
+            "WarningNoticeAssessed",
+            "EnforcementActionTaken",
+            "SpecialMeasuresEntered",
+            "SpecialMeasuresExited",
+            "OversightSegmentChanged",
+            "ServiceSuperseded",
+            "RatingsInherited",
+        ]
+    )
