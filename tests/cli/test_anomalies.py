@@ -126,44 +126,87 @@ def test_a_rating_consistent_on_its_day_but_re_rated_under_since_is_stale_and_na
     assert surveyed(("RXX", history), kinds=(INCONSISTENT,)).anomalies == ()
 
 
-def test_a_disagreement_that_rests_on_an_unstated_threshold_is_assumed_and_names_it() -> None:
-    # Given an ambulance trust whose safe is Good over the one service safe rating recorded, RI
-    history = recorded(
-        registered("RXX", provider_type="ambulance"),
-        report("R", "2019-07-17", cell("safe", GOOD), cell("safe", RI, service="Emergency and urgent care"), provider_id="RXX"),
-    )
+ASSUMED_BY: list = [
+    pytest.param(
+        # an ambulance trust whose safe is Good over the one service safe rating recorded, RI
+        recorded(
+            registered("RXX", provider_type="ambulance"),
+            report("R", "2019-07-17", cell("safe", GOOD), cell("safe", RI, service="Emergency and urgent care"), provider_id="RXX"),
+        ),
+        (None, None, "safe"),
+        "requires-improvement-by-count",
+        id="a count whose threshold CQC has not stated",
+    ),
+    pytest.param(
+        # a trust rated Requires improvement overall over five Good key questions
+        recorded(registered("RXX"), report("R", "2019-01-01", cell("overall", RI), *FIVE_GOOD, provider_id="RXX")),
+        (None, None, "overall"),
+        "good-otherwise",
+        id="good by default",
+    ),
+]
+
+
+@pytest.mark.parametrize(("history", "key", "rule"), ASSUMED_BY)
+def test_a_disagreement_that_rests_on_an_unstated_threshold_is_assumed_and_names_it(history, key, rule) -> None:
     [anomaly] = surveyed(("RXX", history), kinds=(ASSUMED,)).anomalies
-    assert (anomaly.kind, anomaly.judgement.key) == (ASSUMED, (None, None, "safe"))
-    assert anomaly.judgement.assumption.rule == "requires-improvement-by-count"
-    assert anomaly.judgement.assumption.basis == "unstated"
+
+    assert (anomaly.kind, anomaly.judgement.key) == (ASSUMED, key)
+    assert (anomaly.judgement.assumption.rule, anomaly.judgement.assumption.basis) == (rule, "unstated")
     assert "threshold CQC has not stated" in anomaly.judgement.says
 
 
-def test_good_by_default_is_an_assumption_too() -> None:
-    history = recorded(registered("RXX"), report("R", "2019-01-01", cell("overall", RI), *FIVE_GOOD, provider_id="RXX"))
-    [anomaly] = surveyed(("RXX", history), kinds=(ASSUMED,)).anomalies
-    assert (anomaly.kind, anomaly.judgement.assumption.rule) == (ASSUMED, "good-otherwise")
-
-
-def test_an_aggregate_with_fewer_ratings_recorded_than_it_aggregates_is_incomplete_and_says_what_is_missing() -> None:
-    # Given Grantham's emergency department rated Inadequate overall with only safe recorded under it
-    history = recorded(
-        registered("RWD", provider_type="acute"),
-        location("RWD02", provider_id="RWD"),
-        report(
-            "R",
-            "2019-01-01",
-            cell("overall", INADEQUATE, "RWD02", "Urgent and emergency services"),
-            cell("safe", INADEQUATE, "RWD02", "Urgent and emergency services"),
-            provider_id="RWD",
+INCOMPLETE_BY: list = [
+    pytest.param(
+        # Grantham's emergency department rated Inadequate overall with only safe recorded under it
+        "RWD",
+        recorded(
+            registered("RWD", provider_type="acute"),
+            location("RWD02", provider_id="RWD"),
+            report(
+                "R",
+                "2019-01-01",
+                cell("overall", INADEQUATE, "RWD02", "Urgent and emergency services"),
+                cell("safe", INADEQUATE, "RWD02", "Urgent and emergency services"),
+                provider_id="RWD",
+            ),
         ),
-    )
-    [anomaly] = surveyed(("RWD", history), kinds=(INCOMPLETE,)).anomalies
+        ("RWD02", "Urgent and emergency services", "overall"),
+        ["effective", "caring", "responsive", "well-led"],
+        "one of the five key questions it aggregates is recorded",
+        id="fewer ratings recorded than it aggregates",
+    ),
+    pytest.param(
+        # a location's well-led Good over one service's well-led, Inspected but not rated
+        "RH8",
+        recorded(
+            registered("RH8"),
+            location("RH854", provider_id="RH8"),
+            report(
+                "R",
+                "2019-04-30",
+                cell("well-led", GOOD, "RH854"),
+                cell("well-led", "Inspected but not rated", "RH854", "Urgent and emergency services"),
+                provider_id="RH8",
+            ),
+        ),
+        ("RH854", None, "well-led"),
+        [],
+        "hold no rating the principles count (Inspected but not rated)",
+        id="values under it that are not ratings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("provider_id", "history", "key", "missing", "says"), INCOMPLETE_BY)
+def test_an_aggregate_the_principles_cannot_count_is_incomplete_and_says_what_is_missing(provider_id, history, key, missing, says) -> None:
+    [anomaly] = surveyed((provider_id, history), kinds=(INCOMPLETE,)).anomalies
+
     judged = anomaly.judgement
-    assert (judged.kind, judged.key) == (INCOMPLETE, ("RWD02", "Urgent and emergency services", "overall"))
-    assert [k[2] for k in judged.published.under.missing] == ["effective", "caring", "responsive", "well-led"]
-    assert "one of the five key questions it aggregates is recorded" in judged.says
-    assert surveyed(("RWD", history), kinds=(INCONSISTENT,)).anomalies == ()
+    assert (judged.kind, judged.key) == (INCOMPLETE, key)
+    assert [k[2] for k in judged.published.under.missing] == missing
+    assert says in judged.says
+    assert surveyed((provider_id, history), kinds=(INCONSISTENT,)).anomalies == ()
 
 
 LEICESTER_2018 = [
@@ -332,20 +375,3 @@ def test_a_primary_care_services_population_groups_and_key_questions_are_rated_d
     assert check(status, ("RH853", None, "safe")) is None
     found = surveyed(("RH8", history))
     assert [a.judgement.key for a in found.anomalies] == [("RH853", None, "overall")]  # only safe of five recorded
-
-
-def test_an_aggregate_over_values_that_are_not_ratings_is_incomplete_and_says_so() -> None:
-    history = recorded(
-        registered("RH8"),
-        location("RH854", provider_id="RH8"),
-        report(
-            "R",
-            "2019-04-30",
-            cell("well-led", GOOD, "RH854"),
-            cell("well-led", "Inspected but not rated", "RH854", "Urgent and emergency services"),
-            provider_id="RH8",
-        ),
-    )
-    [anomaly] = surveyed(("RH8", history), kinds=(INCOMPLETE,)).anomalies
-    assert anomaly.judgement.key == ("RH854", None, "well-led")
-    assert "hold no rating the principles count (Inspected but not rated)" in anomaly.judgement.says
