@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 HEADERS = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "cqc-download-file-headers-2026.csv"
 OLD_HEADERS = HEADERS.with_name("cqc-download-file-headers.csv")
 AS_AT = date(2026, 9, 1)
+USE_OF_RESOURCES_BEGAN = date(2018, 1, 1)  # rated with CQC's trust reports from 2018 (see the README)
 NHS = "NHS Healthcare Organisation"
 QUESTIONS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
 RATINGS = ("Outstanding", "Good", "Good", "Good", "Good", "Requires improvement", "Requires improvement", "Inadequate")
@@ -180,7 +181,7 @@ def _rate(rng: random.Random, place: Place, services: Iterable[str]) -> None:
 def _rate_trust(rng: random.Random, trust: Provider) -> None:
     day = _day(rng, max(trust.start, date(2015, 1, 1)), AS_AT - timedelta(days=30))
     for question in (*QUESTIONS, "Use of resources", "Combined quality and use of resources"):
-        if question in QUESTIONS or trust.category.startswith("Acute"):
+        if question in QUESTIONS or (trust.category.startswith("Acute") and day >= USE_OF_RESOURCES_BEGAN):
             trust.rows.append(("Overall", question, rng.choice(RATINGS), day))
 
 

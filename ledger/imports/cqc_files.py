@@ -135,7 +135,7 @@ def read_files(paths: Iterable[str], *, all_providers: bool, kinds: tuple[str, .
     found = Read()
     for path in paths:
         tables = 0
-        for table in read(path, lambda header: k if (k := kind_of(header)) in kinds else None):
+        for table in read(path, lambda header: k if (k := kind_of(header)) in kinds else None, sifting=not all_providers):
             tables += 1
             source = Source(table.kind, path, _as_at(table.banner, path))
             found.sources.append(source)
@@ -180,6 +180,8 @@ def _read_table(found: Read, table: Table, source: Source, all_providers: bool) 
     question = next((c for c in cqc_ratings.QUESTION_COLUMNS if c in table.columns), None)
     if table.kind in RATINGS_KINDS:
         cqc_ratings.check_columns(table, question)
+    if not all_providers:
+        nhs_only(table, at, types)
     for number, row in table.rows:
         provider_id = row[at] if at < len(row) else ""
         if not isinstance(provider_id, str) or not provider_id:
@@ -196,6 +198,13 @@ def _read_table(found: Read, table: Table, source: Source, all_providers: bool) 
             _rating_row(found, values, where, question, table.kind == "ratings-locations", source)  # type: ignore[arg-type]
         else:
             _register_row(found, provider_id, values, columns, where, source, table.kind)
+
+
+def nhs_only(table: Table, at: int, types: list[int]) -> None:
+    """Asks the table's reader for NHS trusts' rows whole (and those without a provider id, to be
+    refused as they are); of the others, only the provider id and type cells are needed."""
+    places = list(range(1, len(types) + 1))
+    table.sift([at, *types], lambda values: not values[0] or _is_nhs(values[0], values, places))
 
 
 def _is_nhs(provider_id: str, row: list[Any], types: list[int]) -> bool:

@@ -2,10 +2,10 @@
 
 The national files are large (the content of `HSCA_Active_Locations.ods` is about 440 MB of
 XML), so rows are streamed: a CSV through the csv module, an ODS by inflating its `content.xml`
-from the zip archive as it is parsed (the standard library's zipfile and expat-based
-`iterparse`, the row's element dropped once read), so memory holds one row at a time. Measured
-on a generated HSCA file of 139 MB of XML: 6 s and 17 MiB; python-calamine, which reads a
-sheet whole, took 597 MiB; stream-read-ods (a pure-Python inflater) 20 s and 30 MiB. An XLSX
+from the zip archive as it is read (`ods`: lxml's `iterparse`, or, when the reader sifts the
+rows, a scanner that reads whole only the rows wanted), so memory holds one row at a time.
+Measured on a generated HSCA file of 139 MB of XML: 6 s and 17 MiB; python-calamine, which reads
+a sheet whole, took 597 MiB; stream-read-ods (a pure-Python inflater) 20 s and 30 MiB. An XLSX
 file is read with python-calamine (`pip install 'cqc-ledger[ods]'`), whole: CQC publishes ODS.
 
 A sheet's header row is found by its content, among its first rows (`HEADER_WITHIN`): CQC's
@@ -19,21 +19,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from cqc_ledger.ledger.errors import BadImportFile
+from cqc_ledger.ledger.imports import ods
 
 HEADER_WITHIN = 20
 _ZIP = b"PK\x03\x04"
-_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_VALUE_TYPE, _REPEATED = _OFFICE + "value-type", _TABLE + "number-columns-repeated"
-_MAX_REPEAT = 1000  # a run of empty rows or cells longer than this is the sheet's blank tail
 
 Row = list[Any]
 Recognise = Callable[[list[str]], str | None]
@@ -51,29 +46,39 @@ class Table:
     columns: list[str]
     banner: list[list[str]]
     rows: Iterator[tuple[int, Row]]
+    sieving: ods.Sieving | None = None
+
+    def sift(self, columns: Sequence[int], keep: Callable[[list[Any]], bool]) -> None:
+        """Before its rows are read: the rows wanted are those for which `keep`, given the values
+        of `columns` (in that order), says so. Others may be given holding only those values
+        (every other cell ""); a reader that cannot tell them cheaply gives them whole."""
+        if self.sieving is not None:
+            self.sieving.sieve = ods.Sieve(tuple(columns), keep, len(self.columns))
 
 
-def read(path: str, recognise: Recognise) -> Iterator[Table]:
+def read(path: str, recognise: Recognise, *, sifting: bool = False) -> Iterator[Table]:
     """Each table of the file whose header `recognise` names a kind of; a table must be read
-    (or left) before the next is asked for."""
+    (or left) before the next is asked for. With `sifting`, a table's reader may say which rows
+    it wants whole (`Table.sift`): an ODS's other rows are then read only as far as deciding it."""
     with open(path, "rb") as file:
         start = file.read(4)
+    sieving = ods.Sieving() if sifting else None
     if start != _ZIP:
-        yield from _tables([(path, _csv_rows(path))], recognise)
+        yield from _tables([(path, _csv_rows(path))], recognise, sieving)
     elif _is_ods(path):
-        yield from _tables(_ods_sheets(path), recognise)
+        yield from _tables(_ods_sheets(path, sieving), recognise, sieving)
     else:
-        yield from _tables(_xlsx_sheets(path), recognise)
+        yield from _tables(_xlsx_sheets(path), recognise, sieving)
 
 
-def _tables(sheets: Any, recognise: Recognise) -> Iterator[Table]:
+def _tables(sheets: Any, recognise: Recognise, sieving: ods.Sieving | None) -> Iterator[Table]:
     for name, rows in sheets:
         banner: list[list[str]] = []
         for number, values in rows:
             kind = recognise(values) if any(values) else None
             if kind is not None:
                 columns = _columns(values)
-                yield Table(name, kind, columns, banner, _numbered(name, columns, rows))
+                yield Table(name, kind, columns, banner, _numbered(name, columns, rows), sieving)
                 break
             if number > HEADER_WITHIN:
                 break
@@ -133,7 +138,7 @@ def _csv_rows(path: str) -> Iterator[tuple[int, Row]]:
             raise BadImportFile(f"{path}: row {number + 1}: not valid CSV ({bad})") from None
 
 
-# ---- ODS, streamed ------------------------------------------------------------------------------
+# ---- ODS, streamed (see `ods`) ----------------------------------------------------------------
 
 
 def _is_ods(path: str) -> bool:
@@ -149,105 +154,22 @@ def _is_ods(path: str) -> bool:
     raise BadImportFile(f"{path}: a zip archive, but not an ODS or XLSX spreadsheet")
 
 
-def _ods_sheets(path: str) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
-    """Each sheet's name and rows, as the XML is inflated and parsed: lxml hands over each
-    row's element (no other), which is read and then dropped with those before it."""
-    try:
-        from lxml import etree
-    except ImportError:
-        raise BadImportFile(
-            f"{path}: an ODS spreadsheet, and reading one needs the optional reader: "
-            "pip install 'cqc-ledger[ods]' (or save its sheets as CSV files)"
-        ) from None
-    with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
-        parsed = etree.iterparse(content, events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True)
-        events = _checked(parsed, path, (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError))
-        for event, element in events:
-            if event == "start" and element.tag == _TABLE + "table":
-                rows = _ods_rows(events)
-                yield f"{path} (sheet {element.get(_TABLE + 'name')})", rows
-                for _ in rows:
-                    pass
+def _ods_sheets(path: str, sieving: ods.Sieving | None) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
+    """Each sheet's name and rows, as the file is inflated and read."""
+    events = ods.events(path, sieving)
+    for event in events:
+        if event[0] == "table":
+            rows = _sheet_rows(events)
+            yield f"{path} (sheet {event[1]})", rows
+            for _ in rows:
+                pass
 
 
-def _checked(events: Iterator[Any], path: str, errors: tuple[type[Exception], ...]) -> Iterator[Any]:
-    """The parser's events; a damaged file refused in a sentence, wherever it is found."""
-    try:
-        yield from events
-    except errors as bad:
-        raise BadImportFile(f"{path}: not a readable ODS spreadsheet ({bad})") from None
-
-
-def _ods_rows(events: Any) -> Iterator[tuple[int, Row]]:
-    number = 0
-    depth = 0  # rows of a table nested in a cell (rare) are not the sheet's
-    for event, element in events:
-        if element.tag == _TABLE + "table":
-            if event == "start":
-                depth += 1
-                continue
-            if depth == 0:
-                return
-            depth -= 1
-        if event != "end" or depth:
-            continue
-        repeat = int(element.get(_TABLE + "number-rows-repeated", "1"))
-        row = _ods_row(element)
-        element.clear()
-        while element.getprevious() is not None:  # the rows read so far are let go
-            del element.getparent()[0]
-        if not row:
-            number += repeat
-            continue
-        for _ in range(min(repeat, _MAX_REPEAT)):
-            number += 1
-            yield number, row
-
-
-def _ods_row(element: Any) -> Row:
-    row: Row = []
-    for cell in element:
-        kind = cell.get(_VALUE_TYPE)
-        if kind is None:
-            value: Any = ""
-        elif kind == "string":
-            paragraphs = list(cell)
-            if len(paragraphs) == 1 and not len(paragraphs[0]):
-                value = (paragraphs[0].text or "").strip()
-            else:
-                value = "\n".join(_text(p) for p in paragraphs if p.tag == _TEXT + "p").strip()
-        elif kind == "date":
-            text = cell.get(_OFFICE + "date-value", "")
-            try:
-                value = date.fromisoformat(text[:10])
-            except ValueError:
-                value = text
-        elif kind in ("float", "percentage", "currency"):
-            value = _cell(float(cell.get(_OFFICE + "value", "nan")))
-        else:
-            value = "\n".join(_text(p) for p in cell if p.tag == _TEXT + "p").strip()
-        repeat = cell.get(_REPEATED)
-        if repeat is None:
-            row.append(value)
-        elif value != "" or int(repeat) <= _MAX_REPEAT:
-            row.extend([value] * int(repeat))
-    while row and row[-1] == "":
-        row.pop()
-    return row
-
-
-def _text(element: Any) -> str:
-    """A paragraph's text, with its spaces (`text:s`), tabs and spans."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag == _TEXT + "s":
-            parts.append(" " * int(child.get(_TEXT + "c", "1")))
-        elif child.tag == _TEXT + "tab":
-            parts.append("\t")
-        else:
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+def _sheet_rows(events: Iterator[ods.Event]) -> Iterator[tuple[int, Row]]:
+    for event in events:
+        if event[0] == "end":
+            return
+        yield event[1], event[2]
 
 
 # ---- XLSX, through the optional reader ----------------------------------------------------------
