@@ -1,5 +1,5 @@
 """The entries that CQC's monthly files come to, weighed against what the ledger holds. Pure:
-the providers' effective histories are passed in.
+what the providers' effective histories hold (`held`) is passed in.
 
 - Every provider and location the files name is registered: on the day the files give
   (`Provider HSCA start date`, `Location HSCA start date`), else on the earliest day the files
@@ -60,9 +60,9 @@ def held(history: Sequence[Recorded]) -> Held:
     return found
 
 
-def drafts(read: Read, histories: Mapping[str, Sequence[Recorded]]) -> tuple[list[Draft], list[str]]:
-    """The entries the files come to (see module doc), and notes."""
-    holding = {pid: held(history) for pid, history in histories.items()}
+def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[str]]:
+    """The entries the files come to (see module doc), and notes; `holding` is what each
+    provider's effective history holds of registration (`held`)."""
     notes: list[str] = []
     providers, locations, reports, ended = [], [], [], []
     days: dict[str, date] = {}  # provider id -> registration day as it will stand

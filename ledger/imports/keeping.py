@@ -21,7 +21,8 @@ inspection (by inspection_id) or a report (by report_id).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -56,42 +57,84 @@ class _Contradiction(Exception):
         self.what, self.recorded, self.imported, self.key = what, recorded, imported, key
 
 
-def plan(drafted: Sequence[tuple[Entry, Draft]], histories: Mapping[str, Sequence[Recorded]]) -> Plan:
-    """Weighs each imported entry (with the draft it was read from) against its provider's
-    effective history (see module doc)."""
-    held = {provider_id: _index(history) for provider_id, history in histories.items()}
-    names = {provider_id: _names(history) for provider_id, history in histories.items()}
+@dataclass(frozen=True)
+class Recalled:
+    """What keeping current needs of a recorded entry without holding it: its day and whether
+    that day was inferred (a registration or deregistration), else a digest of its content."""
+
+    on: Any
+    inferred: bool
+    digest: bytes
+
+
+@dataclass
+class Known:
+    """What keeping current needs of a provider's effective history: the first entry about each
+    thing (recalled, with its ref) and the current names. Much smaller than the history."""
+
+    index: dict[tuple[Any, ...], tuple[Recalled, str]] = field(default_factory=dict)
+    names: dict[tuple[Any, ...], str] = field(default_factory=dict)
+
+
+def known(history: Sequence[Recorded]) -> Known:
+    """What keeping current needs of a provider's effective history (see `Known`)."""
+    return Known({key: (_recalled(entry), ref) for key, (entry, ref) in _index(history).items()}, _names(history))
+
+
+def digest(entry: Entry) -> bytes:
+    """The entry's content, whoever published it (`source` aside), as a short digest."""
+    return hashlib.blake2b(repr(replace(entry, source=None)).encode(), digest_size=16).digest()
+
+
+def _recalled(entry: Entry) -> Recalled:
+    return Recalled(getattr(entry, "on", None), INFERRED_DAY in (entry.source or ""), digest(entry))
+
+
+Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
+
+
+def plan(drafted: Sequence[tuple[Entry, Draft]], knowing: Mapping[str, Known], recall: Recall) -> Plan:
+    """Weighs each imported entry (with the draft it was read from) against what is known of its
+    provider's effective history (see module doc). An entry whose content equals the recorded
+    one's is already there; only one that differs needs the recorded entry itself, which
+    `recall` gives (the provider's `_index`, read again)."""
     result = Plan()
     for entry, draft in drafted:
-        index = held.get(entry.provider_id, {})
+        mine = knowing.get(entry.provider_id, Known())
         key = identity(entry)
-        found = index.get(key) if key is not None else None
+        found = mine.index.get(key) if key is not None else None
         if found is None:
             result.record.append((entry, draft.origin))
             continue
+        recalled, ref = found
         try:
-            if isinstance(entry, _DAY_ONLY) and _inferred_day(found[0], entry):
-                reason = f"CQC gives the day, {entry.on}, where the ledger had inferred {found[0].on}"  # type: ignore[attr-defined]
+            if isinstance(entry, _DAY_ONLY) and _inferred_day(recalled, entry):
+                reason = f"CQC gives the day, {entry.on}, where the ledger had inferred {recalled.on}"
                 result.record.append(
                     (
-                        EntryCorrected(provider_id=entry.provider_id, ref=found[1], replacement=entry, reason=reason, source=entry.source),
+                        EntryCorrected(provider_id=entry.provider_id, ref=ref, replacement=entry, reason=reason, source=entry.source),
                         draft.origin,
                     )
                 )
                 continue
             if isinstance(entry, _DAY_ONLY):
-                _same_day(found[0], entry)
-                result.notes.extend(_renamed(entry, names.get(entry.provider_id, {}), draft.origin))
-                result.already.append(found[1])
-            elif (correction := _completion(entry, draft, found, index)) is None:
-                result.already.append(found[1])
+                _same_day(recalled, entry)
+                result.notes.extend(_renamed(entry, mine.names, draft.origin))
+                result.already.append(ref)
+                continue
+            if recalled.digest == digest(entry):
+                result.already.append(ref)
+                continue
+            index = recall(entry.provider_id)
+            if (correction := _completion(entry, draft, index[key], index)) is None:  # type: ignore[index]
+                result.already.append(ref)
             else:
                 result.record.append((correction, draft.origin))
         except _Contradiction as differs:
             raise RuleBroken(
-                f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {_about(entry)} is already recorded as {found[1]}, where "
+                f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {_about(entry)} is already recorded as {ref}, where "
                 f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
-                f"it, or the ledger is wrong, record a correction: cqc-ledger correct {found[1]} FILE --reason TEXT"
+                f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
     return result
 
@@ -178,13 +221,13 @@ def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tu
     return tuple(sorted(extra, key=lambda c: (c.location_id or "", c.service or "", QUESTIONS.index(c.question))))
 
 
-def _inferred_day(recorded: Entry, new: Entry) -> bool:
+def _inferred_day(recorded: Recalled, new: Entry) -> bool:
     """Whether the recorded registration's day was inferred (from CQC's files, which gave none)
     and `new` gives another, from CQC: then the new day corrects it."""
-    return recorded.on != new.on and INFERRED_DAY in (recorded.source or "") and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
+    return recorded.on != new.on and recorded.inferred and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
 
 
-def _same_day(recorded: Entry, new: Entry) -> None:
+def _same_day(recorded: Recalled, new: Entry) -> None:
     if recorded.on != new.on:  # type: ignore[attr-defined]
         raise _Contradiction("the day", recorded.on, new.on)  # type: ignore[attr-defined]
 
@@ -201,6 +244,11 @@ def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin)
     )
     who = getattr(entry, "location_id", entry.provider_id)
     return [f'{origin}: CQC names {who} "{name}", but the ledger has "{current}"; kept as recorded ({hint})']
+
+
+def index_of(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
+    """The first recorded entry about each thing, with its ref (for `plan`'s `recall`)."""
+    return _index(history)
 
 
 def _index(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:

@@ -19,7 +19,6 @@ from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
 from cqc_ledger.ledger.input import json_value, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
-from cqc_ledger.ledger.records import Recorded
 
 FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")
 _SHOWN = 10
@@ -59,20 +58,18 @@ def import_files(
     files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":
         return import_responses(ledger, [response for path in paths for response in _responses(path)], today=today, followers=followers)
-    drafted, notes, histories = _file_drafts(ledger, fmt, paths, all_providers)
-    return _import_drafts(ledger, drafted, notes, histories, today, followers)
+    drafted, notes, knowing = _file_drafts(ledger, fmt, paths, all_providers)
+    return _import_drafts(ledger, drafted, notes, knowing, today, followers)
 
 
-def _file_drafts(
-    ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool
-) -> tuple[list[Draft], list[str], dict[str, list[Recorded]]]:
+def _file_drafts(ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool) -> tuple[list[Draft], list[str], dict[str, _Known]]:
     """The drafts of CQC's monthly files (what was read is let go once drafted)."""
     kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
     read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
-    histories = _histories(ledger, list(read.providers))
-    drafted, notes = file_entries.drafts(read, histories)
+    knowing = _knowing(ledger, list(read.providers))
+    drafted, notes = file_entries.drafts(read, {provider_id: k.held for provider_id, k in knowing.items()})
     notes.extend(_passed_over(sorted(read.passed_over)))
-    return drafted, notes, histories
+    return drafted, notes, knowing
 
 
 def import_responses(
@@ -81,33 +78,52 @@ def import_responses(
     """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
     notes: list[str] = []
     drafted = cqc_api.drafts(responses, notes)
-    histories = _histories(ledger, [d.obj["provider_id"] for d in drafted])
-    return _import_drafts(ledger, drafted, notes, histories, today, followers)
+    knowing = _knowing(ledger, [d.obj["provider_id"] for d in drafted])
+    return _import_drafts(ledger, drafted, notes, knowing, today, followers)
 
 
 def _import_drafts(
     ledger: Ledger,
     drafted: list[Draft],
     notes: list[str],
-    histories: dict[str, list[Recorded]],
+    knowing: dict[str, _Known],
     today: date,
     followers: Sequence[Follower],
 ) -> ImportOutcome:
     entries = [(_parsed(draft, today), draft) for draft in drafted]
     drafted.clear()  # the drafts live on in `entries` as long as they are needed, no longer
-    histories.update(_histories(ledger, [e.provider_id for e, _ in entries if e.provider_id not in histories]))
-    _check_providers(entries, histories)
-    kept = keeping.plan(entries, histories)
+    knowing.update(_knowing(ledger, [e.provider_id for e, _ in entries if e.provider_id not in knowing]))
+    _check_providers(entries, knowing)
+    kept = keeping.plan(entries, {provider_id: k.keeping for provider_id, k in knowing.items()}, lambda pid: _index(ledger, pid))
     del entries
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
 
-def _histories(ledger: Ledger, provider_ids: Sequence[str]) -> dict[str, list[Recorded]]:
-    """The effective history of each provider (none at all in a new ledger, without asking)."""
+@dataclass
+class _Known:
+    """What an import needs of a provider's effective history, without holding the history."""
+
+    held: file_entries.Held
+    keeping: keeping.Known
+
+
+def _knowing(ledger: Ledger, provider_ids: Sequence[str]) -> dict[str, _Known]:
+    """What is known of each provider, its effective history read and let go one provider at a
+    time (in a new ledger, nothing, without asking): a repeat import of the whole register holds
+    tens of MiB where the histories took hundreds."""
     if not provider_ids or not ledger.recorder.max_notification_id():
-        return {provider_id: [] for provider_id in provider_ids}
-    return {provider_id: effective(ledger.provider(provider_id).history()) for provider_id in dict.fromkeys(provider_ids)}
+        return {provider_id: _Known(file_entries.Held(), keeping.Known()) for provider_id in provider_ids}
+    knowing = {}
+    for provider_id in dict.fromkeys(provider_ids):
+        history = effective(ledger.provider(provider_id).history())
+        knowing[provider_id] = _Known(file_entries.held(history), keeping.known(history))
+    return knowing
+
+
+def _index(ledger: Ledger, provider_id: str) -> dict[tuple[Any, ...], tuple[Entry, str]]:
+    """The provider's recorded entries, by what each is about, read again when one must be compared whole."""
+    return keeping.index_of(effective(ledger.provider(provider_id).history()))
 
 
 def _passed_over(provider_ids: Sequence[str]) -> list[str]:
@@ -139,10 +155,10 @@ def _parsed(draft: Draft, today: date) -> Entry:
         raise _placed(refused, draft.origin) from None
 
 
-def _check_providers(entries: Sequence[tuple[Entry, Draft]], histories: dict[str, list[Recorded]]) -> None:
+def _check_providers(entries: Sequence[tuple[Entry, Draft]], knowing: dict[str, _Known]) -> None:
     """Every provider named must be registered, in the ledger or by this import."""
     known = {e.provider_id for e, _ in entries if isinstance(e, provider.ProviderRegistered)} | {
-        provider_id for provider_id, history in histories.items() if any(isinstance(r.entry, provider.ProviderRegistered) for r in history)
+        provider_id for provider_id, k in knowing.items() if ("ProviderRegistered",) in k.keeping.index
     }
     missing: dict[str, str] = {}
     for entry, draft in entries:
