@@ -72,7 +72,7 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
         children.setdefault(place.provider_id or "", []).append((location_id, place))
     for provider_id in sorted(read.providers):
         place = read.providers[provider_id]
-        mine = holding.get(provider_id, Held())
+        mine = holding.get(provider_id) or Held()
         shown = [d for d in [place.shown, *(_first_day(p) for _, p in children.get(provider_id, []))] if d is not None]
         day, draft = _provider_registration(provider_id, place, min(shown) if shown else None, mine, notes)
         if draft is not None:

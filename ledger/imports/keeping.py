@@ -22,7 +22,7 @@ inspection (by inspection_id) or a report (by report_id).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -57,7 +57,7 @@ class _Contradiction(Exception):
         self.what, self.recorded, self.imported, self.key = what, recorded, imported, key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recalled:
     """What keeping current needs of a recorded entry without holding it: its day and whether
     that day was inferred (a registration or deregistration), else a digest of its content."""
@@ -93,14 +93,14 @@ def _recalled(entry: Entry) -> Recalled:
 Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
 
 
-def plan(drafted: Sequence[tuple[Entry, Draft]], knowing: Mapping[str, Known], recall: Recall) -> Plan:
+def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known], recall: Recall) -> Plan:
     """Weighs each imported entry (with the draft it was read from) against what is known of its
-    provider's effective history (see module doc). An entry whose content equals the recorded
+    provider's effective history (`knowing`; see module doc). An entry whose content equals the recorded
     one's is already there; only one that differs needs the recorded entry itself, which
     `recall` gives (the provider's `_index`, read again)."""
     result = Plan()
     for entry, draft in drafted:
-        mine = knowing.get(entry.provider_id, Known())
+        mine = knowing(entry.provider_id)
         key = identity(entry)
         found = mine.index.get(key) if key is not None else None
         if found is None:

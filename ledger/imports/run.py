@@ -6,7 +6,7 @@ record it came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +19,7 @@ from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
 from cqc_ledger.ledger.input import json_value, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
+from cqc_ledger.ledger.records import Recorded
 
 FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")
 _SHOWN = 10
@@ -58,18 +59,19 @@ def import_files(
     files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":
         return import_responses(ledger, [response for path in paths for response in _responses(path)], today=today, followers=followers)
-    drafted, notes, knowing = _file_drafts(ledger, fmt, paths, all_providers)
-    return _import_drafts(ledger, drafted, notes, knowing, today, followers)
+    drafted, notes = _file_drafts(ledger, fmt, paths, all_providers)
+    return _import_drafts(ledger, drafted, notes, today, followers)
 
 
-def _file_drafts(ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool) -> tuple[list[Draft], list[str], dict[str, _Known]]:
-    """The drafts of CQC's monthly files (what was read is let go once drafted)."""
+def _file_drafts(ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool) -> tuple[list[Draft], list[str]]:
+    """The drafts of CQC's monthly files (what was read is let go once drafted). Only what the
+    ledger holds of each provider's registration is read now; what keeping current needs is
+    read later, provider by provider, once the files' rows are let go."""
     kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
     read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
-    knowing = _knowing(ledger, list(read.providers))
-    drafted, notes = file_entries.drafts(read, {provider_id: k.held for provider_id, k in knowing.items()})
+    drafted, notes = file_entries.drafts(read, _holding(ledger, list(read.providers)))
     notes.extend(_passed_over(sorted(read.passed_over)))
-    return drafted, notes, knowing
+    return drafted, notes
 
 
 def import_responses(
@@ -78,52 +80,57 @@ def import_responses(
     """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
     notes: list[str] = []
     drafted = cqc_api.drafts(responses, notes)
-    knowing = _knowing(ledger, [d.obj["provider_id"] for d in drafted])
-    return _import_drafts(ledger, drafted, notes, knowing, today, followers)
+    return _import_drafts(ledger, drafted, notes, today, followers)
 
 
 def _import_drafts(
     ledger: Ledger,
     drafted: list[Draft],
     notes: list[str],
-    knowing: dict[str, _Known],
     today: date,
     followers: Sequence[Follower],
 ) -> ImportOutcome:
-    entries = [(_parsed(draft, today), draft) for draft in drafted]
-    drafted.clear()  # the drafts live on in `entries` as long as they are needed, no longer
-    knowing.update(_knowing(ledger, [e.provider_id for e, _ in entries if e.provider_id not in knowing]))
-    _check_providers(entries, knowing)
-    kept = keeping.plan(entries, {provider_id: k.keeping for provider_id, k in knowing.items()}, lambda pid: _index(ledger, pid))
-    del entries
+    """Each draft checked (`parse_entry`) and weighed against what is known of its provider, one
+    at a time and then let go, so that only what is to be recorded is held; then the providers
+    checked as registered, and what is new recorded in one transaction."""
+    empty = not ledger.recorder.max_notification_id()
+    knowing: dict[str, keeping.Known] = {}
+
+    def known(provider_id: str) -> keeping.Known:
+        if provider_id not in knowing:
+            knowing[provider_id] = keeping.Known() if empty else keeping.known(_history(ledger, provider_id))
+        return knowing[provider_id]
+
+    named: dict[str, str] = {}  # each provider an entry names, and where its first entry came from
+    registered: set[str] = set()
+
+    def parsed() -> Iterator[tuple[Entry, Draft]]:
+        drafted.reverse()
+        while drafted:  # each draft let go once weighed
+            draft = drafted.pop()
+            entry = _parsed(draft, today)
+            named.setdefault(entry.provider_id, draft.origin)
+            if isinstance(entry, provider.ProviderRegistered):
+                registered.add(entry.provider_id)
+            yield entry, draft
+
+    kept = keeping.plan(parsed(), known, lambda provider_id: keeping.index_of(_history(ledger, provider_id)))
+    _check_providers(named, registered, known)
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
 
-@dataclass
-class _Known:
-    """What an import needs of a provider's effective history, without holding the history."""
-
-    held: file_entries.Held
-    keeping: keeping.Known
-
-
-def _knowing(ledger: Ledger, provider_ids: Sequence[str]) -> dict[str, _Known]:
-    """What is known of each provider, its effective history read and let go one provider at a
-    time (in a new ledger, nothing, without asking): a repeat import of the whole register holds
-    tens of MiB where the histories took hundreds."""
+def _holding(ledger: Ledger, provider_ids: Sequence[str]) -> dict[str, file_entries.Held]:
+    """What each provider's effective history holds of registration, the history read and let go
+    one provider at a time (in a new ledger, nothing, without asking)."""
     if not provider_ids or not ledger.recorder.max_notification_id():
-        return {provider_id: _Known(file_entries.Held(), keeping.Known()) for provider_id in provider_ids}
-    knowing = {}
-    for provider_id in dict.fromkeys(provider_ids):
-        history = effective(ledger.provider(provider_id).history())
-        knowing[provider_id] = _Known(file_entries.held(history), keeping.known(history))
-    return knowing
+        return {}
+    return {provider_id: file_entries.held(_history(ledger, provider_id)) for provider_id in dict.fromkeys(provider_ids)}
 
 
-def _index(ledger: Ledger, provider_id: str) -> dict[tuple[Any, ...], tuple[Entry, str]]:
-    """The provider's recorded entries, by what each is about, read again when one must be compared whole."""
-    return keeping.index_of(effective(ledger.provider(provider_id).history()))
+def _history(ledger: Ledger, provider_id: str) -> list[Recorded]:
+    """The provider's effective history (corrections applied, retractions gone)."""
+    return effective(ledger.provider(provider_id).history())
 
 
 def _passed_over(provider_ids: Sequence[str]) -> list[str]:
@@ -155,15 +162,13 @@ def _parsed(draft: Draft, today: date) -> Entry:
         raise _placed(refused, draft.origin) from None
 
 
-def _check_providers(entries: Sequence[tuple[Entry, Draft]], knowing: dict[str, _Known]) -> None:
+def _check_providers(named: dict[str, str], registered: set[str], known: Callable[[str], keeping.Known]) -> None:
     """Every provider named must be registered, in the ledger or by this import."""
-    known = {e.provider_id for e, _ in entries if isinstance(e, provider.ProviderRegistered)} | {
-        provider_id for provider_id, k in knowing.items() if ("ProviderRegistered",) in k.keeping.index
+    missing = {
+        provider_id: origin
+        for provider_id, origin in named.items()
+        if provider_id not in registered and ("ProviderRegistered",) not in known(provider_id).index
     }
-    missing: dict[str, str] = {}
-    for entry, draft in entries:
-        if entry.provider_id not in known:
-            missing.setdefault(entry.provider_id, draft.origin)
     if len(missing) == 1:
         provider_id, origin = next(iter(missing.items()))
         raise RuleBroken(
