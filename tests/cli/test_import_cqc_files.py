@@ -16,6 +16,7 @@ from cqc_data import (
     entries,
     fixture,
     location_row,
+    provider_row,
     monthly_csv,
     ods,
     ratings_csv,
@@ -241,6 +242,28 @@ def test_inherited_ratings_become_ratings_inherited_on_the_locations_registratio
     ]
     assert "inherited" in found[0]["source"] and not outcome["notes"]
     assert run_import(cli, "cqc-files", ratings, active)["recorded"] == []
+
+
+def test_a_providers_inherited_rating_is_left_out_with_a_note_as_the_ledger_holds_them_for_locations_only(cli, tmp_path):
+    # RatingsInherited names a location (CONTRACT: location_id is required): a trust-level row
+    # marked inherited is neither a report of the new trust nor an inheritance the ledger can hold
+    inherited = {"Inherited Rating (Y/N)": "Y"}
+    providers = ratings_csv(
+        tmp_path,
+        "providers.csv",
+        "Providers",
+        [
+            {**provider_row("Overall", "Overall", GOOD, "2017-10-18", provider_id="RH5"), **inherited},
+            provider_row("Overall", "Safe", RI, "2022-01-05", provider_id="RH5"),
+        ],
+    )
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RH5A8", "2020-04-01", provider_id="RH5")])
+
+    outcome = run_import(cli, "cqc-files", providers, active)
+
+    found = [(e["type"], e["on"]) for e in entries(cli, "RH5") if e["type"] in ("RatingsInherited", "ReportPublished")]
+    assert found == [("ReportPublished", "2022-01-05")]
+    assert any("1 inherited rating of a provider as a whole" in n and "for locations only" in n for n in outcome["notes"])
 
 
 def test_the_api_gives_the_day_of_a_registration_the_files_had_to_infer(cli, tmp_path):
