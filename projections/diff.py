@@ -1,7 +1,7 @@
 """What changed between two days: the status on each, compared, with the entries that changed it.
 
 Each rating cell, special-measures regime, warning notice and the oversight segment is compared
-on its own. The entries named for a change are those of the effective history (as known at the
+on its own; renames, registrations and deregistrations between the days are listed. The entries named for a change are those of the effective history (as known at the
 time asked) that took effect after the first day and by the second and touch that thing.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import singledispatch
 
-from cqc_ledger.events import enforcement, inspections, oversight
+from cqc_ledger.events import enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
@@ -44,6 +44,20 @@ class Diff:
     special_measures: tuple[Change, ...]
     warning_notices: tuple[Change, ...]
     oversight: Change | None
+    register: tuple[Registration, ...] = ()  # registered, renamed or deregistered between the days
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A change to the register between the days: the provider renamed or deregistered, a
+    location registered or deregistered."""
+
+    did: str  # "renamed", "deregistered", "location registered", "location deregistered"
+    on: date
+    ref: str
+    location_id: str | None = None
+    name: str | None = None
+    successor_id: str | None = None
 
 
 def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, known_at: datetime | None = None) -> Diff:
@@ -66,7 +80,22 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
         special_measures=_regime_changes(before, after, regimes, window, refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),
+        register=tuple(done for r in in_effect_order(window) if (done := _registration(r.entry, r.ref, after)) is not None),
     )
+
+
+def _registration(entry: Entry, ref: str, after: Status) -> Registration | None:
+    """What an entry between the days did to the register, if anything."""
+    if isinstance(entry, provider.ProviderRenamed):
+        return Registration("renamed", entry.on, ref, name=entry.name)
+    if isinstance(entry, provider.ProviderDeregistered):
+        return Registration("deregistered", entry.on, ref, successor_id=entry.successor_id)
+    if isinstance(entry, provider.LocationRegistered):
+        return Registration("location registered", entry.on, ref, location_id=entry.location_id, name=entry.name)
+    if isinstance(entry, provider.LocationDeregistered):
+        known = after.locations.get(entry.location_id)
+        return Registration("location deregistered", entry.on, ref, location_id=entry.location_id, name=known.name if known else None)
+    return None
 
 
 def _regime_entries(window: list[Recorded]) -> list[oversight.SpecialMeasuresEntered | oversight.SpecialMeasuresExited]:

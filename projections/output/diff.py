@@ -12,7 +12,7 @@ from cqc_ledger.projections.status import Notice, Since
 
 
 def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
-    """`{"changes", "reaffirmed", "special_measures", "warning_notices", "oversight", ...}`."""
+    """`{"changes", "reaffirmed", "special_measures", "warning_notices", "oversight", "register", ...}`."""
     return {
         "provider_id": d.after.provider_id,
         "name": d.after.name or d.before.name,
@@ -37,6 +37,17 @@ def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
             if d.oversight
             else None
         ),
+        "register": [
+            {
+                "did": r.did,
+                "on": day(r.on),
+                "ref": r.ref,
+                "location_id": r.location_id,
+                "name": r.name,
+                "successor_id": r.successor_id,
+            }
+            for r in d.register
+        ],
     }
 
 
@@ -93,6 +104,7 @@ def diff_text(doc: dict[str, Any]) -> str:
         ("Special measures", [_regime_change(c) for c in doc["special_measures"]]),
         ("Warning notices", [_notice_change(c) for c in doc["warning_notices"]]),
         ("Oversight", [_segment_change(doc["oversight"])] if doc["oversight"] else []),
+        ("Register", [_registration(r) for r in doc.get("register", [])]),
     ]
     for title, rows in sections:
         if rows:
@@ -100,6 +112,17 @@ def diff_text(doc: dict[str, Any]) -> str:
     if not any(rows for _, rows in sections):
         lines.extend(["", "Nothing changed."])
     return "\n".join(lines)
+
+
+def _registration(r: dict[str, Any]) -> str:
+    """`location RWP01 (Worcestershire Royal Hospital) registered on 1 April 2010 (RWP/2)`."""
+    where = f"location {r['location_id']}" if r["location_id"] else "the provider"
+    named = f" ({r['name']})" if r["name"] and r["location_id"] else ""
+    did = r["did"].removeprefix("location ")
+    if r["did"] == "renamed":
+        did = f"renamed {r['name']}"
+    successor = f", successor {r['successor_id']}" if r["successor_id"] else ""
+    return f"{where}{named} {did} on {long_day(r['on'])} ({r['ref']}){successor}"
 
 
 def _refs(refs: list[str]) -> str:

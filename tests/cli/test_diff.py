@@ -187,3 +187,22 @@ def test_diff_help_ends_with_an_example(cli) -> None:
     result = cli("diff", "--help")
     described = result.output[: result.output.index("Options:")].rstrip()
     assert described.endswith("  Example:\n    cqc-ledger diff RWP --from 2017-01-01 --to 2019-12-31")
+
+
+def test_renames_registrations_and_deregistrations_between_the_days_are_listed_and_none_outside_them() -> None:
+    entries = history(
+        {"type": "ProviderRenamed", "provider_id": "RWP", "name": "Worcestershire Acute", "on": "2019-01-01"},  # RWP/12
+        location("RWP02", on="2019-02-01", name="Kidderminster Hospital"),  # RWP/13
+        {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2019-03-01"},  # RWP/14
+        {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2020-04-01", "successor_id": "RXX"},  # RWP/15
+    )
+
+    doc = between(entries, "2018-12-31", "2020-12-31")
+
+    assert [(r["did"], r["location_id"], r["name"], r["successor_id"], r["on"], r["ref"]) for r in doc["register"]] == [
+        ("renamed", None, "Worcestershire Acute", None, "2019-01-01", "RWP/12"),
+        ("location registered", "RWP02", "Kidderminster Hospital", None, "2019-02-01", "RWP/13"),
+        ("location deregistered", "RWP01", "Hospital RWP01", None, "2019-03-01", "RWP/14"),
+        ("deregistered", None, None, "RXX", "2020-04-01", "RWP/15"),
+    ]
+    assert between(entries, "2016-12-31", "2018-12-31")["register"] == []
