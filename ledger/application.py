@@ -57,8 +57,9 @@ def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, la
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector pauses while an input is recorded, and resumes after it.
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector pauses while an input is recorded (or the views rebuilt), and
+    resumes after it.
 
     Recording makes millions of small objects that hold no cycles (reference counting frees them
     as ever) and keeps every provider's facts alive; the collector would walk all of them again
@@ -134,7 +135,7 @@ class Ledger(Application):
         self, lines: Iterable[tuple[int, Entry, Stamp | None]], followers: Sequence[Follower], clock: Clock, *, restoring: bool
     ) -> Outcome:
         recorder: Any = self.recorder
-        with _collector_paused(), recorder.datastore.transaction(commit=True) as c:
+        with collector_paused(), recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
             if restoring and recorder.holds_entries(c):
                 raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")

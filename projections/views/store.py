@@ -31,7 +31,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.events.jsonform import entry_from_json
-from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
@@ -178,7 +178,7 @@ class Views:
         first takes the ledger's write lock (so writers wait their turn): a crash leaves the views
         as they were, and readers see the old views until it commits."""
         applied, start = 0, 0
-        with self.datastore.transaction(commit=True) as c:
+        with collector_paused(), self.datastore.transaction(commit=True) as c:
             with self._waiting(c, wait):
                 ledger.recorder.lock(c)  # type: ignore[attr-defined]
             c.execute(self.q("DELETE FROM {entries}"))
