@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, postgres_settings
+from cqc_ledger.ledger.store.target import postgres_connection, postgres_settings
 
 # The advisory lock's key: (this program's, the schema's). A two-key lock never meets the one-key
 # lock taken while creating tables.
@@ -33,7 +33,7 @@ _DROP = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m": "MA
 def schema_kept_if_refused(url: str, *, empty: bool) -> Iterator[None]:
     """Runs a command that may create a ledger in the schema of `url`; if it was `empty` and the
     command fails having recorded nothing, drops what the command created there."""
-    conn = _connect(url)
+    conn = postgres_connection(url, autocommit=True)
     schema = postgres_settings(url)["schema"]
     key = (_PROGRAM, schema)
     try:
@@ -54,21 +54,6 @@ def schema_kept_if_refused(url: str, *, empty: bool) -> Iterator[None]:
     finally:
         with suppress(Exception):
             conn.close()  # ends the session: its advisory locks go with it
-
-
-def _connect(url: str) -> Any:
-    import psycopg
-
-    settings = postgres_settings(url)
-    return psycopg.connect(
-        dbname=settings["dbname"],
-        host=settings["host"],
-        port=settings["port"],
-        user=settings["user"],
-        password=settings["password"] or None,
-        connect_timeout=CONNECT_TIMEOUT,
-        autocommit=True,
-    )
 
 
 def _objects(conn: Any, schema: str) -> set[tuple[str, str, str, str]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, is_postgres, postgres_settings, shown, sqlite_uri
+from cqc_ledger.ledger.store.target import is_postgres, postgres_connection, postgres_settings, shown, sqlite_uri
 
 # The ledger's own tables and the columns each must have; the events table is eventsourcing's.
 _COLUMNS = {
@@ -103,14 +103,7 @@ def _postgres(url: str) -> Found:
         ) from None
     where = f"the PostgreSQL server at {settings['host']}:{settings['port']}"
     try:
-        with psycopg.connect(
-            dbname=settings["dbname"],
-            host=settings["host"],
-            port=settings["port"],
-            user=settings["user"],
-            password=settings["password"] or None,
-            connect_timeout=CONNECT_TIMEOUT,
-        ) as conn:
+        with postgres_connection(url) as conn:
             schema = settings["schema"]
             if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
                 raise StoreError(

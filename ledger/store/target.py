@@ -8,6 +8,7 @@ or error of the ledger ever prints a credential.
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from cqc_ledger.ledger.errors import StoreError
@@ -95,6 +96,23 @@ def postgres_settings(url: str) -> dict[str, str]:
         "password": unquote(parts.password or ""),
         "schema": parse_qs(parts.query).get("schema", ["public"])[0],
     }
+
+
+def postgres_connection(url: str, *, autocommit: bool = False) -> Any:
+    """A psycopg connection to the database `url` names, waiting at most CONNECT_TIMEOUT for the
+    server (psycopg is imported here: it is the optional `postgres` extra)."""
+    import psycopg
+
+    settings = postgres_settings(url)
+    return psycopg.connect(
+        dbname=settings["dbname"],
+        host=settings["host"],
+        port=settings["port"],
+        user=settings["user"],
+        password=settings["password"] or None,
+        connect_timeout=CONNECT_TIMEOUT,
+        autocommit=autocommit,
+    )
 
 
 def postgres_environment(url: str) -> dict[str, str]:
