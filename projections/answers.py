@@ -55,7 +55,7 @@ def trusts(
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:
     """`history --json`: every change to the provider in effect order."""
-    return history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at)
+    return output.history.history_json(history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at))
 
 
 def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
