@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.events.vocabulary import merit
+from cqc_ledger.ledger.application import collector_paused
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
@@ -94,46 +96,96 @@ def touched(window: list[Rated]) -> set[CellKey] | None:
     cell of that place may change, and the whole history is read)."""
     if any(r.kind == "ServiceSuperseded" for r in window):
         return None
-    return {key for r in window for key, _ in r.cells}
+    return {key for r in window for key in r.cells}
 
 
-Held = dict[CellKey, tuple[str, int]]  # each cell's rating and the position of the entry that set it
+Held = dict[CellKey, str]  # each cell's rating
 
 
 def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, asked: Asked) -> list[dict[str, Any]]:
     """As `moves` then `rows_of`, over entries read as `Rated` (in effect order), with plain
-    values: each entry sets its cells as the status fold does (`held_after`: "Inspected but not
-    rated" over a rating leaves it), a retired service's cells leave its place, and a cell
-    changed on a day after `start` when its rating at the end of the day differs from the day
-    before's."""
+    values: each entry sets its cells as the status fold does ("Inspected but not rated" over a
+    rating leaves it), a retired service's cells leave its place, and a cell changed on a day
+    after `start` when its rating at the end of the day differs from the day before's. The rows
+    are by day, then place and question (as `in_order` has them for one provider).
+
+    Most days are one entry that sets ratings only: its changes are the cells whose rating it
+    does not hold already, found as the difference of two dicts' items, not cell by cell."""
     held: Held = {}
     out: list[dict[str, Any]] = []
     for day, same_day in groupby(rated, key=lambda r: r.on):
-        was: dict[CellKey, tuple[str, int] | None] = {}
-        for r in same_day:
-            _apply_rated(held, was, r)
-        if day > start:
-            for key, old in was.items():
-                now = held.get(key)
-                if now is not None and (old is None or old[0] != now[0]) and _asked(key, now[0], asked):
-                    out.append(_plain_row(provider_id, who.name, day, key, old and old[0], now))
+        entries = list(same_day)
+        if day <= start:
+            for r in entries:
+                _apply(held, r)
+            continue
+        only = entries[0]
+        if len(entries) == 1 and only.place is None and INSPECTED_NOT_RATED not in only.cells.values():
+            moved = [(key, held.get(key), rating, only.position) for key, rating in only.cells.items() - held.items()]
+            held.update(only.cells)
+        else:
+            moved = _day_moves(held, entries)
+        if asked.question or asked.level or asked.filters.rating:
+            moved = [m for m in moved if _asked(m[0], m[2], asked)]
+        moved.sort(key=_place_order)
+        on, name = day.isoformat(), who.name
+        out.extend(
+            {
+                "provider_id": provider_id,
+                "name": name,
+                "location_id": key[0],
+                "service": key[1],
+                "question": key[2],
+                "from": was,
+                "to": now,
+                "on": on,
+                "ref": f"{provider_id}/{position}",
+            }
+            for key, was, now, position in moved
+        )
     return out
 
 
-def _apply_rated(held: Held, was: dict[CellKey, tuple[str, int] | None], r: Rated) -> None:
-    if r.kind == "ServiceSuperseded":
-        place = (r.body.get("location_id"), r.body["service"])
-        for key in [k for k in held if k[:2] == place]:
-            was.setdefault(key, held[key])
+def _place_order(moved: tuple[CellKey, str | None, str, int]) -> tuple[str, str, str]:
+    location_id, service, question = moved[0]
+    return location_id or "", service or "", question
+
+
+def _apply(held: Held, r: Rated) -> None:
+    """Sets the cells of an entry (or retires its service's) in `held`, as the status fold does."""
+    if r.place is not None:
+        for key in [k for k in held if k[:2] == r.place]:
             del held[key]
-        return
-    for key, rating in r.cells:
-        old = held.get(key)
-        if key not in was:
-            was[key] = old
-        if rating == INSPECTED_NOT_RATED and old is not None and merit(old[0]) is not None:
-            continue  # no new rating: the old one stands
-        held[key] = (rating, r.position)
+    elif INSPECTED_NOT_RATED not in r.cells.values():
+        held.update(r.cells)
+    else:
+        for key, rating in r.cells.items():
+            if _replaces(held.get(key), rating):
+                held[key] = rating
+
+
+def _replaces(old: str | None, rating: str) -> bool:
+    """Whether a cell's new value replaces its old: "Inspected but not rated" over a rating does not."""
+    return rating != INSPECTED_NOT_RATED or old is None or merit(old) is None
+
+
+def _day_moves(held: Held, entries: list[Rated]) -> list[tuple[CellKey, str | None, str, int]]:
+    """The day's entries applied to `held` one by one: each cell they touched whose rating at the
+    end of the day differs from the day before's, with the position of the entry that set it."""
+    was: dict[CellKey, str | None] = {}
+    set_by: dict[CellKey, int] = {}
+    for r in entries:
+        if r.place is not None:
+            for key in [k for k in held if k[:2] == r.place]:
+                was.setdefault(key, held.pop(key))
+            continue
+        for key, rating in r.cells.items():
+            old = held.get(key)
+            was.setdefault(key, old)
+            if _replaces(old, rating):
+                held[key] = rating
+                set_by[key] = r.position
+    return [(key, old, held[key], set_by[key]) for key, old in was.items() if key in held and held[key] != old]
 
 
 def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
@@ -142,21 +194,6 @@ def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
         and (asked.level is None or level_of(key) == asked.level)
         and (asked.filters.rating is None or rating == asked.filters.rating)
     )
-
-
-def _plain_row(provider_id: str, name: str | None, day: date, key: CellKey, was: str | None, now: tuple[str, int]) -> dict[str, Any]:
-    location_id, service, question = key
-    return {
-        "provider_id": provider_id,
-        "name": name,
-        "location_id": location_id,
-        "service": service,
-        "question": question,
-        "from": was,
-        "to": now[0],
-        "on": day.isoformat(),
-        "ref": f"{provider_id}/{now[1]}",
-    }
 
 
 def _differs(was: CellValue | None, now: CellValue) -> bool:
@@ -196,9 +233,6 @@ def in_order(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 # Of each provider's entries before the period, counting back from the latest, the ones fetched
 # in each round, for the providers that the rounds before left unsettled (None: all the rest).
 ROUNDS = ((0, 1), (1, 2), (2, 4), (4, None))
-# An entry before the period is searched for the cells still to settle, not parsed whole, when
-# they are at most this share of its cells.
-SHARE = 0.25
 NAMED = 10_000  # providers still unsettled named in a statement (more: every provider's entries are fetched)
 
 
@@ -210,6 +244,13 @@ def across(views: Views, start: date, end: date, known_at: datetime | None, aske
     report that set them all). A year costs the year's reports and the few before each
     provider's first, not all history.
     """
+    # A year's cells are hundreds of thousands of small objects, none in a cycle: the collector
+    # rests while they are read, and they are gone (but the rows) before it resumes.
+    with collector_paused():
+        return _across(views, start, end, known_at, asked)
+
+
+def _across(views: Views, start: date, end: date, known_at: datetime | None, asked: Asked) -> list[dict[str, Any]]:
     window = register_facts.rated_in(views, start, end, known_at)
     names = register_facts.who(views, end, known_at)
     wanted: dict[str, tuple[Who, set[CellKey] | None]] = {}
@@ -219,9 +260,10 @@ def across(views: Views, start: date, end: date, known_at: datetime | None, aske
             wanted[provider_id] = (about, touched(during))
     earlier = _earlier(views, start, known_at, {p: keys for p, (_, keys) in wanted.items()})
     rows: list[dict[str, Any]] = []
-    for provider_id, (about, _) in wanted.items():
-        rows.extend(rated_rows(earlier.get(provider_id, []) + window[provider_id], provider_id, about, start, asked))
-    return in_order(rows)
+    for provider_id in sorted(wanted):
+        rows.extend(rated_rows(earlier[provider_id] + window[provider_id], provider_id, wanted[provider_id][0], start, asked))
+    rows.sort(key=itemgetter("on"))  # stable: each day's rows stay by provider, then place and question (as `in_order`)
+    return rows
 
 
 def _earlier(views: Views, start: date, known_at: datetime | None, touching: dict[str, set[CellKey] | None]) -> dict[str, list[Rated]]:
@@ -238,16 +280,25 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
         if not open_keys:
             break
         counted: dict[str, int] = {}
-        named = open_keys if after and len(open_keys) <= NAMED else None  # the first round is for nearly every provider
+        named = open_keys if len(open_keys) <= NAMED else None
         for row in register_facts.rated_back(views, start, known_at, after=after, upto=upto, providers=named):
             provider_id = row[0]
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())
             if keys is None or keys:  # some cell still to settle (None: every entry is wanted)
-                r = (keys and register_facts.cells_of(row, keys, SHARE)) or register_facts.read_rated(row)
+                r = register_facts.read_rated(row)
                 earlier[provider_id].insert(0, r)
                 if keys is not None:
-                    keys.difference_update(key for key, rating in r.cells if rating != INSPECTED_NOT_RATED)
+                    _settle(keys, r.cells)
         # Still unsettled: those with cells open and as many entries as asked (so perhaps more).
         open_keys = {p: keys for p, keys in open_keys.items() if (keys is None or keys) and upto and counted.get(p, 0) == upto - after}
     return earlier
+
+
+def _settle(keys: set[CellKey], cells: dict[CellKey, str]) -> None:
+    """Removes from `keys` the cells an entry settles: those it sets, but "Inspected but not
+    rated" (a rating may stand beneath it)."""
+    if INSPECTED_NOT_RATED in cells.values():
+        keys.difference_update(key for key, rating in cells.items() if rating != INSPECTED_NOT_RATED)
+    else:
+        keys.difference_update(cells)

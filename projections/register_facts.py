@@ -10,11 +10,11 @@ subject, on, position, value), topics `name`, `registered` (JSON `{"provider_typ
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+import msgspec
 import orjson
 
 from cqc_ledger.events.base import CellKey
@@ -94,7 +94,7 @@ _RATED_ROWS = """
 _RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
 _LATEST_FIRST = """
-    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending, v.valid_from
+    SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r) v
     JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
     LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
@@ -104,28 +104,63 @@ _LATEST_FIRST = """
 
 class Rated(NamedTuple):
     """An entry that sets or unsets ratings, read from its stored JSON without building the entry:
-    its day, position, type and the cells it sets (`(location_id, service, question)`, rating)."""
+    its day, position and type, each cell it sets (`(location_id, service, question)`) with its
+    rating, and for a retired service its place (`(location_id, service)`)."""
 
     on: date
     position: int
     kind: str
-    cells: tuple[tuple[CellKey, str], ...]
-    body: dict[str, Any]
+    cells: dict[CellKey, str]
+    place: tuple[str | None, str | None] | None = None
 
 
-# provider_id, position, mend, topic, state, the mending correction's state (and from
-# `rated_back`, valid_from)
+# provider_id, position, mend, topic, state, the mending correction's state
 StoredRow = tuple[Any, ...]
+
+
+class _Cell(msgspec.Struct, gc=False):
+    question: str
+    rating: str
+    location_id: str | None = None
+    service: str | None = None
+
+
+class _Body(msgspec.Struct, gc=False):
+    """Of an entry that sets or unsets ratings, only what `Rated` holds (msgspec skips the rest)."""
+
+    on: date
+    ratings: list[_Cell] | None = None
+    cell: _Cell | None = None
+    location_id: str | None = None
+    service: str | None = None
+
+
+class _Mending(msgspec.Struct, gc=False):
+    replacement: _Body
+
+
+_BODY, _MENDING = msgspec.json.Decoder(_Body), msgspec.json.Decoder(_Mending)
 
 
 def read_rated(row: StoredRow) -> Rated:
     """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement)."""
-    _, position, mend, topic, state, mending = row[:6]
-    body = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
+    _, position, mend, topic, state, mending = row
     kind = entry_kind(topic)
+    try:
+        body = _MENDING.decode(as_bytes(mending)).replacement if mend else _BODY.decode(as_bytes(state))
+    except msgspec.ValidationError:
+        return _read_whole(position, kind, orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state)))
+    listed = (body.cell,) if kind == "RatingRevised" and body.cell else body.ratings or ()
+    cells = {(c.location_id, c.service, c.question): c.rating for c in listed}
+    return Rated(body.on, position, kind, cells, (body.location_id, body.service) if kind == "ServiceSuperseded" else None)
+
+
+def _read_whole(position: int, kind: str, body: dict[str, Any]) -> Rated:
+    """`read_rated` of a body not in the form msgspec reads it (parsed whole instead)."""
     listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
-    cells = tuple([((c.get("location_id"), c.get("service"), c["question"]), c["rating"]) for c in listed])
-    return Rated(date.fromisoformat(body["on"]), position, kind, cells, body)
+    cells = {(c.get("location_id"), c.get("service"), c["question"]): c["rating"] for c in listed}
+    place = (body.get("location_id"), body["service"]) if kind == "ServiceSuperseded" else None
+    return Rated(date.fromisoformat(body["on"]), position, kind, cells, place)
 
 
 def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Rated]]:
@@ -141,49 +176,6 @@ def rated_in(views: Views, start: date, end: date, known_at: datetime | None = N
     seen = _seen(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?".format()
     return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
-
-
-# A cell as the store keeps it (keys sorted, absent ones left out): `{"location_id":L,` if any,
-# then `"question":Q,"rating":"R"`, then `,"service":S` if any, then `}`.
-_PLAIN = ("ReportPublished", "RatingRevised")
-
-
-def cells_of(row: StoredRow, keys: set[CellKey], share: float = 0.25) -> Rated | None:
-    """The entry of a row of `rated_back` holding only its cells of `keys`, found in its stored
-    bytes without parsing the rest (a report setting hundreds of cells, read for a few); None
-    when `keys` are more than `share` of its cells (parsing it whole is then as quick) or its
-    bytes are not plainly a report's or a revision's in the stored form: then read it whole
-    with `read_rated`."""
-    _, position, mend, topic, state, _, on = row
-    kind = entry_kind(topic)
-    state = as_bytes(state)
-    if mend or kind not in _PLAIN or not state.startswith(b'{"recorded_at":"'):
-        return None
-    cells = state.count(b'"question":')
-    if len(keys) > share * cells or cells != state.count(b'{"question":') + state.count(b'{"location_id":'):
-        return None  # too many keys asked, or not every cell in the plain stored form
-    found = []
-    for key in keys:
-        before, after = _around(key)
-        at = state.find(before)
-        while at != -1:
-            start = at + len(before)
-            end = state.find(b'"', start)
-            if end == -1:
-                return None
-            if state.startswith(after, end + 1):
-                found.append((key, state[start:end].decode()))
-            at = state.find(before, end)
-    return Rated(date.fromisoformat(on), position, kind, tuple(found), {})
-
-
-@functools.lru_cache(maxsize=65536)
-def _around(key: CellKey) -> tuple[bytes, bytes]:
-    """What stands before and after a cell's rating in the stored form of the cell `key`."""
-    location_id, service, question = key
-    where = b'"location_id":' + orjson.dumps(location_id) + b"," if location_id is not None else b""
-    before = b"{" + where + b'"question":' + orjson.dumps(question) + b',"rating":"'
-    return before, (b',"service":' + orjson.dumps(service) if service is not None else b"") + b"}"
 
 
 def rated_back(

@@ -40,6 +40,14 @@ def registers(draw: Any) -> list[list[dict[str, Any]]]:
     return found
 
 
+asked_changes = st.builds(
+    lambda question, level, rating: changes.Asked(changes.Filters(rating=rating), question, level),
+    st.sampled_from([None, "overall", "safe", "well-led"]),
+    st.sampled_from([None, *changes.LEVELS]),
+    st.sampled_from([None, "Good", "Inadequate", "Inspected but not rated"]),
+)
+
+
 def answer(run: Any, *args: str) -> Any:
     result = run(*args, "--json")
     assert result.exit_code == 0, result.output
@@ -128,18 +136,15 @@ def test_counts_and_transitions_of_another_question_say_what_status_says(store: 
 
 @pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize(
-    ("rounds", "share"),
-    [(((0, 1), (1, None)), 0.0), (((0, 1), (1, 2), (2, 3), (3, None)), 1000.0)],
-    ids=["parsed-whole", "cells-searched"],
+    "rounds",
+    [((0, 1), (1, None)), ((0, 1), (1, 2), (2, 3), (3, None))],
+    ids=["one-then-the-rest", "one-at-a-time"],
 )
-def test_changes_from_the_views_equal_changes_by_replay(
-    store: str, rounds: Any, share: float, tmp_path_factory: Any, monkeypatch: Any
-) -> None:
+def test_changes_from_the_views_equal_changes_by_replay(store: str, rounds: Any, tmp_path_factory: Any, monkeypatch: Any) -> None:
     """Read from the few latest entries before the period that settle the cells it sets (in
-    rounds of one entry, then the rest; or one at a time), each parsed whole or searched for the
-    cells still to settle, the changes are those of folding every entry of every provider."""
+    rounds of one entry, then the rest; or one at a time), the changes are those of folding
+    every entry of every provider, with or without a question, a level or a new rating asked."""
     monkeypatch.setattr(changes, "ROUNDS", rounds)
-    monkeypatch.setattr(changes, "SHARE", share)
 
     @settings(max_examples=EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
     @given(plan=registers(), data=st.data())
@@ -148,7 +153,7 @@ def test_changes_from_the_views_equal_changes_by_replay(
             ledger, times = record_history(db, plan, data)
             known_at = data.draw(st.sampled_from([None, *(t + timedelta(minutes=m) for t in times for m in (-1, 0))]), label="known_at")
             start, end = sorted((data.draw(days, label="from"), data.draw(days, label="to")))
-            asked = changes.Asked()
+            asked = data.draw(asked_changes, label="asked")
             replayed = [row for pid in PROVIDERS for row in changes.changes(ledger.entries_of(pid), pid, start, end, known_at, asked)]
             assert changes.across(open_views(ledger), start, end, known_at, asked) == changes.in_order(replayed)
             ledger.close()
