@@ -88,16 +88,16 @@ def provider_ids(views: Views) -> set[str]:
 _RATED_ROWS = """
     SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
     FROM ({chosen}) v
-    JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
-    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    JOIN {{events}} e ON e.originator_id = v.provider_id{{as_events}} AND e.originator_version = v.position
+    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id{{as_events}} AND m.originator_version = v.mend
     ORDER BY v.provider_id, v.valid_from, v.position"""
 _RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
 _LATEST_FIRST = """
     SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY valid_from DESC, position DESC) AS back FROM ({chosen}) r) v
-    JOIN {{events}} e ON e.originator_id = v.provider_id AND e.originator_version = v.position
-    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id AND m.originator_version = v.mend
+    JOIN {{events}} e ON e.originator_id = v.provider_id{{as_events}} AND e.originator_version = v.position
+    LEFT JOIN {{events}} m ON m.originator_id = v.provider_id{{as_events}} AND m.originator_version = v.mend
     WHERE v.back > ? {upto}
     ORDER BY v.provider_id, v.back"""
 

@@ -81,6 +81,8 @@ class Views:
             **self.names,
             "or_ignore": "" if self.postgres else "OR IGNORE",
             "on_conflict": "ON CONFLICT DO NOTHING" if self.postgres else "",
+            # the views' ids compared as the events' are (PostgreSQL: so a join can use their key)
+            "as_events": ' COLLATE "default"' if self.postgres else "",
         }
         return statement.format(**names).replace("?", self.placeholder)
 
