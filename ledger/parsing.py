@@ -156,11 +156,11 @@ def plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where
     ):
         cell = RatingCell(
             location_id=location_id,
-            service=None if service is None else _SERVICES.get(service) or _service(service, where),
+            service=None if service is None else _service(service, where),
             question=question,
             rating=rating,
         )
-        if len(_SEEN_CELLS) >= _SEEN_CELLS_AT_MOST:
+        if len(_SEEN_CELLS) >= _CACHED_AT_MOST:
             _SEEN_CELLS.clear()
         _SEEN_CELLS[key] = cell
         return cell
@@ -170,7 +170,7 @@ def plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where
 # Cells already read on the fast path (cells are immutable, and a register repeats them often):
 # reading one again is a lookup. Only cells the fast path accepted are kept; refusals are not.
 _SEEN_CELLS: dict[tuple[str | None, str | None, str, str], RatingCell] = {}
-_SEEN_CELLS_AT_MOST = 200_000
+_CACHED_AT_MOST = 200_000  # cells, and ids below, kept at most before the cache starts again
 # Service names already read, and their canonical names (only names accepted are kept).
 _SERVICES: dict[str, str] = {}
 # Location ids already found to have CQC's forms.
@@ -180,7 +180,7 @@ _PLAIN_IDS: set[str] = set()
 def _plain_id(text: str) -> bool:
     if not is_id(text):
         return False
-    if len(_PLAIN_IDS) >= _SEEN_CELLS_AT_MOST:
+    if len(_PLAIN_IDS) >= _CACHED_AT_MOST:
         _PLAIN_IDS.clear()
     _PLAIN_IDS.add(text)
     return True

@@ -38,19 +38,18 @@ def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None
 
 
 def trusts(
-    ledger: Ledger,
-    at: date,
-    known_at: datetime | None,
-    filters: register.Filters | None = None,
-    *,
-    rating: str | None = None,
-    special_measures: bool = False,
+    ledger: Ledger, at: date, known_at: datetime | None, filters: register.Filters = register.EVERY_PROVIDER
 ) -> views.Answer[list[dict[str, Any]]]:
-    """`trusts --json`: every provider on the register on `at`, filtered (by `filters`, or by
-    `rating` and `special_measures`), and how far behind the views were."""
-    chosen = filters or register.Filters(rating=rating, special_measures=special_measures)
+    """`trusts --json`: every provider on the register on `at` that `filters` keeps, and how far
+    behind the views were."""
     answer = views.statuses(ledger, at, known_at)
-    return views.Answer(output.trusts.trusts_json(register.register(answer.value, chosen), at), answer.behind)
+    return views.Answer(output.trusts.trusts_json(register.register(answer.value, filters), at), answer.behind)
+
+
+def regions(ledger: Ledger, at: date, known_at: datetime | None) -> list[str]:
+    """The regions of the providers on the register on `at` (the web site's region control),
+    without shaping a row for each."""
+    return sorted({s.region for s in register.register(views.statuses(ledger, at, known_at).value) if s.region})
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:

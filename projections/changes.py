@@ -6,6 +6,9 @@ then on through the period day by day: a cell changed on a day when its rating a
 day differs from its rating at the end of the day before. A first rating is a change from
 nothing; a report that republishes a rating unchanged is not a change, nor is "Inspected but not
 rated" over a rating, nor a correction that leaves the value as it was.
+
+From the views (`across`), only the providers with ratings set in the period are read, from
+their stored entries (`register_facts.Rated`), with the same answer.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list
     """The changes `asked` keeps, as rows."""
     if not asked.filters.keeps_provider(who.name, who.provider_type, who.region):
         return []
-    return [_row(provider_id, who.name, day, key, was, now) for day, key, was, now in moved if _kept(key, now, asked)]
+    return [_row(provider_id, who.name, day, key, was, now) for day, key, was, now in moved if _asked(key, now.rating, asked)]
 
 
 # ---- from part of a history, read from the views ------------------------------------------
@@ -198,14 +201,6 @@ def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
 
 def _differs(was: CellValue | None, now: CellValue) -> bool:
     return was is None or was.rating != now.rating
-
-
-def _kept(key: CellKey, now: CellValue, asked: Asked) -> bool:
-    return (
-        (asked.question is None or key[2] == asked.question)
-        and (asked.level is None or level_of(key) == asked.level)
-        and (asked.filters.rating is None or now.rating == asked.filters.rating)
-    )
 
 
 def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellValue | None, now: CellValue) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def keeps(h: Headline, filters: Filters) -> bool:
 def series(found: Iterable[Move], days: Sequence[date], by: str, filters: Filters) -> list[dict[str, Any]]:
     """`{"at", "providers", <one key per value>}` for each of the ascending `days`, over the
     providers on the register that day that the filters keep: from each provider's moves (see
-    `projections.register_days.tallies`), each number what `count` gives for that day."""
+    `projections.register_days.tallies`), each number what `trusts --at` lists that day."""
 
     def keys(h: Headline) -> tuple[str, ...]:
         return ("providers", *_keys(h, by)) if filters == EVERY_PROVIDER or keeps(h, filters) else ()
@@ -64,15 +64,6 @@ def series(found: Iterable[Move], days: Sequence[date], by: str, filters: Filter
         {"at": day.isoformat(), "providers": totals["providers"], **{k: totals[k] for k in KEYS[by]}}
         for day, totals in zip(days, tallies(found, days, keys), strict=True)
     ]
-
-
-def count(at: date, headlines: Sequence[Headline], by: str) -> dict[str, Any]:
-    """`{"at", "providers", <one key per value>}` for the providers on the register that day."""
-    row: dict[str, Any] = {"at": at.isoformat(), "providers": len(headlines), **dict.fromkeys(KEYS[by], 0)}
-    for h in headlines:
-        for key in _keys(h, by):
-            row[key] += 1
-    return row
 
 
 def _keys(h: Headline, by: str) -> Iterable[str]:

@@ -1,9 +1,10 @@
-"""The status of every provider in the ledger on a day: the one place that iterates the register.
+"""Every provider's entries, and every provider's status on a day, by replaying the ledger: what
+the questions across the register fall back on when the views are behind, and the reference the
+views are held equal to.
 
-For now each status is the reference fold (`status_at`) over the provider's entries. The fast
-materialised views will take this function's place; whatever answers must give, for every
-provider registered by the day, the whole status (every cell, notice and enforcement action),
-equal to `status_at`'s.
+`statuses_at` is each provider's whole status by the reference fold (`status_at`);
+`views.statuses` gives the headline status from the views instead. `histories` groups every
+entry by provider for the folds that replay (changes, counts, find, anomalies).
 """
 
 from __future__ import annotations

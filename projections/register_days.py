@@ -27,6 +27,7 @@ import orjson
 
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.projections import trusts
 from cqc_ledger.projections.status import CellValue, Status, evolve, held_after
 from cqc_ledger.projections.views import Fact
 
@@ -100,7 +101,7 @@ def replayed_moves(histories: Iterable[tuple[str, list[Recorded]]], known_at: da
 def _headline(s: Status, key: tuple[None, None, str]) -> Headline:
     cell = s.cells.get(key)
     segment = s.oversight.value if s.oversight else None
-    on_register = s.name is not None and s.deregistered is None
+    on_register = trusts.on_register(s)
     return Headline(
         s.provider_id,
         s.name,

@@ -91,7 +91,7 @@ _RATED_ROWS = """
     JOIN {{events}} e ON e.originator_id = v.provider_id{{as_events}} AND e.originator_version = v.position
     LEFT JOIN {{events}} m ON m.originator_id = v.provider_id{{as_events}} AND m.originator_version = v.mend
     ORDER BY v.provider_id, v.valid_from, v.position"""
-_RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{{{entries}}}}
+_RATED_VISIBLE = f"""SELECT provider_id, valid_from, position, mend FROM {{entries}}
     WHERE kind IN ({", ".join(f"'{k}'" for k in RATED)}) AND {_VISIBLE}"""
 _LATEST_FIRST = """
     SELECT v.provider_id, v.position, v.mend, e.topic, e.state AS state, m.state AS mending
@@ -174,7 +174,7 @@ def rated_in(views: Views, start: date, end: date, known_at: datetime | None = N
     """Each provider's entries setting or unsetting ratings on a day after `start` up to `end`,
     as known at `known_at` (a corrected entry as its replacement), in effect order."""
     seen = _seen(known_at)
-    chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?".format()
+    chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?"
     return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
 
 
@@ -192,7 +192,7 @@ def rated_back(
     back from the latest those after the first `after`, up to the `upto`th (None: all); only
     those of `providers`, when named."""
     seen = _seen(known_at)
-    chosen = f"{_RATED_VISIBLE} AND valid_from <= ?".format()
+    chosen = f"{_RATED_VISIBLE} AND valid_from <= ?"
     params: tuple[Any, ...] = (seen, seen, day.isoformat())
     if providers is not None:
         named = sorted(providers)

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from cqc_ledger.events.vocabulary import RATINGS
-from cqc_ledger.projections.counts import NO_RATING
+from cqc_ledger.projections.counts import KEYS, NO_RATING
 from cqc_ledger.projections.register_days import Headline
 
-VALUES = (*RATINGS, NO_RATING)
+VALUES = KEYS["rating"]
 
 
 def transitions(start: date, end: date, question: str, first: Sequence[Headline], second: Sequence[Headline]) -> dict[str, Any]:

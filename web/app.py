@@ -118,7 +118,7 @@ class Site:
         with self.ledger() as ledger:
             listed = answers.trusts(ledger, at, known_at, chosen)
             rows, behind = listed.value, listed.behind
-            regions = _regions(answers.trusts(ledger, at, known_at).value)
+            regions = answers.regions(ledger, at, known_at)
             found = _found(answers.find(ledger, search).value, search) if search else None
         if found is not None:
             rows = [{**r, "matched": found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
@@ -234,7 +234,7 @@ class Site:
         with self.ledger() as ledger:
             answer = answers.changes(ledger, start, end, known_at, asked)
             rows = answer.value
-            regions = _regions(answers.trusts(ledger, end, known_at).value)
+            regions = answers.regions(ledger, end, known_at)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
         asked_query = {**shown, "question": asked.question, "level": asked.level, **params.as_query(asked.filters)}
         return self.page(
@@ -257,7 +257,7 @@ class Site:
         with self.ledger() as ledger:
             answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
             rows = answer.value
-            regions = _regions(answers.trusts(ledger, end, known_at).value)
+            regions = answers.regions(ledger, end, known_at)
         spec = _counts_spec(rows, by=by, question=question, every=every, filters=chosen)
         shown: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "known_at": q.get("known_at")}
         asked_query = {**shown, "every": every, "by": by, "question": question, **params.as_query(chosen)}
@@ -313,11 +313,6 @@ class Site:
             return _json({"error": message, "status": status_code}, status_code)
         title = "Not found" if status_code == 404 else "Bad request"
         return self.page("error.html", status_code=status_code, title=title, message=message)
-
-
-def _regions(rows: list[dict[str, Any]]) -> list[str]:
-    """The regions of the providers on the register, for the region control."""
-    return sorted({r["region"] for r in rows if r.get("region")})
 
 
 def _found(found: list[Any], search: str) -> dict[str, list[str]]:

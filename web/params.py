@@ -123,8 +123,7 @@ def ordered(start: date | None, end: date | None) -> None:
 def changes_asked(query: Mapping[str, str]) -> changes.Asked:
     """What `changes` keeps: `question` (every one when absent), `level`, `rating` (the new
     value), `type` (or `provider_type`) and `region`."""
-    chosen = Filters(rating=rating(query), provider_type=provider_type(query), region=text(query, "region"))
-    return changes.Asked(chosen, any_question(query), choice(query, "level", changes.LEVELS))
+    return changes.Asked(_across(query), any_question(query), choice(query, "level", changes.LEVELS))
 
 
 def counts_asked(query: Mapping[str, str]) -> tuple[str, str, str, Filters]:
@@ -132,8 +131,12 @@ def counts_asked(query: Mapping[str, str]) -> tuple[str, str, str, Filters]:
     the filters `rating`, `type` (or `provider_type`) and `region`, as `counts` takes them."""
     every = choice(query, "every", counts.EVERY, "month") or "month"
     by = choice(query, "by", counts.BY, "rating") or "rating"
-    chosen = Filters(rating=rating(query), provider_type=provider_type(query), region=text(query, "region"))
-    return every, by, question(query), chosen
+    return every, by, question(query), _across(query)
+
+
+def _across(query: Mapping[str, str]) -> Filters:
+    """The filters `changes` and `counts` take: `rating`, `type` (or `provider_type`) and `region`."""
+    return Filters(rating=rating(query), provider_type=provider_type(query), region=text(query, "region"))
 
 
 def as_query(chosen: Filters) -> dict[str, str | None]:

@@ -78,7 +78,7 @@ class Known:
 
 def known(history: Sequence[Recorded]) -> Known:
     """What keeping current needs of a provider's effective history (see `Known`)."""
-    return Known({key: (_recalled(entry), ref) for key, (entry, ref) in _index(history).items()}, _names(history))
+    return Known({key: (_recalled(entry), ref) for key, (entry, ref) in index_of(history).items()}, _names(history))
 
 
 def digest(entry: Entry) -> bytes:
@@ -97,7 +97,7 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
     """Weighs each imported entry (with the draft it was read from) against what is known of its
     provider's effective history (`knowing`; see module doc). An entry whose content equals the recorded
     one's is already there; only one that differs needs the recorded entry itself, which
-    `recall` gives (the provider's `_index`, read again)."""
+    `recall` gives (the provider's `index_of`, read again)."""
     result = Plan()
     for entry, draft in drafted:
         mine = knowing(entry.provider_id)
@@ -247,12 +247,7 @@ def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin)
 
 
 def index_of(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
-    """The first recorded entry about each thing, with its ref (for `plan`'s `recall`)."""
-    return _index(history)
-
-
-def _index(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
-    """The first recorded entry about each thing, with its ref."""
+    """The first recorded entry about each thing, with its ref (also `plan`'s `recall`)."""
     found: dict[tuple[Any, ...], tuple[Entry, str]] = {}
     for r in history:
         key = identity(r.entry)

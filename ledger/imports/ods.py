@@ -19,6 +19,7 @@ from the same row. A row passed over is read as far as the cells that decide it 
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 import zlib
@@ -333,15 +334,11 @@ def _whole(tag: bytes, cells: bytes, wrap: tuple[bytes, bytes]) -> Row:
     return row_values(element)
 
 
-_PARSERS: list[Any] = []
-
-
+@functools.cache
 def _parser() -> Any:
-    if not _PARSERS:
-        from lxml import etree
+    from lxml import etree
 
-        _PARSERS.append(etree.XMLParser(huge_tree=True, resolve_entities=False))
-    return _PARSERS[0]
+    return etree.XMLParser(huge_tree=True, resolve_entities=False)
 
 
 def _passed_over(cells: bytes, sieve: Sieve) -> Row | None:

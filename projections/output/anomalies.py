@@ -40,15 +40,6 @@ def anomalies_json(found: Survey, at: Any, known_at: datetime) -> dict[str, Any]
     }
 
 
-KIND_WORDS = {
-    "inconsistent": "Inconsistent: on the day it was published, with every rating under it recorded, CQC's stated rules give something else",
-    "stale": "Stale: consistent when published, but what is under it has been rated again since",
-    "assumed": "Assumed: the disagreement rests on a threshold CQC has not stated",
-    "incomplete": "Incomplete: fewer ratings under it are recorded than it aggregates, so the principles decline to judge",
-    "consistent": "Consistent: the principles give it, as published",
-}
-
-
 def summary_line(doc: dict[str, Any]) -> str:
     """'Of 12 checked: 1 inconsistent, 0 stale, 2 assumed, 3 incomplete, 6 consistent.'"""
     counts = doc["counts"]

@@ -1,6 +1,6 @@
 """`counts`: how many providers, at each period's end, as a table.
 
-Its JSON rows are the counts themselves (`projections.counts.count`): `at`, `providers` and one
+Its JSON rows are the counts themselves (`projections.counts.series`): `at`, `providers` and one
 key per value counted, the CSV's columns."""
 
 from __future__ import annotations
