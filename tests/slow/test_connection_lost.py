@@ -198,7 +198,7 @@ def test_a_network_that_drops_mid_record_is_told_and_the_input_is_recorded_whole
     try:
         ok(schema, "record", str(first))
         before = facts(schema)
-        dropped = 0
+        dropped, survived = 0, False
         for delay in (1.0, 1.8, 2.6):
             # When the network drops while `record` of the register runs through it
             process = start_process(through, "record", str(big))
@@ -208,8 +208,15 @@ def test_a_network_that_drops_mid_record_is_told_and_the_input_is_recorded_whole
             if process.poll() is not None or not proxy.drop():
                 assert process.wait(timeout=120) == 0
                 break  # recorded whole before the drop
-            dropped += 1
             _, err = process.communicate(timeout=120)
+            if process.returncode == 0:
+                # The drop came after the input was committed, or on a read the driver tried
+                # again on a new connection: the input is recorded whole
+                assert len(facts(schema)) > len(before)
+                assert run(schema, "verify").exit_code == 0
+                survived = True
+                break
+            dropped += 1
 
             # Then the command says the connection was lost, exit status 1, no traceback
             assert_told_the_connection_was_lost(process.returncode, err)
@@ -219,7 +226,7 @@ def test_a_network_that_drops_mid_record_is_told_and_the_input_is_recorded_whole
             assert run(schema, "verify").exit_code == 0
             if now != before:
                 break
-        assert dropped >= 1
+        assert dropped >= 1 or survived
         # And recording again (directly) completes
         ok(schema, "record", str(big))
         assert run(schema, "verify").exit_code == 0
