@@ -3,8 +3,7 @@
 # every extra installed so that it reads the libraries the code uses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,test,ods,postgres,charts,sync,web,webtest]'
+bash scripts/setup.sh dev,test,ods,postgres,charts,sync,web,webtest
 .venv/bin/ruff format --check .
 .venv/bin/ruff check .
 # mypy reads the package by its installed name through a link to the repository's root.

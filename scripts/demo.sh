@@ -3,8 +3,7 @@
 # ledger, and shows Worcestershire Acute Hospitals (RWP) on a few telling days.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+bash scripts/setup.sh
 # Always a fresh ledger of its own: never the one $CQC_LEDGER_DB names.
 export CQC_LEDGER_DB="$(mktemp -d)/demo.db"
 ledger=.venv/bin/cqc-ledger

@@ -2,7 +2,6 @@
 # Sets up cqc-ledger with its test dependencies in .venv (once) and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,ods,postgres,charts,sync,web,webtest]'
+bash scripts/setup.sh test,ods,postgres,charts,sync,web,webtest
 # The whole suite measures its coverage and fails below the floor set in pyproject.toml.
 exec .venv/bin/python -m pytest --cov --cov-report=term "$@"
