@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up cqc-ledger in .venv with the extras given (e.g. `bash scripts/setup.sh test,postgres`),
 # then byte-compiles the package: an editable install leaves that to the first import, and where
-# PYTHONDONTWRITEBYTECODE is set (as on some CI machines) every command would otherwise compile
+# PYTHONDONTWRITEBYTECODE is set (as on the machines this project is built on) every command would otherwise compile
 # the whole package again before it starts (about a quarter of a second each time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
