@@ -953,7 +953,7 @@ def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     with opened(ctx, writing=True) as ledger:
         try:
             entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
-            outcome = _written(ledger, lambda follow: ledger.record([(1, entry)], followers=[follow]))
+            outcome = _written(ledger, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
         except InputError as refused:
             refused.line = None  # the command built this entry: there is no line to name
             raise

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from cqc_ledger.events.vocabulary import OVERALL, QUESTIONS, RATINGS
 
@@ -39,14 +41,26 @@ class Entry:
 CellKey = tuple[str | None, str | None, str]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class RatingCell:
-    """One published rating: of a key question (or overall) for the trust, a location or a service."""
+if TYPE_CHECKING:  # to the type checker, a cell's question and rating are strings
+    Question = str
+    Rating = str
+else:  # to msgspec and the parser, only the canonical words: a line decoded into cells is checked in C
+    Question = Literal[QUESTIONS]
+    Rating = Literal[RATINGS]
+
+
+class RatingCell(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """One published rating: of a key question (or overall) for the trust, a location or a service.
+
+    Cells are the ledger's most numerous values (a report lists dozens), so they are msgspec
+    structures rather than dataclasses: a canonical input line is decoded straight into them, and
+    they are written back out (keys sorted, empty places left out) without a dictionary between.
+    """
 
     location_id: str | None = None
     service: str | None = None
-    question: str = choice(QUESTIONS, required=True)
-    rating: str = choice(RATINGS, required=True)
+    question: Question
+    rating: Rating
 
     @property
     def key(self) -> CellKey:
@@ -54,8 +68,7 @@ class RatingCell:
         return (self.location_id, self.service, self.question)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class InheritedRating(RatingCell):
+class InheritedRating(RatingCell, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """A rating taken over from a predecessor: published for it on `published_on` (by `report_id`)."""
 
     published_on: date

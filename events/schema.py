@@ -1,7 +1,7 @@
 """How entry types look from JSON: each field's kind, whether it is required, and its words.
 
 Both directions read this: the strict parser of input (`ledger.parsing`) and the canonical form
-written for output and storage (`events.jsonform`). It is derived from the dataclasses
+written for output and storage (`events.jsonform`). It is derived from the types
 themselves, so a field added to an entry type is parsed and written without more code.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import date
+
+import msgspec
 
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, RATING_WORDS, SECTION_WORDS, matcher
@@ -47,22 +49,36 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
     return found
 
 
+def _fields(cls: type) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """Each field's name, whether it is required, and its words (if it is a choice): of a
+    dataclass (entries, scope items) or a msgspec structure (rating cells)."""
+    if issubclass(cls, msgspec.Struct):
+        return [(f.name, f.required, _words(f.type)) for f in msgspec.structs.fields(cls)]
+    return [
+        (f.name, f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING, tuple(f.metadata.get("choices", ())))
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+    ]
+
+
+def _words(hint: object) -> tuple[str, ...]:
+    """The words of a structure's field typed as a `Literal` of them (none for other types)."""
+    return typing.get_args(hint) if typing.get_origin(hint) is typing.Literal else ()
+
+
 def _specs_of(cls: type) -> tuple[FieldSpec, ...]:
     hints = typing.get_type_hints(cls)
     specs = []
-    for f in dataclasses.fields(cls):
-        hint = hints[f.name]
+    for name, required, words in _fields(cls):
+        hint = hints[name]
         args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
         base = args[0] if typing.get_origin(hint) is not tuple and args else hint
         inner = args[0] if typing.get_origin(hint) is tuple else None
-        words = f.metadata.get("choices", ())
         if words:
             kind = "choices" if inner is not None else "choice"
         elif inner is not None:
             kind = {str: "strs", RatingCell: "cells", InheritedRating: "inherited", ScopeItem: "scope"}[inner]
         else:
             kind = {str: "str", date: "date", int: "int", RatingCell: "cell", Entry: "entry"}[base]
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        table = _table(f.name, tuple(words)) if words else {}
-        specs.append(FieldSpec(f.name, kind, required, tuple(words), table))
+        table = _table(name, words) if words else {}
+        specs.append(FieldSpec(name, kind, required, words, table))
     return tuple(specs)

@@ -161,6 +161,7 @@ def canonical_service(name: str) -> str:
     return _CANONICAL.get(_key(name), " ".join(name.split()))
 
 
+@lru_cache(maxsize=4096)
 def is_known_service(name: str) -> bool:
     """Whether a name is a service CQC rates (a core service, a variant of one, or another area)."""
     return _key(name) in _CANONICAL

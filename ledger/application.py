@@ -16,6 +16,7 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
+from cqc_ledger.ledger.input import Read
 from cqc_ledger.ledger.meaning import new_services
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
@@ -104,8 +105,9 @@ class Ledger(Application):
 
     # ---- writing ------------------------------------------------------------------------
 
-    def record(self, lines: Iterable[tuple[int, Entry]], *, followers: Sequence[Follower] = (), clock: Clock = utc_now) -> Outcome:
-        """Records numbered entries in one transaction: all of them, or (on any refusal) none.
+    def record(self, lines: Iterable[Read], *, followers: Sequence[Follower] = (), clock: Clock = utc_now) -> Outcome:
+        """Records numbered entries (each with its canonical form, if the reader wrote it) in one
+        transaction: all of them, or (on any refusal) none.
 
         Each entry is decided against its provider's ledger as it stands with the earlier lines
         of the same input; all share one `recorded_at`. The transaction takes the write lock
@@ -116,7 +118,7 @@ class Ledger(Application):
         through `Application.save`, which opens a transaction of its own per call.
         """
         try:
-            return self._append(((n, e, None) for n, e in lines), followers, clock, restoring=False)
+            return self._append(((n, e, form, None) for n, e, form in lines), followers, clock, restoring=False)
         except OperationalError as locked:
             if "locked" not in str(locked):
                 raise
@@ -129,10 +131,15 @@ class Ledger(Application):
         position of its provider and its time no earlier than the line before. So restoring an
         export reproduces the ledger exactly, and exporting it again gives the same bytes.
         """
-        return self._append(lines, followers, utc_now, restoring=True)
+        return self._append(((n, e, None, stamp) for n, e, stamp in lines), followers, utc_now, restoring=True)
 
     def _append(
-        self, lines: Iterable[tuple[int, Entry, Stamp | None]], followers: Sequence[Follower], clock: Clock, *, restoring: bool
+        self,
+        lines: Iterable[tuple[int, Entry, bytes | None, Stamp | None]],
+        followers: Sequence[Follower],
+        clock: Clock,
+        *,
+        restoring: bool,
     ) -> Outcome:
         recorder: Any = self.recorder
         with collector_paused(), recorder.datastore.transaction(commit=True) as c:
@@ -144,11 +151,11 @@ class Ledger(Application):
             first_new: dict[str, int] = {}  # provider -> the first position this input wrote
             regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
             last_stamp: datetime | None = None
-            for number, entry, stamp in lines:
+            for number, entry, form, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
                     ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id)
-                form = canonical(entry)
+                form = form or canonical(entry)
                 content = digest(form)
                 if isinstance(entry, MENDING):
                     self._write(c, pending, followers)  # a mend is decided on the whole history

@@ -1,11 +1,15 @@
 """The fast door of the parser: a line already in canonical form, read with msgspec.
 
 Most input is written by programs (an export, the importers, a register generated once) and is
-already canonical: exact words, plain ids, no nulls, no escapes. `fast_entry` reads such a line
-straight into typed structures with msgspec, then builds the entry with the same cell cache and
-the same cross-field checks as the strict parser (`ledger.parsing`). It gives up (None) at the
-first doubt, and the caller reads the line the strict way, which gives every error message word
-for word: this door never refuses anything itself. A property test holds the two equal.
+already canonical: exact words, plain ids, no nulls, no escapes. `fast_read` decodes such a line
+straight into typed structures with msgspec, rating cells included (they are the ledger's own
+`RatingCell` structures, so a report's dozens of cells cost no Python each), checks what the
+strict parser (`ledger.parsing`) would check, a whole entry's cells at once, and builds the
+entry. It also hands back the entry's canonical form, written once from what it decoded: the
+same bytes `ledger.store.codec.canonical` writes, which the recorder stores and hashes. It gives
+up (None) at the first doubt, and the caller reads the line the strict way, which gives every
+error message word for word: this door never refuses anything itself. Property tests hold the
+two doors, and the two canonical forms, equal.
 
 Mends (corrections, retractions), inherited ratings, superseded services and inspections with a
 scope always take the strict door: they are rare, and their normalising lives there.
@@ -21,6 +25,7 @@ import msgspec
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.schema import FieldSpec, field_specs
+from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger import parsing
 from cqc_ledger.ledger.errors import InvalidField
 from cqc_ledger.ledger.records import is_id
@@ -29,21 +34,15 @@ _STRICT_ONLY = frozenset(("EntryCorrected", "EntryRetracted", "RatingsInherited"
 _UNSET = msgspec.UNSET
 
 
-class _Cell(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    question: str
-    rating: str
-    location_id: str | msgspec.UnsetType = _UNSET
-    service: str | msgspec.UnsetType = _UNSET
-
-
+_TRUST_ONLY = frozenset(TRUST_ONLY_QUESTIONS)
 # The msgspec type of each kind of field on the fast door (choices: their canonical words only).
 _KINDS: dict[str, Any] = {
     "str": str,
     "date": date,
-    "int": Annotated[int, msgspec.Meta(ge=0)],
+    "int": Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)],  # larger ones: the strict door
     "strs": tuple[str, ...],
-    "cells": tuple[_Cell, ...],
-    "cell": _Cell,
+    "cells": tuple[RatingCell, ...],
+    "cell": RatingCell,
     "scope": tuple[()],  # only an empty scope is read here
 }
 
@@ -72,31 +71,42 @@ def _struct(name: str, cls: type) -> type[msgspec.Struct] | None:
 
 _STRUCTS = {name: s for name, cls in ENTRY_TYPES.items() if name not in _STRICT_ONLY and (s := _struct(name, cls)) is not None}
 _DECODER = msgspec.json.Decoder(Union[tuple(_STRUCTS.values())])  # noqa: UP007  (a union built at run time)
-_ENCODER = msgspec.json.Encoder()
+# Keys sorted, as the canonical form has them (the `type` tag takes its sorted place among them).
+_ENCODER = msgspec.json.Encoder(order="sorted")
 _SPECS = {name: tuple((s.name, s.kind) for s in field_specs(ENTRY_TYPES[name])) for name in _STRUCTS}
+_AS_GIVEN = frozenset(("date", "choice", "int"))  # kinds msgspec has checked whole
+_TAGS = {struct: b',"type":"' + name.encode() + b'"' for name, struct in _STRUCTS.items()}
 
 
-def fast_entry(line: bytes | str, today: date) -> Entry | None:
-    """The entry a canonical line describes, or None when the line must be read the strict way."""
-    if "\\u" in line if isinstance(line, str) else b"\\u" in line:
-        return None
+def fast_read(line: bytes | str, today: date) -> tuple[Entry, bytes | None] | None:
+    """The entry a canonical line describes and its canonical form (None when an empty list was
+    given, which the canonical form leaves out), or None when the line must be read the strict way."""
     try:
         struct = _DECODER.decode(line)
     except msgspec.DecodeError:
         return None
-    # One colon more in the text than in its value written out is a key given twice.
-    raw_colons = line.count(":") if isinstance(line, str) else line.count(b":")
-    if raw_colons != _ENCODER.encode(struct).count(b":"):
+    written = _ENCODER.encode(struct)
+    # Written out again, a value is never longer than the text it was read from (an escape, a
+    # space or "-0" only makes the text longer), and a key given twice makes the text longer
+    # still: so a line as long as its value written out holds each key once, and no escapes.
+    if len(line.rstrip()) != (len(written) if isinstance(line, bytes) else len(written.decode())):
         return None
     try:
-        return _entry(struct, today)
+        read = _entry(struct, today)
     except (InvalidField, _Strict):
         return None
+    if read is None:
+        return None
+    entry, empty = read
+    # The canonical form is the entry less its type ("provider_id" always sorts before "type").
+    return entry, None if empty else written.replace(_TAGS[type(struct)], b"", 1)
 
 
-def _entry(struct: Any, today: date) -> Entry | None:
+def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
+    """The entry, and whether a list was given empty; None when the strict door must read it."""
     name = type(struct).__name__
     values: dict[str, Any] = {}
+    empty = False
     for field, kind in _SPECS[name]:
         value = getattr(struct, field)
         if value is _UNSET:
@@ -104,32 +114,38 @@ def _entry(struct: Any, today: date) -> Entry | None:
         if kind == "str":
             if not value or value != value.strip() or (field in parsing.ID_FIELDS and not is_id(value)):
                 return None
-        elif kind == "strs":
-            if not all(v and v == v.strip() for v in value):
-                return None
-        elif kind == "cells":
-            value = tuple([_cell(cell) for cell in value])
+        elif kind in _AS_GIVEN:
+            pass
         elif kind == "cell":
-            value = _cell(value)
-        elif kind == "scope":
-            continue  # only an empty scope is read here: the default
+            _plain((value,))
+        elif not value:
+            empty = True
+            if kind == "scope":
+                continue  # only an empty scope is read here: the default
+        elif kind == "cells":
+            _plain(value)
+        elif kind == "strs" and not all(v and v == v.strip() for v in value):
+            return None
         values[field] = value
     entry = ENTRY_TYPES[name](**values)
     parsing.check_entry(entry, today)
-    return entry
+    return entry, empty
 
 
-def _cell(cell: _Cell) -> RatingCell:
-    found = parsing.plain_cell(
-        None if cell.location_id is _UNSET else cell.location_id,
-        None if cell.service is _UNSET else cell.service,
-        cell.question,
-        cell.rating,
-        "ratings",
-    )
-    if found is None:
+def _plain(cells: tuple[RatingCell, ...]) -> None:
+    """Raises _Strict unless every cell is as the strict door would read it: ids in CQC's forms,
+    services by their canonical names, trust-only questions at the trust (msgspec has checked
+    the words). Checked a whole entry's cells at once: a set of each field, then each value."""
+    if not _TRUST_ONLY.isdisjoint({c.question for c in cells}) and any(
+        c.question in _TRUST_ONLY and (c.location_id or c.service) for c in cells
+    ):
         raise _Strict
-    return found
+    for location_id in {c.location_id for c in cells}:
+        if location_id is not None and not parsing.plain_id(location_id):
+            raise _Strict
+    for service in {c.service for c in cells}:
+        if service is not None and parsing.service_named(service, "ratings") != service:
+            raise _Strict
 
 
 class _Strict(Exception):

@@ -11,25 +11,30 @@ import orjson
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InputError, InvalidField, MalformedLine
-from cqc_ledger.ledger.fastparse import fast_entry
+from cqc_ledger.ledger.fastparse import fast_read
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Stamp, parse_time
 
 T = TypeVar("T")
 
 
-def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry]]:
+# A line of input read: its number, its entry, and the entry's canonical form when the reader
+# already wrote it (None: the recorder writes it).
+Read = tuple[int, Entry, bytes | None]
+
+
+def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[Read]:
     """The entries of the input with their line numbers, read as they are asked for."""
     # A line already in canonical form is read by the fast door; any other, and every refusal,
     # the strict way (see ledger.fastparse).
     for number, line in enumerate(lines, 1):
-        entry = fast_entry(line, today)
-        if entry is not None:
-            yield number, entry
+        fast = fast_read(line, today)
+        if fast is not None:
+            yield number, *fast
             continue
         # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
         for _, obj in _objects([line], first=number):
-            yield number, _at_line(number, lambda: parse_entry(obj, today=today))  # noqa: B023
+            yield number, _at_line(number, lambda: parse_entry(obj, today=today)), None  # noqa: B023
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:

@@ -10,7 +10,7 @@ existed. The days, with their sources, are below and in the README.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +21,8 @@ from cqc_ledger.events.services import is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING
+
+_TRUST_ONLY = frozenset(TRUST_ONLY_QUESTIONS)
 
 # CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
 # October 2013 (CQC, "A new start: consultation on changes to the way CQC regulates, inspects
@@ -97,17 +99,23 @@ class Times:
         elif isinstance(entry, provider.ProviderDeregistered):
             self.provider.deregistered, self.provider.deregistered_ref = on, ref
         elif isinstance(entry, provider.LocationRegistered):
-            span = self.locations.setdefault(entry.location_id, Span())
+            span = self._span(entry.location_id)
             span.registered, span.registered_ref = on, ref
         elif isinstance(entry, provider.LocationDeregistered):
-            span = self.locations.setdefault(entry.location_id, Span())
+            span = self._span(entry.location_id)
             span.deregistered, span.deregistered_ref = on, ref
         else:
             self.provider.saw(on, ref)
-            for location_id, _ in _rated_places(entry):
-                self.locations.setdefault(location_id, Span()).saw(on, ref)
+            for location_id in _rated_places(entry):
+                self._span(location_id).saw(on, ref)
         if isinstance(entry, inspections.InspectionCarriedOut):
             self.inspections.setdefault(entry.inspection_id, entry.on)
+
+    def _span(self, location_id: str) -> Span:
+        span = self.locations.get(location_id)
+        if span is None:
+            span = self.locations[location_id] = Span()
+        return span
 
 
 def check_meaning(times: Times, entry: Entry) -> None:
@@ -155,11 +163,12 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
             raise RuleBroken(f"location {entry.location_id} was registered on {span.registered}, after {on}", field="on")
         return
     inherited = isinstance(entry, continuity.RatingsInherited)
-    for location_id, where in _rated_places(entry):
+    for location_id in _rated_places(entry):
         span = times.locations.get(location_id)
         if span is None:
             continue  # an unregistered location is refused by the rules on locations
         if span.registered and on < span.registered and not inherited:
+            where = _rated_field(entry, location_id)
             raise RuleBroken(
                 f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
                 f"{entry.type_name} of {on}; a location can be rated only once registered (its predecessor's ratings "
@@ -167,6 +176,7 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
                 field=where,
             )
         if span.deregistered and on > span.deregistered:
+            where = _rated_field(entry, location_id)
             raise RuleBroken(
                 f"location {location_id} was deregistered on {span.deregistered} ({span.deregistered_ref}), before this "
                 f"{entry.type_name} of {on}; nothing is rated at a location after its deregistration",
@@ -175,11 +185,8 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
 
 
 def _in_its_era(entry: Entry, on: date) -> None:
-    for cell, day, where in _cells(entry, on):
-        if day < RATINGS_BEGAN:
-            raise RuleBroken(f"{day} is before CQC's ratings began ({RATINGS_BEGAN:%B %Y}): CQC published no rating then", field=where)
-        if cell.question in TRUST_ONLY_QUESTIONS and day < RESOURCES_BEGAN:
-            raise RuleBroken(f'"{cell.question}" was first rated in {RESOURCES_BEGAN.year}: there is no such rating on {day}', field=where)
+    if not (isinstance(entry, inspections.ReportPublished) and _of_its_era(entry.ratings, on)):
+        _cells_in_their_era(entry, on)
     if isinstance(entry, inspections.InspectionCarriedOut) and entry.framework:
         began = FRAMEWORKS_BEGAN[entry.framework]
         if on < began:
@@ -188,6 +195,20 @@ def _in_its_era(entry: Entry, on: date) -> None:
         began = OVERSIGHT_BEGAN[entry.framework]
         if on < began:
             raise RuleBroken(f"the oversight framework {entry.framework} applied from {began}, after {on}", field="framework")
+
+
+def _of_its_era(cells: tuple[RatingCell, ...], on: date) -> bool:
+    """Whether cells all published on `on` are all ratings CQC gave that day (asked of a whole
+    report at once; `_cells_in_their_era` finds the cell that is not)."""
+    return on >= RESOURCES_BEGAN or (on >= RATINGS_BEGAN and _TRUST_ONLY.isdisjoint({c.question for c in cells}))
+
+
+def _cells_in_their_era(entry: Entry, on: date) -> None:
+    for cell, day, where in _cells(entry, on):
+        if day < RATINGS_BEGAN:
+            raise RuleBroken(f"{day} is before CQC's ratings began ({RATINGS_BEGAN:%B %Y}): CQC published no rating then", field=where)
+        if cell.question in TRUST_ONLY_QUESTIONS and day < RESOURCES_BEGAN:
+            raise RuleBroken(f'"{cell.question}" was first rated in {RESOURCES_BEGAN.year}: there is no such rating on {day}', field=where)
 
 
 def _inspections_behind(times: Times, entry: inspections.ReportPublished) -> None:
@@ -217,26 +238,34 @@ def _cells(entry: Entry, on: date) -> Iterator[tuple[RatingCell, date, str]]:
             yield inherited, inherited.published_on, f"ratings[{i}].published_on"
 
 
-def _rated_places(entry: Any) -> Iterator[tuple[str, str]]:
-    """The locations an entry rates (or retires a service at), with the field that names each."""
+def _rated_places(entry: Any) -> Iterable[str]:
+    """The locations an entry rates (or retires a service at), each once, in the entry's order."""
     if isinstance(entry, inspections.ReportPublished):
-        for i, cell in enumerate(entry.ratings):
-            if cell.location_id:
-                yield cell.location_id, f"ratings[{i}].location_id"
-    elif isinstance(entry, inspections.RatingRevised):
-        if entry.cell.location_id:
-            yield entry.cell.location_id, "cell.location_id"
-    elif isinstance(entry, (continuity.RatingsInherited, continuity.ServiceSuperseded)):
-        if entry.location_id:
-            yield entry.location_id, "location_id"
+        places = {c.location_id: None for c in entry.ratings}
+        places.pop(None, None)
+        return places  # type: ignore[return-value]
+    if isinstance(entry, inspections.RatingRevised):
+        return (entry.cell.location_id,) if entry.cell.location_id else ()
+    if isinstance(entry, (continuity.RatingsInherited, continuity.ServiceSuperseded)):
+        return (entry.location_id,) if entry.location_id else ()
+    return ()
+
+
+def _rated_field(entry: Any, location_id: str) -> str:
+    """The field naming where an entry first rates a location (for a refusal's message)."""
+    if isinstance(entry, inspections.ReportPublished):
+        return next(f"ratings[{i}].location_id" for i, cell in enumerate(entry.ratings) if cell.location_id == location_id)
+    return "cell.location_id" if isinstance(entry, inspections.RatingRevised) else "location_id"
 
 
 def new_services(entry: Entry) -> list[str]:
     """The service names an entry uses that are none of CQC's known services (kept as written;
     the ledger notes them, so a user sees a new name rather than a silent typo)."""
-    names = [getattr(entry, "service", None), *getattr(entry, "by", ())]
-    for item in (*getattr(entry, "ratings", ()), *getattr(entry, "scope", ())):
-        names.append(item.service)
+    if type(entry) is inspections.ReportPublished:  # the common case: only its cells name services
+        return [name for name in {c.service: None for c in entry.ratings} if name and not is_known_service(name)]
+    names = dict.fromkeys((getattr(entry, "service", None), *getattr(entry, "by", ())))
+    for items in (getattr(entry, "ratings", ()), getattr(entry, "scope", ())):
+        names.update({item.service: None for item in items})
     if isinstance(entry, inspections.RatingRevised):
-        names.append(entry.cell.service)
-    return [name for name in dict.fromkeys(names) if name and not is_known_service(name)]
+        names[entry.cell.service] = None
+    return [name for name in names if name and not is_known_service(name)]

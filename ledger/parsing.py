@@ -14,6 +14,8 @@ import re
 from datetime import date
 from typing import Any
 
+import msgspec
+
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem, describe_cell
 from cqc_ledger.events.continuity import RatingsInherited, ServiceSuperseded
@@ -151,12 +153,12 @@ def plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where
     if (
         question in _QUESTIONS_AS_WRITTEN
         and rating in _RATINGS_AS_WRITTEN
-        and (location_id is None or location_id in _PLAIN_IDS or _plain_id(location_id))
+        and (location_id is None or plain_id(location_id))
         and (question not in TRUST_ONLY_QUESTIONS or (location_id is None and service is None))
     ):
         cell = RatingCell(
             location_id=location_id,
-            service=None if service is None else _service(service, where),
+            service=None if service is None else service_named(service, where),
             question=question,
             rating=rating,
         )
@@ -177,7 +179,10 @@ _SERVICES: dict[str, str] = {}
 _PLAIN_IDS: set[str] = set()
 
 
-def _plain_id(text: str) -> bool:
+def plain_id(text: str) -> bool:
+    """True when `text` has the form of a CQC id (remembered once found)."""
+    if text in _PLAIN_IDS:
+        return True
     if not is_id(text):
         return False
     if len(_PLAIN_IDS) >= _CACHED_AT_MOST:
@@ -186,7 +191,8 @@ def _plain_id(text: str) -> bool:
     return True
 
 
-def _service(name: str, where: str) -> str:
+def service_named(name: str, where: str) -> str:
+    """The canonical name of a service as written in a cell (InvalidField for a misspelling)."""
     found = _SERVICES.get(name)
     if found is not None:
         return found
@@ -211,7 +217,7 @@ def known_service(name: str, where: str) -> str:
 def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
     cell = _build(RatingCell, _object(value, where), where + ".", today)
     if cell.service is not None:
-        cell = dataclasses.replace(cell, service=known_service(cell.service, where + ".service"))
+        cell = msgspec.structs.replace(cell, service=known_service(cell.service, where + ".service"))
     if cell.question in TRUST_ONLY_QUESTIONS and (cell.location_id or cell.service):
         raise InvalidField(
             f'field "{where}.question": "{cell.question}" is rated only at trust level, so the cell can have no location_id or service',
@@ -223,7 +229,7 @@ def _checked_cell(value: Any, where: str, today: date) -> RatingCell:
 def _inherited(value: Any, where: str, today: date) -> InheritedRating:
     cell = _build(InheritedRating, _object(value, where), where + ".", today)
     if cell.service is not None:
-        cell = dataclasses.replace(cell, service=known_service(cell.service, where + ".service"))
+        cell = msgspec.structs.replace(cell, service=known_service(cell.service, where + ".service"))
     if cell.question in TRUST_ONLY_QUESTIONS:
         raise InvalidField(
             f'field "{where}.question": "{cell.question}" is rated only at trust level, so a location cannot inherit it',
@@ -249,7 +255,7 @@ def _normalised(entry: Entry) -> Entry:
         by = tuple(dict.fromkeys(known_service(name, f"by[{i}]") for i, name in enumerate(entry.by)))
         return dataclasses.replace(entry, service=known_service(entry.service, "service"), by=by)
     if isinstance(entry, RatingsInherited):
-        placed = tuple(dataclasses.replace(c, location_id=c.location_id or entry.location_id) for c in entry.ratings)
+        placed = tuple(msgspec.structs.replace(c, location_id=c.location_id or entry.location_id) for c in entry.ratings)
         return dataclasses.replace(entry, ratings=placed)
     return entry
 
@@ -318,6 +324,8 @@ def _check_superseded(entry: ServiceSuperseded) -> None:
 
 
 def _check_cells_distinct(cells: tuple[RatingCell, ...]) -> None:
+    if len({(c.location_id, c.service, c.question) for c in cells}) == len(cells):
+        return
     first: dict[tuple, int] = {}
     for i, cell in enumerate(cells):
         j = first.setdefault(cell.key, i)

@@ -187,7 +187,7 @@ def _check_providers(named: dict[str, str], registered: set[str], known: Callabl
 def _record(ledger: Ledger, entries: Sequence[tuple[Entry, str]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:
     """Records the entries in one transaction; InputErrors name the entry's origin."""
     try:
-        outcome = ledger.record(list(enumerate((entry for entry, _ in entries), 1)), followers=followers)
+        outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=followers)
     except InputError as refused:
         raise _placed(refused, entries[refused.line - 1][1] if refused.line else "this import") from None
     return outcome.recorded, list(outcome.duplicates.values())

@@ -70,6 +70,7 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):  # type: ig
         ]
 
     def lock(self, c: Any) -> None:
+        c.execute("PRAGMA cache_size = -65536")
         c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
 
     def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:

@@ -89,7 +89,13 @@ def _(entry: provider.ProviderDeregistered) -> tuple[Headline, ...]:
 
 @headlines.register
 def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
-    return tuple(Headline("overall", "", c.rating) for c in entry.ratings if c.key == (None, None, "overall"))
+    return tuple(
+        [
+            Headline("overall", "", c.rating)
+            for c in entry.ratings
+            if c.question == "overall" and c.location_id is None and c.service is None
+        ]
+    )
 
 
 @headlines.register

@@ -194,7 +194,7 @@ def recording_order(history: History, preference: Sequence[int]) -> list[int]:
 def record(path: Path, entries: list[Entry]) -> list[Recorded]:
     ledger = Ledger(str(path))
     try:
-        outcome = ledger.record(list(enumerate(entries, 1)))
+        outcome = ledger.record([(n, e, None) for n, e in enumerate(entries, 1)])
         assert outcome.skipped == []
         return ledger.entries_of(RWP)
     finally:

@@ -182,8 +182,8 @@ def test_every_entry_type_comes_back_from_the_store_equal_with_its_times(db: str
 
     # Given every entry type recorded, richly filled, in two inputs at known times
     writer = Ledger(path)
-    first = writer.record(list(enumerate(FIRST_INPUT, 1)), clock=lambda: FIRST_INPUT_AT)
-    second = writer.record(list(enumerate(SECOND_INPUT, 1)), clock=lambda: SECOND_INPUT_AT)
+    first = writer.record([(n, e, None) for n, e in enumerate(FIRST_INPUT, 1)], clock=lambda: FIRST_INPUT_AT)
+    second = writer.record([(n, e, None) for n, e in enumerate(SECOND_INPUT, 1)], clock=lambda: SECOND_INPUT_AT)
     writer.close()
     assert (len(first.recorded), len(second.recorded)) == (len(FIRST_INPUT), len(SECOND_INPUT))
 

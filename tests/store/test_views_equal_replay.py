@@ -179,7 +179,9 @@ def record_history(db: str, plan: list[list[dict[str, Any]]], data: Any) -> tupl
         moment = START + timedelta(hours=len(times))
         follow = data.draw(st.booleans(), label="follow")
         try:
-            ledger.record([(i + 1, entry(o)) for i, o in enumerate(objs)], followers=[views.follow] if follow else [], clock=lambda: moment)
+            ledger.record(
+                [(i + 1, entry(o), None) for i, o in enumerate(objs)], followers=[views.follow] if follow else [], clock=lambda: moment
+            )
         except RuleBroken:
             return  # a mend the rules refuse: nothing recorded, as the user would see
         times.append(moment)
