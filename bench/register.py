@@ -170,3 +170,17 @@ def _cell(location_id: str | None, service: str | None, question: str, rating: s
     if service:
         cell["service"] = service
     return cell
+
+
+def heavy_provider_lines(provider_id: str = "RHEAVY", times: int = 10, entries_per_provider: int = 40, seed: int = 11) -> Iterator[bytes]:
+    """One trust with `times` times a trust's history: the histories of `times` synthetic trusts
+    told as one (their hospitals its hospitals, their reports and notices its own), with one
+    registration and the first one's special measures only (so that no regime is entered twice)."""
+    first = None
+    for line in register_lines(times, entries_per_provider, seed):
+        entry = orjson.loads(line)
+        first = first or entry["provider_id"]
+        if entry["provider_id"] != first and entry["type"] in ("ProviderRegistered", "SpecialMeasuresEntered", "SpecialMeasuresExited"):
+            continue
+        entry["provider_id"] = provider_id
+        yield orjson.dumps(entry)
