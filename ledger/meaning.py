@@ -10,6 +10,7 @@ existed. The days, with their sources, are below and in the README.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -263,9 +264,17 @@ def new_services(entry: Entry) -> list[str]:
     the ledger notes them, so a user sees a new name rather than a silent typo)."""
     if type(entry) is inspections.ReportPublished:  # the common case: only its cells name services
         return [name for name in {c.service: None for c in entry.ratings} if name and not is_known_service(name)]
+    if type(entry) not in _NAMING_SERVICES:
+        return []
     names = dict.fromkeys((getattr(entry, "service", None), *getattr(entry, "by", ())))
     for items in (getattr(entry, "ratings", ()), getattr(entry, "scope", ())):
         names.update({item.service: None for item in items})
     if isinstance(entry, inspections.RatingRevised):
         names[entry.cell.service] = None
     return [name for name in names if name and not is_known_service(name)]
+
+
+# The entry types with a field that names a service (of their own, or of their cells or scope).
+_NAMING_SERVICES = frozenset(
+    cls for cls in ENTRY_TYPES.values() if {f.name for f in dataclasses.fields(cls)} & {"service", "by", "ratings", "scope", "cell"}
+)

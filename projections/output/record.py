@@ -29,15 +29,16 @@ def _ref_ranges(refs: list[str]) -> str:
     """': RWP/1-28, RX9/1-12' for the refs recorded, grouped by provider."""
     if not refs:
         return ""
-    spans: dict[str, list[int]] = {}
+    # Each provider's refs of one input are its next positions in order: its first and last
+    # refs are its range.
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
     for ref in refs:
-        provider_id, _, position = ref.rpartition("/")
-        spans.setdefault(provider_id, []).append(int(position))
-    parts = []
-    for provider_id, positions in list(spans.items())[:_SHOWN]:
-        low, high = min(positions), max(positions)
-        parts.append(f"{provider_id}/{low}" if low == high else f"{provider_id}/{low}-{high}")
-    more = len(spans) - _SHOWN
+        provider_id = ref[: ref.rindex("/")]
+        first.setdefault(provider_id, ref)
+        last[provider_id] = ref
+    parts = [ref if last[p] == ref else f"{ref}-{last[p].rsplit('/', 1)[1]}" for p, ref in list(first.items())[:_SHOWN]]
+    more = len(first) - _SHOWN
     return ": " + ", ".join(parts) + (f" and {more} more provider{'s' if more != 1 else ''}" if more > 0 else "")
 
 
