@@ -93,7 +93,7 @@ def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
         [
             Headline("overall", "", c.rating)
             for c in entry.ratings
-            if c.question == "overall" and c.location_id is None and c.service is None
+            if c.location_id is None and c.service is None and c.question == "overall"
         ]
     )
 
