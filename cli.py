@@ -17,33 +17,20 @@ import orjson
 
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
-from cqc_ledger.ledger import chain, integrity
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
-from cqc_ledger.ledger.imports.run import FORMATS as IMPORT_FORMATS
-from cqc_ledger.ledger.imports.run import import_files
-from cqc_ledger.ledger.input import iter_entries, iter_exported, json_value, without_bom
-from cqc_ledger.ledger.parsing import parse_entry
+from cqc_ledger.ledger.imports import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.records import parse_ref, parse_time
 from cqc_ledger.ledger.store.failures import explained
 from cqc_ledger.ledger.store.opening import inspect, removed_if_refused
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, masked
 from cqc_ledger.ledger.sync import client as sync_client
-from cqc_ledger.ledger.sync.run import sync as run_sync
-from cqc_ledger.projections import (
-    answers,
-    changes,
-    charts,
-    counts,
-    output,
-    transitions,
-    views,
-)
+from cqc_ledger.projections import answers, counts, output, views
 from cqc_ledger.projections import trusts as register
-from cqc_ledger.projections.anomalies import survey
-from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
-from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
-from cqc_ledger.projections.register import histories
+
+# What only some commands use (reading input, importing, syncing, the hash chain, the changes,
+# transitions and anomalies across the register, the charts) is imported inside those commands,
+# so that `status` or `trusts` starts without loading it (tests/cli/test_what_a_command_loads.py).
 
 T = TypeVar("T")
 _PROGRESS_FROM = 20_000  # entries: fewer are applied before a bar would be worth drawing
@@ -236,6 +223,8 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger record examples/RWP.jsonl
     """
+    from cqc_ledger.ledger.input import iter_entries
+
     if _is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
         click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
     with opened(ctx, creating=True) as ledger, _reading(file) as lines:
@@ -479,7 +468,7 @@ def _question_option(default: str | None) -> Callable[[Callable[..., Any]], Call
 @click.option("--from", "start", type=Day(), required=True, help="The first day: changes after its end count.")
 @click.option("--to", "end", type=Day(), required=True, help="The last day (changes on it count).")
 @_question_option(None)
-@click.option("--level", type=Loose(changes.LEVELS, "LEVEL"), help="Only trust-level, location-level or service-level cells (any case).")
+@click.option("--level", type=Loose(register.LEVELS, "LEVEL"), help="Only trust-level, location-level or service-level cells (any case).")
 @PROVIDER_TYPE
 @REGION
 @RATING
@@ -506,6 +495,8 @@ def changes_(
       cqc-ledger changes --from 2018-12-31 --to 2019-12-31 --level trust --question overall
       cqc-ledger changes --from 2018-12-31 --to 2019-12-31 --rating inadequate --csv
     """
+    from cqc_ledger.projections import changes
+
     _period(start, end)
     asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
     with opened(ctx) as ledger:
@@ -516,6 +507,8 @@ def changes_(
 
 
 def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    from cqc_ledger.projections.charts import FORMATS as CHART_FORMATS
+
     if value is not None and Path(value).suffix.lower() not in CHART_FORMATS:
         raise click.BadParameter(f'"{value}" does not end in one of {", ".join(CHART_FORMATS)}: name the file for the format wanted')
     return Path(value) if value is not None else None
@@ -561,6 +554,8 @@ def counts_(
       cqc-ledger counts --from 2015-01-01 --to 2024-12-31 --every quarter --by special-measures
       cqc-ledger counts --from 2014-01-01 --to 2024-12-31 --every year --chart ratings.svg
     """
+    from cqc_ledger.projections import charts
+
     _period(start, end)
     days = counts.period_ends(start, end, every)
     chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
@@ -600,6 +595,8 @@ def transitions_(
     Example:
       cqc-ledger transitions --from 2016-12-31 --to 2019-12-31
     """
+    from cqc_ledger.projections import transitions
+
     _period(start, end)
     chosen = counts.Filters(provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
@@ -629,6 +626,8 @@ def _question(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 def _kinds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds of anomaly asked for, matched loosely; `all` is every kind; none: inconsistent."""
+    from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
+
     chosen = []
     for value in values or ("inconsistent",):
         word = normalise(value)
@@ -737,6 +736,9 @@ def anomalies(
       cqc-ledger anomalies --at 2020-01-01
       cqc-ledger anomalies --kind all --provider RWP --json
     """
+    from cqc_ledger.projections.anomalies import survey
+    from cqc_ledger.projections.register import histories
+
     now = utc_now()
     at = at or now.date()
     with opened(ctx) as ledger:
@@ -764,6 +766,8 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
       cqc-ledger import cqc-api RWP.json RWP01.json RWP50.json
       cqc-ledger import cqc-files 01_September_2026_Latest_ratings.ods 01_September_2026_HSCA_Active_Locations.ods
     """
+    from cqc_ledger.ledger.imports.run import import_files
+
     with opened(ctx, creating=True) as ledger:
         outcome = _written(
             ledger,
@@ -797,6 +801,8 @@ def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, ful
       cqc-ledger sync --provider RWP --key $CQC_API_KEY
       cqc-ledger sync
     """
+    from cqc_ledger.ledger.sync.run import sync as run_sync
+
     if not key.strip():
         raise SyncFailed(
             "no key for CQC's API: register (free) at https://api-portal.service.cqc.org.uk, subscribe to the public API, "
@@ -869,6 +875,8 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     Example:
       cqc-ledger restore ledger.jsonl
     """
+    from cqc_ledger.ledger.input import iter_exported
+
     with opened(ctx, creating=True) as ledger, _reading(file) as lines:
         outcome = _written(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
     _show(outcome, as_json, done="Restored")
@@ -888,6 +896,8 @@ def verify(ctx: click.Context, digest: bool, against: str | None) -> None:
       cqc-ledger verify --digest
       cqc-ledger verify --against 40:e7c55cc7133df90d4afe1f20343f56b65c9fc15ef6c98ae5ffa37b2d4bb5261c
     """
+    from cqc_ledger.ledger import chain, integrity
+
     try:
         published = chain.Head.parse(against) if against else None
     except ValueError as bad:
@@ -931,6 +941,8 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     Example:
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
     """
+    from cqc_ledger.ledger.input import json_value, without_bom
+
     try:
         replacement = json_value(without_bom(file.read()))
     except ValueError as bad:
@@ -950,6 +962,8 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
 
 def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     """Records one entry built by a command, exactly as `record` would record it."""
+    from cqc_ledger.ledger.parsing import parse_entry
+
     with opened(ctx, writing=True) as ledger:
         try:
             entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
@@ -991,6 +1005,8 @@ def chart(
     Example:
       cqc-ledger chart RWP --out RWP.svg --from 2015-01-01
     """
+    from cqc_ledger.projections import charts
+
     if since and until and since > until:
         raise click.BadParameter(f"{since} is after --to {until}", param_hint="--from")
     with opened(ctx) as ledger:

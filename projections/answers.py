@@ -3,28 +3,30 @@
 One place composes each answer (which entries, which fold, which shape), so that the command
 line's `--json` and the web site's `/api/...` are the same document for the same question: both
 call these functions, neither copies them.
+
+A command asks one question, so each answer imports the folds it needs itself: loading every
+fold and its output (explanations and their principles, differences, timelines, changes, the
+anomalies) would cost every command some 40 ms of processor time at its start. Only what
+`status` and `trusts` share is imported above.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import NotYetRegistered
-from cqc_ledger.projections import changes as changed
-from cqc_ledger.projections import counts as counted
-from cqc_ledger.projections import find as finding
-from cqc_ledger.projections import output, register_facts, views
+from cqc_ledger.projections import output, views
 from cqc_ledger.projections import trusts as register
-from cqc_ledger.projections.diff import diff as difference_of
-from cqc_ledger.projections.explain import explain as explanation_of
-from cqc_ledger.projections.history import history as history_of
-from cqc_ledger.projections.register import histories
-from cqc_ledger.projections.register_days import Headline, Move, at_days, moves, replayed_moves
 from cqc_ledger.projections.status import not_registered_by
-from cqc_ledger.projections.timeline import Timeline, timeline
+
+if TYPE_CHECKING:
+    from cqc_ledger.events.base import CellKey
+    from cqc_ledger.projections import changes as changed
+    from cqc_ledger.projections import find as finding
+    from cqc_ledger.projections.register_days import Headline, Move
+    from cqc_ledger.projections.timeline import Timeline
 
 
 def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None, now: datetime) -> views.Answer[dict[str, Any]]:
@@ -54,17 +56,23 @@ def regions(ledger: Ledger, at: date, known_at: datetime | None) -> list[str]:
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:
     """`history --json`: every change to the provider in effect order."""
+    from cqc_ledger.projections.history import history as history_of
+
     return output.history.history_json(history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at))
 
 
 def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
     """`explain --json`: how the rating of one cell came about."""
+    from cqc_ledger.projections.explain import explain as explanation_of
+
     found = explanation_of(ledger.entries_of(provider_id), provider_id, key, at, known_at)
     return output.explain.explain_json(found, known_at or now)
 
 
 def diff(ledger: Ledger, provider_id: str, start: date, end: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
     """`diff --json`: what differs in the provider's status between two days."""
+    from cqc_ledger.projections.diff import diff as difference_of
+
     return output.diff.diff_json(difference_of(ledger.entries_of(provider_id), provider_id, start, end, known_at), known_at or now)
 
 
@@ -79,6 +87,8 @@ def chart_timeline(
     location_id: str | None = None,
 ) -> Timeline:
     """What `chart` draws: the provider's timeline."""
+    from cqc_ledger.projections.timeline import timeline
+
     recorded = ledger.entries_of(provider_id)
     return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
 
@@ -86,6 +96,10 @@ def chart_timeline(
 def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
     """`find`: the providers and locations with a current or former name matching `text` (from
     the entries themselves when the views are behind, which is the same answer)."""
+    from cqc_ledger.projections import find as finding
+    from cqc_ledger.projections import register_facts
+    from cqc_ledger.projections.register import histories
+
     ready = views.current(ledger)
     names = register_facts.names(ready.value) if ready.value else finding.names_in(histories(ledger))
     return views.Answer(finding.find(text, names), ready.behind)
@@ -94,6 +108,9 @@ def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
 def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> views.Answer[list[dict[str, Any]]]:
     """`changes --json`: every rating cell across the register whose value changed after `start`,
     up to `end` (by folding every provider's entries when the views are behind: the same answer)."""
+    from cqc_ledger.projections import changes as changed
+    from cqc_ledger.projections.register import histories
+
     ready = views.current(ledger)
     if ready.value is not None:
         return views.Answer(changed.across(ready.value, start, end, known_at, asked))
@@ -112,6 +129,8 @@ def counts(
 ) -> views.Answer[list[dict[str, Any]]]:
     """`counts --json`: for each of the ascending `days`, the providers on the register `by`
     rating of `question`, regime or segment."""
+    from cqc_ledger.projections import counts as counted
+
     found = register_moves(ledger, days[-1], known_at, question)
     return views.Answer(counted.series(found.value, days, by, filters), found.behind)
 
@@ -119,6 +138,8 @@ def counts(
 def register_on(ledger: Ledger, days: list[date], known_at: datetime | None, question: str) -> views.Answer[dict[date, list[Headline]]]:
     """The providers on the register on each of the ascending days, with the trust-level rating of
     `question`."""
+    from cqc_ledger.projections.register_days import at_days
+
     found = register_moves(ledger, days[-1], known_at, question)
     return views.Answer(at_days(found.value, days), found.behind)
 
@@ -127,6 +148,10 @@ def register_moves(ledger: Ledger, until: date, known_at: datetime | None, quest
     """Each provider's headline after each day it changed, up to `until`, with the trust-level
     rating of `question`: from the views' headline facts for overall, else (or when the views
     are behind) by folding the entries."""
+    from cqc_ledger.projections import register_facts
+    from cqc_ledger.projections.register import histories
+    from cqc_ledger.projections.register_days import moves, replayed_moves
+
     ready = views.current(ledger) if question == "overall" else views.Answer(None)
     if ready.value is not None:
         return views.Answer(list(moves(register_facts.headline_facts(ready.value, until, known_at))))
@@ -136,6 +161,10 @@ def register_moves(ledger: Ledger, until: date, known_at: datetime | None, quest
 def provider_named(ledger: Ledger, name: str) -> str:
     """The one provider a name (current or former, of the provider or one of its locations)
     stands for; AmbiguousName or UnknownProvider otherwise."""
+    from cqc_ledger.projections import find as finding
+    from cqc_ledger.projections import register_facts
+    from cqc_ledger.projections.register import histories
+
     ready = views.current(ledger)
     if ready.value is not None:
         return finding.resolved(name, register_facts.provider_ids(ready.value), register_facts.names(ready.value))

@@ -28,10 +28,9 @@ from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
 from cqc_ledger.projections.register_facts import Rated
 from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve
+from cqc_ledger.projections.trusts import LEVELS as LEVELS  # where the command line reads them without this module
 from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
-
-LEVELS = ("trust", "location", "service")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from cqc_ledger.projections.find import matches
 from cqc_ledger.projections.status import Status
 
 TRUST_OVERALL = (None, None, "overall")
+LEVELS = ("trust", "location", "service")  # of a rating cell: what `changes --level` keeps
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")  # what `import FORMAT` takes (see `run.import_files`)
+
 
 @dataclass(frozen=True)
 class Draft:

@@ -21,7 +21,6 @@ from cqc_ledger.ledger.input import json_value, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
-FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")
 _SHOWN = 10
 
 
@@ -54,7 +53,7 @@ def import_files(
     followers: Sequence[Follower] = (),
     all_providers: bool = False,
 ) -> ImportOutcome:
-    """Imports the files of one format (see FORMATS) into the ledger, whole or not at all;
+    """Imports the files of one format (see `imports.FORMATS`) into the ledger, whole or not at all;
     `followers` (the views) follow what is recorded, as with `Ledger.record`. CQC's monthly
     files are read for NHS trusts only, unless `all_providers`."""
     if fmt == "cqc-api":

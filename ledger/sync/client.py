@@ -15,11 +15,9 @@ CQC asks to wait or fails for a moment.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from typing import Any
 
@@ -44,6 +42,10 @@ class ApiError(Exception):
 
 
 def user_agent() -> str:
+    # Imported here, not above: the command line imports this module for `sync`'s defaults, and
+    # `importlib.metadata` (as `email.utils` below) would cost every other command its time.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         release = version("cqc-ledger")
     except PackageNotFoundError:
@@ -144,6 +146,8 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # here, as `importlib.metadata` in `user_agent`
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -13,22 +13,26 @@ knowing how they are shown (a test holds it so).
 
 from __future__ import annotations
 
-from cqc_ledger.projections.output import (
-    anomalies,
-    changes,
-    common,
-    counts,
-    diff,
-    entries,
-    explain,
-    find,
-    formats,
-    history,
-    record,
-    status,
-    transitions,
-    trusts,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cqc_ledger.projections.output import (
+        anomalies,
+        changes,
+        common,
+        counts,
+        diff,
+        entries,
+        explain,
+        find,
+        formats,
+        history,
+        record,
+        status,
+        transitions,
+        trusts,
+    )
 
 __all__ = [
     "anomalies",
@@ -46,3 +50,11 @@ __all__ = [
     "transitions",
     "trusts",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Each module is imported when first used (`output.trusts`): a command loads only the
+    output it shows, not every command's (with the folds they show, see `projections.answers`)."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")

@@ -1,0 +1,66 @@
+"""What a reading command loads: `status` and `trusts` answer from the views, so they start
+without what only other commands use (reading input, importing, syncing, the charts, the web
+site, the other questions' folds and their output). Every module loaded for nothing is paid for
+at each run's start; the figures are measured by bench/, never here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+
+import pytest
+from ledgers import ROOT, record_examples
+
+import cqc_ledger
+
+UNUSED = (
+    "httpx",  # sync
+    "psycopg",  # a PostgreSQL ledger
+    "altair",  # charts
+    "starlette",  # the web site
+    "importlib.metadata",  # --version
+    "cqc_ledger.ledger.imports.run",
+    "cqc_ledger.ledger.sync.run",
+    "cqc_ledger.projections.anomalies",
+    "cqc_ledger.projections.changes",
+    "cqc_ledger.projections.charts",
+    "cqc_ledger.projections.diff",
+    "cqc_ledger.projections.explain",
+    "cqc_ledger.projections.history",
+    "cqc_ledger.projections.register_facts",
+    "cqc_ledger.projections.timeline",
+    "cqc_ledger.projections.output.anomalies",
+    "cqc_ledger.projections.output.diff",
+    "cqc_ledger.projections.output.explain",
+)
+# The command in a process of its own, then the names of every module it loaded, on standard error.
+_LOADED = "import sys; from cqc_ledger.cli import main; main(standalone_mode=False); sys.stderr.write(' '.join(sys.modules))"
+
+
+def loaded_by(db: str, *args: str) -> set[str]:
+    """The modules a real run of `cqc-ledger --db DB ARGS...` loaded (failing unless it answered)."""
+    done = subprocess.run([sys.executable, "-c", _LOADED, "--db", db, *args], cwd=ROOT, capture_output=True, timeout=120)
+    assert done.returncode == 0 and done.stdout, done.stderr.decode()
+    return set(done.stderr.decode().split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("trusts", "--at", "2019-06-30", "--json"), ("trusts", "--at", "2019-06-30"), ("status", "RWP", "--at", "2019-06-30", "--json")],
+    ids=["trusts --json", "trusts", "status --json"],
+)
+def test_a_reading_command_loads_only_what_it_uses(sqlite_db: str, args: tuple[str, ...]):
+    # Given a ledger with two trusts
+    record_examples(sqlite_db)
+    # When a reading command answers in a process of its own
+    loaded = loaded_by(sqlite_db, *args)
+    # Then it loaded its own output, and none of what only other commands use
+    assert f"cqc_ledger.projections.output.{args[0]}" in loaded
+    assert [name for name in UNUSED if name in loaded] == []
+
+
+def test_the_version_is_still_read_from_the_installed_distribution_when_asked():
+    assert cqc_ledger.__version__ == version("cqc-ledger")
+    with pytest.raises(AttributeError):
+        cqc_ledger.__no_such_thing__  # noqa: B018 (the attribute is what is tested)
