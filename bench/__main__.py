@@ -193,7 +193,7 @@ def measure(store: Store, lines_file: Path, entries: int, cells: int, providers:
     print(
         f"status --at, heavy      {in_process * 1000:8.2f} ms (goal < 10 ms: one provider with ten times a trust's history, {len(heavy.read_bytes().splitlines())} entries)"
     )
-    trusts_in_process = median_of(max(5, runs), lambda: register(views.statuses(date(2019, 6, 30))))
+    trusts_in_process = median_of(max(5, runs), lambda: register(views.headlines(date(2019, 6, 30))))
     print(f"trusts --at, in process {trusts_in_process * 1000:8.0f} ms over {providers} providers")
     trusts = median_of(max(3, runs), lambda: command(store.target, "trusts", "--at", "2019-06-30", "--json"))
     print(f"trusts --at, command    {trusts * 1000:8.0f} ms (goal < 300 ms over 5,000 providers)")

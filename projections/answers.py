@@ -44,14 +44,14 @@ def trusts(
 ) -> views.Answer[list[dict[str, Any]]]:
     """`trusts --json`: every provider on the register on `at` that `filters` keeps, and how far
     behind the views were."""
-    answer = views.statuses(ledger, at, known_at)
+    answer = views.headlines(ledger, at, known_at)
     return views.Answer(output.trusts.trusts_json(register.register(answer.value, filters), at), answer.behind)
 
 
 def regions(ledger: Ledger, at: date, known_at: datetime | None) -> list[str]:
     """The regions of the providers on the register on `at` (the web site's region control),
     without shaping a row for each."""
-    return sorted({s.region for s in register.register(views.statuses(ledger, at, known_at).value) if s.region})
+    return sorted({s.region for s in register.register(views.headlines(ledger, at, known_at).value) if s.region})
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:

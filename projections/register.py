@@ -3,7 +3,7 @@ the questions across the register fall back on when the views are behind, and th
 views are held equal to.
 
 `statuses_at` is each provider's whole status by the reference fold (`status_at`);
-`views.statuses` gives the headline status from the views instead. `histories` groups every
+`views.headlines` gives each provider's headline from the views instead. `histories` groups every
 entry by provider for the folds that replay (changes, counts, find, anomalies).
 """
 

@@ -1,12 +1,18 @@
-"""The register at a glance: each provider's headline on a day, filterable."""
+"""The register at a glance: each provider's headline on a day, filterable.
+
+A `Headline` is what the register shows of a provider: `headline_of` takes it from a provider's
+status (the reference fold), and the views fold it from their headline facts directly
+(`projections.views.headlines`); a test holds the two equal.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cqc_ledger.projections.find import matches
-from cqc_ledger.projections.status import Status
+from cqc_ledger.projections.status import CellValue, Since, Status
 
 TRUST_OVERALL = (None, None, "overall")
 LEVELS = ("trust", "location", "service")  # of a rating cell: what `changes --level` keeps
@@ -35,26 +41,56 @@ class Filters:
 EVERY_PROVIDER = Filters()
 
 
-def on_register(status: Status) -> bool:
+class Headline(NamedTuple):
+    """A provider as the register lists it on a day (a row of `trusts`): its name, type and
+    region, the trust's own overall rating, the regimes of special measures in force (sorted),
+    how many warning notices are open, its oversight segment, and its deregistration if any."""
+
+    provider_id: str
+    name: str | None
+    provider_type: str | None
+    region: str | None
+    overall: CellValue | None
+    special_measures: tuple[str, ...]
+    open_notices: int
+    segment: str | int | None
+    deregistered: Since | None
+
+
+def headline_of(status: Status) -> Headline:
+    """What the register shows of a provider's status."""
+    return Headline(
+        status.provider_id,
+        status.name,
+        status.provider_type,
+        status.region,
+        status.cells.get(TRUST_OVERALL),
+        tuple(sorted(status.special_measures)),
+        sum(n.status == "open" for n in status.notices.values()),
+        status.oversight.value if status.oversight else None,
+        status.deregistered,
+    )
+
+
+def on_register(provider: Status | Headline) -> bool:
     """Registered by the day and not deregistered on or before it."""
-    return status.name is not None and status.deregistered is None
+    return provider.name is not None and provider.deregistered is None
 
 
-def register(statuses: Iterable[Status], filters: Filters = EVERY_PROVIDER) -> list[Status]:
+def register(headlines: Iterable[Headline], filters: Filters = EVERY_PROVIDER) -> list[Headline]:
     """The providers on the register on the day (and, asked for, those deregistered by it),
     filtered, by provider id (their rows of `trusts --json`: `projections.output.trusts`)."""
     kept = [
-        s
-        for s in statuses
-        if (on_register(s) or (filters.deregistered and s.name is not None))
-        and filters.keeps_provider(s.name, s.provider_type, s.region)
-        and (not filters.rating or overall_rating(s) == filters.rating)
-        and (not filters.special_measures or bool(s.special_measures))
+        h
+        for h in headlines
+        if (on_register(h) or (filters.deregistered and h.name is not None))
+        and filters.keeps_provider(h.name, h.provider_type, h.region)
+        and (not filters.rating or overall_rating(h) == filters.rating)
+        and (not filters.special_measures or bool(h.special_measures))
     ]
-    return sorted(kept, key=lambda s: s.provider_id)
+    return sorted(kept, key=lambda h: h.provider_id)
 
 
-def overall_rating(status: Status) -> str | None:
+def overall_rating(headline: Headline) -> str | None:
     """The trust's own overall rating, or None."""
-    overall = status.cells.get(TRUST_OVERALL)
-    return overall.rating if overall else None
+    return headline.overall.rating if headline.overall else None

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from cqc_ledger.projections.status import Status
-from cqc_ledger.projections.trusts import TRUST_OVERALL
+from cqc_ledger.projections.trusts import Headline
 
 COLUMNS = (
     "provider_id",
@@ -28,39 +27,37 @@ COLUMNS = (
 )
 
 
-def trusts_json(statuses: Iterable[Status], at: date | None) -> list[dict[str, Any]]:
+def trusts_json(headlines: Iterable[Headline], at: date | None) -> list[dict[str, Any]]:
     """`trusts --json`: one row (`headline`, aged on `at`) per provider, in the order given."""
-    return [_aged(headline(s), at) for s in statuses]
+    return [headline(h, at) for h in headlines]
 
 
-def headline(status: Status) -> dict[str, Any]:
+def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
-    the regimes in force, the day the overall was last set and the first day of its unbroken run."""
-    overall = status.cells.get(TRUST_OVERALL)
+    the regimes in force, the day the overall was last set, the first day of its unbroken run
+    (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
+    held on `at` (`age_days`)."""
+    overall = provider.overall
+    run = overall.unchanged_since if overall else None
+    shown_run = run.isoformat() if run else None
+    gone = provider.deregistered
     return {
-        "provider_id": status.provider_id,
-        "name": status.name,
+        "provider_id": provider.provider_id,
+        "name": provider.name,
         "overall": overall.rating if overall else None,
         "overall_since": overall.since.isoformat() if overall else None,
-        "overall_unchanged_since": overall.unchanged_since.isoformat() if overall else None,
-        "in_special_measures": bool(status.special_measures),
-        "special_measures": sorted(status.special_measures),
-        "open_warning_notices": sum(1 for n in status.notices.values() if n.status == "open"),
-        "provider_type": status.provider_type,
-        "region": status.region,
-        "segment": status.oversight.value if status.oversight else None,
-        "deregistered_on": status.deregistered.since.isoformat() if status.deregistered else None,
-        "successor_id": status.deregistered.value if status.deregistered else None,
+        "overall_unchanged_since": shown_run,
+        "unchanged_since": shown_run,
+        "age_days": (at - run).days if run and at else None,
+        "in_special_measures": bool(provider.special_measures),
+        "special_measures": list(provider.special_measures),
+        "open_warning_notices": provider.open_notices,
+        "provider_type": provider.provider_type,
+        "region": provider.region,
+        "segment": provider.segment,
+        "deregistered_on": gone.since.isoformat() if gone else None,
+        "successor_id": gone.value if gone else None,
     }
-
-
-def _aged(row: dict[str, Any], at: date | None) -> dict[str, Any]:
-    """The row with `unchanged_since` (the overall's unbroken run began that day) and `age_days`
-    (how many days it has held on the day asked)."""
-    run = row["overall_unchanged_since"]
-    row["unchanged_since"] = run
-    row["age_days"] = (at - date.fromisoformat(run)).days if run and at else None
-    return row
 
 
 def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:

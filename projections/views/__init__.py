@@ -9,7 +9,7 @@ all come in here.
 - `caught_up(ledger)`: the views, brought up to date with every entry.
 - `rebuilt(ledger)`: drops every row and rebuilds the views from the entries.
 - `current(ledger)`: the views for a reader, when they are up to date (see `status`).
-- `status(ledger, ...)` and `statuses(ledger, ...)`: what a reader asks. A reader never waits on
+- `status(ledger, ...)` and `headlines(ledger, ...)`: what a reader asks. A reader never waits on
   a writer: it catches the views up only if it can do so at once; when they are still behind, it
   answers by replaying the entries (the same fold, so the same answer) and says how far behind
   the views are (`Answer.behind`).
@@ -32,10 +32,11 @@ from cqc_ledger.ledger.errors import StoreError
 from cqc_ledger.ledger.store.target import is_postgres
 from cqc_ledger.projections.register import statuses_at
 from cqc_ledger.projections.status import Status, status_at
+from cqc_ledger.projections.trusts import Headline, headline_of
 from cqc_ledger.projections.views.headlines import Fact
 from cqc_ledger.projections.views.store import TRACKED_AS, SQLiteViews, Views
 
-__all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "current", "open_views", "rebuilt", "status", "statuses", "written"]
+__all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "current", "headlines", "open_views", "rebuilt", "status", "written"]
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -122,11 +123,11 @@ def status(ledger: Ledger, provider_id: str, at: date, known_at: datetime | None
     return Answer(status_at(ledger.entries_of(provider_id), provider_id, at, known_at), max(behind, 1))
 
 
-def statuses(ledger: Ledger, at: date, known_at: datetime | None = None) -> Answer[list[Status]]:
-    """Every provider's headline status at the end of `at` as known at `known_at` (see `status`)."""
+def headlines(ledger: Ledger, at: date, known_at: datetime | None = None) -> Answer[list[Headline]]:
+    """Every provider's headline at the end of `at` as known at `known_at` (see `status`)."""
     views = _reading(ledger)
-    found = views.statuses(at, known_at, current=True) if views else None
+    found = views.headlines(at, known_at, current=True) if views else None
     if found is not None:
         return Answer(found)
     behind = _lag(ledger, views)
-    return Answer(list(statuses_at(ledger, at, known_at)), max(behind, 1))
+    return Answer([headline_of(s) for s in statuses_at(ledger, at, known_at)], max(behind, 1))

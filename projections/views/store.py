@@ -37,8 +37,9 @@ from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recor
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
 from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.status import Status, status_of
+from cqc_ledger.projections.trusts import Headline
 from cqc_ledger.projections.views import schema
-from cqc_ledger.projections.views.headlines import RUNS, Fact, statuses_from
+from cqc_ledger.projections.views.headlines import RUNS, Fact, headlines_from
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, learned_at, recorded_rows, rows_of, stored_rows
 
 TRACKED_AS = "views"
@@ -263,6 +264,25 @@ class Views:
     ) -> list[Fact] | None:
         """Every provider's headline facts in force on `at` as known at `known_at` (see
         `projections.views.headlines`). With `current`, None when the views are behind."""
+        found = self._visible_headlines(at, known_at, topics, current=current)
+        return None if found is None else _in_force(found)
+
+    def headlines(self, at: date, known_at: datetime | None = None, *, current: bool = False) -> list[Headline] | None:
+        """Every provider registered by `at`, with its headline (what `trusts` shows). The cycle
+        collector rests while the rows are read and folded, and they are let go before it resumes:
+        they hold no cycles, and it would walk them over and over as they grow."""
+        with collector_paused():
+            return self._folded_headlines(at, known_at, current=current)
+
+    def _folded_headlines(self, at: date, known_at: datetime | None, *, current: bool) -> list[Headline] | None:
+        found = self._visible_headlines(at, known_at, current=current)
+        return None if found is None else headlines_from(found)
+
+    def _visible_headlines(
+        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool
+    ) -> list[tuple[Any, ...]] | None:
+        """Every headline fact visible on `at` as known at `known_at` (of `topics`, or all), in the
+        tables' order (see `_VISIBLE_HEADLINES`). With `current`, None when the views are behind."""
         seen = format_time(known_at) if known_at else _END_OF_TIME
         where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
         with self._snapshot() as c:
@@ -271,13 +291,11 @@ class Views:
             c.execute(
                 self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where)), (at.isoformat(), seen, seen, *(topics or ()))
             )
-            found = rows(c)
-        return _in_force(found)
+            return self._tuples(c)
 
-    def statuses(self, at: date, known_at: datetime | None = None, *, current: bool = False) -> list[Status] | None:
-        """Every provider registered by `at`, with its headline status (what `trusts` shows)."""
-        facts = self.headline_facts(at, known_at, current=current)
-        return None if facts is None else statuses_from(facts)
+    def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
+        """Every remaining row of a query, as tuples."""
+        return rows(c)
 
 
 def _recorded(position: int, mend: int, topic: str, state: Any, mending: Any) -> Recorded:
@@ -367,6 +385,12 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
                     c.execute(statement)
         except PersistenceError:
             pass
+
+    def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
+        """Every remaining row, as the tuples SQLite makes when no row factory is set (eventsourcing
+        sets `sqlite3.Row` on its connections, and copying each into a tuple costs as much again)."""
+        c.sqlite_cursor.row_factory = None
+        return c.fetchall()
 
     @contextmanager
     def _waiting(self, c: Any, wait: bool) -> Iterator[None]:
