@@ -36,7 +36,7 @@ A provider's whole status is not read from here: `views.status` folds its entrie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
@@ -44,7 +44,8 @@ from typing import NamedTuple
 
 import orjson
 
-from cqc_ledger.projections.status import CellValue, Since, held_after
+from cqc_ledger.events.vocabulary import merit
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Since, held_after
 from cqc_ledger.projections.trusts import Headline
 
 # Topics whose every fact in force is returned, not only the latest: their value is a fold.
@@ -112,19 +113,46 @@ def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date]) -> He
             issued.add(subject)
         elif topic == "assessment":
             assessed.add(subject)
-    rated: CellValue | None = None
-    for _, _, _, on, position, value in runs:  # as `overall_of` folds them
-        rated = held_after(rated, CellValue(value, day(on), f"{provider_id}/{position}"))
     return Headline(
         provider_id,
         name[5],
         registration.get("provider_type"),
         registration.get("region"),
-        rated,
+        _overall(provider_id, runs, day),
         tuple(sorted(regimes)),
         len(issued - assessed),  # a notice is open until it is assessed (met, not met or withdrawn)
         orjson.loads(segment[5])["segment"] if segment else None,
         Since(day(gone[3]), f"{provider_id}/{gone[4]}", orjson.loads(gone[5])["successor_id"]) if gone else None,
+    )
+
+
+def _overall(provider_id: str, runs: list[Row], day: Callable[[str], date]) -> CellValue | None:
+    """The trust's overall rating that its `overall` facts (in effect order) fold to, by the rule
+    of `held_after`, followed on the rows themselves so that one `CellValue` is made rather than
+    one or two a fact (a sixth of the fold): "Inspected but not rated" over a rating leaves it
+    standing, marked inspected that day; the same word carries its run on, from the later fact;
+    any other word starts a run. The views' headlines are held equal to replay's on generated
+    histories (tests/store/test_views_equal_replay.py)."""
+    held: Row | None = None  # the fact that last set the value
+    run = ""  # the day its run began
+    inspected: Row | None = None
+    for row in runs:
+        rating = row[5]
+        if held is not None and rating == INSPECTED_NOT_RATED and merit(held[5]) is not None:
+            inspected = row
+        elif held is not None and rating == held[5]:
+            held, inspected = row, None
+        else:
+            held, run, inspected = row, row[3], None
+    if held is None:
+        return None
+    return CellValue(
+        held[5],
+        day(held[3]),
+        f"{provider_id}/{held[4]}",
+        day(run),
+        inspected_on=day(inspected[3]) if inspected else None,
+        inspected_ref=f"{provider_id}/{inspected[4]}" if inspected else None,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 import orjson
+import pytest
 
-from cqc_ledger.projections.status import CellValue, Since
+from cqc_ledger.projections.status import CellValue, Since, held_after
 from cqc_ledger.projections.trusts import Headline
 from cqc_ledger.projections.views.headlines import headlines_from
 
@@ -75,3 +76,31 @@ def test_a_provider_without_a_name_in_force_is_left_out_and_the_rest_come_by_pro
     # Then the nameless provider is left out, and the deregistered one names its successor
     assert [h.provider_id for h in found] == ["R1A", "RWP"]
     assert found[0] == Headline("R1A", "Old Trust", None, None, None, (), 0, None, Since(date(2019, 4, 1), "R1A/3", "RWP"))
+
+
+@pytest.mark.parametrize(
+    ("ratings", "expected"),
+    [
+        # a republished rating after an inspection without one: the run goes on, the mark is gone
+        (("Good", "Inspected but not rated", "Good"), CellValue("Good", date(2017, 1, 1), "RWP/4", date(2015, 1, 1))),
+        # "Inspected but not rated" over no rating, or over "Not rated", is a value of its own
+        (("Inspected but not rated",), CellValue("Inspected but not rated", date(2015, 1, 1), "RWP/2", date(2015, 1, 1))),
+        (("Not rated", "Inspected but not rated"), CellValue("Inspected but not rated", date(2016, 1, 1), "RWP/3", date(2016, 1, 1))),
+        # another word starts a new run
+        (("Good", "Good", "Requires improvement"), CellValue("Requires improvement", date(2017, 1, 1), "RWP/4", date(2017, 1, 1))),
+    ],
+)
+def test_the_overall_is_folded_as_held_after_folds_a_cell(ratings: tuple[str, ...], expected: CellValue):
+    # Given RWP's overall published once a year from 2015 (RWP/2, RWP/3, ...)
+    rows = [
+        ("RWP", "name", "", "2010-04-01", 1, "Worcestershire Acute Hospitals"),
+        *(("RWP", "overall", "", f"{2015 + i}-01-01", 2 + i, rating) for i, rating in enumerate(ratings)),
+    ]
+    # When they are folded
+    (rwp,) = headlines_from(rows)
+    # Then the overall is what the status fold's held_after makes of them
+    assert rwp.overall == expected
+    held = None
+    for i, rating in enumerate(ratings):
+        held = held_after(held, CellValue(rating, date(2015 + i, 1, 1), f"RWP/{2 + i}"))
+    assert held == expected
