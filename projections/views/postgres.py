@@ -11,18 +11,34 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresTrackingRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
-from cqc_ledger.projections.views.store import TRACKED_AS, Views
+from cqc_ledger.projections.views.store import _STATUS, TRACKED_AS, Views
 
 _INSERT_ENTRIES = """INSERT INTO {entries} (provider_id, valid_from, position, mend, kind, recorded_at)
     SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
 _INSERT_HEADLINES = """INSERT INTO {headlines} (provider_id, topic, subject, valid_from, position, mend, recorded_at, value)
     SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[])
     ON CONFLICT DO NOTHING"""
+
+# `status`'s rows (those of `_STATUS`) after how far behind the views are, in one statement, so
+# one snapshot: no rows are read when the views are behind (the one row then says by how much).
+_CURRENT_STATUS = """
+    SELECT b.behind, s.position, s.mend, s.topic, s.state, s.mending
+    FROM (SELECT COALESCE((SELECT MAX(notification_id) FROM {events}), 0)
+            - COALESCE((SELECT MAX(notification_id) FROM {tracking} WHERE application_name = %s), 0) AS behind) b
+    LEFT JOIN LATERAL (
+        SELECT v.valid_from, v.position, v.mend, e.topic, e.state, m.state AS mending
+        FROM {entries} v
+        JOIN {events} e ON e.originator_id = %s AND e.originator_version = v.position
+        LEFT JOIN {events} m ON m.originator_id = %s AND m.originator_version = v.mend
+        WHERE b.behind = 0 AND v.provider_id = %s AND v.valid_from <= %s AND v.recorded_at <= %s
+            AND (v.withdrawn_at IS NULL OR v.withdrawn_at > %s)) s ON true
+    ORDER BY s.valid_from, s.position"""
 
 # A store of the earlier layout: its views are dropped (and rebuilt by the first catch-up).
 _MIGRATE = """DO $$ BEGIN
@@ -51,6 +67,8 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             "nid": "notification_id",
             "schema": f'"{name}"',
         }
+        self._status_sql = self.q(_STATUS)
+        self._current_status_sql = _CURRENT_STATUS.format(**self.names)
         drops = " ".join(f"DROP {kind} IF EXISTS {qualified(name, obj)} CASCADE;" for kind, obj in schema.OLD_OBJECTS)
         self.sql_create_statements += [
             SQL(_MIGRATE.format(schema_name=name.replace("'", "''"), drops=drops, tracking=self.names["tracking"], tracked=TRACKED_AS)),  # type: ignore[list-item]
@@ -92,6 +110,20 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield c
+
+    def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
+        """One statement outside a transaction (a statement sees one snapshot by itself): one
+        round trip, where a transaction took four (begin, its isolation, the query, rollback).
+        Rows come back as tuples, in binary (bytea unencoded)."""
+        asked = (provider_id, provider_id, provider_id, day, seen, seen)
+        with self.datastore.get_connection() as conn:
+            c = conn.cursor(row_factory=tuple_row, binary=True)
+            if not current:
+                return c.execute(self._status_sql, asked).fetchall()
+            found = c.execute(self._current_status_sql, (TRACKED_AS, *asked)).fetchall()
+        if found[0][0]:
+            return None
+        return [row[1:] for row in found if row[1] is not None]
 
     def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows (kept if already there) in one statement per table: each column as an array,

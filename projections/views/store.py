@@ -252,12 +252,19 @@ class Views:
         """The provider's status at the end of `at`, as known at `known_at`: its visible entries
         folded as replay folds them. With `current`, None when the views are behind."""
         seen = format_time(known_at) if known_at else _END_OF_TIME
+        found = self._status_rows(provider_id, at.isoformat(), seen, current=current)
+        if found is None:
+            return None
+        return status_of([_recorded(*row) for row in found], provider_id, at)
+
+    def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
+        """The rows `status` folds (see `_STATUS`), read in one snapshot; None when `current`
+        and the views are behind."""
         with self._snapshot() as c:
             if current and self._behind(c):
                 return None
-            c.execute(self.q(_STATUS), (provider_id, provider_id, provider_id, at.isoformat(), seen, seen))
-            found = rows(c)
-        return status_of([_recorded(*row) for row in found], provider_id, at)
+            c.execute(self.q(_STATUS), (provider_id, provider_id, provider_id, day, seen, seen))
+            return rows(c)
 
     def headline_facts(
         self, at: date, known_at: datetime | None = None, topics: Sequence[str] | None = None, *, current: bool = False
