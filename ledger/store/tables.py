@@ -42,6 +42,10 @@ class LedgerTables:
         """Inserts stored events; returns their notification ids."""
         raise NotImplementedError
 
+    def insert_links(self, c: Any, links: list[tuple[int, int, bytes]]) -> None:
+        """Inserts links of the hash chain: (position, notification id, hash)."""
+        c.executemany(self.q("INSERT INTO {chain} (position, notification_id, hash) VALUES (?, ?, ?)"), links)
+
     def take_clock(self, c: Any, now: datetime) -> datetime:
         """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
         self.lock(c)
@@ -75,10 +79,7 @@ class LedgerTables:
         ids = self.insert_stored(c, stored_events)
         head = self._head(c)
         new = list(chain.links(head.hash, stored_events))
-        c.executemany(
-            self.q("INSERT INTO {chain} (position, notification_id, hash) VALUES (?, ?, ?)"),
-            [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new, strict=False), 1)],
-        )
+        self.insert_links(c, [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new, strict=False), 1)])
         c.execute(self.q("UPDATE {head} SET chain_position = ?, chain_hash = ? WHERE id = 1"), (head.position + len(new), new[-1]))
         return ids
 

@@ -5,7 +5,7 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,16 +14,30 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
+from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
-from cqc_ledger.projections.views.store import _STATUS, TRACKED_AS, Views
+from cqc_ledger.projections.views.store import _PAGE, _STATUS, REBUILD_PAGE, TRACKED_AS, Views
 
+# Rows that may be there already (catching up again after the tracked position was lost) are
+# kept: each column as one binary array, not a round trip per row.
 _INSERT_ENTRIES = """INSERT INTO {entries} (provider_id, valid_from, position, mend, kind, recorded_at)
-    SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
+    SELECT * FROM unnest(%b::text[], %b::text[], %b::int8[], %b::int8[], %b::text[], %b::text[]) ON CONFLICT DO NOTHING"""
 _INSERT_HEADLINES = """INSERT INTO {headlines} (provider_id, topic, subject, valid_from, position, mend, recorded_at, value)
-    SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[])
+    SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::int8[], %b::int8[], %b::text[], %b::text[])
     ON CONFLICT DO NOTHING"""
+# New rows: one binary COPY a table.
+_COPY = {
+    "entries": (
+        "COPY {entries} (provider_id, valid_from, position, mend, kind, recorded_at) FROM STDIN (FORMAT BINARY)",
+        ["text", "text", "int8", "int8", "text", "text"],
+    ),
+    "headlines": (
+        "COPY {headlines} (provider_id, topic, subject, valid_from, position, mend, recorded_at, value) FROM STDIN (FORMAT BINARY)",
+        ["text", "text", "text", "text", "int8", "int8", "text", "text"],
+    ),
+}
 
 # `status`'s rows (those of `_STATUS`) after how far behind the views are, in one statement, so
 # one snapshot: no rows are read when the views are behind (the one row then says by how much).
@@ -54,6 +68,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
 
     placeholder = "%s"
     postgres = True
+    _new_rows = False  # while following a record: rows go in by COPY (see `follow`)
 
     def __init__(self, datastore: Any, *, events: str, **kwargs: Any):
         super().__init__(datastore, **kwargs)
@@ -125,9 +140,21 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             return None
         return [row[1:] for row in found if row[1] is not None]
 
+    def follow(self, c: Any, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
+        """As every store's views follow, with the rows written by COPY: they are new (the views
+        hold rows only of entries they track, and follow only when they track every entry
+        before these), so there is nothing already there to keep."""
+        self._new_rows = True
+        try:
+            super().follow(c, recorded, ids)
+        finally:
+            self._new_rows = False
+
     def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Rows (kept if already there) in one statement per table: each column as an array,
-        not a round trip per row."""
+        """Rows (kept if already there) in one statement a table; new rows by COPY."""
+        if self._new_rows:
+            self._copy(c, entries, headlines)
+            return
         if entries:
             c.execute(_INSERT_ENTRIES.format(**self.names), [list(column) for column in zip(*entries, strict=True)])
         if headlines:
@@ -135,13 +162,26 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         entries.clear()
         headlines.clear()
 
+    def _events_after(self, c: Any, start: int) -> list[tuple[Any, ...]]:
+        """As tuples, in binary (states unencoded)."""
+        found = c.connection.cursor(row_factory=tuple_row, binary=True)
+        return found.execute(self.q(_PAGE), (start, REBUILD_PAGE)).fetchall()
+
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Rows into the emptied tables with COPY: one stream, not a round trip per row."""
+        """Rows into the emptied tables by COPY."""
+        entries.sort()
+        headlines.sort()
+        self._copy(c, entries, headlines)
+
+    def _copy(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """New rows, one binary COPY a table (one stream, not a round trip per row); empties the lists."""
         for table, found in (("entries", entries), ("headlines", headlines)):
             if found:
-                with c.copy(f"COPY {self.names[table]} FROM STDIN") as copy:
+                statement, types = _COPY[table]
+                with c.copy(statement.format(**self.names)) as copy:
+                    copy.set_types(types)
                     for row in found:
-                        copy.write_row((*row[:-1], None, row[-1]) if table == "headlines" else (*row, None))
+                        copy.write_row(row)
             found.clear()
 
     def _analyse(self, c: Any) -> None:

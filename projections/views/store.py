@@ -51,6 +51,7 @@ _MENDS = (EntryRetracted, EntryCorrected)
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
 _WITHDRAW = "UPDATE {table} SET withdrawn_at = ? WHERE provider_id = ? AND position = ? AND withdrawn_at IS NULL AND mend < ?"
+_PAGE = "SELECT {nid}, originator_id, originator_version, topic, state FROM {events} WHERE {nid} > ? ORDER BY {nid} LIMIT ?"
 _VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
 # The provider is given to each table rather than joined on: on PostgreSQL the views' ids are
 # collated "C" and the events' are not, and a join across collations cannot use the events' key.
@@ -190,13 +191,7 @@ class Views:
             entries: list[EntryRow] = []
             headlines: list[HeadlineRow] = []
             while True:
-                c.execute(
-                    self.q(
-                        "SELECT {nid}, originator_id, originator_version, topic, state FROM {events} WHERE {nid} > ? ORDER BY {nid} LIMIT ?"
-                    ),
-                    (start, REBUILD_PAGE),
-                )
-                page = rows(c)
+                page = self._events_after(c, start)
                 if not page:
                     break
                 for _, provider_id, position, topic, state in page:
@@ -218,6 +213,11 @@ class Views:
                 self._insert_tracking(c, Tracking(TRACKED_AS, start))
             self._analyse(c)
         return applied
+
+    def _events_after(self, c: Any, start: int) -> list[tuple[Any, ...]]:
+        """A page of stored events after notification id `start`: (id, provider, position, topic, state)."""
+        c.execute(self.q(_PAGE), (start, REBUILD_PAGE))
+        return rows(c)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Inserts rows into emptied tables (a store may have a faster way): in key order, so
