@@ -167,9 +167,18 @@ def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, 
     return f"{provider_id} was not registered on {at}: it was registered on {registration.entry.on} ({registration.ref})"  # type: ignore[attr-defined]
 
 
+def _with(state: Status, **changes: object) -> Status:
+    """`state` with `changes`, as `dataclasses.replace` makes it but without its checks (a Status
+    has every field in `__init__` and no `__post_init__`), at a fraction of the cost: the fold
+    makes two or three for every entry it folds."""
+    changed = object.__new__(Status)
+    changed.__dict__.update(state.__dict__, **changes)
+    return changed
+
+
 def evolve(state: Status, recorded: Recorded) -> Status:
     """The status after one more entry took effect."""
-    return replace(_apply(recorded.entry, state, recorded), entries=state.entries + 1)
+    return _with(_apply(recorded.entry, state, recorded), entries=state.entries + 1)
 
 
 @singledispatch
@@ -179,35 +188,35 @@ def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
 
 @_apply.register
 def _(entry: provider.ProviderRegistered, state: Status, recorded: Recorded) -> Status:
-    return replace(state, name=entry.name, provider_type=entry.provider_type, region=entry.region, registered_on=entry.on)
+    return _with(state, name=entry.name, provider_type=entry.provider_type, region=entry.region, registered_on=entry.on)
 
 
 @_apply.register
 def _(entry: provider.ProviderRenamed, state: Status, recorded: Recorded) -> Status:
-    return replace(state, name=entry.name)
+    return _with(state, name=entry.name)
 
 
 @_apply.register
 def _(entry: provider.ProviderDeregistered, state: Status, recorded: Recorded) -> Status:
-    return replace(state, deregistered=Since(entry.on, recorded.ref, entry.successor_id))
+    return _with(state, deregistered=Since(entry.on, recorded.ref, entry.successor_id))
 
 
 @_apply.register
 def _(entry: provider.LocationRegistered, state: Status, recorded: Recorded) -> Status:
     location = Location(entry.name, entry.on)
-    return replace(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
+    return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
 @_apply.register
 def _(entry: provider.LocationDeregistered, state: Status, recorded: Recorded) -> Status:
     known = state.locations.get(entry.location_id) or Location(entry.location_id, entry.on)
     location = replace(known, deregistered_on=entry.on)
-    return replace(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
+    return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
 @_apply.register
 def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded) -> Status:
-    return replace(state, last_inspection=recorded)
+    return _with(state, last_inspection=recorded)
 
 
 def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Status:
@@ -217,16 +226,16 @@ def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Statu
     cells, superseded = dict(state.cells), dict(state.superseded)
     for key, value in values:
         cells[key] = held_after(cells.get(key), value)
-        if key[1] is not None:
+        if superseded and key[1] is not None:
             superseded.pop((key[0], key[1]), None)
-    return replace(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
+    return _with(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
 
 
 @_apply.register
 def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
     on, ref = entry.on, recorded.ref
-    values = [(cell.key, CellValue(cell.rating, on, ref)) for cell in entry.ratings]
-    return replace(settled(state, values), last_report=recorded)
+    values = [(cell.key, CellValue(cell.rating, on, ref, on)) for cell in entry.ratings]  # a run starting on its day
+    return _with(settled(state, values), last_report=recorded)
 
 
 @_apply.register
@@ -249,41 +258,41 @@ def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) ->
     place = (entry.location_id, entry.service)
     cells = {key: value for key, value in state.cells.items() if key[:2] != place}
     superseded = {**state.superseded, place: Superseded(entry.on, recorded.ref, entry.by)}
-    return replace(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
+    return _with(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
 
 
 @_apply.register
 def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded) -> Status:
     notice = Notice(entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service)
-    return replace(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
+    return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
 @_apply.register
 def _(entry: enforcement.WarningNoticeAssessed, state: Status, recorded: Recorded) -> Status:
     notice = replace(state.notices[entry.notice_id], status=entry.outcome, closed_on=entry.on, closed_ref=recorded.ref)
-    return replace(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
+    return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
 @_apply.register
 def _(entry: enforcement.EnforcementActionTaken, state: Status, recorded: Recorded) -> Status:
-    return replace(state, enforcement=(*state.enforcement, recorded))
+    return _with(state, enforcement=(*state.enforcement, recorded))
 
 
 @_apply.register
 def _(entry: oversight.SpecialMeasuresEntered, state: Status, recorded: Recorded) -> Status:
     regimes = {**state.special_measures, entry.regime: Since(entry.on, recorded.ref, entry.decided_by)}
-    return replace(state, special_measures=MappingProxyType(regimes))
+    return _with(state, special_measures=MappingProxyType(regimes))
 
 
 @_apply.register
 def _(entry: oversight.SpecialMeasuresExited, state: Status, recorded: Recorded) -> Status:
     regimes = {regime: held for regime, held in state.special_measures.items() if regime != entry.regime}
-    return replace(state, special_measures=MappingProxyType(regimes))
+    return _with(state, special_measures=MappingProxyType(regimes))
 
 
 @_apply.register
 def _(entry: oversight.OversightSegmentChanged, state: Status, recorded: Recorded) -> Status:
-    return replace(state, oversight=Since(entry.on, recorded.ref, entry.segment, entry.framework))
+    return _with(state, oversight=Since(entry.on, recorded.ref, entry.segment, entry.framework))
 
 
 @_apply.register(corrections.EntryRetracted)
