@@ -20,7 +20,7 @@ import orjson
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.ledger.store.codec import entry_kind
-from cqc_ledger.ledger.store.sql import as_bytes, rows
+from cqc_ledger.ledger.store.sql import as_bytes
 from cqc_ledger.projections.find import Name
 from cqc_ledger.projections.views import Fact, Views
 
@@ -36,9 +36,7 @@ def _seen(known_at: datetime | None) -> str:
 
 
 def _read(views: Views, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    with views.datastore.transaction(commit=False) as c:
-        c.execute(views.q(statement), params)
-        return rows(c)
+    return views.read(statement, params)
 
 
 def headline_facts(views: Views, until: date, known_at: datetime | None = None) -> list[Fact]:

@@ -18,7 +18,7 @@ from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
-from cqc_ledger.projections.views.store import _PAGE, _STATUS, REBUILD_PAGE, TRACKED_AS, Views
+from cqc_ledger.projections.views.store import _STATUS, TRACKED_AS, Views
 
 # Rows that may be there already (catching up again after the tracked position was lost) are
 # kept: each column as one binary array, not a round trip per row.
@@ -162,10 +162,10 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         entries.clear()
         headlines.clear()
 
-    def _events_after(self, c: Any, start: int) -> list[tuple[Any, ...]]:
-        """As tuples, in binary (states unencoded)."""
-        found = c.connection.cursor(row_factory=tuple_row, binary=True)
-        return found.execute(self.q(_PAGE), (start, REBUILD_PAGE)).fetchall()
+    def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Read in binary (stored entries unencoded) by a cursor of the same transaction that
+        makes tuples, not the dicts eventsourcing's cursors make."""
+        return c.connection.cursor(row_factory=tuple_row, binary=True).execute(statement, params).fetchall()
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows into the emptied tables by COPY."""

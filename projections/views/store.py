@@ -191,7 +191,7 @@ class Views:
             entries: list[EntryRow] = []
             headlines: list[HeadlineRow] = []
             while True:
-                page = self._events_after(c, start)
+                page = self._rows(c, self.q(_PAGE), (start, REBUILD_PAGE))
                 if not page:
                     break
                 for _, provider_id, position, topic, state in page:
@@ -214,10 +214,16 @@ class Views:
             self._analyse(c)
         return applied
 
-    def _events_after(self, c: Any, start: int) -> list[tuple[Any, ...]]:
-        """A page of stored events after notification id `start`: (id, provider, position, topic, state)."""
-        c.execute(self.q(_PAGE), (start, REBUILD_PAGE))
-        return rows(c)
+    def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of `statement` (in the store's own SQL), read in the transaction of `c`, as tuples."""
+        c.execute(statement, params)
+        return self._tuples(c)
+
+    def read(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a statement over the views and the entries (written with `?` and the
+        names `q` fills in), in one snapshot."""
+        with self.datastore.transaction(commit=False) as c:
+            return self._rows(c, self.q(statement), params)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Inserts rows into emptied tables (a store may have a faster way): in key order, so
@@ -295,10 +301,8 @@ class Views:
         with self._snapshot() as c:
             if current and self._behind(c):
                 return None
-            c.execute(
-                self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where)), (at.isoformat(), seen, seen, *(topics or ()))
-            )
-            return self._tuples(c)
+            statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
+            return self._rows(c, statement, (at.isoformat(), seen, seen, *(topics or ())))
 
     def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
         """Every remaining row of a query, as tuples."""
