@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
+import msgspec
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
+from cqc_ledger.events.schema import field_specs
 from cqc_ledger.ledger.errors import LedgerError, StoreError
 from cqc_ledger.ledger.records import Recorded, format_time
 
@@ -124,6 +127,14 @@ def recorded_of(stored_event: StoredEvent) -> Recorded:
 def recorded_from_state(kind: str, position: int, state: bytes, *, provider_id: str | None = None) -> Recorded:
     """The `Recorded` entry whose stored state `stored_state` wrote; StoreError, naming the
     entry, when the store holds something else there (an altered or damaged store)."""
+    decoder = _decoder(kind)
+    # Decoded straight into the entry type, rating cells and all; anything msgspec will not
+    # read as the type says is read the general way below, which names what is wrong.
+    if decoder is not None and state[:16] == b'{"recorded_at":"' and state[43:45] == b'",':
+        try:
+            return Recorded(decoder.decode(state), position, _moment(state[16:42]))
+        except (msgspec.DecodeError, ValueError):
+            pass
     try:
         obj = orjson.loads(state)
         recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
@@ -135,3 +146,20 @@ def recorded_from_state(kind: str, position: int, state: bytes, *, provider_id: 
             f"the stored entry {entry} is not a cqc-ledger entry ({type(bad).__name__}: {bad}): the store has been altered "
             "or damaged; run `cqc-ledger verify` to find where"
         ) from None
+
+
+@cache
+def _decoder(kind: str) -> msgspec.json.Decoder[Any] | None:
+    """msgspec's decoder of a stored entry of a kind, into its entry type (the `recorded_at` in
+    front is not a field, and is passed over); None for a kind that holds a whole entry (a
+    correction's replacement), which only the general reading types."""
+    cls = ENTRY_TYPES[kind]
+    if any(spec.kind == "entry" for spec in field_specs(cls)):
+        return None
+    return msgspec.json.Decoder(cls)
+
+
+@lru_cache(maxsize=256)  # an input's entries share one time
+def _moment(stamp: bytes) -> datetime:
+    """The UTC time stored as `2026-11-22T15:33:46.123456` (its `Z` left off)."""
+    return datetime.fromisoformat(stamp.decode() + "+00:00")
