@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import OperationalError, StoredEvent
@@ -16,7 +16,6 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
-from cqc_ledger.ledger.input import Read
 from cqc_ledger.ledger.meaning import new_services
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded, Stamp, format_time
@@ -31,6 +30,9 @@ from cqc_ledger.ledger.store.codec import (
     stored_state,
 )
 from cqc_ledger.ledger.store.target import environment, shown
+
+if TYPE_CHECKING:  # a type only: reading commands do not load the parser
+    from cqc_ledger.ledger.input import Read
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)

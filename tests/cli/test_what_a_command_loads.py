@@ -20,6 +20,8 @@ UNUSED = (
     "altair",  # charts
     "starlette",  # the web site
     "importlib.metadata",  # --version
+    "cqc_ledger.ledger.input",  # reading input: record's parser
+    "cqc_ledger.ledger.fastparse",
     "cqc_ledger.ledger.imports.run",
     "cqc_ledger.ledger.sync.run",
     "cqc_ledger.projections.anomalies",
