@@ -146,7 +146,8 @@ class Ledger(Application):
         recorder: Any = self.recorder
         with collector_paused(), recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
-            if restoring and recorder.holds_entries(c):
+            held = recorder.holds_entries(c)  # an empty ledger has no provider's entries to read
+            if restoring and held:
                 raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
             ledgers: dict[str, ProviderLedger] = {}
             pending: list[tuple[Recorded, bytes]] = []
@@ -156,7 +157,7 @@ class Ledger(Application):
             for number, entry, form, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
-                    ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id)
+                    ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id, stored=held)
                 form = form or canonical(entry)
                 content = digest(form)
                 if isinstance(entry, MENDING):
@@ -195,14 +196,15 @@ class Ledger(Application):
                 outcome.recorded_at = last_stamp
         return outcome
 
-    def _load(self, c: Any, provider_id: str) -> ProviderLedger:
-        """The provider's ledger as stored, read inside the recording transaction (its history
-        is read again from there only if a correction or retraction needs it)."""
+    def _load(self, c: Any, provider_id: str, *, stored: bool) -> ProviderLedger:
+        """The provider's ledger as stored (nothing to read when the ledger held no entries as the
+        transaction began), read inside the recording transaction (its history is read again from
+        there only if a correction or retraction needs it)."""
 
         def history() -> list[Recorded]:
             return [recorded_of(s) for s in self.store.stream(c, provider_id)]
 
-        return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id))
+        return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id) if stored else ())
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
         for s in stored:
