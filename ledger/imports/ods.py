@@ -23,7 +23,7 @@ import functools
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
@@ -117,12 +117,18 @@ def _parsed(path: str) -> Iterator[Event]:
             element.clear()
             while element.getprevious() is not None:  # the rows read so far are let go
                 del element.getparent()[0]
-            if not row:
-                number += repeat
-                continue
-            for _ in range(min(repeat, MAX_REPEAT)):
-                number += 1
-                yield ("row", number, row)
+            number = yield from _repeated(number, repeat, row)
+
+
+def _repeated(number: int, repeat: int, row: Row) -> Generator[Event, None, int]:
+    """A row given `repeat` times after row `number`, once for each time (at most MAX_REPEAT: a
+    longer run is the sheet's tail); an empty row is only counted. Returns the last row's number."""
+    if not row:
+        return number + repeat
+    for _ in range(min(repeat, MAX_REPEAT)):
+        number += 1
+        yield ("row", number, row)
+    return number
 
 
 def row_values(element: Any) -> Row:
@@ -282,12 +288,7 @@ def _scanned(path: str, sieving: Sieving) -> Iterator[Event]:
                 cells = stream.buf[stream.pos : stream.pos + end]
                 stream.pos += end + len(_ROW_END)
                 row = _row(tag, cells, sieving.sieve, wrap)
-                if not row:
-                    number += repeat
-                    continue
-                for _ in range(min(repeat, MAX_REPEAT)):
-                    number += 1
-                    yield ("row", number, row)
+                number = yield from _repeated(number, repeat, row)
 
 
 def _prolog(stream: _Stream) -> tuple[bytes, bytes]:
