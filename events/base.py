@@ -68,7 +68,7 @@ class RatingCell(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, 
         return (self.location_id, self.service, self.question)
 
 
-class InheritedRating(RatingCell, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+class InheritedRating(RatingCell, frozen=True, kw_only=True):  # empty places left out, unknown fields refused, as a RatingCell
     """A rating taken over from a predecessor: published for it on `published_on` (by `report_id`)."""
 
     published_on: date

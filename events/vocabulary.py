@@ -25,6 +25,7 @@ RATINGS = (
 OVERALL = "overall"
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well-led")
 TRUST_ONLY_QUESTIONS = ("use-of-resources", "combined")
+TRUST_ONLY = frozenset(TRUST_ONLY_QUESTIONS)  # to ask of a whole set of questions at once
 QUESTIONS = (OVERALL, *KEY_QUESTIONS, *TRUST_ONLY_QUESTIONS)
 
 PROVIDER_TYPES = ("acute", "ambulance", "mental-health", "community", "specialist", "other")

@@ -25,7 +25,7 @@ import msgspec
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.schema import FieldSpec, field_specs
-from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
+from cqc_ledger.events.vocabulary import TRUST_ONLY
 from cqc_ledger.ledger import parsing
 from cqc_ledger.ledger.errors import InvalidField
 from cqc_ledger.ledger.records import is_id
@@ -34,7 +34,6 @@ _STRICT_ONLY = frozenset(("EntryCorrected", "EntryRetracted", "RatingsInherited"
 _UNSET = msgspec.UNSET
 
 
-_TRUST_ONLY = frozenset(TRUST_ONLY_QUESTIONS)
 # The msgspec type of each kind of field on the fast door (choices: their canonical words only).
 _KINDS: dict[str, Any] = {
     "str": str,
@@ -136,8 +135,8 @@ def _plain(cells: tuple[RatingCell, ...]) -> None:
     """Raises _Strict unless every cell is as the strict door would read it: ids in CQC's forms,
     services by their canonical names, trust-only questions at the trust (msgspec has checked
     the words). Checked a whole entry's cells at once: a set of each field, then each value."""
-    if not _TRUST_ONLY.isdisjoint({c.question for c in cells}) and any(
-        c.question in _TRUST_ONLY and (c.location_id or c.service) for c in cells
+    if not TRUST_ONLY.isdisjoint({c.question for c in cells}) and any(
+        c.question in TRUST_ONLY and (c.location_id or c.service) for c in cells
     ):
         raise _Strict
     for location_id in {c.location_id for c in cells}:

@@ -24,7 +24,8 @@ Read = tuple[int, Entry, bytes | None]
 
 
 def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[Read]:
-    """The entries of the input with their line numbers, read as they are asked for."""
+    """The entries of the input with their line numbers and, where the fast door wrote it, each
+    one's canonical form (else None), read as they are asked for."""
     # A line already in canonical form is read by the fast door; any other, and every refusal,
     # the strict way (see ledger.fastparse).
     for number, line in enumerate(lines, 1):

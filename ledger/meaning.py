@@ -19,11 +19,9 @@ from typing import Any
 from cqc_ledger.events import ENTRY_TYPES, continuity, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.services import is_known_service
-from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
+from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING
-
-_TRUST_ONLY = frozenset(TRUST_ONLY_QUESTIONS)
 
 # CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
 # October 2013 (CQC, "A new start: consultation on changes to the way CQC regulates, inspects
@@ -201,7 +199,7 @@ def _in_its_era(entry: Entry, on: date) -> None:
 def _of_its_era(cells: tuple[RatingCell, ...], on: date) -> bool:
     """Whether cells all published on `on` are all ratings CQC gave that day (asked of a whole
     report at once; `_cells_in_their_era` finds the cell that is not)."""
-    return on >= RESOURCES_BEGAN or (on >= RATINGS_BEGAN and _TRUST_ONLY.isdisjoint({c.question for c in cells}))
+    return on >= RESOURCES_BEGAN or (on >= RATINGS_BEGAN and TRUST_ONLY.isdisjoint({c.question for c in cells}))
 
 
 def _cells_in_their_era(entry: Entry, on: date) -> None:

@@ -10,6 +10,7 @@ property test (tests/unit/test_fast_door.py) holds the doors equal.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -132,13 +133,13 @@ _CELL_FIELDS = frozenset(("location_id", "service", "question", "rating"))
 def _cell(value: Any, where: str, today: date) -> RatingCell:
     if type(value) is not dict or not value.keys() <= _CELL_FIELDS:
         return _checked_cell(value, where, today)
-    cell = plain_cell(value.get("location_id"), value.get("service"), value.get("question"), value.get("rating"), where)
+    cell = _plain_cell(value.get("location_id"), value.get("service"), value.get("question"), value.get("rating"), where)
     return _checked_cell(value, where, today) if cell is None else cell
 
 
-def plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where: str) -> RatingCell | None:
-    """The fast path of reading a cell: canonical words and plain ids; None for anything else,
-    which takes the checking path."""
+def _plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where: str) -> RatingCell | None:
+    """The quick path of `_cell`: canonical words and plain ids; None for anything else, which
+    takes the checking path."""
     if not (
         type(question) is str
         and type(rating) is str
@@ -175,20 +176,8 @@ _SEEN_CELLS: dict[tuple[str | None, str | None, str, str], RatingCell] = {}
 _CACHED_AT_MOST = 200_000  # cells, and ids below, kept at most before the cache starts again
 # Service names already read, and their canonical names (only names accepted are kept).
 _SERVICES: dict[str, str] = {}
-# Location ids already found to have CQC's forms.
-_PLAIN_IDS: set[str] = set()
-
-
-def plain_id(text: str) -> bool:
-    """True when `text` has the form of a CQC id (remembered once found)."""
-    if text in _PLAIN_IDS:
-        return True
-    if not is_id(text):
-        return False
-    if len(_PLAIN_IDS) >= _CACHED_AT_MOST:
-        _PLAIN_IDS.clear()
-    _PLAIN_IDS.add(text)
-    return True
+# Whether a location id has CQC's forms, remembered for the ids a register repeats.
+plain_id = functools.lru_cache(maxsize=_CACHED_AT_MOST)(is_id)
 
 
 def service_named(name: str, where: str) -> str:

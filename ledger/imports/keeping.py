@@ -21,7 +21,6 @@ inspection (by inspection_id) or a report (by report_id).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -34,6 +33,7 @@ from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import in_effect_order
 from cqc_ledger.ledger.imports import Draft
 from cqc_ledger.ledger.records import Recorded, parse_ref
+from cqc_ledger.ledger.store import codec
 
 Origin = str
 INFERRED_DAY = "registration day inferred"  # in the `source` of a registration on a day CQC did not give
@@ -81,13 +81,13 @@ def known(history: Sequence[Recorded]) -> Known:
     return Known({key: (_recalled(entry), ref) for key, (entry, ref) in index_of(history).items()}, _names(history))
 
 
-def digest(entry: Entry) -> bytes:
+def _content_digest(entry: Entry) -> bytes:
     """The entry's content, whoever published it (`source` aside), as a short digest."""
-    return hashlib.blake2b(repr(replace(entry, source=None)).encode(), digest_size=16).digest()
+    return codec.digest(repr(replace(entry, source=None)).encode())
 
 
 def _recalled(entry: Entry) -> Recalled:
-    return Recalled(getattr(entry, "on", None), INFERRED_DAY in (entry.source or ""), digest(entry))
+    return Recalled(getattr(entry, "on", None), INFERRED_DAY in (entry.source or ""), _content_digest(entry))
 
 
 Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
@@ -122,7 +122,7 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
                 result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 result.already.append(ref)
                 continue
-            if recalled.digest == digest(entry):
+            if recalled.digest == _content_digest(entry):
                 result.already.append(ref)
                 continue
             index = recall(entry.provider_id)

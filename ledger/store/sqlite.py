@@ -70,6 +70,8 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):  # type: ig
         ]
 
     def lock(self, c: Any) -> None:
+        # Writers keep 64 MiB of pages (the connection keeps it after): recording inserts at random
+        # into the keys of the events and the views, which spilled the default 2 MiB to the log.
         c.execute("PRAGMA cache_size = -65536")
         c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
 
