@@ -515,7 +515,7 @@ def changes_(
     from cqc_ledger.projections import changes
 
     _period(start, end)
-    asked = changes.Asked(changes.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
+    asked = changes.Asked(register.Filters(rating=rating, provider_type=provider_type, region=region), question, level)
     with opened(ctx) as ledger:
         answer = answers.changes(ledger, start, end, known_at, asked)
     _note_behind(answer)
@@ -575,7 +575,7 @@ def counts_(
 
     _period(start, end)
     days = counts.period_ends(start, end, every)
-    chosen = counts.Filters(rating=rating, provider_type=provider_type, region=region)
+    chosen = register.Filters(rating=rating, provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
         answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
     _note_behind(answer)
@@ -615,7 +615,7 @@ def transitions_(
     from cqc_ledger.projections import transitions
 
     _period(start, end)
-    chosen = counts.Filters(provider_type=provider_type, region=region)
+    chosen = register.Filters(provider_type=provider_type, region=region)
     with opened(ctx) as ledger:
         answer = answers.register_on(ledger, sorted({start, end}), known_at, question)
     _note_behind(answer)
