@@ -270,9 +270,11 @@ def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> 
 @_apply.register
 def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) -> Status:
     place = (entry.location_id, entry.service)
-    cells = {key: value for key, value in state.cells.items() if key[:2] != place}
+    kept = {key: value for key, value in state.cells.items() if key[:2] != place}
     superseded = {**state.superseded, place: Superseded(entry.on, recorded.ref, entry.by)}
-    return _with(state, cells=MappingProxyType(cells), superseded=MappingProxyType(superseded))
+    # A fold's own cells stay its own (see status_of): later reports go on writing into them.
+    cells = _Owned(kept) if type(state.cells) is _Owned else MappingProxyType(kept)
+    return _with(state, cells=cells, superseded=MappingProxyType(superseded))
 
 
 @_apply.register

@@ -14,8 +14,9 @@ all come in here.
   answers by replaying the entries (the same fold, so the same answer) and says how far behind
   the views are (`Answer.behind`).
 
-`Views.headline_facts` is the query API for questions over the whole register (see
-`projections.views.headlines`).
+Questions over the whole register read the headline facts (`Views.headline_facts`, and
+`Views.headlines` for what `trusts` lists; see `projections.views.headlines`) or, for ratings
+below the trust, the stored entries (`projections.register_facts`).
 """
 
 from __future__ import annotations

@@ -24,8 +24,7 @@ The query API (on the views, `projections.views.open_views(ledger)`):
   in effect order, since a rating's value is folded from its history (`unchanged_since`, see
   `projections.status.held_after`). One indexed query: the table is clustered by provider,
   topic and subject. "The trust overall, special measures and deregistration of every provider
-  on D as known at T" is `views.headline_facts(D, T, topics=("overall", "regime", "deregistered"))`,
-  and `overall_of(facts)` folds a provider's `overall` facts into its `CellValue`.
+  on D as known at T" is `views.headline_facts(D, T, topics=("overall", "regime", "deregistered"))`.
 - `views.headlines(at, known_at=None) -> list[Headline]`: the same facts as each provider's
   `projections.trusts.Headline` (name, type and region, trust overall, regimes in force, open
   notices, oversight segment, deregistration), for the providers registered by `at`: what
@@ -45,7 +44,7 @@ from typing import NamedTuple
 import orjson
 
 from cqc_ledger.events.vocabulary import merit
-from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Since, held_after
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Since
 from cqc_ledger.projections.trusts import Headline
 
 # Topics whose every fact in force is returned, not only the latest: their value is a fold.
@@ -154,12 +153,3 @@ def _overall(provider_id: str, runs: list[Row], day: Callable[[str], date]) -> C
         inspected_on=day(inspected[3]) if inspected else None,
         inspected_ref=f"{provider_id}/{inspected[4]}" if inspected else None,
     )
-
-
-def overall_of(facts: Iterable[Fact]) -> CellValue | None:
-    """The trust's overall rating that a provider's `overall` facts in force fold to, as the
-    status fold folds a cell."""
-    held: CellValue | None = None
-    for f in sorted(facts, key=lambda f: (f.on, f.position)):
-        held = held_after(held, CellValue(f.value, f.on, f.ref))
-    return held
