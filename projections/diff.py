@@ -64,8 +64,9 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     """How the provider's status at the end of `end` differs from that at the end of `start`."""
     before = status_at(recorded, provider_id, start, known_at)
     after = status_at(recorded, provider_id, end, known_at)
-    window = [r for r in effective(recorded, known_at) if start < r.entry.on <= end]  # type: ignore[attr-defined]
-    refs = refs_by_subject(in_effect_order(window))
+    # The entries that took effect between the days, in effect order (ordered once, used thrice).
+    window = in_effect_order([r for r in effective(recorded, known_at) if start < r.entry.on <= end])  # type: ignore[attr-defined]
+    refs = refs_by_subject(window)
     cells = [_change(("cell", k), before.cells.get(k), after.cells.get(k), refs) for k in _keys(before, after)]
     found = [c for c in cells if c]
     regimes = sorted(set(before.special_measures) | set(after.special_measures) | {e.regime for e in _regime_entries(window)})
@@ -80,7 +81,7 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
         special_measures=_regime_changes(before, after, regimes, window, refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),
-        register=tuple(done for r in in_effect_order(window) if (done := _registration(r.entry, r.ref, after)) is not None),
+        register=tuple(done for r in window if (done := _registration(r.entry, r.ref, after)) is not None),
     )
 
 
@@ -106,12 +107,13 @@ def _regime_changes(
     before: Status, after: Status, regimes: list[str], window: list[Recorded], refs: dict[Hashable, tuple[str, ...]]
 ) -> tuple[Change, ...]:
     """Each regime whose state differs between the days, or that was entered or left between them
-    (a regime entered and left again in between is the same on both days, and still listed)."""
+    (a regime entered and left again in between is the same on both days, and still listed).
+    `window` is in effect order."""
     out = []
     for regime in regimes:
         steps = tuple(
             ("entered" if isinstance(r.entry, oversight.SpecialMeasuresEntered) else "left", r.entry.on, r.ref)
-            for r in in_effect_order(window)
+            for r in window
             if isinstance(r.entry, (oversight.SpecialMeasuresEntered, oversight.SpecialMeasuresExited)) and r.entry.regime == regime
         )
         old, new = before.special_measures.get(regime), after.special_measures.get(regime)
