@@ -45,13 +45,29 @@ def trusts(
     """`trusts --json`: every provider on the register on `at` that `filters` keeps, and how far
     behind the views were."""
     answer = views.headlines(ledger, at, known_at)
-    return views.Answer(output.trusts.trusts_json(register.register(answer.value, filters), at), answer.behind)
+    return views.Answer(_trust_rows(answer.value, at, filters), answer.behind)
 
 
 def regions(ledger: Ledger, at: date, known_at: datetime | None) -> list[str]:
     """The regions of the providers on the register on `at` (the web site's region control),
     without shaping a row for each."""
-    return sorted({s.region for s in register.register(views.headlines(ledger, at, known_at).value) if s.region})
+    return _regions(views.headlines(ledger, at, known_at).value)
+
+
+def trusts_and_regions(
+    ledger: Ledger, at: date, known_at: datetime | None, filters: register.Filters
+) -> tuple[views.Answer[list[dict[str, Any]]], list[str]]:
+    """The web site's register page: `trusts` and `regions` from one reading of the headlines."""
+    answer = views.headlines(ledger, at, known_at)
+    return views.Answer(_trust_rows(answer.value, at, filters), answer.behind), _regions(answer.value)
+
+
+def _trust_rows(headlines: list[register.Headline], at: date, filters: register.Filters) -> list[dict[str, Any]]:
+    return output.trusts.trusts_json(register.register(headlines, filters), at)
+
+
+def _regions(headlines: list[register.Headline]) -> list[str]:
+    return sorted({s.region for s in register.register(headlines) if s.region})
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:

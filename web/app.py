@@ -116,9 +116,8 @@ class Site:
         known_at = params.moment(q, "known_at")
         chosen, search = params.filters(q), params.text(q, "q")
         with self.ledger() as ledger:
-            listed = answers.trusts(ledger, at, known_at, chosen)
+            listed, regions = answers.trusts_and_regions(ledger, at, known_at, chosen)
             rows, behind = listed.value, listed.behind
-            regions = answers.regions(ledger, at, known_at)
             found = _found(answers.find(ledger, search).value, search) if search else None
         if found is not None:
             rows = [{**r, "matched": found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
