@@ -6,7 +6,8 @@ record it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -113,7 +114,11 @@ def _import_drafts(
                 registered.add(entry.provider_id)
             yield entry, draft
 
-    kept = keeping.plan(parsed(), known, lambda provider_id: keeping.index_of(_history(ledger, provider_id)))
+    @functools.lru_cache(maxsize=8)  # a provider's entries that differ come together; its history is read once for them
+    def recall(provider_id: str) -> Mapping[tuple[Any, ...], tuple[Entry, str]]:
+        return keeping.index_of(_history(ledger, provider_id))
+
+    kept = keeping.plan(parsed(), known, recall)
     _check_providers(named, registered, known)
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
