@@ -27,8 +27,8 @@ from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.schema import FieldSpec, field_specs
 from cqc_ledger.events.vocabulary import TRUST_ONLY
 from cqc_ledger.ledger import parsing
+from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import InvalidField
-from cqc_ledger.ledger.records import is_id
 
 _STRICT_ONLY = frozenset(("EntryCorrected", "EntryRetracted", "RatingsInherited", "ServiceSuperseded"))
 _UNSET = msgspec.UNSET
@@ -97,8 +97,11 @@ def fast_read(line: bytes | str, today: date) -> tuple[Entry, bytes | None] | No
     if read is None:
         return None
     entry, empty = read
-    # The canonical form is the entry less its type ("provider_id" always sorts before "type").
-    return entry, None if empty else written.replace(_TAGS[type(struct)], b"", 1)
+    # The canonical form is the entry less its type: the tag sits in its sorted place, after
+    # "provider_id" and the cells and before at most "until" or "url", so it is sought from the end.
+    tag = _TAGS[type(struct)]
+    at = written.rfind(tag)
+    return entry, None if empty else written[:at] + written[at + len(tag) :]
 
 
 def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
@@ -111,7 +114,7 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
         if value is _UNSET:
             continue
         if kind == "str":
-            if not value or value != value.strip() or (field in parsing.ID_FIELDS and not is_id(value)):
+            if not value or value != value.strip() or (field in parsing.ID_FIELDS and not parsing.plain_id(value)):
                 return None
         elif kind in _AS_GIVEN:
             pass
@@ -134,16 +137,15 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
 def _plain(cells: tuple[RatingCell, ...]) -> None:
     """Raises _Strict unless every cell is as the strict door would read it: ids in CQC's forms,
     services by their canonical names, trust-only questions at the trust (msgspec has checked
-    the words). Checked a whole entry's cells at once: a set of each field, then each value."""
-    if not TRUST_ONLY.isdisjoint({c.question for c in cells}) and any(
-        c.question in TRUST_ONLY and (c.location_id or c.service) for c in cells
-    ):
+    the words). Checked a whole entry's cells at once: each value they name, once."""
+    found = named(cells)
+    if not TRUST_ONLY.isdisjoint(found.questions) and any(c.question in TRUST_ONLY and (c.location_id or c.service) for c in cells):
         raise _Strict
-    for location_id in {c.location_id for c in cells}:
-        if location_id is not None and not parsing.plain_id(location_id):
+    for location_id in found.places:
+        if not parsing.plain_id(location_id):
             raise _Strict
-    for service in {c.service for c in cells}:
-        if service is not None and parsing.service_named(service, "ratings") != service:
+    for service in found.services:
+        if parsing.service_named(service, "ratings") != service:
             raise _Strict
 
 

@@ -11,7 +11,7 @@ existed. The days, with their sources, are below and in the README.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +20,7 @@ from cqc_ledger.events import ENTRY_TYPES, continuity, inspections, oversight, p
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.services import is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
+from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING
 
@@ -162,7 +163,10 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
             raise RuleBroken(f"location {entry.location_id} was registered on {span.registered}, after {on}", field="on")
         return
     inherited = isinstance(entry, continuity.RatingsInherited)
-    for location_id in _rated_places(entry):
+    places = _rated_places(entry)
+    if not any(_outside(times.locations.get(location_id), on, inherited) for location_id in places):
+        return
+    for location_id in _in_entry_order(entry, places):  # the first the entry names, as the refusal says
         span = times.locations.get(location_id)
         if span is None:
             continue  # an unregistered location is refused by the rules on locations
@@ -183,6 +187,13 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
             )
 
 
+def _outside(span: Span | None, on: date, inherited: bool) -> bool:
+    """Whether a rating on `on` falls outside a location's registration (see `_within_locations`)."""
+    if span is None:
+        return False
+    return bool((span.registered and on < span.registered and not inherited) or (span.deregistered and on > span.deregistered))
+
+
 def _in_its_era(entry: Entry, on: date) -> None:
     if not (isinstance(entry, inspections.ReportPublished) and _of_its_era(entry.ratings, on)):
         _cells_in_their_era(entry, on)
@@ -199,7 +210,7 @@ def _in_its_era(entry: Entry, on: date) -> None:
 def _of_its_era(cells: tuple[RatingCell, ...], on: date) -> bool:
     """Whether cells all published on `on` are all ratings CQC gave that day (asked of a whole
     report at once; `_cells_in_their_era` finds the cell that is not)."""
-    return on >= RESOURCES_BEGAN or (on >= RATINGS_BEGAN and TRUST_ONLY.isdisjoint({c.question for c in cells}))
+    return on >= RESOURCES_BEGAN or (on >= RATINGS_BEGAN and TRUST_ONLY.isdisjoint(named(cells).questions))
 
 
 def _cells_in_their_era(entry: Entry, on: date) -> None:
@@ -237,17 +248,22 @@ def _cells(entry: Entry, on: date) -> Iterator[tuple[RatingCell, date, str]]:
             yield inherited, inherited.published_on, f"ratings[{i}].published_on"
 
 
-def _rated_places(entry: Any) -> Iterable[str]:
-    """The locations an entry rates (or retires a service at), each once, in the entry's order."""
+def _rated_places(entry: Any) -> Collection[str]:
+    """The locations an entry rates (or retires a service at), each once."""
     if isinstance(entry, inspections.ReportPublished):
-        places = {c.location_id: None for c in entry.ratings}
-        places.pop(None, None)
-        return places  # type: ignore[return-value]
+        return named(entry.ratings).places
     if isinstance(entry, inspections.RatingRevised):
         return (entry.cell.location_id,) if entry.cell.location_id else ()
     if isinstance(entry, (continuity.RatingsInherited, continuity.ServiceSuperseded)):
         return (entry.location_id,) if entry.location_id else ()
     return ()
+
+
+def _in_entry_order(entry: Any, places: Collection[str]) -> Iterable[str]:
+    """The places an entry rates, in the order its cells first name them."""
+    if isinstance(entry, inspections.ReportPublished):
+        return [place for place in dict.fromkeys(c.location_id for c in entry.ratings) if place is not None and place in places]
+    return places
 
 
 def _rated_field(entry: Any, location_id: str) -> str:
@@ -261,6 +277,8 @@ def new_services(entry: Entry) -> list[str]:
     """The service names an entry uses that are none of CQC's known services (kept as written;
     the ledger notes them, so a user sees a new name rather than a silent typo)."""
     if type(entry) is inspections.ReportPublished:  # the common case: only its cells name services
+        if all(is_known_service(name) for name in named(entry.ratings).services):
+            return []
         return [name for name in {c.service: None for c in entry.ratings} if name and not is_known_service(name)]
     if type(entry) not in _NAMING_SERVICES:
         return []

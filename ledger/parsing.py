@@ -26,6 +26,7 @@ from cqc_ledger.events.oversight import OversightSegmentChanged
 from cqc_ledger.events.schema import FieldSpec, field_specs
 from cqc_ledger.events.services import canonical_service, close_service, is_known_service
 from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
+from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import InvalidField
 from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
 
@@ -176,7 +177,7 @@ _SEEN_CELLS: dict[tuple[str | None, str | None, str, str], RatingCell] = {}
 _CACHED_AT_MOST = 200_000  # cells, and ids below, kept at most before the cache starts again
 # Service names already read, and their canonical names (only names accepted are kept).
 _SERVICES: dict[str, str] = {}
-# Whether a location id has CQC's forms, remembered for the ids a register repeats.
+# Whether an id has CQC's forms, remembered for the ids a register repeats (its providers and locations).
 plain_id = functools.lru_cache(maxsize=_CACHED_AT_MOST)(is_id)
 
 
@@ -313,7 +314,7 @@ def _check_superseded(entry: ServiceSuperseded) -> None:
 
 
 def _check_cells_distinct(cells: tuple[RatingCell, ...]) -> None:
-    if len({(c.location_id, c.service, c.question) for c in cells}) == len(cells):
+    if named(cells).distinct:
         return
     first: dict[tuple, int] = {}
     for i, cell in enumerate(cells):

@@ -19,6 +19,7 @@ from cqc_ledger.events import continuity, enforcement, inspections, oversight, p
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger import meaning
+from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
@@ -132,11 +133,9 @@ def _locations_named(entry: Entry) -> Iterable[tuple[str, str]]:
 
 
 def _check_locations(facts: Facts, entry: Entry) -> None:
-    if isinstance(entry, inspections.ReportPublished):  # dozens of cells, a few places: asked of the places at once
-        places = {cell.location_id for cell in entry.ratings}
-        places.discard(None)
-        if places <= facts.locations.keys():
-            return
+    # A report has dozens of cells at a few places: asked of the places at once.
+    if isinstance(entry, inspections.ReportPublished) and named(entry.ratings).places <= facts.locations.keys():
+        return
     for where, location_id in _locations_named(entry):
         if location_id not in facts.locations:
             raise RuleBroken(
