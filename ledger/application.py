@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.persistence import InfrastructureFactory, OperationalError, StoredEvent
+from eventsourcing.utils import Environment
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
@@ -31,8 +32,9 @@ from cqc_ledger.ledger.store.codec import (
 )
 from cqc_ledger.ledger.store.target import environment, shown
 
-if TYPE_CHECKING:  # a type only: reading commands do not load the parser
+if TYPE_CHECKING:  # types only: reading commands do not load the parser
     from cqc_ledger.ledger.input import Read
+    from cqc_ledger.ledger.store.opening import Found
 
 Clock = Callable[[], datetime]
 REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
@@ -97,10 +99,24 @@ class Ledger(Application):
 
     name = "cqc_ledger"
 
-    def __init__(self, target: str, *, read_only: bool = False):
+    def __init__(self, target: str, *, read_only: bool = False, found: Found | None = None):
+        """The ledger at `target`. `found`: what a reading command's inspection saw there (see
+        `store.opening.inspect`); on PostgreSQL, with the connection it kept, the ledger reads
+        through that one connection and neither makes nor checks its tables, whose columns
+        `seen` holds for the views to look at in turn."""
         self.target = target
         self.shown = shown(target)  # the target as messages show it: no password
-        super().__init__(env=environment(target, read_only=read_only))
+        self.seen: Mapping[str, frozenset[str]] = found.columns if found else {}
+        self._connection = found.connection if found else None
+        super().__init__(env=environment(target, read_only=read_only, create=self._connection is None))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        if self._connection is not None:
+            from cqc_ledger.ledger.store.postgres import reading_on  # needs the optional psycopg
+
+            reading_on(factory.datastore, self._connection)  # type: ignore[attr-defined]
+        return factory
 
     def construct_mapper(self) -> EntryMapper:
         return EntryMapper(transcoder=OrjsonTranscoder())

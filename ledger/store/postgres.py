@@ -5,18 +5,94 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Connection
+from psycopg.pq import TransactionStatus
+from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
+from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT
 
 
 def qualified(schema: str, name: str) -> str:
     return f'"{schema}"."{name}"'
+
+
+class OneConnection:
+    """Stands in for eventsourcing's pool of connections in a reading command: the connection
+    the schema was inspected on (`opening.inspect(..., keep=True)`), used for everything the
+    command asks, one statement or transaction after another.
+
+    eventsourcing's pool opened two connections in threads of its own as the command began, and
+    a third when both were busy: each a new server process whose catalog caches start cold.
+    Should a second connection be wanted while the first is held (nothing reading does so
+    today), one is opened for it and closed when it is given back. A connection comes back idle,
+    as from the pool: a transaction left open is rolled back."""
+
+    def __init__(self, first: Connection[Any], connect: Callable[[], Connection[Any]], configure: Callable[[Connection[Any]], None]):
+        self._connect = connect
+        self._configure = configure
+        self._idle: list[Connection[Any]] = [self._configured(first)]
+        self._opened = list(self._idle)
+
+    def _configured(self, conn: Connection[Any]) -> Connection[Any]:
+        conn.row_factory = dict_row  # as eventsourcing's pool makes them
+        self._configure(conn)
+        return conn
+
+    def open(self, wait: bool = False, timeout: float = 30.0) -> None:
+        """Nothing to open: the connection is open already (the pool's interface)."""
+
+    @contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[Connection[Any]]:
+        spare = bool(self._idle)
+        conn = self._idle.pop() if spare else self._configured(self._connect())
+        try:
+            yield conn
+        finally:
+            if spare and self._reset(conn):
+                self._idle.append(conn)
+            else:
+                conn.close()
+
+    @staticmethod
+    def _reset(conn: Connection[Any]) -> bool:
+        """Whether the connection is fit to use again, rolled back if a transaction was left open."""
+        status = conn.pgconn.transaction_status
+        if status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+            try:
+                conn.rollback()
+            except Exception:
+                return False
+            return True
+        return status == TransactionStatus.IDLE
+
+    def close(self, timeout: float = 5.0) -> None:
+        for conn in self._opened:
+            conn.close()
+        self._idle.clear()
+
+    def __enter__(self) -> OneConnection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def reading_on(datastore: Any, conn: Connection[Any]) -> None:
+    """Has eventsourcing's `datastore` read through `conn` alone (see `OneConnection`)."""
+    pool = datastore.pool
+    settings = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}
+    datastore.pool = OneConnection(
+        conn, lambda: Connection.connect(**settings, connect_timeout=CONNECT_TIMEOUT), datastore.after_connect_func()
+    )
 
 
 class CreatedOneAtATime:

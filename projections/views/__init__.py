@@ -44,14 +44,16 @@ Progress = Callable[[int], None]
 
 
 def open_views(ledger: Ledger) -> Views:
-    """The views of a ledger, their tables created if need be."""
+    """The views of a ledger, their tables created if need be (on PostgreSQL, looked for only when
+    the ledger's opening did not see them already)."""
     if is_postgres(ledger.target):
         from cqc_ledger.projections.views.postgres import PostgresViews  # needs the optional psycopg
 
         factory = ledger.factory
         tracking = f"{factory.env.name.lower()}_tracking"
-        views: Views = PostgresViews(factory.datastore, events=ledger.recorder.names["events"], tracking_table_name=tracking)  # type: ignore[attr-defined]
-        views.create_table()  # type: ignore[attr-defined]
+        views = PostgresViews(factory.datastore, events=ledger.recorder.names["events"], tracking_table_name=tracking)  # type: ignore[attr-defined]
+        if not views.made(ledger.seen):  # a reading command saw them made as it opened the ledger
+            views.create_table()
         return views
     return ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[return-value]
 

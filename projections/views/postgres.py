@@ -5,7 +5,7 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,6 +90,12 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             *[SQL(s) for s in schema.tables(postgres=True, names=self.names)],  # type: ignore[list-item]
             *[SQL(s) for s in schema.sql_views(postgres=True, names=self.names)],  # type: ignore[list-item]
         ]
+
+    def made(self, seen: Mapping[str, frozenset[str]]) -> bool:
+        """Whether the columns `seen` in the schema (see `Ledger.seen`) show these views made as
+        this release makes them: their tables, and the analysts' views of this layout."""
+        view, column = schema.CURRENT_VIEWS_COLUMN
+        return all(table in seen for table in self.tables) and column in seen.get(view, ())
 
     def create_table(self) -> None:
         """Creates the views of a new store; in a store made by an earlier release, replaces its

@@ -1,7 +1,8 @@
 """What a reading command loads: `status` and `trusts` answer from the views, so they start
 without what only other commands use (reading input, importing, syncing, the charts, the web
 site, the other questions' folds and their output). Every module loaded for nothing is paid for
-at each run's start; the figures are measured by bench/, never here."""
+at each run's start; the figures are measured by bench/, never here. On PostgreSQL, what it
+opens: one connection, where each more is a new server process to start and warm."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from importlib.metadata import version
 
 import pytest
+from conftest import postgres_schema
 from ledgers import ROOT, record_examples
 
 import cqc_ledger
@@ -60,6 +62,33 @@ def test_a_reading_command_loads_only_what_it_uses(sqlite_db: str, args: tuple[s
     # Then it loaded its own output, and none of what only other commands use
     assert f"cqc_ledger.projections.output.{args[0]}" in loaded
     assert [name for name in UNUSED if name in loaded] == []
+
+
+# The command in a process of its own, then how many connections to the server it opened (both
+# the driver's own door and the one eventsourcing's pool uses are counted), on standard error.
+_CONNECTIONS = """import sys, psycopg
+made = []
+def counted(connect):
+    return classmethod(lambda cls, *args, **kwargs: made.append(1) or connect(*args, **kwargs))
+psycopg.Connection.connect = counted(psycopg.Connection.connect)
+psycopg.connect = psycopg.Connection.connect
+from cqc_ledger.cli import main
+main(standalone_mode=False)
+sys.stderr.write(str(len(made)))"""
+
+
+@pytest.mark.parametrize(
+    "args", [("trusts", "--at", "2019-06-30", "--json"), ("status", "RWP", "--at", "2019-06-30", "--json")], ids=["trusts", "status"]
+)
+def test_a_reading_command_on_postgresql_opens_one_connection(args: tuple[str, ...]):
+    for db in postgres_schema():
+        # Given a ledger with two trusts on PostgreSQL
+        record_examples(db)
+        # When a reading command answers in a process of its own
+        done = subprocess.run([sys.executable, "-c", _CONNECTIONS, "--db", db, *args], cwd=ROOT, capture_output=True, timeout=120)
+        # Then it answered through the one connection it looked at the schema on
+        assert done.returncode == 0 and done.stdout, done.stderr.decode()
+        assert done.stderr.decode().split()[-1] == "1"
 
 
 def test_the_version_is_still_read_from_the_installed_distribution_when_asked():

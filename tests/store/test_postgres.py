@@ -121,3 +121,26 @@ def test_a_ledger_moves_from_sqlite_to_postgresql_and_back_with_the_same_export_
     assert postgres_cli("verify").exit_code == 0
     status = [c("status", "RWP", "--at", "2019-10-01", "--known-at", "2030-01-01", "--json").stdout for c in (sqlite_cli, postgres_cli)]
     assert orjson.loads(status[0]) == orjson.loads(status[1])
+
+
+def test_a_reading_ledger_on_postgresql_reads_through_the_connection_it_was_inspected_on(pg: str) -> None:
+    from cqc_ledger.ledger.store.opening import inspect
+
+    # Given a ledger with one trust, opened for reading on what its inspection kept
+    runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
+    found = inspect(pg, keep=True)
+    ledger = Ledger(pg, found=found)
+    pool = ledger.store.datastore.pool
+    try:
+        # When it is read, and asked for a second connection while the first is held
+        with pool.connection() as first, pool.connection() as second:
+            assert first is found.connection and second is not first
+        assert ledger.entries_of("RX9", limit=1)[0].ref == "RX9/1"
+        # Then the second was closed when given back, and the first is kept for the next reads
+        assert second.closed and not first.closed
+        with pool.connection() as again:
+            assert again is first
+    finally:
+        ledger.close()
+    # And closing the ledger closes its connection
+    assert found.connection.closed
