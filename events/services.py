@@ -150,6 +150,8 @@ def _key(name: str) -> str:
 
 _CANONICAL = {_key(name): name for name in CORE_SERVICES + OTHER_SERVICES}
 _CANONICAL.update({_key(alias): name for alias, name in ALIASES.items()})
+# The known services' own names, to ask of a report's services at once (each name is known).
+KNOWN_NAMES = frozenset(_CANONICAL.values())
 # How close a name must be to a known one to be taken for a misspelling of it (difflib's ratio:
 # "Matrenity" is 0.89 from "Maternity"; "Neonatal services" is 0.36 from "Renal").
 _CLOSE = 0.85

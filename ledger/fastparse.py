@@ -25,6 +25,7 @@ import msgspec
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.schema import FieldSpec, field_specs
+from cqc_ledger.events.services import KNOWN_NAMES
 from cqc_ledger.events.vocabulary import TRUST_ONLY
 from cqc_ledger.ledger import parsing
 from cqc_ledger.ledger.cells import named
@@ -144,7 +145,7 @@ def _plain(cells: tuple[RatingCell, ...]) -> None:
     for location_id in found.places:
         if not parsing.plain_id(location_id):
             raise _Strict
-    for service in found.services:
+    for service in found.services - KNOWN_NAMES:  # a known service's own name is its canonical name
         if parsing.service_named(service, "ratings") != service:
             raise _Strict
 

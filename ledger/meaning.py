@@ -18,7 +18,7 @@ from typing import Any
 
 from cqc_ledger.events import ENTRY_TYPES, continuity, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
-from cqc_ledger.events.services import is_known_service
+from cqc_ledger.events.services import KNOWN_NAMES, is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken
@@ -277,7 +277,7 @@ def new_services(entry: Entry) -> list[str]:
     """The service names an entry uses that are none of CQC's known services (kept as written;
     the ledger notes them, so a user sees a new name rather than a silent typo)."""
     if type(entry) is inspections.ReportPublished:  # the common case: only its cells name services
-        if all(is_known_service(name) for name in named(entry.ratings).services):
+        if named(entry.ratings).services <= KNOWN_NAMES:
             return []
         return [name for name in {c.service: None for c in entry.ratings} if name and not is_known_service(name)]
     if type(entry) not in _NAMING_SERVICES:
