@@ -301,8 +301,14 @@ class Views:
         with self._snapshot() as c:
             if current and self._behind(c):
                 return None
+            if not topics:
+                self._in_key_order(c)
             statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
             return self._rows(c, statement, (at.isoformat(), seen, seen, *(topics or ())))
+
+    def _in_key_order(self, c: Any) -> None:
+        """Has the rest of the transaction read a table in its key's order where a query asks for
+        that order (SQLite does so by itself: its tables are clustered by their keys)."""
 
     def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
         """Every remaining row of a query, as tuples."""
