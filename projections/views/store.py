@@ -180,7 +180,8 @@ class Views:
     def rebuild(self, ledger: Ledger, progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
         """Drops every row and rebuilds them all from the stored entries, in one transaction that
         first takes the ledger's write lock (so writers wait their turn): a crash leaves the views
-        as they were, and readers see the old views until it commits."""
+        as they were, and readers see the old views until it commits. The store then tidies away
+        the rows replaced (`_tidy`)."""
         applied, start = 0, 0
         with collector_paused(), self.datastore.transaction(commit=True) as c:
             with self._waiting(c, wait):
@@ -212,6 +213,7 @@ class Views:
             if start:
                 self._insert_tracking(c, Tracking(TRACKED_AS, start))
             self._analyse(c)
+        self._tidy()
         return applied
 
     def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -235,6 +237,9 @@ class Views:
     def _analyse(self, c: Any) -> None:
         """Refreshes the planner's statistics after bulk work."""
         c.execute("ANALYZE")
+
+    def _tidy(self) -> None:
+        """After a rebuild has committed: clears away the rows it replaced (a store may need to)."""
 
     # ---- answering ----------------------------------------------------------------------
 
