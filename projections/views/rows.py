@@ -149,26 +149,32 @@ def recorded_rows(recorded: Recorded, entries: list[EntryRow], headline_rows: li
 # ---- from stored bytes (rebuild) ---------------------------------------------------------------
 
 # A stored state begins `{"recorded_at":"2026-11-22T15:33:46.123456Z",` (see ledger.store.codec).
+_STORED = b'{"recorded_at":"'
 _LEARNED = slice(16, 43)
-# Keys are sorted and no nested object of an entry has a key "on", so the first match is the entry's own.
-_ON = re.compile(rb'[{,]"on":"(\d{4}-\d\d-\d\d)"')
+# Keys are sorted, `recorded_at` comes first and no nested object of an entry has a key "on", so
+# the first `,"on":"` is the entry's own day (a quote inside a string is escaped, so the bytes
+# cannot occur there).
+_ON = b',"on":"'
+_DAY = re.compile(rb'\d{4}-\d\d-\d\d"')
 # The trust's own overall cell: no location and no service, so exactly these two keys.
 _TRUST_OVERALL = re.compile(rb'\{"question":"overall","rating":"([^"\\]+)"\}')
+# What the bytes say enough about: every type whose only headline is a rated cell, or none (a
+# mend names another entry, and is read whole).
+_FROM_BYTES = (_RATED | NO_HEADLINES) - {"EntryRetracted", "EntryCorrected"}
 
 
 def stored_rows(
     provider_id: str, position: int, kind: str, state: bytes, entries: list[EntryRow], headline_rows: list[HeadlineRow]
 ) -> bool:
     """Adds the rows of a stored entry read from its canonical bytes, when they say enough;
-    False when the entry must be read whole (mends, and anything unexpected)."""
-    if kind not in _RATED and kind not in NO_HEADLINES:
+    False when the entry must be read whole (mends, types with other headlines, and anything
+    unexpected)."""
+    if kind not in _FROM_BYTES or not state.startswith(_STORED):
         return False
-    if kind in ("EntryRetracted", "EntryCorrected") or state[:16] != b'{"recorded_at":"':
+    at = state.find(_ON, 43) + 7
+    if at == 6 or not _DAY.match(state, at):
         return False
-    on = _ON.search(state)
-    if on is None:
-        return False
-    day, learned = on[1].decode(), state[_LEARNED].decode()
+    day, learned = state[at : at + 10].decode(), state[_LEARNED].decode()
     entries.append((provider_id, day, position, 0, kind, learned))
     if kind in _RATED:
         for rating in _TRUST_OVERALL.findall(state):
