@@ -21,6 +21,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
+from msgspec.structs import astuple
 
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, RatingCell
@@ -73,7 +74,11 @@ _STRUCTS = {name: s for name, cls in ENTRY_TYPES.items() if name not in _STRICT_
 _DECODER = msgspec.json.Decoder(Union[tuple(_STRUCTS.values())])  # noqa: UP007  (a union built at run time)
 # Keys sorted, as the canonical form has them (the `type` tag takes its sorted place among them).
 _ENCODER = msgspec.json.Encoder(order="sorted")
-_SPECS = {name: tuple((s.name, s.kind) for s in field_specs(ENTRY_TYPES[name])) for name in _STRUCTS}
+# Each field's name and kind, in the order of the structure's fields (as `astuple` gives their values).
+_SPECS = {
+    name: tuple((field, {s.name: s.kind for s in field_specs(ENTRY_TYPES[name])}[field]) for field in struct.__struct_fields__)
+    for name, struct in _STRUCTS.items()
+}
 _AS_GIVEN = frozenset(("date", "choice", "int"))  # kinds msgspec has checked whole
 _TAGS = {struct: b',"type":"' + name.encode() + b'"' for name, struct in _STRUCTS.items()}
 
@@ -110,8 +115,7 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
     name = type(struct).__name__
     values: dict[str, Any] = {}
     empty = False
-    for field, kind in _SPECS[name]:
-        value = getattr(struct, field)
+    for (field, kind), value in zip(_SPECS[name], astuple(struct), strict=True):
         if value is _UNSET:
             continue
         if kind == "str":

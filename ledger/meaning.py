@@ -164,7 +164,7 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         return
     inherited = isinstance(entry, continuity.RatingsInherited)
     places = _rated_places(entry)
-    if not any(_outside(times.locations.get(location_id), on, inherited) for location_id in places):
+    if not places or not any(_outside(times.locations.get(location_id), on, inherited) for location_id in places):
         return
     for location_id in _in_entry_order(entry, places):  # the first the entry names, as the refusal says
         span = times.locations.get(location_id)
@@ -195,7 +195,10 @@ def _outside(span: Span | None, on: date, inherited: bool) -> bool:
 
 
 def _in_its_era(entry: Entry, on: date) -> None:
-    if not (isinstance(entry, inspections.ReportPublished) and _of_its_era(entry.ratings, on)):
+    if isinstance(entry, inspections.ReportPublished):
+        if not _of_its_era(entry.ratings, on):
+            _cells_in_their_era(entry, on)
+    elif isinstance(entry, _RATING_ONE_BY_ONE):
         _cells_in_their_era(entry, on)
     if isinstance(entry, inspections.InspectionCarriedOut) and entry.framework:
         began = FRAMEWORKS_BEGAN[entry.framework]
@@ -234,6 +237,10 @@ def _inspections_behind(times: Times, entry: inspections.ReportPublished) -> Non
             raise RuleBroken(
                 f'inspection "{inspection_id}" began on {started}, after this report of {entry.on}', field=f"inspection_ids[{i}]"
             )
+
+
+# The entry types with rating cells besides reports (`_cells` yields nothing of any other).
+_RATING_ONE_BY_ONE = (inspections.RatingRevised, continuity.RatingsInherited)
 
 
 def _cells(entry: Entry, on: date) -> Iterator[tuple[RatingCell, date, str]]:
