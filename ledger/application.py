@@ -25,8 +25,8 @@ from cqc_ledger.ledger.store.codec import (
     OrjsonTranscoder,
     canonical,
     canonical_of_state,
-    digest,
     entry_topic,
+    identity,
     recorded_of,
     stored_state,
 )
@@ -175,7 +175,7 @@ class Ledger(Application):
                 if ledger is None:
                     ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id, stored=held)
                 form = form or canonical(entry)
-                content = digest(form)
+                content = identity(entry.type_name, form)
                 if isinstance(entry, MENDING):
                     self._write(c, pending, followers)  # a mend is decided on the whole history
                 try:
@@ -224,7 +224,8 @@ class Ledger(Application):
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
         for s in stored:
-            ledger.apply(recorded_of(s), digest(canonical_of_state(s.state)))
+            recorded = recorded_of(s)
+            ledger.apply(recorded, identity(recorded.entry.type_name, canonical_of_state(s.state)))
         return ledger
 
     def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:

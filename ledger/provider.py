@@ -10,7 +10,7 @@ from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger import rules
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import canonical, digest
+from cqc_ledger.ledger.store.codec import canonical, identity
 
 History = Callable[[], list[Recorded]]
 
@@ -18,7 +18,7 @@ History = Callable[[], list[Recorded]]
 class ProviderLedger:
     """What the ledger knows of one provider to decide its next entries.
 
-    It holds the digest of every entry recorded (to skip identical ones) and the rules' facts,
+    It holds the identity (type and content digest) of every entry recorded (to skip identical ones) and the rules' facts,
     not the entries themselves: deciding a correction or retraction, which needs the whole
     history, reads it through `history`. The recording transaction rebuilds it from the
     provider's stream with `apply`, inside the transaction that will append to it.
@@ -33,8 +33,8 @@ class ProviderLedger:
         self._recorded: list[Recorded] | None = [] if history is None else None
 
     def apply(self, recorded: Recorded, content: bytes | None = None) -> None:
-        """Folds one recorded entry (and its content digest) into the ledger."""
-        content = content if content is not None else digest(canonical(recorded.entry))
+        """Folds one recorded entry (and its identity, `codec.identity`) into the ledger."""
+        content = content if content is not None else identity(recorded.entry.type_name, canonical(recorded.entry))
         self.version = recorded.position
         self.known.setdefault(content, recorded.ref)
         if self._recorded is not None:

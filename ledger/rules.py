@@ -23,7 +23,7 @@ from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
-from cqc_ledger.ledger.store.codec import canonical, digest
+from cqc_ledger.ledger.store.codec import canonical, identity
 
 # The id field that names each identified thing, by the entry type that defines it.
 IDENTIFIERS = {
@@ -41,19 +41,19 @@ class Facts:
     provider_id: str
     registered: str | None = None
     locations: dict[str, str] = field(default_factory=dict)
-    # (id field, id) -> (content digest, ref) of the entry that defined it.
+    # (id field, id) -> (identity, ref) of the entry that defined it (`codec.identity`: type and content).
     identified: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
     issued: dict[str, tuple[date, str]] = field(default_factory=dict)
     assessed: dict[str, str] = field(default_factory=dict)
     # Per regime, (on, position, entered) in effect order.
     regimes: dict[str, list[tuple[date, int, bool]]] = field(default_factory=dict)
-    # Content digest -> ref, of each entry as it counts now (replacements included).
+    # Identity -> ref, of each entry as it counts now (replacements included).
     current: dict[bytes, str] = field(default_factory=dict)
     # Registration spans and inspection days, for the rules of meaning (ledger.meaning).
     times: meaning.Times = field(default_factory=meaning.Times)
 
     def add(self, entry: Entry, position: int, content: bytes) -> None:
-        """Folds an entry that `check` accepted (with its content digest) into the facts."""
+        """Folds an entry that `check` accepted (with its identity) into the facts."""
         ref = f"{self.provider_id}/{position}"
         self.current.setdefault(content, ref)
         self.times.add(entry, ref)
@@ -77,7 +77,7 @@ def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
     """The facts of a history, checking every entry on the way (RuleBroken if one fails)."""
     facts = Facts(provider_id)
     for r in history:
-        content = digest(canonical(r.entry))
+        content = identity(r.entry.type_name, canonical(r.entry))
         check(facts, r.entry, r.position, content)
         facts.add(r.entry, r.position, content)
     check_regimes(facts)
@@ -85,7 +85,7 @@ def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
 
 
 def check(facts: Facts, entry: Entry, position: int, content: bytes) -> None:
-    """Raises RuleBroken if `entry` (whose content digest is `content`), recorded at
+    """Raises RuleBroken if `entry` (whose identity is `content`), recorded at
     `position`, would break a rule of the ledger."""
     if isinstance(entry, provider.ProviderRegistered):
         if facts.registered:

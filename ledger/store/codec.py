@@ -1,8 +1,9 @@
 """How entries are stored: the canonical JSON of each entry, written with orjson.
 
 An entry's canonical form is its JSON Lines form (`events.jsonform.entry_to_json`) with sorted
-keys, written once by `canonical`. It serves three ends: its digest is the entry's identity
-(an identical entry is skipped; an id reused with another digest is refused); the stored state
+keys, written once by `canonical`. It serves three ends: its digest, with the entry's type,
+is the entry's identity (`identity`: an identical entry is skipped; an id reused with another
+identity is refused); the stored state
 is that same text with `recorded_at` written in front, so the store is readable with any JSON
 tool and `export` re-serialises nothing; and the hash chain has one form to hash.
 """
@@ -53,9 +54,24 @@ def canonical(entry: Entry) -> bytes:
     return orjson.dumps(state, option=orjson.OPT_SORT_KEYS)
 
 
-def digest(canonical_form: bytes) -> bytes:
-    """The identity of an entry's content: 16 bytes of BLAKE2b over its canonical form."""
-    return hashlib.blake2b(canonical_form, digest_size=16).digest()
+def digest(content: bytes) -> bytes:
+    """16 bytes of BLAKE2b over `content`: the project's one short digest."""
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
+def identity(kind: str, canonical_form: bytes) -> bytes:
+    """The identity of an entry: the digest of its type and its canonical form. The canonical form
+    leaves the type out (the stored topic says it), and two entries of different types with the
+    same fields (entering and leaving special measures on one day) are two facts, not one."""
+    hashed = _typed_digest(kind).copy()
+    hashed.update(canonical_form)
+    return hashed.digest()
+
+
+@cache
+def _typed_digest(kind: str) -> Any:
+    """BLAKE2b having read the type's name and a line break (copied for each entry of the type)."""
+    return hashlib.blake2b(kind.encode() + b"\n", digest_size=16)
 
 
 def stored_state(canonical_form: bytes, recorded_at: datetime) -> bytes:

@@ -305,3 +305,28 @@ def test_without_json_record_says_which_lines_were_already_recorded(cli, history
     assert result.exit_code == 0, result.output
     assert "Recorded 1 entry: RWP/11." in result.stdout
     assert "line 1 (RWP/3)" in result.stdout
+
+
+def test_an_entry_of_another_type_with_the_same_fields_is_not_identical(cli, history):
+    # When special measures for finance are entered and left on one day: the same fields, two types
+    result = cli("record", "--json", input=[entered("2018-01-01", "finance"), exited("2018-01-01", "finance")])
+
+    # Then both are recorded, and on the next day the trust is out of them again
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/11", "RWP/12"], "skipped": []}
+    assert ("finance", "2018-01-01") not in special_measures(cli, "2018-01-02")
+
+
+def test_an_entry_of_another_type_is_not_skipped_in_a_later_input_either(cli, history):
+    # Given finance special measures entered on a day
+    assert cli("record", input=[entered("2018-01-01", "finance")]).exit_code == 0
+
+    # When they are left on the same day, in a later input
+    result = cli("record", "--json", input=[exited("2018-01-01", "finance")])
+
+    # Then the exit is recorded, not skipped as the entry
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/12"], "skipped": []}
+    # And recording both again skips both
+    again = cli("record", "--json", input=[entered("2018-01-01", "finance"), exited("2018-01-01", "finance")])
+    assert orjson.loads(again.stdout) == {"recorded": [], "skipped": [1, 2]}
