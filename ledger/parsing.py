@@ -21,6 +21,7 @@ from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem, describe_cell
 from cqc_ledger.events.continuity import RatingsInherited, ServiceSuperseded
 from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.enforcement import WarningNoticeIssued
 from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.events.oversight import OversightSegmentChanged
 from cqc_ledger.events.schema import FieldSpec, field_specs
@@ -251,7 +252,8 @@ def _normalised(entry: Entry) -> Entry:
 
 
 def check_entry(entry: Entry, today: date) -> None:
-    """Checks that span fields: dates in order, nothing in the future, segments in range."""
+    """Checks that span fields (dates in order, nothing in the future, segments in range), and
+    the fields both doors read as written but must weigh (a notice's service)."""
     on = getattr(entry, "on", None)
     if on is not None and on > today:
         raise InvalidField(f'field "on": {on} is in the future (today is {today})', field="on")
@@ -267,6 +269,10 @@ def check_entry(entry: Entry, today: date) -> None:
         _check_inherited(entry)
     if isinstance(entry, ServiceSuperseded):
         _check_superseded(entry)
+    if isinstance(entry, WarningNoticeIssued) and entry.service is not None:
+        # A misspelling is refused as everywhere else; any other name is kept as written, as
+        # notices always kept it (so recording a file of notices again reads it the same way).
+        known_service(entry.service, "service")
     if isinstance(entry, OversightSegmentChanged):
         top = OVERSIGHT_SEGMENTS[entry.framework]
         if not 1 <= entry.segment <= top:

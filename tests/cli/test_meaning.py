@@ -68,6 +68,10 @@ REFUSED = {
     "an oversight framework before it existed": (segment("2020-01-01", "NOF-2022", 3), "NOF-2022 applied from 2022-07-01"),
     "a misspelt core service": (report("R", "2019-09-20", cell("safe", "Good", "RWP01", "Matrenity")), 'did you mean "Maternity"?'),
     "a misspelt superseded service": (superseded("Outpatients and diagnostic imagng", "2019-09-20", "Outpatients"), "did you mean"),
+    "a misspelt service of a warning notice": (
+        notice_issued("N", "2019-09-20", location_id="RWP01", service="Matrenity"),
+        'field "service": "Matrenity" is not a CQC service (did you mean "Maternity"?)',
+    ),
 }
 
 
@@ -124,6 +128,22 @@ def test_a_genuinely_new_service_is_recorded_as_written_with_a_note(cli):
 
     assert result.exit_code == 0, result.output
     assert 'Note: line 1: service "Neonatal intensive care" is not among CQC\'s known services' in result.output
+
+
+def test_a_warning_notice_keeps_a_variant_of_a_service_or_a_new_service_as_written(cli):
+    given(cli)
+
+    result = cli(
+        "record",
+        input=[
+            notice_issued("N1", "2019-09-20", location_id="RWP01", service="Urgent and emergency care"),
+            notice_issued("N2", "2019-09-20", location_id="RWP01", service="Neonatal intensive care"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert 'Note: line 2: service "Neonatal intensive care" is not among CQC\'s known services' in result.output
+    assert [e.get("service") for e in entries(cli)[-2:]] == ["Urgent and emergency care", "Neonatal intensive care"]
 
 
 def test_status_before_the_provider_existed_says_so_and_exits_1(cli):

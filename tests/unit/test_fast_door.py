@@ -56,6 +56,15 @@ def test_every_line_of_a_generated_register_takes_the_fast_door_and_reads_the_sa
         assert fast == strict(line)
 
 
+def test_a_notice_naming_a_misspelt_service_is_left_to_the_strict_door_which_refuses_it():
+    misspelt = EXTRA[1].replace(b'"Maternity', b'"Matrenity')
+    assert fast_entry(misspelt) is None
+    assert (
+        strict(misspelt)
+        == 'refused: field "service": "Matrenity" is not a CQC service (did you mean "Maternity"?); a service CQC has not rated before is kept as written'
+    )
+
+
 def test_the_fast_door_writes_the_canonical_form_of_every_line_but_one_with_an_empty_list():
     forms = {line: fast_read(line, TODAY) for line in LINES + EXTRA}
     assert [line for line, read in forms.items() if read and read[1] is None] == [EXTRA[-1]]  # its "scope":[]

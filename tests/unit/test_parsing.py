@@ -124,6 +124,20 @@ def test_a_value_a_field_cannot_hold_is_refused_naming_the_field(entry, field, w
     assert f'"{field}"' in str(error) and words in str(error)
 
 
+def test_a_misspelt_service_of_a_notice_suggests_the_service_there_and_in_a_replacement():
+    notice = notice_issued("RWP-WN-2017-01", "2017-01-27", service="Matrenity")
+
+    error = refusal(notice)
+    in_replacement = refusal(corrected("RWP/9", notice))
+
+    assert (error.field, str(error)) == (
+        "service",
+        'field "service": "Matrenity" is not a CQC service (did you mean "Maternity"?); a service CQC has not rated before is kept as written',
+    )
+    assert in_replacement.field == "replacement.service"
+    assert str(in_replacement).startswith('field "replacement.service": "Matrenity" is not a CQC service (did you mean "Maternity"?)')
+
+
 def test_segment_5_exists_only_in_the_2025_framework():
     assert parse(segment("2025-04-01", "NOF-2025", 5)).segment == 5
 
