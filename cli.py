@@ -7,7 +7,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -103,13 +103,18 @@ PROVIDER = ProviderName()
 
 class LedgerGroup(click.Group):
     """Turns every LedgerError, and every failure of the store (told by its cause), into
-    `Error: ...` on standard error with exit status 1, with any password masked; and takes
-    `--db` after the command's name as well as before it."""
+    `Error: ...` on standard error with exit status 1, with any password masked (a closed
+    standard output ends the command quietly); and takes `--db` after the command's name as
+    well as before it."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Exception as error:
+            if isinstance(error, BrokenPipeError) and error.filename is None:
+                # Whoever read standard output stopped (`| head`): click ends quietly with status 1,
+                # as a Unix tool would end; an output file's failures name their file.
+                raise
             target = (ctx.obj or {}).get("db") or ""
             told = error if isinstance(error, LedgerError) else explained(error, target)
             if told is None:
@@ -260,14 +265,17 @@ def _is_terminal(file: BinaryIO) -> bool:
 
 @contextmanager
 def _reading(file: BinaryIO) -> Iterator[Iterable[bytes]]:
-    """The lines of an input, with a progress bar on a terminal when the input is a large file."""
+    """The lines of an input, with a progress bar on a terminal when the input is a large file;
+    a failure to read them names the input."""
+    from cqc_ledger.ledger.input import read_lines
+
     size = _size(file)
     with _in_large_pieces(file) as read:
         if size < _PROGRESS_BYTES or not sys.stderr.isatty():
-            yield read
+            yield read_lines(read, _name(file))
             return
         with click.progressbar(length=size, label="Recording", file=sys.stderr) as bar:
-            yield _counted(read, bar.update)
+            yield _counted(read_lines(read, _name(file)), bar.update)
 
 
 @contextmanager
@@ -282,6 +290,11 @@ def _in_large_pieces(file: BinaryIO) -> Iterator[BinaryIO]:
         return
     with read:
         yield read
+
+
+def _name(file: BinaryIO) -> str:
+    """The input's name as given (`-` for standard input, which a test's bytes stand for)."""
+    return str(getattr(file, "name", "-"))
 
 
 def _size(file: BinaryIO) -> int:
@@ -548,6 +561,16 @@ def _chart_file(ctx: click.Context, param: click.Parameter, value: str | None) -
     return Path(value) if value is not None else None
 
 
+def _chart(ctx: click.Context, spec: dict[str, Any], out: Path) -> Path:
+    """Draws the chart to `out` as its suffix says, the file written whole (see `output.files`)."""
+    from cqc_ledger.projections import charts
+
+    drawing = charts.drawn(spec, out.suffix.lower())
+    with output.files.written_whole(str(out), ctx.obj["db"]) as file:
+        file.write(drawing)
+    return out
+
+
 @main.command("counts")
 @click.option("--from", "start", type=Day(), required=True, help="The first day of the series.")
 @click.option("--to", "end", type=Day(), required=True, help="The last day of the series.")
@@ -599,7 +622,7 @@ def counts_(
     rows = answer.value
     if chart_file is not None:
         spec = charts.counts_spec(rows, title=charts.counts_title(rows, by=by, question=question, every=every, filters=chosen))
-        click.echo(f"Wrote {charts.write_chart(spec, chart_file)}", err=True)
+        click.echo(f"Wrote {_chart(ctx, spec, chart_file)}", err=True)
     emit(fmt, rows, lambda: output.counts.counts_text(rows, by, question), columns=output.counts.columns(by))
 
 
@@ -881,19 +904,27 @@ def _bar(label: str) -> Iterator[dict[str, Callable[[Any], None]]]:
 
 
 @main.command()
-@click.option("--out", "out", type=click.File("wb"), default="-", help="Where to write (default: standard output).")
+@click.option("--out", "out", metavar="FILE", default="-", help="Where to write (default: standard output).")
 @click.pass_context
-def export(ctx: click.Context, out: BinaryIO) -> None:
+def export(ctx: click.Context, out: str) -> None:
     """Write the whole ledger as JSON Lines, in recording order: each line an entry as recorded,
-    with its `ref` and `recorded_at`. `restore` reads it back exactly.
+    with its `ref` and `recorded_at`. `restore` reads it back exactly. A FILE is written whole or
+    not at all (a failed export leaves what was there); the ledger's own file is refused.
 
     \b
     Example:
       cqc-ledger export --out ledger.jsonl
     """
-    with opened(ctx) as ledger:
+    with opened(ctx) as ledger, _output(ctx, out) as file:
         for recorded in ledger.all_entries():
-            out.write(orjson.dumps(output.entries.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
+            file.write(orjson.dumps(output.entries.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def _output(ctx: click.Context, out: str) -> AbstractContextManager[BinaryIO]:
+    """Standard output for `-`, else the file `out` written whole (see `output.files`)."""
+    if out == "-":
+        return nullcontext(sys.stdout.buffer)
+    return output.files.written_whole(out, ctx.obj["db"])
 
 
 @main.command()
@@ -975,10 +1006,12 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     Example:
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
     """
-    from cqc_ledger.ledger.input import json_value, without_bom
+    from cqc_ledger.ledger.input import json_value, reading, without_bom
 
+    with reading(_name(file)):
+        text = file.read()
     try:
-        replacement = json_value(without_bom(file.read()))
+        replacement = json_value(without_bom(text))
     except ValueError as bad:
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
@@ -1047,7 +1080,7 @@ def chart(
         found = answers.chart_timeline(
             ledger, provider_id, today=utc_now().date(), since=since, until=until, known_at=known_at, location_id=location_id
         )
-    click.echo(f"Wrote {charts.write_chart(charts.timeline_spec(found), out)}")
+    click.echo(f"Wrote {_chart(ctx, charts.timeline_spec(found), out)}")
 
 
 @main.command()

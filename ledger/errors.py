@@ -18,6 +18,8 @@
     ├── StoreBusy                another writer held the store longer than the wait allowed
     ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
     ├── MissingExtra             an optional part (charts, the web site) is not installed
+    ├── OutputFailed             an answer cannot be written to the file asked: it is the
+    │                            ledger's own, or the file system refused it
     └── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
                                  provider, the API unreachable or refusing for too long
 
@@ -130,3 +132,8 @@ class MissingExtra(LedgerError):
 
 class SyncFailed(LedgerError):
     """`sync` cannot get what it needs from CQC's API; the message says what to do."""
+
+
+class OutputFailed(LedgerError):
+    """An answer cannot be written to the file asked for: it is the ledger's own file, or the file
+    system refused it (the message names the file, and whether what was there is left)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -60,6 +61,24 @@ def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int
 
 
 _BOM = "\ufeff"
+
+
+@contextmanager
+def reading(name: str) -> Iterator[None]:
+    """A failure of the file system while reading the input `name` (a read names no file, and the
+    command would blame its ledger) said of that input: `/proc/self/mem: Input/output error`."""
+    try:
+        yield
+    except OSError as failed:
+        if failed.filename is not None or failed.errno is None:
+            raise
+        raise OSError(failed.errno, failed.strerror, "standard input" if name in ("-", "<stdin>") else name) from None
+
+
+def read_lines(lines: Iterable[T], name: str) -> Iterator[T]:
+    """The lines of the input `name`, a failure to read them said of it (see `reading`)."""
+    with reading(name):
+        yield from lines
 
 
 def without_bom(text: T) -> T:

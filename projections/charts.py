@@ -8,7 +8,6 @@ return dicts, which the web pages hand to the Vega-Lite JavaScript the package s
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -177,9 +176,3 @@ def drawn(spec: dict[str, Any], suffix: str) -> bytes:
     if suffix == ".png":
         return vlc.vegalite_to_png(spec, scale=2, allowed_base_urls=[])
     return vlc.vegalite_to_html(spec, bundle=True).encode()
-
-
-def write_chart(spec: dict[str, Any], out: Path) -> Path:
-    """Writes the chart to `out`, drawn as its suffix says."""
-    out.write_bytes(drawn(spec, out.suffix.lower()))
-    return out

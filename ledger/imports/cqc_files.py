@@ -28,6 +28,7 @@ from typing import Any
 from cqc_ledger.ledger.errors import BadImportFile
 from cqc_ledger.ledger.imports import cqc_ratings, words
 from cqc_ledger.ledger.imports.tables import Table, read
+from cqc_ledger.ledger.input import reading
 
 NHS = "nhs healthcare organisation"
 RATINGS_KINDS = ("ratings-locations", "ratings-providers")
@@ -135,11 +136,12 @@ def read_files(paths: Iterable[str], *, all_providers: bool, kinds: tuple[str, .
     found = Read()
     for path in paths:
         tables = 0
-        for table in read(path, lambda header: k if (k := kind_of(header)) in kinds else None, sifting=not all_providers):
-            tables += 1
-            source = Source(table.kind, path, _as_at(table.banner, path))
-            found.sources.append(source)
-            _read_table(found, table, source, all_providers)
+        with reading(path):
+            for table in read(path, lambda header: k if (k := kind_of(header)) in kinds else None, sifting=not all_providers):
+                tables += 1
+                source = Source(table.kind, path, _as_at(table.banner, path))
+                found.sources.append(source)
+                _read_table(found, table, source, all_providers)
         if not tables:
             raise BadImportFile(f"{path}: {_not_ours(kinds)}")
     return found

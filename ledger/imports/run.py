@@ -18,7 +18,7 @@ from cqc_ledger.ledger.application import Follower, Ledger
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
-from cqc_ledger.ledger.input import json_value, without_bom
+from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
@@ -150,7 +150,7 @@ def _passed_over(provider_ids: Sequence[str]) -> list[str]:
 def _responses(path: str) -> list[cqc_api.Response]:
     """The responses in a file: one JSON object, or a JSON list of them."""
     try:
-        with open(path, "rb") as file:
+        with reading(path), open(path, "rb") as file:
             body = json_value(without_bom(file.read()))
     except ValueError as bad:
         raise BadImportFile(f"{path}: not valid JSON ({bad})") from None

@@ -23,6 +23,29 @@ def is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
 
+# The files a SQLite ledger lives in: the file, and those SQLite keeps beside it.
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def is_ledger_file(target: str, path: str) -> bool:
+    """Whether `path` is one of the files the SQLite ledger at `target` lives in, told by the
+    file's identity (a hard or symbolic link to it, or another spelling of its name, is it too).
+    A name that is not there yet is one of them only where SQLite would take a file made there
+    for its own (`ledger.db-wal` beside `ledger.db`)."""
+    if is_postgres(target):
+        return False
+    base = os.path.realpath(target)  # SQLite keeps its files beside the file a link leads to
+    for suffix in SQLITE_FILES:
+        own = base + suffix
+        try:
+            if os.path.samefile(own, path):
+                return True
+        except OSError:  # one of the two is not there
+            if own == os.path.realpath(path):
+                return True
+    return False
+
+
 def shown(target: str) -> str:
     """The target as a message may show it: a PostgreSQL URL's password replaced by `***`."""
     if not is_postgres(target):

@@ -4,7 +4,7 @@
 (`status_text`), side by side; so do `entries`, `record`, `trusts`, `history`, `explain`, `diff`,
 `anomalies`, `changes`, `counts`, `transitions` and `find`, each named after its command.
 `common` holds what several share (days in words, a cell named); `formats` is the one writer of
-`--json`, `--csv` and `--nl`.
+`--json`, `--csv` and `--nl`; `files` writes an answer to a file whole, never over the ledger.
 
 The arrows run one way: these modules read the folds' states (`projections.status`,
 `projections.explain`, ...) and the folds never import them, so answers are computed without
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         diff,
         entries,
         explain,
+        files,
         find,
         formats,
         history,
@@ -42,6 +43,7 @@ __all__ = [
     "diff",
     "entries",
     "explain",
+    "files",
     "find",
     "formats",
     "history",
