@@ -3,11 +3,16 @@ same answer on whether its cells are distinct, as asking the cells one by one.""
 
 from __future__ import annotations
 
+from datetime import date
+
+from builders import cell, report
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cqc_ledger.events.base import RatingCell
 from cqc_ledger.ledger.cells import named
+from cqc_ledger.ledger.meaning import new_services
+from cqc_ledger.ledger.parsing import parse_entry
 
 _CELLS = st.builds(
     RatingCell,
@@ -29,3 +34,12 @@ def test_the_values_cells_name_are_those_of_each_cell_whichever_cells_were_asked
     assert found.questions == {c.question for c in cells}
     assert found.distinct == (len({c.key for c in cells}) == len(cells))
     assert named(cells) is found  # asked again of the same cells: remembered
+
+
+def test_the_new_services_of_a_report_are_noted_in_the_order_its_cells_name_them():
+    names = ("Neonatal intensive care", "Surgery", "Cardiac theatres", "Hand clinic")
+    cells = [cell("overall", "Good", location_id="RWP01", service=name) for name in names]
+    cells.append(cell("safe", "Good", location_id="RWP01", service="Neonatal intensive care"))
+    entry = parse_entry(report("R1", "2016-01-01", *cells), today=date(2026, 1, 1))
+
+    assert new_services(entry) == ["Neonatal intensive care", "Cardiac theatres", "Hand clinic"]

@@ -53,6 +53,17 @@ def test_a_provider_is_registered_once():
     assert "already registered (RWP/1)" in broken.message
 
 
+def test_a_report_rating_several_locations_before_their_registration_names_the_first_it_lists():
+    late = [location(f"RWP0{n}", on="2017-01-01") for n in range(2, 8)]
+    listed = ("RWP01", "RWP05", "RWP02", "RWP07", "RWP03")
+    cells = [{"location_id": place, "question": "safe", "rating": "Good"} for place in listed]
+
+    broken = refusal(history(registered(), location("RWP01"), *late), report("R1", "2016-01-01", *cells))
+
+    assert broken.field == "ratings[1].location_id"
+    assert broken.message.startswith("location RWP05 was registered on 2017-01-01 (RWP/6), after this ReportPublished of 2016-01-01")
+
+
 def test_a_rating_at_a_location_needs_the_location_registered():
     broken = refusal(history(registered()), report("R1", "2016-01-01", {"location_id": "RWP01", "question": "safe", "rating": "Good"}))
 
