@@ -61,6 +61,13 @@ def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, la
     return stamp.recorded_at
 
 
+def _identified(stored: Iterable[StoredEvent]) -> Iterator[tuple[Recorded, bytes]]:
+    """Each stored entry, with its identity (`codec.identity`)."""
+    for s in stored:
+        recorded = recorded_of(s)
+        yield recorded, identity(recorded.entry.type_name, canonical_of_state(s.state))
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector pauses while an input is recorded (or the views rebuilt), and
@@ -215,7 +222,7 @@ class Ledger(Application):
     def _load(self, c: Any, provider_id: str, *, stored: bool) -> ProviderLedger:
         """The provider's ledger as stored (nothing to read when the ledger held no entries as the
         transaction began), read inside the recording transaction (its history is read again from
-        there only if a correction or retraction needs it)."""
+        there only if a correction or retraction recorded in it needs it)."""
 
         def history() -> list[Recorded]:
             return [recorded_of(s) for s in self.store.stream(c, provider_id)]
@@ -223,10 +230,7 @@ class Ledger(Application):
         return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id) if stored else ())
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
-        for s in stored:
-            recorded = recorded_of(s)
-            ledger.apply(recorded, identity(recorded.entry.type_name, canonical_of_state(s.state)))
-        return ledger
+        return ledger.load(_identified(stored))
 
     def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
         if not pending:

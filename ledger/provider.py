@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cqc_ledger.events.base import Entry
@@ -20,8 +20,9 @@ class ProviderLedger:
 
     It holds the identity (type and content digest) of every entry recorded (to skip identical ones) and the rules' facts,
     not the entries themselves: deciding a correction or retraction, which needs the whole
-    history, reads it through `history`. The recording transaction rebuilds it from the
-    provider's stream with `apply`, inside the transaction that will append to it.
+    history, reads it through `history`. The recording transaction builds it from the provider's
+    stream with `load`, inside the transaction that will append to it, and `append` folds in each
+    entry it records.
     """
 
     def __init__(self, provider_id: str, history: History | None = None):
@@ -32,18 +33,41 @@ class ProviderLedger:
         self._history = history
         self._recorded: list[Recorded] | None = [] if history is None else None
 
+    def load(self, stored: Iterable[tuple[Recorded, bytes]]) -> ProviderLedger:
+        """Folds in the provider's stored entries (each with its identity), in recording order.
+
+        They were accepted when recorded, so they are not checked again (a rule added since must
+        not make a stored history unreadable); when mends are among them, the facts are those of
+        the history they leave, folded once at the end.
+        """
+        read: list[Recorded] = []
+        mended = False
+        for recorded, content in stored:
+            self.version = recorded.position
+            self.known.setdefault(content, recorded.ref)
+            read.append(recorded)
+            if isinstance(recorded.entry, MENDING):
+                mended = True
+            elif not mended:
+                self.facts.add(recorded.entry, recorded.position, content)
+        if mended:
+            self.facts = rules.facts_of(self.id, effective(read))
+        if self._recorded is not None:
+            self._recorded.extend(read)
+        return self
+
     def apply(self, recorded: Recorded, content: bytes | None = None) -> None:
-        """Folds one recorded entry (and its identity, `codec.identity`) into the ledger."""
+        """Folds one entry just recorded (and its identity, `codec.identity`) into the ledger."""
         content = content if content is not None else identity(recorded.entry.type_name, canonical(recorded.entry))
         self.version = recorded.position
         self.known.setdefault(content, recorded.ref)
         if self._recorded is not None:
             self._recorded.append(recorded)
         if isinstance(recorded.entry, MENDING):
-            history = self.history()
-            if not history or history[-1].position != recorded.position:
-                history = [*history, recorded]  # read from the store before this mend was written
-            self.facts = rules.fold(self.id, effective(history))
+            # `decide` checked the history this mend leaves; these are its facts. Only what came
+            # before the mend is taken from the history read (the mend itself may not be stored yet).
+            before = [r for r in self.history() if r.position < recorded.position]
+            self.facts = rules.facts_of(self.id, effective([*before, recorded]))
         else:
             self.facts.add(recorded.entry, recorded.position, content)
 

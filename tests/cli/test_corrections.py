@@ -287,3 +287,97 @@ def test_history_keeps_a_retracted_entry_in_its_place_and_names_every_mend(cli):
     assert items["RWP/25"]["retracted"] is False
     assert [(c["question"], c["to"]) for c in items["RWP/25"]["changes"]] == [("overall", "Good")]
     assert [(m["ref"], m["reason"]) for m in items["RWP/25"]["mended_by"]] == [("RWP/30", "overall was Good")]
+
+
+# ---- what follows a mend: whatever was accepted never makes later valid input refused --------
+
+ALPHA = [
+    {"type": "ProviderRegistered", "provider_id": "AAA", "name": "Alpha Trust", "on": "2012-04-01", "provider_type": "acute"},
+    {"type": "LocationRegistered", "provider_id": "AAA", "location_id": "AAA01", "name": "Alpha General", "on": "2012-04-01"},
+    {"type": "InspectionCarriedOut", "provider_id": "AAA", "inspection_id": "I1", "on": "2016-01-10", "until": "2016-01-12"},
+    report("R1", "2016-05-01", cell("overall", "Requires improvement"), provider_id="AAA", inspection_ids=["I1"]),
+    {"type": "SpecialMeasuresEntered", "provider_id": "AAA", "on": "2016-06-01", "regime": "quality", "decided_by": "NHSI"},
+    {"type": "WarningNoticeIssued", "provider_id": "AAA", "notice_id": "W1", "on": "2016-02-01", "section": "29A"},
+    {"type": "OversightSegmentChanged", "provider_id": "AAA", "on": "2017-01-01", "framework": "SOF-2016", "segment": 4},
+]
+
+
+def _regime(kind: str, on: str, regime: str = "quality", provider_id: str = "AAA") -> dict:
+    return {"type": f"SpecialMeasures{kind}", "provider_id": provider_id, "on": on, "regime": regime}
+
+
+AFTER_A_MEND = [
+    pytest.param("AAA/7", [[_regime("Exited", "2018-01-01")]], id="an exit"),
+    pytest.param("AAA/7", [[_regime("Entered", "2020-01-01", "finance")]], id="a forward-dated entry"),
+    pytest.param(
+        "AAA/7", [[_regime("Entered", "2014-01-01", "finance"), _regime("Exited", "2014-06-01", "finance")]], id="a back-dated pair"
+    ),
+    pytest.param(
+        "AAA/7", [[_regime("Entered", "2014-01-01", "finance")], [_regime("Exited", "2014-06-01", "finance")]], id="a pair, one by one"
+    ),
+    pytest.param("AAA/3", [[_regime("Exited", "2018-01-01")], [_regime("Entered", "2019-01-01")]], id="after a retracted inspection"),
+]
+
+
+@pytest.mark.parametrize(("mended", "inputs"), AFTER_A_MEND)
+def test_special_measures_recorded_after_a_mend_leave_the_provider_open_to_what_follows(cli, mended, inputs):
+    # Given a trust whose history holds a mend (an inspection retracted goes with its report)
+    ok(cli, "record", input=[line for line in ALPHA if mended != "AAA/3" or line["type"] != "ReportPublished"])
+    ok(cli, "retract", mended, "--reason", "not published")
+    # When special measures are recorded after it (each input accepted)
+    refs = [ref for lines in inputs for ref in orjson.loads(ok(cli, "record", "--json", input=lines).stdout)["recorded"]]
+    # Then what follows is decided on its own merits: an unrelated entry is recorded...
+    renamed = ok(cli, "record", "--json", input=[{"type": "ProviderRenamed", "provider_id": "AAA", "name": "Zed", "on": "2018-06-01"}])
+    assert orjson.loads(renamed.stdout)["recorded"] == [f"AAA/{int(refs[-1].split('/')[1]) + 1}"]
+    # ...and so is a retraction of the special-measures entry last recorded, where it leaves
+    # each regime entered and exited in turn
+    if inputs[-1][-1]["type"] == "SpecialMeasuresExited" or inputs[-1][-1]["on"] >= "2019":
+        ok(cli, "retract", refs[-1], "--reason", "recorded in error")
+
+
+def test_a_finance_regime_entered_after_worcestershires_record_is_mended_leaves_it_open(cli):
+    # Given Worcestershire's record with one entry retracted, then special measures for finance entered
+    ok(cli, "record", str(EXAMPLES / "RWP.jsonl"))
+    ok(cli, "retract", "RWP/9", "--reason", "not published")
+    ok(cli, "record", input=[_regime("Entered", "2021-01-01", "finance", "RWP")])
+    # When anything more is recorded, it is recorded
+    result = ok(cli, "record", "--json", input=[{"type": "ProviderRenamed", "provider_id": "RWP", "name": "Worcs", "on": "2021-06-01"}])
+    assert orjson.loads(result.stdout)["recorded"] == ["RWP/31"]
+    # ...and an exit of the regime is decided against the one entry of it
+    ok(cli, "record", input=[_regime("Exited", "2022-01-01", "finance", "RWP")])
+    refused = cli("record", input=[_regime("Exited", "2022-02-01", "finance", "RWP")])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith('Error: line 1: field "on": special measures (finance) are not in force on 2022-02-01'), refused.stderr
+
+
+def test_a_retracted_notices_id_may_be_issued_again_and_what_follows_is_recorded(cli):
+    # Given a notice retracted, corrected back into force, and retracted again (each accepted)
+    ok(cli, "record", input=ALPHA)
+    ok(cli, "retract", "AAA/6", "--reason", "a")
+    reissued = {"type": "WarningNoticeIssued", "provider_id": "AAA", "notice_id": "W1", "on": "2016-02-01", "section": "29"}
+    ok(cli, "correct", "AAA/6", "-", "--reason", "b", input=orjson.dumps(reissued).decode())
+    ok(cli, "retract", "AAA/6", "--reason", "c")
+    # When its id is used again for another notice: a retracted entry counts for nothing
+    ok(cli, "record", input=[{**reissued, "on": "2016-03-01"}])
+    # Then later input for the provider is recorded
+    result = ok(cli, "record", "--json", input=[{"type": "ProviderRenamed", "provider_id": "AAA", "name": "X", "on": "2017-01-01"}])
+    assert orjson.loads(result.stdout)["recorded"] == ["AAA/12"]
+    ok(
+        cli,
+        "record",
+        input=[{"type": "WarningNoticeAssessed", "provider_id": "AAA", "notice_id": "W1", "on": "2016-04-01", "outcome": "met"}],
+    )
+    # ...bringing the first notice back by a correction is refused, naming the id now in use
+    refused = cli("correct", "AAA/6", "-", "--reason", "d", input=orjson.dumps(reissued).decode())
+    assert refused.exit_code == 1
+    assert 'correcting AAA/6 would leave the history of AAA inconsistent: notice_id "W1" is already recorded' in refused.stderr, (
+        refused.stderr
+    )
+    # ...and the history shows every mend of the notice, the second retraction too
+    items = {item["ref"]: item for item in doc(cli, "history", "AAA")}
+    assert [(m["ref"], m["type"]) for m in items["AAA/6"]["mended_by"]] == [
+        ("AAA/8", "EntryRetracted"),
+        ("AAA/9", "EntryCorrected"),
+        ("AAA/10", "EntryRetracted"),
+    ]
+    assert items["AAA/6"]["retracted"] is True and items["AAA/11"]["retracted"] is False
