@@ -108,6 +108,7 @@ def check(facts: Facts, entry: Entry, position: int, content: bytes) -> None:
             field="provider_id",
         )
     _check_locations(facts, entry)
+    _check_registrations(facts, entry)
     _check_identity(facts, entry, content)
     meaning.check_meaning(facts.times, entry)
     if isinstance(entry, enforcement.WarningNoticeAssessed):
@@ -149,6 +150,42 @@ def _check_locations(facts: Facts, entry: Entry) -> None:
             raise RuleBroken(
                 f'location "{location_id}" is not registered for {facts.provider_id}: record its LocationRegistered entry first',
                 field=where,
+            )
+
+
+def _check_registrations(facts: Facts, entry: Entry) -> None:
+    """A provider is deregistered once, and not as its own successor; a location is registered
+    once and deregistered once (a second entry would silently stand in for the first: the way to
+    change one is a correction)."""
+    if isinstance(entry, provider.ProviderDeregistered):
+        if entry.successor_id == entry.provider_id:
+            raise RuleBroken(
+                f'"{entry.successor_id}" is the provider itself: a provider cannot succeed itself '
+                "(name the provider that took over its services, or leave successor_id out)",
+                field="successor_id",
+            )
+        gone = facts.times.provider
+        if gone.deregistered_ref:
+            raise RuleBroken(
+                f"provider {entry.provider_id} is already deregistered ({gone.deregistered_ref}, on {gone.deregistered}); "
+                f"to change its day, successor or reason, record a correction: cqc-ledger correct {gone.deregistered_ref} FILE --reason TEXT",
+                field="type",
+            )
+    elif isinstance(entry, provider.LocationRegistered):
+        earlier = facts.locations.get(entry.location_id)
+        if earlier:
+            raise RuleBroken(
+                f"location {entry.location_id} is already registered ({earlier}); to change its name or day, "
+                f"record a correction: cqc-ledger correct {earlier} FILE --reason TEXT",
+                field="location_id",
+            )
+    elif isinstance(entry, provider.LocationDeregistered):
+        span = facts.times.locations.get(entry.location_id)
+        if span and span.deregistered_ref:
+            raise RuleBroken(
+                f"location {entry.location_id} is already deregistered ({span.deregistered_ref}, on {span.deregistered}); "
+                f"to change its day, record a correction: cqc-ledger correct {span.deregistered_ref} FILE --reason TEXT",
+                field="location_id",
             )
 
 

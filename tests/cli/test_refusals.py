@@ -44,6 +44,8 @@ HISTORY = [
 
 NEXT_YEAR = (datetime.now(UTC).date() + timedelta(days=366)).isoformat()
 FINE = renamed("2016-01-01", "Worcestershire Acute Hospitals NHS Trust")  # a line nothing refuses
+GONE = {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2021-01-01", "successor_id": "RBB"}
+SHUT = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2021-01-01"}
 
 
 def text(*lines: dict | str) -> str:
@@ -142,6 +144,12 @@ REFUSED = [
         id="an episode left open among whole ones in one input",
     ),
     # Warning notices.
+    # Registration: once each, and a deregistration once.
+    pytest.param([GONE, {**GONE, "on": "2021-02-01", "successor_id": "RCC"}], 2, "type", id="deregistering a provider twice"),
+    pytest.param([GONE, {**GONE, "reason": "merged"}], 2, "type", id="deregistering a provider twice on one day"),
+    pytest.param([{**GONE, "successor_id": "RWP"}], 1, "successor_id", id="a provider as its own successor"),
+    pytest.param([FINE, location("RWP01", name="Worcester Royal")], 2, "location_id", id="registering a location again"),
+    pytest.param([SHUT, {**SHUT, "on": "2021-02-01"}], 2, "location_id", id="deregistering a location twice"),
     pytest.param([notice_assessed("RWP-N9", "2017-08-01")], 1, "notice_id", id="assessing a notice never issued"),
     pytest.param(
         [notice_issued("RWP-N3", "2017-08-01"), notice_assessed("RWP-N3", "2017-07-31")], 2, "on", id="assessing a notice before its issue"
@@ -330,3 +338,39 @@ def test_an_entry_of_another_type_is_not_skipped_in_a_later_input_either(cli, hi
     # And recording both again skips both
     again = cli("record", "--json", input=[entered("2018-01-01", "finance"), exited("2018-01-01", "finance")])
     assert orjson.loads(again.stdout) == {"recorded": [], "skipped": [1, 2]}
+
+
+def test_a_second_registration_or_deregistration_is_refused_with_the_correction_to_make(cli, history):
+    # Given RWP deregistered (RWP/11) and its location RWP01 (RWP/2) deregistered (RWP/12)
+    assert cli("record", input=[GONE, SHUT]).exit_code == 0
+    # When each is recorded again, otherwise, or the location registered again
+    again = {
+        "deregistration": {**GONE, "on": "2021-02-01", "successor_id": "RCC"},
+        "location": location("RWP01", name="Worcester Royal"),
+        "location's end": {**SHUT, "on": "2020-12-01"},
+    }
+    said = {what: cli("record", input=[line]).stderr for what, line in again.items()}
+    # Then each is refused, naming the entry that stands and how to change it
+    assert said == {
+        "deregistration": 'Error: line 1: field "type": provider RWP is already deregistered (RWP/11, on 2021-01-01); '
+        "to change its day, successor or reason, record a correction: cqc-ledger correct RWP/11 FILE --reason TEXT\n",
+        "location": 'Error: line 1: field "location_id": location RWP01 is already registered (RWP/2); to change its name '
+        "or day, record a correction: cqc-ledger correct RWP/2 FILE --reason TEXT\n",
+        "location's end": 'Error: line 1: field "location_id": location RWP01 is already deregistered (RWP/12, on 2021-01-01); '
+        "to change its day, record a correction: cqc-ledger correct RWP/12 FILE --reason TEXT\n",
+    }
+    # ...and a correction changes them
+    moved = {**GONE, "on": "2021-03-01", "successor_id": "RCC"}
+    assert cli("correct", "RWP/11", "-", "--reason", "CQC gives the day", input=orjson.dumps(moved).decode()).exit_code == 0
+    status = orjson.loads(cli("status", "RWP", "--json").stdout)
+    assert status["deregistered"]["successor_id"] == "RCC"
+
+
+def test_a_location_retracted_may_be_registered_again(cli):
+    # Given a location registered in error and retracted
+    assert cli("record", input=[registered("RWP"), location("RWP01", name="Wrong")]).exit_code == 0
+    assert cli("retract", "RWP/2", "--reason", "wrong name").exit_code == 0
+    # When it is registered again, then it is recorded: a retracted entry counts for nothing
+    result = cli("record", "--json", input=[location("RWP01", name="Worcestershire Royal Hospital")])
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["recorded"] == ["RWP/4"]
