@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from builders import entered, exited, renamed
 from cqc_data import (
     active_row,
     columns,
@@ -86,6 +87,21 @@ def test_a_registration_day_given_by_a_later_file_corrects_the_inferred_one(cli,
     corrections = [e for e in entries(cli, "RWP") if e["type"] == "EntryCorrected"]
     assert [(c["target_ref"], c["replacement"]["on"]) for c in corrections] == [("RWP/1", "2010-04-01"), ("RWP/2", "2011-01-01")]
     assert outcome["recorded"] == ["RWP/4", "RWP/5"]
+    assert run_import(cli, "cqc-files", active)["recorded"] == []
+
+
+def test_after_an_import_corrects_a_registration_day_special_measures_leave_the_trust_open_to_what_follows(cli, tmp_path):
+    # Given registration days the files had inferred, corrected by a later file (two EntryCorrected)
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")])
+    run_import(cli, "cqc-files", ratings)
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2011-01-01")])
+    run_import(cli, "cqc-files", active)
+    # When the trust enters special measures (RWP/6)
+    assert cli("record", input=[entered("2020-01-01")]).exit_code == 0
+    # Then what follows is recorded: a renaming, the exit, and the same files again (nothing new)
+    for line in (renamed("2020-06-01", "Worcestershire Acute Hospitals NHS Trust"), exited("2021-01-01")):
+        result = cli("record", input=[line])
+        assert result.exit_code == 0, result.output
     assert run_import(cli, "cqc-files", active)["recorded"] == []
 
 
