@@ -121,6 +121,8 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
         if kind == "str":
             if not value or value != value.strip() or (field in parsing.ID_FIELDS and not parsing.plain_id(value)):
                 return None
+            if parsing.CONTROLS.search(value):
+                return None
         elif kind in _AS_GIVEN:
             pass
         elif kind == "cell":
@@ -131,7 +133,7 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
                 continue  # only an empty scope is read here: the default
         elif kind == "cells":
             _plain(value)
-        elif kind == "strs" and not all(v and v == v.strip() for v in value):
+        elif kind == "strs" and not all(v and v == v.strip() and not parsing.CONTROLS.search(v) for v in value):
             return None
         values[field] = value
     entry = ENTRY_TYPES[name](**values)

@@ -37,6 +37,9 @@ _REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
 # successor, where inherited ratings came from), which must have CQC's forms.
 ID_FIELDS = frozenset(("provider_id", "location_id", "successor_id", "from_provider_id", "from_location_id"))
 _MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
+# Control characters, which have no place in a name, an id or a summary: C0 but for tab and line
+# breaks, DEL and C1. NUL above all: PostgreSQL cannot hold it in text, and a terminal shows it raw.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
 
@@ -99,7 +102,8 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
 def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     kind = spec.kind
     if kind == "str":
-        return _text(value, where)
+        text = _text(value, where)
+        return text if spec.name in ID_FIELDS else _without_controls(text, where)  # an id's form refuses them, by name
     if kind == "date":
         return _day(value, where)
     if kind == "int":
@@ -118,7 +122,7 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
         return _cell(value, where, today)
     items = _list(value, where)
     if kind == "strs":
-        return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(items))
+        return tuple(_without_controls(_text(v, f"{where}[{i}]"), f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "choices":
         return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "cells":
@@ -189,6 +193,7 @@ def service_named(name: str, where: str) -> str:
         return found
     if not name.strip():
         raise InvalidField(f'field "{where}.service" must be a non-empty string, not "{name}"', field=where + ".service")
+    _without_controls(name, where + ".service")
     found = _SERVICES[name] = known_service(name, where + ".service")
     return found
 
@@ -337,6 +342,21 @@ def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidField(f'field "{where}" must be a non-empty string, not {_show(value)}', field=where)
     return value.strip()
+
+
+def _without_controls(text: str, where: str) -> str:
+    """The text, or InvalidField naming the first control character in it (see CONTROLS)."""
+    found = CONTROLS.search(text)
+    if found is None:
+        return text
+    at = found.start()
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[max(0, at - 30) : at + 30])
+    cut = ("..." if at > 30 else "", "..." if len(text) > at + 30 else "")
+    raise InvalidField(
+        f'field "{where}": "{cut[0]}{shown}{cut[1]}" holds the control character U+{ord(found[0]):04X} (character {at + 1}); '
+        "text may hold no control characters but tabs and line breaks: remove it",
+        field=where,
+    )
 
 
 def _day(value: Any, where: str) -> date:

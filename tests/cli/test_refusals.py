@@ -88,6 +88,17 @@ REFUSED = [
         [{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-R2", "on": "2016-01-01"}], 1, "ratings", id="missing field"
     ),
     pytest.param([{"type": "ProviderRenamed", "provider_id": "RWP", "on": "2016-01-01"}], 1, "name", id="missing name"),
+    pytest.param([FINE, renamed("2016-01-01", "Worcestershire\u0000Acute")], 2, "name", id="a NUL in a name"),
+    pytest.param([inspection("RWP-I2", "2016-01-01", summary="Safe\u0007 enough")], 1, "summary", id="a control character in a summary"),
+    pytest.param([notice_issued("RWP-N3", "2017-08-01", concerns=["staffing", "beds\u0000"])], 1, "concerns[1]", id="a NUL in a concern"),
+    pytest.param([notice_issued("RWP-N\u00003", "2017-08-01")], 1, "notice_id", id="a NUL in an id"),
+    pytest.param(
+        [report("RWP-R2", "2016-01-01", cell("safe", "Good", location_id="RWP01", service="Neonatal\u0000"))],
+        1,
+        "ratings[0].service",
+        id="a NUL in a cell's service",
+    ),
+    pytest.param([{**FINE, "source": "https://www.cqc.org.uk/\u009b"}], 1, "source", id="a C1 control character in a source"),
     pytest.param([renamed("2017-02-30", "x")], 1, "on", id="impossible date"),
     pytest.param([renamed("20 June 2017", "x")], 1, "on", id="not a date"),
     pytest.param([FINE, renamed(NEXT_YEAR, "x")], 2, "on", id="future date"),
@@ -374,3 +385,31 @@ def test_a_location_retracted_may_be_registered_again(cli):
     result = cli("record", "--json", input=[location("RWP01", name="Worcestershire Royal Hospital")])
     assert result.exit_code == 0, result.output
     assert orjson.loads(result.stdout)["recorded"] == ["RWP/4"]
+
+
+# ---- text ----------------------------------------------------------------------------------
+
+
+def test_a_control_character_in_text_is_refused_naming_it_on_both_doors_and_stores(cli, history):
+    # When a summary holds a NUL, written canonically (the fast door's kind of line) and not
+    canonical = (
+        '{"inspection_id":"RWP-I2","on":"2016-01-01","provider_id":"RWP","summary":"Alpha\\u0000Trust","type":"InspectionCarriedOut"}'
+    )
+    loose = '{"type": "InspectionCarriedOut", "provider_id": "RWP", "inspection_id": "RWP-I2", "on": "2016-01-01", "summary": "Alpha\\u0000Trust"}'
+    results = [cli("record", "-", input=text(FINE, line)) for line in (canonical, loose)]
+
+    # Then both are refused alike, naming the line, the field and the character, shown escaped
+    for result in results:
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            'Error: line 2: field "summary": "Alpha\\u0000Trust" holds the control character U+0000 (character 6); '
+            "text may hold no control characters but tabs and line breaks: remove it\n"
+        )
+    assert entries(cli) == history
+
+
+def test_tabs_and_line_breaks_are_kept_in_text(cli, history):
+    result = cli("record", input=[inspection("RWP-I2", "2016-01-01", summary="Two findings:\n\tstaffing\r\n\tbeds")])
+
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(entries(cli))[-1]["summary"] == "Two findings:\n\tstaffing\r\n\tbeds"

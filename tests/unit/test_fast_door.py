@@ -65,6 +65,27 @@ def test_a_notice_naming_a_misspelt_service_is_left_to_the_strict_door_which_ref
     )
 
 
+# A control character (see parsing.CONTROLS) in each field of text a canonical line has, written as
+# the canonical form writes it: the fast door must leave each to the strict door, which refuses it.
+_CONTROLLED = [
+    (b'"name":"Trust R00000"', b'"name":"Trust\\u0000R00000"', "name"),
+    (b'"name":"Hospital R0000001"', b'"name":"Hospital\\u001bR0000001"', "name"),
+    (b'"source":"synthetic"', b'"source":"synthetic\xc2\x85."', "source"),
+    (b'"concerns":["staffing"]', b'"concerns":["staffing","beds\\u0000"]', "concerns[1]"),
+    (b'"notice_id":"R00005-WN1"', b'"notice_id":"R00005-WN1\x7f"', "notice_id"),
+    (b'"inspection_ids":["R00001-I1"]', b'"inspection_ids":["R00001\\u0000I1"]', "inspection_ids[0]"),
+    (b'"service":"Urgent and emergency services"', b'"service":"Urgent and emergency\\u0000services"', "ratings[0].service"),
+]
+
+
+def test_a_control_character_in_any_text_is_left_to_the_strict_door_which_refuses_it():
+    for was, now, field in _CONTROLLED:
+        line = next(line for line in LINES + EXTRA if was in line).replace(was, now, 1)
+        assert fast_entry(line) is None, line
+        assert strict(line).startswith(f'refused: field "{field}": '), strict(line)
+        assert "holds the control character U+" in strict(line)
+
+
 def test_the_fast_door_writes_the_canonical_form_of_every_line_but_one_with_an_empty_list():
     forms = {line: fast_read(line, TODAY) for line in LINES + EXTRA}
     assert [line for line, read in forms.items() if read and read[1] is None] == [EXTRA[-1]]  # its "scope":[]
@@ -104,6 +125,10 @@ _EDITS = [
     lambda t: t.replace(b'"until":"', b'"until":"1', 1),
     lambda t: t.replace(b'"deadline":"', b'"deadline":"1', 1),
     lambda t: t.replace(b"synthetic", b"synth\\u0065tic", 1),
+    lambda t: t.replace(b"synthetic", b"synth\\u0000tic", 1),
+    lambda t: t.replace(b'"staffing"', b'"staff\\u001fing"', 1),
+    lambda t: t.replace(b'"name":"', b'"name":"\x7f', 1),
+    lambda t: t.replace(b'"Urgent and emergency services"', b'"Urgent and emergency\\u0000services"', 1),
     lambda t: t.replace(b'"summary', b'"summary":"a:b","x', 1),
     lambda t: t.replace(b":", b": ", 3),
     lambda t: t[:-1],
