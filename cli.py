@@ -1011,7 +1011,7 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     with reading(_name(file)):
         text = file.read()
     try:
-        replacement = json_value(without_bom(text))
+        replacement = json_value(without_bom(text), exact=True)
     except ValueError as bad:
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -35,29 +37,45 @@ def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[Read]
             yield number, *fast
             continue
         # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
-        for _, obj in _objects([line], first=number):
-            yield number, _at_line(number, lambda: parse_entry(obj, today=today)), None  # noqa: B023
+        for _, text, obj in _objects([line], first=number):
+            yield number, _at_line(number, lambda: _entry(obj, text, today)), None  # noqa: B023
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
     """The entries of an export (each line an entry plus its `ref` and `recorded_at`)."""
-    for number, obj in _objects(lines):
+    for number, text, obj in _objects(lines):
         stamp = _at_line(number, lambda: _stamp(obj))  # noqa: B023
-        yield number, _at_line(number, lambda: parse_entry(obj, today=today)), stamp  # noqa: B023
+        yield number, _at_line(number, lambda: _entry(obj, text, today, _stamp)), stamp  # noqa: B023
 
 
-def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line's JSON value, with its line number (a byte order mark opening the
-    input, as some editors on Windows write one, is passed over)."""
+def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int, str | bytes, Any]]:
+    """Each non-blank line's text and JSON value, with its line number (a byte order mark opening
+    the input, as some editors on Windows write one, is passed over)."""
     for number, line in enumerate(lines, first):
         if number == 1:
             line = without_bom(line)
         if not line.strip():
             continue
         try:
-            yield number, json_value(line)
+            yield number, line, json_value(line)
         except ValueError as bad:
             raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
+
+
+def _entry(obj: Any, text: str | bytes, today: date, unwrap: Callable[[Any], object] | None = None) -> Entry:
+    """`parse_entry` of a line's value. A refusal of a line holding an integer of 20 digits or
+    more is the refusal of its exact reading (`json_value(exact=True)`): read quickly, an integer
+    from 2**64 on is a float, refused as not a whole number when it is too large. `unwrap` takes
+    an export line's ref and time off the exact reading too."""
+    try:
+        return parse_entry(obj, today=today)
+    except InvalidField:
+        exact = json_value(text, exact=True) if _LONG_INTEGER.search(_bytes(text)) else None
+        if exact is None:
+            raise
+        if unwrap is not None:
+            unwrap(exact)
+        return parse_entry(exact, today=today)
 
 
 _BOM = "\ufeff"
@@ -88,12 +106,27 @@ def without_bom(text: T) -> T:
     return text[1:] if isinstance(text, str) and text.startswith(_BOM) else text  # type: ignore[return-value]
 
 
-def json_value(text: str | bytes) -> Any:
+def json_value(text: str | bytes, *, exact: bool = False) -> Any:
     """The value of a JSON text, read with orjson; ValueError for text that is not JSON, and for
     an object that names a key twice (JSON parsers silently keep one of the two; the ledger
-    refuses to guess which was meant)."""
-    value = orjson.loads(text)
-    raw = text.encode() if isinstance(text, str) else bytes(text)
+    refuses to guess which was meant).
+
+    orjson reads an integer from 2**64 on as a float, and refuses one beyond a double's range as
+    "infinity": the latter, and with `exact` any text holding a run of 20 digits, is read again
+    by Python's json, which keeps every integer exact, as strictly as orjson reads the rest (so
+    that a whole number too large is refused as such, naming its field)."""
+    raw = _bytes(text)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as bad:
+        if "infinity" not in str(bad) or not _LONG_INTEGER.search(raw):
+            raise
+        try:
+            return _exactly(raw)
+        except ValueError:
+            raise bad from None
+    if exact and _LONG_INTEGER.search(raw):
+        return _exactly(raw)
     # Every colon of the text is in a string or after a key. Written out again, a value keeps its
     # strings and keys: so without escapes (\u003a is a colon too), one colon more in the text than
     # in its value written out is a key given twice. Only then (or with escapes) read it slowly.
@@ -103,6 +136,41 @@ def json_value(text: str | bytes) -> Any:
         except RecursionError:
             raise ValueError("nested too deeply") from None
     return value
+
+
+_LONG_INTEGER = re.compile(rb"[0-9]{20}")  # asked only of a text refused or read exactly: it is slow on long lines
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode() if isinstance(text, str) else bytes(text)
+
+
+def _exactly(raw: bytes) -> Any:
+    """The value of a JSON text with every integer exact, read by Python's json, which refuses
+    what orjson refuses: a key given twice, NaN and Infinity, a float beyond a double's range, a
+    lone surrogate."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_once, parse_int=_integer, parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    json.dumps(value, ensure_ascii=False).encode()  # UnicodeEncodeError, a ValueError, for a lone surrogate
+    return value
+
+
+def _integer(digits: str) -> int:
+    # Python reads at most 4,300 digits into an int: any longer stands as 10**4000, as large for every check.
+    return int(digits) if len(digits) <= 4000 else (-1 if digits[0] == "-" else 1) * 10**4000
+
+
+def _finite(digits: str) -> float:
+    value = float(digits)
+    if math.isinf(value):
+        raise ValueError("number is infinity when parsed as double")
+    return value
+
+
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")
 
 
 def _written_colons(value: Any) -> int:

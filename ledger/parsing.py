@@ -40,6 +40,8 @@ _MENDS = frozenset(("EntryCorrected", "EntryRetracted"))
 # Control characters, which have no place in a name, an id or a summary: C0 but for tab and line
 # breaks, DEL and C1. NUL above all: PostgreSQL cannot hold it in text, and a terminal shows it raw.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The largest whole number an entry holds: the largest integer its canonical form (orjson) writes.
+LARGEST_WHOLE = 2**64 - 1
 _QUESTIONS_AS_WRITTEN = frozenset(QUESTIONS)
 _RATINGS_AS_WRITTEN = frozenset(RATINGS)
 
@@ -109,6 +111,9 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidField(f'field "{where}" must be a whole number, 0 or more, not {_show(value)}', field=where)
+        if value > LARGEST_WHOLE:
+            shown = str(value) if value < 10**40 else "a number of over 40 digits"
+            raise InvalidField(f'field "{where}": {shown} is too large (a whole number is at most {LARGEST_WHOLE})', field=where)
         return value
     if kind == "choice":
         return _word(spec, value, where)

@@ -227,3 +227,81 @@ def test_correct_and_import_accept_a_byte_order_mark(ledger, tmp_path):
     api.write_bytes(BOM.encode() + (EXAMPLES.parent / "tests" / "fixtures" / "cqc" / "RWP.json").read_bytes())
 
     ok(tmp_path / "new.db", "import", "cqc-api", str(api))
+
+
+# ---- whole numbers too large -----------------------------------------------------------------
+
+LARGEST = 2**64 - 1  # the largest integer the canonical form (orjson) writes
+TOO_LARGE = f"is too large (a whole number is at most {LARGEST})"
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        (str(2**64), str(2**64)),
+        ("1" + "0" * 23, "1" + "0" * 23),
+        ("1" + "0" * 400, "a number of over 40 digits"),
+        ("1" + "0" * 5000, "a number of over 40 digits"),
+    ],
+    ids=["2**64", "10**23", "10**400", "10**5000"],
+)
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        (
+            '{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-RX", "on": "2020-01-01", "ratings": [], "must_do": %s}',
+            "must_do",
+        ),
+        ('{"must_do":%s,"on":"2020-01-01","provider_id":"RWP","ratings":[],"report_id":"RWP-RX","type":"ReportPublished"}', "must_do"),
+        (
+            '{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-RX", "on": "2020-01-01", "ratings": [], "should_do": %s}',
+            "should_do",
+        ),
+        ('{"framework":"NOF-2022","on":"2023-01-01","provider_id":"RWP","segment":%s,"type":"OversightSegmentChanged"}', "segment"),
+    ],
+    ids=["must_do", "must_do, canonical", "should_do", "segment"],
+)
+def test_a_whole_number_too_large_is_refused_as_too_large_wherever_it_is(ledger, line, field, number, shown):
+    stored = ok(ledger, "export").stdout
+
+    said = refused(run(ledger, "record", "-", input=line % number + "\n"))
+
+    assert said == f'Error: line 1: field "{field}": {shown} {TOO_LARGE}\n'
+    assert ok(ledger, "export").stdout == stored
+
+
+def test_the_largest_whole_number_is_recorded_and_a_fraction_is_not_a_whole_number(ledger):
+    line = '{"type": "ReportPublished", "provider_id": "RWP", "report_id": "RWP-RX", "on": "2020-01-01", "ratings": [], "must_do": %s}\n'
+
+    ok(ledger, "record", "-", input=line % LARGEST)
+    said = refused(run(ledger, "record", "-", input=line.replace("RWP-RX", "RWP-RY") % "1.9e19"))
+
+    assert said == 'Error: line 1: field "must_do" must be a whole number, 0 or more, not 1.9e+19\n'
+
+
+def test_a_number_too_large_for_text_is_shown_as_written(ledger):
+    said = refused(
+        run(
+            ledger,
+            "record",
+            "-",
+            input='{"type": "ProviderRenamed", "provider_id": "RWP", "name": 18446744073709551616, "on": "2020-01-01"}\n',
+        )
+    )
+
+    assert said == 'Error: line 1: field "name" must be a non-empty string, not 18446744073709551616\n'
+
+
+def test_a_correction_or_an_export_with_a_whole_number_too_large_is_refused_as_too_large(ledger, tmp_path):
+    report = orjson.loads(ok(ledger, "entries", "RWP", "--json").stdout)[-1]
+    fix = tmp_path / "fix.json"
+    fix.write_text(
+        orjson.dumps({k: v for k, v in report.items() if k not in ("ref", "recorded_at")}).decode().replace("{", f'{{"must_do":{2**64},', 1)
+    )
+    exported = ok(ledger, "export").stdout.replace('"type":"ReportPublished"', f'"type":"ReportPublished","should_do":{10**30}', 1)
+
+    corrected = refused(run(ledger, "correct", report["ref"], str(fix), "--reason", "x"))
+    restored = refused(run(tmp_path / "new.db", "restore", "-", input=exported))
+
+    assert corrected == f'Error: field "replacement.must_do": {2**64} {TOO_LARGE}\n'
+    assert f'field "should_do": {10**30} {TOO_LARGE}\n' in restored

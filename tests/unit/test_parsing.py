@@ -10,6 +10,7 @@ from builders import cell, corrected, inspection, notice_assessed, notice_issued
 from cqc_ledger.events import inspections
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
 from cqc_ledger.ledger.errors import InvalidField
+from cqc_ledger.ledger.input import iter_entries, json_value
 from cqc_ledger.ledger.parsing import parse_entry
 
 TODAY = date(2026, 1, 1)
@@ -286,3 +287,36 @@ def test_the_canonical_form_reads_back_as_the_same_entry():
 
 def test_a_report_with_no_ratings_keeps_its_empty_list():
     assert entry_to_json(parse(report("RWP-2015-06-16", "2015-06-16")))["ratings"] == []
+
+
+# ---- integers read exactly ----------------------------------------------------------------------
+
+HUGE = "1" + "0" * 400  # beyond a double's range: orjson refuses it as "infinity"
+
+
+def test_an_integer_beyond_a_double_is_read_exactly_and_large_ones_exactly_on_asking():
+    assert json_value(f'{{"must_do": {HUGE}}}') == {"must_do": 10**400}
+    assert json_value(f'{{"must_do": {2**64}}}') == {"must_do": float(2**64)}  # orjson's quick reading
+    assert json_value(f'{{"must_do": {2**64}}}', exact=True) == {"must_do": 2**64}
+    assert json_value('{"must_do": 1.5e3, "x": "12345678901234567890"}', exact=True) == {"must_do": 1500.0, "x": "12345678901234567890"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"[{HUGE}, NaN]", f"[{HUGE}, Infinity]", f"[{HUGE}, 1e400]", f'[{HUGE}, "\\ud800"]', f'{{"a": {HUGE}, "a": 1}}', f"[{HUGE}, ]"],
+    ids=["NaN", "Infinity", "a float beyond a double", "a lone surrogate", "a key given twice", "a trailing comma"],
+)
+def test_reading_an_integer_exactly_refuses_what_orjson_refuses(text):
+    with pytest.raises(ValueError, match="number is infinity when parsed as double"):
+        json_value(text)
+
+
+def test_a_whole_number_too_large_is_refused_as_too_large_on_both_doors():
+    lines = [
+        b'{"must_do":18446744073709551616,"on":"2020-01-01","provider_id":"RWP","ratings":[],"report_id":"R1","type":"ReportPublished"}',
+        b'{"type": "ReportPublished", "provider_id": "RWP", "report_id": "R1", "on": "2020-01-01", "ratings": [], "must_do": 18446744073709551616}',
+    ]
+    for line in lines:
+        with pytest.raises(InvalidField) as refused:
+            list(iter_entries([line], today=TODAY))
+        assert str(refused.value) == f'line 1: field "must_do": 18446744073709551616 is too large (a whole number is at most {2**64 - 1})'
