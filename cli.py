@@ -216,7 +216,7 @@ JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document o
     envvar="CQC_LEDGER_DB",
     default=DEFAULT_TARGET,
     show_default=True,
-    help="The ledger: a SQLite file path (or $CQC_LEDGER_DB).",
+    help="The ledger: a SQLite file path, or a PostgreSQL URL such as postgresql://user@localhost:5432/cqc (or $CQC_LEDGER_DB).",
 )
 @click.version_option(package_name="cqc-ledger", message="cqc-ledger %(version)s")
 @click.pass_context
@@ -444,6 +444,8 @@ def history(
     Example:
       cqc-ledger history RWP --from 2017-01-01 --to 2019-12-31
     """
+    if since and until:
+        _period(since, until)
     with opened(ctx) as ledger:
         changes = answers.history(ledger, provider_id, since, until, known_at)
     emit(fmt, changes, lambda: output.history.history_text(changes), columns=output.history.COLUMNS)
@@ -950,8 +952,9 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
 @main.command()
 @click.option("--digest", is_flag=True, help="Print the head of the chain (POSITION:HASH) to publish.")
 @click.option("--against", metavar="POSITION:HASH", help="Also prove the ledger up to a published head unchanged.")
+@JSON
 @click.pass_context
-def verify(ctx: click.Context, digest: bool, against: str | None) -> None:
+def verify(ctx: click.Context, digest: bool, against: str | None, as_json: bool) -> None:
     """Check that the stored ledger is intact: recompute the hash chain over every entry in
     recording order, and fail (exit 1) at the first entry changed, removed, inserted or moved,
     or a cut tail.
@@ -960,6 +963,7 @@ def verify(ctx: click.Context, digest: bool, against: str | None) -> None:
     Example:
       cqc-ledger verify --digest
       cqc-ledger verify --against 40:e7c55cc7133df90d4afe1f20343f56b65c9fc15ef6c98ae5ffa37b2d4bb5261c
+      cqc-ledger verify --json
     """
     from cqc_ledger.ledger import chain, integrity
 
@@ -969,7 +973,10 @@ def verify(ctx: click.Context, digest: bool, against: str | None) -> None:
         raise click.BadParameter(str(bad), param_hint="--against") from None
     with opened(ctx) as ledger:
         head = integrity.verified(ledger, published)
-    click.echo(str(head) if digest else integrity.verified_text(head, published))
+    if as_json:
+        emit_json(integrity.verified_json(head, published))
+    else:
+        click.echo(str(head) if digest else integrity.verified_text(head, published))
 
 
 @main.command()

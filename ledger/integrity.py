@@ -27,6 +27,13 @@ def verified(ledger: Any, published: chain.Head | None = None) -> chain.Head:
     return chain.Head(len(links), links[-1] if links else chain.GENESIS)
 
 
+def verified_json(head: chain.Head, published: chain.Head | None) -> dict[str, Any]:
+    """`verify --json` when the ledger is intact (a failed check is `Error: ...`, exit 1, as
+    without it): the entries checked, the head as `--digest` prints it, and the published head
+    it was also checked against (or null)."""
+    return {"intact": True, "entries": head.position, "head": str(head), "against": str(published) if published else None}
+
+
 def verified_text(head: chain.Head, published: chain.Head | None) -> str:
     """What `verify` tells a person when the ledger is intact."""
     lines = [f"The ledger is intact: {head.position} entr{'y' if head.position == 1 else 'ies'}, each matching its link of the chain."]

@@ -19,13 +19,13 @@ from cqc_ledger.events import continuity, inspections
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
-from cqc_ledger.ledger.errors import QuestionNotAtLevel, UnknownLocation, UnknownService
+from cqc_ledger.ledger.errors import NotYetRegistered, QuestionNotAtLevel, UnknownLocation, UnknownService
 from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, Enforcement
 from cqc_ledger.projections.judgement import Judgement, judge
-from cqc_ledger.projections.status import CellValue, Status, Superseded, status_at
+from cqc_ledger.projections.status import CellValue, Status, Superseded, not_registered_by, status_at
 from cqc_ledger.projections.status import evolve as status_evolve
 
 
@@ -89,6 +89,8 @@ class Explanation:
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
     """How the rating of `key` stood at the end of `at`, as known at `known_at`, and how it came about."""
     status = status_at(recorded, provider_id, at, known_at)
+    if status.registered_on is None:  # as `status` says: there was no provider to have a rating
+        raise NotYetRegistered(not_registered_by(recorded, provider_id, at, known_at))
     _check_location(status, key[0], at)
     _check_question(status, key)
     history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]

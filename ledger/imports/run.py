@@ -217,5 +217,6 @@ def _refs(refs: list[str]) -> str:
         else:
             spans.append([provider_id, int(position), int(position)])
     parts = [f"{p}/{low}" if low == high else f"{p}/{low}-{high}" for p, low, high in spans]
-    shown = ", ".join(parts[:_SHOWN]) + (f" and {len(parts) - _SHOWN} more" if len(parts) > _SHOWN else "")
+    more = sum(high - low + 1 for _, low, high in spans[_SHOWN:])  # the entries not shown, not their spans
+    shown = ", ".join(parts[:_SHOWN]) + (f" and {more} more entr{'y' if more == 1 else 'ies'}" if more else "")
     return f": {shown}" if parts else ""

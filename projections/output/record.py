@@ -20,7 +20,7 @@ def record_text(recorded: list[str], duplicates: dict[int, str], *, done: str = 
     lines = [f"{done} {len(recorded)} entr{'y' if len(recorded) == 1 else 'ies'}{_ref_ranges(recorded)}."]
     if duplicates:
         shown = ", ".join(f"line {n} ({ref})" for n, ref in list(duplicates.items())[:10])
-        more = f" and {len(duplicates) - 10} more" if len(duplicates) > 10 else ""
+        more = f" and {len(duplicates) - 10} more lines" if len(duplicates) > 10 else ""
         lines.append(f"Already recorded, skipped: {len(duplicates)}: {shown}{more}.")
     return "\n".join(lines)
 

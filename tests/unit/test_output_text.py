@@ -106,3 +106,22 @@ def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retir
 def test_days_are_written_out_for_the_accounts_of_explain_diff_and_anomalies():
     assert output.common.long_day("2017-06-20") == "20 June 2017"
     assert output.common.long_day(None) == "an unknown day"
+
+
+def test_record_says_what_the_lines_it_skipped_beyond_the_first_ten_are():
+    text = output.record.record_text([], {n: f"RWP/{n}" for n in range(1, 159)})
+
+    assert text.endswith("line 10 (RWP/10) and 148 more lines.")
+
+
+def test_an_import_says_what_the_refs_it_skipped_beyond_the_first_ten_runs_are():
+    from cqc_ledger.ledger.imports.run import ImportOutcome
+
+    already = [f"R{p:02d}/{n}" for p in range(1, 13) for n in (1, 2)]  # twelve runs of two
+
+    text = ImportOutcome(already=already).text()
+
+    assert text.splitlines()[1] == (
+        "Already recorded, skipped: 24 entries: R01/1-2, R02/1-2, R03/1-2, R04/1-2, R05/1-2, R06/1-2, R07/1-2, R08/1-2, "
+        "R09/1-2, R10/1-2 and 4 more entries."
+    )
