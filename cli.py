@@ -248,11 +248,15 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
       cqc-ledger record examples/RWP.jsonl
     """
     from cqc_ledger.ledger.input import iter_entries
+    from cqc_ledger.ledger.parsing import no_cell_notes
 
     if _is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
         click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
+    left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
     with opened(ctx, creating=True) as ledger, _reading(file) as lines:
-        outcome = _written(ledger, lambda follow: ledger.record(iter_entries(lines, today=utc_now().date()), followers=[follow]))
+        read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
+        outcome = _written(ledger, lambda follow: ledger.record(read, followers=[follow]))
+    outcome.notes.extend(no_cell_notes(left_out))
     _show(outcome, as_json)
 
 
@@ -1036,15 +1040,17 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
 
 def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     """Records one entry built by a command, exactly as `record` would record it."""
-    from cqc_ledger.ledger.parsing import parse_entry
+    from cqc_ledger.ledger.parsing import LeftOut, no_cell_notes, parse_entry
 
+    found: list[LeftOut] = []  # cells whose rating was a word for none
     with opened(ctx, writing=True) as ledger:
         try:
-            entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date())
+            entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
             outcome = _written(ledger, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
         except InputError as refused:
             refused.line = None  # the command built this entry: there is no line to name
             raise
+    outcome.notes.extend(no_cell_notes([(None, where, word) for where, word in found]))
     _show(outcome, as_json)
 
 

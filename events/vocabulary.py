@@ -22,6 +22,11 @@ RATINGS = (
     "Insufficient evidence to rate",
 )
 
+# Words CQC publishes where no rating was published at all ("No action": real API responses carry
+# it for the key questions of a service inspected without rating, RA90J). They are not ratings:
+# a cell given one of them makes no cell (recorded or imported alike).
+NOT_RATINGS = ("No published rating", "Do not include in report", "Not applicable", "Not yet inspected", "No action")
+
 OVERALL = "overall"
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well-led")
 TRUST_ONLY_QUESTIONS = ("use-of-resources", "combined")
@@ -74,6 +79,7 @@ def suggestion(word: str, words: tuple[str, ...]) -> str:
 
 
 RATING_WORDS = matcher(RATINGS)
+NOT_RATING_WORDS = matcher(NOT_RATINGS)
 QUESTION_WORDS = matcher(QUESTIONS, **{"well led": "well-led", "uor": "use-of-resources"})
 SECTION_WORDS = matcher(NOTICE_SECTIONS, **{"s29a": "29A", "s29": "29"})
 

@@ -15,7 +15,7 @@ import orjson
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InputError, InvalidField, MalformedLine
 from cqc_ledger.ledger.fastparse import fast_read
-from cqc_ledger.ledger.parsing import parse_entry
+from cqc_ledger.ledger.parsing import LeftOut, parse_entry
 from cqc_ledger.ledger.records import Stamp, parse_time
 
 T = TypeVar("T")
@@ -26,9 +26,10 @@ T = TypeVar("T")
 Read = tuple[int, Entry, bytes | None]
 
 
-def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[Read]:
+def iter_entries(lines: Iterable[str | bytes], *, today: date, left_out: list[tuple[int, str, str]] | None = None) -> Iterator[Read]:
     """The entries of the input with their line numbers and, where the fast door wrote it, each
-    one's canonical form (else None), read as they are asked for."""
+    one's canonical form (else None), read as they are asked for. Each cell left out (its rating
+    a word for none: `parse_entry`) is told in `left_out` as (line, where, word)."""
     # A line already in canonical form is read by the fast door; any other, and every refusal,
     # the strict way (see ledger.fastparse).
     for number, line in enumerate(lines, 1):
@@ -38,14 +39,17 @@ def iter_entries(lines: Iterable[str | bytes], *, today: date) -> Iterator[Read]
             continue
         # Each lambda is called at once, inside its iteration: binding the loop variable late is safe.
         for _, text, obj in _objects([line], first=number):
-            yield number, _at_line(number, lambda: _entry(obj, text, today)), None  # noqa: B023
+            found: list[LeftOut] = []
+            yield number, _at_line(number, lambda: _entry(obj, text, today, found=found)), None  # noqa: B023
+            if left_out is not None:
+                left_out.extend((number, where, word) for where, word in found)
 
 
 def iter_exported(lines: Iterable[str | bytes], *, today: date) -> Iterator[tuple[int, Entry, Stamp]]:
     """The entries of an export (each line an entry plus its `ref` and `recorded_at`)."""
     for number, text, obj in _objects(lines):
         stamp = _at_line(number, lambda: _stamp(obj))  # noqa: B023
-        yield number, _at_line(number, lambda: _entry(obj, text, today, _stamp)), stamp  # noqa: B023
+        yield number, _at_line(number, lambda: _entry(obj, text, today, unwrap=_stamp)), stamp  # noqa: B023
 
 
 def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int, str | bytes, Any]]:
@@ -62,13 +66,15 @@ def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int
             raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
 
 
-def _entry(obj: Any, text: str | bytes, today: date, unwrap: Callable[[Any], object] | None = None) -> Entry:
+def _entry(
+    obj: Any, text: str | bytes, today: date, *, unwrap: Callable[[Any], object] | None = None, found: list[LeftOut] | None = None
+) -> Entry:
     """`parse_entry` of a line's value. A refusal of a line holding an integer of 20 digits or
     more is the refusal of its exact reading (`json_value(exact=True)`): read quickly, an integer
     from 2**64 on is a float, refused as not a whole number when it is too large. `unwrap` takes
     an export line's ref and time off the exact reading too."""
     try:
-        return parse_entry(obj, today=today)
+        return parse_entry(obj, today=today, left_out=found)
     except InvalidField:
         exact = json_value(text, exact=True) if _LONG_INTEGER.search(_bytes(text)) else None
         if exact is None:

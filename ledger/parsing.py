@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,15 @@ from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.events.oversight import OversightSegmentChanged
 from cqc_ledger.events.schema import FieldSpec, field_specs
 from cqc_ledger.events.services import canonical_service, close_service, is_known_service
-from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS, QUESTIONS, RATINGS, TRUST_ONLY_QUESTIONS, normalise, suggestion
+from cqc_ledger.events.vocabulary import (
+    NOT_RATING_WORDS,
+    OVERSIGHT_SEGMENTS,
+    QUESTIONS,
+    RATINGS,
+    TRUST_ONLY_QUESTIONS,
+    normalise,
+    suggestion,
+)
 from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import InvalidField
 from cqc_ledger.ledger.records import ID_FORM, id_refusal, is_id
@@ -49,12 +58,36 @@ _RATINGS_AS_WRITTEN = frozenset(RATINGS)
 # ---- strict parsing of input --------------------------------------------------------------
 
 
-def parse_entry(obj: Any, *, today: date) -> Entry:
-    """The entry a JSON object describes, or InvalidField naming what is wrong with it."""
-    return _parse(obj, today, "")
+# A cell left out of an entry: where it was (`ratings[2]`) and the word it gave, as written.
+LeftOut = tuple[str, str]
 
 
-def _parse(obj: Any, today: date, path: str) -> Entry:
+def parse_entry(obj: Any, *, today: date, left_out: list[LeftOut] | None = None) -> Entry:
+    """The entry a JSON object describes, or InvalidField naming what is wrong with it.
+
+    A cell of a report or an inheritance whose rating is a word CQC publishes where there is no
+    rating (`NOT_RATINGS`: "No published rating") makes no cell: it is left out of the entry (its
+    other fields checked as any cell's), and told in `left_out`."""
+    return _parse(obj, today, "", left_out)
+
+
+def no_cell_notes(left_out: Sequence[tuple[int | None, str, str]]) -> list[str]:
+    """One note per word for no rating that made no cell: how many, in how many lines, and the
+    first place of it (as an import notes them)."""
+    notes = []
+    for word in sorted({word for _, _, word in left_out}):
+        places = [(line, where) for line, where, w in left_out if w == word]
+        lines = len({line for line, _ in places})
+        line, where = places[0]
+        in_lines = f" in {lines} line{'s' if lines > 1 else ''}" if line is not None else ""
+        first = f"line {line}: {where}.rating" if line is not None else f"{where}.rating"
+        notes.append(
+            f'"{word}" is not a rating: {len(places)} value{"s" if len(places) > 1 else ""}{in_lines} made no cell (the first at {first})'
+        )
+    return notes
+
+
+def _parse(obj: Any, today: date, path: str, left_out: list[LeftOut] | None = None) -> Entry:
     """`parse_entry` of an object found at `path` (e.g. a correction's `replacement.`)."""
     if not isinstance(obj, dict):
         raise InvalidField(
@@ -69,7 +102,7 @@ def _parse(obj: Any, today: date, path: str) -> Entry:
         hint = suggestion(str(kind), tuple(ENTRY_TYPES))
         raise InvalidField(f'field "{path}type": "{kind}" is not an entry type{hint}', field=path + "type")
     fields = {k: v for k, v in obj.items() if k != "type"}
-    entry = _normalised(_build(cls, fields, path, today))
+    entry = _normalised(_build(cls, fields, path, today, left_out))
     try:
         check_entry(entry, today)
     except InvalidField as wrong:
@@ -80,7 +113,7 @@ def _parse(obj: Any, today: date, path: str) -> Entry:
     return entry
 
 
-def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
+def _build(cls: type, obj: dict[str, Any], path: str, today: date, left_out: list[LeftOut] | None = None) -> Any:
     specs = field_specs(cls)
     known = {s.name for s in specs}
     for name in obj:
@@ -95,13 +128,13 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date) -> Any:
             if spec.required:
                 raise InvalidField(f'missing field "{where}"', field=where)
             continue
-        values[spec.name] = _value(spec, value, where, today)
+        values[spec.name] = _value(spec, value, where, today, left_out)
         if spec.name in ID_FIELDS and not is_id(values[spec.name]):
             raise InvalidField(f'field "{where}": {id_refusal(values[spec.name])}', field=where)
     return cls(**values)
 
 
-def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
+def _value(spec: FieldSpec, value: Any, where: str, today: date, left_out: list[LeftOut] | None = None) -> Any:
     kind = spec.kind
     if kind == "str":
         text = _text(value, where)
@@ -122,8 +155,14 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
             isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] in _MENDS
         ):  # refused before reading it: it may nest without end
             raise InvalidField(f'field "{where}": a replacement cannot itself be a correction or retraction', field=where)
-        return _parse(value, today, where + ".")
+        return _parse(value, today, where + ".", left_out)
     if kind == "cell":  # one cell (RatingRevised's), an object: before the list kinds below
+        if (word := _no_rating(value)) is not None:
+            raise InvalidField(
+                f'field "{where}.rating": "{word}" is not a rating but CQC\'s word for none, which makes no cell: '
+                "a revision gives a rating (to take one back, retract or correct the entry that set it)",
+                field=where + ".rating",
+            )
         return _cell(value, where, today)
     items = _list(value, where)
     if kind == "strs":
@@ -131,9 +170,13 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date) -> Any:
     if kind == "choices":
         return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "cells":
-        return tuple(_cell(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+        return tuple(_cell(v, f"{where}[{i}]", today) for i, v in enumerate(items) if not _left_out(v, f"{where}[{i}]", today, left_out))
     if kind == "inherited":
-        return tuple(_inherited(v, f"{where}[{i}]", today) for i, v in enumerate(items))
+        return tuple(
+            _inherited(v, f"{where}[{i}]", today)
+            for i, v in enumerate(items)
+            if not _left_out(v, f"{where}[{i}]", today, left_out, _inherited)
+        )
     assert kind == "scope", kind
     return tuple(_scope(v, f"{where}[{i}]", today) for i, v in enumerate(items))
 
@@ -146,6 +189,27 @@ def _cell(value: Any, where: str, today: date) -> RatingCell:
         return _checked_cell(value, where, today)
     cell = _plain_cell(value.get("location_id"), value.get("service"), value.get("question"), value.get("rating"), where)
     return _checked_cell(value, where, today) if cell is None else cell
+
+
+def _no_rating(value: Any) -> str | None:
+    """The word a cell gives for its rating, as written, when it is one CQC publishes where there
+    is no rating ("No published rating"); else None."""
+    if type(value) is dict and type(rating := value.get("rating")) is str and rating not in _RATINGS_AS_WRITTEN:
+        if normalise(rating) in NOT_RATING_WORDS:
+            return rating.strip()
+    return None
+
+
+def _left_out(value: Any, where: str, today: date, left_out: list[LeftOut] | None, check: Callable[..., Any] | None = None) -> bool:
+    """Whether a cell makes no cell (its rating is a word for none), once its other fields are
+    checked as any cell's (by `check`, for an inherited one); told in `left_out`."""
+    word = _no_rating(value)
+    if word is None:
+        return False
+    (check or _checked_cell)({**value, "rating": "Not rated"}, where, today)
+    if left_out is not None:
+        left_out.append((where, word))
+    return True
 
 
 def _plain_cell(location_id: Any, service: Any, question: Any, rating: Any, where: str) -> RatingCell | None:

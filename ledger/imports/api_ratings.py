@@ -5,7 +5,7 @@ each part carries its own report: every key question of `overall`, `useOfResourc
 entry of `serviceRatings` (whose own key questions share its report). `historicRatings` holds
 snapshots, each as published by one report (`reportLinkId`, `reportDate`), with no dates inside.
 Every rating found is attributed to the report that carries it; the words CQC uses where there is
-no rating ("No published rating", "No action", ...: `words.NOT_RATINGS`) make no cell, but their
+no rating ("No published rating", "No action", ...: `events.vocabulary.NOT_RATINGS`) make no cell, but their
 report still counts, and each is listed so the import can say so.
 
 Cells are placed by the response: a provider's are the trust's own (and its services without a

@@ -4,8 +4,9 @@ CQC publishes its four ratings, three words for a published state that is not a 
 rated", "Inspected but not rated", "Insufficient evidence to rate": kept, as the contract allows),
 and words that mean no rating was published at all ("No published rating", "Do not include in
 report", "Not applicable", "Not yet inspected", and "No action", which real API responses carry
-for the key questions of a service CQC inspected without rating: RA90J): those are not ratings,
-so no cell is made of them. Any other word is refused: it is a typo or not CQC's data.
+for the key questions of a service CQC inspected without rating: RA90J; the one list is
+`events.vocabulary.NOT_RATINGS`, which `record` reads alike): those are not ratings, so no cell is
+made of them. Any other word is refused: it is a typo or not CQC's data.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import re
 from datetime import date, datetime
 
 from cqc_ledger.events.services import canonical_service
-from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
-
-NOT_RATINGS = ("No published rating", "Do not include in report", "Not applicable", "Not yet inspected", "No action")
-_NOT_RATING_KEYS = frozenset(normalise(word) for word in NOT_RATINGS)
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, NOT_RATING_WORDS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
 
 # Key questions by the names CQC writes (API `name`, the ratings file's `Domain`), matched loosely.
 QUESTION_NAMES = {normalise(q): q for q in (OVERALL, *KEY_QUESTIONS)} | {"well led": "well-led"}
@@ -43,7 +41,7 @@ def rating(value: object) -> str | None:
     if not isinstance(value, str):
         raise WordError(f"{value!r} is not a CQC rating")
     key = normalise(value)
-    if key in _NOT_RATING_KEYS:
+    if key in NOT_RATING_WORDS:
         return None
     if key in RATING_WORDS:
         return RATING_WORDS[key]

@@ -180,3 +180,86 @@ def test_a_deregistered_location_is_shown_as_such_apart_from_the_locations_in_fo
         ("RWP50", False, "2016-03-31"),
     ]
     assert text.index("RWP01") < text.index("Deregistered locations (1)") < text.index("RWP50 Hospital RWP50, deregistered 2016-03-31")
+
+
+# ---- words for no rating make no cell (CONTRACT.md section 2, "Not a new rating") -----------------
+
+
+def test_a_cell_given_a_word_for_no_rating_makes_no_cell_and_is_noted_by_line(cli):
+    given(cli)
+    published = report(
+        "R",
+        "2019-09-20",
+        cell("overall", "Good"),
+        cell("safe", "No published rating"),
+        cell("caring", "not applicable", "RWP01"),
+        cell("safe", "Inadequate", "RWP01"),
+    )
+
+    result = cli("record", "--json", input=[published])
+
+    # The report is recorded with the cells that are ratings, and the others are noted by line
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {
+        "recorded": ["RWP/6"],
+        "skipped": [],
+        "notes": [
+            '"No published rating" is not a rating: 1 value in 1 line made no cell (the first at line 1: ratings[1].rating)',
+            '"not applicable" is not a rating: 1 value in 1 line made no cell (the first at line 1: ratings[2].rating)',
+        ],
+    }
+    assert entries(cli)[-1]["ratings"] == [cell("overall", "Good"), cell("safe", "Inadequate", "RWP01")]
+    # And recording the same file again changes nothing: the entry is the same without those cells
+    again = cli("record", input=[published])
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("Recorded 0 entries.\nAlready recorded, skipped: 1: line 1 (RWP/6).\nNote: ")
+
+
+def test_a_cell_with_a_word_for_no_rating_is_checked_like_any_cell(cli):
+    given(cli)
+
+    result = cli("record", input=[report("R", "2019-09-20", cell("overall", "Good"), cell("saef", "No action"))])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith('Error: line 1: field "ratings[1].question": "saef" is not a question (did you mean "safe"?)')
+
+
+def test_an_inherited_cell_with_a_word_for_no_rating_makes_no_cell(cli):
+    given(cli, location("RWP02", on="2020-04-01"))
+    cells = [
+        {**cell("overall", "Good"), "published_on": "2017-12-05"},
+        {**cell("safe", "Do not include in report"), "published_on": "2017-12-05"},
+    ]
+
+    result = cli("record", input=[inherited("RWP02", "2020-04-01", *cells, from_location_id="X11")])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        'Note: "Do not include in report" is not a rating: 1 value in 1 line made no cell (the first at line 1: ratings[1].rating)'
+        in result.output
+    )
+    assert [c["question"] for c in entries(cli)[-1]["ratings"]] == ["overall"]
+
+
+def test_a_revision_to_a_word_for_no_rating_is_refused(cli):
+    given(cli, report("R", "2019-09-20", cell("safe", "Good")))
+
+    result = cli("record", input=[revised("2019-10-01", cell("safe", "No published rating"))])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'Error: line 1: field "cell.rating": "No published rating" is not a rating but CQC\'s word for none, which makes no cell: '
+        "a revision gives a rating (to take one back, retract or correct the entry that set it)\n"
+    )
+
+
+def test_a_replacement_with_a_word_for_no_rating_leaves_the_cell_out_with_a_note(cli, tmp_path):
+    given(cli, report("R", "2019-09-20", cell("overall", "Good"), cell("safe", "Inadequate")))
+    fix = tmp_path / "fix.json"
+    fix.write_bytes(orjson.dumps(report("R", "2019-09-20", cell("overall", "Good"), cell("safe", "No published rating"))))
+
+    result = cli("correct", "RWP/6", str(fix), "--reason", "safe was not rated")
+
+    assert result.exit_code == 0, result.output
+    assert 'Note: "No published rating" is not a rating: 1 value made no cell (the first at replacement.ratings[1].rating)' in result.output
+    assert entries(cli)[-1]["replacement"]["ratings"] == [cell("overall", "Good")]

@@ -86,6 +86,21 @@ def test_a_control_character_in_any_text_is_left_to_the_strict_door_which_refuse
         assert "holds the control character U+" in strict(line)
 
 
+def test_a_cell_given_a_word_for_no_rating_is_left_to_the_strict_door_which_leaves_it_out():
+    line = EXTRA[0].replace(b'"cell":{"question":"safe","rating":"Good"}', b'"cell":{"question":"safe","rating":"No action"}')
+    report = next(line for line in LINES if b"ReportPublished" in line)
+    without = orjson.loads(report)
+    without["ratings"] = without["ratings"][1:]
+    with_word = orjson.dumps(
+        {**orjson.loads(report), "ratings": [{**without["ratings"][0], "rating": "No published rating"}, *without["ratings"]]}
+    )
+
+    assert fast_entry(with_word) is None
+    assert strict(with_word) == strict(orjson.dumps(without))
+    assert fast_entry(line) is None
+    assert strict(line).startswith('refused: field "cell.rating": "No action" is not a rating')
+
+
 def test_the_fast_door_writes_the_canonical_form_of_every_line_but_one_with_an_empty_list():
     forms = {line: fast_read(line, TODAY) for line in LINES + EXTRA}
     assert [line for line, read in forms.items() if read and read[1] is None] == [EXTRA[-1]]  # its "scope":[]
@@ -97,6 +112,8 @@ def test_the_fast_door_writes_the_canonical_form_of_every_line_but_one_with_an_e
 _EDITS = [
     lambda t: t.replace(b'"Good"', b'"good"', 1),
     lambda t: t.replace(b'"Good"', b'"Goood"', 1),
+    lambda t: t.replace(b'"rating":"Good"', b'"rating":"No published rating"', 1),
+    lambda t: t.replace(b'"rating":"Inadequate"', b'"rating":"Not applicable"', 1),
     lambda t: t.replace(b'"overall"', b'"Overall"', 1),
     lambda t: t.replace(b'"question":"safe"', b'"question":"use-of-resources"', 1),
     lambda t: t.replace(b'"on":"', b'"on":" ', 1),
