@@ -183,8 +183,8 @@ class Ledger(Application):
                     ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id, stored=held)
                 form = form or canonical(entry)
                 content = identity(entry.type_name, form)
-                if isinstance(entry, MENDING):
-                    self._write(c, pending, followers)  # a mend is decided on the whole history
+                if isinstance(entry, MENDING) or ledger.reuses_an_id(entry, content):
+                    self._write(c, pending, followers)  # a mend (or a report reusing an id) is decided on the whole history
                 try:
                     duplicate = ledger.decide(entry, content)
                     if stamp is not None:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.ledger import rules
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.codec import canonical, identity
 
 History = Callable[[], list[Recorded]]
+
+
+def same_but_for_order(recorded: ReportPublished, report: ReportPublished) -> bool:
+    """Whether two reports are the same but for the order of their cells (each rates a cell once)."""
+    return (
+        len(recorded.ratings) == len(report.ratings)
+        and dataclasses.replace(report, ratings=recorded.ratings) == recorded
+        and set(recorded.ratings) == set(report.ratings)
+    )
 
 
 class ProviderLedger:
@@ -81,7 +92,7 @@ class ProviderLedger:
     def decide(self, entry: Entry, content: bytes) -> str | None:
         """The ref of an identical entry already recorded (so `entry` is skipped), or None when
         `entry` may be recorded; raises RuleBroken when it may not."""
-        duplicate = self.known.get(content) or self.facts.current.get(content)
+        duplicate = self.known.get(content) or self.facts.current.get(content) or self._reordered(entry, content)
         if duplicate:
             return duplicate
         position = self.version + 1
@@ -89,6 +100,28 @@ class ProviderLedger:
             rules.check_mending(self.history(), entry, position)
         else:
             rules.check(self.facts, entry, position, content)
+        return None
+
+    def reuses_an_id(self, entry: Entry, content: bytes) -> bool:
+        """Whether `entry` is a report whose report_id counts now for a report of other content
+        (refused, unless it is the same report with its cells in another order: `_reordered`,
+        which reads the whole history)."""
+        if type(entry) is not ReportPublished:
+            return False
+        earlier = self.facts.identified.get(("report_id", entry.report_id))
+        return earlier is not None and earlier[0] != content
+
+    def _reordered(self, entry: Entry, content: bytes) -> str | None:
+        """The ref of a report recorded with the same content as `entry` but its cells in another
+        order (a report's cells are a set: their order means nothing), or None. Read only for a
+        report reusing a report_id, which is otherwise refused."""
+        if not self.reuses_an_id(entry, content):
+            return None
+        assert isinstance(entry, ReportPublished)
+        held = self.history()
+        for recorded in (*effective(held), *held):  # as it counts now, then as first recorded
+            if isinstance(recorded.entry, ReportPublished) and same_but_for_order(recorded.entry, entry):
+                return recorded.ref
         return None
 
     def settle(self, first_new: int) -> None:

@@ -413,3 +413,54 @@ def test_tabs_and_line_breaks_are_kept_in_text(cli, history):
 
     assert result.exit_code == 0, result.output
     assert orjson.loads(entries(cli))[-1]["summary"] == "Two findings:\n\tstaffing\r\n\tbeds"
+
+
+# ---- a report's cells are a set ----------------------------------------------------------------
+
+CELLS = [cell("overall", "Good"), cell("safe", "Requires improvement"), cell("caring", "Outstanding", location_id="RWP01")]
+
+
+def test_a_report_recorded_again_with_its_cells_in_another_order_is_skipped_as_already_recorded(cli, history):
+    # Given a report of three cells
+    assert cli("record", input=[report("RWP-R2", "2016-01-01", *CELLS)]).exit_code == 0
+    stored = entries(cli)
+
+    # When the same report is recorded again with its cells in another order
+    result = cli("record", "--json", input=[report("RWP-R2", "2016-01-01", *reversed(CELLS))])
+
+    # Then it is skipped as the report already recorded, and nothing is written
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": [], "skipped": [1]}
+    assert entries(cli) == stored
+
+
+def test_a_report_repeated_in_another_order_in_one_input_is_recorded_once(cli, history):
+    result = cli("record", "--json", input=[report("RWP-R2", "2016-01-01", *CELLS), FINE, report("RWP-R2", "2016-01-01", *CELLS[::-1])])
+
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": ["RWP/11", "RWP/12"], "skipped": [3]}
+
+
+def test_a_report_in_another_order_with_a_cell_changed_is_still_other_content(cli, history):
+    assert cli("record", input=[report("RWP-R2", "2016-01-01", *CELLS)]).exit_code == 0
+
+    result = cli("record", input=[report("RWP-R2", "2016-01-01", cell("overall", "Inadequate"), *CELLS[:0:-1])])
+
+    assert result.exit_code == 1
+    assert 'report_id "RWP-R2" is already recorded as RWP/11 with other content' in result.stderr
+
+
+def test_a_corrected_report_recorded_again_in_another_order_is_skipped_as_either_version(cli, history):
+    # Given a report (RWP/11) corrected (RWP/12) to rate safe Inadequate
+    corrected_cells = [CELLS[0], cell("safe", "Inadequate"), CELLS[2]]
+    assert cli("record", input=[report("RWP-R2", "2016-01-01", *CELLS)]).exit_code == 0
+    assert cli("record", input=[corrected("RWP/11", report("RWP-R2", "2016-01-01", *corrected_cells))]).exit_code == 0
+
+    # When either version is recorded again with its cells in another order
+    result = cli(
+        "record", "--json", input=[report("RWP-R2", "2016-01-01", *CELLS[::-1]), report("RWP-R2", "2016-01-01", *corrected_cells[::-1])]
+    )
+
+    # Then both are skipped as already recorded
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == {"recorded": [], "skipped": [1, 2]}
