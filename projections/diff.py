@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import singledispatch
 
-from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
+from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.aggregates import cell_order
@@ -145,6 +146,17 @@ def _(entry: inspections.ReportPublished) -> tuple[Hashable, ...]:
 @touches.register
 def _(entry: inspections.RatingRevised) -> tuple[Hashable, ...]:
     return (("cell", entry.cell.key),)
+
+
+@touches.register
+def _(entry: continuity.RatingsInherited) -> tuple[Hashable, ...]:
+    return tuple(("cell", cell.key) for cell in entry.ratings)
+
+
+@touches.register
+def _(entry: continuity.ServiceSuperseded) -> tuple[Hashable, ...]:
+    """Every cell of the service at its place: from that day none of them stands there."""
+    return tuple(("cell", (entry.location_id, entry.service, question)) for question in QUESTIONS)
 
 
 @touches.register(oversight.SpecialMeasuresEntered)

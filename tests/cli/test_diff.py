@@ -6,7 +6,20 @@ from datetime import date
 from typing import Any
 
 import orjson
-from builders import cell, corrected, entered, exited, location, notice_assessed, notice_issued, registered, report, segment
+from builders import (
+    cell,
+    corrected,
+    entered,
+    exited,
+    inherited,
+    location,
+    notice_assessed,
+    notice_issued,
+    registered,
+    report,
+    segment,
+    superseded,
+)
 from conftest import EXAMPLES
 from recorded_history import moment, recorded
 
@@ -43,6 +56,26 @@ def test_a_rating_that_changed_shows_from_and_to_with_the_entries_that_changed_i
     assert [(c["location_id"], c["service"], c["question"], c["from"], c["to"], c["refs"]) for c in doc["changes"]] == [
         (None, None, "safe", RI, INADEQUATE, ["RWP/7"]),
         (None, None, "caring", None, GOOD, ["RWP/7"]),
+    ]
+
+
+def test_ratings_a_location_inherited_and_a_service_retired_show_the_entries_that_did_it() -> None:
+    taken = {"published_on": "2018-03-01", "report_id": "R-OLD"}
+    entries = history(
+        location("RWP60", "2018-04-01"),  # RWP/12
+        inherited("RWP60", "2018-04-01", cell("overall", GOOD, "RWP60") | taken, from_location_id="RXX01"),  # RWP/13
+        report("R3", "2018-05-01", cell("overall", GOOD, "RWP01", "Maternity and gynaecology")),  # RWP/14
+        superseded("Maternity and gynaecology", "2018-06-01", "Maternity", location_id="RWP01"),  # RWP/15
+    )
+
+    doc = between(entries, "2018-05-15", "2018-12-31")
+    taken_over = between(entries, "2018-01-01", "2018-12-31")
+
+    assert [(c["location_id"], c["service"], c["from"], c["to"], c["refs"]) for c in doc["changes"]] == [
+        ("RWP01", "Maternity and gynaecology", GOOD, None, ["RWP/15"]),
+    ]
+    assert [(c["location_id"], c["from"], c["to"], c["refs"]) for c in taken_over["changes"] if c["location_id"] == "RWP60"] == [
+        ("RWP60", None, GOOD, ["RWP/13"]),
     ]
 
 

@@ -228,3 +228,15 @@ def test_the_analysts_rating_intervals_on_the_capture_day_are_what_status_shows(
 
     assert standing == expected
     assert standing[("RH5", "RH5A8", None, "overall")] == ("Good", "2020-03-24", "RBA11")
+
+
+def test_diff_names_the_entry_that_gave_a_location_its_inherited_ratings_and_that_retired_a_service(ledger: str) -> None:
+    (inherited,) = [e["ref"] for e in entries(ledger, "RH5") if e["type"] == "RatingsInherited"]
+    (retired,) = [e["ref"] for e in entries(ledger, "RBA") if e["type"] == "ServiceSuperseded" and e["location_id"] == "RBA11"]
+
+    musgrove = orjson.loads(run(ledger, "diff", "RH5", "--from", "2020-01-01", "--to", CAPTURED, "--json").stdout)
+    taunton = orjson.loads(run(ledger, "diff", "RBA", "--from", "2020-01-01", "--to", "2020-04-01", "--json").stdout)
+
+    assert {tuple(c["refs"]) for c in musgrove["changes"] if c["location_id"] == "RH5A8"} == {(inherited,)}
+    gone = [c for c in taunton["changes"] if c["service"] == "Maternity and gynaecology"]
+    assert gone and {tuple(c["refs"]) for c in gone} == {(retired,)}
