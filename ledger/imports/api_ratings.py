@@ -101,12 +101,16 @@ def published(response: dict[str, Any], location_id: str | None) -> Found:
     return reading.found
 
 
-def _other(part: dict[str, Any], reading: _Reading) -> str | None:
+def _other(part: dict[str, Any], reading: _Reading, enclosing: str | None = None) -> str | None:
     """The organisation a part was published for, when it is not this response's own (`-`, as
-    CQC writes an empty value, names none)."""
+    CQC writes an empty value, names none). A part that names none belongs with the part it is
+    in (`enclosing`): RH5A8's `overall` names RBA11, and so its empty `useOfResources` is
+    RBA11's too, not a report of RH5."""
     org = part.get("organisationId")
     org = org.strip() if isinstance(org, str) else None
-    return org if org and org != "-" and org != reading.own else None
+    if not org or org == "-":
+        return enclosing
+    return org if org != reading.own else None
 
 
 def _current(current: dict[str, Any], reading: _Reading) -> Iterator[Published]:
@@ -115,14 +119,15 @@ def _current(current: dict[str, Any], reading: _Reading) -> Iterator[Published]:
     fallback = _report(current, None, where)
     overall = _object(current.get("overall"), f"{where}.overall")
     here = _report(overall, fallback, f"{where}.overall")
-    yield from _cells(here, here_place, "overall", overall.get("rating"), f"{where}.overall", reading, _other(overall, reading))
+    whose = _other(overall, reading)
+    yield from _cells(here, here_place, "overall", overall.get("rating"), f"{where}.overall", reading, whose)
     for i, kq in enumerate(_list(overall.get("keyQuestionRatings"), f"{where}.overall.keyQuestionRatings")):
         path = f"{where}.overall.keyQuestionRatings[{i}]"
         kq = _object(kq, path)
         question = _question(kq.get("name"), f"{path}.name")
-        yield from _cells(_report(kq, here, path), here_place, question, kq.get("rating"), path, reading, _other(kq, reading))
+        yield from _cells(_report(kq, here, path), here_place, question, kq.get("rating"), path, reading, _other(kq, reading, whose))
     use = _object(overall.get("useOfResources"), f"{where}.overall.useOfResources")
-    yield from _resources(use, _report(use, here, f"{where}.overall.useOfResources"), f"{where}.overall.useOfResources", reading)
+    yield from _resources(use, _report(use, here, f"{where}.overall.useOfResources"), f"{where}.overall.useOfResources", reading, whose)
     for i, service in enumerate(_list(current.get("serviceRatings"), f"{where}.serviceRatings")):
         path = f"{where}.serviceRatings[{i}]"
         service = _object(service, path)
@@ -174,9 +179,11 @@ def _service(
         yield from _cells(report, place, _question(kq.get("name"), f"{path}.name"), kq.get("rating"), path, reading, other)
 
 
-def _resources(use: dict[str, Any], report: tuple[str, date] | None, where: Where, reading: _Reading) -> Iterator[Published]:
+def _resources(
+    use: dict[str, Any], report: tuple[str, date] | None, where: Where, reading: _Reading, enclosing: str | None = None
+) -> Iterator[Published]:
     trust = {"location_id": None}
-    other = _other(use, reading)
+    other = _other(use, reading, enclosing)
     yield from _cells(report, trust, "use-of-resources", use.get("useOfResourcesRating"), f"{where}.useOfResourcesRating", reading, other)
     yield from _cells(report, trust, "combined", use.get("combinedQualityRating"), f"{where}.combinedQualityRating", reading, other)
 

@@ -10,13 +10,19 @@ report links, so a report's ratings may come from the provider's and its locatio
 
 A location's ratings that the response says were published for another organisation
 (`organisationId`: RH5A8's carry RBA11, the hospital it took over) become one `RatingsInherited`
-from the location's registration, each cell dated as first published; that organisation's
-historic reports are passed over, with a note (they are recorded from its own response). Each
-inspection area marked `Superseded` where the location had ratings of it becomes a
-`ServiceSuperseded` (on its `endDate`, else the day a successor was first rated there).
+from the location's registration, each cell dated as first published, naming that organisation
+as `from_location_id` and no `from_provider_id`: the response does not name its provider, and an
+entry drafted from one response says only what that response says, whatever else is imported
+with it (else importing RH5A8's response alone, after all of them, drafted an entry that differs
+and was recorded again). Neither that organisation's historic reports nor the reports of its
+ratings are this provider's: they are passed over, with a note (they are recorded from its own
+response). Each inspection area marked `Superseded` where the location had ratings of it
+becomes a `ServiceSuperseded` (on its `endDate`, else the day a successor was first rated there).
 
 The same responses always give the same entries, `source` included (the API address of the
-provider, location or report, never the file's name), so importing them again adds nothing.
+provider, location or report, never the file's name), so importing them again adds nothing; and
+the entries of a response do not depend on which others come with it, apart from a report
+whose cells are in several responses (a provider's and its locations'), drafted once whole.
 Entries come in the order the ledger needs: registrations, then inspections and reports by day,
 then deregistrations.
 """
@@ -69,7 +75,6 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
     passed over (values that are not ratings, a predecessor's reports) is added to `notes`."""
     _one_response_each(responses)
     notes = notes if notes is not None else []
-    providers = {org_id: provider_id for kind, org_id, provider_id in map(organisation, responses) if kind == "location"}
     registered, deregistered, carried = [], [], []
     reports: dict[tuple[str, str], _Report] = {}
     not_ratings: list[tuple[str, str, str]] = []
@@ -81,7 +86,7 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
         if _is_location(body):
             registered.append(_location_registered(response))
             deregistered.extend(_deregistered(response, "LocationDeregistered", {"location_id": body["locationId"]}))
-            carried.extend(_inherited(response, found, providers))
+            carried.extend(_inherited(response, found))
             carried.extend(_superseded(response, found, notes))
         else:
             registered.append(_provider_registered(response))
@@ -99,10 +104,11 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
 _ORDER = ("RatingsInherited", "InspectionCarriedOut", "ReportPublished", "ServiceSuperseded")
 
 
-def _inherited(response: Response, found: Found, providers: dict[str, str]) -> list[Draft]:
+def _inherited(response: Response, found: Found) -> list[Draft]:
     """A location's ratings published for another organisation (`organisationId`): one
     `RatingsInherited` per organisation, from the location's registration, each cell dated as
-    first published."""
+    first published; from that organisation (`from_location_id`), with no `from_provider_id`,
+    which the response does not give (see the module's doc)."""
     by_source: dict[str, list[Published]] = {}
     for item in found.published:
         if item.inherited_from and item.cell:
@@ -121,7 +127,6 @@ def _inherited(response: Response, found: Found, providers: dict[str, str]) -> l
             "location_id": location_id,
             "on": max(registered, *(item.day for item in items)).isoformat(),
             "from_location_id": source,
-            "from_provider_id": providers.get(source),
             "ratings": [cells[key] for key in sorted(cells)],
             "source": f"{API}/locations/{location_id}",
         }

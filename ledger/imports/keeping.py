@@ -2,20 +2,23 @@
 
 An imported entry is weighed against the provider's history as it counts now (corrections
 applied), by what it is about: the provider's registration or deregistration, a location's, an
-inspection (by inspection_id) or a report (by report_id).
+inspection (by inspection_id), a report (by report_id) or the ratings a location inherited from
+the one it names (`from_location_id`; one that names none is compared whole, as `record` does).
 
 - Nothing recorded about it: it is recorded.
 - A registration or deregistration already recorded on the same day is already there; a name
   that differs from the current one is kept as recorded, with a note. On another day it is a
   contradiction, unless the recorded day was inferred (its `source` says "registration day
   inferred": CQC's files gave none): then the day CQC gives corrects it (`EntryCorrected`).
-- A report or inspection already recorded is compared field by field and, for ratings, cell by
-  cell. A cell or field that the import gives another value is a contradiction. An import that
-  has nothing the recorded entry lacks (the same report, or a subset of its cells: a newer
-  response where some of its ratings were superseded) is already there. One that has more (a
-  cell, inspection_ids) completes it: an `EntryCorrected` whose replacement is the recorded
-  entry with what the import adds, so the ledger shows when it learned the rest. A new cell may
-  name only a location registered before the report (the replacement takes the report's place).
+- A report, inspection or inheritance already recorded is compared field by field and, for
+  ratings, cell by cell (an inherited cell by its rating and the day it was first published). A
+  cell or field that the import gives another value is a contradiction. An import that has
+  nothing the recorded entry lacks (the same report, or a subset of its cells: a newer response
+  where some of its ratings were superseded; an inheritance without the `from_provider_id` that
+  was recorded with it) is already there. One that has more (a cell, inspection_ids,
+  from_provider_id) completes it: an `EntryCorrected` whose replacement is the recorded entry
+  with what the import adds, so the ledger shows when it learned the rest. A new cell may name
+  only a location registered before the report (the replacement takes the report's place).
 - A contradiction refuses the whole import (RuleBroken) with the ref to correct.
 """
 
@@ -25,8 +28,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from cqc_ledger.events import inspections, provider
-from cqc_ledger.events.base import Entry, RatingCell, describe_cell
+from cqc_ledger.events import continuity, inspections, provider
+from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, describe_cell
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
@@ -178,6 +181,8 @@ def identity(entry: Entry) -> tuple[Any, ...] | None:
         return (entry.type_name, entry.inspection_id)
     if isinstance(entry, inspections.ReportPublished):
         return (entry.type_name, entry.report_id)
+    if isinstance(entry, continuity.RatingsInherited) and entry.from_location_id:
+        return (entry.type_name, entry.location_id, entry.from_location_id)
     return None
 
 
@@ -218,6 +223,8 @@ def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tu
             extra.append(cell)
         elif there.rating != cell.rating:
             raise _Contradiction(f"the rating of {describe_cell(*cell.key)}", there.rating, cell.rating, cell.key)
+        elif isinstance(there, InheritedRating) and isinstance(cell, InheritedRating) and there.published_on != cell.published_on:
+            raise _Contradiction(f"the day {describe_cell(*cell.key)} was first published", there.published_on, cell.published_on, cell.key)
     return tuple(sorted(extra, key=lambda c: (c.location_id or "", c.service or "", QUESTIONS.index(c.question))))
 
 
@@ -275,6 +282,8 @@ def _about(entry: Entry) -> str:
         return f"the {'registration' if 'Registered' in entry.type_name else 'deregistration'} of {entry.provider_id}"
     if isinstance(entry, inspections.InspectionCarriedOut):
         return f'inspection "{entry.inspection_id}"'
+    if isinstance(entry, continuity.RatingsInherited):
+        return f"the inheritance of {entry.location_id}'s ratings from {entry.from_location_id}"
     return f'report "{entry.report_id}"'  # type: ignore[attr-defined]
 
 

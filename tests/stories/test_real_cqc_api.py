@@ -181,9 +181,62 @@ def test_the_successor_location_shows_its_ratings_as_inherited_from_the_hospital
     reports = [e for e in held if e["type"] == "ReportPublished" and any(c.get("location_id") == "RH5A8" for c in e["ratings"])]
     assert reports == []
     inherited = [e for e in held if e["type"] == "RatingsInherited"]
-    assert [(e["location_id"], e["on"], e["from_location_id"], e["from_provider_id"]) for e in inherited] == [
-        ("RH5A8", "2020-04-01", "RBA11", "RBA")
+    # from the organisation its response names; its provider is not named there, so not here either
+    assert [(e["location_id"], e["on"], e["from_location_id"], e.get("from_provider_id")) for e in inherited] == [
+        ("RH5A8", "2020-04-01", "RBA11", None)
     ]
+
+
+def test_the_reports_of_inherited_ratings_are_the_predecessors_not_the_successors(ledger: str) -> None:
+    # RH5A8's ratings came from RBA11's report of 2020-03-24: a report of RBA, not of RH5
+    inherited = {cell["report_id"] for e in entries(ledger, "RH5") if e["type"] == "RatingsInherited" for cell in e["ratings"]}
+    assert "e473abc4-3b8f-4f4d-8f97-4f593fd195bc" in inherited
+
+    reports = {e["report_id"] for e in entries(ledger, "RH5") if e["type"] == "ReportPublished"}
+    assert reports & inherited == set()
+    assert "e473abc4-3b8f-4f4d-8f97-4f593fd195bc" in {e["report_id"] for e in entries(ledger, "RBA") if e["type"] == "ReportPublished"}
+
+
+def own_report_days(response: dict[str, Any]) -> set[str]:
+    """The days of the reports a location's response shows as its own: listed, historic and
+    current, leaving out what it shows of another organisation."""
+
+    def own(part: dict[str, Any]) -> bool:
+        return part.get("organisationId") in (None, "-", response["locationId"])
+
+    current = response.get("currentRatings") or {}
+    overall = current.get("overall") or {}
+    parts = [overall, *(overall.get("keyQuestionRatings") or []), *(current.get("serviceRatings") or [])]
+    days = {listed["reportDate"] for listed in response.get("reports") or []}
+    days |= {h["reportDate"] for h in response.get("historicRatings") or [] if own(h)}
+    return days | {part["reportDate"] for part in parts if "reportDate" in part and own(part)}
+
+
+@pytest.mark.parametrize("provider_id", providers())
+def test_each_providers_last_report_is_the_latest_its_locations_own(ledger: str, provider_id: str) -> None:
+    days = {day for path in FILES if (response := body(path))["providerId"] == provider_id for day in own_report_days(response)}
+
+    last = _status(ledger, provider_id, CAPTURED)["last_report"]
+
+    assert (last and last["on"]) == (max(days) if days else None)
+
+
+def test_rh5s_last_report_is_its_own_of_2014_not_the_one_rh5a8_inherited(ledger: str) -> None:
+    last = _status(ledger, "RH5", CAPTURED)["last_report"]
+
+    assert (last["on"], last["report_id"]) == ("2014-03-18", "f177d506-5885-4976-b65d-fd176dc32c23")
+
+
+def test_diff_names_the_entry_that_gave_a_location_its_inherited_ratings_and_that_retired_a_service(ledger: str) -> None:
+    (inherited,) = [e["ref"] for e in entries(ledger, "RH5") if e["type"] == "RatingsInherited"]
+    (retired,) = [e["ref"] for e in entries(ledger, "RBA") if e["type"] == "ServiceSuperseded" and e["location_id"] == "RBA11"]
+
+    musgrove = orjson.loads(run(ledger, "diff", "RH5", "--from", "2020-01-01", "--to", CAPTURED, "--json").stdout)
+    taunton = orjson.loads(run(ledger, "diff", "RBA", "--from", "2020-01-01", "--to", "2020-04-01", "--json").stdout)
+
+    assert {tuple(c["refs"]) for c in musgrove["changes"] if c["location_id"] == "RH5A8"} == {(inherited,)}
+    gone = [c for c in taunton["changes"] if c["service"] == "Maternity and gynaecology"]
+    assert gone and {tuple(c["refs"]) for c in gone} == {(retired,)}
 
 
 def test_values_that_are_not_ratings_make_no_cell_and_are_noted(tmp_path: Path) -> None:
@@ -228,15 +281,3 @@ def test_the_analysts_rating_intervals_on_the_capture_day_are_what_status_shows(
 
     assert standing == expected
     assert standing[("RH5", "RH5A8", None, "overall")] == ("Good", "2020-03-24", "RBA11")
-
-
-def test_diff_names_the_entry_that_gave_a_location_its_inherited_ratings_and_that_retired_a_service(ledger: str) -> None:
-    (inherited,) = [e["ref"] for e in entries(ledger, "RH5") if e["type"] == "RatingsInherited"]
-    (retired,) = [e["ref"] for e in entries(ledger, "RBA") if e["type"] == "ServiceSuperseded" and e["location_id"] == "RBA11"]
-
-    musgrove = orjson.loads(run(ledger, "diff", "RH5", "--from", "2020-01-01", "--to", CAPTURED, "--json").stdout)
-    taunton = orjson.loads(run(ledger, "diff", "RBA", "--from", "2020-01-01", "--to", "2020-04-01", "--json").stdout)
-
-    assert {tuple(c["refs"]) for c in musgrove["changes"] if c["location_id"] == "RH5A8"} == {(inherited,)}
-    gone = [c for c in taunton["changes"] if c["service"] == "Maternity and gynaecology"]
-    assert gone and {tuple(c["refs"]) for c in gone} == {(retired,)}
