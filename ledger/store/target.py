@@ -150,6 +150,11 @@ def postgres_environment(url: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": settings["password"],
         "POSTGRES_SCHEMA": settings["schema"],
         "POSTGRES_LOCK_TIMEOUT": "60",
+        # eventsourcing's server ends a session idle inside a transaction for 5 s; recording decides a
+        # chunk of entries, and a rebuild folds a page of them, between statements, which a loaded
+        # machine can stretch past that. A writer that dies closes its connection and its
+        # transaction rolls back at once; this only bounds one that hangs holding the write lock.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "600",
         "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",

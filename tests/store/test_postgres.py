@@ -144,3 +144,18 @@ def test_a_reading_ledger_on_postgresql_reads_through_the_connection_it_was_insp
         ledger.close()
     # And closing the ledger closes its connection
     assert found.connection.closed
+
+
+def test_the_server_leaves_a_writer_ten_minutes_between_statements_inside_its_transaction(pg: str) -> None:
+    from cqc_ledger.ledger.store.sql import one
+
+    # Given a ledger on PostgreSQL (eventsourcing's own default would end such a session after 5 s)
+    ledger = Ledger(pg)
+    try:
+        # When a transaction asks the server how long it may sit idle
+        with ledger.store.datastore.transaction(commit=False) as c:
+            c.execute("SHOW idle_in_transaction_session_timeout")
+            # Then it is ten minutes: a chunk decided or a page folded on a loaded machine is not cut off
+            assert one(c) == "10min"
+    finally:
+        ledger.close()
