@@ -18,7 +18,6 @@ entries wherever the bytes say enough (`stored_rows`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from functools import singledispatch
 from typing import Any, NamedTuple
@@ -185,7 +184,3 @@ def stored_rows(
 def learned_at(state: bytes) -> str:
     """When a stored entry was recorded, as stored."""
     return orjson.loads(state)["recorded_at"]
-
-
-def rows_iter(entries: list[EntryRow]) -> Iterator[EntryRow]:
-    return iter(entries)
