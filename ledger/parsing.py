@@ -100,7 +100,7 @@ def _parse(obj: Any, today: date, path: str, left_out: list[LeftOut] | None = No
     cls = ENTRY_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         hint = suggestion(str(kind), tuple(ENTRY_TYPES))
-        raise InvalidField(f'field "{path}type": "{kind}" is not an entry type{hint}', field=path + "type")
+        raise InvalidField(f'field "{path}type": "{visible(str(kind))}" is not an entry type{hint}', field=path + "type")
     fields = {k: v for k, v in obj.items() if k != "type"}
     entry = _normalised(_build(cls, fields, path, today, left_out))
     try:
@@ -119,7 +119,7 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date, left_out: lis
     for name in obj:
         if name not in known:
             hint = suggestion(name, tuple(sorted(known)))
-            raise InvalidField(f'unknown field "{path}{name}"{hint}', field=path + name)
+            raise InvalidField(f'unknown field "{path}{visible(name)}"{hint}', field=path + name)
     values = {}
     for spec in specs:
         value = obj.get(spec.name)
@@ -467,8 +467,14 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def visible(text: str) -> str:
+    """The text with each control character (CONTROLS) shown as an escape, `\\u0000`, so that a
+    message never prints one raw."""
+    return CONTROLS.sub(lambda c: f"\\u{ord(c[0]):04x}", text)
+
+
 def _show(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else _json_kind(value) if isinstance(value, (list, dict)) else repr(value)
+    return f'"{visible(value)}"' if isinstance(value, str) else _json_kind(value) if isinstance(value, (list, dict)) else repr(value)
 
 
 def _json_kind(value: Any) -> str:

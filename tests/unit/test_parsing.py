@@ -320,3 +320,18 @@ def test_a_whole_number_too_large_is_refused_as_too_large_on_both_doors():
         with pytest.raises(InvalidField) as refused:
             list(iter_entries([line], today=TODAY))
         assert str(refused.value) == f'line 1: field "must_do": 18446744073709551616 is too large (a whole number is at most {2**64 - 1})'
+
+
+def test_a_message_never_prints_a_control_character_raw():
+    refusals = [
+        refusal({"type": "Report\u0000Published", "provider_id": "RWP"}),
+        refusal({**registered(), "na\u0000me": "X"}),
+        refusal(report("RWP-R1", "2017-06-20", cell("overall", "Good\u0000"))),
+    ]
+
+    assert [str(r).split(" is not")[0].split(" (did")[0] for r in refusals] == [
+        'field "type": "Report\\u0000Published"',
+        'unknown field "na\\u0000me"',
+        'field "ratings[0].rating": "Good\\u0000"',
+    ]
+    assert all("\u0000" not in str(r) for r in refusals)
