@@ -929,6 +929,7 @@ def export(ctx: click.Context, out: str) -> None:
 def _output(ctx: click.Context, out: str) -> AbstractContextManager[BinaryIO]:
     """Standard output for `-`, else the file `out` written whole (see `output.files`)."""
     if out == "-":
+        output.files.refuse_the_ledger_as_standard_output(ctx.obj["db"])
         return nullcontext(sys.stdout.buffer)
     return output.files.written_whole(out, ctx.obj["db"])
 

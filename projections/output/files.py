@@ -11,8 +11,10 @@ anything is opened: writing over it would destroy what the ledger promises never
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -40,6 +42,20 @@ def refuse_the_ledger(path: str, target: str) -> None:
     if is_ledger_file(target, path):
         raise OutputFailed(
             f"{path} is a file of the ledger {shown(target)}: writing it would destroy what is recorded, "
+            "and nothing recorded is ever updated or deleted; write to another file"
+        )
+
+
+def refuse_the_ledger_as_standard_output(target: str) -> None:
+    """OutputFailed if standard output is one of the ledger's files (`export >> ledger.db`: the
+    shell opened it before the command ran, so only its identity tells)."""
+    try:
+        written = os.fstat(sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return  # no file behind it (a test's capture)
+    if stat.S_ISREG(written.st_mode) and is_ledger_file(target, f"/dev/fd/{sys.stdout.fileno()}"):
+        raise OutputFailed(
+            f"standard output is a file of the ledger {shown(target)}: writing it would destroy what is recorded, "
             "and nothing recorded is ever updated or deleted; write to another file"
         )
 

@@ -169,3 +169,18 @@ def test_a_closed_standard_output_ends_the_command_quietly(ledger: Path):
     # Then it stops without a word (status 1, as click ends a closed pipe), blaming nothing
     assert done.returncode == 1
     assert done.stderr == b""
+
+
+def test_an_export_appended_to_the_ledgers_own_file_on_standard_output_is_refused(ledger: Path):
+    # Given the ledger and its export
+    before = ok(ledger, "export").stdout_bytes
+
+    # When standard output is the ledger itself, opened by the shell (`export >> ledger.db`)
+    with open(ledger, "ab") as appended:
+        done = subprocess.run(command(ledger, "export"), cwd=ROOT, stdout=appended, stderr=subprocess.PIPE, timeout=120)
+
+    # Then that is refused before anything is written, and the ledger is as it was
+    assert done.returncode == 1
+    assert done.stderr.decode().startswith(f"Error: standard output is a file of the ledger {ledger}")
+    assert ok(ledger, "export").stdout_bytes == before
+    ok(ledger, "verify")
