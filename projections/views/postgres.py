@@ -212,5 +212,5 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         try:
             with self.datastore.get_connection() as conn:
                 conn.execute(f"VACUUM {self.names['entries']}, {self.names['headlines']}")
-        except psycopg.Error:
+        except (PersistenceError, psycopg.Error):  # eventsourcing's connection re-raises the driver's errors as its own
             pass
