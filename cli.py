@@ -571,6 +571,7 @@ def _chart(ctx: click.Context, spec: dict[str, Any], out: Path) -> Path:
     """Draws the chart to `out` as its suffix says, the file written whole (see `output.files`)."""
     from cqc_ledger.projections import charts
 
+    output.files.refuse_the_ledger(str(out), ctx.obj["db"])  # before the drawing's work
     drawing = charts.drawn(spec, out.suffix.lower())
     with output.files.written_whole(str(out), ctx.obj["db"]) as file:
         file.write(drawing)
@@ -921,7 +922,9 @@ def export(ctx: click.Context, out: str) -> None:
     Example:
       cqc-ledger export --out ledger.jsonl
     """
-    with opened(ctx) as ledger, _output(ctx, out) as file:
+    if not out:
+        raise click.BadParameter("name a file, or - for standard output", param_hint="--out")
+    with _output(ctx, out) as file, opened(ctx) as ledger:  # the ledger's own file is refused before it is opened
         for recorded in ledger.all_entries():
             file.write(orjson.dumps(output.entries.entry_json(recorded), option=orjson.OPT_SORT_KEYS) + b"\n")
 
@@ -972,6 +975,8 @@ def verify(ctx: click.Context, digest: bool, against: str | None, as_json: bool)
     """
     from cqc_ledger.ledger import chain, integrity
 
+    if digest and as_json:
+        raise click.UsageError('--digest prints the head alone, and --json holds it already (as "head"): give one of them')
     try:
         published = chain.Head.parse(against) if against else None
     except ValueError as bad:

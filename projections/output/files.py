@@ -3,8 +3,10 @@ file whole or not at all, and never over the ledger's own file.
 
 A regular file (or a new one) is written beside itself under a temporary name and put in its
 place by a rename only once whole, so a failed write (a full disk, an interrupted command) leaves
-what was there before; a device or a pipe (`/dev/stdout`, a FIFO) is written as it is, since it
-cannot be renamed over. A file that is the ledger's (compared by identity, so a link or another
+what was there before; a device or a pipe (a FIFO, `/dev/null`) is written as it is, since it
+cannot be renamed over, and so is a name of a descriptor already open (`/dev/stdout`,
+`/dev/stderr`, `/dev/fd/N`), appended to: what it leads to may be a file the shell opened
+(`>> log`), which is neither emptied nor replaced. A file that is the ledger's (compared by identity, so a link or another
 spelling of its name is caught, and its -wal, -shm and -journal beside it) is refused before
 anything is opened: writing over it would destroy what the ledger promises never to delete.
 """
@@ -65,6 +67,10 @@ def written_whole(path: str, target: str) -> Iterator[BinaryIO]:
     """A file to write the whole of `path`'s new content into: it takes the place of `path`
     when the block ends without an error, and is removed if it does not (see the module)."""
     refuse_the_ledger(path, target)
+    if path.startswith(_OPEN_DESCRIPTORS):
+        with _named(lambda: open(path, "ab"), path, "") as file:
+            yield file
+        return
     destination = os.path.realpath(path)  # a link is followed, not replaced by a file
     if _in_place(destination):
         with _named(lambda: open(destination, "wb"), path, "") as file:
@@ -84,7 +90,8 @@ def written_whole(path: str, target: str) -> Iterator[BinaryIO]:
             yield file
         try:
             os.chmod(made[0], _mode(destination))
-            os.replace(made.pop(), destination)
+            os.replace(made[0], destination)
+            made.clear()
         except OSError as failed:
             raise _failed(failed, path, kept) from None
     finally:
@@ -112,6 +119,10 @@ def _named(opening: Callable[[], BinaryIO], path: str, kept: str, *, synced: boo
     finally:
         with suppress(OSError):
             file.close()  # after a failure, what is left in its buffer cannot be written either
+
+
+# Names of a descriptor the command already has open, whatever it leads to.
+_OPEN_DESCRIPTORS = ("/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/fd/", "/proc/self/fd/")
 
 
 def _in_place(destination: str) -> bool:

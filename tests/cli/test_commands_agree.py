@@ -52,3 +52,13 @@ def test_verify_answers_in_json_with_the_head_it_found_and_the_one_it_was_held_t
 
     assert found == {"intact": True, "entries": int(head.split(":")[0]), "head": head, "against": None}
     assert against == {**found, "against": head}
+
+
+def test_verify_with_both_digest_and_json_is_a_usage_error(tmp_path):
+    ledger = tmp_path / "ledger.db"
+    ok(ledger, "record", RWP)
+
+    result = run(ledger, "verify", "--digest", "--json")
+
+    assert result.exit_code == 2
+    assert "give one of them" in result.stderr

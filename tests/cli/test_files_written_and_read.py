@@ -184,3 +184,37 @@ def test_an_export_appended_to_the_ledgers_own_file_on_standard_output_is_refuse
     assert done.stderr.decode().startswith(f"Error: standard output is a file of the ledger {ledger}")
     assert ok(ledger, "export").stdout_bytes == before
     ok(ledger, "verify")
+
+
+# ---- a descriptor already open ----------------------------------------------------------------
+
+
+def test_an_export_to_dev_stdout_through_a_pipe_is_the_export(ledger: Path):
+    # When the export goes to /dev/stdout, and standard output is a pipe (`export --out /dev/stdout | wc -c`)
+    done = subprocess.run(command(ledger, "export", "--out", "/dev/stdout"), cwd=ROOT, capture_output=True, timeout=120)
+
+    # Then the pipe carries the whole export
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ok(ledger, "export").stdout_bytes
+
+
+def test_an_export_to_dev_stdout_appended_to_a_log_adds_to_it(ledger: Path, tmp_path: Path):
+    # Given a log with a line in it, that the shell opens for appending (`export --out /dev/stdout >> log`)
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"the line before\n")
+
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            command(ledger, "export", "--out", "/dev/stdout"), cwd=ROOT, stdout=appended, stderr=subprocess.PIPE, timeout=120
+        )
+
+    # Then the export follows the line, which is neither emptied nor replaced
+    assert done.returncode == 0, done.stderr
+    assert log.read_bytes() == b"the line before\n" + ok(ledger, "export").stdout_bytes
+
+
+def test_an_export_to_no_file_name_is_a_usage_error(ledger: Path):
+    result = run(ledger, "export", "--out", "")
+
+    assert result.exit_code == 2
+    assert "name a file, or - for standard output" in result.stderr
