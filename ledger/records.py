@@ -76,7 +76,6 @@ def parse_ref(ref: str) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=256)  # an input's entries share one time, formatted once
-@lru_cache(maxsize=256)  # the entries of one input share one time
 def format_time(moment: datetime) -> str:
     """UTC, ISO 8601 with microseconds: 2026-11-22T15:33:46.123456Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

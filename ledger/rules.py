@@ -11,6 +11,7 @@ that leaves it inconsistent.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -286,9 +287,40 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     candidate = Recorded(mend, position, recorded[-1].recorded_at)
     try:
         fold(mend.provider_id, effective([*recorded, candidate]))
-    except RuleBroken as broken:
+    except RuleBroken:
+        # Stored entries were accepted under the rules of their day: a rule added since must not stop
+        # them being mended, so a mend is refused for a rule it breaks, not one the history broke already.
+        new = list(
+            (
+                Counter(breaks(mend.provider_id, effective([*recorded, candidate])))
+                - Counter(breaks(mend.provider_id, effective(recorded)))
+            ).elements()
+        )
+        if not new:
+            return
+        broken = RuleBroken(new[0])
         doing = "retracting" if isinstance(mend, EntryRetracted) else "correcting"
         raise RuleBroken(
             f"{doing} {mend.ref} would leave the history of {mend.provider_id} inconsistent: {broken.message}",
             field="ref",
         ) from None
+
+
+def breaks(provider_id: str, history: Iterable[Recorded]) -> list[str]:
+    """Every rule a history breaks, as refusals would say it: `fold` that goes on past each
+    broken entry (leaving it out of the facts) rather than stopping at the first."""
+    facts = Facts(provider_id)
+    found = []
+    for r in history:
+        content = identity(r.entry.type_name, canonical(r.entry))
+        try:
+            check(facts, r.entry, r.position, content)
+        except RuleBroken as broken:
+            found.append(broken.message)
+            continue
+        facts.add(r.entry, r.position, content)
+    try:
+        check_regimes(facts)
+    except RuleBroken as broken:
+        found.append(broken.message)
+    return found

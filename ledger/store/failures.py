@@ -6,13 +6,12 @@ psycopg's errors); `explained` names the cause and what became of the command's 
 from __future__ import annotations
 
 import errno
-import os
 import sqlite3
 
 from eventsourcing.persistence import PersistenceError
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, is_postgres, shown
+from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, is_ledger_file, is_postgres, shown
 
 # (words in the driver's message, the sentence: {store} is the target as shown, {cause} the words)
 _CAUSES = (
@@ -58,18 +57,13 @@ def explained(error: BaseException, target: str) -> StoreError | None:
 def _os_error(error: OSError, target: str) -> StoreError:
     """The file system's own refusal (no space, a read-only mount, no permission), of a file: the
     file it names (an input, an output) when that is not the ledger's, else the ledger."""
-    if error.filename is not None and not _of_target(str(error.filename), target):
+    if error.filename is not None and not is_ledger_file(target, str(error.filename)):
         return StoreError(f"{error.filename}: {error.strerror}")
     if error.errno == errno.ENOSPC:
         return StoreError(_CAUSES[0][1].format(store=shown(target), cause=error.strerror))
     if error.errno == errno.EROFS:
         return StoreError(_CAUSES[1][1].format(store=shown(target), cause=error.strerror))
     return StoreError(f"{error.filename or shown(target)}: {error.strerror}")
-
-
-def _of_target(filename: str, target: str) -> bool:
-    """Whether a file named by a failure is the SQLite ledger's (the file or one beside it: -wal, -shm, -journal)."""
-    return not is_postgres(target) and os.path.abspath(filename).startswith(os.path.abspath(target))
 
 
 def _from_store(error: BaseException) -> bool:

@@ -131,3 +131,17 @@ def test_a_mend_of_another_providers_entry_is_refused():
 
     with pytest.raises(RuleBroken, match='ref "RX9/2" belongs to provider RX9, not RWP'):
         check_mending(given, mend, 3)
+
+
+def test_a_history_recorded_under_earlier_rules_can_still_be_mended():
+    # Given a history an earlier release accepted and today's rules would not (a location registered twice)
+    given = history(registered(), location("RWP01"), location("RWP01", name="Again"), entered("2016-01-01"), exited("2017-01-01"))
+
+    # Then a mend that leaves that old break as it was is decided on what it changes: accepted
+    check_mending(given, parse_entry(retracted("RWP/3"), today=TODAY), 6)
+    check_mending(given, parse_entry(corrected("RWP/5", exited("2018-01-01")), today=TODAY), 6)
+    # And one that breaks a rule of its own is refused as ever, naming the rule it breaks
+    with pytest.raises(
+        RuleBroken, match=r"retracting RWP/4 would leave the history of RWP inconsistent: special measures \(quality\) are not"
+    ):
+        check_mending(given, parse_entry(retracted("RWP/4"), today=TODAY), 6)
