@@ -137,8 +137,7 @@ def _build(cls: type, obj: dict[str, Any], path: str, today: date, left_out: lis
 def _value(spec: FieldSpec, value: Any, where: str, today: date, left_out: list[LeftOut] | None = None) -> Any:
     kind = spec.kind
     if kind == "str":
-        text = _text(value, where)
-        return text if spec.name in ID_FIELDS else _without_controls(text, where)  # an id's form refuses them, by name
+        return _text(value, where) if spec.name in ID_FIELDS else _free_text(value, where)  # an id's form refuses them, by name
     if kind == "date":
         return _day(value, where)
     if kind == "int":
@@ -166,7 +165,7 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date, left_out: list[
         return _cell(value, where, today)
     items = _list(value, where)
     if kind == "strs":
-        return tuple(_without_controls(_text(v, f"{where}[{i}]"), f"{where}[{i}]") for i, v in enumerate(items))
+        return tuple(_free_text(v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "choices":
         return tuple(_word(spec, v, f"{where}[{i}]") for i, v in enumerate(items))
     if kind == "cells":
@@ -411,6 +410,14 @@ def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidField(f'field "{where}" must be a non-empty string, not {_show(value)}', field=where)
     return value.strip()
+
+
+def _free_text(value: Any, where: str) -> str:
+    """Non-empty text without a control character, looked for before the text's ends are
+    stripped (Python strips some controls, U+001F say, as white space)."""
+    text = _text(value, where)
+    _without_controls(value, where)
+    return text
 
 
 def _without_controls(text: str, where: str) -> str:

@@ -99,6 +99,12 @@ REFUSED = [
         id="a NUL in a cell's service",
     ),
     pytest.param([{**FINE, "source": "https://www.cqc.org.uk/\u009b"}], 1, "source", id="a C1 control character in a source"),
+    pytest.param(
+        [FINE, renamed("2016-01-01", "Worcestershire Acute\u001f")], 2, "name", id="a control character Python strips as white space"
+    ),
+    pytest.param(
+        [notice_issued("RWP-N3", "2017-08-01", concerns=["\u001cstaffing"])], 1, "concerns[0]", id="a control character opening a concern"
+    ),
     pytest.param([renamed("2017-02-30", "x")], 1, "on", id="impossible date"),
     pytest.param([renamed("20 June 2017", "x")], 1, "on", id="not a date"),
     pytest.param([FINE, renamed(NEXT_YEAR, "x")], 2, "on", id="future date"),
