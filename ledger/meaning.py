@@ -168,23 +168,21 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         return
     for location_id in _in_entry_order(entry, places):  # the first the entry names, as the refusal says
         span = times.locations.get(location_id)
-        if span is None:
-            continue  # an unregistered location is refused by the rules on locations
+        if span is None or not _outside(span, on, inherited):
+            continue  # (an unregistered location is refused by the rules on locations)
+        where = _rated_field(entry, location_id)
         if span.registered and on < span.registered and not inherited:
-            where = _rated_field(entry, location_id)
             raise RuleBroken(
                 f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
                 f"{entry.type_name} of {on}; a location can be rated only once registered (its predecessor's ratings "
                 "come to it by RatingsInherited)",
                 field=where,
             )
-        if span.deregistered and on > span.deregistered:
-            where = _rated_field(entry, location_id)
-            raise RuleBroken(
-                f"location {location_id} was deregistered on {span.deregistered} ({span.deregistered_ref}), before this "
-                f"{entry.type_name} of {on}; nothing is rated at a location after its deregistration",
-                field=where,
-            )
+        raise RuleBroken(
+            f"location {location_id} was deregistered on {span.deregistered} ({span.deregistered_ref}), before this "
+            f"{entry.type_name} of {on}; nothing is rated at a location after its deregistration",
+            field=where,
+        )
 
 
 def _outside(span: Span | None, on: date, inherited: bool) -> bool:

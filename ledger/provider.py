@@ -12,7 +12,6 @@ from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.ledger import rules
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import canonical, identity
 
 History = Callable[[], list[Recorded]]
 
@@ -67,9 +66,8 @@ class ProviderLedger:
             self._recorded.extend(read)
         return self
 
-    def apply(self, recorded: Recorded, content: bytes | None = None) -> None:
+    def apply(self, recorded: Recorded, content: bytes) -> None:
         """Folds one entry just recorded (and its identity, `codec.identity`) into the ledger."""
-        content = content if content is not None else identity(recorded.entry.type_name, canonical(recorded.entry))
         self.version = recorded.position
         self.known.setdefault(content, recorded.ref)
         if self._recorded is not None:

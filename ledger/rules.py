@@ -24,7 +24,7 @@ from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
-from cqc_ledger.ledger.store.codec import canonical, identity
+from cqc_ledger.ledger.store.codec import identity_of
 
 # The id field that names each identified thing, by the entry type that defines it.
 IDENTIFIERS = {
@@ -78,7 +78,7 @@ def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
     """The facts of a history, checking every entry on the way (RuleBroken if one fails)."""
     facts = Facts(provider_id)
     for r in history:
-        content = identity(r.entry.type_name, canonical(r.entry))
+        content = identity_of(r.entry)
         check(facts, r.entry, r.position, content)
         facts.add(r.entry, r.position, content)
     check_regimes(facts)
@@ -89,7 +89,7 @@ def facts_of(provider_id: str, history: Iterable[Recorded]) -> Facts:
     """The facts of a history whose entries were each accepted when recorded (not checked again)."""
     facts = Facts(provider_id)
     for r in history:
-        facts.add(r.entry, r.position, identity(r.entry.type_name, canonical(r.entry)))
+        facts.add(r.entry, r.position, identity_of(r.entry))
     return facts
 
 
@@ -312,7 +312,7 @@ def breaks(provider_id: str, history: Iterable[Recorded]) -> list[str]:
     facts = Facts(provider_id)
     found = []
     for r in history:
-        content = identity(r.entry.type_name, canonical(r.entry))
+        content = identity_of(r.entry)
         try:
             check(facts, r.entry, r.position, content)
         except RuleBroken as broken:

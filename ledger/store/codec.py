@@ -68,6 +68,11 @@ def identity(kind: str, canonical_form: bytes) -> bytes:
     return hashed.digest()
 
 
+def identity_of(entry: Entry) -> bytes:
+    """`identity` of an entry held, its canonical form written for it."""
+    return identity(entry.type_name, canonical(entry))
+
+
 @cache
 def _typed_digest(kind: str) -> Any:
     """BLAKE2b having read the type's name and a line break (copied for each entry of the type)."""

@@ -19,7 +19,7 @@ from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import canonical, identity
+from cqc_ledger.ledger.store.codec import identity_of
 
 TODAY = date(2026, 1, 1)
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,7 +32,7 @@ def _day(n: int) -> str:
 
 def _content(line: Line) -> tuple[object, bytes]:
     entry = parse_entry(line, today=TODAY)
-    return entry, identity(entry.type_name, canonical(entry))
+    return entry, identity_of(entry)
 
 
 def recorded_one_by_one(lines: list[Line]) -> tuple[ProviderLedger, list[Recorded]]:
@@ -58,14 +58,14 @@ def _appended(stored: list[Recorded]) -> ProviderLedger:
     written: list[Recorded] = []
     ledger = ProviderLedger("RWP", lambda: list(written))
     for r in stored:
-        ledger.append(r.entry, identity(r.entry.type_name, canonical(r.entry)), r.recorded_at)
+        ledger.append(r.entry, identity_of(r.entry), r.recorded_at)
         written.append(r)
     return ledger
 
 
 def loaded(stored: list[Recorded]) -> ProviderLedger:
     """The ledger read back from the store."""
-    return ProviderLedger("RWP", lambda: list(stored)).load((r, identity(r.entry.type_name, canonical(r.entry))) for r in stored)
+    return ProviderLedger("RWP", lambda: list(stored)).load((r, identity_of(r.entry)) for r in stored)
 
 
 BASE = [registered(on="2010-04-01"), location("RWP01", on="2010-04-01")]

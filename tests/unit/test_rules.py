@@ -14,7 +14,7 @@ from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.rules import check, check_mending, check_regimes, fold
-from cqc_ledger.ledger.store.codec import canonical, identity
+from cqc_ledger.ledger.store.codec import identity_of
 
 TODAY = date(2026, 1, 1)
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -30,14 +30,14 @@ def refusal(recorded: list[Recorded], line: Line) -> RuleBroken:
     facts = fold("RWP", recorded)
     entry = parse_entry(line, today=TODAY)
     with pytest.raises(RuleBroken) as raised:
-        check(facts, entry, len(recorded) + 1, identity(entry.type_name, canonical(entry)))
+        check(facts, entry, len(recorded) + 1, identity_of(entry))
     return raised.value
 
 
 def accepts(recorded: list[Recorded], line: Line) -> None:
     facts = fold("RWP", recorded)
     entry = parse_entry(line, today=TODAY)
-    check(facts, entry, len(recorded) + 1, identity(entry.type_name, canonical(entry)))
+    check(facts, entry, len(recorded) + 1, identity_of(entry))
 
 
 def test_nothing_is_recorded_for_a_provider_before_its_registration():
