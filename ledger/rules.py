@@ -74,14 +74,26 @@ class Facts:
             self.identified[(id_field, getattr(entry, id_field))] = (content, ref)
 
 
-def fold(provider_id: str, history: Iterable[Recorded]) -> Facts:
-    """The facts of a history, checking every entry on the way (RuleBroken if one fails)."""
+def fold(provider_id: str, history: Iterable[Recorded], *, broken: list[str] | None = None) -> Facts:
+    """The facts of a history, checking every entry on the way: RuleBroken at the first that
+    fails or, given `broken`, each refusal's message added to it and the entry left out."""
     facts = Facts(provider_id)
     for r in history:
         content = identity_of(r.entry)
-        check(facts, r.entry, r.position, content)
+        try:
+            check(facts, r.entry, r.position, content)
+        except RuleBroken as refused:
+            if broken is None:
+                raise
+            broken.append(refused.message)
+            continue
         facts.add(r.entry, r.position, content)
-    check_regimes(facts)
+    try:
+        check_regimes(facts)
+    except RuleBroken as refused:
+        if broken is None:
+            raise
+        broken.append(refused.message)
     return facts
 
 
@@ -307,20 +319,7 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
 
 
 def breaks(provider_id: str, history: Iterable[Recorded]) -> list[str]:
-    """Every rule a history breaks, as refusals would say it: `fold` that goes on past each
-    broken entry (leaving it out of the facts) rather than stopping at the first."""
-    facts = Facts(provider_id)
-    found = []
-    for r in history:
-        content = identity_of(r.entry)
-        try:
-            check(facts, r.entry, r.position, content)
-        except RuleBroken as broken:
-            found.append(broken.message)
-            continue
-        facts.add(r.entry, r.position, content)
-    try:
-        check_regimes(facts)
-    except RuleBroken as broken:
-        found.append(broken.message)
+    """Every rule a history breaks, as refusals would say it (`fold` going on past each)."""
+    found: list[str] = []
+    fold(provider_id, history, broken=found)
     return found
