@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from cqc_ledger.events import continuity, inspections
+from cqc_ledger.events import continuity, inspections, provider
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
@@ -25,7 +25,7 @@ from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, Enforcement
 from cqc_ledger.projections.judgement import Judgement, judge
-from cqc_ledger.projections.status import CellValue, Status, Superseded, not_registered_by, status_at
+from cqc_ledger.projections.status import CellValue, Status, Superseded, not_registered_by, standing, status_at
 from cqc_ledger.projections.status import evolve as status_evolve
 
 
@@ -34,7 +34,8 @@ class Setting:
     """One value the cell took: the rating, from when, until when, the entry and report that set it.
 
     `value` is the cell as the status fold holds it (inherited, inspected without a new rating);
-    `ended_by` is the entry that ended it without a successor (a ServiceSuperseded)."""
+    `ended_by` is the entry that ended it without a successor (a ServiceSuperseded, or the
+    deregistration of its location or of the provider)."""
 
     rating: str
     since: date
@@ -84,6 +85,7 @@ class Explanation:
     judgement: Judgement | None = None
     notices: tuple[Enforcement, ...] = ()
     superseded: Superseded | None = None
+    deregistered: Recorded | None = None  # the deregistration (of its location or the provider) that ended it
 
 
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
@@ -98,6 +100,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     folded = reduce(evolve, in_effect_order(history), CellHistory(key, status=Status(provider_id)))
     settings = _with_until(folded.settings)
     current = settings[-1] if settings and settings[-1].ended_by is None else None
+    ended = settings[-1].ended_by if settings and current is None else None
     found, unrecorded = _inspections_of(current, folded)
     published = status_at(recorded, provider_id, current.since, known_at) if current else None
     return Explanation(
@@ -109,21 +112,26 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         inspections=found,
         unrecorded_inspections=unrecorded,
         mends=mends_of(recorded, key, at, known_at),
-        check=aggregates.check(status, key),
+        check=aggregates.check(status, key) if current else None,
         note=_note(key, found),
         judgement=judge(published, status, key) if published else None,
         notices=aggregates.enforcement_on(published, key, current.since) if published and current else (),
         superseded=status.superseded.get(key[:2]) if key[1] is not None and current is None else None,  # type: ignore[arg-type]
+        deregistered=ended if ended and isinstance(ended.entry, DEREGISTRATIONS) else None,
     )
+
+
+DEREGISTRATIONS = (provider.LocationDeregistered, provider.ProviderDeregistered)
 
 
 def evolve(state: CellHistory, recorded: Recorded) -> CellHistory:
     """The cell's history after one more entry took effect: the status fold says what the cell
-    holds after it; a new value is a new setting, a value gone ends the last one."""
+    holds in force after it; a new value is a new setting, a value gone (its service superseded,
+    its location or the provider deregistered) ends the last one."""
     state = _apply(recorded.entry, state, recorded)
-    before = state.status.cells.get(state.key) if state.status else None
+    before = standing(state.status, state.key) if state.status else None
     after_status = status_evolve(state.status or Status(recorded.entry.provider_id), recorded)
-    after = after_status.cells.get(state.key)
+    after = standing(after_status, state.key)
     state = replace(state, status=after_status)
     if after == before:
         return state

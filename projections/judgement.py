@@ -31,7 +31,7 @@ from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, describe
 from cqc_ledger.projections.principles import UNSTATED, Step, words
-from cqc_ledger.projections.status import CellValue, Status, evolve
+from cqc_ledger.projections.status import CellValue, Status, evolve, in_force
 
 INCONSISTENT, STALE, ASSUMED, INCOMPLETE, CONSISTENT = "inconsistent", "stale", "assumed", "incomplete", "consistent"
 KINDS = (INCONSISTENT, STALE, ASSUMED, INCOMPLETE)
@@ -101,16 +101,17 @@ def _incomplete(c: Check) -> str:
 def judgements(
     recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None
 ) -> tuple[Status, list[Judgement]]:
-    """The status at the end of `at`, and the judgement of each aggregate rating it holds, in one
-    pass over the provider's history (the status on each publication day is a step of the fold)."""
+    """The status at the end of `at`, and the judgement of each aggregate rating in force then, in
+    one pass over the provider's history (the status on each publication day is a step of the fold)."""
     history = in_effect_order([r for r in effective(recorded, known_at) if r.entry.on <= at])  # type: ignore[attr-defined]
     now = statuses_on(history, provider_id, [at])[at]
-    snapshots = statuses_on(history, provider_id, {value.since for value in now.cells.values()})
+    standing = in_force(now)  # not the ratings of a provider or a location deregistered by then
+    snapshots = statuses_on(history, provider_id, {value.since for value in standing.values()})
     found = []
-    for key in sorted(now.cells, key=aggregates.cell_order):
+    for key in sorted(standing, key=aggregates.cell_order):
         if aggregates.under(now, key) is None:
             continue
-        judged = judge(snapshots[now.cells[key].since], now, key)
+        judged = judge(snapshots[standing[key].since], now, key)
         if judged is not None:
             found.append(judged)
     return now, found

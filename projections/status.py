@@ -165,6 +165,28 @@ class _Owned(dict):
     """Cells that one fold made and only its next status will hold: `settled` writes into them."""
 
 
+def standing(status: Status, key: CellKey) -> CellValue | None:
+    """The rating of the cell `key` in force at the status's day: none once the provider is
+    deregistered, none at a location deregistered by then. The status keeps those cells (it
+    shows a deregistered place apart, as it stood), but they are no longer in force: the
+    analysts' `rating_intervals` end them on the deregistration day, and what judges or explains
+    a rating in force reads them through this."""
+    if status.deregistered is not None:
+        return None
+    location = status.locations.get(key[0]) if key[0] is not None else None
+    if location is not None and location.deregistered_on is not None:
+        return None
+    return status.cells.get(key)
+
+
+def in_force(status: Status) -> dict[CellKey, CellValue]:
+    """Every cell in force at the status's day (see `standing`)."""
+    if status.deregistered is not None:
+        return {}
+    gone = {loc for loc, where in status.locations.items() if where.deregistered_on is not None}
+    return {key: value for key, value in status.cells.items() if key[0] not in gone}
+
+
 def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> str:
     """Why the provider has no status at the end of `at` as known at `known_at`, in a sentence:
     nothing of it recorded by then, or its registration later than the day."""

@@ -64,7 +64,8 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
 
 def continuity_json(found: Explanation) -> dict[str, Any]:
     """Where the rating came from when inherited, the day the area was since inspected without
-    a new rating, and, for a superseded service, where it went."""
+    a new rating, and, for a rating no longer in force, what ended it: a supersession (where the
+    service went) or a deregistration."""
     value = found.current.value if found.current else None
     gone = found.superseded
     return {
@@ -72,6 +73,21 @@ def continuity_json(found: Explanation) -> dict[str, Any]:
         "inherited_from": value.inherited_from if value else None,
         "inspected_without_rating": {"on": day(value.inspected_on), "ref": value.inspected_ref} if value and value.inspected_on else None,
         "superseded": {"on": day(gone.on), "by": list(gone.by), "ref": gone.ref} if gone else None,
+        "deregistered": deregistered_json(found.deregistered),
+    }
+
+
+def deregistered_json(recorded: Recorded | None) -> dict[str, Any] | None:
+    """The deregistration that ended a rating: of its location (`location_id`) or of the provider
+    (`location_id` null, with its successor)."""
+    if recorded is None:
+        return None
+    entry: Any = recorded.entry
+    return {
+        "on": day(entry.on),
+        "ref": recorded.ref,
+        "location_id": getattr(entry, "location_id", None),
+        "successor_id": getattr(entry, "successor_id", None),
     }
 
 
@@ -203,6 +219,8 @@ def explain_text(doc: dict[str, Any]) -> str:
             gone = doc["superseded"]
             by = f": {', '.join(gone['by'])} took its place" if gone["by"] else ""
             lines.append(f"CQC superseded the service on {long_day(gone['on'])} ({gone['ref']}){by}.")
+        if doc.get("deregistered"):
+            lines.append(_deregistered_line(doc))
         if doc["previous"]:
             lines.extend(_previous_lines(doc["previous"], doc["at"]))
     else:
@@ -220,6 +238,14 @@ def explain_text(doc: dict[str, Any]) -> str:
     if doc["note"]:
         lines.extend(["", doc["note"]])
     return "\n".join(lines)
+
+
+def _deregistered_line(doc: dict[str, Any]) -> str:
+    """'RAA01 was deregistered on 31 March 2020 (RAA/4): its ratings are no longer in force.'"""
+    gone = doc["deregistered"]
+    where = f"{gone['location_id']} was" if gone["location_id"] else f"{who(doc)} was"
+    successor = f", succeeded by {gone['successor_id']}" if gone["successor_id"] else ""
+    return f"{where} deregistered on {long_day(gone['on'])} ({gone['ref']}){successor}: its ratings are no longer in force."
 
 
 def _setting_lines(doc: dict[str, Any]) -> Iterable[str]:

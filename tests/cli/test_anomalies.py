@@ -265,6 +265,51 @@ def test_a_warning_notice_on_a_location_counts_against_its_key_questions_and_the
     assert kinds == {("RXX01", None, "safe"): INCONSISTENT}
 
 
+def deregistered_alpha(*more: dict) -> list:
+    """A trust rated Good overall over two Inadequate key questions (inconsistent) and at its
+    hospital, then deregistered (audit repro f1)."""
+    return [
+        registered("RAA"),  # RAA/1
+        location("RAA01", provider_id="RAA"),  # RAA/2
+        report(
+            "R1",
+            "2018-03-01",
+            cell("overall", GOOD),
+            cell("safe", INADEQUATE),
+            cell("effective", INADEQUATE),
+            *(cell(q, GOOD) for q in ("caring", "responsive", "well-led")),
+            cell("overall", GOOD, "RAA01"),
+            provider_id="RAA",
+        ),  # RAA/3
+        *more,
+    ]
+
+
+LOCATION_GONE = {"type": "LocationDeregistered", "provider_id": "RAA", "location_id": "RAA01", "on": "2020-03-31"}
+PROVIDER_GONE = {"type": "ProviderDeregistered", "provider_id": "RAA", "on": "2020-03-31"}
+
+
+def test_the_ratings_of_a_deregistered_location_or_provider_are_not_judged() -> None:
+    # Given a trust and its hospital rated in 2018: six aggregates judged while both are registered
+    assert surveyed(("RAA", recorded(*deregistered_alpha(LOCATION_GONE))), at="2020-01-01").checked == 6
+    # When the hospital is deregistered, its overall is no longer in force: the trust's five are judged
+    found = surveyed(("RAA", recorded(*deregistered_alpha(LOCATION_GONE))), at="2021-01-01")
+    assert found.checked == 5
+    assert all(a.judgement.key[0] is None for a in found.anomalies)
+    # When the trust is deregistered too, none of its ratings is in force: nothing is judged
+    gone = surveyed(("RAA", recorded(*deregistered_alpha(LOCATION_GONE, PROVIDER_GONE))), at="2021-01-01")
+    assert (gone.checked, gone.anomalies) == (0, ())
+
+
+def test_anomalies_judges_no_rating_of_a_provider_off_the_register(cli, db) -> None:
+    assert cli("record", "-", input=deregistered_alpha(LOCATION_GONE, PROVIDER_GONE)).exit_code == 0
+    assert "No provider matches" in cli("trusts", "--at", "2021-01-01").stdout
+    doc = orjson.loads(cli("anomalies", "--at", "2021-01-01", "--kind", "all", "--json").stdout)
+    assert (doc["checked"], doc["anomalies"]) == (0, [])
+    before = orjson.loads(cli("anomalies", "--at", "2020-01-01", "--json").stdout)
+    assert (before["checked"], [a["question"] for a in before["anomalies"]]) == (6, ["overall"])
+
+
 def test_statuses_at_gives_every_provider_registered_by_the_day(cli, db: str) -> None:
     record_examples(db)
     ledger = Ledger(db)

@@ -172,6 +172,36 @@ def test_a_closed_hospital_no_longer_counts_towards_the_trusts_key_question() ->
     assert [(i["location_id"], i["rating"]) for i in principles["inputs"]] == [("RWP50", RI)]
 
 
+def test_a_rating_of_a_deregistered_location_is_no_longer_in_force_nor_judged() -> None:
+    closed = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2018-01-01"}  # RWP/8
+    doc = explained(history(closed), key=("RWP01", None, "safe"), at="2018-06-01")
+    assert (doc["rating"], doc["principles"], doc["judgement"], doc["kind"]) == (None, None, None, None)
+    assert doc["deregistered"] == {"on": "2018-01-01", "ref": "RWP/8", "location_id": "RWP01", "successor_id": None}
+    [last] = doc["previous"]
+    assert (last["rating"], last["since"], last["until"], last["ended_by"]) == (INADEQUATE, "2017-06-20", "2018-01-01", "RWP/8")
+    # Before its deregistration it stood as published
+    assert explained(history(closed), key=("RWP01", None, "safe"), at="2017-12-31")["rating"] == INADEQUATE
+
+
+def test_a_rating_of_a_deregistered_provider_is_no_longer_in_force_and_names_its_successor() -> None:
+    gone = {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2020-03-31", "successor_id": "RYY"}  # RWP/8
+    doc = explained(history(gone), at="2020-06-01")
+    assert (doc["rating"], doc["principles"], doc["judgement"]) == (None, None, None)
+    assert doc["deregistered"] == {"on": "2020-03-31", "ref": "RWP/8", "location_id": None, "successor_id": "RYY"}
+    assert [(p["rating"], p["until"], p["ended_by"]) for p in doc["previous"]] == [(GOOD, "2020-03-31", "RWP/8"), (RI, "2019-09-20", None)]
+
+
+def test_explain_of_a_deregistered_location_says_so(cli, db) -> None:
+    closed = {"type": "LocationDeregistered", "provider_id": "RAA", "location_id": "RAA01", "on": "2020-03-31"}
+    rated = report("R1", "2018-03-01", cell("overall", GOOD, "RAA01"), provider_id="RAA")
+    assert cli("record", "-", input=[registered("RAA"), location("RAA01", provider_id="RAA"), rated, closed]).exit_code == 0
+    text = cli("explain", "RAA", "--location", "RAA01", "--at", "2021-01-01").stdout
+    assert "No RAA01 overall rating was in force on 1 January 2021.\n" in text
+    assert "RAA01 was deregistered on 31 March 2020 (RAA/4): its ratings are no longer in force." in text
+    assert "  Good from 1 March 2018 until 31 March 2020, set by report R1 (RAA/3)" in text
+    assert "As published" not in text and "aggregation principles" not in text
+
+
 def test_a_location_key_question_is_drawn_from_its_services() -> None:
     principles = explained(history(), key=("RWP01", None, "safe"))["principles"]
     assert [(i["service"], i["rating"]) for i in principles["inputs"]] == [("Maternity", INADEQUATE), (SURGERY, GOOD)]

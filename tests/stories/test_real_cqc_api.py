@@ -281,3 +281,13 @@ def test_the_analysts_rating_intervals_on_the_capture_day_are_what_status_shows(
 
     assert standing == expected
     assert standing[("RH5", "RH5A8", None, "overall")] == ("Good", "2020-03-24", "RBA11")
+
+
+def test_anomalies_on_the_capture_day_judge_only_the_ratings_in_force(ledger: str) -> None:
+    # The README's figures: Musgrove Park (RBA11, deregistered 2020-04-02) no longer counts
+    doc = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", CAPTURED, "--json").stdout)
+    assert (doc["checked"], doc["counts"]) == (93, {"inconsistent": 0, "stale": 0, "assumed": 6, "incomplete": 4, "consistent": 83})
+    rba = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", CAPTURED, "--provider", "RBA", "--json").stdout)
+    assert rba["checked"] == 0
+    before = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", "2020-04-01", "--provider", "RBA", "--json").stdout)
+    assert before["checked"] == 14
