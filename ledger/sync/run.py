@@ -46,6 +46,7 @@ class Synced:
     full: bool = True
     since: datetime | None = None
     asked: list[str] = field(default_factory=list)  # the providers to refresh
+    notes: list[str] = field(default_factory=list)  # the imports' notes, as `import cqc-api` gives them
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class Synced:
             "requests": self.requests,
             "full": self.full,
             "since": self.since.strftime(_STAMP) if self.since else None,
+            "notes": self.notes,
         }
 
     def text(self) -> str:
@@ -68,6 +70,7 @@ class Synced:
             f"recorded {len(self.recorded)} entr{'ies' if len(self.recorded) != 1 else 'y'}, {len(self.unchanged)} unchanged."
         ]
         lines.extend(f"Failed: {provider_id}: {why}" for provider_id, why in self.failed.items())
+        lines.extend(f"Note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -107,6 +110,7 @@ def sync(
             progress(provider_id)
             continue
         done.recorded.extend(outcome.recorded)
+        done.notes.extend(outcome.notes)
         (done.providers if outcome.recorded else done.unchanged).append(provider_id)
         progress(provider_id)
     done.requests = client.requests

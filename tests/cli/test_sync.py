@@ -68,6 +68,20 @@ def test_syncing_again_records_nothing_and_counts_the_provider_unchanged(cli, ap
     assert text.startswith("Synced 1 of 1 provider (7 locations, 8 requests): recorded 0 entries, 1 unchanged.")
 
 
+def test_the_imports_notes_are_given_as_import_cqc_api_gives_them(cli, api):
+    summary = synced(cli, api, "--provider", "RA9")
+
+    assert summary["notes"] == [
+        f'"No action" is not a rating: 5 values in 1 response made no cell ({api.url}/locations/RA90J; '
+        f"the first at {api.url}/locations/RA90J: currentRatings.overall.keyQuestionRatings[0].rating)"
+    ]
+    # a location CQC has renamed since is kept as recorded, and the summary says so
+    api.locations["RA901"]["name"] = "Torbay General Hospital"
+    text = run_sync(cli, api, "--provider", "RA9").output
+    assert f"Note: {summary['notes'][0]}" in text
+    assert 'CQC names RA901 "Torbay General Hospital", but the ledger has "Torbay Hospital"; kept as recorded' in text
+
+
 def test_throttling_errors_and_dropped_connections_are_tried_again(cli, api):
     api.fail("/providers/RK9", "429", "200-429", "503", "drop")
     api.fail("/locations/RK901", "200-429")

@@ -59,7 +59,9 @@ def test_on_a_terminal_a_progress_bar_is_drawn_and_ends_before_the_summary(api, 
     last_bar = shown.rindex("100%")
     summary = shown.index("Synced 2 of 2 providers", last_bar)
     assert "\n" in shown[last_bar:summary]
-    assert shown.endswith("\n") and shown.rstrip().splitlines()[-1].startswith("Synced 2 of 2 providers")
+    after = shown[summary:].rstrip().splitlines()  # the summary, then the imports' notes
+    assert shown.endswith("\n") and after[0].startswith("Synced 2 of 2 providers")
+    assert all(line.startswith("Note: ") for line in after[1:])
 
 
 def test_off_a_terminal_no_bar_is_drawn(api, tmp_path):
