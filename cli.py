@@ -20,7 +20,7 @@ from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIO
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
 from cqc_ledger.ledger.imports import FORMATS as IMPORT_FORMATS
-from cqc_ledger.ledger.records import parse_ref, parse_time
+from cqc_ledger.ledger.records import id_refusal, is_id, parse_ref, parse_time
 from cqc_ledger.ledger.store.failures import explained
 from cqc_ledger.ledger.store.opening import inspect, removed_if_refused
 from cqc_ledger.ledger.store.target import DEFAULT_TARGET, masked
@@ -99,6 +99,18 @@ class ProviderName(click.ParamType):
 
 
 PROVIDER = ProviderName()
+
+
+class CqcId(click.ParamType):
+    """A provider id in CQC's form (an ODS code or a CQC number), refused before it is used (in
+    an address of CQC's API, say); a lower-case id with the id it may mean."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        if not is_id(str(value)):
+            self.fail(id_refusal(str(value)), param, ctx)
+        return str(value)
 
 
 class LedgerGroup(click.Group):
@@ -844,7 +856,7 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
 @click.option(
     "--provider",
     "providers",
-    metavar="ID",
+    type=CqcId(),
     multiple=True,
     help="Only this provider (again for more); without it, every provider in the ledger.",
 )
@@ -872,20 +884,19 @@ def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, ful
             "no key for CQC's API: register (free) at https://api-portal.service.cqc.org.uk, subscribe to the public API, "
             "then give your key with --key KEY or $CQC_API_KEY"
         )
-    with (
-        opened(ctx, writing=True, creating=bool(providers)) as ledger,
-        sync_client.Client(api, key.strip(), rate=rate) as client,
-        _bar("Syncing") as bar,
-    ):
-        try:
-            done = _written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
-        except KeyboardInterrupt:
-            raise SyncFailed("interrupted: every provider finished before stays recorded, none half; run sync again to carry on") from None
-    emit_json(done.as_json()) if as_json else click.echo(done.text())
-    if done.failed:
-        raise SyncFailed(
-            f"{len(done.failed)} provider{'s' if len(done.failed) > 1 else ''} could not be synced: {', '.join(done.failed)} (see above)"
-        )
+    with opened(ctx, writing=True, creating=bool(providers)) as ledger:  # a new ledger that recorded nothing is removed
+        with sync_client.Client(api, key.strip(), rate=rate) as client, _bar("Syncing") as bar:
+            try:
+                done = _written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
+            except KeyboardInterrupt:
+                raise SyncFailed(
+                    "interrupted: every provider finished before stays recorded, none half; run sync again to carry on"
+                ) from None
+        emit_json(done.as_json()) if as_json else click.echo(done.text())
+        if done.failed:
+            raise SyncFailed(
+                f"{len(done.failed)} provider{'s' if len(done.failed) > 1 else ''} could not be synced: {', '.join(done.failed)} (see above)"
+            )
 
 
 @contextmanager

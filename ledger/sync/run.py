@@ -22,9 +22,10 @@ from typing import Any
 
 from cqc_ledger.events import provider as registration
 from cqc_ledger.ledger.application import Follower, Ledger, utc_now
-from cqc_ledger.ledger.errors import InputError, SyncFailed
+from cqc_ledger.ledger.errors import InputError, InvalidField, SyncFailed
 from cqc_ledger.ledger.imports.cqc_api import Response
 from cqc_ledger.ledger.imports.run import import_responses
+from cqc_ledger.ledger.records import id_refusal, is_id
 from cqc_ledger.ledger.sync.client import ApiError, Client
 from cqc_ledger.ledger.sync.state import last_sync, remember_sync
 
@@ -126,6 +127,10 @@ def _fetch(client: Client, provider_id: str) -> list[Response]:
         raise ApiError(502, f"{client.base}/providers/{provider_id}", "the answer is not this provider's")
     found = [Response(f"{client.base}/providers/{provider_id}", body)]
     for location_id in body.get("locationIds") or []:
+        if not is_id(str(location_id)):  # never pasted into an address
+            raise InvalidField(
+                f"{client.base}/providers/{provider_id}: locationIds holds {id_refusal(str(location_id))}", field="locationIds"
+            )
         found.append(Response(f"{client.base}/locations/{location_id}", client.get(f"locations/{location_id}")))
     return found
 

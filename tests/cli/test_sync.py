@@ -4,6 +4,7 @@ again; later syncs ask the changes feed; every failure a sentence, never a trace
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -183,3 +184,34 @@ def test_a_provider_whose_location_cannot_be_fetched_is_not_half_recorded_and_th
     assert entries(cli, "RH5")
     assert cli("entries", "RK9").exit_code == 1
     assert synced(cli, api, "--provider", "RK9")["providers"] == ["RK9"]  # the next sync carries on
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [("rk9", ' (did you mean "RK9"?)'), ("../locations/RK950", ""), ("RK9?x=1", ""), ("", ""), (" RK9", ' (did you mean "RK9"?)')],
+)
+def test_a_provider_id_not_in_cqcs_form_is_refused_before_anything_is_asked_or_written(sqlite_cli, sqlite_db, api, given, hint):
+    result = run_sync(sqlite_cli, api, "--provider", "RK9", "--provider", given)
+
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"Invalid value for '--provider': {orjson.dumps(given).decode()} is not a CQC id: " in result.output
+    assert result.output.rstrip().endswith(f'or CQC numbers (like "1-101641521"){hint}')
+    assert api.log == [] and not os.path.exists(sqlite_db)
+
+
+def test_a_sync_into_a_new_ledger_that_records_nothing_leaves_no_ledger_behind(sqlite_cli, sqlite_db, api):
+    result = run_sync(sqlite_cli, api, "--provider", "XYZ")
+
+    assert result.exit_code == 1 and "Error: 1 provider could not be synced: XYZ" in result.output
+    assert not os.path.exists(sqlite_db)
+
+
+def test_a_location_id_of_cqcs_answer_not_in_cqcs_form_is_never_asked_for_and_its_provider_is_refused(cli, api):
+    api.providers["RK9"]["locationIds"].append("../providers/RH5")
+
+    result = run_sync(cli, api, "--provider", "RK9", "--provider", "RH5")
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f'Failed: RK9: refused: {api.url}/providers/RK9: locationIds holds "../providers/RH5" is not a CQC id' in result.output
+    assert len(api.requests_to("/providers/RH5")) == 1 and not [r for r in api.log if ".." in r["path"]]  # RH5's own
+    assert cli("entries", "RK9").exit_code == 1 and entries(cli, "RH5")
