@@ -46,6 +46,7 @@ class Diff:
     warning_notices: tuple[Change, ...]
     oversight: Change | None
     register: tuple[Registration, ...] = ()  # registered, renamed or deregistered between the days
+    inspected: tuple[Change, ...] = ()  # ratings standing, their area inspected without a new rating
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
         start,
         end,
         changes=tuple(c for c in found if _rating(c.before) != _rating(c.after)),
-        reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after)),
+        reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after) and _set_again(c)),
+        inspected=tuple(c for c in found if _rating(c.before) == _rating(c.after) and not _set_again(c)),
         special_measures=_regime_changes(before, after, regimes, window, refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),
@@ -192,6 +194,15 @@ def _changes(triples: Iterable[tuple[Hashable, object, object]], refs: dict[Hash
 
 def _rating(value: object) -> str | None:
     return value.rating if isinstance(value, CellValue) else None
+
+
+def _set_again(c: Change) -> bool:
+    """Whether an entry between the days set the cell again (the same word published again), as
+    against the status fold marking it only: "Inspected but not rated" over a rating leaves the
+    rating, its day and its entry as they were (projections/status.py, `held_after`)."""
+    before, after = c.before, c.after
+    assert isinstance(before, CellValue) and isinstance(after, CellValue)
+    return (before.since, before.ref) != (after.since, after.ref)
 
 
 def _issued(notice_id: str, before: Status, after: Status) -> date:

@@ -7,12 +7,13 @@ from typing import Any
 
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.projections.diff import Change, Diff
-from cqc_ledger.projections.output.common import day, long_day, place, who
-from cqc_ledger.projections.status import Notice, Since
+from cqc_ledger.projections.output.common import day, long_day, long_since, place, who
+from cqc_ledger.projections.status import CellValue, Notice, Since
 
 
 def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
-    """`{"changes", "reaffirmed", "special_measures", "warning_notices", "oversight", "register", ...}`."""
+    """`{"changes", "reaffirmed", "inspected_without_rating", "special_measures", "warning_notices",
+    "oversight", "register", ...}`."""
     return {
         "provider_id": d.after.provider_id,
         "name": d.after.name or d.before.name,
@@ -21,6 +22,7 @@ def diff_json(d: Diff, known_at: datetime) -> dict[str, Any]:
         "known_at": format_time(known_at),
         "changes": [_cell_change_json(c) for c in d.changes],
         "reaffirmed": [_cell_change_json(c) for c in d.reaffirmed],
+        "inspected_without_rating": [_inspected_json(c) for c in d.inspected],
         "special_measures": [
             {
                 "regime": c.subject[1],  # type: ignore[index]
@@ -65,6 +67,14 @@ def _cell_change_json(c: Change) -> dict[str, Any]:
     }
 
 
+def _inspected_json(c: Change) -> dict[str, Any]:
+    """A rating that stands, its area inspected between the days without a new rating: the day and
+    the entry of that inspection, as status marks it."""
+    after = c.after
+    assert isinstance(after, CellValue)
+    return {**_cell_change_json(c), "inspected_on": day(after.inspected_on), "inspected_ref": after.inspected_ref}
+
+
 def _since(held: object) -> dict[str, Any] | None:
     return {"since": day(held.since), "ref": held.ref} if isinstance(held, Since) else None
 
@@ -101,6 +111,7 @@ def diff_text(doc: dict[str, Any]) -> str:
     sections = [
         ("Ratings", [_rating_change(c) for c in doc["changes"]]),
         ("Rated again, unchanged", [f"{c['cell']}: {c['to']} ({_day_span(c)}; {', '.join(c['refs'])})" for c in doc["reaffirmed"]]),
+        ("Inspected without a new rating", [_inspected(c) for c in doc.get("inspected_without_rating", [])]),
         ("Special measures", [_regime_change(c) for c in doc["special_measures"]]),
         ("Warning notices", [_notice_change(c) for c in doc["warning_notices"]]),
         ("Oversight", [_segment_change(doc["oversight"])] if doc["oversight"] else []),
@@ -132,6 +143,14 @@ def _refs(refs: list[str]) -> str:
 def _rating_change(c: dict[str, Any]) -> str:
     to = f"{c['to']} since {long_day(c['to_since'])}" if c["to"] else "no rating"
     return f"{c['cell']}: {c['from'] or 'no rating'} -> {to} ({_refs(c['refs'])})"
+
+
+def _inspected(c: dict[str, Any]) -> str:
+    """`trust overall: Good stands (since 1 January 2015); inspected 1 January 2017 without a new rating (RDD/4)`."""
+    return (
+        f"{c['cell']}: {c['to']} stands ({long_since({'since': c['to_since'], 'unchanged_since': c['to_unchanged_since']})}); "
+        f"inspected {long_day(c['inspected_on'])} without a new rating ({c['inspected_ref']})"
+    )
 
 
 def _day_span(c: dict[str, Any]) -> str:

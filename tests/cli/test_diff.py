@@ -239,3 +239,37 @@ def test_renames_registrations_and_deregistrations_between_the_days_are_listed_a
         ("deregistered", None, None, "RXX", "2020-04-01", "RWP/15"),
     ]
     assert between(entries, "2016-12-31", "2018-12-31")["register"] == []
+
+
+IBNR = "Inspected but not rated"
+
+
+def inspected_delta() -> list[dict[str, Any]]:
+    """A trust rated in 2015, then inspected in 2017 without a new rating (audit repro f4)."""
+    return [
+        registered("RDD"),  # RDD/1
+        location("RDD01", provider_id="RDD"),  # RDD/2
+        report("A", "2015-01-01", cell("overall", GOOD), cell("safe", RI, "RDD01", "Maternity"), provider_id="RDD"),  # RDD/3
+        report("B", "2017-01-01", cell("overall", IBNR), cell("safe", IBNR, "RDD01", "Maternity"), provider_id="RDD"),  # RDD/4
+    ]
+
+
+def test_inspected_but_not_rated_is_no_rating_published_again_but_the_area_inspected() -> None:
+    found = diff(recorded(*inspected_delta()), "RDD", date(2016, 1, 1), date(2018, 1, 1))
+    doc = diff_json(found, moment(99))
+
+    assert (doc["changes"], doc["reaffirmed"]) == ([], [])
+    assert [(c["cell"], c["to"], c["to_since"], c["inspected_on"], c["inspected_ref"]) for c in doc["inspected_without_rating"]] == [
+        ("trust overall", GOOD, "2015-01-01", "2017-01-01", "RDD/4"),
+        ("RDD01 Maternity safe", RI, "2015-01-01", "2017-01-01", "RDD/4"),
+    ]
+
+
+def test_diff_text_says_the_area_was_inspected_without_a_new_rating(cli) -> None:
+    assert cli("record", "-", input=inspected_delta()).exit_code == 0
+    text = cli("diff", "RDD", "--from", "2016-01-01", "--to", "2018-01-01").stdout
+    assert "Rated again, unchanged" not in text
+    assert (
+        "Inspected without a new rating\n"
+        "  trust overall: Good stands (since 1 January 2015); inspected 1 January 2017 without a new rating (RDD/4)\n"
+    ) in text
