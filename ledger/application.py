@@ -48,9 +48,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, last: datetime | None, now: datetime) -> datetime:
-    """Refuses a restored line whose ref is not its provider's next position, or whose time
-    goes back or lies in the future; returns its time."""
+def _check_stamp(
+    stamp: Stamp, entry: Entry, ledger: ProviderLedger, duplicate: str | None, last: datetime | None, now: datetime
+) -> datetime:
+    """Refuses a restored line whose ref is not its provider's next position, whose time goes
+    back or lies in the future, or whose entry takes effect after the day of that time; returns
+    its time."""
     expected = f"{ledger.id}/{ledger.version + 1}"
     if duplicate or stamp.ref != expected:
         raise InvalidField(f'field "ref": "{stamp.ref}" is not the next entry of {ledger.id} ({expected})', field="ref")
@@ -58,7 +61,24 @@ def _check_stamp(stamp: Stamp, ledger: ProviderLedger, duplicate: str | None, la
         raise InvalidField(f'field "recorded_at": {format_time(stamp.recorded_at)} is in the future', field="recorded_at")
     if last is not None and stamp.recorded_at < last:
         raise InvalidField(f'field "recorded_at": {format_time(stamp.recorded_at)} is earlier than the line before', field="recorded_at")
+    _in_effect_by(entry, stamp)
     return stamp.recorded_at
+
+
+def _in_effect_by(entry: Entry, stamp: Stamp) -> None:
+    """Refuses an entry (or a correction's replacement) dated after the day it was recorded:
+    `record` refuses a day after today, so no export of a ledger holds one, and restoring it
+    would put in the past a fact that could not have been known then."""
+    day = stamp.recorded_at.astimezone(UTC).date()
+    for prefix, held in (("", entry), ("replacement.", getattr(entry, "replacement", None))):
+        for name in ("on", "until"):
+            value = getattr(held, name, None)
+            if value is not None and value > day:
+                raise InvalidField(
+                    f'field "{prefix}{name}": {value} is after {day}, the day this line was recorded ({format_time(stamp.recorded_at)}): '
+                    "no entry takes effect after the day it is recorded",
+                    field=prefix + name,
+                )
 
 
 def _identified(stored: Iterable[StoredEvent]) -> Iterator[tuple[Recorded, bytes]]:
@@ -188,7 +208,7 @@ class Ledger(Application):
                 try:
                     duplicate = ledger.decide(entry, content)
                     if stamp is not None:
-                        last_stamp = _check_stamp(stamp, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
+                        last_stamp = _check_stamp(stamp, entry, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
                 except InputError as refused:
                     raise refused.at_line(number) from None
                 if duplicate:

@@ -249,6 +249,55 @@ def test_a_tampered_export_is_refused_with_its_line_named_and_nothing_written(ex
     assert run(target, "restore", str(exported)).exit_code == 0
 
 
+def test_an_export_line_taking_effect_after_the_day_it_was_recorded_is_refused(exported, tmp_path, db):
+    # Given an export whose times were all set back to 1 May 2016: no ledger recorded then a fact
+    # dated after that day (record refuses a day after today)
+    lines = [{**line, "recorded_at": "2016-05-01T00:00:00.000000Z"} for line in lines_of(exported)]
+    first = next(n for n, line in enumerate(lines, 1) if line["on"] > "2016-05-01")
+    back = tmp_path / "back.jsonl"
+    back.write_bytes(b"".join(orjson.dumps(obj) + b"\n" for obj in lines))
+
+    # When it is restored into an empty ledger
+    result = run(db, "restore", str(back))
+
+    # Then it is refused at the first such line, naming its field, and nothing is written
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        f'Error: line {first}: field "on": {lines[first - 1]["on"]} is after 2016-05-01, the day this line was recorded '
+        "(2016-05-01T00:00:00.000000Z): no entry takes effect after the day it is recorded"
+    ), result.stderr
+    if db.startswith("postgresql://"):
+        assert tables_in(db) == []
+    else:
+        assert not Path(db).exists()
+
+
+def test_an_export_correction_whose_replacement_takes_effect_after_its_day_is_refused(tmp_path, db):
+    # Given an export whose correction, recorded on 1 June 2016, moves a report to 1 July 2016
+    report = {"type": "ReportPublished", "provider_id": "RAA", "report_id": "R1", "ratings": [{"question": "overall", "rating": "Good"}]}
+    lines = [
+        {"type": "ProviderRegistered", "provider_id": "RAA", "name": "Alpha", "on": "2012-04-01", "ref": "RAA/1"},
+        {**report, "on": "2016-03-01", "ref": "RAA/2"},
+        {
+            "type": "EntryCorrected",
+            "provider_id": "RAA",
+            "target_ref": "RAA/2",
+            "replacement": {**report, "on": "2016-07-01"},
+            "reason": "day",
+            "ref": "RAA/3",
+        },
+    ]
+    times = ["2016-05-01T00:00:00.000000Z", "2016-05-01T00:00:00.000000Z", "2016-06-01T00:00:00.000000Z"]
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(b"".join(orjson.dumps({**line, "recorded_at": t}) + b"\n" for line, t in zip(lines, times, strict=True)))
+
+    # When it is restored, then the correction is refused, naming the replacement's day
+    result = run(db, "restore", str(export))
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith('Error: line 3: field "replacement.on": 2016-07-01 is after 2016-06-01'), result.stderr
+
+
 def test_an_export_altered_in_content_restores_but_not_to_the_published_digest(source, exported, tmp_path):
     # Given the digest of the source ledger, published when the export was taken
     published = ok(source, "verify", "--digest").stdout.strip()
