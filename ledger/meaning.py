@@ -2,8 +2,9 @@
 
 Pure, like `ledger.rules` (which calls `check_meaning` for every entry): nothing of the
 regulator's record happens to a provider before it was registered or after it was deregistered
-(mends aside), nothing is rated at a location outside its registration (an inheritance aside:
-it carries ratings published before the location existed), a report can only name inspections
+(mends aside), nothing is rated at a location outside its registration (an inheritance's cells
+aside: they were published before the location existed, but it takes them over on a day within
+its registration), a report can only name inspections
 recorded and begun by its day, and no rating, framework or oversight segment is dated before it
 existed. The days, with their sources, are below and in the README.
 """
@@ -162,16 +163,23 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         if span and span.registered and on < span.registered:
             raise RuleBroken(f"location {entry.location_id} was registered on {span.registered}, after {on}", field="on")
         return
-    inherited = isinstance(entry, continuity.RatingsInherited)
     places = _rated_places(entry)
-    if not places or not any(_outside(times.locations.get(location_id), on, inherited) for location_id in places):
+    if not places or not any(_outside(times.locations.get(location_id), on) for location_id in places):
         return
     for location_id in _in_entry_order(entry, places):  # the first the entry names, as the refusal says
         span = times.locations.get(location_id)
-        if span is None or not _outside(span, on, inherited):
+        if span is None or not _outside(span, on):
             continue  # (an unregistered location is refused by the rules on locations)
         where = _rated_field(entry, location_id)
-        if span.registered and on < span.registered and not inherited:
+        if span.registered and on < span.registered and isinstance(entry, continuity.RatingsInherited):
+            # Only the cells' own days (published_on) may come before the location: it takes them over once registered.
+            raise RuleBroken(
+                f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
+                f"RatingsInherited of {on}; a location takes over its predecessor's ratings once registered "
+                "(each keeps the day it was published, its published_on)",
+                field="on",
+            )
+        if span.registered and on < span.registered:
             raise RuleBroken(
                 f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
                 f"{entry.type_name} of {on}; a location can be rated only once registered (its predecessor's ratings "
@@ -185,11 +193,13 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         )
 
 
-def _outside(span: Span | None, on: date, inherited: bool) -> bool:
-    """Whether a rating on `on` falls outside a location's registration (see `_within_locations`)."""
+def _outside(span: Span | None, on: date) -> bool:
+    """Whether a rating on `on` falls outside a location's registration (see `_within_locations`).
+    An inheritance is held to it by its own day, the take-over: only its cells' published_on
+    days may come before the location's registration."""
     if span is None:
         return False
-    return bool((span.registered and on < span.registered and not inherited) or (span.deregistered and on > span.deregistered))
+    return bool((span.registered and on < span.registered) or (span.deregistered and on > span.deregistered))
 
 
 def _in_its_era(entry: Entry, on: date) -> None:

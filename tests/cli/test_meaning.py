@@ -43,6 +43,10 @@ REFUSED = {
         report("R", "2013-12-01", cell("safe", "Good", "RWP01")),
         "location RWP01 was registered on 2014-01-01",
     ),
+    "an inheritance taken over before its location's registration": (
+        inherited("RWP01", "2013-12-01", {**cell("overall", "Good"), "published_on": "2013-11-01"}),
+        'field "on": location RWP01 was registered on 2014-01-01 (RWP/2), after this RatingsInherited of 2013-12-01',
+    ),
     "a rating at a location after its deregistration": (
         report("R", "2017-01-10", cell("safe", "Good", "RWP50")),
         "location RWP50 was deregistered on 2016-03-31",
@@ -119,6 +123,17 @@ def test_an_inheritance_may_carry_ratings_published_before_the_location_existed(
     )
 
     assert result.exit_code == 0, result.output
+
+
+def test_a_location_registration_cannot_be_corrected_to_a_day_after_the_ratings_it_took_over(cli, tmp_path):
+    given(cli, inherited("RWP01", "2014-01-01", {**cell("overall", "Good"), "published_on": "2013-11-01"}))  # RWP/6
+    later = tmp_path / "later.json"
+    later.write_bytes(orjson.dumps(location("RWP01", on="2015-01-01")))
+
+    result = cli("correct", "RWP/2", str(later), "--reason", "registered later")
+
+    assert result.exit_code == 1
+    assert "location RWP01 was registered on 2015-01-01 (RWP/2), after this RatingsInherited of 2014-01-01" in result.output
 
 
 def test_a_genuinely_new_service_is_recorded_as_written_with_a_note(cli):
