@@ -143,12 +143,18 @@ def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str
 
 def _rating(question: str, value: dict[str, Any]) -> str:
     """'safe Good (since 2019-05-01)', with 'inherited from RBA11' and 'inspected 2021-01-10 without a new rating' where so."""
-    notes = []
+    return f"{question} {value['rating']} ({'; '.join([since_words(value), *_marks(value)])})"
+
+
+def _marks(value: dict[str, Any]) -> list[str]:
+    """What the JSON marks on a rating, in words: where it was inherited from, the day its area
+    was inspected without a new rating."""
+    marks = []
     if value.get("inherited"):
-        notes.append(f"inherited from {value['inherited_from']}" if value.get("inherited_from") else "inherited")
+        marks.append(f"inherited from {value['inherited_from']}" if value.get("inherited_from") else "inherited")
     if value.get("inspected_without_rating"):
-        notes.append(f"inspected {value['inspected_without_rating']['on']} without a new rating")
-    return f"{question} {value['rating']} ({'; '.join([since_words(value), *notes])})"
+        marks.append(f"inspected {value['inspected_without_rating']['on']} without a new rating")
+    return marks
 
 
 def _superseded_lines(superseded: list[dict[str, Any]], indent: str) -> Iterable[str]:
@@ -158,8 +164,12 @@ def _superseded_lines(superseded: list[dict[str, Any]], indent: str) -> Iterable
 
 
 def _headline(ratings: dict[str, Any]) -> str:
+    """'Good since 2015-01-01 (RDD/3; inspected 2017-01-01 without a new rating)': the trust's
+    overall with its ref and the marks every other rating line shows."""
     overall = ratings.get("overall")
-    return f"{overall['rating']} {since_words(overall)} ({overall['ref']})" if overall else "no rating"
+    if not overall:
+        return "no rating"
+    return f"{overall['rating']} {since_words(overall)} ({'; '.join([overall['ref'], *_marks(overall)])})"
 
 
 def status_text(doc: dict[str, Any]) -> str:

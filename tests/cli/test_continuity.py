@@ -60,6 +60,20 @@ def test_inspected_but_not_rated_over_a_rating_leaves_the_rating_and_says_when_t
     assert cli("history", "RH5", "--json").output.count('"Inspected but not rated"') == 1  # caring only: safe did not change
 
 
+def test_the_status_headline_carries_the_marks_of_the_trusts_overall_as_every_other_rating_line_does(cli):
+    # Given a trust rated Good overall, then inspected without a new rating
+    recorded(
+        cli,
+        *HISTORY,
+        report("R1", "2015-01-01", cell("overall", GOOD), provider_id="RH5"),  # RH5/4
+        report("R2", "2017-01-01", cell("overall", IBNR), provider_id="RH5"),  # RH5/5
+    )
+    # Then the headline says so, as the JSON does
+    assert status(cli, "--at", "2018-01-01")["ratings"]["overall"]["inspected_without_rating"] == {"on": "2017-01-01", "ref": "RH5/5"}
+    text = cli("status", "RH5", "--at", "2018-01-01").output
+    assert "Overall           Good since 2015-01-01 (RH5/4; inspected 2017-01-01 without a new rating)\n" in text
+
+
 def test_a_superseded_service_no_longer_stands_and_its_successor_carries_on(cli):
     # Given Maternity and gynaecology rated, then superseded by Maternity, which a report rates
     recorded(
