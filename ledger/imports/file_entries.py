@@ -5,8 +5,11 @@ what the providers' effective histories hold (`held`) is passed in.
   (`Provider HSCA start date`, `Location HSCA start date`), else on the earliest day the files
   show for it (a rating's publication, a location's start), its `source` saying the day was
   inferred. A registration already in the ledger stands; one the ledger holds on an inferred day
-  is corrected (`EntryCorrected`) when a file gives the real day. A location is never registered
-  before its provider: a location that CQC dates earlier is registered with the provider, saying so.
+  is corrected when a file gives the real day (`keeping` drafts the `EntryCorrected`: only the
+  day changes, the name stays as recorded). A location that CQC dates before its provider is
+  registered on CQC's day (the ledger allows it; CQC's API gives the same day), its ratings
+  counting from the provider's registration; a location whose day is inferred is never
+  dated before its provider.
 - The ratings become one report per provider and publication day (`cqc_ratings.reports`). A
   rating dated before its place was registered, or after it was deregistered, cannot stand in the
   ledger: it is left out, with a note. Inherited ratings (`Inherited Rating (Y/N)` = Y) are the
@@ -28,7 +31,7 @@ from typing import Any
 from cqc_ledger.events import provider
 from cqc_ledger.ledger.imports import Draft, cqc_ratings
 from cqc_ledger.ledger.imports.cqc_files import Place, Read
-from cqc_ledger.ledger.imports.keeping import INFERRED_DAY
+from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, chosen_day
 from cqc_ledger.ledger.records import Recorded
 
 _SHOWN = 10
@@ -48,7 +51,7 @@ def held(history: Sequence[Recorded]) -> Held:
     found = Held()
     for r in history:
         entry = r.entry
-        inferred = INFERRED_DAY in (entry.source or "")
+        inferred = chosen_day(entry.source)
         if isinstance(entry, provider.ProviderRegistered) and found.provider is None:
             found.provider = (entry.on, r.ref, inferred)
         elif isinstance(entry, provider.LocationRegistered):
@@ -90,7 +93,7 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
         places.setdefault(location_id, (on, None))
     standing, left_out = _standing(read.ratings, days, places)
     reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited))
-    inherited, not_placed = _inherited([r for r in standing if r.inherited], places, holding)
+    inherited, not_placed = _inherited([r for r in standing if r.inherited], places, days, holding)
     if not_placed:
         notes.append(
             f"{not_placed} inherited rating{'s' if not_placed > 1 else ''} of a provider as a whole (Inherited Rating (Y/N) = Y "
@@ -102,9 +105,12 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
 
 
 def _inherited(
-    rows: Sequence[cqc_ratings.Row], places: Mapping[str, tuple[date, date | None]], holding: Mapping[str, Held]
+    rows: Sequence[cqc_ratings.Row],
+    places: Mapping[str, tuple[date, date | None]],
+    days: Mapping[str, date],
+    holding: Mapping[str, Held],
 ) -> tuple[list[Draft], int]:
-    """One `RatingsInherited` per location, on its registration day, with the ratings it took
+    """One `RatingsInherited` per location, on its registration day (or its provider's, if later), with the ratings it took
     over (each with its own publication day); none where the ledger holds the same already.
     Also how many inherited rows are not a location's."""
     by_location: dict[str, dict[tuple, tuple[cqc_ratings.Row, dict[str, Any]]]] = {}
@@ -128,7 +134,7 @@ def _inherited(
             "type": "RatingsInherited",
             "provider_id": first.provider_id,
             "location_id": location_id,
-            "on": places[location_id][0].isoformat(),
+            "on": _counts_from(places[location_id][0], days.get(first.provider_id)).isoformat(),  # type: ignore[union-attr]
             "ratings": ratings,
             "source": f"{cite}: the ratings {location_id} inherited (Inherited Rating (Y/N) = Y)",
         }
@@ -168,10 +174,8 @@ def _provider_registration(provider_id: str, place: Place, shown: date | None, m
     if mine.provider is None:
         return day, Draft(obj, origin)
     recorded_on, ref, was_inferred = mine.provider
-    if recorded_on == day:
+    if recorded_on == day or (was_inferred and given is not None):  # the same day, or CQC's day for one inferred: keeping corrects it
         return day, Draft(obj, origin)
-    if was_inferred and given is not None:
-        return day, _corrected(ref, obj, origin, recorded_on)
     if given is not None and not was_inferred:
         notes.append(f"{origin}: CQC's file registers {provider_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
     return recorded_on, None
@@ -183,10 +187,8 @@ def _location_registration(
     given = place.start
     day = given or place.earliest or provider_day
     source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.inherited_from, day)
-    if day < provider_day:
-        source = (
-            f"{source}; CQC dates it {day}, before its provider's registration on {provider_day}, so it is registered with its provider"
-        )
+    if day < provider_day and given is None:  # an inferred day: the provider's is the better guess
+        source = f"{source}; the files show it from {day}, before its provider's registration on {provider_day}, so it is registered with its provider"
         day = provider_day
     obj = {
         "type": "LocationRegistered",
@@ -201,25 +203,11 @@ def _location_registration(
     if recorded is None:
         return day, Draft(obj, origin)
     recorded_on, ref, was_inferred = recorded
-    if recorded_on == day:
+    if recorded_on == day or (was_inferred and given is not None):
         return day, Draft(obj, origin)
-    if was_inferred and given is not None:
-        return day, _corrected(ref, obj, origin, recorded_on)
     if given is not None and not was_inferred:
         notes.append(f"{origin}: CQC's file registers {location_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
     return recorded_on, None
-
-
-def _corrected(ref: str, obj: dict[str, Any], origin: str, recorded_on: date) -> Draft:
-    correction = {
-        "type": "EntryCorrected",
-        "provider_id": obj["provider_id"],
-        "ref": ref,
-        "replacement": obj,
-        "reason": f"CQC's file gives the registration day, {obj['on']}, where the ledger had inferred {recorded_on}",
-        "source": obj["source"],
-    }
-    return Draft(correction, origin)
 
 
 def _inferred(source: Any, day: date) -> str:
@@ -247,12 +235,18 @@ def _standing(
     standing, left_out = [], []
     for row in rows:
         location_id = row.cell.get("location_id")
-        start, end = places.get(location_id, (days.get(row.provider_id), None)) if location_id else (days.get(row.provider_id), None)
+        start, end = places.get(location_id, (None, None)) if location_id else (None, None)
+        start = _counts_from(start, days.get(row.provider_id))
         if not row.inherited and ((start is not None and row.day < start) or (end is not None and row.day > end)):
             left_out.append(row)
         else:
             standing.append(row)
     return standing, left_out
+
+
+def _counts_from(location_day: date | None, provider_day: date | None) -> date | None:
+    """The first day a place's ratings can stand: its registration's, never before its provider's."""
+    return max((d for d in (location_day, provider_day) if d is not None), default=None)
 
 
 def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:

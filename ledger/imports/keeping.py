@@ -8,8 +8,10 @@ the one it names (`from_location_id`; one that names none is compared whole, as 
 - Nothing recorded about it: it is recorded.
 - A registration or deregistration already recorded on the same day is already there; a name
   that differs from the current one is kept as recorded, with a note. On another day it is a
-  contradiction, unless the recorded day was inferred (its `source` says "registration day
-  inferred": CQC's files gave none): then the day CQC gives corrects it (`EntryCorrected`).
+  contradiction, unless the recorded day was the ledger's choice, not CQC's (`chosen_day`: CQC's
+  files gave none): then the day CQC gives corrects it (`EntryCorrected`), and only the day: the
+  replacement is the recorded entry on CQC's day, its name kept (with the note if CQC's differs),
+  a field it lacks taken from the import.
 - A report, inspection or inheritance already recorded is compared field by field and, for
   ratings, cell by cell (an inherited cell by its rating and the day it was first published). A
   cell or field that the import gives another value is a contradiction. An import that has
@@ -40,6 +42,9 @@ from cqc_ledger.ledger.store import codec
 
 Origin = str
 INFERRED_DAY = "registration day inferred"  # in the `source` of a registration on a day CQC did not give
+# In the `source` of a location that an import of CQC's files before this release registered on its
+# provider's day rather than the earlier one CQC gave: that day too is the ledger's, not CQC's.
+_MOVED_DAY = "so it is registered with its provider"
 _DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.ProviderDeregistered, provider.LocationDeregistered)
 
 
@@ -90,7 +95,13 @@ def _content_digest(entry: Entry) -> bytes:
 
 
 def _recalled(entry: Entry) -> Recalled:
-    return Recalled(getattr(entry, "on", None), INFERRED_DAY in (entry.source or ""), _content_digest(entry))
+    return Recalled(getattr(entry, "on", None), chosen_day(entry.source), _content_digest(entry))
+
+
+def chosen_day(source: str | None) -> bool:
+    """Whether a registration with this `source` stands on a day the ledger chose (inferred from
+    CQC's files, which gave none, or moved onto the provider's), not one CQC gave."""
+    return INFERRED_DAY in (source or "") or _MOVED_DAY in (source or "")
 
 
 Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
@@ -112,13 +123,9 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
         recalled, ref = found
         try:
             if isinstance(entry, _DAY_ONLY) and _inferred_day(recalled, entry):
-                reason = f"CQC gives the day, {entry.on}, where the ledger had inferred {recalled.on}"
-                result.record.append(
-                    (
-                        EntryCorrected(provider_id=entry.provider_id, ref=ref, replacement=entry, reason=reason, source=entry.source),
-                        draft.origin,
-                    )
-                )
+                recorded = recall(entry.provider_id)[key][0]  # type: ignore[index]
+                result.record.append((_redated(recorded, entry, ref), draft.origin))
+                result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 continue
             if isinstance(entry, _DAY_ONLY):
                 _same_day(recalled, entry)
@@ -140,6 +147,19 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
     return result
+
+
+def _redated(recorded: Entry, new: Entry, ref: str) -> EntryCorrected:
+    """The correction of a registration or deregistration on a day the ledger chose: the recorded
+    entry on the day CQC gives (cited by its `source`), with the fields it lacks taken from `new`.
+    Nothing else of it changes: a name CQC gives differently is a renaming the ledger has no day
+    for, which `plan` notes."""
+    day, was = new.on, recorded.on  # type: ignore[attr-defined]
+    changes = {f.name: getattr(new, f.name) for f in fields(recorded) if getattr(recorded, f.name) is None}
+    had = "inferred" if INFERRED_DAY in (recorded.source or "") else "its provider's day,"
+    reason = f"CQC gives the day, {day}, where the ledger had {had} {was}"
+    replacement = replace(recorded, **(changes | {"on": day, "source": new.source}))
+    return EntryCorrected(provider_id=new.provider_id, ref=ref, replacement=replacement, reason=reason, source=new.source)
 
 
 def _completion(
@@ -229,8 +249,8 @@ def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tu
 
 
 def _inferred_day(recorded: Recalled, new: Entry) -> bool:
-    """Whether the recorded registration's day was inferred (from CQC's files, which gave none)
-    and `new` gives another, from CQC: then the new day corrects it."""
+    """Whether the recorded registration's day was the ledger's choice (`chosen_day`) and `new`
+    gives another, from CQC: then the new day corrects it."""
     return recorded.on != new.on and recorded.inferred and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from builders import entered, exited, renamed
+from builders import entered, exited, location, registered, renamed
 from cqc_data import (
     active_row,
     columns,
@@ -22,7 +22,10 @@ from cqc_data import (
     provider_row,
     ratings_csv,
     refused,
+    response,
     run_import,
+    saved,
+    status,
 )
 
 GOOD, RI = "Good", "Requires improvement"
@@ -88,6 +91,84 @@ def test_a_registration_day_given_by_a_later_file_corrects_the_inferred_one(cli,
     assert [(c["target_ref"], c["replacement"]["on"]) for c in corrections] == [("RWP/1", "2010-04-01"), ("RWP/2", "2011-01-01")]
     assert outcome["recorded"] == ["RWP/4", "RWP/5"]
     assert run_import(cli, "cqc-files", active)["recorded"] == []
+
+
+def test_a_later_file_that_gives_the_registration_day_and_another_name_corrects_only_the_day_and_notes_the_name(cli, tmp_path):
+    # Given a trust registered on the day the ratings file infers, under the name it gives
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Providers", [provider_row("Overall", "Overall", GOOD, "2019-09-20")])
+    run_import(cli, "cqc-files", ratings)
+    # When the active locations file gives the real day, and the trust's name of a later month
+    newer = "Worcestershire Acute Hospitals NHS Trust"
+    row = active_row("RWP01", "2011-01-01", **{"Provider Name": newer})
+    outcome = run_import(cli, "cqc-files", monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [row]))
+
+    # Then only the day is corrected: the name stays as recorded, with a note (no day to rename it on)
+    correction = next(e for e in entries(cli, "RWP") if e["type"] == "EntryCorrected")
+    assert (correction["replacement"]["on"], correction["replacement"]["name"]) == ("2010-04-01", "RWP NHS Trust")
+    assert correction["replacement"]["provider_type"] == "acute"
+    assert any(f'CQC names RWP "{newer}", but the ledger has "RWP NHS Trust"; kept as recorded' in n for n in outcome["notes"])
+    assert status(cli, "RWP", "2019-12-31")["name"] == "RWP NHS Trust"
+
+
+def test_a_location_cqc_dates_before_its_provider_is_registered_on_cqcs_day_so_the_api_agrees(cli, tmp_path):
+    # Given CQC's file dating RWP01 (2009-04-01) before its trust (2010-04-01), and a rating of it between
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2009-04-01")])
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", [location_row("RWP01", "Overall", "Overall", GOOD, "2009-09-20")])
+
+    outcome = run_import(cli, "cqc-files", active, ratings)
+
+    # Then the location stands on CQC's day (the ledger allows a location before its provider);
+    # its rating before the provider's registration is left out, with a note
+    assert types(cli, "RWP") == [("ProviderRegistered", "", "2010-04-01"), ("LocationRegistered", "RWP01", "2009-04-01")]
+    assert any("1 rating dated before its place was registered" in n for n in outcome["notes"])
+    # And CQC's API response of the location, giving the same day, is already there
+    body = response("RWP01") | {
+        "name": "Hospital RWP01",
+        "registrationDate": "2009-04-01",
+        "currentRatings": {},
+        "historicRatings": [],
+        "reports": [],
+    }
+    assert run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body)) == {"recorded": [], "skipped": ["RWP/2"], "notes": []}
+
+
+def test_the_api_imported_first_and_a_file_dating_its_location_before_its_provider_agree_without_a_note(cli, tmp_path):
+    body = response("RWP01") | {
+        "name": "Hospital RWP01",
+        "registrationDate": "2009-04-01",
+        "currentRatings": {},
+        "historicRatings": [],
+        "reports": [],
+    }
+    assert cli("record", input=[registered(on="2010-04-01")]).exit_code == 0
+    run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
+
+    outcome = run_import(
+        cli, "cqc-files", monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2009-04-01")])
+    )
+
+    assert outcome["recorded"] == [] and not [n for n in outcome["notes"] if "registers RWP01" in n]
+
+
+def test_a_location_an_earlier_release_moved_onto_its_providers_day_is_corrected_to_the_day_cqc_gives(cli, tmp_path):
+    # Given RWP01 recorded by an earlier release on its trust's day, its source saying so
+    moved = "CQC HSCA_Active_Locations file (active.csv); CQC dates it 2009-04-01, before its provider's registration on 2010-04-01, so it is registered with its provider"
+    lines = [registered(on="2010-04-01"), location("RWP01", "2010-04-01", source=moved)]
+    assert cli("record", input=lines).exit_code == 0
+    body = response("RWP01") | {
+        "name": "Hospital RWP01",
+        "registrationDate": "2009-04-01",
+        "currentRatings": {},
+        "historicRatings": [],
+        "reports": [],
+    }
+
+    outcome = run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
+
+    correction = entries(cli, "RWP")[-1]
+    assert (correction["type"], correction["target_ref"], correction["replacement"]["on"]) == ("EntryCorrected", "RWP/2", "2009-04-01")
+    assert correction["reason"] == "CQC gives the day, 2009-04-01, where the ledger had its provider's day, 2010-04-01"
+    assert outcome["recorded"] == ["RWP/3"]
 
 
 def test_after_an_import_corrects_a_registration_day_special_measures_leave_the_trust_open_to_what_follows(cli, tmp_path):
@@ -292,3 +373,8 @@ def test_the_api_gives_the_day_of_a_registration_the_files_had_to_infer(cli, tmp
     assert [(c["target_ref"], c["replacement"]["on"]) for c in corrections][:2] == [("RWP/1", "2010-04-01"), ("RWP/2", "2010-04-01")]
     assert corrections[0]["reason"] == "CQC gives the day, 2010-04-01, where the ledger had inferred 2019-09-20"
     assert outcome["recorded"]
+    # the day is corrected, not the name: the file's stays, with a note giving CQC's
+    assert corrections[0]["replacement"]["name"] == "RWP NHS Trust"
+    assert any(
+        'CQC names RWP "Worcestershire Acute Hospitals NHS Trust", but the ledger has "RWP NHS Trust"' in n for n in outcome["notes"]
+    )
