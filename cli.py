@@ -701,17 +701,20 @@ def _question(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def _kinds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    """The kinds of anomaly asked for, matched loosely; `all` is every kind; none: inconsistent."""
+    """The kinds asked for, matched loosely: any kind the summary counts, `consistent` too; `all`
+    is every kind of anomaly (every kind but consistent); none: inconsistent."""
+    from cqc_ledger.projections.judgement import CONSISTENT
     from cqc_ledger.projections.judgement import KINDS as ANOMALY_KINDS
 
+    counted = (*ANOMALY_KINDS, CONSISTENT)
     chosen = []
     for value in values or ("inconsistent",):
         word = normalise(value)
         if word == "all":
             return ANOMALY_KINDS
-        found = next((k for k in ANOMALY_KINDS if normalise(k) == word), None)
+        found = next((k for k in counted if normalise(k) == word), None)
         if found is None:
-            raise click.BadParameter(f'"{value}" is not a kind of anomaly: use one of {", ".join(ANOMALY_KINDS)} or all')
+            raise click.BadParameter(f'"{value}" is not a kind of anomaly: use one of {", ".join(counted)} or all')
         chosen.append(found)
     return tuple(chosen)
 
@@ -792,7 +795,7 @@ def diff(ctx: click.Context, provider_id: str, start: date, end: date, known_at:
     multiple=True,
     callback=_kinds,
     metavar="KIND",
-    help="inconsistent (the default), stale, assumed, incomplete, or all; may be given more than once.",
+    help="inconsistent (the default), stale, assumed, incomplete, all (these four), or consistent; may be given more than once.",
 )
 @click.option("--provider", "provider_id", type=PROVIDER, help="Only this provider's ratings (its id or its name).")
 @output_formats

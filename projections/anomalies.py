@@ -52,8 +52,9 @@ def survey(
     kinds: Iterable[str] = KINDS,
 ) -> Survey:
     """Judges every published aggregate rating in force at the end of `at` (of every provider on
-    the register then, at its locations in force); lists those of `kinds`, and counts every kind."""
-    kinds = tuple(k for k in KINDS if k in set(kinds))
+    the register then, at its locations in force); lists those of `kinds` (`consistent` among them
+    if asked), and counts every kind."""
+    kinds = tuple(k for k in (*KINDS, CONSISTENT) if k in set(kinds))
     counts = dict.fromkeys((*KINDS, CONSISTENT), 0)
     found = []
     for provider_id, recorded in histories:

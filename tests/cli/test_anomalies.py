@@ -365,6 +365,15 @@ def test_anomalies_refuses_a_kind_it_does_not_know(cli, db) -> None:
     assert "is not a kind of anomaly" in result.output
 
 
+def test_anomalies_lists_the_consistent_when_asked_as_it_counts_them(cli, db) -> None:
+    record_examples(db)
+    doc = orjson.loads(cli("anomalies", "--at", "2020-01-01", "--kind", "Consistent", "--json").stdout)
+    assert (doc["kinds"], doc["counts"]["consistent"]) == (["consistent"], 2)
+    assert [(a["provider_id"], a["kind"]) for a in doc["anomalies"]] == [("RWP", "consistent"), ("RX9", "consistent")]
+    # `all` stays every kind of anomaly, the consistent apart
+    assert orjson.loads(cli("anomalies", "--at", "2020-01-01", "--kind", "all", "--json").stdout)["kinds"] == list(KINDS)
+
+
 def test_anomalies_for_a_person_count_each_kind_and_name_the_rule_and_the_inputs(cli, db) -> None:
     record_examples(db)
     result = cli("anomalies", "--at", "2020-01-01")
