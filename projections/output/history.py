@@ -12,6 +12,7 @@ from cqc_ledger.events import continuity, corrections, enforcement, inspections,
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.projections.history import Step
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED
 
 COLUMNS = ("ref", "type", "on", "recorded_at", "summary", "changes")
 
@@ -76,7 +77,7 @@ def summary(entry: Entry) -> str:
             days = f"{e.on} to {e.until}" if e.until else f"{e.on}"
             return f"{e.kind or 'inspection'} {e.inspection_id} visited {days}"
         case inspections.ReportPublished():
-            return f"report {e.report_id} published with {len(e.ratings)} rating{'s' if len(e.ratings) != 1 else ''}"
+            return f"report {e.report_id} published{_cells_published(e.ratings)}"
         case inspections.RatingRevised():
             return f"rating revised ({e.reason})"
         case enforcement.WarningNoticeIssued():
@@ -103,3 +104,16 @@ def summary(entry: Entry) -> str:
         case corrections.EntryRetracted() | corrections.EntryCorrected():
             return f"mends {e.ref}: {e.reason}"
     raise TypeError(f"no summary for {entry.type_name}")
+
+
+def _cells_published(cells: Any) -> str:
+    """' with 3 ratings', ' with 3 ratings and 2 cells inspected but not rated', ': 2 cells
+    inspected but not rated': "Inspected but not rated" is no rating given (over a rating it
+    leaves it standing), so a report of only those publishes none."""
+    inspected = sum(1 for cell in cells if cell.rating == INSPECTED_NOT_RATED)
+    rated = len(cells) - inspected
+    marked = f"{inspected} cell{'s' if inspected != 1 else ''} inspected but not rated"
+    ratings = f"{rated} rating{'s' if rated != 1 else ''}"
+    if not inspected:
+        return f" with {ratings}"
+    return f": {marked}" if not rated else f" with {ratings} and {marked}"

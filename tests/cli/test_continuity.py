@@ -74,6 +74,22 @@ def test_the_status_headline_carries_the_marks_of_the_trusts_overall_as_every_ot
     assert "Overall           Good since 2015-01-01 (RH5/4; inspected 2017-01-01 without a new rating)\n" in text
 
 
+def test_history_says_a_report_of_only_inspected_but_not_rated_cells_published_no_rating(cli):
+    recorded(
+        cli,
+        *HISTORY,
+        report("R1", "2015-01-01", cell("overall", GOOD), cell("safe", GOOD, "RH501"), provider_id="RH5"),  # RH5/4
+        report("R2", "2017-01-01", cell("overall", IBNR), cell("safe", IBNR, "RH501"), provider_id="RH5"),  # RH5/5
+        report("R3", "2018-01-01", cell("overall", GOOD), cell("safe", IBNR, "RH501"), provider_id="RH5"),  # RH5/6
+    )
+    summaries = [step["summary"] for step in orjson.loads(cli("history", "RH5", "--json").stdout) if step["type"] == "ReportPublished"]
+    assert summaries == [
+        "report R1 published with 2 ratings",
+        "report R2 published: 2 cells inspected but not rated",
+        "report R3 published with 1 rating and 1 cell inspected but not rated",
+    ]
+
+
 def test_a_superseded_service_no_longer_stands_and_its_successor_carries_on(cli):
     # Given Maternity and gynaecology rated, then superseded by Maternity, which a report rates
     recorded(
