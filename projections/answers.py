@@ -19,10 +19,11 @@ from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.ledger.errors import NotYetRegistered
 from cqc_ledger.projections import output, views
 from cqc_ledger.projections import trusts as register
-from cqc_ledger.projections.status import not_registered_by
+from cqc_ledger.projections.status import not_registered_by, unknown_by
 
 if TYPE_CHECKING:
     from cqc_ledger.events.base import CellKey
+    from cqc_ledger.ledger.records import Recorded
     from cqc_ledger.projections import changes as changed
     from cqc_ledger.projections import find as finding
     from cqc_ledger.projections.register_days import Headline, Move
@@ -71,10 +72,21 @@ def _regions(headlines: list[register.Headline]) -> list[str]:
 
 
 def history(ledger: Ledger, provider_id: str, since: date | None, until: date | None, known_at: datetime | None) -> list[dict[str, Any]]:
-    """`history --json`: every change to the provider in effect order."""
+    """`history --json`: every change to the provider in effect order; NotYetRegistered, as
+    `status` says it, when nothing of the provider had been recorded by `known_at`."""
     from cqc_ledger.projections.history import history as history_of
 
-    return output.history.history_json(history_of(ledger.entries_of(provider_id), since=since, until=until, known_at=known_at))
+    recorded = _known_by(ledger, provider_id, known_at)
+    return output.history.history_json(history_of(recorded, since=since, until=until, known_at=known_at))
+
+
+def _known_by(ledger: Ledger, provider_id: str, known_at: datetime | None) -> list[Recorded]:
+    """The provider's entries (UnknownProvider if none); NotYetRegistered, in the words of
+    `status`, when nothing of them had been recorded by `known_at`."""
+    recorded = ledger.entries_of(provider_id)
+    if why := unknown_by(recorded, provider_id, known_at):
+        raise NotYetRegistered(why)
+    return recorded
 
 
 def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
@@ -86,10 +98,16 @@ def explain(ledger: Ledger, provider_id: str, key: CellKey, at: date, known_at: 
 
 
 def diff(ledger: Ledger, provider_id: str, start: date, end: date, known_at: datetime | None, now: datetime) -> dict[str, Any]:
-    """`diff --json`: what differs in the provider's status between two days."""
+    """`diff --json`: what differs in the provider's status between two days; NotYetRegistered,
+    as `status` of the second day says it, when there was no provider then as known at `known_at`
+    (nothing of it recorded by then, or its registration later than the day)."""
     from cqc_ledger.projections.diff import diff as difference_of
 
-    return output.diff.diff_json(difference_of(ledger.entries_of(provider_id), provider_id, start, end, known_at), known_at or now)
+    recorded = ledger.entries_of(provider_id)
+    found = difference_of(recorded, provider_id, start, end, known_at)
+    if found.after.registered_on is None:
+        raise NotYetRegistered(not_registered_by(recorded, provider_id, end, known_at))
+    return output.diff.diff_json(found, known_at or now)
 
 
 def chart_timeline(
@@ -102,10 +120,11 @@ def chart_timeline(
     known_at: datetime | None = None,
     location_id: str | None = None,
 ) -> Timeline:
-    """What `chart` draws: the provider's timeline."""
+    """What `chart` draws: the provider's timeline (NotYetRegistered, as for `history`, when
+    nothing of the provider had been recorded by `known_at`)."""
     from cqc_ledger.projections.timeline import timeline
 
-    recorded = ledger.entries_of(provider_id)
+    recorded = _known_by(ledger, provider_id, known_at)
     return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
 
 

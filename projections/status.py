@@ -193,12 +193,24 @@ def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, 
     recorded = list(recorded)
     seen = effective(recorded, known_at)
     if not seen:
-        first = format_time(recorded[0].recorded_at) if recorded else "no time"
-        return f"nothing of {provider_id} had been recorded by {format_time(known_at) if known_at else 'now'} (its first entry was recorded at {first})"
+        return _nothing_by(recorded, provider_id, known_at)
     registration = next((r for r in seen if isinstance(r.entry, provider.ProviderRegistered)), None)
     if registration is None:
         return f"{provider_id} has no registration in the ledger as known then: record its ProviderRegistered entry"
     return f"{provider_id} was not registered on {at}: it was registered on {registration.entry.on} ({registration.ref})"  # type: ignore[attr-defined]
+
+
+def unknown_by(recorded: list[Recorded], provider_id: str, known_at: datetime | None) -> str | None:
+    """Why nothing can be told of the provider as known at `known_at`, in the sentence `status`
+    says it: nothing of it had been recorded by then (None when something had)."""
+    if known_at is None or effective(recorded, known_at):
+        return None
+    return _nothing_by(recorded, provider_id, known_at)
+
+
+def _nothing_by(recorded: list[Recorded], provider_id: str, known_at: datetime | None) -> str:
+    first = format_time(recorded[0].recorded_at) if recorded else "no time"
+    return f"nothing of {provider_id} had been recorded by {format_time(known_at) if known_at else 'now'} (its first entry was recorded at {first})"
 
 
 def _with(state: Status, **changes: object) -> Status:

@@ -42,6 +42,40 @@ def test_explain_on_a_day_before_the_registration_is_refused_as_status_refuses_i
         assert result.stderr.startswith("Error: RWP was not registered on 2000-01-01: it was registered on"), result.stderr
 
 
+def test_a_known_at_before_anything_of_the_provider_was_recorded_is_refused_by_every_command_about_it(tmp_path):
+    ledger = tmp_path / "ledger.db"
+    ok(ledger, "record", RWP)
+    asked = [
+        ("status", "RWP"),
+        ("explain", "RWP"),
+        ("history", "RWP"),
+        ("diff", "RWP", "--from", "2017-01-01", "--to", "2019-01-01"),
+        ("chart", "RWP", "--out", str(tmp_path / "RWP.svg")),
+    ]
+
+    for command in asked:
+        result = run(ledger, *command, "--known-at", "2000-01-01")
+
+        assert result.exit_code == 1, (command, result.output)
+        assert result.stderr.startswith("Error: nothing of RWP had been recorded by 2000-01-01T23:59:59.999999Z (its first entry"), (
+            result.stderr
+        )
+    assert not (tmp_path / "RWP.svg").exists()
+
+
+def test_diff_to_a_day_before_the_registration_is_refused_as_status_of_that_day_is_but_from_one_is_not(tmp_path):
+    ledger = tmp_path / "ledger.db"
+    ok(ledger, "record", RWP)
+
+    result = run(ledger, "diff", "RWP", "--from", "1999-01-01", "--to", "2000-01-01")
+    since = orjson.loads(ok(ledger, "diff", "RWP", "--from", "2000-01-01", "--to", "2012-01-01", "--json").stdout)
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr == run(ledger, "status", "RWP", "--at", "2000-01-01").stderr
+    assert result.stderr.startswith("Error: RWP was not registered on 2000-01-01: it was registered on")
+    assert since["name"] == "Worcestershire Acute Hospitals NHS Trust"
+
+
 def test_verify_answers_in_json_with_the_head_it_found_and_the_one_it_was_held_to(tmp_path):
     ledger = tmp_path / "ledger.db"
     ok(ledger, "record", RWP)

@@ -155,6 +155,31 @@ def test_a_bad_parameter_gets_a_400_saying_what_is_wrong(site: tuple[TestClient,
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "/trust/RWP?known_at=2000-01-01",
+        "/trust/RWP/history?known_at=2000-01-01",
+        "/trust/RWP/explain?known_at=2000-01-01",
+        "/trust/RWP/diff?from=2017-01-01&to=2019-01-01&known_at=2000-01-01",
+        "/api/status/RWP?known_at=2000-01-01",
+        "/api/history/RWP?known_at=2000-01-01",
+        "/api/explain/RWP?known_at=2000-01-01",
+        "/api/diff/RWP?from=2017-01-01&to=2019-01-01&known_at=2000-01-01",
+    ],
+)
+def test_a_known_at_before_anything_of_the_trust_was_recorded_is_refused_by_every_page_and_the_api_as_status_is(
+    site: tuple[TestClient, Cli], url: str
+):
+    client, _ = site
+
+    response = client.get(url)
+
+    assert response.status_code == 400
+    text = response.json()["error"] if url.startswith("/api/") else response.text
+    assert "nothing of RWP had been recorded by 2000-01-01T23:59:59.999999Z" in text
+
+
+@pytest.mark.parametrize(
     "url", ["/trust/XXX", "/trust/XXX/history", "/api/status/XXX", "/api/explain/XXX", "/trust/RWP/explain?location=RWP99", "/no/such/page"]
 )
 def test_an_unknown_trust_or_place_is_a_404(site: tuple[TestClient, Cli], url: str):
