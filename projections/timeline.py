@@ -21,7 +21,7 @@ from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, TRUST_ONLY_QUES
 from cqc_ledger.ledger.errors import UnknownLocation
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.projections.status import Status, evolve
+from cqc_ledger.projections.status import Status, evolve, standing
 
 NO_RATING = "No rating"
 
@@ -146,7 +146,8 @@ def _question_label(question: str) -> str:
 
 
 def _rating(state: Status, key: CellKey) -> tuple[str, str] | None:
-    value = state.cells.get(key)
+    """The rating in force in the cell (none once its location or the provider is deregistered)."""
+    value = standing(state, key)
     return (value.rating, value.ref) if value else None
 
 

@@ -107,3 +107,16 @@ def test_known_at_draws_what_the_ledger_said_then():
 
     assert bands_of(then, "ratings", "Overall")[-1] == (INADEQUATE, "2017-06-20", "2024-01-01")
     assert bands_of(now, "ratings", "Overall")[-1] == (GOOD, "2017-06-20", "2024-01-01")
+
+
+def test_a_rating_is_drawn_only_while_in_force_no_rating_once_its_location_or_the_provider_is_deregistered():
+    gone = history(
+        {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2021-03-31"},
+        {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2022-03-31"},
+    )
+
+    maternity = bands_of(drawn(gone, location_id="RWP01"), "ratings", "Maternity: overall")
+    overall = bands_of(drawn(gone), "ratings", "Overall")
+
+    assert maternity[-2:] == [(GOOD, "2019-05-01", "2021-03-31"), ("No rating", "2021-03-31", "2024-01-01")]
+    assert overall[-2:] == [(INADEQUATE, "2017-06-20", "2022-03-31"), ("No rating", "2022-03-31", "2024-01-01")]
