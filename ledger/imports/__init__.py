@@ -10,6 +10,7 @@ together: read, draft, check each entry with `parse_entry`, keep current, record
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,3 +25,22 @@ class Draft:
     obj: dict[str, Any]
     origin: str
     places: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # a field (of the entry or a cell) -> the file's column for it
+
+    def where(self, name: str | None) -> str:
+        """Where the value of the entry's field `name` came from: for a report's cell
+        (`ratings[2].service`), the row or JSON path of that rating, else the entry's origin; and
+        the column, where a file has one for the field."""
+        column = self.columns.get((name or "").rpartition(".")[2])
+        return f"{self._place(name)}, column {column}" if column else self._place(name)
+
+    def _place(self, name: str | None) -> str:
+        cell = _CELL.match(name or "")
+        ratings = self.obj.get("ratings")
+        if cell is None or not isinstance(ratings, list) or int(cell[1]) >= len(ratings) or not isinstance(ratings[int(cell[1])], dict):
+            return self.origin
+        found = ratings[int(cell[1])]
+        return self.places.get((found.get("location_id"), found.get("service"), found.get("question")), self.origin)
+
+
+_CELL = re.compile(r"ratings\[(\d+)\](?:\.|$)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,7 @@ class Place:
     nhs: bool = False
     inherited: date | None = None  # the earliest day of a rating it inherited (a predecessor's)
     inherited_from: Source | None = None
+    where: str | None = None  # the row that gave its registration day, else the first row naming it
 
     def show(self, day: date | None, source: Source) -> None:
         if day is not None and (self.shown is None or day < self.shown):
@@ -216,16 +217,18 @@ def _is_nhs(provider_id: str, row: list[Any], types: list[int]) -> bool:
 def _rating_row(found: Read, values: dict[str, Any], where: str, question: str, is_locations: bool, source: Source) -> None:
     row = cqc_ratings.read_row(values, where, question, is_locations)
     provider = found.provider(str(values["Provider ID"]))
+    provider.where = provider.where or where
     provider.name = provider.name or _text(values, "Provider Name")
     provider.provider_type = provider.provider_type or _provider_type(values.get("Provider Primary Inspection Category"))
     provider.region = provider.region or _text(values, "Provider Region")
     if row is None:
         return
-    row = cqc_ratings.Row(row.provider_id, row.day, row.cell, row.where, row.inherited, source)
+    row = replace(row, source=source)
     found.ratings.append(row)
     location_id = values.get("Location ID") if is_locations else None
     if location_id:
         location = found.locations.setdefault(location_id, Place(provider_id=row.provider_id))
+        location.where = location.where or where
         location.name = location.name or _text(values, "Location Name")
         location.show_inherited(row.day, source) if row.inherited else location.show(row.day, source)
     if not row.inherited:
@@ -257,6 +260,7 @@ def _register_row(
         )
     location.name = _text(values, columns.get("location name", "")) or location.name
     start = day("location hsca start date")
+    location.where = where if start is not None or location.where is None else location.where
     if start is not None:
         location.start, location.start_from = start, source
         location.show(start, source)
@@ -271,6 +275,7 @@ def _register_row(
     provider.provider_type = provider.provider_type or _provider_type(value("provider primary inspection category"))
     provider.region = provider.region or _text(values, columns.get("provider region", ""))
     provider_start = day("provider hsca start date")
+    provider.where = where if provider_start is not None or provider.where is None else provider.where
     if provider_start is not None:
         provider.start, provider.start_from = provider_start, source
         provider.show(provider_start, source)

@@ -36,6 +36,7 @@ class Row:
     where: str
     inherited: bool = False
     source: Any = None
+    question_column: str = "Domain"  # the column of the key question: "Key Question" in older releases
 
 
 def check_columns(table: Any, question_column: str | None) -> None:
@@ -67,7 +68,7 @@ def read_row(values: dict[str, Any], where: str, question_column: str, is_locati
     cell = {"location_id": location_id, "service": service, "question": question, "rating": rating}
     day = _word(words.day, values, DAY, where)
     inherited = str(values.get(INHERITED) or "").strip().upper().startswith("Y")
-    return Row(provider_id, day, {k: v for k, v in cell.items() if v is not None}, where, inherited)
+    return Row(provider_id, day, {k: v for k, v in cell.items() if v is not None}, where, inherited, question_column=question_column)
 
 
 def _check_trust_level(values: dict[str, Any], where: str) -> None:
@@ -123,6 +124,7 @@ def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], fi
         },
         f"{first.where} (the ratings of {provider_id} published {day})",
         {key: row for key, (_, row) in cells.items()},
+        {"location_id": LOCATION, "service": SERVICE, "question": first.question_column, "rating": RATING},
     )
 
 

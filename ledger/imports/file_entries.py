@@ -35,6 +35,9 @@ from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, chosen_day
 from cqc_ledger.ledger.records import Recorded
 
 _SHOWN = 10
+# The columns of a registration's fields, named alike in every file that names the place.
+_PROVIDER_COLUMNS = {"provider_id": "Provider ID", "name": "Provider Name"}
+_LOCATION_COLUMNS = {"provider_id": "Provider ID", "location_id": "Location ID", "name": "Location Name"}
 
 
 @dataclass
@@ -170,12 +173,13 @@ def _provider_registration(provider_id: str, place: Place, shown: date | None, m
     if place.region and "region" in provider.ProviderRegistered.__dataclass_fields__:
         obj["region"] = place.region
     obj["source"] = source
-    origin = f"{source}: provider {provider_id}"
+    origin = place.where or f"{source}: provider {provider_id}"  # the row; what it is about, each message says
+    draft = Draft(obj, origin, columns=_PROVIDER_COLUMNS)
     if mine.provider is None:
-        return day, Draft(obj, origin)
+        return day, draft
     recorded_on, ref, was_inferred = mine.provider
     if recorded_on == day or (was_inferred and given is not None):  # the same day, or CQC's day for one inferred: keeping corrects it
-        return day, Draft(obj, origin)
+        return day, draft
     if given is not None and not was_inferred:
         notes.append(f"{origin}: CQC's file registers {provider_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
     return recorded_on, None
@@ -198,13 +202,14 @@ def _location_registration(
         "on": day.isoformat(),
         "source": source,
     }
-    origin = f"{source}: location {location_id}"
+    origin = place.where or f"{source}: location {location_id}"
+    draft = Draft(obj, origin, columns=_LOCATION_COLUMNS)
     recorded = mine.locations.get(location_id)
     if recorded is None:
-        return day, Draft(obj, origin)
+        return day, draft
     recorded_on, ref, was_inferred = recorded
     if recorded_on == day or (was_inferred and given is not None):
-        return day, Draft(obj, origin)
+        return day, draft
     if given is not None and not was_inferred:
         notes.append(f"{origin}: CQC's file registers {location_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
     return recorded_on, None

@@ -52,7 +52,7 @@ _DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.
 class Plan:
     """What an import comes to: entries to record, refs already holding the rest, and notes."""
 
-    record: list[tuple[Entry, Origin]] = field(default_factory=list)
+    record: list[tuple[Entry, Draft]] = field(default_factory=list)  # each with the draft it came from
     already: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -118,13 +118,13 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
         key = identity(entry)
         found = mine.index.get(key) if key is not None else None
         if found is None:
-            result.record.append((entry, draft.origin))
+            result.record.append((entry, draft))
             continue
         recalled, ref = found
         try:
             if isinstance(entry, _DAY_ONLY) and _inferred_day(recalled, entry):
                 recorded = recall(entry.provider_id)[key][0]  # type: ignore[index]
-                result.record.append((_redated(recorded, entry, ref), draft.origin))
+                result.record.append((_redated(recorded, entry, ref), draft))
                 result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 continue
             if isinstance(entry, _DAY_ONLY):
@@ -139,7 +139,7 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
             if (correction := _completion(entry, draft, index[key], index)) is None:  # type: ignore[index]
                 result.already.append(ref)
             else:
-                result.record.append((correction, draft.origin))
+                result.record.append((correction, draft))
         except _Contradiction as differs:
             raise RuleBroken(
                 f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {_about(entry)} is already recorded as {ref}, where "

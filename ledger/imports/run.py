@@ -163,7 +163,7 @@ def _parsed(draft: Draft, today: date) -> Entry:
     try:
         return parse_entry(draft.obj, today=today)
     except InputError as refused:
-        raise _placed(refused, draft.origin) from None
+        raise _placed(refused, draft.where(refused.field)) from None
 
 
 def _check_providers(named: dict[str, str], registered: set[str], known: Callable[[str], keeping.Known]) -> None:
@@ -188,12 +188,13 @@ def _check_providers(named: dict[str, str], registered: set[str], known: Callabl
         )
 
 
-def _record(ledger: Ledger, entries: Sequence[tuple[Entry, str]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:
-    """Records the entries in one transaction; InputErrors name the entry's origin."""
+def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:
+    """Records the entries in one transaction; InputErrors name where the entry (or the
+    refused cell of it) came from."""
     try:
         outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=followers)
     except InputError as refused:
-        raise _placed(refused, entries[refused.line - 1][1] if refused.line else "this import") from None
+        raise _placed(refused, entries[refused.line - 1][1].where(refused.field) if refused.line else "this import") from None
     return outcome.recorded, list(outcome.duplicates.values())
 
 

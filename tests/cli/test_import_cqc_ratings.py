@@ -131,6 +131,17 @@ def test_a_rated_location_the_ledger_does_not_hold_is_registered_on_the_day_of_i
             'row 8, column Publication Date: "31/02/2019" is not a day of the calendar',
         ),
         (location_row("RWP01", "Surgery", "Safe", RI, "Sept 2019"), 'row 8, column Publication Date: "Sept 2019" is not a date like'),
+        # refused by the rules an entry is checked by, after rows became a report and registrations:
+        # the row of that rating or place, not the report's first row or none
+        (
+            location_row("RWP01", "Matrenity", "Safe", RI, "2019-09-20"),
+            'row 8, column Service / Population Group: field "ratings[1].service": "Matrenity" is not a CQC service '
+            '(did you mean "Maternity"?)',
+        ),
+        (
+            location_row("rwp02", "Surgery", "Safe", RI, "2019-09-20"),
+            'row 8, column Location ID: field "location_id": "rwp02" is not a CQC id',
+        ),
     ],
 )
 def test_a_value_cqc_does_not_use_refuses_the_whole_file_naming_row_and_column(cli, rwp, tmp_path, row, says):
