@@ -327,47 +327,97 @@ def _normalised(entry: Entry) -> Entry:
 def check_entry(entry: Entry, today: date) -> None:
     """Checks that span fields (dates in order, nothing in the future, segments in range), and
     the fields both doors read as written but must weigh (a notice's service)."""
-    on = getattr(entry, "on", None)
-    if on is not None and on > today:
-        raise InvalidField(f'field "on": {on} is in the future (today is {today})', field="on")
-    for later in ("until", "deadline"):
-        value = getattr(entry, later, None)
+    checks = _CHECKS.get(type(entry))
+    if checks is None:
+        checks = _CHECKS[type(entry)] = _checks(type(entry))
+    for check in checks:
+        check(entry, today)
+
+
+# A check of an entry made by `check_entry`: InvalidField when it is broken.
+Check = Callable[[Any, date], None]
+_CHECKS: dict[type, tuple[Check, ...]] = {}
+
+
+def _checks(cls: type) -> tuple[Check, ...]:
+    """The checks `check_entry` makes of an entry type, in the order it makes them: its dates
+    (of those it has: on, until, deadline), then those of its own kind. Worked out once per type:
+    asking each entry for each date and each kind cost more than the checks themselves."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    checks: list[Check] = []
+    if "on" in fields:
+        checks.append(_not_future("on"))
+        checks.extend(_not_before_on(later) for later in ("until", "deadline") if later in fields)
+    if "until" in fields:
+        checks.append(_not_future("until"))
+    own: dict[type, Check] = {
+        ReportPublished: _check_report,
+        RatingsInherited: _check_inherited,
+        ServiceSuperseded: _check_superseded,
+        WarningNoticeIssued: _check_notice_service,
+        OversightSegmentChanged: _check_segment,
+    }
+    checks.extend(check for kind, check in own.items() if issubclass(cls, kind))
+    if issubclass(cls, EntryCorrected):
+        checks.append(_check_correction)
+    elif cls.__name__ == "EntryRetracted":
+        checks.append(_check_retraction)
+    return tuple(checks)
+
+
+def _not_future(name: str) -> Check:
+    def check(entry: Any, today: date) -> None:
+        value = getattr(entry, name)
+        if value is not None and value > today:
+            raise InvalidField(f'field "{name}": {value} is in the future (today is {today})', field=name)
+
+    return check
+
+
+def _not_before_on(later: str) -> Check:
+    def check(entry: Any, today: date) -> None:
+        value, on = getattr(entry, later), entry.on
         if value is not None and on is not None and value < on:
             raise InvalidField(f'field "{later}": {value} is before "on" ({on})', field=later)
-    if getattr(entry, "until", None) is not None and entry.until > today:  # type: ignore[attr-defined]
-        raise InvalidField(f'field "until": {entry.until} is in the future (today is {today})', field="until")  # type: ignore[attr-defined]
-    if isinstance(entry, ReportPublished):
-        _check_cells_distinct(entry.ratings)
-    if isinstance(entry, RatingsInherited):
-        _check_inherited(entry)
-    if isinstance(entry, ServiceSuperseded):
-        _check_superseded(entry)
-    if isinstance(entry, WarningNoticeIssued) and entry.service is not None:
+
+    return check
+
+
+def _check_report(entry: ReportPublished, today: date) -> None:
+    _check_cells_distinct(entry.ratings)
+
+
+def _check_notice_service(entry: WarningNoticeIssued, today: date) -> None:
+    if entry.service is not None:
         # A misspelling is refused as everywhere else; any other name is kept as written, as
         # notices always kept it (so recording a file of notices again reads it the same way).
         known_service(entry.service, "service")
-    if isinstance(entry, OversightSegmentChanged):
-        top = OVERSIGHT_SEGMENTS[entry.framework]
-        if not 1 <= entry.segment <= top:
-            raise InvalidField(
-                f'field "segment": {entry.framework} has segments 1 to {top}, not {entry.segment}',
-                field="segment",
-            )
-    if isinstance(entry, EntryCorrected):
-        if not _REF.fullmatch(entry.ref):
-            raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
-        if isinstance(entry.replacement, EntryCorrected) or entry.replacement.type_name == "EntryRetracted":
-            raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
-        if entry.replacement.provider_id != entry.provider_id:
-            raise InvalidField(
-                f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this entry\'s provider "{entry.provider_id}"',
-                field="replacement.provider_id",
-            )
-    elif entry.type_name == "EntryRetracted" and not _REF.fullmatch(entry.ref):  # type: ignore[attr-defined]
-        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")  # type: ignore[attr-defined]
 
 
-def _check_inherited(entry: RatingsInherited) -> None:
+def _check_segment(entry: OversightSegmentChanged, today: date) -> None:
+    top = OVERSIGHT_SEGMENTS[entry.framework]
+    if not 1 <= entry.segment <= top:
+        raise InvalidField(f'field "segment": {entry.framework} has segments 1 to {top}, not {entry.segment}', field="segment")
+
+
+def _check_correction(entry: EntryCorrected, today: date) -> None:
+    if not _REF.fullmatch(entry.ref):
+        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
+    if isinstance(entry.replacement, EntryCorrected) or entry.replacement.type_name == "EntryRetracted":
+        raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
+    if entry.replacement.provider_id != entry.provider_id:
+        raise InvalidField(
+            f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this entry\'s provider "{entry.provider_id}"',
+            field="replacement.provider_id",
+        )
+
+
+def _check_retraction(entry: Any, today: date) -> None:
+    if not _REF.fullmatch(entry.ref):
+        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
+
+
+def _check_inherited(entry: RatingsInherited, today: date) -> None:
     """Each inherited cell is the location's own, published before the location took it over."""
     if not entry.ratings:
         raise InvalidField('field "ratings" is empty: a RatingsInherited entry carries at least one rating', field="ratings")
@@ -387,7 +437,7 @@ def _check_inherited(entry: RatingsInherited) -> None:
     _check_cells_distinct(entry.ratings)
 
 
-def _check_superseded(entry: ServiceSuperseded) -> None:
+def _check_superseded(entry: ServiceSuperseded, today: date) -> None:
     if entry.service in entry.by:
         raise InvalidField(f'field "by": "{entry.service}" cannot supersede itself', field="by")
 
