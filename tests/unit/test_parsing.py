@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from builders import cell, corrected, inspection, notice_assessed, notice_issued, registered, report, revised, segment
+from builders import (
+    cell,
+    corrected,
+    inherited,
+    inspection,
+    notice_assessed,
+    notice_issued,
+    registered,
+    report,
+    retracted,
+    revised,
+    segment,
+    superseded,
+)
 
 from cqc_ledger.events import inspections
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
@@ -123,6 +136,96 @@ def test_a_value_a_field_cannot_hold_is_refused_naming_the_field(entry, field, w
 
     assert error.field == field
     assert f'"{field}"' in str(error) and words in str(error)
+
+
+def _inherited_cell(**fields: str) -> dict[str, str]:
+    return {"question": "safe", "rating": "Good", "published_on": "2019-01-01", **fields}
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        (registered(on="2026-01-02"), "on", 'field "on": 2026-01-02 is in the future (today is 2026-01-01)'),
+        (
+            inspection("RWP-I1", "2025-12-30", until="2026-01-02"),
+            "until",
+            'field "until": 2026-01-02 is in the future (today is 2026-01-01)',
+        ),
+        (inspection("RWP-I1", "2016-11-22", until="2016-11-21"), "until", 'field "until": 2016-11-21 is before "on" (2016-11-22)'),
+        (
+            notice_issued("RWP-WN1", "2017-01-27", deadline="2017-01-26"),
+            "deadline",
+            'field "deadline": 2017-01-26 is before "on" (2017-01-27)',
+        ),
+        (
+            report("RWP-R1", "2017-06-20", cell("safe", "Good", "RWP01"), cell("overall", "Good"), cell("safe", "Inadequate", "RWP01")),
+            "ratings[2]",
+            'field "ratings[2]" rates the same cell as "ratings[0]" (RWP01 safe); a report gives each cell one rating',
+        ),
+        (
+            inherited("RWP02", "2020-01-01"),
+            "ratings",
+            'field "ratings" is empty: a RatingsInherited entry carries at least one rating',
+        ),
+        (
+            inherited("RWP02", "2020-01-01", _inherited_cell(location_id="RWP03")),
+            "ratings[0].location_id",
+            'field "ratings[0].location_id": "RWP03" is not this entry\'s location "RWP02"; '
+            "an inherited rating becomes the inheriting location's own (name where it came from in from_location_id)",
+        ),
+        (
+            inherited("RWP02", "2020-01-01", _inherited_cell(published_on="2020-01-02")),
+            "ratings[0].published_on",
+            'field "ratings[0].published_on": 2020-01-02 is after "on" (2020-01-01); a location inherits only ratings already published',
+        ),
+        (
+            inherited("RWP02", "2020-01-01", _inherited_cell(), _inherited_cell(rating="Inadequate")),
+            "ratings[1]",
+            'field "ratings[1]" rates the same cell as "ratings[0]" (RWP02 safe); a report gives each cell one rating',
+        ),
+        (superseded("Surgery", "2020-01-01", "Surgery"), "by", 'field "by": "Surgery" cannot supersede itself'),
+        (segment("2025-04-01", "SOF-2021", 0), "segment", 'field "segment": SOF-2021 has segments 1 to 4, not 0'),
+        (retracted("nine"), "ref", 'field "ref": "nine" is not a ref like "RWP/9"'),
+        (retracted("RWP/9", on="2026-01-02"), "on", 'field "on": 2026-01-02 is in the future (today is 2026-01-01)'),
+        (corrected("RWP/0", registered()), "ref", 'field "ref": "RWP/0" is not a ref like "RWP/9"'),
+        (
+            corrected("RWP/9", registered(provider_id="RXX")),
+            "replacement.provider_id",
+            'field "replacement.provider_id": "RXX" is not this entry\'s provider "RWP"',
+        ),
+        (
+            corrected("RWP/9", registered(on="2026-01-02")),
+            "replacement.on",
+            'field "replacement.on": 2026-01-02 is in the future (today is 2026-01-01)',
+        ),
+        (corrected("RWP/9", registered(), on="2026-01-02"), "on", 'field "on": 2026-01-02 is in the future (today is 2026-01-01)'),
+    ],
+    ids=[
+        "a day in the future",
+        "a last visit in the future",
+        "a last visit before the first",
+        "a deadline before the notice",
+        "a cell rated twice",
+        "nothing inherited",
+        "an inherited cell of another location",
+        "an inherited cell published after",
+        "an inherited cell twice",
+        "a service superseding itself",
+        "a segment below the first",
+        "a retraction of what is not a ref",
+        "a retraction in the future",
+        "a correction of what is not a ref",
+        "a replacement of another provider",
+        "a replacement in the future",
+        "a correction in the future",
+    ],
+)
+def test_each_check_across_fields_refuses_in_its_own_words(entry, field, message):
+    # Each check of an entry as a whole, of each type that has it (check_entry works them out
+    # per type), word for word.
+    error = refusal(entry)
+
+    assert (error.field, str(error)) == (field, message)
 
 
 def test_a_misspelt_service_of_a_notice_suggests_the_service_there_and_in_a_replacement():
