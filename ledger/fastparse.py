@@ -17,8 +17,10 @@ scope always take the strict door: they are rare, and their normalising lives th
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
 import msgspec
 from msgspec.structs import astuple
@@ -34,14 +36,17 @@ from cqc_ledger.ledger.errors import InvalidField
 
 _STRICT_ONLY = frozenset(("EntryCorrected", "EntryRetracted", "RatingsInherited", "ServiceSuperseded"))
 _UNSET = msgspec.UNSET
+_new = object.__new__
 
 
-# The msgspec type of each kind of field on the fast door (choices: their canonical words only).
+# The msgspec type of each kind of field on the fast door (choices: their canonical words only;
+# text never empty).
+_TEXT = Annotated[str, msgspec.Meta(min_length=1)]
 _KINDS: dict[str, Any] = {
-    "str": str,
+    "str": _TEXT,
     "date": date,
     "int": Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)],  # larger ones: the strict door
-    "strs": tuple[str, ...],
+    "strs": tuple[_TEXT, ...],
     "cells": tuple[RatingCell, ...],
     "cell": RatingCell,
     "scope": tuple[()],  # only an empty scope is read here
@@ -58,7 +63,10 @@ def _field_type(spec: FieldSpec) -> Any | None:
 
 def _struct(name: str, cls: type) -> type[msgspec.Struct] | None:
     """The msgspec structure of an entry type, tagged by its `type`; None if it has a field of a
-    kind that always takes the strict door."""
+    kind that always takes the strict door, or a __post_init__ (the fast door builds an entry
+    without its __init__: see `_entry`)."""
+    if hasattr(cls, "__post_init__"):
+        return None
     fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
     for spec in field_specs(cls):
         found = _field_type(spec)
@@ -74,13 +82,46 @@ _STRUCTS = {name: s for name, cls in ENTRY_TYPES.items() if name not in _STRICT_
 _DECODER = msgspec.json.Decoder(Union[tuple(_STRUCTS.values())])  # noqa: UP007  (a union built at run time)
 # Keys sorted, as the canonical form has them (the `type` tag takes its sorted place among them).
 _ENCODER = msgspec.json.Encoder(order="sorted")
-# Each field's name and kind, in the order of the structure's fields (as `astuple` gives their values).
-_SPECS = {
-    name: tuple((field, {s.name: s.kind for s in field_specs(ENTRY_TYPES[name])}[field]) for field in struct.__struct_fields__)
-    for name, struct in _STRUCTS.items()
-}
-_AS_GIVEN = frozenset(("date", "choice", "int"))  # kinds msgspec has checked whole
 _TAGS = {struct: b',"type":"' + name.encode() + b'"' for name, struct in _STRUCTS.items()}
+
+
+class _Plan(NamedTuple):
+    """What the fast door does with the values of an entry type's structure (in the order of its
+    fields, as `astuple` gives them), worked out once per type: which it checks, and how, and
+    where each goes in the entry."""
+
+    cls: type[Entry]
+    ids: tuple[int, ...]  # CQC's ids: their form allows no white space and no control characters
+    texts: tuple[int, ...]  # other text (never empty: msgspec refuses it): no white space at its ends, no controls
+    lists: tuple[int, ...]  # lists of text, each checked as text
+    cells: tuple[int, ...]  # lists of cells, and a single cell
+    empties: tuple[int, ...]  # lists of any kind, which the canonical form leaves out when empty
+    setters: tuple[Callable[[Entry, Any], None], ...]  # each field's slot's own setter
+    defaults: tuple[Any, ...]  # each field's default, for a value not given
+
+
+def _plan(name: str, struct: type[msgspec.Struct]) -> _Plan:
+    cls = ENTRY_TYPES[name]
+    kinds = {spec.name: spec.kind for spec in field_specs(cls)}
+    fields: tuple[str, ...] = struct.__struct_fields__
+    defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory() for f in dataclasses.fields(cls)}
+
+    def at(*of: str) -> tuple[int, ...]:
+        return tuple(i for i, field in enumerate(fields) if kinds[field] in of)
+
+    return _Plan(
+        cls=cls,
+        ids=tuple(i for i in at("str") if fields[i] in parsing.ID_FIELDS),
+        texts=tuple(i for i in at("str") if fields[i] not in parsing.ID_FIELDS),
+        lists=at("strs"),
+        cells=at("cells", "cell"),
+        empties=at("strs", "choices", "cells", "scope"),
+        setters=tuple(getattr(cls, field).__set__ for field in fields),
+        defaults=tuple(defaults[field] for field in fields),
+    )
+
+
+_PLANS = {struct: _plan(name, struct) for name, struct in _STRUCTS.items()}
 
 
 def fast_read(line: bytes | str, today: date) -> tuple[Entry, bytes | None] | None:
@@ -112,31 +153,33 @@ def fast_read(line: bytes | str, today: date) -> tuple[Entry, bytes | None] | No
 
 def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
     """The entry, and whether a list was given empty; None when the strict door must read it."""
-    name = type(struct).__name__
-    values: dict[str, Any] = {}
-    empty = False
-    for (field, kind), value in zip(_SPECS[name], astuple(struct), strict=True):
-        if value is _UNSET:
-            continue
-        if kind == "str":
-            if not value or value != value.strip() or (field in parsing.ID_FIELDS and not parsing.plain_id(value)):
-                return None
-            if parsing.CONTROLS.search(value):
-                return None
-        elif kind in _AS_GIVEN:
-            pass
-        elif kind == "cell":
-            _plain((value,))
-        elif not value:
-            empty = True
-            if kind == "scope":
-                continue  # only an empty scope is read here: the default
-        elif kind == "cells":
-            _plain(value)
-        elif kind == "strs" and not all(v and v == v.strip() and not parsing.CONTROLS.search(v) for v in value):
+    plan = _PLANS[type(struct)]
+    values = astuple(struct)
+    for i in plan.ids:
+        value = values[i]
+        if value is not _UNSET and not parsing.plain_id(value):
             return None
-        values[field] = value
-    entry = ENTRY_TYPES[name](**values)
+    for i in plan.texts:
+        value = values[i]
+        if value is not _UNSET and (value != value.strip() or parsing.CONTROLS.search(value)):
+            return None
+    for i in plan.lists:
+        value = values[i]
+        if value is not _UNSET and (tuple(map(str.strip, value)) != value or any(map(parsing.CONTROLS.search, value))):
+            return None
+    for i in plan.cells:
+        value = values[i]
+        if value is not _UNSET:
+            _plain(value if type(value) is tuple else (value,))
+    empty = False
+    for i in plan.empties:
+        if values[i] == ():
+            empty = True
+    # Built as its __init__ would build it (a frozen dataclass's sets each field through
+    # object.__setattr__), by the slots' own setters, without passing the values by name.
+    entry = _new(plan.cls)
+    for put, value, default in zip(plan.setters, values, plan.defaults, strict=True):
+        put(entry, default if value is _UNSET else value)
     parsing.check_entry(entry, today)
     return entry, empty
 
