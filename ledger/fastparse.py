@@ -161,11 +161,11 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
             return None
     for i in plan.texts:
         value = values[i]
-        if value is not _UNSET and (value != value.strip() or parsing.CONTROLS.search(value)):
+        if value is not _UNSET and (value != value.strip() or _controlled(value)):
             return None
     for i in plan.lists:
         value = values[i]
-        if value is not _UNSET and (tuple(map(str.strip, value)) != value or any(map(parsing.CONTROLS.search, value))):
+        if value is not _UNSET and (tuple(map(str.strip, value)) != value or any(map(_controlled, value))):
             return None
     for i in plan.cells:
         value = values[i]
@@ -182,6 +182,12 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
         put(entry, default if value is _UNSET else value)
     parsing.check_entry(entry, today)
     return entry, empty
+
+
+def _controlled(text: str) -> bool:
+    """Whether the text holds a control character (parsing.CONTROLS). Every one of them is
+    unprintable, and asking str.isprintable of the text, as most is, is quicker than the search."""
+    return not text.isprintable() and parsing.CONTROLS.search(text) is not None
 
 
 def _plain(cells: tuple[RatingCell, ...]) -> None:

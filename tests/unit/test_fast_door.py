@@ -17,7 +17,7 @@ from cqc_ledger.events.schema import field_specs
 from cqc_ledger.ledger.errors import InputError
 from cqc_ledger.ledger.fastparse import fast_read
 from cqc_ledger.ledger.input import iter_entries, json_value
-from cqc_ledger.ledger.parsing import parse_entry
+from cqc_ledger.ledger.parsing import CONTROLS, parse_entry
 from cqc_ledger.ledger.store.codec import canonical
 
 TODAY = date(2026, 1, 1)
@@ -205,6 +205,13 @@ def test_what_the_fast_door_reads_it_writes_as_the_recorder_would(summary, sourc
     fast = fast_entry(line)
     if fast is not None:
         assert fast == strict(line)
+
+
+def test_every_control_character_is_unprintable_so_printable_text_need_not_be_searched_for_one():
+    # The fast door searches text for a control character only when str.isprintable says no.
+    controls = [chr(c) for c in range(0x110000) if CONTROLS.match(chr(c))]
+    assert len(controls) == 62
+    assert not any(c.isprintable() for c in controls)
 
 
 # Text with what a check of text looks for: white space at an end (U+0085 and U+00A0 among it,
