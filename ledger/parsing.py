@@ -310,6 +310,14 @@ def _scope(value: Any, where: str, today: date) -> ScopeItem:
     item = _build(ScopeItem, _object(value, where), where + ".", today)
     if item.service is not None:
         item = dataclasses.replace(item, service=known_service(item.service, where + ".service"))
+    if item.location_id or item.service:
+        for i, question in enumerate(item.questions):
+            if question in TRUST_ONLY_QUESTIONS:
+                raise InvalidField(
+                    f'field "{where}.questions[{i}]": "{question}" is rated only at trust level, '
+                    "so the scope item can have no location_id or service",
+                    field=f"{where}.questions[{i}]",
+                )
     return item
 
 
@@ -421,6 +429,12 @@ def _check_inherited(entry: RatingsInherited, today: date) -> None:
     """Each inherited cell is the location's own, published before the location took it over."""
     if not entry.ratings:
         raise InvalidField('field "ratings" is empty: a RatingsInherited entry carries at least one rating', field="ratings")
+    if entry.from_location_id == entry.location_id and entry.from_provider_id in (None, entry.provider_id):
+        raise InvalidField(
+            f'field "from_location_id": "{entry.from_location_id}" is the inheriting location itself: a location cannot '
+            "inherit its own ratings (name the location they came from, or leave from_location_id out)",
+            field="from_location_id",
+        )
     for i, cell in enumerate(entry.ratings):
         if cell.location_id is not None and cell.location_id != entry.location_id:
             raise InvalidField(

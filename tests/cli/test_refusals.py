@@ -16,6 +16,7 @@ from builders import (
     corrected,
     entered,
     exited,
+    inherited,
     inspection,
     location,
     notice_assessed,
@@ -145,6 +146,24 @@ REFUSED = [
         1,
         "cell.question",
         id="use-of-resources revised at a location",
+    ),
+    pytest.param(
+        [inspection("RWP-I2", "2019-01-06", scope=[{"location_id": "RWP01", "questions": ["safe", "use-of-resources"]}])],
+        1,
+        "scope[0].questions[1]",
+        id="use-of-resources inspected at a location",
+    ),
+    pytest.param(
+        [inspection("RWP-I2", "2019-01-06", scope=[{"service": "Surgery", "questions": ["combined"]}])],
+        1,
+        "scope[0].questions[0]",
+        id="combined inspected for a service",
+    ),
+    pytest.param(
+        [inherited("RWP01", "2019-01-01", {**cell("safe", "Good"), "published_on": "2018-06-01"}, from_location_id="RWP01")],
+        1,
+        "from_location_id",
+        id="a location inheriting from itself",
     ),
     # Special measures.
     pytest.param([entered("2015-12-02", decided_by="NHS England")], 1, "on", id="entering a regime in force that day"),
