@@ -29,6 +29,11 @@ Messages are whole sentences that name the value and, where there is one, the fi
 from __future__ import annotations
 
 
+def with_article(word: str) -> str:
+    """A word (an entry type) with its article, for a sentence: "an InspectionCarriedOut"."""
+    return f"{'an' if word[:1] in 'AEIOUaeiou' else 'a'} {word}"
+
+
 class LedgerError(Exception):
     """A refusal or failed check, told to the user as `Error: <message>`."""
 

@@ -22,7 +22,7 @@ from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.services import KNOWN_NAMES, is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.cells import named
-from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.errors import RuleBroken, with_article
 from cqc_ledger.ledger.history import MENDING
 
 # CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
@@ -75,10 +75,11 @@ class Span:
     deregistered_ref: str | None = None
     latest: date | None = None
     latest_ref: str | None = None
+    latest_type: str | None = None
 
-    def saw(self, on: date, ref: str) -> None:
+    def saw(self, on: date, ref: str, type_name: str) -> None:
         if self.latest is None or on > self.latest:
-            self.latest, self.latest_ref = on, ref
+            self.latest, self.latest_ref, self.latest_type = on, ref, type_name
 
 
 @dataclass
@@ -106,9 +107,9 @@ class Times:
             span = self._span(entry.location_id)
             span.deregistered, span.deregistered_ref = on, ref
         else:
-            self.provider.saw(on, ref)
+            self.provider.saw(on, ref, entry.type_name)
             for location_id in _rated_places(entry):
-                self._span(location_id).saw(on, ref)
+                self._span(location_id).saw(on, ref, entry.type_name)
         if isinstance(entry, inspections.InspectionCarriedOut):
             self.inspections.setdefault(entry.inspection_id, entry.on)
 
@@ -135,7 +136,7 @@ def _within_provider(span: Span, entry: Entry, on: date) -> None:
     if isinstance(entry, _RECORD) and span.registered and on < span.registered:
         raise RuleBroken(
             f"{on} is before the provider was registered ({span.registered}, {span.registered_ref}): "
-            f"a {entry.type_name} cannot be dated before the provider existed",
+            f"{with_article(entry.type_name)} cannot be dated before the provider existed",
             field="on",
         )
     if span.deregistered and on > span.deregistered and not isinstance(entry, provider.ProviderDeregistered):
@@ -157,7 +158,8 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         span = times.locations.get(entry.location_id)
         if span and span.latest and span.latest > on:
             raise RuleBroken(
-                f"location {entry.location_id} cannot be deregistered on {on}: {span.latest_ref} rates it on {span.latest}, after that day",
+                f"location {entry.location_id} cannot be deregistered on {on}: {span.latest_ref}, {with_article(span.latest_type or 'entry')} "
+                f"of it, is dated {span.latest}, after that day",
                 field="on",
             )
         if span and span.registered and on < span.registered:

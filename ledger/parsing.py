@@ -102,8 +102,9 @@ def _parse(obj: Any, today: date, path: str, left_out: list[LeftOut] | None = No
         hint = suggestion(str(kind), tuple(ENTRY_TYPES))
         raise InvalidField(f'field "{path}type": "{visible(str(kind))}" is not an entry type{hint}', field=path + "type")
     fields = {k: v for k, v in obj.items() if k != "type"}
-    entry = _normalised(_build(cls, fields, path, today, left_out))
+    built = _build(cls, fields, path, today, left_out)
     try:
+        entry = _normalised(built)
         check_entry(entry, today)
     except InvalidField as wrong:
         if path:  # name the field where it is: replacement.on, not on
@@ -514,6 +515,8 @@ def _word(spec: FieldSpec, value: Any, where: str) -> str:
     words = tuple(w for w in dict.fromkeys(spec.table.values()))
     hint = suggestion(str(value), words) if isinstance(value, str) else ""
     what = spec.name.replace("_", " ")
+    if spec.kind == "choices":  # a word of a list: "is not a question", of field "questions"
+        what = what.removesuffix("s")
     listed = ", ".join(f'"{w}"' for w in words)
     return _raise(
         InvalidField(

@@ -21,7 +21,7 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger import meaning
 from cqc_ledger.ledger.cells import named
-from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.errors import RuleBroken, with_article
 from cqc_ledger.ledger.history import MENDING, effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
 from cqc_ledger.ledger.store.codec import identity_of
@@ -284,13 +284,12 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     original = recorded[target - 1].entry
     if isinstance(original, MENDING):
         raise RuleBroken(
-            f"{mend.ref} is itself {'an' if original.type_name[0] in 'AEIOU' else 'a'} {original.type_name}; "
-            "mend the entry it targets instead",
+            f"{mend.ref} is itself {with_article(original.type_name)}; mend the entry it targets instead",
             field="ref",
         )
     if isinstance(mend, EntryCorrected) and type(mend.replacement) is not type(original):
         raise RuleBroken(
-            f"the replacement is a {mend.replacement.type_name} but {mend.ref} is a {original.type_name}; "
+            f"the replacement is {with_article(mend.replacement.type_name)} but {mend.ref} is {with_article(original.type_name)}; "
             "a correction keeps the entry's type",
             field="replacement.type",
         )

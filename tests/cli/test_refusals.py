@@ -26,6 +26,7 @@ from builders import (
     report,
     retracted,
     revised,
+    superseded,
 )
 
 # A small history of Worcestershire Acute (RWP), with East Midlands Ambulance (RX9) beside it.
@@ -230,6 +231,56 @@ def test_a_refused_input_names_its_line_and_field_and_records_nothing(cli, histo
         message = result.stderr.removeprefix(f"Error: line {line}: ")
         assert names_field(message, field), result.stderr
     # ...and nothing of it is recorded
+    assert entries(cli) == history
+
+
+WORDED = [
+    pytest.param(
+        [inspection("RWP-I2", "2019-01-06", scope=[{"location_id": "RWP01", "questions": ["safety"]}])],
+        'line 1: field "scope[0].questions[0]": "safety" is not a question (did you mean "safe"?); one of "safe", "effective", '
+        '"caring", "responsive", "well-led", "use-of-resources", "combined"',
+        id="a scope's question misspelt",
+    ),
+    pytest.param(
+        [inspection("RWP-I2", "2009-01-06")],
+        'line 1: field "on": 2009-01-06 is before the provider was registered (2010-04-01, RWP/1): '
+        "an InspectionCarriedOut cannot be dated before the provider existed",
+        id="an entry type opening with a vowel",
+    ),
+    pytest.param(
+        [corrected("RWP/10", report("RWP-R9", "2015-04-01", cell("overall", "Good")))],
+        'line 1: field "replacement.type": the replacement is a ReportPublished but RWP/10 is an EnforcementActionTaken; '
+        "a correction keeps the entry's type",
+        id="a correction of another type",
+    ),
+    pytest.param(
+        [superseded("Surgery", "2021-06-01", "Maternity", location_id="RWP01"), {**SHUT, "on": "2021-05-01"}],
+        'line 2: field "on": location RWP01 cannot be deregistered on 2021-05-01: RWP/11, a ServiceSuperseded of it, '
+        "is dated 2021-06-01, after that day",
+        id="a deregistration before a supersession",
+    ),
+    pytest.param(
+        [superseded("Surgery", "2021-06-01", "Maternity", location_id="RWP01"), corrected("RWP/11", superseded("Surgry", "2021-06-01"))],
+        'line 2: field "replacement.service": "Surgry" is not a CQC service (did you mean "Surgery"?)',
+        id="a replacement's service misspelt",
+    ),
+    pytest.param(
+        [
+            superseded("Surgery", "2021-06-01", "Maternity", location_id="RWP01"),
+            corrected("RWP/11", superseded("Surgery", "2021-06-01", "Matrenity", location_id="RWP01")),
+        ],
+        'line 2: field "replacement.by[0]": "Matrenity" is not a CQC service (did you mean "Maternity"?)',
+        id="a replacement's successor service misspelt",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "words"), WORDED)
+def test_a_refusal_says_what_is_wrong_in_plain_words_naming_the_field_where_it_is(cli, history, lines, words):
+    result = cli("record", "-", input=text(*lines))
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: {words}"), result.stderr
     assert entries(cli) == history
 
 
