@@ -112,7 +112,7 @@ def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, aske
     are by day, then place and question (as `in_order` has them for one provider).
 
     Most days are one entry that sets ratings only: its changes are the cells whose rating it
-    does not hold already, found as the difference of two dicts' items, not cell by cell."""
+    does not hold already, each found by one look-up in what is held."""
     held: Held = {}
     out: list[dict[str, Any]] = []
     for day, same_day in groupby(rated, key=lambda r: r.on):
@@ -123,7 +123,7 @@ def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, aske
             continue
         only = entries[0]
         if len(entries) == 1 and only.place is None and INSPECTED_NOT_RATED not in only.cells.values():
-            moved = [(key, held.get(key), rating, only.position) for key, rating in only.cells.items() - held.items()]
+            moved = [(key, was, rating, only.position) for key, rating in only.cells.items() if (was := held.get(key)) != rating]
             held.update(only.cells)
         else:
             moved = _day_moves(held, entries)

@@ -1,0 +1,50 @@
+"""How `changes` reads a stored entry that sets ratings (`register_facts.read_rated`): its cells by
+place and question, whatever words a cell uses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+
+from cqc_ledger.projections.register_facts import Rated, read_rated
+
+TRUST_OVERALL = (None, None, "overall")
+SURGERY_SAFE = ("RWP01", "Surgery", "safe")
+
+
+def stored(body: dict[str, Any], topic: str = "ReportPublished", position: int = 3) -> tuple[Any, ...]:
+    """A row as the views read it: provider, position, mend, topic, state, the mend's state."""
+    return ("RWP", position, 0, topic, orjson.dumps(body), None)
+
+
+def report(*cells: dict[str, Any]) -> dict[str, Any]:
+    return {"provider_id": "RWP", "report_id": "R1", "on": "2019-03-01", "inspection_ids": ["I1"], "ratings": list(cells)}
+
+
+OVERALL_GOOD = {"question": "overall", "rating": "Good"}
+SURGERY_NOT_RATED = {"location_id": "RWP01", "service": "Surgery", "question": "safe", "rating": "Inspected but not rated"}
+
+
+def test_a_report_is_read_as_its_cells_by_place_and_question():
+    # Given a report rating the trust and a service at a location
+    row = stored(report(OVERALL_GOOD, SURGERY_NOT_RATED))
+    # When it is read
+    found = read_rated(row)
+    # Then each cell is keyed by location, service and question
+    assert found == Rated(date(2019, 3, 1), 3, "ReportPublished", {TRUST_OVERALL: "Good", SURGERY_SAFE: "Inspected but not rated"})
+
+
+def test_a_service_cqc_does_not_list_is_read_as_written():
+    # Given a report rating a service by a name that is none of CQC's (the ledger keeps it as written)
+    own_name = {"location_id": "RWP01", "service": "Hyperbaric medicine", "question": "safe", "rating": "Good"}
+    # When it is read
+    found = read_rated(stored(report(OVERALL_GOOD, own_name)))
+    # Then its cells are those of any other report
+    assert found.cells == {TRUST_OVERALL: "Good", ("RWP01", "Hyperbaric medicine", "safe"): "Good"}
+
+
+def test_a_revision_is_read_as_its_one_cell():
+    revision = {"provider_id": "RWP", "on": "2019-05-01", "reason": "rating review", "cell": SURGERY_NOT_RATED | {"rating": "Good"}}
+    assert read_rated(stored(revision, topic="RatingRevised")).cells == {SURGERY_SAFE: "Good"}
