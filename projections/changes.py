@@ -267,7 +267,8 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
 
     The latest entry of each is fetched first, then the one before, then two more, then all the
     rest, each round only for the providers the rounds before left unsettled; an entry is read
-    (parsed) only while some cell is still to settle."""
+    (parsed) only while some cell is still to settle, and keeps only the cells still to settle
+    (one that an entry after it settled takes that entry's value, whatever came before)."""
     earlier: dict[str, list[Rated]] = {p: [] for p in touching}
     open_keys = dict(touching)  # each provider's cells still to settle, emptied as they are
     for after, upto in ROUNDS:
@@ -279,8 +280,8 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
             provider_id = row[0]
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())
-            if keys is None or keys:  # some cell still to settle (None: every entry is wanted)
-                r = register_facts.read_rated(row)
+            if keys is None or keys:  # some cell still to settle (None: every entry is wanted, whole)
+                r = register_facts.read_rated(row, keys)  # of its cells, only those still to settle matter
                 earlier[provider_id].insert(0, r)
                 if keys is not None:
                     _settle(keys, r.cells)

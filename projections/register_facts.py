@@ -10,7 +10,7 @@ subject, on, position, value), topics `name`, `registered` (JSON `{"provider_typ
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Container
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
@@ -154,23 +154,30 @@ class _Mending(msgspec.Struct, gc=False):
 _BODY, _MENDING = msgspec.json.Decoder(_Body), msgspec.json.Decoder(_Mending)
 
 
-def read_rated(row: StoredRow) -> Rated:
-    """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement)."""
+def read_rated(row: StoredRow, among: Container[CellKey] | None = None) -> Rated:
+    """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement), with only the
+    cells `among` when given (an entry read for a few of its cells: the rest are not kept)."""
     _, position, mend, topic, state, mending = row
     kind = entry_kind(topic)
     try:
         body = _MENDING.decode(as_bytes(mending)).replacement if mend else _BODY.decode(as_bytes(state))
     except msgspec.ValidationError:
-        return _read_whole(position, kind, orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state)))
+        whole = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
+        return _read_whole(position, kind, whole, among)
     listed = (body.cell,) if kind == "RatingRevised" and body.cell else body.ratings or ()
-    cells = {(c.location_id, c.service, c.question): c.rating for c in listed}
+    if among is None:
+        cells = {(c.location_id, c.service, c.question): c.rating for c in listed}
+    else:
+        cells = {key: c.rating for c in listed if (key := (c.location_id, c.service, c.question)) in among}
     return Rated(body.on, position, kind, cells, (body.location_id, body.service) if kind == "ServiceSuperseded" else None)
 
 
-def _read_whole(position: int, kind: str, body: dict[str, Any]) -> Rated:
+def _read_whole(position: int, kind: str, body: dict[str, Any], among: Container[CellKey] | None) -> Rated:
     """`read_rated` of a body not in the form msgspec reads it (parsed whole instead)."""
     listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
     cells = {(c.get("location_id"), c.get("service"), c["question"]): c["rating"] for c in listed}
+    if among is not None:
+        cells = {key: rating for key, rating in cells.items() if key in among}
     place = (body.get("location_id"), body["service"]) if kind == "ServiceSuperseded" else None
     return Rated(date.fromisoformat(body["on"]), position, kind, cells, place)
 

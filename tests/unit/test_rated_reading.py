@@ -1,5 +1,5 @@
 """How `changes` reads a stored entry that sets ratings (`register_facts.read_rated`): its cells by
-place and question, whatever words a cell uses."""
+place and question, whatever words a cell uses, and only the cells asked for when some are."""
 
 from __future__ import annotations
 
@@ -48,3 +48,15 @@ def test_a_service_cqc_does_not_list_is_read_as_written():
 def test_a_revision_is_read_as_its_one_cell():
     revision = {"provider_id": "RWP", "on": "2019-05-01", "reason": "rating review", "cell": SURGERY_NOT_RATED | {"rating": "Good"}}
     assert read_rated(stored(revision, topic="RatingRevised")).cells == {SURGERY_SAFE: "Good"}
+
+
+def test_an_entry_read_for_some_of_its_cells_keeps_only_those():
+    # Given a report of two cells, one of them a service CQC does not list
+    own_name = {"location_id": "RWP01", "service": "Hyperbaric medicine", "question": "safe", "rating": "Good"}
+    for cells in ((OVERALL_GOOD, SURGERY_NOT_RATED), (OVERALL_GOOD, own_name)):
+        # When it is read for the trust's overall rating only
+        found = read_rated(stored(report(*cells)), {TRUST_OVERALL})
+        # Then that cell alone is kept
+        assert found.cells == {TRUST_OVERALL: "Good"}
+    # And read for none, it keeps none (its day and position stand)
+    assert read_rated(stored(report(OVERALL_GOOD)), set()) == Rated(date(2019, 3, 1), 3, "ReportPublished", {})
