@@ -288,7 +288,7 @@ def _deregistered(response: Response, kind: str, extra: dict[str, Any]) -> list[
         **extra,
         "source": f"{API}/{kind_of}s/{org_id}",
     }
-    return [Draft(obj, response.name)]
+    return [Draft(obj, f"{response.name}: deregistrationDate")]
 
 
 def _successor(body: dict[str, Any]) -> dict[str, str]:

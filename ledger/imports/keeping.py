@@ -142,7 +142,7 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
                 result.record.append((correction, draft))
         except _Contradiction as differs:
             raise RuleBroken(
-                f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {_about(entry)} is already recorded as {ref}, where "
+                f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {about(entry)} is already recorded as {ref}, where "
                 f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
@@ -178,12 +178,12 @@ def _completion(
         registration = index.get(("LocationRegistered", cell.location_id))
         if cell.key not in held and cell.location_id and (registration is None or _position(registration[1]) > _position(ref)):
             raise RuleBroken(
-                f"{draft.places.get(cell.key, draft.origin)}: {_about(entry)} is recorded as {ref}, before location "
+                f"{draft.places.get(cell.key, draft.origin)}: {about(entry)} is recorded as {ref}, before location "
                 f"{cell.location_id} was registered, so its ratings for {cell.location_id} cannot be added to it: retract "
                 f"{ref} (cqc-ledger retract {ref} --reason TEXT) and import the provider's response together with its "
                 "locations' responses, so that the report is recorded whole"
             )
-    reason = f"completed from CQC data: {_about(entry)} also has {', '.join(added)}"
+    reason = f"completed from CQC data: {about(entry)} also has {', '.join(added)}"
     return EntryCorrected(provider_id=entry.provider_id, ref=ref, replacement=completed, reason=reason, source=entry.source)
 
 
@@ -295,7 +295,8 @@ def _names(history: Sequence[Recorded]) -> dict[tuple[Any, ...], str]:
     return names
 
 
-def _about(entry: Entry) -> str:
+def about(entry: Entry) -> str:
+    """What an entry is about, in words: `report "X"`, `the registration of location RWP01`."""
     if isinstance(entry, (provider.LocationRegistered, provider.LocationDeregistered)):
         return f"the {'registration' if 'Registered' in entry.type_name else 'deregistration'} of location {entry.location_id}"
     if isinstance(entry, (provider.ProviderRegistered, provider.ProviderDeregistered)):
@@ -304,7 +305,9 @@ def _about(entry: Entry) -> str:
         return f'inspection "{entry.inspection_id}"'
     if isinstance(entry, continuity.RatingsInherited):
         return f"the inheritance of {entry.location_id}'s ratings from {entry.from_location_id}"
-    return f'report "{entry.report_id}"'  # type: ignore[attr-defined]
+    if isinstance(entry, inspections.ReportPublished):
+        return f'report "{entry.report_id}"'
+    return f"{entry.type_name} of {getattr(entry, 'on', None) or 'no day'}"
 
 
 def _show(value: Any) -> str:

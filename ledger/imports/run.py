@@ -7,6 +7,7 @@ record it came from.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,8 +22,10 @@ from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, k
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.ledger.store.codec import identity_of
 
 _SHOWN = 10
+_REF = re.compile(r"\b[A-Z0-9][A-Za-z0-9-]*/\d+\b")
 
 
 @dataclass
@@ -194,8 +197,41 @@ def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: S
     try:
         outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=followers)
     except InputError as refused:
-        raise _placed(refused, entries[refused.line - 1][1].where(refused.field) if refused.line else "this import") from None
+        told = _unwritten_refs(ledger, refused, entries)
+        raise _placed(told, entries[refused.line - 1][1].where(refused.field) if refused.line else "this import") from None
     return outcome.recorded, list(outcome.duplicates.values())
+
+
+def _unwritten_refs(ledger: Ledger, refused: InputError, entries: Sequence[tuple[Entry, Draft]]) -> InputError:
+    """The refusal with each ref it names that only this import's entries would have had (the
+    rules weigh an entry against the ones before it in the input, by the refs they are given as
+    they are decided, then nothing is written) told as the entry and where it came from."""
+    told = refused.message
+    for ref in dict.fromkeys(_REF.findall(told)):
+        provider_id, _, position = ref.rpartition("/")
+        held = ledger.provider(provider_id).history()
+        if int(position) <= len(held):
+            continue
+        meant = _would_be(held, [pair for pair in entries[: refused.line or len(entries)] if pair[0].provider_id == provider_id])
+        found = meant.get(int(position))
+        if found is not None:
+            told = re.sub(rf"\b{re.escape(ref)}\b", f"this import's {keeping.about(found[0])} ({found[1].origin})", told)
+    if told == refused.message:
+        return refused
+    return type(refused)(told, line=refused.line, field=refused.field)
+
+
+def _would_be(held: Sequence[Recorded], entries: Sequence[tuple[Entry, Draft]]) -> dict[int, tuple[Entry, Draft]]:
+    """The position each entry would have had in its provider's ledger: the next ones in
+    turn, but for an entry identical to one held or before it in the input (skipped)."""
+    seen = {identity_of(r.entry) for r in held}
+    found: dict[int, tuple[Entry, Draft]] = {}
+    for entry, draft in entries:
+        content = identity_of(entry)
+        if content not in seen:
+            seen.add(content)
+            found[len(held) + len(found) + 1] = (entry, draft)
+    return found
 
 
 def _placed(refused: InputError, origin: str) -> InputError:

@@ -5,6 +5,7 @@ whole, naming the file and the place in it."""
 from __future__ import annotations
 
 import pytest
+from builders import registered
 from cqc_data import (
     API,
     RWP01_2023,
@@ -299,3 +300,30 @@ def test_two_responses_of_one_provider_in_one_import_are_refused(cli):
     message = refused(cli, "cqc-api", fixture("RX9-2018"), fixture("RX9"))
 
     assert "provider RX9 is also in" in message and "the older first" in message
+
+
+def test_a_refusal_over_an_entry_of_the_same_import_names_that_entry_not_a_ref_it_was_never_given(cli, tmp_path):
+    # Given a ledger holding only RWP's registration, and RWP01's response deregistering it on
+    # 2018-01-01, before its report of 2023-04-06 (RWP/2 to RWP/11 would be this import's)
+    assert cli("record", input=[registered(on="2010-04-01")]).exit_code == 0
+    body = response("RWP01") | {"registrationStatus": "Deregistered", "deregistrationDate": "2018-01-01"}
+    path = saved(tmp_path, "RWP01.json", body)
+
+    message = refused(cli, "cqc-api", path)
+
+    # Then the refusal names the report of the response, where in it, and the deregistration's place
+    assert f"{path}: deregistrationDate: " in message and "cannot be deregistered on 2018-01-01" in message
+    assert f'this import\'s report "{RWP01_2023}" ({path}: ' in message
+    assert "RWP/" not in message
+    assert [e["type"] for e in entries(cli, "RWP")] == ["ProviderRegistered"]
+
+
+def test_a_refusal_over_an_entry_already_recorded_names_its_ref(cli, tmp_path):
+    assert cli("record", input=[registered(on="2010-04-01")]).exit_code == 0
+    run_import(cli, "cqc-api", fixture("RWP01"))
+    body = response("RWP01") | {"registrationStatus": "Deregistered", "deregistrationDate": "2018-01-01"}
+
+    message = refused(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
+
+    ref = next(e["ref"] for e in entries(cli, "RWP") if e.get("report_id") == RWP01_2023)
+    assert f"{ref} rates it on 2023-04-06" in message
