@@ -56,6 +56,8 @@ def read_row(values: dict[str, Any], where: str, question_column: str, is_locati
         _check_trust_level(values, where)
     service = _word(words.service, values, SERVICE, where)
     question = _word(lambda v: words.question(v, trust_level=True), values, question_column, where)
+    if not str(values.get(RATING) or "").strip():  # a row is one rating: without it, the file is damaged
+        raise BadImportFile(f'{where}, column {RATING}: is empty (where there is no rating CQC writes a word, "Not applicable")')
     rating = _word(words.rating, values, RATING, where)
     if rating is None:
         return None

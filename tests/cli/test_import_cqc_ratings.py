@@ -131,6 +131,8 @@ def test_a_rated_location_the_ledger_does_not_hold_is_registered_on_the_day_of_i
             'row 8, column Publication Date: "31/02/2019" is not a day of the calendar',
         ),
         (location_row("RWP01", "Surgery", "Safe", RI, "Sept 2019"), 'row 8, column Publication Date: "Sept 2019" is not a date like'),
+        # a row is one rating: CQC writes a word where there is none ("Not applicable"), never nothing
+        (location_row("RWP01", "Surgery", "Safe", " ", "2019-09-20"), "row 8, column Latest Rating: is empty"),
         # refused by the rules an entry is checked by, after rows became a report and registrations:
         # the row of that rating or place, not the report's first row or none
         (
