@@ -326,4 +326,4 @@ def test_a_refusal_over_an_entry_already_recorded_names_its_ref(cli, tmp_path):
     message = refused(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
 
     ref = next(e["ref"] for e in entries(cli, "RWP") if e.get("report_id") == RWP01_2023)
-    assert f"{ref} rates it on 2023-04-06" in message
+    assert f"{ref}, a ReportPublished of it, is dated 2023-04-06" in message
