@@ -124,6 +124,7 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
         try:
             if isinstance(entry, _DAY_ONLY) and _inferred_day(recalled, entry):
                 recorded = recall(entry.provider_id)[key][0]  # type: ignore[index]
+                result.record.extend((moved, draft) for moved in _moved_with(recall(entry.provider_id), entry))
                 result.record.append((_redated(recorded, entry, ref), draft))
                 result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 continue
@@ -160,6 +161,28 @@ def _redated(recorded: Entry, new: Entry, ref: str) -> EntryCorrected:
     reason = f"CQC gives the day, {day}, where the ledger had {had} {was}"
     replacement = replace(recorded, **(changes | {"on": day, "source": new.source}))
     return EntryCorrected(provider_id=new.provider_id, ref=ref, replacement=replacement, reason=reason, source=new.source)
+
+
+def _moved_with(index: Mapping[tuple[Any, ...], tuple[Entry, str]], registration: Entry) -> list[EntryCorrected]:
+    """The corrections moving a location's inheritances, recorded on the day the ledger inferred
+    for its registration, onto the later day CQC gives: a location takes over its predecessor's
+    ratings once registered, so they move with it (each cell keeps its published_on). Recorded
+    before the registration's own correction, which the rule would otherwise refuse."""
+    if not isinstance(registration, provider.LocationRegistered):
+        return []
+    day = registration.on
+    return [
+        EntryCorrected(
+            provider_id=entry.provider_id,
+            ref=ref,
+            replacement=replace(entry, on=day),
+            reason=f"CQC registers {entry.location_id} on {day}, after the day the ledger had inferred, {entry.on}: "
+            "the ratings it inherited are taken over on that day",
+            source=registration.source,
+        )
+        for entry, ref in index.values()
+        if isinstance(entry, continuity.RatingsInherited) and entry.location_id == registration.location_id and entry.on < day
+    ]
 
 
 def _completion(
@@ -274,10 +297,14 @@ def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin)
 
 
 def index_of(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
-    """The first recorded entry about each thing, with its ref (also `plan`'s `recall`)."""
+    """The first recorded entry about each thing, with its ref (also `plan`'s `recall`). An
+    inheritance that names no predecessor is about nothing keeping current compares (`identity`),
+    but is held too, by its ref, for a registration corrected to a later day to move it (`_moved_with`)."""
     found: dict[tuple[Any, ...], tuple[Entry, str]] = {}
     for r in history:
         key = identity(r.entry)
+        if key is None and isinstance(r.entry, continuity.RatingsInherited):
+            key = (r.entry.type_name, r.ref)
         if key is not None:
             found.setdefault(key, (r.entry, r.ref))
     return found

@@ -341,6 +341,28 @@ def test_inherited_ratings_become_ratings_inherited_on_the_locations_registratio
     assert run_import(cli, "cqc-files", ratings, active)["recorded"] == []
 
 
+def test_inherited_ratings_move_with_a_registration_a_later_file_gives_after_the_inferred_day(cli, tmp_path):
+    # Given a location known only by the ratings it inherited: registered, and taking them over, on the day inferred
+    inherited = {"Inherited Rating (Y/N)": "Y"}
+    rows = [{**location_row("RH5A8", "Overall", "Overall", GOOD, "2017-10-18", provider_id="RH5"), **inherited}]
+    run_import(cli, "cqc-files", ratings_csv(tmp_path, "ratings.csv", "Locations", rows))
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RH5A8", "2020-04-01", provider_id="RH5")])
+
+    # When a later file gives its real registration day
+    outcome = run_import(cli, "cqc-files", active)
+
+    # Then the inheritance moves with the registration (a location takes ratings over once registered),
+    # each cell keeping the day it was published; again, nothing more
+    corrections = [e for e in entries(cli, "RH5") if e["type"] == "EntryCorrected"]
+    moved = {c["replacement"]["type"]: c["replacement"]["on"] for c in corrections}
+    assert moved == {"RatingsInherited": "2020-04-01", "LocationRegistered": "2020-04-01", "ProviderRegistered": "2010-04-01"}
+    taken_over = next(c["replacement"] for c in corrections if c["replacement"]["type"] == "RatingsInherited")
+    assert taken_over["ratings"][0]["published_on"] == "2017-10-18"
+    assert status(cli, "RH5", "2020-04-01")["locations"][0]["ratings"]
+    assert len(outcome["recorded"]) == 3
+    assert run_import(cli, "cqc-files", active)["recorded"] == []
+
+
 def test_a_providers_inherited_rating_is_left_out_with_a_note_as_the_ledger_holds_them_for_locations_only(cli, tmp_path):
     # RatingsInherited names a location (CONTRACT: location_id is required): a trust-level row
     # marked inherited is neither a report of the new trust nor an inheritance the ledger can hold
