@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
+
 from cqc_ledger.events import provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger
@@ -22,9 +24,11 @@ from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, k
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import identity_of
+from cqc_ledger.ledger.store.codec import entry_topic, identity_of
+from cqc_ledger.ledger.store.sql import as_bytes
 
 _SHOWN = 10
+_PAGE = 10_000  # stored registrations read at a time
 _REF = re.compile(r"\b[A-Z0-9][A-Za-z0-9-]*/\d+\b")
 
 
@@ -123,6 +127,8 @@ def _import_drafts(
 
     kept = keeping.plan(parsed(), known, recall)
     _check_providers(named, registered, known)
+    if not empty:
+        _check_locations(ledger, kept.record)
     recorded, skipped = _record(ledger, kept.record, followers)
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
@@ -189,6 +195,38 @@ def _check_providers(named: dict[str, str], registered: set[str], known: Callabl
             f"{first}: providers {', '.join(missing)} are neither in the ledger nor in this import: import their "
             "provider responses with these files, or record their ProviderRegistered entries first (cqc-ledger record FILE)"
         )
+
+
+def _check_locations(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]]) -> None:
+    """A location this import registers must not be registered under another provider. CQC
+    gives a location that passes to another provider a new id (RBA11 became RH5A8), so one id
+    under two providers is a mistake, of the data or of the ledger; each provider's ledger
+    would take it, so the import looks across them: at the stored registrations only (one
+    query for their topic), then at the effective history of a provider that holds one."""
+    new = {entry.location_id: (entry, draft) for entry, draft in entries if isinstance(entry, provider.LocationRegistered)}
+    if not new:
+        return
+    topic, start = entry_topic(provider.LocationRegistered), 0
+    while page := ledger.recorder.select_notifications(start, _PAGE, topics=[topic], inclusive_of_start=False):
+        start = page[-1].id
+        for held in page:
+            location_id = orjson.loads(as_bytes(held.state)).get("location_id")
+            if location_id in new and str(held.originator_id) != new[location_id][0].provider_id:
+                _refuse_elsewhere(ledger, str(held.originator_id), *new[location_id])
+
+
+def _refuse_elsewhere(ledger: Ledger, holder: str, entry: provider.LocationRegistered, draft: Draft) -> None:
+    found = keeping.index_of(_history(ledger, holder)).get(("LocationRegistered", entry.location_id))
+    if found is None:  # retracted, or corrected into another location
+        return
+    ref = found[1]
+    raise RuleBroken(
+        f'{draft.origin}: field "provider_id": location {entry.location_id} is placed under {entry.provider_id}, but the ledger '
+        f"has it under {holder} ({ref}): CQC gives a location that passes to another provider a new id (RBA11 became "
+        f"RH5A8), so one id under two providers is a mistake, in the data or in the ledger; if the ledger is wrong, mend "
+        f"{ref} first (cqc-ledger correct {ref} FILE --reason TEXT, or retract)",
+        field="provider_id",
+    )
 
 
 def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:

@@ -400,3 +400,13 @@ def test_the_api_gives_the_day_of_a_registration_the_files_had_to_infer(cli, tmp
     assert any(
         'CQC names RWP "Worcestershire Acute Hospitals NHS Trust", but the ledger has "RWP NHS Trust"' in n for n in outcome["notes"]
     )
+
+
+def test_a_location_the_ledger_holds_under_one_trust_is_refused_under_another(cli, tmp_path):
+    run_import(cli, "cqc-files", monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01")]))
+    moved = monthly_csv(tmp_path, "moved.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01", provider_id="RX9")])
+
+    message = refused(cli, "cqc-files", moved)
+
+    assert f'{moved}: row 2: field "provider_id": location RWP01 is placed under RX9, but the ledger has it under RWP (RWP/2)' in message
+    assert cli("entries", "RX9").exit_code == 1  # nothing recorded

@@ -107,6 +107,35 @@ def test_a_new_name_is_kept_as_recorded_with_a_note(cli, tmp_path):
     ]
 
 
+def test_a_location_response_naming_another_provider_than_the_ledgers_is_refused(cli, tmp_path):
+    # Given RWP01 registered under RWP (RWP/2, after RWP's registration), and RX9 in the ledger
+    run_import(cli, "cqc-api", *NEWER)
+    run_import(cli, "cqc-api", fixture("RWP"), fixture("RWP01"))
+    ref = next(e["ref"] for e in entries(cli, "RWP") if e["type"] == "LocationRegistered")
+    before = entries(cli, "RX9")
+    # When a response of RWP01 names RX9 as its provider
+    body = response("RWP01") | {"providerId": "RX9"}
+    path = saved(tmp_path, "RWP01.json", body)
+
+    message = refused(cli, "cqc-api", path)
+
+    # Then it is refused, naming the registration held; nothing of it is recorded under RX9
+    assert f'{path}: field "provider_id": location RWP01 is placed under RX9, but the ledger has it under RWP ({ref})' in message
+    assert entries(cli, "RX9") == before
+
+
+def test_a_location_registered_under_another_provider_and_retracted_there_may_be_imported(cli, tmp_path):
+    run_import(cli, "cqc-api", *NEWER)
+    body = response("RWP01") | {"providerId": "RX9", "currentRatings": {}, "historicRatings": [], "reports": []}
+    run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
+    wrong = next(e["ref"] for e in entries(cli, "RX9") if e.get("location_id") == "RWP01")
+    assert cli("retract", wrong, "--reason", "RWP01 is RWP's").exit_code == 0
+
+    outcome = run_import(cli, "cqc-api", fixture("RWP"), fixture("RWP01"))
+
+    assert any(e["type"] == "LocationRegistered" for e in entries(cli, "RWP")) and outcome["recorded"]
+
+
 def test_a_location_imported_after_its_provider_joins_it(cli):
     run_import(cli, "cqc-api", fixture("RWP"))
 
