@@ -283,14 +283,20 @@ def _count(refs: list[str], one: str, many: str) -> str:
 
 
 def _refs(refs: list[str]) -> str:
-    """': RWP/1-28, RX9/4, RX9/7' for refs, consecutive positions of a provider as one span."""
-    spans: list[list[Any]] = []
+    """': RWP/1-28, RX9/4, RX9/7' for refs: each provider's together (in the order each first
+    comes), in the order of their positions, consecutive positions as one span. (An import skips
+    entries in the order of its files' rows, and records every provider's registration first.)"""
+    positions: dict[str, set[int]] = {}
     for ref in refs:
         provider_id, _, position = ref.rpartition("/")
-        if spans and spans[-1][0] == provider_id and spans[-1][2] == int(position) - 1:
-            spans[-1][2] = int(position)
-        else:
-            spans.append([provider_id, int(position), int(position)])
+        positions.setdefault(provider_id, set()).add(int(position))
+    spans: list[list[Any]] = []
+    for provider_id, held in positions.items():
+        for position in sorted(held):
+            if spans and spans[-1][0] == provider_id and spans[-1][2] == position - 1:
+                spans[-1][2] = position
+            else:
+                spans.append([provider_id, position, position])
     parts = [f"{p}/{low}" if low == high else f"{p}/{low}-{high}" for p, low, high in spans]
     more = sum(high - low + 1 for _, low, high in spans[_SHOWN:])  # the entries not shown, not their spans
     shown = ", ".join(parts[:_SHOWN]) + (f" and {more} more entr{'y' if more == 1 else 'ies'}" if more else "")

@@ -125,3 +125,15 @@ def test_an_import_says_what_the_refs_it_skipped_beyond_the_first_ten_runs_are()
         "Already recorded, skipped: 24 entries: R01/1-2, R02/1-2, R03/1-2, R04/1-2, R05/1-2, R06/1-2, R07/1-2, R08/1-2, "
         "R09/1-2, R10/1-2 and 4 more entries."
     )
+
+
+def test_an_import_gives_each_providers_refs_together_in_order_whatever_order_it_met_them_in():
+    from cqc_ledger.ledger.imports.run import ImportOutcome
+
+    # registrations first, then each provider's entries; skipped in the order of the files' rows
+    text = ImportOutcome(recorded=["T3E/1", "T67/1", "T3E/2", "T3E/3", "T67/2"], already=["RXX/1", "RXX/7", "RXX/6", "RXX/2"]).text()
+
+    assert text.splitlines() == [
+        "Recorded 5 entries: T3E/1-3, T67/1-2.",
+        "Already recorded, skipped: 4 entries: RXX/1-2, RXX/6-7.",
+    ]
