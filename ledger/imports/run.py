@@ -292,11 +292,11 @@ def _refs(refs: list[str]) -> str:
         positions.setdefault(provider_id, set()).add(int(position))
     spans: list[list[Any]] = []
     for provider_id, held in positions.items():
-        for position in sorted(held):
-            if spans and spans[-1][0] == provider_id and spans[-1][2] == position - 1:
-                spans[-1][2] = position
+        for at in sorted(held):
+            if spans and spans[-1][0] == provider_id and spans[-1][2] == at - 1:
+                spans[-1][2] = at
             else:
-                spans.append([provider_id, position, position])
+                spans.append([provider_id, at, at])
     parts = [f"{p}/{low}" if low == high else f"{p}/{low}-{high}" for p, low, high in spans]
     more = sum(high - low + 1 for _, low, high in spans[_SHOWN:])  # the entries not shown, not their spans
     shown = ", ".join(parts[:_SHOWN]) + (f" and {more} more entr{'y' if more == 1 else 'ies'}" if more else "")
