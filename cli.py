@@ -17,7 +17,7 @@ import orjson
 
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
-from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
+from cqc_ledger.ledger.application import Follower, Ledger, Outcome, told_by_line, utc_now
 from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
 from cqc_ledger.ledger.imports import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.records import id_refusal, is_id, parse_ref, parse_time
@@ -267,7 +267,10 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
     with opened(ctx, creating=True) as ledger, _reading(file) as lines:
         read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
-        outcome = _written(ledger, lambda follow: ledger.record(read, followers=[follow]))
+        try:
+            outcome = _written(ledger, lambda follow: ledger.record(read, followers=[follow]))
+        except InputError as refused:
+            raise told_by_line(refused) from None
     outcome.notes.extend(no_cell_notes(left_out))
     _show(outcome, as_json)
 

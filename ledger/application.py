@@ -19,7 +19,7 @@ from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, Store
 from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.meaning import new_services
 from cqc_ledger.ledger.provider import ProviderLedger
-from cqc_ledger.ledger.records import Recorded, Stamp, format_time
+from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
     OrjsonTranscoder,
@@ -42,6 +42,26 @@ REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
 Follower = Callable[[Any, list[Recorded], list[int]], None]
 _CHUNK = 1000
 _PAGE = 5000
+
+
+def _unwritten(refused: InputError, refs: list[str], lines: list[int]) -> InputError:
+    """The refusal, knowing the refs this input's entries were given and their lines (see
+    `InputError.unwritten`; `told_by_line` says them so)."""
+    refused.unwritten = dict(zip(refs, lines, strict=True))
+    return refused
+
+
+def told_by_line(refused: InputError) -> InputError:
+    """The refusal of an input with each ref it names that only the input's own entries were given
+    told as the line of that entry ("line 12 of this input"): nothing of the input was written."""
+    told = REF_IN_TEXT.sub(
+        lambda ref: f"line {refused.unwritten[ref[0]]} of this input" if ref[0] in refused.unwritten else ref[0], refused.message
+    )
+    if told == refused.message:
+        return refused
+    again = type(refused)(told, line=refused.line, field=refused.field)
+    again.unwritten = refused.unwritten
+    return again
 
 
 def utc_now() -> datetime:
@@ -197,6 +217,7 @@ class Ledger(Application):
             first_new: dict[str, int] = {}  # provider -> the first position this input wrote
             regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
             last_stamp: datetime | None = None
+            lines_of: list[int] = []  # the line of each ref in outcome.recorded, in turn
             for number, entry, form, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
@@ -210,13 +231,14 @@ class Ledger(Application):
                     if stamp is not None:
                         last_stamp = _check_stamp(stamp, entry, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
                 except InputError as refused:
-                    raise refused.at_line(number) from None
+                    raise _unwritten(refused.at_line(number), outcome.recorded, lines_of) from None
                 if duplicate:
                     outcome.duplicates[number] = duplicate
                     continue
                 recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
                 pending.append((recorded, form))
                 outcome.recorded.append(recorded.ref)
+                lines_of.append(number)
                 for name in new_services(entry):
                     if not any(f'"{name}"' in note for note in outcome.notes):
                         outcome.notes.append(
@@ -232,7 +254,7 @@ class Ledger(Application):
                     ledgers[provider_id].settle(first)
                 except RuleBroken as refused:
                     line = regime_lines.get(f"{provider_id}/{refused.position}")
-                    raise (refused.at_line(line) if line else refused) from None
+                    raise _unwritten(refused.at_line(line) if line else refused, outcome.recorded, lines_of) from None
             self._write(c, pending, followers)
             if restoring and last_stamp is not None:
                 recorder.set_clock(c, last_stamp)

@@ -46,6 +46,10 @@ class InputError(LedgerError):
         self.message = message
         self.line = line
         self.field = field
+        # The refs the refused input's entries were given as they were decided, each with its
+        # line: none of them was written (an input is refused whole), so a message naming one
+        # names an entry the ledger does not hold; whoever reads the input can say which it was.
+        self.unwritten: dict[str, int] = {}
 
     def at_line(self, line: int) -> InputError:
         """The same error, placed at a line of the input."""

@@ -16,6 +16,8 @@ from cqc_ledger.ledger.errors import InvalidField
 ID_FORM = r"(?:[A-Z0-9]{3,10}|1-[0-9]{1,15})"
 _ID = re.compile(ID_FORM)
 _REF = re.compile(rf"(?P<provider>{ID_FORM})/(?P<position>[1-9][0-9]*)")
+# A ref inside a sentence: "... RWP/9 entered them".
+REF_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9/-]){ID_FORM}/[1-9][0-9]*(?![0-9])")
 
 
 @dataclass(frozen=True, slots=True)

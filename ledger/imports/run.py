@@ -23,13 +23,12 @@ from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
-from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import entry_topic, identity_of
+from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded
+from cqc_ledger.ledger.store.codec import entry_topic
 from cqc_ledger.ledger.store.sql import as_bytes
 
 _SHOWN = 10
 _PAGE = 10_000  # stored registrations read at a time
-_REF = re.compile(r"\b[A-Z0-9][A-Za-z0-9-]*/\d+\b")
 
 
 @dataclass
@@ -235,41 +234,28 @@ def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: S
     try:
         outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=followers)
     except InputError as refused:
-        told = _unwritten_refs(ledger, refused, entries)
+        told = _unwritten_refs(refused, entries)
         raise _placed(told, entries[refused.line - 1][1].where(refused.field) if refused.line else "this import") from None
     return outcome.recorded, list(outcome.duplicates.values())
 
 
-def _unwritten_refs(ledger: Ledger, refused: InputError, entries: Sequence[tuple[Entry, Draft]]) -> InputError:
-    """The refusal with each ref it names that only this import's entries would have had (the
-    rules weigh an entry against the ones before it in the input, by the refs they are given as
-    they are decided, then nothing is written) told as the entry and where it came from."""
-    told = refused.message
-    for ref in dict.fromkeys(_REF.findall(told)):
-        provider_id, _, position = ref.rpartition("/")
-        held = ledger.provider(provider_id).history()
-        if int(position) <= len(held):
-            continue
-        meant = _would_be(held, [pair for pair in entries[: refused.line or len(entries)] if pair[0].provider_id == provider_id])
-        found = meant.get(int(position))
-        if found is not None:
-            told = re.sub(rf"\b{re.escape(ref)}\b", f"this import's {keeping.about(found[0])} ({found[1].origin})", told)
-    if told == refused.message:
+def _unwritten_refs(refused: InputError, entries: Sequence[tuple[Entry, Draft]]) -> InputError:
+    """The refusal with each ref it names that only this import's entries were given (the rules
+    weigh an entry against the ones before it in the input, by the refs they are given as they
+    are decided, then nothing is written: `InputError.unwritten`) told as the entry and where it
+    came from."""
+
+    def told(ref: re.Match[str]) -> str:
+        line = refused.unwritten.get(ref[0])
+        if line is None:
+            return ref[0]
+        entry, draft = entries[line - 1]
+        return f"this import's {keeping.about(entry)} ({draft.origin})"
+
+    said = REF_IN_TEXT.sub(told, refused.message)
+    if said == refused.message:
         return refused
-    return type(refused)(told, line=refused.line, field=refused.field)
-
-
-def _would_be(held: Sequence[Recorded], entries: Sequence[tuple[Entry, Draft]]) -> dict[int, tuple[Entry, Draft]]:
-    """The position each entry would have had in its provider's ledger: the next ones in
-    turn, but for an entry identical to one held or before it in the input (skipped)."""
-    seen = {identity_of(r.entry) for r in held}
-    found: dict[int, tuple[Entry, Draft]] = {}
-    for entry, draft in entries:
-        content = identity_of(entry)
-        if content not in seen:
-            seen.add(content)
-            found[len(held) + len(found) + 1] = (entry, draft)
-    return found
+    return type(refused)(said, line=refused.line, field=refused.field)
 
 
 def _placed(refused: InputError, origin: str) -> InputError:

@@ -114,6 +114,18 @@ def test_a_deregistration_dated_before_what_is_already_recorded_is_refused(cli):
     assert "cannot be deregistered on 2018-01-01: RWP/6 is dated 2019-09-20" in result.output
 
 
+def test_a_refusal_names_an_entry_of_the_same_input_by_its_line_as_none_of_the_input_was_recorded(cli):
+    given(cli)
+
+    # line 1 would be RWP/6, but the input is refused whole: no RWP/6 is ever written
+    result = cli("record", input=[report("R", "2019-09-20", cell("overall", "Good")), {**GONE, "on": "2018-01-01"}])
+
+    assert result.exit_code == 1
+    assert "line 2: field \"on\": the provider cannot be deregistered on 2018-01-01: line 1 of this input is dated 2019-09-20" in result.output
+    assert "RWP/6" not in result.output
+    assert len(entries(cli)) == len(GIVEN)
+
+
 def test_an_inheritance_may_carry_ratings_published_before_the_location_existed(cli):
     given(cli, location("RWP02", on="2020-04-01"))
 

@@ -255,8 +255,8 @@ WORDED = [
     ),
     pytest.param(
         [superseded("Surgery", "2021-06-01", "Maternity", location_id="RWP01"), {**SHUT, "on": "2021-05-01"}],
-        'line 2: field "on": location RWP01 cannot be deregistered on 2021-05-01: RWP/11, a ServiceSuperseded of it, '
-        "is dated 2021-06-01, after that day",
+        'line 2: field "on": location RWP01 cannot be deregistered on 2021-05-01: line 1 of this input, a ServiceSuperseded '
+        "of it, is dated 2021-06-01, after that day",
         id="a deregistration before a supersession",
     ),
     pytest.param(
