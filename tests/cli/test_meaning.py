@@ -121,7 +121,9 @@ def test_a_refusal_names_an_entry_of_the_same_input_by_its_line_as_none_of_the_i
     result = cli("record", input=[report("R", "2019-09-20", cell("overall", "Good")), {**GONE, "on": "2018-01-01"}])
 
     assert result.exit_code == 1
-    assert "line 2: field \"on\": the provider cannot be deregistered on 2018-01-01: line 1 of this input is dated 2019-09-20" in result.output
+    assert (
+        'line 2: field "on": the provider cannot be deregistered on 2018-01-01: line 1 of this input is dated 2019-09-20' in result.output
+    )
     assert "RWP/6" not in result.output
     assert len(entries(cli)) == len(GIVEN)
 
