@@ -32,6 +32,17 @@ GOOD, RI = "Good", "Requires improvement"
 BANNER = ["Care Quality Commission", "HSCA Active Locations", "Data as at 1 September 2026", "", "Notes", "", ""]
 
 
+def _registered_alone(location_id: str, day: str) -> dict:
+    """CQC's API response of a location registered on `day`, with no ratings or reports."""
+    return response(location_id) | {
+        "name": f"Hospital {location_id}",
+        "registrationDate": day,
+        "currentRatings": {},
+        "historicRatings": [],
+        "reports": [],
+    }
+
+
 def types(cli, provider_id: str) -> list[tuple[str, str, str]]:
     return [(e["type"], e.get("location_id", ""), e.get("on", "")) for e in entries(cli, provider_id)]
 
@@ -122,24 +133,12 @@ def test_a_location_cqc_dates_before_its_provider_is_registered_on_cqcs_day_so_t
     assert types(cli, "RWP") == [("ProviderRegistered", "", "2010-04-01"), ("LocationRegistered", "RWP01", "2009-04-01")]
     assert any("1 rating dated before its place was registered" in n for n in outcome["notes"])
     # And CQC's API response of the location, giving the same day, is already there
-    body = response("RWP01") | {
-        "name": "Hospital RWP01",
-        "registrationDate": "2009-04-01",
-        "currentRatings": {},
-        "historicRatings": [],
-        "reports": [],
-    }
+    body = _registered_alone("RWP01", "2009-04-01")
     assert run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body)) == {"recorded": [], "skipped": ["RWP/2"], "notes": []}
 
 
 def test_the_api_imported_first_and_a_file_dating_its_location_before_its_provider_agree_without_a_note(cli, tmp_path):
-    body = response("RWP01") | {
-        "name": "Hospital RWP01",
-        "registrationDate": "2009-04-01",
-        "currentRatings": {},
-        "historicRatings": [],
-        "reports": [],
-    }
+    body = _registered_alone("RWP01", "2009-04-01")
     assert cli("record", input=[registered(on="2010-04-01")]).exit_code == 0
     run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
 
@@ -155,13 +154,7 @@ def test_a_location_an_earlier_release_moved_onto_its_providers_day_is_corrected
     moved = "CQC HSCA_Active_Locations file (active.csv); CQC dates it 2009-04-01, before its provider's registration on 2010-04-01, so it is registered with its provider"
     lines = [registered(on="2010-04-01"), location("RWP01", "2010-04-01", source=moved)]
     assert cli("record", input=lines).exit_code == 0
-    body = response("RWP01") | {
-        "name": "Hospital RWP01",
-        "registrationDate": "2009-04-01",
-        "currentRatings": {},
-        "historicRatings": [],
-        "reports": [],
-    }
+    body = _registered_alone("RWP01", "2009-04-01")
 
     outcome = run_import(cli, "cqc-api", saved(tmp_path, "RWP01.json", body))
 
