@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -51,16 +52,15 @@ def _unwritten(refused: InputError, refs: list[str], lines: list[int]) -> InputE
     return refused
 
 
-def told_by_line(refused: InputError) -> InputError:
+def told_by_line(refused: InputError, name: Callable[[int], str] = lambda line: f"line {line} of this input") -> InputError:
     """The refusal of an input with each ref it names that only the input's own entries were given
-    told as the line of that entry ("line 12 of this input"): nothing of the input was written."""
-    told = REF_IN_TEXT.sub(
-        lambda ref: f"line {refused.unwritten[ref[0]]} of this input" if ref[0] in refused.unwritten else ref[0], refused.message
-    )
+    (nothing of the input was written) told by `name` of that entry's line: "line 12 of this
+    input" (an importer names the entry and where it came from instead)."""
+    told = REF_IN_TEXT.sub(lambda ref: name(refused.unwritten[ref[0]]) if ref[0] in refused.unwritten else ref[0], refused.message)
     if told == refused.message:
         return refused
-    again = type(refused)(told, line=refused.line, field=refused.field)
-    again.unwritten = refused.unwritten
+    again = copy.copy(refused)  # the same error (its line, field and any position), told so
+    again.message, again.args = told, (told,)
     return again
 
 

@@ -7,7 +7,6 @@ record it came from.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,13 +16,13 @@ import orjson
 
 from cqc_ledger.events import provider
 from cqc_ledger.events.base import Entry
-from cqc_ledger.ledger.application import Follower, Ledger
+from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
-from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded
+from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.codec import entry_topic
 from cqc_ledger.ledger.store.sql import as_bytes
 
@@ -242,20 +241,13 @@ def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: S
 def _unwritten_refs(refused: InputError, entries: Sequence[tuple[Entry, Draft]]) -> InputError:
     """The refusal with each ref it names that only this import's entries were given (the rules
     weigh an entry against the ones before it in the input, by the refs they are given as they
-    are decided, then nothing is written: `InputError.unwritten`) told as the entry and where it
-    came from."""
+    are decided, then nothing is written) told as the entry and where it came from."""
 
-    def told(ref: re.Match[str]) -> str:
-        line = refused.unwritten.get(ref[0])
-        if line is None:
-            return ref[0]
+    def named(line: int) -> str:
         entry, draft = entries[line - 1]
         return f"this import's {keeping.about(entry)} ({draft.origin})"
 
-    said = REF_IN_TEXT.sub(told, refused.message)
-    if said == refused.message:
-        return refused
-    return type(refused)(said, line=refused.line, field=refused.field)
+    return told_by_line(refused, named)
 
 
 def _placed(refused: InputError, origin: str) -> InputError:
