@@ -128,9 +128,7 @@ def _fetch(client: Client, provider_id: str) -> list[Response]:
     found = [Response(f"{client.base}/providers/{provider_id}", body)]
     for location_id in body.get("locationIds") or []:
         if not is_id(str(location_id)):  # never pasted into an address
-            raise InvalidField(
-                f"{client.base}/providers/{provider_id}: locationIds holds {id_refusal(str(location_id))}", field="locationIds"
-            )
+            raise InvalidField(f"{client.base}/providers/{provider_id}: locationIds: {id_refusal(str(location_id))}", field="locationIds")
         found.append(Response(f"{client.base}/locations/{location_id}", client.get(f"locations/{location_id}")))
     return found
 

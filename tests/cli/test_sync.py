@@ -212,6 +212,6 @@ def test_a_location_id_of_cqcs_answer_not_in_cqcs_form_is_never_asked_for_and_it
     result = run_sync(cli, api, "--provider", "RK9", "--provider", "RH5")
 
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f'Failed: RK9: refused: {api.url}/providers/RK9: locationIds holds "../providers/RH5" is not a CQC id' in result.output
+    assert f'Failed: RK9: refused: {api.url}/providers/RK9: locationIds: "../providers/RH5" is not a CQC id' in result.output
     assert len(api.requests_to("/providers/RH5")) == 1 and not [r for r in api.log if ".." in r["path"]]  # RH5's own
     assert cli("entries", "RK9").exit_code == 1 and entries(cli, "RH5")

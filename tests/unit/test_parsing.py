@@ -199,6 +199,18 @@ def _inherited_cell(**fields: str) -> dict[str, str]:
             'field "replacement.on": 2026-01-02 is in the future (today is 2026-01-01)',
         ),
         (corrected("RWP/9", registered(), on="2026-01-02"), "on", 'field "on": 2026-01-02 is in the future (today is 2026-01-01)'),
+        (
+            inherited("RWP02", "2020-01-01", _inherited_cell(), from_location_id="RWP02"),
+            "from_location_id",
+            'field "from_location_id": "RWP02" is the inheriting location itself: a location cannot inherit its own ratings '
+            "(name the location they came from, or leave from_location_id out)",
+        ),
+        (
+            inspection("RWP-I1", "2019-01-01", scope=[{"location_id": "RWP01", "questions": ["safe", "use-of-resources"]}]),
+            "scope[0].questions[1]",
+            'field "scope[0].questions[1]": "use-of-resources" is rated only at trust level, so the scope item can have no '
+            "location_id or service",
+        ),
     ],
     ids=[
         "a day in the future",
@@ -218,6 +230,8 @@ def _inherited_cell(**fields: str) -> dict[str, str]:
         "a replacement of another provider",
         "a replacement in the future",
         "a correction in the future",
+        "an inheritance from the location itself",
+        "a trust-only question in a location's scope",
     ],
 )
 def test_each_check_across_fields_refuses_in_its_own_words(entry, field, message):
