@@ -31,7 +31,7 @@ from typing import Any
 from cqc_ledger.events import provider
 from cqc_ledger.ledger.imports import Draft, cqc_ratings
 from cqc_ledger.ledger.imports.cqc_files import Place, Read
-from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, chosen_day
+from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, MOVED_DAY, chosen_day
 from cqc_ledger.ledger.records import Recorded
 
 _SHOWN = 10
@@ -192,7 +192,7 @@ def _location_registration(
     day = given or place.earliest or provider_day
     source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.inherited_from, day)
     if day < provider_day and given is None:  # an inferred day: the provider's is the better guess
-        source = f"{source}; the files show it from {day}, before its provider's registration on {provider_day}, so it is registered with its provider"
+        source = f"{source}; the files show it from {day}, before its provider's registration on {provider_day}, {MOVED_DAY}"
         day = provider_day
     obj = {
         "type": "LocationRegistered",

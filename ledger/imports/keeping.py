@@ -42,9 +42,10 @@ from cqc_ledger.ledger.store import codec
 
 Origin = str
 INFERRED_DAY = "registration day inferred"  # in the `source` of a registration on a day CQC did not give
-# In the `source` of a location that an import of CQC's files before this release registered on its
-# provider's day rather than the earlier one CQC gave: that day too is the ledger's, not CQC's.
-_MOVED_DAY = "so it is registered with its provider"
+# In the `source` of a location registered on its provider's day rather than the earlier one the
+# files show (its day inferred: `file_entries`), or, by an import before this release, rather than
+# the earlier one CQC gave: that day too is the ledger's, not CQC's.
+MOVED_DAY = "so it is registered with its provider"
 _DAY_ONLY = (provider.ProviderRegistered, provider.LocationRegistered, provider.ProviderDeregistered, provider.LocationDeregistered)
 
 
@@ -101,7 +102,7 @@ def _recalled(entry: Entry) -> Recalled:
 def chosen_day(source: str | None) -> bool:
     """Whether a registration with this `source` stands on a day the ledger chose (inferred from
     CQC's files, which gave none, or moved onto the provider's), not one CQC gave."""
-    return INFERRED_DAY in (source or "") or _MOVED_DAY in (source or "")
+    return INFERRED_DAY in (source or "") or MOVED_DAY in (source or "")
 
 
 Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
