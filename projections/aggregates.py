@@ -269,12 +269,6 @@ def check(status: Status, key: CellKey) -> Check | None:
     return Check(key, published, gathered, breaches, verdict, notices)
 
 
-def checks(status: Status) -> list[Check]:
-    """The check of every aggregate rating the status holds, in the order of its cells' keys."""
-    found = (check(status, key) for key in sorted(status.cells, key=cell_order))
-    return [c for c in found if c is not None]
-
-
 def cell_order(key: CellKey) -> tuple[str, str, int]:
     """The trust's own cells first, then each location's, each place's questions in CQC's order."""
     location_id, service, question = key
