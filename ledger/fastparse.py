@@ -63,10 +63,10 @@ def _field_type(spec: FieldSpec) -> Any | None:
 
 def _struct(name: str, cls: type) -> type[msgspec.Struct] | None:
     """The msgspec structure of an entry type, tagged by its `type`; None if it has a field of a
-    kind that always takes the strict door, or a __post_init__ (the fast door builds an entry
-    without its __init__: see `_entry`)."""
-    if hasattr(cls, "__post_init__"):
-        return None
+    kind that always takes the strict door, or a __post_init__ or a default made for each entry
+    (the fast door builds an entry without its __init__: see `_entry`)."""
+    if hasattr(cls, "__post_init__") or any(f.default_factory is not dataclasses.MISSING for f in dataclasses.fields(cls)):
+        return None  # a default made for each entry could not be shared by every entry the plan builds
     fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
     for spec in field_specs(cls):
         found = _field_type(spec)
@@ -104,7 +104,7 @@ def _plan(name: str, struct: type[msgspec.Struct]) -> _Plan:
     cls = ENTRY_TYPES[name]
     kinds = {spec.name: spec.kind for spec in field_specs(cls)}
     fields: tuple[str, ...] = struct.__struct_fields__
-    defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory() for f in dataclasses.fields(cls)}
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
 
     def at(*of: str) -> tuple[int, ...]:
         return tuple(i for i, field in enumerate(fields) if kinds[field] in of)

@@ -28,6 +28,7 @@ EXTRA = [
     b'{"type":"EnforcementActionTaken","provider_id":"R00001","action_id":"A1","on":"2016-05-01","action":"requirement-notice"}',
     b'{"type":"ProviderDeregistered","provider_id":"R00001","on":"2016-05-01","successor_id":"R00002","reason":"merged"}',
     b'{"type":"ProviderRenamed","provider_id":"R00001","name":"Trust One","on":"2016-05-01"}',
+    b'{"type":"LocationDeregistered","provider_id":"R00001","location_id":"R0000101","on":"2016-05-01"}',
     b'{"type":"InspectionCarriedOut","provider_id":"R00001","inspection_id":"I9","on":"2016-05-01","scope":[]}',
 ]
 
