@@ -20,7 +20,7 @@ from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, Store
 from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.meaning import new_services
 from cqc_ledger.ledger.provider import ProviderLedger
-from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time
+from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
     OrjsonTranscoder,
@@ -194,7 +194,10 @@ class Ledger(Application):
 
         Every entry is decided by the same rules as `record`; each line's ref must be the next
         position of its provider and its time no earlier than the line before. So restoring an
-        export reproduces the ledger exactly, and exporting it again gives the same bytes.
+        export reproduces the ledger exactly, and exporting it again gives the same bytes. An
+        export holds each line as first recorded, under the rules of its day: a line today's
+        rules refuse is restored when a later line of the export mends it (corrects or retracts
+        it; the mend is refused for any rule it breaks itself), and refused otherwise.
         """
         return self._append(((n, e, None, stamp) for n, e, stamp in lines), followers, utc_now, restoring=True)
 
@@ -218,6 +221,10 @@ class Ledger(Application):
             regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
             last_stamp: datetime | None = None
             lines_of: list[int] = []  # the line of each ref in outcome.recorded, in turn
+            # Restoring: the refusal of each line today's rules refuse (an export holds each line as
+            # first recorded, under the rules of its day), and the refs the export's mends target.
+            deferred: dict[str, InputError] = {}
+            mended: set[str] = set()
             for number, entry, form, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
@@ -227,7 +234,13 @@ class Ledger(Application):
                 if isinstance(entry, MENDING) or ledger.reuses_an_id(entry, content):
                     self._write(c, pending, followers)  # a mend (or a report reusing an id) is decided on the whole history
                 try:
-                    duplicate = ledger.decide(entry, content)
+                    try:
+                        duplicate = ledger.decide(entry, content)
+                    except RuleBroken as broken:
+                        if not restoring or isinstance(entry, MENDING):
+                            raise
+                        deferred.setdefault(f"{entry.provider_id}/{ledger.version + 1}", broken.at_line(number))
+                        duplicate = None
                     if stamp is not None:
                         last_stamp = _check_stamp(stamp, entry, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
                 except InputError as refused:
@@ -235,6 +248,8 @@ class Ledger(Application):
                 if duplicate:
                     outcome.duplicates[number] = duplicate
                     continue
+                if isinstance(entry, MENDING):
+                    mended.add("{}/{}".format(*parse_ref(entry.ref)))
                 recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
                 pending.append((recorded, form))
                 outcome.recorded.append(recorded.ref)
@@ -249,6 +264,11 @@ class Ledger(Application):
                     regime_lines[recorded.ref] = number
                 if len(pending) >= _CHUNK:
                     self._write(c, pending, followers)
+            # A line today's rules refuse is restored when a later line of the export mends it
+            # (the mend itself is refused for any rule it breaks), and refused otherwise.
+            unmended = [refused for ref, refused in deferred.items() if ref not in mended]
+            if unmended:
+                raise _unwritten(unmended[0], outcome.recorded, lines_of)
             for provider_id, first in first_new.items():
                 try:  # special measures are checked on the whole input; a refusal rolls it all back
                     ledgers[provider_id].settle(first)

@@ -298,6 +298,51 @@ def test_an_export_correction_whose_replacement_takes_effect_after_its_day_is_re
     assert result.stderr.startswith('Error: line 3: field "replacement.on": 2016-07-01 is after 2016-06-01'), result.stderr
 
 
+def _inherited_early(tmp_path: Path, *, mended: bool) -> Path:
+    """An export of a ledger recorded under an earlier release: RH5A8 takes over its ratings
+    (RH5/3) before its registration, which today's rules refuse, then (if `mended`) a
+    correction moves the take-over to the registration's day."""
+    taken = {"type": "RatingsInherited", "provider_id": "RH5", "location_id": "RH5A8"}
+    ratings = [{"location_id": "RH5A8", "published_on": "2019-01-01", "question": "overall", "rating": "Good"}]
+    lines = [
+        {"type": "ProviderRegistered", "provider_id": "RH5", "name": "Somerset", "on": "2010-04-01", "ref": "RH5/1"},
+        {"type": "LocationRegistered", "provider_id": "RH5", "location_id": "RH5A8", "name": "Musgrove", "on": "2020-04-01", "ref": "RH5/2"},
+        {**taken, "on": "2020-03-01", "ratings": ratings, "ref": "RH5/3"},
+        {
+            "type": "EntryCorrected",
+            "provider_id": "RH5",
+            "target_ref": "RH5/3",
+            "replacement": {**taken, "on": "2020-04-01", "ratings": ratings},
+            "reason": "taken over once registered",
+            "ref": "RH5/4",
+        },
+    ][: 4 if mended else 3]
+    export = tmp_path / "export.jsonl"
+    stamped = ({**line, "recorded_at": "2021-05-01T00:00:00.000000Z"} for line in lines)
+    export.write_bytes(b"".join(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n" for line in stamped))  # as export writes them
+    return export
+
+
+def test_an_export_line_todays_rules_refuse_is_restored_when_a_later_line_of_the_export_mends_it(tmp_path, db):
+    # Given an export holding a line a later release refuses, and its correction
+    export = _inherited_early(tmp_path, mended=True)
+
+    # When it is restored, then every line is, and exporting it again gives the same bytes
+    ok(db, "restore", str(export))
+    assert ok(db, "export").stdout_bytes == export.read_bytes()
+
+
+def test_an_export_line_todays_rules_refuse_that_no_later_line_mends_is_refused_and_nothing_written(tmp_path, db):
+    result = run(db, "restore", str(_inherited_early(tmp_path, mended=False)))
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith('Error: line 3: field "on": location RH5A8 was registered on 2020-04-01'), result.stderr
+    if db.startswith("postgresql://"):
+        assert tables_in(db) == []
+    else:
+        assert not Path(db).exists()
+
+
 def test_an_export_altered_in_content_restores_but_not_to_the_published_digest(source, exported, tmp_path):
     # Given the digest of the source ledger, published when the export was taken
     published = ok(source, "verify", "--digest").stdout.strip()
