@@ -306,7 +306,14 @@ def _inherited_early(tmp_path: Path, *, mended: bool) -> Path:
     ratings = [{"location_id": "RH5A8", "published_on": "2019-01-01", "question": "overall", "rating": "Good"}]
     lines = [
         {"type": "ProviderRegistered", "provider_id": "RH5", "name": "Somerset", "on": "2010-04-01", "ref": "RH5/1"},
-        {"type": "LocationRegistered", "provider_id": "RH5", "location_id": "RH5A8", "name": "Musgrove", "on": "2020-04-01", "ref": "RH5/2"},
+        {
+            "type": "LocationRegistered",
+            "provider_id": "RH5",
+            "location_id": "RH5A8",
+            "name": "Musgrove",
+            "on": "2020-04-01",
+            "ref": "RH5/2",
+        },
         {**taken, "on": "2020-03-01", "ratings": ratings, "ref": "RH5/3"},
         {
             "type": "EntryCorrected",
