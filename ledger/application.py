@@ -30,6 +30,7 @@ from cqc_ledger.ledger.store.codec import (
     identity,
     recorded_of,
     stored_state,
+    stored_topics,
 )
 from cqc_ledger.ledger.store.target import environment, shown
 
@@ -330,11 +331,12 @@ class Ledger(Application):
             raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.shown}')
         return recorded
 
-    def all_entries(self) -> Iterator[Recorded]:
-        """Every entry of every provider, in recording order."""
+    def all_entries(self, types: Sequence[type[Entry]] = ()) -> Iterator[Recorded]:
+        """Every entry of every provider (of `types` only, if given), in recording order."""
+        topics = [topic for cls in types for topic in stored_topics(cls)]  # none: every topic
         start = 0
         while True:
-            page = self.recorder.select_notifications(start, _PAGE, inclusive_of_start=False)
+            page = self.recorder.select_notifications(start, _PAGE, topics=topics, inclusive_of_start=False)
             for notification in page:
                 yield recorded_of(notification)
             if len(page) < _PAGE:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import orjson
-
 from cqc_ledger.events import provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
@@ -23,11 +21,8 @@ from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, k
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.codec import entry_topic
-from cqc_ledger.ledger.store.sql import as_bytes
 
 _SHOWN = 10
-_PAGE = 10_000  # stored registrations read at a time
 
 
 @dataclass
@@ -200,17 +195,14 @@ def _check_locations(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]]) -> 
     gives a location that passes to another provider a new id (RBA11 became RH5A8), so one id
     under two providers is a mistake, of the data or of the ledger; each provider's ledger
     would take it, so the import looks across them: at the stored registrations only (one
-    query for their topic), then at the effective history of a provider that holds one."""
+    query for their topics), then at the effective history of a provider that holds one."""
     new = {entry.location_id: (entry, draft) for entry, draft in entries if isinstance(entry, provider.LocationRegistered)}
     if not new:
         return
-    topic, start = entry_topic(provider.LocationRegistered), 0
-    while page := ledger.recorder.select_notifications(start, _PAGE, topics=[topic], inclusive_of_start=False):
-        start = page[-1].id
-        for held in page:
-            location_id = orjson.loads(as_bytes(held.state)).get("location_id")
-            if location_id in new and str(held.originator_id) != new[location_id][0].provider_id:
-                _refuse_elsewhere(ledger, str(held.originator_id), *new[location_id])
+    for held in ledger.all_entries(types=[provider.LocationRegistered]):
+        location_id = held.entry.location_id  # type: ignore[attr-defined]
+        if location_id in new and held.entry.provider_id != new[location_id][0].provider_id:
+            _refuse_elsewhere(ledger, held.entry.provider_id, *new[location_id])
 
 
 def _refuse_elsewhere(ledger: Ledger, holder: str, entry: provider.LocationRegistered, draft: Draft) -> None:

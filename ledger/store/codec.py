@@ -110,6 +110,11 @@ def entry_topic(cls: type) -> str:
     return cls.__name__
 
 
+def stored_topics(cls: type) -> tuple[str, ...]:
+    """Every topic an entry type is stored under: its pinned name, and its 0.1 module path."""
+    return (entry_topic(cls), *(alias for alias, kind in _ALIASES_0_1.items() if kind == cls.__name__))
+
+
 def entry_kind(topic: str) -> str:
     """The entry type a stored topic names, from the closed table of entry types only (never an
     import of whatever a store says)."""

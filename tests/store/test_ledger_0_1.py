@@ -63,3 +63,22 @@ def test_a_stored_topic_outside_the_entry_types_is_refused_not_imported(old_ledg
     assert result.exit_code == 1
     assert "The Zen of Python" not in result.output
     assert 'the topic "this:x", which is not a cqc-ledger entry type' in result.output
+
+
+def test_a_location_registered_by_0_1_is_seen_when_an_import_places_it_under_another_provider(old_ledger: Path, tmp_path: Path):
+    from cqc_data import response, saved
+
+    cli = runner_for(str(old_ledger))
+    assert cli("record", input=b'{"type":"ProviderRegistered","provider_id":"RXX","name":"X","on":"2010-04-01"}\n').exit_code == 0
+    body = response("RWP01") | {
+        "providerId": "RXX",
+        "registrationDate": "2010-04-01",
+        "currentRatings": {},
+        "historicRatings": [],
+        "reports": [],
+    }
+
+    result = cli("import", "cqc-api", saved(tmp_path, "RWP01.json", body))
+
+    assert result.exit_code == 1, result.output
+    assert "location RWP01 is placed under RXX, but the ledger has it under RWP" in result.output
