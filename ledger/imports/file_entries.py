@@ -4,16 +4,16 @@ what the providers' effective histories hold (`held`) is passed in.
 - Every provider and location the files name is registered: on the day the files give
   (`Provider HSCA start date`, `Location HSCA start date`), else on the earliest day the files
   show for it (a rating's publication, a location's start), its `source` saying the day was
-  inferred. A registration already in the ledger stands; one the ledger holds on an inferred day
+  inferred. A registration already in the ledger stands; one the ledger holds on a day it chose
   is corrected when a file gives the real day (`keeping` drafts the `EntryCorrected`: only the
-  day changes, the name stays as recorded). A location that CQC dates before its provider is
+  day changes, the name stays as recorded, and a location's inheritances move with it). A location that CQC dates before its provider is
   registered on CQC's day (the ledger allows it; CQC's API gives the same day), its ratings
   counting from the provider's registration; a location whose day is inferred is never
   dated before its provider.
 - The ratings become one report per provider and publication day (`cqc_ratings.reports`). A
   rating dated before its place was registered, or after it was deregistered, cannot stand in the
   ledger: it is left out, with a note. Inherited ratings (`Inherited Rating (Y/N)` = Y) are the
-  predecessor's, taken over on the location's registration day: one `RatingsInherited` per
+  predecessor's, taken over on the location's registration day (or its provider's, if later): one `RatingsInherited` per
   location (each rating with its own `published_on`), unless the ledger holds them already.
 - A deactivated location is deregistered on its `Location HSCA End Date`.
 
@@ -42,7 +42,8 @@ _LOCATION_COLUMNS = {"provider_id": "Provider ID", "location_id": "Location ID",
 
 @dataclass
 class Held:
-    """What a provider's effective history holds of registration: (day, ref, inferred?)."""
+    """What a provider's effective history holds of registration: (day, ref, chosen?), chosen
+    when the day was the ledger's choice, not CQC's (`keeping.chosen_day`)."""
 
     provider: tuple[date, str, bool] | None = None
     locations: dict[str, tuple[date, str, bool]] = field(default_factory=dict)
@@ -54,11 +55,11 @@ def held(history: Sequence[Recorded]) -> Held:
     found = Held()
     for r in history:
         entry = r.entry
-        inferred = chosen_day(entry.source)
+        chosen = chosen_day(entry.source)
         if isinstance(entry, provider.ProviderRegistered) and found.provider is None:
-            found.provider = (entry.on, r.ref, inferred)
+            found.provider = (entry.on, r.ref, chosen)
         elif isinstance(entry, provider.LocationRegistered):
-            found.locations.setdefault(entry.location_id, (entry.on, r.ref, inferred))
+            found.locations.setdefault(entry.location_id, (entry.on, r.ref, chosen))
         elif isinstance(entry, provider.LocationDeregistered):
             found.ended.setdefault(entry.location_id, entry.on)
         elif entry.type_name == "RatingsInherited":
@@ -156,7 +157,7 @@ def _first_day(place: Place) -> date | None:
 
 
 def _provider_registration(provider_id: str, place: Place, shown: date | None, mine: Held, notes: list[str]) -> tuple[date, Draft | None]:
-    """The day the provider's registration stands on, and the entry (or correction) to draft."""
+    """The day the provider's registration stands on, and the entry to draft."""
     given = place.start
     day = given or shown
     if day is None:
@@ -174,15 +175,7 @@ def _provider_registration(provider_id: str, place: Place, shown: date | None, m
         obj["region"] = place.region
     obj["source"] = source
     origin = place.where or f"{source}: provider {provider_id}"  # the row; what it is about, each message says
-    draft = Draft(obj, origin, columns=_PROVIDER_COLUMNS)
-    if mine.provider is None:
-        return day, draft
-    recorded_on, ref, was_inferred = mine.provider
-    if recorded_on == day or (was_inferred and given is not None):  # the same day, or CQC's day for one inferred: keeping corrects it
-        return day, draft
-    if given is not None and not was_inferred:
-        notes.append(f"{origin}: CQC's file registers {provider_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
-    return recorded_on, None
+    return _against_held(provider_id, day, given, Draft(obj, origin, columns=_PROVIDER_COLUMNS), mine.provider, notes)
 
 
 def _location_registration(
@@ -203,15 +196,22 @@ def _location_registration(
         "source": source,
     }
     origin = place.where or f"{source}: location {location_id}"
-    draft = Draft(obj, origin, columns=_LOCATION_COLUMNS)
-    recorded = mine.locations.get(location_id)
+    return _against_held(location_id, day, given, Draft(obj, origin, columns=_LOCATION_COLUMNS), mine.locations.get(location_id), notes)
+
+
+def _against_held(
+    what: str, day: date, given: date | None, draft: Draft, recorded: tuple[date, str, bool] | None, notes: list[str]
+) -> tuple[date, Draft | None]:
+    """The day a registration stands on, and the draft to weigh, given the one the ledger holds:
+    none held, the same day, or CQC's day for one on a day the ledger chose (keeping corrects
+    it), the draft; otherwise the held day stands, with a note when CQC's file gives another."""
     if recorded is None:
         return day, draft
-    recorded_on, ref, was_inferred = recorded
-    if recorded_on == day or (was_inferred and given is not None):
+    recorded_on, ref, chosen = recorded
+    if recorded_on == day or (chosen and given is not None):
         return day, draft
-    if given is not None and not was_inferred:
-        notes.append(f"{origin}: CQC's file registers {location_id} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
+    if given is not None:
+        notes.append(f"{draft.origin}: CQC's file registers {what} on {day}, but the ledger has {recorded_on} ({ref}); kept as recorded")
     return recorded_on, None
 
 

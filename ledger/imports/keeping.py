@@ -9,9 +9,11 @@ the one it names (`from_location_id`; one that names none is compared whole, as 
 - A registration or deregistration already recorded on the same day is already there; a name
   that differs from the current one is kept as recorded, with a note. On another day it is a
   contradiction, unless the recorded day was the ledger's choice, not CQC's (`chosen_day`: CQC's
-  files gave none): then the day CQC gives corrects it (`EntryCorrected`), and only the day: the
-  replacement is the recorded entry on CQC's day, its name kept (with the note if CQC's differs),
-  a field it lacks taken from the import.
+  files gave none, or an earlier release moved a location onto its provider's day): then the day
+  CQC gives corrects it (`EntryCorrected`), and only the day: the replacement is the recorded
+  entry on CQC's day, its name kept (with the note if CQC's differs), a field it lacks taken from
+  the import. A location's inheritances taken over before that later day move with it, each by a
+  correction recorded before the registration's (`_moved_with`).
 - A report, inspection or inheritance already recorded is compared field by field and, for
   ratings, cell by cell (an inherited cell by its rating and the day it was first published). A
   cell or field that the import gives another value is a contradiction. An import that has
@@ -69,10 +71,11 @@ class _Contradiction(Exception):
 @dataclass(frozen=True, slots=True)
 class Recalled:
     """What keeping current needs of a recorded entry without holding it: its day and whether
-    that day was inferred (a registration or deregistration), else a digest of its content."""
+    that day was the ledger's choice (a registration or deregistration: `chosen_day`), else a
+    digest of its content."""
 
     on: Any
-    inferred: bool
+    chosen: bool
     digest: bytes
 
 
@@ -123,9 +126,10 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
             continue
         recalled, ref = found
         try:
-            if isinstance(entry, _DAY_ONLY) and _inferred_day(recalled, entry):
-                recorded = recall(entry.provider_id)[key][0]  # type: ignore[index]
-                result.record.extend((moved, draft) for moved in _moved_with(recall(entry.provider_id), entry))
+            if isinstance(entry, _DAY_ONLY) and _chosen_day_corrected(recalled, entry):
+                index = recall(entry.provider_id)
+                recorded = index[key][0]  # type: ignore[index]
+                result.record.extend((moved, draft) for moved in _moved_with(index, entry))
                 result.record.append((_redated(recorded, entry, ref), draft))
                 result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 continue
@@ -272,10 +276,10 @@ def _extra_cells(old: tuple[RatingCell, ...], new: tuple[RatingCell, ...]) -> tu
     return tuple(sorted(extra, key=lambda c: (c.location_id or "", c.service or "", QUESTIONS.index(c.question))))
 
 
-def _inferred_day(recorded: Recalled, new: Entry) -> bool:
+def _chosen_day_corrected(recorded: Recalled, new: Entry) -> bool:
     """Whether the recorded registration's day was the ledger's choice (`chosen_day`) and `new`
     gives another, from CQC: then the new day corrects it."""
-    return recorded.on != new.on and recorded.inferred and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
+    return recorded.on != new.on and recorded.chosen and INFERRED_DAY not in (new.source or "")  # type: ignore[attr-defined]
 
 
 def _same_day(recorded: Recalled, new: Entry) -> None:
