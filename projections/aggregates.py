@@ -35,7 +35,7 @@ from cqc_ledger.events.services import POPULATION_GROUPS
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS, merit
 from cqc_ledger.projections import principles
 from cqc_ledger.projections.principles import Breach, Verdict
-from cqc_ledger.projections.status import CellValue, Status
+from cqc_ledger.projections.status import CellValue, Status, location_in_force
 
 COMBINED = "combined"
 BY_SERVICE = ("ambulance", "mental-health", "community")
@@ -150,7 +150,7 @@ def _by_location(status: Status) -> bool:
 
 def _locations(status: Status) -> list[str]:
     """The locations registered on the day (a closed hospital no longer counts towards the trust)."""
-    open_ = {loc for loc, where in status.locations.items() if where.deregistered_on is None}
+    open_ = {loc for loc in status.locations if location_in_force(status, loc)}
     unknown = {loc for (loc, _, _) in status.cells if loc and loc not in status.locations}
     return sorted(open_ | unknown)
 

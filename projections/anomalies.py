@@ -54,8 +54,9 @@ def survey(
     """Judges every published aggregate rating in force at the end of `at` (of every provider on
     the register then, at its locations in force); lists those of `kinds` (`consistent` among them
     if asked), and counts every kind."""
-    kinds = tuple(k for k in (*KINDS, CONSISTENT) if k in set(kinds))
-    counts = dict.fromkeys((*KINDS, CONSISTENT), 0)
+    every, wanted = (*KINDS, CONSISTENT), set(kinds)
+    kinds = tuple(k for k in every if k in wanted)
+    counts = dict.fromkeys(every, 0)
     found = []
     for provider_id, recorded in histories:
         status, judged = judgements(recorded, provider_id, at, known_at)

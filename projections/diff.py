@@ -73,14 +73,15 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     found = [c for c in cells if c]
     regimes = sorted(set(before.special_measures) | set(after.special_measures) | {e.regime for e in _regime_entries(window)})
     notices = sorted(set(before.notices) | set(after.notices), key=lambda i: (_issued(i, before, after), i))
+    same = [c for c in found if _rating(c.before) == _rating(c.after)]  # set again, or only inspected
     return Diff(
         before,
         after,
         start,
         end,
         changes=tuple(c for c in found if _rating(c.before) != _rating(c.after)),
-        reaffirmed=tuple(c for c in found if _rating(c.before) == _rating(c.after) and _set_again(c)),
-        inspected=tuple(c for c in found if _rating(c.before) == _rating(c.after) and not _set_again(c)),
+        reaffirmed=tuple(c for c in same if _set_again(c)),
+        inspected=tuple(c for c in same if not _set_again(c)),
         special_measures=_regime_changes(before, after, regimes, window, refs),
         warning_notices=_changes(((("notice", i), before.notices.get(i), after.notices.get(i)) for i in notices), refs),
         oversight=_change(("oversight",), before.oversight, after.oversight, refs),

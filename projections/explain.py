@@ -88,6 +88,10 @@ class Explanation:
     deregistered: Recorded | None = None  # the deregistration (of its location or the provider) that ended it
 
 
+# The entries that end a rating by ending its place's registration (`Explanation.deregistered`).
+DEREGISTRATIONS = (provider.LocationDeregistered, provider.ProviderDeregistered)
+
+
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
     """How the rating of `key` stood at the end of `at`, as known at `known_at`, and how it came about."""
     status = status_at(recorded, provider_id, at, known_at)
@@ -100,7 +104,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     folded = reduce(evolve, in_effect_order(history), CellHistory(key, status=Status(provider_id)))
     settings = _with_until(folded.settings)
     current = settings[-1] if settings and settings[-1].ended_by is None else None
-    ended = settings[-1].ended_by if settings and current is None else None
+    ended = settings[-1].ended_by if settings else None
     found, unrecorded = _inspections_of(current, folded)
     published = status_at(recorded, provider_id, current.since, known_at) if current else None
     return Explanation(
@@ -119,9 +123,6 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         superseded=status.superseded.get(key[:2]) if key[1] is not None and current is None else None,  # type: ignore[arg-type]
         deregistered=ended if ended and isinstance(ended.entry, DEREGISTRATIONS) else None,
     )
-
-
-DEREGISTRATIONS = (provider.LocationDeregistered, provider.ProviderDeregistered)
 
 
 def evolve(state: CellHistory, recorded: Recorded) -> CellHistory:

@@ -105,13 +105,13 @@ def judgements(
     one pass over the provider's history (the status on each publication day is a step of the fold)."""
     history = in_effect_order([r for r in effective(recorded, known_at) if r.entry.on <= at])  # type: ignore[attr-defined]
     now = statuses_on(history, provider_id, [at])[at]
-    standing = in_force(now)  # not the ratings of a provider or a location deregistered by then
-    snapshots = statuses_on(history, provider_id, {value.since for value in standing.values()})
+    in_force_now = in_force(now)  # not the ratings of a provider or a location deregistered by then
+    snapshots = statuses_on(history, provider_id, {value.since for value in in_force_now.values()})
     found = []
-    for key in sorted(standing, key=aggregates.cell_order):
+    for key in sorted(in_force_now, key=aggregates.cell_order):
         if aggregates.under(now, key) is None:
             continue
-        judged = judge(snapshots[standing[key].since], now, key)
+        judged = judge(snapshots[in_force_now[key].since], now, key)
         if judged is not None:
             found.append(judged)
     return now, found

@@ -171,10 +171,7 @@ def standing(status: Status, key: CellKey) -> CellValue | None:
     shows a deregistered place apart, as it stood), but they are no longer in force: the
     analysts' `rating_intervals` end them on the deregistration day, and what judges or explains
     a rating in force reads them through this."""
-    if status.deregistered is not None:
-        return None
-    location = status.locations.get(key[0]) if key[0] is not None else None
-    if location is not None and location.deregistered_on is not None:
+    if status.deregistered is not None or not location_in_force(status, key[0]):
         return None
     return status.cells.get(key)
 
@@ -183,8 +180,14 @@ def in_force(status: Status) -> dict[CellKey, CellValue]:
     """Every cell in force at the status's day (see `standing`)."""
     if status.deregistered is not None:
         return {}
-    gone = {loc for loc, where in status.locations.items() if where.deregistered_on is not None}
-    return {key: value for key, value in status.cells.items() if key[0] not in gone}
+    return {key: value for key, value in status.cells.items() if location_in_force(status, key[0])}
+
+
+def location_in_force(status: Status, location_id: str | None) -> bool:
+    """Whether a place is not deregistered by the status's day (the trust's own, None, always;
+    a location the status does not know, too: its cells name it without a registration)."""
+    where = status.locations.get(location_id) if location_id is not None else None
+    return where is None or where.deregistered_on is None
 
 
 def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> str:

@@ -42,10 +42,7 @@ class _Named:
 def refuse_the_ledger(path: str, target: str) -> None:
     """OutputFailed if `path` is one of the files the ledger at `target` lives in."""
     if is_ledger_file(target, path):
-        raise OutputFailed(
-            f"{path} is a file of the ledger {shown(target)}: writing it would destroy what is recorded, "
-            "and nothing recorded is ever updated or deleted; write to another file"
-        )
+        raise _ledger_refused(path, target)
 
 
 def refuse_the_ledger_as_standard_output(target: str) -> None:
@@ -56,10 +53,14 @@ def refuse_the_ledger_as_standard_output(target: str) -> None:
     except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
         return  # no file behind it (a test's capture)
     if stat.S_ISREG(written.st_mode) and is_ledger_file(target, f"/dev/fd/{sys.stdout.fileno()}"):
-        raise OutputFailed(
-            f"standard output is a file of the ledger {shown(target)}: writing it would destroy what is recorded, "
-            "and nothing recorded is ever updated or deleted; write to another file"
-        )
+        raise _ledger_refused("standard output", target)
+
+
+def _ledger_refused(what: str, target: str) -> OutputFailed:
+    return OutputFailed(
+        f"{what} is a file of the ledger {shown(target)}: writing it would destroy what is recorded, "
+        "and nothing recorded is ever updated or deleted; write to another file"
+    )
 
 
 @contextmanager

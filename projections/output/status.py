@@ -12,7 +12,7 @@ from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.projections.output.common import day
 from cqc_ledger.projections.output.entries import recorded_json
-from cqc_ledger.projections.status import CellValue, Status
+from cqc_ledger.projections.status import CellValue, Status, location_in_force
 
 
 def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, service: str | None) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
     cells = status.cells
     location_ids = sorted(
         set(status.locations) | {loc for (loc, _, _) in cells if loc} | {loc for (loc, _) in status.superseded if loc},
-        key=lambda loc: (status.locations.get(loc) is not None and status.locations[loc].deregistered_on is not None, loc),
+        key=lambda loc: (not location_in_force(status, loc), loc),
     )  # the locations in force first, then those deregistered by the day
     return {
         "provider_id": status.provider_id,
@@ -119,7 +119,7 @@ def location_json(status: Status, location_id: str) -> dict[str, Any]:
         "name": location.name if location else None,
         "registered_on": day(location.registered_on) if location else None,
         "deregistered_on": day(location.deregistered_on) if location else None,
-        "in_force": location is None or location.deregistered_on is None,
+        "in_force": location_in_force(status, location_id),
         "ratings": ratings_json(status.cells, location_id, None),
         "services": [{"service": s, "ratings": ratings_json(status.cells, location_id, s)} for s in services_of(status.cells, location_id)],
         "superseded_services": superseded_json(status, location_id),

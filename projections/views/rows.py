@@ -170,8 +170,9 @@ def stored_rows(
     unexpected)."""
     if kind not in _FROM_BYTES or not state.startswith(_STORED):
         return False
-    at = state.find(_ON, 43) + 7
-    if at == 6 or not _DAY.match(state, at):
+    found = state.find(_ON, _LEARNED.stop)
+    at = found + len(_ON)
+    if found < 0 or not _DAY.match(state, at):
         return False
     day, learned = state[at : at + 10].decode(), state[_LEARNED].decode()
     entries.append((provider_id, day, position, 0, kind, learned))
