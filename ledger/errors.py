@@ -18,10 +18,10 @@
     ├── StoreBusy                another writer held the store longer than the wait allowed
     ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
     ├── MissingExtra             an optional part (charts, the web site) is not installed
-    ├── OutputFailed             an answer cannot be written to the file asked: it is the
-    │                            ledger's own, or the file system refused it
-    └── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
-                                 provider, the API unreachable or refusing for too long
+    ├── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
+    │                            provider, the API unreachable or refusing for too long
+    └── OutputFailed             an answer cannot be written to the file asked: it is the
+                                 ledger's own, or the file system refused it
 
 Messages are whole sentences that name the value and, where there is one, the fix.
 """

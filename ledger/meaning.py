@@ -173,20 +173,18 @@ def _within_locations(times: Times, entry: Entry, on: date) -> None:
         if span is None or not _outside(span, on):
             continue  # (an unregistered location is refused by the rules on locations)
         where = _rated_field(entry, location_id)
-        if span.registered and on < span.registered and isinstance(entry, continuity.RatingsInherited):
-            # Only the cells' own days (published_on) may come before the location: it takes them over once registered.
-            raise RuleBroken(
-                f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
-                f"RatingsInherited of {on}; a location takes over its predecessor's ratings once registered "
-                "(each keeps the day it was published, its published_on)",
-                field="on",
-            )
         if span.registered and on < span.registered:
+            # An inheritance's cells may come before the location (their published_on), not its own day.
+            inherited = isinstance(entry, continuity.RatingsInherited)
+            rest = (
+                "a location takes over its predecessor's ratings once registered (each keeps the day it was published, its published_on)"
+                if inherited
+                else "a location can be rated only once registered (its predecessor's ratings come to it by RatingsInherited)"
+            )
             raise RuleBroken(
                 f"location {location_id} was registered on {span.registered} ({span.registered_ref}), after this "
-                f"{entry.type_name} of {on}; a location can be rated only once registered (its predecessor's ratings "
-                "come to it by RatingsInherited)",
-                field=where,
+                f"{entry.type_name} of {on}; {rest}",
+                field="on" if inherited else where,
             )
         raise RuleBroken(
             f"location {location_id} was deregistered on {span.deregistered} ({span.deregistered_ref}), before this "

@@ -296,25 +296,15 @@ def check_mending(recorded: Sequence[Recorded], mend: EntryRetracted | EntryCorr
     if isinstance(mend, EntryRetracted) and all(r.position != target for r in effective(recorded)):
         raise RuleBroken(f"{mend.ref} is already retracted", field="ref")
     candidate = Recorded(mend, position, recorded[-1].recorded_at)
-    try:
-        fold(mend.provider_id, effective([*recorded, candidate]))
-    except RuleBroken:
-        # Stored entries were accepted under the rules of their day: a rule added since must not stop
-        # them being mended, so a mend is refused for a rule it breaks, not one the history broke already.
-        new = list(
-            (
-                Counter(breaks(mend.provider_id, effective([*recorded, candidate])))
-                - Counter(breaks(mend.provider_id, effective(recorded)))
-            ).elements()
-        )
-        if not new:
-            return
-        broken = RuleBroken(new[0])
+    after = breaks(mend.provider_id, effective([*recorded, candidate]))
+    if not after:
+        return
+    # Stored entries were accepted under the rules of their day: a rule added since must not stop
+    # them being mended, so a mend is refused for a rule it breaks, not one the history broke already.
+    new = list((Counter(after) - Counter(breaks(mend.provider_id, effective(recorded)))).elements())
+    if new:
         doing = "retracting" if isinstance(mend, EntryRetracted) else "correcting"
-        raise RuleBroken(
-            f"{doing} {mend.ref} would leave the history of {mend.provider_id} inconsistent: {broken.message}",
-            field="ref",
-        ) from None
+        raise RuleBroken(f"{doing} {mend.ref} would leave the history of {mend.provider_id} inconsistent: {new[0]}", field="ref")
 
 
 def breaks(provider_id: str, history: Iterable[Recorded]) -> list[str]:

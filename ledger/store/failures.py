@@ -1,6 +1,7 @@
 """A store's failures told as sentences: the disk is full, the file is read-only, the server went
 away. The drivers say these things in their own words (eventsourcing wraps sqlite3's and
-psycopg's errors); `explained` names the cause and what became of the command's writing.
+psycopg's errors); `explained` names the cause and what became of the command's writing. A
+file system's refusal of another file (an input being read) is told too, naming that file.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ _CAUSES = (
 
 
 def explained(error: BaseException, target: str) -> StoreError | None:
-    """The store's failure as a StoreError naming its cause, or None when `error` is not a
-    store's (a bug is not hidden behind a sentence)."""
+    """The store's failure (or a file system's refusal of any file, named) as a StoreError naming
+    its cause, or None when `error` is neither (a bug is not hidden behind a sentence)."""
     if isinstance(error, OSError) and not isinstance(error, sqlite3.Error) and error.errno is not None:
         return _os_error(error, target)
     if not _from_store(error):

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import is_postgres, postgres_connection, postgres_settings, shown, sqlite_uri
+from cqc_ledger.ledger.store.target import SQLITE_FILES, is_postgres, postgres_connection, postgres_settings, shown, sqlite_uri
 
 # The ledger's own tables and the columns each must have; the events table is eventsourcing's.
 _COLUMNS = {
@@ -243,6 +243,6 @@ def _remove_if_empty(descriptor: int, target: str) -> None:
                         return
         except sqlite3.Error:
             return
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in SQLITE_FILES:
         with suppress(OSError):
             os.unlink(target + suffix)
