@@ -84,9 +84,10 @@ def assert_told_the_connection_was_lost(code: int | None, err: bytes) -> None:
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A ledger's first input (the RX9 example), and a register of 120 trusts to record after it."""
+    """A ledger's first input (the RX9 example), and a register of 360 trusts to record after it
+    (large enough that recording it through the proxy outlasts the first drop's delay on a quick machine)."""
     folder = tmp_path_factory.mktemp("lost")
-    write_register(folder / "register.jsonl", providers=120, entries_per_provider=50, seed=7)
+    write_register(folder / "register.jsonl", providers=360, entries_per_provider=50, seed=7)
     return EXAMPLES / "RX9.jsonl", folder / "register.jsonl"
 
 
