@@ -32,6 +32,7 @@ from cqc_ledger.events.services import KNOWN_NAMES
 from cqc_ledger.events.vocabulary import TRUST_ONLY
 from cqc_ledger.ledger import parsing
 from cqc_ledger.ledger.cells import named
+from cqc_ledger.ledger.entry_checks import check_entry
 from cqc_ledger.ledger.errors import InvalidField
 
 _STRICT_ONLY = frozenset(("EntryCorrected", "EntryRetracted", "RatingsInherited", "ServiceSuperseded"))
@@ -180,7 +181,7 @@ def _entry(struct: Any, today: date) -> tuple[Entry, bool] | None:
     entry = _new(plan.cls)
     for put, value, default in zip(plan.setters, values, plan.defaults, strict=True):
         put(entry, default if value is _UNSET else value)
-    parsing.check_entry(entry, today)
+    check_entry(entry, today)
     return entry, empty
 
 

@@ -1,0 +1,180 @@
+"""The checks an entry makes of itself once its fields are read: its dates in order and none in
+the future, a segment its framework has, a report's cells each rated once, an inheritance's cells
+its location's own, a mend's ref in form, a service not a misspelling of one of CQC's.
+
+Both doors of the ledger make them (`ledger.parsing`, `ledger.fastparse`), on the entry built;
+each raises InvalidField naming the field. What an entry must be given the ledger's history (a
+registration before it, a notice issued before it is met) is decided in `ledger.rules`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from cqc_ledger.events.base import Entry, RatingCell, describe_cell
+from cqc_ledger.events.continuity import RatingsInherited, ServiceSuperseded
+from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.enforcement import WarningNoticeIssued
+from cqc_ledger.events.inspections import ReportPublished
+from cqc_ledger.events.oversight import OversightSegmentChanged
+from cqc_ledger.events.services import canonical_service, close_service, is_known_service
+from cqc_ledger.events.vocabulary import OVERSIGHT_SEGMENTS
+from cqc_ledger.ledger.cells import named
+from cqc_ledger.ledger.errors import InvalidField
+from cqc_ledger.ledger.records import ID_FORM
+
+_REF = re.compile(rf"{ID_FORM}/[1-9][0-9]*")
+
+
+def check_entry(entry: Entry, today: date) -> None:
+    """Checks that span fields (dates in order, nothing in the future, segments in range), and
+    the fields both doors read as written but must weigh (a notice's service)."""
+    checks = _CHECKS.get(type(entry))
+    if checks is None:
+        checks = _CHECKS[type(entry)] = _checks(type(entry))
+    for check in checks:
+        check(entry, today)
+
+
+# A check of an entry made by `check_entry`: InvalidField when it is broken.
+Check = Callable[[Any, date], None]
+_CHECKS: dict[type, tuple[Check, ...]] = {}
+
+
+def _checks(cls: type) -> tuple[Check, ...]:
+    """The checks `check_entry` makes of an entry type, in the order it makes them: its dates
+    (of those it has: on, until, deadline), then those of its own kind. Worked out once per type:
+    asking each entry for each date and each kind cost more than the checks themselves."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    checks: list[Check] = []
+    if "on" in fields:
+        checks.append(_not_future("on"))
+        checks.extend(_not_before_on(later) for later in ("until", "deadline") if later in fields)
+    if "until" in fields:
+        checks.append(_not_future("until"))
+    own: dict[type, Check] = {
+        ReportPublished: _check_report,
+        RatingsInherited: _check_inherited,
+        ServiceSuperseded: _check_superseded,
+        WarningNoticeIssued: _check_notice_service,
+        OversightSegmentChanged: _check_segment,
+    }
+    checks.extend(check for kind, check in own.items() if issubclass(cls, kind))
+    if issubclass(cls, EntryCorrected):
+        checks.append(_check_correction)
+    elif cls.__name__ == "EntryRetracted":
+        checks.append(_check_retraction)
+    return tuple(checks)
+
+
+def _not_future(name: str) -> Check:
+    def check(entry: Any, today: date) -> None:
+        value = getattr(entry, name)
+        if value is not None and value > today:
+            raise InvalidField(f'field "{name}": {value} is in the future (today is {today})', field=name)
+
+    return check
+
+
+def _not_before_on(later: str) -> Check:
+    def check(entry: Any, today: date) -> None:
+        value, on = getattr(entry, later), entry.on
+        if value is not None and on is not None and value < on:
+            raise InvalidField(f'field "{later}": {value} is before "on" ({on})', field=later)
+
+    return check
+
+
+def _check_report(entry: ReportPublished, today: date) -> None:
+    _check_cells_distinct(entry.ratings)
+
+
+def _check_notice_service(entry: WarningNoticeIssued, today: date) -> None:
+    if entry.service is not None:
+        # A misspelling is refused as everywhere else; any other name is kept as written, as
+        # notices always kept it (so recording a file of notices again reads it the same way).
+        known_service(entry.service, "service")
+
+
+def _check_segment(entry: OversightSegmentChanged, today: date) -> None:
+    top = OVERSIGHT_SEGMENTS[entry.framework]
+    if not 1 <= entry.segment <= top:
+        raise InvalidField(f'field "segment": {entry.framework} has segments 1 to {top}, not {entry.segment}', field="segment")
+
+
+def _check_correction(entry: EntryCorrected, today: date) -> None:
+    if not _REF.fullmatch(entry.ref):
+        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
+    if isinstance(entry.replacement, EntryCorrected) or entry.replacement.type_name == "EntryRetracted":
+        raise InvalidField('field "replacement": a replacement cannot itself be a correction or retraction', field="replacement")
+    if entry.replacement.provider_id != entry.provider_id:
+        raise InvalidField(
+            f'field "replacement.provider_id": "{entry.replacement.provider_id}" is not this entry\'s provider "{entry.provider_id}"',
+            field="replacement.provider_id",
+        )
+
+
+def _check_retraction(entry: Any, today: date) -> None:
+    if not _REF.fullmatch(entry.ref):
+        raise InvalidField(f'field "ref": "{entry.ref}" is not a ref like "RWP/9"', field="ref")
+
+
+def _check_inherited(entry: RatingsInherited, today: date) -> None:
+    """Each inherited cell is the location's own, published before the location took it over."""
+    if not entry.ratings:
+        raise InvalidField('field "ratings" is empty: a RatingsInherited entry carries at least one rating', field="ratings")
+    if entry.from_location_id == entry.location_id and entry.from_provider_id in (None, entry.provider_id):
+        raise InvalidField(
+            f'field "from_location_id": "{entry.from_location_id}" is the inheriting location itself: a location cannot '
+            "inherit its own ratings (name the location they came from, or leave from_location_id out)",
+            field="from_location_id",
+        )
+    for i, cell in enumerate(entry.ratings):
+        if cell.location_id is not None and cell.location_id != entry.location_id:
+            raise InvalidField(
+                f'field "ratings[{i}].location_id": "{cell.location_id}" is not this entry\'s location "{entry.location_id}"; '
+                "an inherited rating becomes the inheriting location's own (name where it came from in from_location_id)",
+                field=f"ratings[{i}].location_id",
+            )
+        if cell.published_on > entry.on:
+            raise InvalidField(
+                f'field "ratings[{i}].published_on": {cell.published_on} is after "on" ({entry.on}); '
+                "a location inherits only ratings already published",
+                field=f"ratings[{i}].published_on",
+            )
+    _check_cells_distinct(entry.ratings)
+
+
+def _check_superseded(entry: ServiceSuperseded, today: date) -> None:
+    if entry.service in entry.by:
+        raise InvalidField(f'field "by": "{entry.service}" cannot supersede itself', field="by")
+
+
+def _check_cells_distinct(cells: tuple[RatingCell, ...]) -> None:
+    if named(cells).distinct:
+        return
+    first: dict[tuple, int] = {}
+    for i, cell in enumerate(cells):
+        j = first.setdefault(cell.key, i)
+        if j != i:
+            raise InvalidField(
+                f'field "ratings[{i}]" rates the same cell as "ratings[{j}]" ({describe_cell(*cell.key)}); '
+                "a report gives each cell one rating",
+                field=f"ratings[{i}]",
+            )
+
+
+def known_service(name: str, where: str) -> str:
+    """The canonical name of a service; InvalidField for a name so close to a CQC service that it
+    is surely a misspelling of it ("Matrenity"). Any other new name is kept as written."""
+    canonical = canonical_service(name)
+    if not is_known_service(name) and (meant := close_service(name)):
+        raise InvalidField(
+            f'field "{where}": "{name}" is not a CQC service (did you mean "{meant}"?); a service CQC has not rated before is kept as written',
+            field=where,
+        )
+    return canonical
