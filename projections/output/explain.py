@@ -303,7 +303,13 @@ def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]
     yield "Before that:"
     for p in previous:
         how = {"ReportPublished": f"report {p['report_id']}", "RatingsInherited": "inheritance"}.get(p["type"], f"revision ({p['reason']})")
-        yield f"  {p['rating']} from {long_day(p['since'])} until {long_day(p['until'])}, set by {how} ({p['ref']})"
+        # A setting replaced on its own day (two reports published the same day) held for no day.
+        held = (
+            f"on {long_day(p['since'])}, replaced the same day"
+            if p["since"] == p["until"]
+            else f"from {long_day(p['since'])} until {long_day(p['until'])}"
+        )
+        yield f"  {p['rating']} {held}, set by {how} ({p['ref']})"
         if p["url"]:
             yield f"    {p['url']}"
     yield f"Its first rating in the ledger was {previous[-1]['rating']}, on {long_day(previous[-1]['since'])}."
