@@ -106,9 +106,10 @@ def test_every_earlier_value_is_listed_most_recent_first_with_since_and_until() 
 
 def test_a_rating_replaced_on_its_own_day_is_said_to_be_so_not_held_from_a_day_until_itself() -> None:
     # Two reports published the same day (as CQC's API gives RBA11's of 21 November 2013): the
-    # first held for no day, and saying "from 20 December 2019 until 20 December 2019" reads as a slip.
+    # first held for no day, and "from 20 September 2019 until 20 September 2019" read as a slip.
     doc = explained(history(report("R-2019b", "2019-09-20", cell("overall", RI))))
-    assert [(p["since"], p["until"], p["ref"]) for p in doc["previous"]][0] == ("2019-09-20", "2019-09-20", "RWP/6")
+    first = doc["previous"][0]
+    assert (first["since"], first["until"], first["ref"]) == ("2019-09-20", "2019-09-20", "RWP/6")
     text = explain_text(doc)
     assert "  Good on 20 September 2019, replaced the same day, set by report R-2019 (RWP/6)" in text
     assert "  Requires improvement from 20 June 2017 until 20 September 2019, set by report R-2017 (RWP/5)" in text
