@@ -22,9 +22,9 @@ from cqc_ledger.ledger.store.target import postgres_connection, postgres_setting
 _PROGRAM = "cqc-ledger: commands creating a ledger"
 _OBJECTS = """
     SELECT 'relation', relkind::text, relname, oid::regclass::text FROM pg_class
-        WHERE relnamespace = %(schema)s::regnamespace AND relkind IN ('r', 'v', 'm', 'c', 'S', 'p', 'f')
+        WHERE relnamespace = quote_ident(%(schema)s)::regnamespace AND relkind IN ('r', 'v', 'm', 'c', 'S', 'p', 'f')
     UNION ALL SELECT 'routine', prokind::text, proname, oid::regprocedure::text FROM pg_proc
-        WHERE pronamespace = %(schema)s::regnamespace
+        WHERE pronamespace = quote_ident(%(schema)s)::regnamespace
 """
 _DROP = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "c": "TYPE", "S": "SEQUENCE"}
 
