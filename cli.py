@@ -18,12 +18,12 @@ import orjson
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, told_by_line, utc_now
-from cqc_ledger.ledger.errors import InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
+from cqc_ledger.ledger.errors import BadTarget, InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
 from cqc_ledger.ledger.imports import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.records import id_refusal, is_id, parse_ref, parse_time
 from cqc_ledger.ledger.store.failures import explained
 from cqc_ledger.ledger.store.opening import inspect, removed_if_refused
-from cqc_ledger.ledger.store.target import DEFAULT_TARGET, masked
+from cqc_ledger.ledger.store.target import DEFAULT_TARGET, checked, masked
 from cqc_ledger.ledger.sync import client as sync_client
 from cqc_ledger.projections import answers, counts, output, views
 from cqc_ledger.projections import trusts as register
@@ -140,8 +140,17 @@ class LedgerGroup(click.Group):
         return command
 
 
+def _db_checked(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--db as given, when it names a store the ledger can use (a usage error otherwise: a URL of
+    another scheme, or a PostgreSQL URL it cannot read whole, with its password masked)."""
+    try:
+        return value if value is None else checked(value)
+    except BadTarget as bad:
+        raise click.BadParameter(str(bad), ctx, param) from None
+
+
 def _db_after(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
+    if _db_checked(ctx, param, value) is not None:
         ctx.find_root().obj["db"] = value
 
 
@@ -228,7 +237,9 @@ JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document o
     envvar="CQC_LEDGER_DB",
     default=DEFAULT_TARGET,
     show_default=True,
-    help="The ledger: a SQLite file path, or a PostgreSQL URL such as postgresql://user@localhost:5432/cqc (or $CQC_LEDGER_DB).",
+    callback=_db_checked,
+    help="The ledger: a SQLite file path, or a PostgreSQL URL such as postgresql://user@localhost:5432/cqc, whose query may "
+    "name a schema and libpq's options (?schema=ledger&sslmode=verify-full) (or $CQC_LEDGER_DB).",
 )
 @click.version_option(package_name="cqc-ledger", message="cqc-ledger %(version)s")
 @click.pass_context

@@ -29,6 +29,7 @@ import orjson
 
 from bench.register import heavy_provider_lines, register_lines
 from cqc_ledger.ledger.application import Ledger
+from cqc_ledger.ledger.store.target import checked, masked, postgres_connection
 from cqc_ledger.projections.trusts import register
 from cqc_ledger.projections.views import open_views, rebuilt
 
@@ -106,30 +107,30 @@ def sqlite_store(work: Path) -> Store:
 
 
 def postgres_store(url: str) -> Store | None:
-    """A schema of its own on the server at `url` (None, saying why, when it cannot be used)."""
+    """A schema of its own on the server at `url` (None, saying why, when it cannot be used). The
+    benchmark's own connections carry the URL's options (sslmode, say) as the ledger's do."""
+    target = f"{url}{'&' if '?' in url else '?'}schema=cqc_bench"
     try:
-        import psycopg
-
-        with psycopg.connect(url, connect_timeout=3, autocommit=True) as admin:
+        with postgres_connection(checked(target), autocommit=True) as admin:
             admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
     except Exception as error:
-        print(f"PostgreSQL: not measured ({str(error).strip().splitlines()[0]})")
+        print(f"PostgreSQL: not measured ({masked(str(error), target).strip().splitlines()[0]})")
         return None
 
     def reset() -> None:
-        with psycopg.connect(url, autocommit=True) as admin:
+        with postgres_connection(target, autocommit=True) as admin:
             admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
             admin.execute('CREATE SCHEMA "cqc_bench"')
 
     def size() -> int:
-        with psycopg.connect(url, autocommit=True) as admin:
+        with postgres_connection(target, autocommit=True) as admin:
             found = admin.execute(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = 'cqc_bench' AND c.relkind IN ('r', 'm')"
             ).fetchone()
         return int(found[0] or 0) if found else 0
 
-    return Store("PostgreSQL", f"{url}?schema=cqc_bench", reset, size, 40_000)
+    return Store("PostgreSQL", target, reset, size, 40_000)
 
 
 class Baseline(NamedTuple):

@@ -32,7 +32,7 @@ from cqc_ledger.ledger.store.codec import (
     stored_state,
     stored_topics,
 )
-from cqc_ledger.ledger.store.target import environment, shown
+from cqc_ledger.ledger.store.target import environment, is_postgres, shown
 
 if TYPE_CHECKING:  # types only: reading commands do not load the parser
     from cqc_ledger.ledger.input import Read
@@ -160,10 +160,12 @@ class Ledger(Application):
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
-        if self._connection is not None:
-            from cqc_ledger.ledger.store.postgres import reading_on  # needs the optional psycopg
+        if is_postgres(self.target):
+            from cqc_ledger.ledger.store.postgres import connecting_as_named, reading_on  # needs the optional psycopg
 
-            reading_on(factory.datastore, self._connection)  # type: ignore[attr-defined]
+            connecting_as_named(factory.datastore, self.target)  # type: ignore[attr-defined]
+            if self._connection is not None:
+                reading_on(factory.datastore, self._connection)  # type: ignore[attr-defined]
         return factory
 
     def construct_mapper(self) -> EntryMapper:

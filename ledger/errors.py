@@ -15,6 +15,10 @@
     ├── QuestionNotAtLevel       a question asked of a level that cannot have it
     ├── UnknownRef               no entry has that ref
     ├── StoreError               the store cannot be opened or is not a cqc-ledger store
+    │   └── BadTarget            --db names no store the ledger can use: a URL of another
+    │                            scheme, or a PostgreSQL URL it cannot read whole (no host,
+    │                            database or user; a query option it does not take, given
+    │                            twice, or without a value it can hold)
     ├── StoreBusy                another writer held the store longer than the wait allowed
     ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
     ├── MissingExtra             an optional part (charts, the web site) is not installed
@@ -125,6 +129,12 @@ class UnknownRef(LedgerError):
 
 class StoreError(LedgerError):
     """The store cannot be opened, or holds something that is not a cqc-ledger."""
+
+
+class BadTarget(StoreError):
+    """The target names no store the ledger can use, whatever is there: a URL of a scheme other
+    than postgresql://, or a PostgreSQL URL that cannot be read whole (the CLI says so as a
+    usage error of --db)."""
 
 
 class StoreBusy(LedgerError):

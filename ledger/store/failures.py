@@ -12,9 +12,10 @@ import sqlite3
 from eventsourcing.persistence import PersistenceError
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT, is_ledger_file, is_postgres, shown
+from cqc_ledger.ledger.store.target import connect_timeout, is_ledger_file, is_postgres, shown
 
-# (words in the driver's message, the sentence: {store} is the target as shown, {cause} the words)
+# (words in the driver's message, the sentence: {store} is the target as shown, {cause} the words,
+# {seconds} how long a connection waits for its server)
 _CAUSES = (
     (
         ("database or disk is full", "no space left"),
@@ -28,7 +29,7 @@ _CAUSES = (
     (("file is not a database", "malformed"), "{store} is not a cqc-ledger store, or it is damaged ({cause})"),
     (
         ("couldn't get a connection",),
-        f"the PostgreSQL server of {{store}} did not answer within {CONNECT_TIMEOUT} seconds: nothing of this command was written ({{cause}})",
+        "the PostgreSQL server of {store} did not answer within {seconds} seconds: nothing of this command was written ({cause})",
     ),
     (
         ("server closed the connection", "terminating connection", "connection is lost", "connection is closed", "consuming input failed"),
@@ -50,7 +51,7 @@ def explained(error: BaseException, target: str) -> StoreError | None:
     store = shown(target)
     for words, sentence in _CAUSES:
         if any(w in lowered for w in words):
-            return StoreError(sentence.format(store=store, cause=cause))
+            return StoreError(sentence.format(store=store, cause=cause, seconds=connect_timeout(target)))
     kind = "PostgreSQL database" if is_postgres(target) else "SQLite file"
     return StoreError(f"the {kind} {store} failed: {cause}")
 

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import SQLITE_FILES, is_postgres, postgres_connection, postgres_settings, shown, sqlite_uri
+from cqc_ledger.ledger.store.target import SQLITE_FILES, is_postgres, postgres_connection, postgres_settings, quoted, shown, sqlite_uri
 
 # The ledger's own tables and the columns each must have; the events table is eventsourcing's.
 _COLUMNS = {
@@ -132,8 +132,8 @@ def _postgres(url: str, *, keep: bool = False) -> Found:
         found = conn.execute(_SCHEMA_COLUMNS, (schema,)).fetchall()
         if not found:
             raise StoreError(
-                f'the schema "{schema}" does not exist in the database {settings["dbname"]} on {where}: '
-                f'create it (CREATE SCHEMA "{schema}") or name another in the URL (?schema=NAME)'
+                f"the schema {quoted(schema)} does not exist in the database {settings['dbname']} on {where}: "
+                f"create it (CREATE SCHEMA {quoted(schema)}) or name another in the URL (?schema=NAME)"
             )
         columns: dict[str, set[str]] = {}
         for table, column in found:

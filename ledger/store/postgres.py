@@ -18,11 +18,18 @@ from psycopg.sql import SQL
 
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
-from cqc_ledger.ledger.store.target import CONNECT_TIMEOUT
+from cqc_ledger.ledger.store.target import postgres_options, quoted
 
 
 def qualified(schema: str, name: str) -> str:
-    return f'"{schema}"."{name}"'
+    return f"{quoted(schema)}.{quoted(name)}"
+
+
+def connecting_as_named(datastore: Any, url: str) -> None:
+    """Has eventsourcing's pool (not opened yet) connect with every libpq option of the URL's
+    query: eventsourcing's settings carry only its host, port, user, password and database, and
+    a connection without the rest (sslmode=require, say) would connect otherwise than asked."""
+    datastore.pool.kwargs.update(postgres_options(url))
 
 
 class OneConnection:
@@ -89,10 +96,8 @@ class OneConnection:
 def reading_on(datastore: Any, conn: Connection[Any]) -> None:
     """Has eventsourcing's `datastore` read through `conn` alone (see `OneConnection`)."""
     pool = datastore.pool
-    settings = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}
-    datastore.pool = OneConnection(
-        conn, lambda: Connection.connect(**settings, connect_timeout=CONNECT_TIMEOUT), datastore.after_connect_func()
-    )
+    settings = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}  # the URL's options among them
+    datastore.pool = OneConnection(conn, lambda: Connection.connect(**settings), datastore.after_connect_func())
 
 
 class CreatedOneAtATime:

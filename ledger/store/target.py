@@ -1,22 +1,24 @@
 """Where the ledger lives: a SQLite file by default, or a PostgreSQL database named by its URL,
 and eventsourcing's settings for each.
 
-A target is shown to people only through `shown`, which masks a URL's password: no message, log
-or error of the ledger ever prints a credential.
+A target is shown to people only through `shown`, which masks a URL's password (and any secret
+option of its query): no message, log or error of the ledger ever prints a credential.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.errors import BadTarget
+from cqc_ledger.ledger.store import connection_options
+from cqc_ledger.ledger.store.connection_options import CONNECT_TIMEOUT
 
 DEFAULT_TARGET = "cqc-ledger.db"
-# Seconds to wait for a PostgreSQL server to answer: one that does not is told at once, not after
-# eventsourcing's pool gives up ("couldn't get a connection", hiding why).
-CONNECT_TIMEOUT = 3
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_EXAMPLE = "postgresql://user@host:5432/dbname"
 
 
 def is_postgres(target: str) -> bool:
@@ -46,24 +48,63 @@ def is_ledger_file(target: str, path: str) -> bool:
     return False
 
 
+def checked(target: str) -> str:
+    """The target, when it names a store the ledger can use: a SQLite file's path, or a
+    PostgreSQL URL it can read whole (BadTarget saying why otherwise: another scheme, a URL
+    without its host, database or user, or a query option it does not take)."""
+    if is_postgres(target):
+        postgres_settings(target)
+    elif _URL.match(target):
+        scheme = target.partition("://")[0]
+        raise BadTarget(
+            f'{shown(target)} is a URL of the scheme "{scheme}", which cqc-ledger does not keep a ledger in: '
+            f"name a SQLite file by its path, or a PostgreSQL database by its URL ({_EXAMPLE})"
+        )
+    return target
+
+
 def shown(target: str) -> str:
-    """The target as a message may show it: a PostgreSQL URL's password replaced by `***`."""
-    if not is_postgres(target):
+    """The target as a message may show it: a URL's password, and the value of any secret option
+    of its query (sslpassword), replaced by `***`."""
+    if not _URL.match(target):
         return target
-    password = _password(target)
-    return target.replace(f":{password}@", ":***@", 1) if password else target
+    base, mark, query = target.partition("?")
+    password = _password(base)
+    if password:
+        base = base.replace(f":{password}@", ":***@", 1)
+    if query:
+        query = "&".join(_masked_pair(item) for item in query.split("&"))
+    return base + mark + query
+
+
+def _masked_pair(item: str) -> str:
+    name, equals, _ = item.partition("=")
+    return f"{name}=***" if equals and unquote(name) in connection_options.SECRET else item
 
 
 def masked(message: str, target: str) -> str:
-    """`message` with the target's password masked wherever it appears (a driver's error may
+    """`message` with the target's secrets masked wherever they appear (a driver's error may
     quote the URL or its parts)."""
-    password = _password(target) if is_postgres(target) else None
-    if not password:
+    secrets = _secrets(target)
+    if not secrets:
         return message
     message = message.replace(target, shown(target))
-    for form in {password, unquote(password)}:
+    for form in sorted({f for s in secrets for f in (s, unquote(s))}, key=len, reverse=True):
         message = message.replace(form, "***")
     return message
+
+
+def _secrets(target: str) -> list[str]:
+    """The target's password and secret options' values, as written in it."""
+    if not _URL.match(target):
+        return []
+    base, _, query = target.partition("?")
+    found = [_password(base) or ""]
+    for item in query.split("&"):
+        name, equals, value = item.partition("=")
+        if equals and unquote(name) in connection_options.SECRET:
+            found.append(value)
+    return [s for s in found if s]
 
 
 def _password(url: str) -> str | None:
@@ -75,6 +116,11 @@ def _password(url: str) -> str | None:
     if not at or ":" not in credentials:
         return None
     return credentials.partition(":")[2] or None
+
+
+def quoted(name: str) -> str:
+    """A PostgreSQL identifier quoted as SQL writes it: `a"b` is `"a""b"`."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def environment(target: str, *, create: bool = True, read_only: bool = False) -> dict[str, str]:
@@ -100,7 +146,27 @@ def sqlite_uri(path: str) -> str:
 
 
 def postgres_settings(url: str) -> dict[str, str]:
-    """The parts of `postgresql://user[:password]@host[:port]/dbname[?schema=NAME]`."""
+    """The parts of `postgresql://user[:password]@host[:port]/dbname[?schema=NAME&OPTION=VALUE...]`:
+    dbname, host, port, user, password and schema (`public` when the URL names none). Its libpq
+    options are `postgres_options`; BadTarget when the URL cannot be read whole."""
+    return _postgres_url(url)[0]
+
+
+def postgres_options(url: str) -> dict[str, str]:
+    """The libpq options the URL's query gives (see `connection_options`), which every connection
+    to its database carries; connect_timeout is always among them."""
+    return _postgres_url(url)[1]
+
+
+def connect_timeout(target: str) -> int:
+    """Seconds a connection to the target's server waits for it to answer."""
+    try:
+        return int(postgres_options(target)["connect_timeout"]) if is_postgres(target) else CONNECT_TIMEOUT
+    except BadTarget:
+        return CONNECT_TIMEOUT
+
+
+def _postgres_url(url: str) -> tuple[dict[str, str], dict[str, str]]:
     dbname: str | None
     host: str | None
     user: str | None
@@ -110,36 +176,43 @@ def postgres_settings(url: str) -> dict[str, str]:
     except ValueError:
         dbname = host = user = None
     if not host or not dbname or not user:
-        raise StoreError(f"{shown(url)} is not a PostgreSQL URL like postgresql://user@host:5432/dbname")
-    return {
+        raise BadTarget(f"{shown(url)} is not a PostgreSQL URL like {_EXAMPLE}")
+    try:
+        schema, options = connection_options.checked(parts.query, shown(url))
+    except ValueError as refused:
+        raise BadTarget(str(refused)) from None
+    settings = {
         "dbname": unquote(dbname),
         "host": host,
         "port": str(port or 5432),
         "user": unquote(user),
         "password": unquote(parts.password or ""),
-        "schema": parse_qs(parts.query).get("schema", ["public"])[0],
+        "schema": schema,
     }
+    return settings, options
 
 
 def postgres_connection(url: str, *, autocommit: bool = False) -> Any:
-    """A psycopg connection to the database `url` names, waiting at most CONNECT_TIMEOUT for the
-    server (psycopg is imported here: it is the optional `postgres` extra)."""
+    """A psycopg connection to the database `url` names, with every option of its query (waiting
+    at most connect_timeout for the server; psycopg is imported here: it is the optional
+    `postgres` extra)."""
     import psycopg
 
     settings = postgres_settings(url)
-    return psycopg.connect(
-        dbname=settings["dbname"],
-        host=settings["host"],
-        port=settings["port"],
-        user=settings["user"],
-        password=settings["password"] or None,
-        connect_timeout=CONNECT_TIMEOUT,
-        autocommit=autocommit,
-    )
+    parameters: dict[str, Any] = {
+        "dbname": settings["dbname"],
+        "host": settings["host"],
+        "port": settings["port"],
+        "user": settings["user"],
+        "password": settings["password"] or None,
+        **postgres_options(url),
+    }
+    return psycopg.connect(autocommit=autocommit, **parameters)
 
 
 def postgres_environment(url: str) -> dict[str, str]:
-    """A PostgreSQL URL as eventsourcing's settings."""
+    """A PostgreSQL URL as eventsourcing's settings. Those carry no libpq option but its timeout:
+    the ledger hands the rest to eventsourcing's pool itself (`store.postgres.connecting_as_named`)."""
     settings = postgres_settings(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -155,7 +228,8 @@ def postgres_environment(url: str) -> dict[str, str]:
         # machine can stretch past that. A writer that dies closes its connection and its
         # transaction rolls back at once; this only bounds one that hangs holding the write lock.
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "600",
-        "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        # How long the pool waits for a connection: as long as one connection waits for the server.
+        "POSTGRES_CONNECT_TIMEOUT": postgres_options(url)["connect_timeout"],
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
         "APPLICATION_RECORDER_TOPIC": "cqc_ledger.ledger.store.postgres:PostgresLedgerRecorder",

@@ -290,10 +290,12 @@ def test_a_postgresql_server_that_does_not_answer_is_refused_within_a_few_second
     assert "hunter2" not in message
 
 
-def test_a_postgresql_url_that_is_not_one_is_refused_without_its_password():
-    message = refused(runner_for("postgresql://postgres:topsecret@/")("verify"), "is not a PostgreSQL URL")
+def test_a_postgresql_url_that_is_not_one_is_a_usage_error_without_its_password():
+    result = runner_for("postgresql://postgres:topsecret@/")("verify")
 
-    assert "topsecret" not in message and "postgresql://postgres:***@/" in message
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "is not a PostgreSQL URL" in result.stderr
+    assert "topsecret" not in result.output and "postgresql://postgres:***@/" in result.stderr
 
 
 @pytest.fixture
