@@ -7,6 +7,8 @@ Each report link, whether listed in `reports` or carried by a rating, becomes on
 published with that link, and, when `reports` gives its `firstVisitDate`, one
 `InspectionCarriedOut` (inspection_id: the link). Several responses of one import share their
 report links, so a report's ratings may come from the provider's and its locations' responses.
+A location's `lastInspection` is an `InspectionCarriedOut` there on that day (see
+`_last_inspection`): most reports give no first visit day.
 
 A location's ratings that the response says were published for another organisation
 (`organisationId`: RH5A8's carry RBA11, the hospital it took over) become one `RatingsInherited`
@@ -88,6 +90,7 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
             deregistered.extend(_deregistered(response, "LocationDeregistered", {"location_id": body["locationId"]}))
             carried.extend(_inherited(response, found))
             carried.extend(_superseded(response, found, notes))
+            carried.extend(_last_inspection(response))
         else:
             registered.append(_provider_registered(response))
             deregistered.extend(_deregistered(response, "ProviderDeregistered", _successor(body)))
@@ -187,6 +190,40 @@ def _superseded(response: Response, found: Found, notes: list[str]) -> list[Draf
         }
         out.append(Draft(obj, f"{response.name}: {where}"))
     return out
+
+
+def _last_inspection(response: Response) -> list[Draft]:
+    """The inspection a location response gives as its last (`lastInspection.date`), which most
+    reports of the ratings era do not date (they have no `firstVisitDate`): an
+    `InspectionCarriedOut` at that location on that day, its id made of the location and the day
+    (`cqc-api:RK950:2021-03-08`), so that the same response, alone or with any others, drafts it
+    the same. The response says no more of it: no last visit day, kind, framework or report.
+    None when that day is the `firstVisitDate` of a report the response lists: that inspection is
+    the report's, recorded by its link."""
+    body = response.body
+    last = body.get("lastInspection")
+    if last is None:
+        return []
+    if not isinstance(last, dict):
+        raise BadImportFile(f"{response.name}: lastInspection: expected a JSON object")
+    if last.get("date") is None:
+        return []
+    on = _day(response, "date", last, "lastInspection")
+    _, location_id, provider_id = organisation(response)
+    visits = [
+        _day(response, "firstVisitDate", r, f"reports[{i}]") for i, r in enumerate(_listed_reports(response)) if r.get("firstVisitDate")
+    ]
+    if on in visits:
+        return []
+    obj = {
+        "type": "InspectionCarriedOut",
+        "provider_id": provider_id,
+        "inspection_id": f"cqc-api:{location_id}:{on.isoformat()}",
+        "on": on.isoformat(),
+        "scope": [{"location_id": location_id}],
+        "source": f"{API}/locations/{location_id}",
+    }
+    return [Draft(obj, f"{response.name}: lastInspection.date")]
 
 
 def _passed_over(response: Response, found: Found) -> list[str]:

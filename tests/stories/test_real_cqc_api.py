@@ -221,6 +221,37 @@ def test_each_providers_last_report_is_the_latest_its_locations_own(ledger: str,
     assert (last and last["on"]) == (max(days) if days else None)
 
 
+@pytest.mark.parametrize("provider_id", providers())
+def test_each_providers_last_inspection_is_the_latest_its_locations_give(ledger: str, provider_id: str) -> None:
+    # Most reports of the ratings era give no firstVisitDate: each location's lastInspection does
+    days = {
+        response["lastInspection"]["date"]
+        for path in FILES
+        if (response := body(path))["providerId"] == provider_id and (response.get("lastInspection") or {}).get("date")
+    }
+
+    last = _status(ledger, provider_id, CAPTURED)["last_inspection"]
+
+    assert (last and last["on"]) == (max(days) if days else None)
+
+
+def test_a_last_inspection_that_no_report_dates_is_recorded_at_its_location_and_says_no_more(ledger: str) -> None:
+    (plymouth,) = [e for e in entries(ledger, "RK9") if e["type"] == "InspectionCarriedOut" and e["on"] == "2021-03-08"]
+
+    assert {k: v for k, v in plymouth.items() if k not in ("ref", "recorded_at")} == {
+        "type": "InspectionCarriedOut",
+        "provider_id": "RK9",
+        "inspection_id": "cqc-api:RK950:2021-03-08",
+        "on": "2021-03-08",
+        "scope": [{"location_id": "RK950"}],
+        "source": "https://api.service.cqc.org.uk/public/v1/locations/RK950",
+    }
+    # a last inspection that is a listed report's first visit is that report's, recorded once
+    assert not [
+        e for e in entries(ledger, "RBZ") if e["type"] == "InspectionCarriedOut" and e["inspection_id"].startswith("cqc-api:RBZ93:")
+    ]
+
+
 def test_rh5s_last_report_is_its_own_of_2014_not_the_one_rh5a8_inherited(ledger: str) -> None:
     last = _status(ledger, "RH5", CAPTURED)["last_report"]
 

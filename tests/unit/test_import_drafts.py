@@ -14,7 +14,7 @@ import pytest
 from builders import cell, inherited, location, registered
 from conftest import SHARED
 
-from cqc_ledger.ledger.errors import RuleBroken
+from cqc_ledger.ledger.errors import BadImportFile, RuleBroken
 from cqc_ledger.ledger.imports import Draft, keeping
 from cqc_ledger.ledger.imports.cqc_api import Response, drafts
 from cqc_ledger.ledger.parsing import parse_entry
@@ -66,6 +66,34 @@ def test_a_part_that_names_no_organisation_belongs_to_the_part_it_is_in():
 
     assert [d.obj["type"] for d in found] == ["LocationRegistered", "RatingsInherited"]
     assert len(found[1].obj["ratings"]) == 60
+
+
+def inspections_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d.obj for d in drafts([Response("RH801", body)]) if d.obj["type"] == "InspectionCarriedOut"]
+
+
+def test_a_locations_last_inspection_is_an_inspection_there_on_that_day_unless_a_listed_report_was_first_visited_then():
+    body = orjson.loads((REAL / "RH801.json").read_bytes())
+    listed = [r["firstVisitDate"] for r in body["reports"] if r.get("firstVisitDate")]
+
+    assert [(i["inspection_id"], i["on"], i.get("scope")) for i in inspections_of(body) if i["on"] not in listed] == [
+        ("cqc-api:RH801:2021-01-19", "2021-01-19", [{"location_id": "RH801"}])
+    ]
+    body["lastInspection"] = {"date": listed[0]}
+    assert [i["on"] for i in inspections_of(body)] == sorted(listed)
+    body["lastInspection"] = {"date": None}
+    assert [i["on"] for i in inspections_of(body)] == sorted(listed)
+
+
+def test_a_last_inspection_that_is_not_a_day_is_refused_naming_its_place():
+    body = orjson.loads((REAL / "RH801.json").read_bytes())
+    body["lastInspection"] = {"date": "19/01/2021x"}
+
+    with pytest.raises(BadImportFile, match=r"^RH801: lastInspection\.date: "):
+        drafts([Response("RH801", body)])
+    body["lastInspection"] = "2021-01-19"
+    with pytest.raises(BadImportFile, match=r"^RH801: lastInspection: expected a JSON object$"):
+        drafts([Response("RH801", body)])
 
 
 RH5A8 = "RH5A8"
