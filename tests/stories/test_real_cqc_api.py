@@ -105,23 +105,41 @@ def held(location: dict[str, Any], where: str | None, q: str) -> dict[str, Any] 
     return services.get(where, {}).get(q)
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def standing_cells(location: dict[str, Any]) -> dict[tuple[str | None, str], tuple[str, str, str | None]]:
+    """(service or None, question) -> (rating, since, inherited_from) of every cell `status` shows at a location."""
+    cells = {(None, q): v for q, v in location["ratings"].items()}
+    cells |= {(s["service"], q): v for s in location["services"] for q, v in s["ratings"].items()}
+    return {key: (v["rating"], v["since"], v.get("inherited_from")) for key, v in cells.items()}
+
+
+# CQC's currentRatings shows a service's ratings as one block, from one report: a key question
+# that report does not list is not shown. The ledger's reports replace only the cells they list,
+# so two words that are not ratings, published by earlier reports, still stand under a service
+# (see the README, "Importing CQC's own data": what currentRatings leaves out).
+SERVICE_BLOCKS = {
+    "RH801": "Surgery's five key questions, 'Insufficient evidence to rate' in the report of 2018-03-05 that inspected it without a new rating",
+    "RK950": "Diagnostic imaging's effective, 'Insufficient evidence to rate' in 2018-08-15, not listed when it was rated anew on 2019-12-18",
+}
+CAPTURED_FILES = [
+    pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=SERVICE_BLOCKS[path.stem])) if path.stem in SERVICE_BLOCKS else path
+    for path in FILES
+]
+
+
+@pytest.mark.parametrize("path", CAPTURED_FILES, ids=lambda p: p.stem)
 def test_on_the_capture_day_every_rating_in_force_is_cqcs_with_its_own_day(ledger: str, path: Path) -> None:
     response = body(path)
-    expected = current_cells(response)
+    own = (None, "-", response["locationId"])
+    expected = {
+        key: (words.rating(rating), day, None if org in own else org) for key, (rating, day, org) in current_cells(response).items()
+    }
     location = place(ledger, response["providerId"], response["locationId"], CAPTURED)
 
     assert (location["registered_on"], location["deregistered_on"]) == (response["registrationDate"], response.get("deregistrationDate"))
-
-    for (where, q), (rating, day, org) in expected.items():
-        value = held(location, where, q)
-        assert value is not None, f"{path.stem} {where or ''} {q}: no rating, CQC has {rating}"
-        assert (value["rating"], value["since"]) == (words.rating(rating), day), f"{path.stem} {where or ''} {q}"
-        if org and org != response["locationId"]:
-            assert value["inherited_from"] == org
-    # and nothing else stands there: superseded areas have gone, words that are not ratings made no cell
-    assert {s["service"] for s in location["services"]} == {where for where, _ in expected if where}
-    assert set(location["ratings"]) == {q for where, q in expected if where is None}
+    # every cell, of the location and of each of its services: CQC's rating, its reportDate, whose
+    # it was; and nothing else stands there (superseded areas have gone, words that are not
+    # ratings made no cell, a key question CQC no longer lists under a service is not shown)
+    assert standing_cells(location) == expected
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
