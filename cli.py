@@ -1097,7 +1097,9 @@ def _record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     "--out", "out", required=True, callback=_chart_file, metavar="FILE", help="The file: .svg, .png, .html or .json (the specification)."
 )
 @click.option("--location", "location_id", metavar="ID", help="That location's and its services' overall ratings (default: the trust's).")
-@click.option("--from", "since", type=Day(), help="The first day drawn (default: the provider's registration).")
+@click.option(
+    "--from", "since", type=Day(), help="The first day drawn (default: the provider's registration; with --location, the location's)."
+)
 @click.option("--to", "until", type=Day(), help="The last day drawn (default: today).")
 @KNOWN_AT
 @click.pass_context

@@ -72,17 +72,19 @@ def timeline(
     known_at: datetime | None = None,
     location_id: str | None = None,
 ) -> Timeline:
-    """The provider's timeline from `since` (default: its registration) to `until` (default:
-    `today`), as known at `known_at`; with `location_id`, that location's and its services' rows."""
+    """The provider's timeline from `since` (default: its registration, or with `location_id`
+    the location's) to `until` (default: `today`), as known at `known_at`; with `location_id`,
+    that location's and its services' rows."""
     history = in_effect_order(effective(recorded, known_at))
     days = list(_day_states(history, provider_id))
     last = days[-1][1] if days else Status(provider_id)
-    start = since or last.registered_on or (days[0][0] if days else today)
-    end = max(until or today, start)
     if location_id is not None and location_id not in last.locations:
         raise UnknownLocation(
             f'{provider_id} has no location "{location_id}" (as known then): see `status {provider_id}` for its locations'
         )
+    registered_on = last.registered_on if location_id is None else last.locations[location_id].registered_on
+    start = since or registered_on or (days[0][0] if days else today)
+    end = max(until or today, start)
     rows = _rows(last, days, location_id)
     return Timeline(
         provider_id=provider_id,

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from builders import cell, corrected, report
+from builders import cell, corrected, location, report
 from charted import GOOD, INADEQUATE, RI, lines
 from recorded_history import moment, recorded
 
@@ -92,6 +92,18 @@ def test_with_a_location_the_rows_are_its_overall_and_each_of_its_services_overa
 
     assert doc["rows"] == ["Worcestershire Royal: overall", "Maternity: overall"]
     assert bands_of(doc, "ratings", "Maternity: overall") == [("No rating", "2010-04-01", "2019-05-01"), (GOOD, "2019-05-01", "2024-01-01")]
+
+
+def test_a_locations_timeline_starts_at_the_locations_registration_not_its_providers():
+    later_place = recorded(*lines(location("RWP02", on="2015-04-01", name="Kidderminster")))
+
+    doc = drawn(later_place, location_id="RWP02")
+    trust = drawn(later_place)
+
+    assert doc["from"] == "2015-04-01"
+    assert bands_of(doc, "ratings", "Kidderminster: overall") == [("No rating", "2015-04-01", "2024-01-01")]
+    assert [r["report_id"] for r in doc["reports"]] == ["R1", "R2", "R3"]
+    assert trust["from"] == "2010-04-01"
 
 
 def test_an_unknown_location_is_refused_naming_it():
