@@ -18,7 +18,7 @@ import orjson
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, told_by_line, utc_now
-from cqc_ledger.ledger.errors import BadTarget, InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed, UnknownProvider
+from cqc_ledger.ledger.errors import BadTarget, InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed
 from cqc_ledger.ledger.imports import FORMATS as IMPORT_FORMATS
 from cqc_ledger.ledger.records import id_refusal, is_id, parse_ref, parse_time
 from cqc_ledger.ledger.store.failures import explained
@@ -90,12 +90,7 @@ class ProviderName(click.ParamType):
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         with opened(ctx) as ledger:
-            try:
-                ledger.entries_of(value, limit=1)
-                return value
-            except UnknownProvider:
-                pass  # not an id: perhaps a name
-            return answers.provider_named(ledger, value)
+            return answers.provider_id(ledger, value)
 
 
 PROVIDER = ProviderName()

@@ -330,7 +330,7 @@ class Ledger(Application):
         if there are none."""
         recorded: list[Recorded] = list(self.events.get(provider_id, limit=limit))  # type: ignore[arg-type]
         if not recorded:
-            raise UnknownProvider(f'provider "{provider_id}" is not in the ledger at {self.shown}')
+            raise UnknownProvider(provider_id, self.shown)
         return recorded
 
     def all_entries(self, types: Sequence[type[Entry]] = ()) -> Iterator[Recorded]:

@@ -108,7 +108,13 @@ class NotYetRegistered(LedgerError):
 
 
 class UnknownProvider(LedgerError):
-    """No provider with this id has been recorded."""
+    """No provider with this id has been recorded in the ledger at `where` (as `shown` shows a
+    target). `unplaced` says the same without where: the web site tells anyone who asks, and
+    must not show where the ledger lives."""
+
+    def __init__(self, provider_id: str, where: str):
+        super().__init__(f'provider "{provider_id}" is not in the ledger at {where}')
+        self.unplaced = f'provider "{provider_id}" is not in the ledger'
 
 
 class UnknownLocation(LedgerError):

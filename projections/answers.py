@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cqc_ledger.ledger.application import Ledger
-from cqc_ledger.ledger.errors import NotYetRegistered
+from cqc_ledger.ledger.errors import NotYetRegistered, UnknownProvider
 from cqc_ledger.projections import output, views
 from cqc_ledger.projections import trusts as register
 from cqc_ledger.projections.status import not_registered_by, unknown_by
@@ -191,6 +191,16 @@ def register_moves(ledger: Ledger, until: date, known_at: datetime | None, quest
     if ready.value is not None:
         return views.Answer(list(moves(register_facts.headline_facts(ready.value, until, known_at))))
     return views.Answer([m for m in replayed_moves(histories(ledger), known_at, question) if m[0] <= until], ready.behind)
+
+
+def provider_id(ledger: Ledger, text: str) -> str:
+    """The provider a PROVIDER argument stands for, as every command and page reads it: the id
+    itself when the ledger holds it, else the one provider a name stands for (`provider_named`)."""
+    try:
+        ledger.entries_of(text, limit=1)
+        return text
+    except UnknownProvider:  # not an id of the ledger: perhaps a name
+        return provider_named(ledger, text)
 
 
 def provider_named(ledger: Ledger, name: str) -> str:

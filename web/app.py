@@ -9,6 +9,7 @@ Content-Security-Policy header keeps it so.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,13 +29,14 @@ from starlette.staticfiles import StaticFiles
 
 from cqc_ledger.events.vocabulary import MERIT, PROVIDER_TYPES, QUESTIONS, RATINGS
 from cqc_ledger.ledger.application import Ledger, utc_now
-from cqc_ledger.ledger.errors import LedgerError, UnknownLocation, UnknownProvider
+from cqc_ledger.ledger.errors import LedgerError, StoreBusy, StoreError, UnknownLocation, UnknownProvider
 from cqc_ledger.ledger.store.opening import inspect
 from cqc_ledger.projections import answers, changes, charts, counts, output
 from cqc_ledger.web import params
 from cqc_ledger.web.params import BadRequest
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -134,12 +136,12 @@ class Site:
         )
 
     def trust_page(self, request: Request) -> Response:
-        provider_id = request.path_params["provider"]
         q = request.query_params
         now = self.clock()
         at = params.day(q, "at") or now.date()
         known_at = params.moment(q, "known_at")
         with self.ledger() as ledger:
+            provider_id = provider(ledger, request)
             answer = answers.status(ledger, provider_id, at, known_at, now)
             document = answer.value
             found = answers.chart_timeline(ledger, provider_id, today=at, until=at, known_at=known_at)
@@ -157,11 +159,11 @@ class Site:
         )
 
     def history_page(self, request: Request) -> Response:
-        provider_id = request.path_params["provider"]
         q = request.query_params
         since, until, known_at = params.day(q, "from"), params.day(q, "to"), params.moment(q, "known_at")
         params.ordered(since, until)
         with self.ledger() as ledger:
+            provider_id = provider(ledger, request)
             changes = answers.history(ledger, provider_id, since, until, known_at)
             name = answers.status(ledger, provider_id, self.clock().date(), known_at, self.clock()).value["name"]
         return self.page(
@@ -183,7 +185,7 @@ class Site:
         now = self.clock()
         with self.ledger() as ledger:
             document = answers.status(
-                ledger, request.path_params["provider"], params.day(q, "at") or now.date(), params.moment(q, "known_at"), now
+                ledger, provider(ledger, request), params.day(q, "at") or now.date(), params.moment(q, "known_at"), now
             )
         return _json(document.value, behind=document.behind)
 
@@ -199,7 +201,7 @@ class Site:
         since, until = params.day(q, "from"), params.day(q, "to")
         params.ordered(since, until)
         with self.ledger() as ledger:
-            return _json(answers.history(ledger, request.path_params["provider"], since, until, params.moment(q, "known_at")))
+            return _json(answers.history(ledger, provider(ledger, request), since, until, params.moment(q, "known_at")))
 
     def api_explain(self, request: Request) -> Response:
         return _json(self.explanation(request))
@@ -213,7 +215,7 @@ class Site:
         key = (params.text(q, "location"), params.service(q), params.question(q))
         at, known_at = params.day(q, "at") or now.date(), params.moment(q, "known_at")
         with self.ledger() as ledger:
-            return answers.explain(ledger, request.path_params["provider"], key, at, known_at, now)
+            return answers.explain(ledger, provider(ledger, request), key, at, known_at, now)
 
     def difference(self, request: Request) -> dict[str, Any]:
         q = request.query_params
@@ -222,7 +224,7 @@ class Site:
             raise BadRequest("from and to: both days are needed, like ?from=2017-01-01&to=2019-12-31")
         params.ordered(start, end)
         with self.ledger() as ledger:
-            return answers.diff(ledger, request.path_params["provider"], start, end, params.moment(q, "known_at"), self.clock())
+            return answers.diff(ledger, provider(ledger, request), start, end, params.moment(q, "known_at"), self.clock())
 
     # ---- across the register: changes, counts (pages and API) --------------------------------
 
@@ -310,8 +312,20 @@ class Site:
     def refused(self, request: Request, status_code: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
             return _json({"error": message, "status": status_code}, status_code)
-        title = "Not found" if status_code == 404 else "Bad request"
-        return self.page("error.html", status_code=status_code, title=title, message=message)
+        return self.page("error.html", status_code=status_code, title=_TITLES[status_code], message=message)
+
+
+def provider(ledger: Ledger, request: Request) -> str:
+    """The provider the address names, read as the command line reads its PROVIDER: an id, or a
+    name standing for one provider (`answers.provider_id`)."""
+    return answers.provider_id(ledger, request.path_params["provider"])
+
+
+_TITLES = {400: "Bad request", 404: "Not found", 503: "Unavailable"}
+# What the site says when the store fails: the store's own message names where the ledger lives
+# (a file's path; a PostgreSQL server's host, database and user), which the site shows no one.
+# The message goes to the server's log, for whoever runs the site.
+UNAVAILABLE = "the ledger cannot be read just now: try again later"
 
 
 def _found(found: list[Any], search: str) -> dict[str, list[str]]:
@@ -394,8 +408,13 @@ def create_app(target: str, *, clock: Callable[[], datetime] = utc_now) -> Starl
                 response = handler(request)
             except BadRequest as bad:
                 response = site.refused(request, 400, str(bad))
-            except (UnknownProvider, UnknownLocation) as unknown:
+            except UnknownProvider as unknown:
+                response = site.refused(request, 404, unknown.unplaced)
+            except UnknownLocation as unknown:
                 response = site.refused(request, 404, str(unknown))
+            except (StoreError, StoreBusy) as failed:
+                log.error("%s: %s", request.url.path, failed)
+                response = site.refused(request, 503, UNAVAILABLE)
             except LedgerError as refused:
                 response = site.refused(request, 400, str(refused))
             response.headers["Content-Security-Policy"] = POLICY

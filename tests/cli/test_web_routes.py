@@ -4,7 +4,9 @@ command line's `--json`, refusals as 400 and 404 pages, and hostile text shown a
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
@@ -189,6 +191,74 @@ def test_an_unknown_trust_or_place_is_a_404(site: tuple[TestClient, Cli], url: s
 
     assert response.status_code == 404
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("given", "read_as"), [("RK9", "RK9"), ("rk9", "RK9"), ("worcestershire", "RWP"), ("East%20Midlands", "RX9")])
+def test_the_site_reads_a_provider_as_the_command_line_does(site: tuple[TestClient, Cli], given: str, read_as: str):
+    # Given a provider named by its id, as the README's loop over CQC's real responses names them
+    client, cli = site
+    assert cli("record", input=jsonl(registered("RK9", name="RK9"))).exit_code == 0
+    words = given.replace("%20", " ")
+
+    # When the site and the command line are given the same PROVIDER
+    api = client.get(f"/api/status/{given}?at=2019-12-31&known_at={KNOWN_AT}")
+    page = client.get(f"/trust/{given}?at=2019-12-31")
+    history = client.get(f"/api/history/{given}")
+
+    # Then both read it as the same provider, and answer the same
+    assert api.status_code == page.status_code == history.status_code == 200
+    assert api.json() == cli_json(cli, "status", words, "--at", "2019-12-31", "--known-at", KNOWN_AT)
+    assert api.json()["provider_id"] == read_as
+    assert f'<span class="id">{read_as}</span>' in page.text
+    assert history.json() == cli_json(cli, "history", words)
+
+
+def test_a_provider_the_command_line_does_not_know_the_site_does_not_know_either(site: tuple[TestClient, Cli], db: str):
+    client, cli = site
+
+    refused = cli("status", "rwp")
+    api = client.get("/api/status/rwp")
+
+    assert refused.exit_code == 1 and refused.stderr == f'Error: provider "rwp" is not in the ledger at {db}\n'
+    assert api.status_code == 404 and api.json()["error"] == 'provider "rwp" is not in the ledger'
+
+
+def where_the_ledger_lives(db: str) -> list[str]:
+    """What would tell a reader where the ledger is: a file's path and name; a server's URL, host,
+    user, database and schema."""
+    if not db.startswith("postgresql://"):
+        return [db, db.rsplit("/", 1)[-1]]
+    parts = urlsplit(db)
+    schema = parts.query.partition("schema=")[2]
+    told = [db, db.split("?")[0], str(parts.hostname), f"{parts.username}@", f"user {parts.username}", f"database {parts.path[1:]}"]
+    return [*told, schema] if schema else told
+
+
+@pytest.mark.parametrize(
+    "url", ["/trust/rk9", "/trust/XXX/history", "/trust/XXX/explain", "/api/status/rk9", "/api/diff/XXX?from=2019-01-01&to=2020-01-01"]
+)
+def test_no_refusal_says_where_the_ledger_lives(site: tuple[TestClient, Cli], db: str, url: str):
+    client, _ = site
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "is not in the ledger" in response.text
+    for told in where_the_ledger_lives(db):
+        assert told not in response.text
+
+
+@pytest.mark.parametrize("target", ["{folder}/gone.db", "postgresql://someone@127.0.0.1:1/elsewhere"])
+def test_a_ledger_that_cannot_be_read_is_a_503_that_does_not_say_where_it_lives(tmp_path: Path, target: str):
+    target = target.format(folder=tmp_path)
+    client = TestClient(create_app(target))
+
+    page, api = client.get("/trust/RWP"), client.get("/api/status/RWP")
+
+    assert page.status_code == api.status_code == 503
+    assert api.json() == {"error": "the ledger cannot be read just now: try again later", "status": 503}
+    for told in where_the_ledger_lives(target):
+        assert told not in page.text and told not in api.text
 
 
 def test_text_from_the_entries_is_shown_as_text_and_only_http_addresses_become_links(cli: Cli, db: str):
