@@ -72,7 +72,14 @@ def json_for_script(document: Any) -> Markup:
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters.update(linked=linked, href=href)
+    words = output.status  # what the text of `status` says of a rating, a superseded service and a deregistered place
+    env.filters.update(
+        linked=linked,
+        href=href,
+        rating_notes=words.rating_notes,
+        superseded_words=words.superseded_words,
+        deregistered_words=words.deregistered_words,
+    )
     env.globals.update(RATINGS=RATINGS, MERIT=MERIT, QUESTIONS=QUESTIONS, PROVIDER_TYPES=PROVIDER_TYPES)
     return env
 

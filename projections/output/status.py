@@ -143,7 +143,13 @@ def _ratings_line(ratings: dict[str, Any], *, skip_overall: bool = False) -> str
 
 def _rating(question: str, value: dict[str, Any]) -> str:
     """'safe Good (since 2019-05-01)', with 'inherited from RBA11' and 'inspected 2021-01-10 without a new rating' where so."""
-    return f"{question} {value['rating']} ({'; '.join([since_words(value), *_marks(value)])})"
+    return f"{question} {value['rating']} ({rating_notes(value)})"
+
+
+def rating_notes(value: dict[str, Any]) -> str:
+    """What is said of a rating beside its word, by the text and the web page alike: 'since
+    2016-05-25, last published 2020-03-24; inherited from RBA11' (see `since_words`, `_marks`)."""
+    return "; ".join([since_words(value), *_marks(value)])
 
 
 def _marks(value: dict[str, Any]) -> list[str]:
@@ -159,8 +165,19 @@ def _marks(value: dict[str, Any]) -> list[str]:
 
 def _superseded_lines(superseded: list[dict[str, Any]], indent: str) -> Iterable[str]:
     for gone in superseded:
-        by = f" by {', '.join(gone['by'])}" if gone["by"] else ""
-        yield f"{indent}{gone['service']}: superseded on {gone['on']}{by} ({gone['ref']})"
+        yield f"{indent}{gone['service']}: {superseded_words(gone)}"
+
+
+def superseded_words(gone: dict[str, Any]) -> str:
+    """'superseded on 2020-03-24 by Maternity (RBA/23)': a service retired at a place."""
+    by = f" by {', '.join(gone['by'])}" if gone["by"] else ""
+    return f"superseded on {gone['on']}{by} ({gone['ref']})"
+
+
+def deregistered_words(location: dict[str, Any]) -> str:
+    """'its ratings when it was deregistered on 2020-04-02, no longer in force': what a
+    deregistered location's ratings are (status keeps them, as they stood; none is in force)."""
+    return f"its ratings when it was deregistered on {location['deregistered_on']}, no longer in force"
 
 
 def _headline(ratings: dict[str, Any]) -> str:
@@ -237,6 +254,8 @@ def _location_lines(locations: list[dict[str, Any]]) -> Iterable[str]:
         yield ""
         gone = f", deregistered {location['deregistered_on']}" if location["deregistered_on"] else ""
         yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
+        if gone and (location["ratings"] or location["services"]):
+            yield f"  {deregistered_words(location)}:"
         if location["ratings"]:
             yield f"  {_ratings_line(location['ratings'])}"
         elif not location["services"]:

@@ -96,6 +96,7 @@ def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retir
         "Deregistered locations (1)\n"
         "\n"
         "RXX01 Old Hospital, deregistered 2019-04-01\n"
+        "  its ratings when it was deregistered on 2019-04-01, no longer in force:\n"
         "  overall Good (since 2014-01-01, last published 2016-01-01; inherited from RAA01)\n"
         "\n"
         "Services\n"
