@@ -3,12 +3,15 @@ ledger, run the real command in a process of its own, and write a synthetic regi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import orjson
 from click.testing import CliRunner, Result
@@ -49,12 +52,46 @@ def command(db: str | Path, *args: str) -> list[str]:
     return [sys.executable, "-c", "from cqc_ledger.cli import main; main()", "--db", str(db), *args]
 
 
-def run_process(db: str | Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(command(db, *args), cwd=ROOT, capture_output=True, timeout=timeout)
+def run_process(db: str | Path, *args: str, timeout: float = 120, piped: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The real command in a process of its own, `piped` (if given) on its standard input."""
+    return subprocess.run(command(db, *args), cwd=ROOT, input=piped, capture_output=True, timeout=timeout)
 
 
 def start_process(db: str | Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command(db, *args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def on_a_terminal(argv: list[str], *, piped: bytes | None = None, timeout: float = 120) -> tuple[int, bytes]:
+    """Runs the command with a pseudo-terminal as its standard output and error, and as its
+    standard input unless `piped` is given (then a pipe carrying those bytes); its exit status
+    and all it wrote, as the terminal received it."""
+    leader, follower = os.openpty()
+    given = subprocess.PIPE if piped is not None else follower
+    process = subprocess.Popen(argv, cwd=ROOT, stdin=given, stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "100"})
+    os.close(follower)
+    if piped is not None:
+        feeding = threading.Thread(target=_feed, args=(process.stdin, piped))
+        feeding.start()
+    written = bytearray()
+    try:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end closed: the process has ended
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(leader)
+        if piped is not None:
+            feeding.join()
+    return process.wait(timeout), bytes(written)
+
+
+def _feed(pipe: Any, data: bytes) -> None:
+    with pipe:
+        pipe.write(data)
 
 
 def copy_ledger(source: str | Path, target: str | Path) -> None:

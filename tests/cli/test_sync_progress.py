@@ -4,14 +4,12 @@ under a pseudo-terminal, against the stand-in for CQC's API on 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 from cqc_api_server import KEY, Api, serving
-from ledgers import ROOT, command, run_process
+from ledgers import command, on_a_terminal, run_process
 
 PROVIDERS = ("RK9", "RBA")
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
@@ -24,27 +22,6 @@ def api() -> Iterator[Api]:
 
 def sync_args(api: Api) -> list[str]:
     return ["sync", "--api", api.url, "--key", KEY, "--rate", "100000", *[a for p in PROVIDERS for a in ("--provider", p)]]
-
-
-def on_a_terminal(argv: list[str], timeout: float = 120) -> tuple[int, bytes]:
-    """Runs the command with a pseudo-terminal as its standard input, output and error; its
-    exit status and all it wrote, as the terminal received it."""
-    leader, follower = os.openpty()
-    process = subprocess.Popen(argv, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "100"})
-    os.close(follower)
-    written = bytearray()
-    try:
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal's other end closed: the process has ended
-                break
-            if not chunk:
-                break
-            written += chunk
-    finally:
-        os.close(leader)
-    return process.wait(timeout), bytes(written)
 
 
 def test_on_a_terminal_a_progress_bar_is_drawn_and_ends_before_the_summary(api, tmp_path):
