@@ -856,12 +856,38 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
     """
     from cqc_ledger.ledger.imports.run import import_files
 
-    with opened(ctx, creating=True) as ledger:
+    with opened(ctx, creating=True) as ledger, _stages() as stage:
         outcome = _written(
             ledger,
-            lambda follow: import_files(ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers),
+            lambda follow: import_files(
+                ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers, stage=stage
+            ),
         )
     emit_json(outcome.as_json()) if as_json else click.echo(outcome.text())
+
+
+@contextmanager
+def _stages() -> Iterator[Callable[[str, int, str], Callable[[int], None]]]:
+    """An import's stages (see `imports.run.Stage`), each with a progress bar as record draws one:
+    on a terminal, when the stage is long (as many bytes as a large input, or as many entries as
+    a long rebuild); each bar ends before the next stage begins."""
+    drawn: list[Any] = []
+
+    def ended() -> None:
+        while drawn:
+            drawn.pop().__exit__(None, None, None)
+
+    def stage(label: str, size: int, unit: str) -> Callable[[int], None]:
+        ended()
+        if size < (_PROGRESS_BYTES if unit == "bytes" else _PROGRESS_FROM) or not sys.stderr.isatty():
+            return lambda _: None
+        drawn.append(click.progressbar(length=size, label=label, file=sys.stderr).__enter__())
+        return drawn[0].update
+
+    try:
+        yield stage
+    finally:
+        ended()
 
 
 @main.command()

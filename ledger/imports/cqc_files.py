@@ -19,7 +19,7 @@ The file's own day ("Data as at 1 September 2026" in the banner, or a name like
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -132,13 +132,17 @@ class Read:
         return self.providers.setdefault(provider_id, Place())
 
 
-def read_files(paths: Iterable[str], *, all_providers: bool, kinds: tuple[str, ...] = KINDS) -> Read:
-    """Reads every table of the files (streamed); BadImportFile if a file holds none of `kinds`."""
+def read_files(
+    paths: Iterable[str], *, all_providers: bool, kinds: tuple[str, ...] = KINDS, advance: Callable[[int], None] = lambda _: None
+) -> Read:
+    """Reads every table of the files (streamed), telling `advance` of the bytes read (see
+    `tables.size`); BadImportFile if a file holds none of `kinds`."""
     found = Read()
     for path in paths:
         tables = 0
         with reading(path):
-            for table in read(path, lambda header: k if (k := kind_of(header)) in kinds else None, sifting=not all_providers):
+            recognise = lambda header: k if (k := kind_of(header)) in kinds else None  # noqa: E731
+            for table in read(path, recognise, sifting=not all_providers, advance=advance):
                 tables += 1
                 source = Source(table.kind, path, _as_at(table.banner, path))
                 found.sources.append(source)

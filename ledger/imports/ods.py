@@ -61,9 +61,10 @@ class Sieving:
     sieve: Sieve | None = None
 
 
-def events(path: str, sieving: Sieving | None = None) -> Iterator[Event]:
+def events(path: str, sieving: Sieving | None = None, advance: Callable[[int], None] = lambda _: None) -> Iterator[Event]:
     """The sheets and rows of the ODS at `path`: scanned when `sieving` is given, else parsed
-    by lxml; a damaged file is refused in a sentence."""
+    by lxml; a damaged file is refused in a sentence. `advance` is told of the bytes of
+    `content.xml` as they are inflated (once each, when lxml reads again what the scanner read)."""
     try:
         from lxml import etree
     except ImportError:
@@ -72,31 +73,59 @@ def events(path: str, sieving: Sieving | None = None) -> Iterator[Event]:
             "pip install 'cqc-ledger[ods]' (or save its sheets as CSV files)"
         ) from None
     damage = (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
+    told = _Told(advance)
     try:
         if sieving is None:
-            yield from _parsed(path)
+            yield from _parsed(path, told)
             return
         given = 0
         try:
-            for event in _scanned(path, sieving):
+            for event in _scanned(path, sieving, told):
                 yield event
                 given += 1
         except _NotPlain:
-            for n, event in enumerate(_parsed(path)):
+            for n, event in enumerate(_parsed(path, told)):
                 if n >= given:
                     yield event
     except damage as bad:
         raise BadImportFile(f"{path}: not a readable ODS spreadsheet ({bad})") from None
 
 
+class _Told:
+    """How far into `content.xml` the readers have read, told to `advance` once for each byte."""
+
+    def __init__(self, advance: Callable[[int], None]) -> None:
+        self.advance, self.furthest = advance, 0
+
+    def reader(self, raw: IO[bytes]) -> _Counted:
+        return _Counted(raw, self)
+
+
+class _Counted:
+    """The inflated bytes as a reader reads them, from the start of `content.xml`."""
+
+    def __init__(self, raw: IO[bytes], told: _Told) -> None:
+        self.raw, self.told, self.at = raw, told, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.at += len(chunk)
+        if self.at > self.told.furthest:
+            self.told.advance(self.at - self.told.furthest)
+            self.told.furthest = self.at
+        return chunk
+
+
 # ---- lxml ---------------------------------------------------------------------------------------
 
 
-def _parsed(path: str) -> Iterator[Event]:
+def _parsed(path: str, told: _Told) -> Iterator[Event]:
     from lxml import etree
 
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
-        parsed = etree.iterparse(content, events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True)
+        parsed = etree.iterparse(
+            told.reader(content), events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True
+        )
         depth, number = 0, 0  # rows of a table nested in a cell (rare) are not the sheet's
         for event, element in parsed:
             if element.tag == _TABLE + "table":
@@ -204,7 +233,7 @@ _ENTITIES = {b"amp": "&", b"lt": "<", b"gt": ">", b"quot": '"', b"apos": "'"}
 class _Stream:
     """The inflated bytes, in a window that grows as far as a search needs."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: _Counted) -> None:
         self.raw, self.buf, self.pos, self.done = raw, b"", 0, False
         self.plain = False  # past the prolog: no comment, CDATA, declaration or instruction allowed
 
@@ -238,9 +267,9 @@ class _Stream:
             start = max(0, before - len(what))
 
 
-def _scanned(path: str, sieving: Sieving) -> Iterator[Event]:
+def _scanned(path: str, sieving: Sieving, told: _Told) -> Iterator[Event]:
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
-        stream = _Stream(content)
+        stream = _Stream(told.reader(content))
         wrap = _prolog(stream)
         number, in_table = 0, False
         while True:

@@ -17,12 +17,23 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
-from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping
+from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping, tables
 from cqc_ledger.ledger.input import json_value, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
 _SHOWN = 10
+
+Advance = Callable[[int], None]
+Stage = Callable[[str, int, str], Advance]
+"""A stage of an import begins (`Reading` the files, `Checking` the entries drafted from them,
+`Recording` them), given its size and unit (`bytes`, `entries`); it answers how to advance it
+(what the command draws: a progress bar on a terminal, when the stage is long)."""
+
+
+def unseen(label: str, size: int, unit: str) -> Advance:
+    """The stages of an import that no one watches."""
+    return lambda _: None
 
 
 @dataclass
@@ -53,34 +64,38 @@ def import_files(
     today: date,
     followers: Sequence[Follower] = (),
     all_providers: bool = False,
+    stage: Stage = unseen,
 ) -> ImportOutcome:
     """Imports the files of one format (see `imports.FORMATS`) into the ledger, whole or not at all;
     `followers` (the views) follow what is recorded, as with `Ledger.record`. CQC's monthly
-    files are read for NHS trusts only, unless `all_providers`."""
+    files are read for NHS trusts only, unless `all_providers`. Each stage is told to `stage`
+    as it begins, and advanced as it goes."""
+    read = stage("Reading", sum(tables.size(path) for path in paths), "bytes")
     if fmt == "cqc-api":
-        return import_responses(ledger, [response for path in paths for response in _responses(path)], today=today, followers=followers)
-    drafted, notes = _file_drafts(ledger, fmt, paths, all_providers)
-    return _import_drafts(ledger, drafted, notes, today, followers)
+        responses = [response for path in paths for response in _responses(path, read)]
+        return import_responses(ledger, responses, today=today, followers=followers, stage=stage)
+    drafted, notes = _file_drafts(ledger, fmt, paths, all_providers, read)
+    return _import_drafts(ledger, drafted, notes, today, followers, stage)
 
 
-def _file_drafts(ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool) -> tuple[list[Draft], list[str]]:
+def _file_drafts(ledger: Ledger, fmt: str, paths: Sequence[str], all_providers: bool, advance: Advance) -> tuple[list[Draft], list[str]]:
     """The drafts of CQC's monthly files (what was read is let go once drafted). Only what the
     ledger holds of each provider's registration is read now; what keeping current needs is
     read later, provider by provider, once the files' rows are let go."""
     kinds = cqc_files.RATINGS_KINDS if fmt == "cqc-ratings" else cqc_files.KINDS
-    read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds)
+    read = cqc_files.read_files(paths, all_providers=all_providers, kinds=kinds, advance=advance)
     drafted, notes = file_entries.drafts(read, _holding(ledger, list(read.providers)))
     notes.extend(_passed_over(sorted(read.passed_over)))
     return drafted, notes
 
 
 def import_responses(
-    ledger: Ledger, responses: Sequence[cqc_api.Response], *, today: date, followers: Sequence[Follower] = ()
+    ledger: Ledger, responses: Sequence[cqc_api.Response], *, today: date, followers: Sequence[Follower] = (), stage: Stage = unseen
 ) -> ImportOutcome:
     """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
     notes: list[str] = []
     drafted = cqc_api.drafts(responses, notes)
-    return _import_drafts(ledger, drafted, notes, today, followers)
+    return _import_drafts(ledger, drafted, notes, today, followers, stage)
 
 
 def _import_drafts(
@@ -89,6 +104,7 @@ def _import_drafts(
     notes: list[str],
     today: date,
     followers: Sequence[Follower],
+    stage: Stage,
 ) -> ImportOutcome:
     """Each draft checked (`parse_entry`) and weighed against what is known of its provider, one
     at a time and then let go, so that only what is to be recorded is held; then the providers
@@ -104,6 +120,8 @@ def _import_drafts(
     named: dict[str, str] = {}  # each provider an entry names, and where its first entry came from
     registered: set[str] = set()
 
+    checked = stage("Checking", len(drafted), "entries")
+
     def parsed() -> Iterator[tuple[Entry, Draft]]:
         drafted.reverse()
         while drafted:  # each draft let go once weighed
@@ -113,6 +131,7 @@ def _import_drafts(
             if isinstance(entry, provider.ProviderRegistered):
                 registered.add(entry.provider_id)
             yield entry, draft
+            checked(1)
 
     @functools.lru_cache(maxsize=8)  # a provider's entries that differ come together; its history is read once for them
     def recall(provider_id: str) -> Mapping[tuple[Any, ...], tuple[Entry, str]]:
@@ -122,7 +141,7 @@ def _import_drafts(
     _check_providers(named, registered, known)
     if not empty:
         _check_locations(ledger, kept.record)
-    recorded, skipped = _record(ledger, kept.record, followers)
+    recorded, skipped = _record(ledger, kept.record, followers, stage("Recording", len(kept.record), "entries"))
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
 
@@ -149,11 +168,13 @@ def _passed_over(provider_ids: Sequence[str]) -> list[str]:
     ]
 
 
-def _responses(path: str) -> list[cqc_api.Response]:
+def _responses(path: str, advance: Advance) -> list[cqc_api.Response]:
     """The responses in a file: one JSON object, or a JSON list of them."""
     try:
         with reading(path), open(path, "rb") as file:
-            body = json_value(without_bom(file.read()))
+            text = file.read()
+            advance(len(text))
+            body = json_value(without_bom(text))
     except ValueError as bad:
         raise BadImportFile(f"{path}: not valid JSON ({bad})") from None
     if isinstance(body, list):
@@ -219,14 +240,18 @@ def _refuse_elsewhere(ledger: Ledger, holder: str, entry: provider.LocationRegis
     )
 
 
-def _record(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: Sequence[Follower]) -> tuple[list[str], list[str]]:
-    """Records the entries in one transaction; InputErrors name where the entry (or the
-    refused cell of it) came from."""
+def _record(
+    ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: Sequence[Follower], advance: Advance
+) -> tuple[list[str], list[str]]:
+    """Records the entries in one transaction, advancing as each chunk is written; InputErrors
+    name where the entry (or the refused cell of it) came from."""
+    written: Follower = lambda c, recorded, ids: advance(len(recorded))  # noqa: E731
     try:
-        outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=followers)
+        outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=[*followers, written])
     except InputError as refused:
         told = _unwritten_refs(refused, entries)
         raise _placed(told, entries[refused.line - 1][1].where(refused.field) if refused.line else "this import") from None
+    advance(len(outcome.duplicates))  # the entries found recorded already are done with too
     return outcome.recorded, list(outcome.duplicates.values())
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ _ZIP = b"PK\x03\x04"
 
 Row = list[Any]
 Recognise = Callable[[list[str]], str | None]
+Advance = Callable[[int], None]
 
 
 @dataclass
@@ -56,19 +58,33 @@ class Table:
             self.sieving.sieve = ods.Sieve(tuple(columns), keep, len(self.columns))
 
 
-def read(path: str, recognise: Recognise, *, sifting: bool = False) -> Iterator[Table]:
+def read(path: str, recognise: Recognise, *, sifting: bool = False, advance: Advance = lambda _: None) -> Iterator[Table]:
     """Each table of the file whose header `recognise` names a kind of; a table must be read
     (or left) before the next is asked for. With `sifting`, a table's reader may say which rows
-    it wants whole (`Table.sift`): an ODS's other rows are then read only as far as deciding it."""
+    it wants whole (`Table.sift`): an ODS's other rows are then read only as far as deciding it.
+    `advance` is told of the bytes read as they are read, `size(path)` of them in all."""
     with open(path, "rb") as file:
         start = file.read(4)
     sieving = ods.Sieving() if sifting else None
     if start != _ZIP:
-        yield from _tables([(path, _csv_rows(path))], recognise, sieving)
+        yield from _tables([(path, _csv_rows(path, advance))], recognise, sieving)
     elif _is_ods(path):
-        yield from _tables(_ods_sheets(path, sieving), recognise, sieving)
+        yield from _tables(_ods_sheets(path, sieving, advance), recognise, sieving)
     else:
-        yield from _tables(_xlsx_sheets(path), recognise, sieving)
+        yield from _tables(_xlsx_sheets(path, advance), recognise, sieving)
+
+
+def size(path: str) -> int:
+    """How many bytes reading the file reads: an ODS's `content.xml` as inflated, else the file's
+    own size (a file that cannot be read as it seems is refused when it is read, not here)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            return book.getinfo("content.xml").file_size
+    except (zipfile.BadZipFile, KeyError, OSError):
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
 
 
 def _tables(sheets: Any, recognise: Recognise, sieving: ods.Sieving | None) -> Iterator[Table]:
@@ -120,7 +136,7 @@ def _cell(value: Any) -> Any:
 # ---- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_rows(path: str) -> Iterator[tuple[int, Row]]:
+def _csv_rows(path: str, advance: Advance) -> Iterator[tuple[int, Row]]:
     encoding = "utf-8-sig"
     try:
         with open(path, encoding=encoding) as probe:
@@ -128,14 +144,18 @@ def _csv_rows(path: str) -> Iterator[tuple[int, Row]]:
                 pass
     except UnicodeDecodeError:
         encoding = "cp1252"  # a CSV saved by Excel on Windows
-    with open(path, encoding=encoding, errors="replace", newline="") as file:
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as file:
         reader = csv.reader(file, strict=True)
-        number = 0
+        number, told = 0, 0
         try:
             for number, row in enumerate(reader, 1):
                 yield number, [v.strip() for v in row]
+                if (at := raw.tell()) != told:  # the bytes are read a piece of some KiB at a time
+                    advance(at - told)
+                    told = at
         except csv.Error as bad:
             raise BadImportFile(f"{path}: row {number + 1}: not valid CSV ({bad})") from None
+        advance(raw.tell() - told)
 
 
 # ---- ODS, streamed (see `ods`) ----------------------------------------------------------------
@@ -154,9 +174,9 @@ def _is_ods(path: str) -> bool:
     raise BadImportFile(f"{path}: a zip archive, but not an ODS or XLSX spreadsheet")
 
 
-def _ods_sheets(path: str, sieving: ods.Sieving | None) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
+def _ods_sheets(path: str, sieving: ods.Sieving | None, advance: Advance) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
     """Each sheet's name and rows, as the file is inflated and read."""
-    events = ods.events(path, sieving)
+    events = ods.events(path, sieving, advance)
     for event in events:
         if event[0] == "table":
             rows = _sheet_rows(events)
@@ -175,7 +195,7 @@ def _sheet_rows(events: Iterator[ods.Event]) -> Iterator[tuple[int, Row]]:
 # ---- XLSX, through the optional reader ----------------------------------------------------------
 
 
-def _xlsx_sheets(path: str) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
+def _xlsx_sheets(path: str, advance: Advance) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
@@ -188,5 +208,6 @@ def _xlsx_sheets(path: str) -> Iterator[tuple[str, Iterator[tuple[int, Row]]]]:
         sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
     except Exception as bad:  # the reader's own errors: a damaged or foreign zip file
         raise BadImportFile(f"{path}: not a readable XLSX spreadsheet ({bad})") from None
+    advance(size(path))  # read whole
     for name, rows in sheets:
         yield f"{path} (sheet {name})", ((number, [_cell(v) for v in row]) for number, row in enumerate(rows, 1))
