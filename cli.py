@@ -290,17 +290,54 @@ def _is_terminal(file: BinaryIO) -> bool:
 
 @contextmanager
 def _reading(file: BinaryIO) -> Iterator[Iterable[bytes]]:
-    """The lines of an input, with a progress bar on a terminal when the input is a large file;
-    a failure to read them names the input."""
+    """The lines of an input, with a progress bar on a terminal when the input is large: sized
+    by a file's bytes; for an input of unknown size (a pipe), one with no total, counting the
+    lines read once as many bytes have come as make a file large. A failure to read them names
+    the input (one typed at the terminal gets no bar: it would be drawn over the typing)."""
     from cqc_ledger.ledger.input import read_lines
 
     size = _size(file)
     with _in_large_pieces(file) as read:
-        if size < _PROGRESS_BYTES or not sys.stderr.isatty():
-            yield read_lines(read, _name(file))
-            return
-        with click.progressbar(length=size, label="Recording", file=sys.stderr) as bar:
-            yield _counted(read_lines(read, _name(file)), bar.update)
+        lines = read_lines(read, _name(file))
+        if (size is not None and size < _PROGRESS_BYTES) or not sys.stderr.isatty() or _is_terminal(file):
+            yield lines
+        elif size is None:
+            with _open_ended("Recording") as update:
+                yield _counted(lines, update)
+        else:
+            with click.progressbar(length=size, label="Recording", file=sys.stderr) as bar:
+                yield _counted(lines, bar.update)
+
+
+@contextmanager
+def _open_ended(label: str) -> Iterator[Callable[[int], None]]:
+    """`update(n)` for each line of n bytes read: from the point the bytes read make the input
+    large, a progress bar with no total, counting the lines read (redrawn every thousand)."""
+    import itertools
+
+    drawn: list[Any] = []
+    read = [0, 0]  # bytes, lines
+
+    def update(n: int) -> None:
+        read[0] += n
+        read[1] += 1
+        if drawn:
+            drawn[0].update(1)
+        elif read[0] >= _PROGRESS_BYTES:
+            unsized = itertools.count()  # an iterable of no known length: a bar with no total
+            bar = click.progressbar(unsized, label=label, file=sys.stderr, show_pos=True, update_min_steps=1000, item_show_func=_lines_read)
+            bar.make_step(read[1])  # the lines read so far, drawn as it appears
+            drawn.append(bar.__enter__())
+
+    try:
+        yield update
+    finally:
+        for bar in drawn:
+            bar.__exit__(None, None, None)
+
+
+def _lines_read(_: Any) -> str:
+    return "lines read"
 
 
 @contextmanager
@@ -322,11 +359,15 @@ def _name(file: BinaryIO) -> str:
     return str(getattr(file, "name", "-"))
 
 
-def _size(file: BinaryIO) -> int:
+def _size(file: BinaryIO) -> int | None:
+    """The input's size when it is a file; None when it cannot be known (a pipe, a test's bytes)."""
+    import stat
+
     try:
-        return os.fstat(file.fileno()).st_size
+        found = os.fstat(file.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
-        return 0
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None
 
 
 def _counted(lines: Iterable[bytes], update: Callable[[int], None]) -> Iterator[bytes]:

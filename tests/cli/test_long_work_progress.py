@@ -1,6 +1,7 @@
 """Long work draws a progress bar on a terminal, as `record` draws one for a large file, and none
 off a terminal: `import` in every format (reading the files, checking the entries drafted from
-them, recording them). The bars are seen as a person sees them: the command runs
+them, recording them), and `record -` or `restore -` reading a pipe, whose size is unknown (a bar
+with no total, counting the lines read). The bars are seen as a person sees them: the command runs
 in a process of its own under a pseudo-terminal. Which stages an import goes through, and that
 each is advanced to its end, is watched in this process (a stage's bar is drawn only when it is
 long, and a test of every stage at that length would take minutes)."""
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from cqc_data import fixture
-from ledgers import command, on_a_terminal, run_process
+from ledgers import EXAMPLES, command, on_a_terminal, run_process
 
 from bench import national
+from bench.register import register_lines
 from cqc_ledger.cli import _PROGRESS_BYTES
 from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.imports import run, tables
@@ -142,3 +144,49 @@ def test_on_a_terminal_an_import_of_large_files_draws_a_bar_while_reading_them(t
     done = run_process(tmp_path / "other.db", "import", "cqc-files", *paths)
     assert done.returncode == 0, done.stderr.decode()
     assert b"Reading" not in done.stderr and b"#" not in done.stderr and b"\r" not in done.stdout + done.stderr
+
+
+def large_input() -> bytes:
+    """A register's entries (bench.register), as many lines as make a large input."""
+    lines = []
+    size = 0
+    for line in register_lines(200, 200):
+        lines.append(line + b"\n")
+        size += len(line) + 1
+        if size > _PROGRESS_BYTES + 500_000:
+            return b"".join(lines)
+    raise AssertionError("the register is smaller than a large input")
+
+
+def test_on_a_terminal_recording_and_restoring_from_a_pipe_draws_a_bar_counting_the_lines(tmp_path):
+    # Given a large input coming through a pipe, whose size cannot be known
+    given = large_input()
+    lines = given.count(b"\n")
+
+    # When it is recorded, on a terminal
+    code, written = on_a_terminal(command(tmp_path / "ledger.db", "record", "-"), piped=given)
+
+    # Then a bar with no total counted the lines read, to the last, before the summary
+    text = shown(written)
+    assert code == 0, text
+    assert re.search(rf"Recording\s+\[[-#]+\]\s+{lines}\s+lines read", text), text
+    assert "%" not in text  # no total, so no share of one
+    assert text.index("lines read") < text.index(f"Recorded {lines} entries")
+
+    # And its export restored through a pipe draws one too
+    export = run_process(tmp_path / "ledger.db", "export")
+    code, written = on_a_terminal(command(tmp_path / "restored.db", "restore", "-"), piped=export.stdout)
+    text = shown(written)
+    assert code == 0, text
+    assert re.search(rf"Recording\s+\[[-#]+\]\s+{lines}\s+lines read", text) and f"Restored {lines} entries" in text, text
+
+    # And off a terminal, none
+    done = run_process(tmp_path / "piped.db", "record", "-", piped=given)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Recording" not in done.stderr and b"\r" not in done.stdout + done.stderr
+
+
+def test_a_small_input_through_a_pipe_draws_no_bar(tmp_path):
+    code, written = on_a_terminal(command(tmp_path / "ledger.db", "record", "-"), piped=(EXAMPLES / "RWP.jsonl").read_bytes())
+
+    assert code == 0 and "Recording" not in shown(written) and "Recorded " in shown(written), shown(written)
