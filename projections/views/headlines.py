@@ -35,11 +35,11 @@ A provider's whole status is not read from here: `views.status` folds its entrie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -76,56 +76,67 @@ def headlines_from(found: Iterable[Row]) -> list[Headline]:
     provider id; providers with no name in force (not registered by the day) are left out.
 
     One pass over the rows, picking what is in force as it goes, without a `Fact` made for each
-    row: this is what `trusts` spends its time on, some 30,000 rows over 5,000 providers."""
+    row: this is what `trusts` spends its time on, some 30,000 rows over 5,000 providers. The
+    days and the JSON values read are kept for the providers after (most share a few of each)."""
     days: dict[str, date] = {}
-    found_headlines = (headline(provider_id, rows, days) for provider_id, rows in groupby(found, itemgetter(0)))
+    values: dict[str, Any] = {}
+    found_headlines = (headline(provider_id, rows, days, values) for provider_id, rows in groupby(found, itemgetter(0)))
     return [h for h in found_headlines if h is not None]
 
 
-def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date]) -> Headline | None:
+def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date], values: dict[str, Any]) -> Headline | None:
     """The `Headline` that one provider's visible facts describe (None when it has no name in
-    force); `days` holds the days read so far, which most facts share."""
-    latest: dict[tuple[str, str], Row] = {}
-    runs: list[Row] = []
-    for row in rows:
-        if row[1] in RUNS:
-            runs.append(row)
-        else:
-            latest[row[1], row[2]] = row  # a later fact of the same subject replaces the one before
-    name = latest.pop(("name", ""), None)
-    if name is None:
-        return None
-
-    def day(on: str) -> date:
-        return days.get(on) or days.setdefault(on, date.fromisoformat(on))
-
-    registered, gone, segment = (latest.pop((topic, ""), None) for topic in ("registered", "deregistered", "oversight"))
-    registration = orjson.loads(registered[5]) if registered else {}
-    regimes = []
+    force); `days` and `values` hold the days and the JSON values read so far, which most facts
+    share (they are only read, never changed)."""
+    latest: dict[str, Row] = {}  # of each topic about the provider itself (subject ''), its latest fact
+    regimes: dict[str, str] = {}
     issued = set()
     assessed = set()
-    for (topic, subject), row in latest.items():  # what is left: regimes, notices and their assessments
-        if topic == "regime":
-            if orjson.loads(row[5])["entered"]:
-                regimes.append(subject)
+    runs: list[Row] = []
+    for row in rows:
+        topic = row[1]
+        if topic in RUNS:
+            runs.append(row)
         elif topic == "notice":
-            issued.add(subject)
+            issued.add(row[2])
         elif topic == "assessment":
-            assessed.add(subject)
+            assessed.add(row[2])
+        elif topic == "regime":
+            regimes[row[2]] = row[5]  # a later fact of the same subject replaces the one before
+        elif not row[2]:
+            latest[topic] = row
+    name = latest.get("name")
+    if name is None:
+        return None
+    registered, gone, segment = latest.get("registered"), latest.get("deregistered"), latest.get("oversight")
+    registration = _value(registered[5], values) if registered else {}
     return Headline(
         provider_id,
         name[5],
         registration.get("provider_type"),
         registration.get("region"),
-        _overall(provider_id, runs, day),
-        tuple(sorted(regimes)),
+        _overall(provider_id, runs, days),
+        tuple(sorted(subject for subject, regime in regimes.items() if _value(regime, values)["entered"])),
         len(issued - assessed),  # a notice is open until it is assessed (met, not met or withdrawn)
-        orjson.loads(segment[5])["segment"] if segment else None,
-        Since(day(gone[3]), f"{provider_id}/{gone[4]}", orjson.loads(gone[5])["successor_id"]) if gone else None,
+        _value(segment[5], values)["segment"] if segment else None,
+        Since(_day(gone[3], days), f"{provider_id}/{gone[4]}", _value(gone[5], values)["successor_id"]) if gone else None,
     )
 
 
-def _overall(provider_id: str, runs: list[Row], day: Callable[[str], date]) -> CellValue | None:
+def _value(text: str, values: dict[str, Any]) -> Any:
+    """The JSON value `text` holds, read once for all the facts that share it."""
+    found = values.get(text)
+    if found is None:
+        found = values[text] = orjson.loads(text)
+    return found
+
+
+def _day(on: str, days: dict[str, date]) -> date:
+    """The day `on` names, read once for all the facts that share it."""
+    return days.get(on) or days.setdefault(on, date.fromisoformat(on))
+
+
+def _overall(provider_id: str, runs: list[Row], days: dict[str, date]) -> CellValue | None:
     """The trust's overall rating that its `overall` facts (in effect order) fold to, by the rule
     of `held_after`, followed on the rows themselves so that one `CellValue` is made rather than
     one or two a fact (a sixth of the fold): "Inspected but not rated" over a rating leaves it
@@ -147,9 +158,9 @@ def _overall(provider_id: str, runs: list[Row], day: Callable[[str], date]) -> C
         return None
     return CellValue(
         held[5],
-        day(held[3]),
+        _day(held[3], days),
         f"{provider_id}/{held[4]}",
-        day(run),
-        inspected_on=day(inspected[3]) if inspected else None,
+        _day(run, days),
+        inspected_on=_day(inspected[3], days) if inspected else None,
         inspected_ref=f"{provider_id}/{inspected[4]}" if inspected else None,
     )
