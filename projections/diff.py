@@ -141,22 +141,22 @@ def touches(entry: Entry) -> tuple[Hashable, ...]:
     return ()
 
 
-@touches.register
+@touches.register(inspections.ReportPublished)
 def _(entry: inspections.ReportPublished) -> tuple[Hashable, ...]:
     return tuple(("cell", cell.key) for cell in entry.ratings)
 
 
-@touches.register
+@touches.register(inspections.RatingRevised)
 def _(entry: inspections.RatingRevised) -> tuple[Hashable, ...]:
     return (("cell", entry.cell.key),)
 
 
-@touches.register
+@touches.register(continuity.RatingsInherited)
 def _(entry: continuity.RatingsInherited) -> tuple[Hashable, ...]:
     return tuple(("cell", cell.key) for cell in entry.ratings)
 
 
-@touches.register
+@touches.register(continuity.ServiceSuperseded)
 def _(entry: continuity.ServiceSuperseded) -> tuple[Hashable, ...]:
     """Every cell of the service at its place: from that day none of them stands there."""
     return tuple(("cell", (entry.location_id, entry.service, question)) for question in QUESTIONS)
@@ -174,7 +174,7 @@ def _(entry: enforcement.WarningNoticeIssued | enforcement.WarningNoticeAssessed
     return (("notice", entry.notice_id),)
 
 
-@touches.register
+@touches.register(oversight.OversightSegmentChanged)
 def _(entry: oversight.OversightSegmentChanged) -> tuple[Hashable, ...]:
     return (("oversight",),)
 

@@ -160,12 +160,12 @@ def _apply(entry: Entry, state: CellHistory, recorded: Recorded) -> CellHistory:
     return state  # the other entry types do not set ratings
 
 
-@_apply.register
+@_apply.register(inspections.InspectionCarriedOut)
 def _(entry: inspections.InspectionCarriedOut, state: CellHistory, recorded: Recorded) -> CellHistory:
     return replace(state, inspections=MappingProxyType({**state.inspections, entry.inspection_id: recorded}))
 
 
-@_apply.register
+@_apply.register(inspections.ReportPublished)
 def _(entry: inspections.ReportPublished, state: CellHistory, recorded: Recorded) -> CellHistory:
     return replace(state, reports=MappingProxyType({**state.reports, entry.report_id: recorded}))
 

@@ -230,40 +230,42 @@ def evolve(state: Status, recorded: Recorded) -> Status:
     return _with(_apply(recorded.entry, state, recorded), entries=state.entries + 1)
 
 
+# Each handler is registered with its type named, not read from its annotations: reading them
+# evaluates every handler's annotations as the module loads, some milliseconds of every command's start.
 @singledispatch
 def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
     raise TypeError(f"no status handler for {entry.type_name}")
 
 
-@_apply.register
+@_apply.register(provider.ProviderRegistered)
 def _(entry: provider.ProviderRegistered, state: Status, recorded: Recorded) -> Status:
     return _with(state, name=entry.name, provider_type=entry.provider_type, region=entry.region, registered_on=entry.on)
 
 
-@_apply.register
+@_apply.register(provider.ProviderRenamed)
 def _(entry: provider.ProviderRenamed, state: Status, recorded: Recorded) -> Status:
     return _with(state, name=entry.name)
 
 
-@_apply.register
+@_apply.register(provider.ProviderDeregistered)
 def _(entry: provider.ProviderDeregistered, state: Status, recorded: Recorded) -> Status:
     return _with(state, deregistered=Since(entry.on, recorded.ref, entry.successor_id))
 
 
-@_apply.register
+@_apply.register(provider.LocationRegistered)
 def _(entry: provider.LocationRegistered, state: Status, recorded: Recorded) -> Status:
     location = Location(entry.name, entry.on)
     return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
-@_apply.register
+@_apply.register(provider.LocationDeregistered)
 def _(entry: provider.LocationDeregistered, state: Status, recorded: Recorded) -> Status:
     known = state.locations.get(entry.location_id) or Location(entry.location_id, entry.on)
     location = replace(known, deregistered_on=entry.on)
     return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
-@_apply.register
+@_apply.register(inspections.InspectionCarriedOut)
 def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded) -> Status:
     return _with(state, last_inspection=recorded)
 
@@ -282,19 +284,19 @@ def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Statu
     return _with(state, cells=cells if owned else MappingProxyType(cells), superseded=MappingProxyType(superseded))
 
 
-@_apply.register
+@_apply.register(inspections.ReportPublished)
 def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
     on, ref = entry.on, recorded.ref
     values = [(cell.key, CellValue(cell.rating, on, ref, on)) for cell in entry.ratings]  # a run starting on its day
     return _with(settled(state, values), last_report=recorded)
 
 
-@_apply.register
+@_apply.register(inspections.RatingRevised)
 def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
     return settled(state, [(entry.cell.key, CellValue(entry.cell.rating, entry.on, recorded.ref))])
 
 
-@_apply.register
+@_apply.register(continuity.RatingsInherited)
 def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> Status:
     came_from = entry.from_location_id or entry.from_provider_id
     values = [
@@ -304,7 +306,7 @@ def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> 
     return settled(state, values)
 
 
-@_apply.register
+@_apply.register(continuity.ServiceSuperseded)
 def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) -> Status:
     place = (entry.location_id, entry.service)
     kept = {key: value for key, value in state.cells.items() if key[:2] != place}
@@ -314,36 +316,36 @@ def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) ->
     return _with(state, cells=cells, superseded=MappingProxyType(superseded))
 
 
-@_apply.register
+@_apply.register(enforcement.WarningNoticeIssued)
 def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded) -> Status:
     notice = Notice(entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service)
     return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
-@_apply.register
+@_apply.register(enforcement.WarningNoticeAssessed)
 def _(entry: enforcement.WarningNoticeAssessed, state: Status, recorded: Recorded) -> Status:
     notice = replace(state.notices[entry.notice_id], status=entry.outcome, closed_on=entry.on, closed_ref=recorded.ref)
     return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
-@_apply.register
+@_apply.register(enforcement.EnforcementActionTaken)
 def _(entry: enforcement.EnforcementActionTaken, state: Status, recorded: Recorded) -> Status:
     return _with(state, enforcement=(*state.enforcement, recorded))
 
 
-@_apply.register
+@_apply.register(oversight.SpecialMeasuresEntered)
 def _(entry: oversight.SpecialMeasuresEntered, state: Status, recorded: Recorded) -> Status:
     regimes = {**state.special_measures, entry.regime: Since(entry.on, recorded.ref, entry.decided_by)}
     return _with(state, special_measures=MappingProxyType(regimes))
 
 
-@_apply.register
+@_apply.register(oversight.SpecialMeasuresExited)
 def _(entry: oversight.SpecialMeasuresExited, state: Status, recorded: Recorded) -> Status:
     regimes = {regime: held for regime, held in state.special_measures.items() if regime != entry.regime}
     return _with(state, special_measures=MappingProxyType(regimes))
 
 
-@_apply.register
+@_apply.register(oversight.OversightSegmentChanged)
 def _(entry: oversight.OversightSegmentChanged, state: Status, recorded: Recorded) -> Status:
     return _with(state, oversight=Since(entry.on, recorded.ref, entry.segment, entry.framework))
 

@@ -62,6 +62,8 @@ def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
+# Each handler is registered with its type named, not read from its annotations: reading them
+# evaluates every handler's annotations as the module loads, some milliseconds of every command's start.
 @singledispatch
 def headlines(entry: Entry) -> tuple[Headline, ...]:
     """The headline facts an entry states (none for most types)."""
@@ -70,23 +72,23 @@ def headlines(entry: Entry) -> tuple[Headline, ...]:
     raise TypeError(f"no headline facts declared for {entry.type_name}: add a handler or list it in NO_HEADLINES")
 
 
-@headlines.register
+@headlines.register(provider.ProviderRegistered)
 def _(entry: provider.ProviderRegistered) -> tuple[Headline, ...]:
     registered = {"provider_type": entry.provider_type, "region": getattr(entry, "region", None)}
     return Headline("name", "", entry.name), Headline("registered", "", _json(registered))
 
 
-@headlines.register
+@headlines.register(provider.ProviderRenamed)
 def _(entry: provider.ProviderRenamed) -> tuple[Headline, ...]:
     return (Headline("name", "", entry.name),)
 
 
-@headlines.register
+@headlines.register(provider.ProviderDeregistered)
 def _(entry: provider.ProviderDeregistered) -> tuple[Headline, ...]:
     return (Headline("deregistered", "", _json({"successor_id": entry.successor_id})),)
 
 
-@headlines.register
+@headlines.register(inspections.ReportPublished)
 def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
     return tuple(
         [
@@ -97,33 +99,33 @@ def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
     )
 
 
-@headlines.register
+@headlines.register(inspections.RatingRevised)
 def _(entry: inspections.RatingRevised) -> tuple[Headline, ...]:
     return (Headline("overall", "", entry.cell.rating),) if entry.cell.key == (None, None, "overall") else ()
 
 
-@headlines.register
+@headlines.register(enforcement.WarningNoticeIssued)
 def _(entry: enforcement.WarningNoticeIssued) -> tuple[Headline, ...]:
     value = {"section": entry.section, "deadline": _day(entry.deadline), "location_id": entry.location_id, "service": entry.service}
     return (Headline("notice", entry.notice_id, _json(value)),)
 
 
-@headlines.register
+@headlines.register(enforcement.WarningNoticeAssessed)
 def _(entry: enforcement.WarningNoticeAssessed) -> tuple[Headline, ...]:
     return (Headline("assessment", entry.notice_id, entry.outcome),)
 
 
-@headlines.register
+@headlines.register(oversight.SpecialMeasuresEntered)
 def _(entry: oversight.SpecialMeasuresEntered) -> tuple[Headline, ...]:
     return (Headline("regime", entry.regime, _json({"entered": True, "decided_by": entry.decided_by})),)
 
 
-@headlines.register
+@headlines.register(oversight.SpecialMeasuresExited)
 def _(entry: oversight.SpecialMeasuresExited) -> tuple[Headline, ...]:
     return (Headline("regime", entry.regime, _json({"entered": False, "decided_by": entry.decided_by})),)
 
 
-@headlines.register
+@headlines.register(oversight.OversightSegmentChanged)
 def _(entry: oversight.OversightSegmentChanged) -> tuple[Headline, ...]:
     return (Headline("oversight", "", _json({"framework": entry.framework, "segment": entry.segment})),)
 
