@@ -15,7 +15,6 @@ from typing import Any, BinaryIO, TypeVar
 import click
 import orjson
 
-from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATINGS, matcher, normalise, suggestion
 from cqc_ledger.ledger.application import Follower, Ledger, Outcome, told_by_line, utc_now
 from cqc_ledger.ledger.errors import BadTarget, InputError, LedgerError, MalformedLine, MissingExtra, SyncFailed
@@ -770,6 +769,8 @@ def _kinds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 
 
 def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from cqc_ledger.events.services import canonical_service
+
     return canonical_service(value) if value else None
 
 

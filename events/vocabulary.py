@@ -6,7 +6,6 @@ so "requires_improvement", "Well led" and "QUALITY" all find their canonical wor
 
 from __future__ import annotations
 
-import difflib
 import re
 
 # The four ratings in order of merit, then the words CQC publishes where there is no rating.
@@ -71,6 +70,8 @@ def matcher(words: tuple[str, ...], **aliases: str) -> dict[str, str]:
 
 def suggestion(word: str, words: tuple[str, ...]) -> str:
     """' (did you mean "X"?)' for the closest canonical word, or '' when none is close."""
+    import difflib  # only a refusal needs it: loaded then, not at every command's start
+
     close = difflib.get_close_matches(normalise(word), [normalise(w) for w in words], n=1)
     if not close:
         return ""

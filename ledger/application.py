@@ -18,8 +18,6 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
-from cqc_ledger.ledger.meaning import new_services
-from cqc_ledger.ledger.provider import ProviderLedger
 from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
@@ -34,8 +32,11 @@ from cqc_ledger.ledger.store.codec import (
 )
 from cqc_ledger.ledger.store.target import environment, is_postgres, shown
 
-if TYPE_CHECKING:  # types only: reading commands do not load the parser
+# What only writing needs (the parser; the rules, in ProviderLedger; the services' names) is
+# imported where it is used, so that a reading command, answering from the views, starts without it.
+if TYPE_CHECKING:
     from cqc_ledger.ledger.input import Read
+    from cqc_ledger.ledger.provider import ProviderLedger
     from cqc_ledger.ledger.store.opening import Found
 
 Clock = Callable[[], datetime]
@@ -212,6 +213,8 @@ class Ledger(Application):
         *,
         restoring: bool,
     ) -> Outcome:
+        from cqc_ledger.ledger.meaning import new_services
+
         recorder: Any = self.recorder
         with collector_paused(), recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
@@ -292,6 +295,8 @@ class Ledger(Application):
         def history() -> list[Recorded]:
             return [recorded_of(s) for s in self.store.stream(c, provider_id)]
 
+        from cqc_ledger.ledger.provider import ProviderLedger
+
         return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id) if stored else ())
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
@@ -321,6 +326,8 @@ class Ledger(Application):
     def provider(self, provider_id: str) -> ProviderLedger:
         """The provider's ledger as stored now, holding its whole history (empty if nothing is
         recorded for it yet)."""
+        from cqc_ledger.ledger.provider import ProviderLedger
+
         with self.store.datastore.transaction(commit=False) as c:
             stored = self.store.stream(c, provider_id)
         return self._folded(ProviderLedger(provider_id), stored)

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cqc_ledger.projections.find import matches
 from cqc_ledger.projections.status import CellValue, Since, Status
 
 TRUST_OVERALL = (None, None, "overall")
@@ -31,10 +30,13 @@ class Filters:
 
     def keeps_provider(self, name: str | None, provider_type: str | None, region: str | None) -> bool:
         """Whether a provider of this name, type and region is kept (ratings aside)."""
-        return (
-            (self.name is None or matches(self.name, name))
-            and (self.provider_type is None or provider_type == self.provider_type)
-            and (self.region is None or (region or "").casefold() == self.region.casefold())
+        if self.name is not None:
+            from cqc_ledger.projections.find import matches  # loaded only when a name is asked for
+
+            if not matches(self.name, name):
+                return False
+        return (self.provider_type is None or provider_type == self.provider_type) and (
+            self.region is None or (region or "").casefold() == self.region.casefold()
         )
 
 

@@ -22,6 +22,11 @@ UNUSED = (
     "altair",  # charts
     "starlette",  # the web site
     "importlib.metadata",  # --version
+    "difflib",  # a refusal's suggestion
+    "cqc_ledger.events.services",  # CQC's services by name: writing, explain --service
+    "cqc_ledger.ledger.provider",  # writing: the rules each entry is weighed by
+    "cqc_ledger.ledger.rules",
+    "cqc_ledger.ledger.meaning",
     "cqc_ledger.ledger.input",  # reading input: record's parser
     "cqc_ledger.ledger.fastparse",
     "cqc_ledger.ledger.imports.run",
@@ -31,6 +36,7 @@ UNUSED = (
     "cqc_ledger.projections.charts",
     "cqc_ledger.projections.diff",
     "cqc_ledger.projections.explain",
+    "cqc_ledger.projections.find",  # names: find, a PROVIDER given by name, trusts --name
     "cqc_ledger.projections.history",
     "cqc_ledger.projections.register_facts",
     "cqc_ledger.projections.timeline",
