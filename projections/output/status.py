@@ -14,6 +14,11 @@ from cqc_ledger.projections.output.common import day
 from cqc_ledger.projections.output.entries import recorded_json
 from cqc_ledger.projections.status import CellValue, Status, location_in_force
 
+# What a deregistered provider's ratings are, said under its deregistration by the text and the
+# web page: as they stood on that day, none in force (explain says so of each; `trusts` no
+# longer lists it).
+PROVIDER_GONE = "its ratings below are as they stood then, no longer in force"
+
 
 def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, service: str | None) -> dict[str, Any]:
     """The `ratings` object of one place: each question that has a value."""
@@ -198,7 +203,7 @@ def status_text(doc: dict[str, Any]) -> str:
     if doc["deregistered"]:
         gone = doc["deregistered"]
         successor = f", succeeded by {gone['successor_id']}" if gone["successor_id"] else ""
-        lines.append(f"  deregistered on {gone['on']}{successor}")
+        lines.append(f"  deregistered on {gone['on']}{successor}: {PROVIDER_GONE}")
     lines.append("")
     lines.append(f"{'Overall':<{_WIDTH}}{_headline(doc['ratings'])}")
     others = _ratings_line(doc["ratings"], skip_overall=True)

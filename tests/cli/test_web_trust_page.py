@@ -9,9 +9,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+import builders
 import orjson
 import pytest
-from ledgers import record_examples
+from ledgers import ok, record_examples
 from real_responses import CAPTURED, FILES, PROVIDERS, imported, new_ledger
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'cqc-ledger[web]'")
@@ -105,8 +106,9 @@ def expected(doc: dict[str, Any]) -> list[tuple[Row, bool]]:
     force), its services and those superseded. Each row with whether its ratings link to their
     explanations: those in force do; none at a deregistered place (explain says no rating is in
     force there), nor a superseded service's words."""
-    rows = [(("The trust", rows_of(doc["ratings"])), True)]
-    rows += [((s["service"], rows_of(s["ratings"])), True) for s in doc["services"]]
+    live = not doc["deregistered"]  # a deregistered provider's ratings are no longer in force
+    rows = [(("The trust", rows_of(doc["ratings"])), live)]
+    rows += [((s["service"], rows_of(s["ratings"])), live) for s in doc["services"]]
     rows += [(gone, False) for gone in superseded(doc)]
     for loc in doc["locations"]:
         heading = f"{loc['name'] or loc['location_id']} {loc['location_id']}"
@@ -114,8 +116,8 @@ def expected(doc: dict[str, Any]) -> list[tuple[Row, bool]]:
             heading += f" deregistered {loc['deregistered_on']}"
             if loc["ratings"] or loc["services"]:
                 heading += f": its ratings when it was deregistered on {loc['deregistered_on']}, no longer in force"
-        rows.append(((heading, rows_of(loc["ratings"])), loc["in_force"]))
-        rows += [((s["service"], rows_of(s["ratings"])), loc["in_force"]) for s in loc["services"]]
+        rows.append(((heading, rows_of(loc["ratings"])), live and loc["in_force"]))
+        rows += [((s["service"], rows_of(s["ratings"])), live and loc["in_force"]) for s in loc["services"]]
         rows += [(gone, False) for gone in superseded(loc)]
     return rows
 
@@ -195,6 +197,32 @@ def test_a_deregistered_locations_ratings_are_said_to_be_no_longer_in_force_and_
     assert heading.endswith("deregistered 2020-04-02: its ratings when it was deregistered on 2020-04-02, no longer in force")
     assert cells[0] == "Good since 2016-05-25, last published 2020-03-24"
     assert not {link for link in page.links if link[0] == row}
+
+
+def test_a_deregistered_providers_ratings_are_said_to_be_no_longer_in_force_and_link_nowhere(tmp_path):
+    db = str(tmp_path / "ledger.db")
+    lines = [
+        builders.registered("RXX", provider_type="acute"),
+        builders.location("RXX01", provider_id="RXX"),
+        builders.report(
+            "RXX-2016", "2016-06-01", builders.cell("overall", "Good"), builders.cell("overall", "Good", "RXX01"), provider_id="RXX"
+        ),
+        {"type": "ProviderDeregistered", "provider_id": "RXX", "on": "2020-03-31", "successor_id": "RYY"},
+    ]
+    ok(db, "record", "-", input="".join(orjson.dumps(line).decode() + "\n" for line in lines))
+    client = TestClient(create_app(db))
+
+    for at, live in (("2020-03-30", True), ("2020-04-01", False)):
+        response = client.get(f"/trust/RXX?at={at}")
+        assert response.status_code == 200, response.text
+        page, doc = table(response.text), status_json(db, "RXX", at)
+        assert page.rows == expected_rows(doc)
+        assert page.links == linked_cells(doc)
+        assert bool(page.links) is live  # in force the day before; linked to no explanation after
+        assert ("its ratings below are as they stood then, no longer in force" in response.text) is not live
+    assert "deregistered on 2020-03-31, succeeded by RYY: its ratings below are as they stood then, no longer in force" in (
+        ok(db, "status", "RXX", "--at", "2020-04-01").stdout
+    )
 
 
 def test_a_rating_published_again_says_since_when_it_has_stood_and_when_it_was_last_published(examples: tuple[str, TestClient]):
