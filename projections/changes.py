@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from cqc_ledger.events.base import CellKey
-from cqc_ledger.events.vocabulary import merit
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
 from cqc_ledger.ledger.application import collector_paused
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
@@ -94,14 +94,20 @@ def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list
 
 
 def touched(window: list[Rated]) -> set[CellKey] | None:
-    """The cells a period's entries set; None when one of them retires a service (then every
-    cell of that place may change, and the whole history is read)."""
+    """The cells a period's entries set, with the overall of each service among them (what a
+    service's key question holds depends on it); None when one of them retires a service (then
+    every cell of that place may change, and the whole history is read)."""
     if any(r.kind == "ServiceSuperseded" for r in window):
         return None
-    return {key for r in window for key in r.cells}
+    keys = {key for r in window for key in r.cells}
+    return keys | _overalls(keys)
 
 
-Held = dict[CellKey, str]  # each cell's rating
+def _overalls(keys: Iterable[CellKey]) -> set[CellKey]:
+    return {(key[0], key[1], OVERALL) for key in keys if key[1] is not None}
+
+
+Held = dict[CellKey, tuple[str, int]]  # each cell's rating, and the position of the entry that set it
 
 
 def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, asked: Asked) -> list[dict[str, Any]]:
@@ -123,8 +129,13 @@ def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, aske
             continue
         only = entries[0]
         if len(entries) == 1 and only.place is None and INSPECTED_NOT_RATED not in only.cells.values():
-            moved = [(key, was, rating, only.position) for key, rating in only.cells.items() if (was := held.get(key)) != rating]
-            held.update(only.cells)
+            moved = [
+                (key, was[0] if was else None, rating, only.position)
+                for key, rating in only.cells.items()
+                if (was := held.get(key)) is None or was[0] != rating
+            ]
+            held.update((key, (rating, only.position)) for key, rating in only.cells.items())
+            _rated_anew(held, only, {})
         else:
             moved = _day_moves(held, entries)
         if asked.question or asked.level or asked.filters.rating:
@@ -155,15 +166,54 @@ def _place_order(moved: tuple[CellKey, str | None, str, int]) -> tuple[str, str,
 
 def _apply(held: Held, r: Rated) -> None:
     """Sets the cells of an entry (or retires its service's) in `held`, as the status fold does."""
+    _set(held, r, {})
+
+
+def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
+    """Applies an entry to `held` as the status fold does (`projections.status.settled`): a
+    retired service's cells leave its place; "Inspected but not rated" over a rating leaves it;
+    a word that is not a rating sets no key question of a service the entry inspected without a
+    new rating; a service rated anew keeps no such word another entry set. `was` keeps each
+    touched cell's rating before the first entry that touched it; the cells set are returned."""
     if r.place is not None:
         for key in [k for k in held if k[:2] == r.place]:
-            del held[key]
-    elif INSPECTED_NOT_RATED not in r.cells.values():
-        held.update(r.cells)
-    else:
-        for key, rating in r.cells.items():
-            if _replaces(held.get(key), rating):
-                held[key] = rating
+            was.setdefault(key, held.pop(key)[0])
+        return []
+    unrated = {
+        (key[0], key[1])
+        for key, rating in r.cells.items()
+        if key[1] is not None
+        and key[2] == OVERALL
+        and rating == INSPECTED_NOT_RATED
+        and (old := held.get(key))
+        and merit(old[0]) is not None
+    }
+    set_keys = []
+    for key, rating in r.cells.items():
+        old = held.get(key)
+        was.setdefault(key, old[0] if old else None)
+        if not _replaces(old[0] if old else None, rating):
+            continue
+        if key[1] is not None and key[2] != OVERALL and (key[0], key[1]) in unrated and merit(rating) is None:
+            continue
+        held[key] = (rating, r.position)
+        set_keys.append(key)
+    _rated_anew(held, r, was)
+    return set_keys
+
+
+def _rated_anew(held: Held, r: Rated, was: dict[CellKey, str | None]) -> None:
+    """The words that are not ratings another entry set leave the key questions of each service
+    whose overall `r` set (left in `held` by it), each noted in `was` as it was."""
+    for key in r.cells:
+        if key[1] is None or key[2] != OVERALL or held.get(key, ("", 0))[1] != r.position:
+            continue
+        for question in KEY_QUESTIONS:
+            other = (key[0], key[1], question)
+            kept = held.get(other)
+            if kept is not None and kept[1] != r.position and merit(kept[0]) is None:
+                was.setdefault(other, kept[0])
+                del held[other]
 
 
 def _replaces(old: str | None, rating: str) -> bool:
@@ -177,17 +227,9 @@ def _day_moves(held: Held, entries: list[Rated]) -> list[tuple[CellKey, str | No
     was: dict[CellKey, str | None] = {}
     set_by: dict[CellKey, int] = {}
     for r in entries:
-        if r.place is not None:
-            for key in [k for k in held if k[:2] == r.place]:
-                was.setdefault(key, held.pop(key))
-            continue
-        for key, rating in r.cells.items():
-            old = held.get(key)
-            was.setdefault(key, old)
-            if _replaces(old, rating):
-                held[key] = rating
-                set_by[key] = r.position
-    return [(key, old, held[key], set_by[key]) for key, old in was.items() if key in held and held[key] != old]
+        for key in _set(held, r, was):
+            set_by[key] = r.position
+    return [(key, old, held[key][0], set_by[key]) for key, old in was.items() if key in held and held[key][0] != old]
 
 
 def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
@@ -281,7 +323,9 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())
             if keys is None or keys:  # some cell still to settle (None: every entry is wanted, whole)
-                r = register_facts.read_rated(row, keys)  # of its cells, only those still to settle matter
+                # of its cells, only those still to settle matter, and the overall of each service
+                # among them (whether it inspected the service without a new rating)
+                r = register_facts.read_rated(row, keys if keys is None else keys | _overalls(keys))
                 earlier[provider_id].insert(0, r)
                 if keys is not None:
                     _settle(keys, r.cells)
@@ -292,8 +336,10 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
 
 def _settle(keys: set[CellKey], cells: dict[CellKey, str]) -> None:
     """Removes from `keys` the cells an entry settles: those it sets, but "Inspected but not
-    rated" (a rating may stand beneath it)."""
-    if INSPECTED_NOT_RATED in cells.values():
-        keys.difference_update(key for key, rating in cells.items() if rating != INSPECTED_NOT_RATED)
-    else:
-        keys.difference_update(cells)
+    rated" (a rating may stand beneath it) and a service's key question given a word that is not
+    a rating (which may set nothing, its service inspected without a new rating)."""
+    keys.difference_update(
+        key
+        for key, rating in cells.items()
+        if rating != INSPECTED_NOT_RATED and (key[1] is None or key[2] == OVERALL or merit(rating) is not None)
+    )

@@ -14,7 +14,7 @@ from functools import singledispatch
 
 from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
-from cqc_ledger.events.vocabulary import QUESTIONS
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.aggregates import cell_order
@@ -143,17 +143,25 @@ def touches(entry: Entry) -> tuple[Hashable, ...]:
 
 @touches.register(inspections.ReportPublished)
 def _(entry: inspections.ReportPublished) -> tuple[Hashable, ...]:
-    return tuple(("cell", cell.key) for cell in entry.ratings)
+    return _cells_and_blocks([cell.key for cell in entry.ratings])
 
 
 @touches.register(inspections.RatingRevised)
 def _(entry: inspections.RatingRevised) -> tuple[Hashable, ...]:
-    return (("cell", entry.cell.key),)
+    return _cells_and_blocks([entry.cell.key])
 
 
 @touches.register(continuity.RatingsInherited)
 def _(entry: continuity.RatingsInherited) -> tuple[Hashable, ...]:
-    return tuple(("cell", cell.key) for cell in entry.ratings)
+    return _cells_and_blocks([cell.key for cell in entry.ratings])
+
+
+def _cells_and_blocks(keys: list[CellKey]) -> tuple[Hashable, ...]:
+    """The cells an entry sets, and the key questions of each service whose overall it sets (a
+    service rated anew keeps no word that is not a rating another entry set: `status.settled`)."""
+    rated = [(key[0], key[1]) for key in keys if key[1] is not None and key[2] == OVERALL]
+    block = [(*place, question) for place in rated for question in KEY_QUESTIONS]
+    return tuple(("cell", key) for key in dict.fromkeys([*keys, *block]))
 
 
 @touches.register(continuity.ServiceSuperseded)

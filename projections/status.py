@@ -6,8 +6,9 @@ put them in effect order (`on`, then recording), and apply each with `evolve`.
 
 What a rating cell holds follows the contract's meaning (section 2): a report replaces only the
 cells it lists; "Inspected but not rated" over a rating (Outstanding to Inadequate) leaves the
-rating standing and marks the area inspected that day; a superseded service's cells no longer
-stand at its place; inherited cells stand as if published on their own days, marked inherited.
+rating standing and marks the area inspected that day; a service's words that are not ratings go
+with its rating, as one block (`settled`); a superseded service's cells no longer stand at its
+place; inherited cells stand as if published on their own days, marked inherited.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import msgspec
 
 from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
-from cqc_ledger.events.vocabulary import merit
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded, format_time
 
@@ -273,15 +274,51 @@ def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded
 def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Status:
     """The status with cells set: each replaces what its cell held, except that "Inspected but
     not rated" over a rating leaves the rating and marks the day; a service set again at a place
-    is no longer superseded there."""
+    is no longer superseded there. A service's ratings are one block, as CQC shows them: a word
+    that is not a rating sets none of the key questions of a service the entry inspected without
+    a new rating (`inspected_without_rating`), and a service rated anew (its overall set by this
+    entry) keeps no such word that another entry set."""
     owned = type(state.cells) is _Owned  # status_of's own: written in place, as no other status holds them
     cells = state.cells if owned else dict(state.cells)
     superseded = dict(state.superseded)
+    values = list(values)
+    unrated = inspected_without_rating(cells, ((key, value.rating) for key, value in values))
+    rated_anew: dict[Place, str] = {}
     for key, value in values:
-        cells[key] = held_after(cells.get(key), value)  # type: ignore[index]
-        if superseded and key[1] is not None:
-            superseded.pop((key[0], key[1]), None)
+        held = held_after(cells.get(key), value)
+        if key[1] is None:
+            cells[key] = held  # type: ignore[index]
+            continue
+        place = (key[0], key[1])
+        if place in unrated and key[2] != OVERALL and held.ref == value.ref and merit(value.rating) is None:
+            continue  # a word that is not a rating, of a service inspected without a new rating: nothing new
+        cells[key] = held  # type: ignore[index]
+        if key[2] == OVERALL and held.ref == value.ref:
+            rated_anew[place] = value.ref
+        if superseded:
+            superseded.pop(place, None)
+    for place, ref in rated_anew.items():
+        for question in KEY_QUESTIONS:
+            kept = cells.get((*place, question))
+            if kept is not None and kept.ref != ref and merit(kept.rating) is None:
+                del cells[(*place, question)]  # type: ignore[attr-defined]
     return _with(state, cells=cells if owned else MappingProxyType(cells), superseded=MappingProxyType(superseded))
+
+
+def inspected_without_rating(held: Mapping[CellKey, CellValue], values: Iterable[tuple[CellKey, str]]) -> set[Place]:
+    """The services an entry inspects without a new rating: it gives their overall "Inspected but
+    not rated" where they hold a rating. CQC shows a service's ratings as one block from one
+    report, and such a report leaves the block as it was: the words that are not ratings it gives
+    the service's key questions ("Insufficient evidence to rate") set nothing new."""
+    return {
+        (key[0], key[1])
+        for key, rating in values
+        if key[1] is not None
+        and key[2] == OVERALL
+        and rating == INSPECTED_NOT_RATED
+        and (was := held.get(key))
+        and merit(was.rating) is not None
+    }
 
 
 @_apply.register(inspections.ReportPublished)

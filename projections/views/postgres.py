@@ -109,7 +109,10 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                 "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = %s",
                 (name, view, column),
             ).fetchone()
-        if found["n"]:
+            written = conn.execute(
+                "SELECT strpos(pg_get_viewdef(to_regclass(%s)), %s) > 0 AS current", (qualified(name, view), schema.CURRENT_VIEWS_WORD)
+            ).fetchone()
+        if found["n"] and written["current"]:
             return
         try:
             with self.datastore.transaction(commit=True) as c:

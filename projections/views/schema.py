@@ -28,10 +28,12 @@ OLD_OBJECTS = (
     ("TABLE", "view_facts"),
 )
 # The analysts' views. A store whose views lack CURRENT_VIEWS_COLUMN has those of an earlier
-# release (before deregistration, supersession and inheritance ended intervals): they are
-# replaced when the ledger is next opened where it can be written.
+# release (before deregistration, supersession and inheritance ended intervals), and one whose
+# rating_intervals is not written with CURRENT_VIEWS_WORD those from before a service's ratings
+# were one block: they are replaced when the ledger is next opened where it can be written.
 SQL_VIEWS = ("live_entries", "rating_intervals", "special_measures_intervals", "oversight_intervals", "name_intervals", "warning_notices")
 CURRENT_VIEWS_COLUMN = ("rating_intervals", "inherited_from")
+CURRENT_VIEWS_WORD = "rated_anew_on"
 
 _ENTRIES = """CREATE TABLE IF NOT EXISTS {entries} (
     provider_id {text} NOT NULL,
@@ -87,13 +89,32 @@ def _until(closing: str, column: str = "valid_until") -> str:
 
 # Steps of each cell, in effect order: sets (ends = 0) and the days it stops standing (ends = 1);
 # `run` numbers the steps that are not "Inspected but not rated", so each run's first step is
-# what an "Inspected but not rated" in it falls on.
+# what an "Inspected but not rated" in it falls on. A service's ratings are one block
+# (`projections.status.settled`): `unrated` are the services an entry inspected without a new
+# rating (their overall "Inspected but not rated" over a rating), whose key questions its words
+# that are not ratings do not set; such a word set otherwise stands until another entry rates
+# the service anew (`rated_anew_on`).
 _RATING_STEPS = """
+    service_steps AS (
+        SELECT *, SUM(CASE WHEN rating {is_} {ibnr} THEN 0 ELSE 1 END) OVER (
+                      PARTITION BY provider_id, location_id, service ORDER BY valid_from, position, ends
+                      ROWS UNBOUNDED PRECEDING) AS run
+        FROM (SELECT * FROM sets UNION ALL SELECT * FROM ends) AS both_kinds WHERE question = 'overall' AND service IS NOT NULL),
+    unrated AS (
+        SELECT provider_id, location_id, service, position FROM (
+            SELECT *, FIRST_VALUE(rating) OVER (
+                          PARTITION BY provider_id, location_id, service, run ORDER BY valid_from, position, ends) AS run_rating
+            FROM service_steps) AS overall
+        WHERE rating {is_} {ibnr} AND COALESCE(run_rating, '') IN {rated}),
     steps AS (
         SELECT *, SUM(CASE WHEN rating {is_} {ibnr} THEN 0 ELSE 1 END) OVER (
                       PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position, ends
                       ROWS UNBOUNDED PRECEDING) AS run
-        FROM (SELECT * FROM sets UNION ALL SELECT * FROM ends) AS both_kinds),
+        FROM (SELECT * FROM sets s
+              WHERE NOT (s.service IS NOT NULL AND s.question <> 'overall' AND s.rating NOT IN {rated}
+                         AND EXISTS (SELECT 1 FROM unrated u WHERE u.provider_id = s.provider_id AND u.location_id {is_} s.location_id
+                                                               AND u.service = s.service AND u.position = s.position))
+              UNION ALL SELECT * FROM ends) AS both_kinds),
     held AS (
         SELECT *, FIRST_VALUE(rating) OVER (
                       PARTITION BY provider_id, location_id, service, question, run ORDER BY valid_from, position, ends) AS run_rating
@@ -101,10 +122,23 @@ _RATING_STEPS = """
     kept AS (
         SELECT *, LEAD(valid_from) OVER (
                       PARTITION BY provider_id, location_id, service, question ORDER BY valid_from, position, ends) AS valid_until
-        FROM held WHERE NOT (rating {is_} {ibnr} AND COALESCE(run_rating, '') IN {rated}))
-    SELECT provider_id, location_id, service, question, rating, valid_from, valid_until,
+        FROM held WHERE NOT (rating {is_} {ibnr} AND COALESCE(run_rating, '') IN {rated})),
+    blocks AS (
+        SELECT k.*,
+               CASE WHEN k.ends = 0 AND k.service IS NOT NULL AND k.question <> 'overall' AND k.rating NOT IN {rated} THEN (
+                   SELECT MIN(o.valid_from) FROM kept o
+                   WHERE o.provider_id = k.provider_id AND o.location_id {is_} k.location_id AND o.service = k.service
+                     AND o.question = 'overall' AND o.ends = 0
+                     AND (o.valid_from > k.valid_from OR (o.valid_from = k.valid_from AND o.position > k.position))) END AS rated_anew_on
+        FROM kept k)
+    SELECT provider_id, location_id, service, question, rating, valid_from, {until} AS valid_until,
            provider_id || '/' || position AS ref, recorded_at, published_on, inherited, inherited_from
-    FROM kept WHERE ends = 0"""
+    FROM blocks WHERE ends = 0"""
+
+
+def _rating_steps(is_: str) -> str:
+    return _RATING_STEPS.format(is_=is_, ibnr=IBNR, rated=RATED, until=_until("rated_anew_on"))
+
 
 _SQLITE_DEREGISTERED = """(SELECT provider_id, MIN(valid_from) AS on_day FROM live_entries
                             WHERE kind = 'ProviderDeregistered' GROUP BY provider_id)"""
@@ -142,7 +176,7 @@ _SQLITE_VIEWS = [
            OR (l.kind = 'LocationDeregistered' AND k.location_id = json_extract(l.body, '$.location_id'))
            OR (l.kind = 'ServiceSuperseded' AND k.service = json_extract(l.body, '$.service')
                AND k.location_id IS json_extract(l.body, '$.location_id'))),"""
-    + _RATING_STEPS.format(is_="IS", ibnr=IBNR, rated=RATED),
+    + _rating_steps("IS"),
     f"""CREATE VIEW IF NOT EXISTS special_measures_intervals AS
     SELECT s.provider_id, s.regime, s.in_force, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
     FROM (SELECT provider_id, subject AS regime, json_extract(value, '$.entered') AS in_force, valid_from,
@@ -212,7 +246,7 @@ _POSTGRES_VIEWS = [
            OR (l.kind = 'LocationDeregistered' AND k.location_id = l.body ->> 'location_id')
            OR (l.kind = 'ServiceSuperseded' AND k.service = l.body ->> 'service'
                AND k.location_id IS NOT DISTINCT FROM l.body ->> 'location_id')),"""
-    + _RATING_STEPS.format(is_="IS NOT DISTINCT FROM", ibnr=IBNR, rated=RATED),
+    + _rating_steps("IS NOT DISTINCT FROM"),
     f"""CREATE OR REPLACE VIEW {{schema}}.special_measures_intervals AS
     SELECT s.provider_id, s.regime, s.in_force, s.valid_from, {_until("g.on_day")} AS valid_until, s.ref, s.recorded_at
     FROM (SELECT provider_id, subject AS regime, (value::jsonb ->> 'entered')::boolean AS in_force, valid_from,

@@ -381,7 +381,9 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
                 made = one(c) == 4
                 view, column = schema.CURRENT_VIEWS_COLUMN
                 c.execute(f"SELECT count(*) FROM pragma_table_info('{view}') WHERE name = '{column}'")
-                if made and one(c):
+                current = one(c)
+                c.execute("SELECT count(*) FROM sqlite_master WHERE name = ? AND instr(sql, ?) > 0", (view, schema.CURRENT_VIEWS_WORD))
+                if made and current and one(c):
                     return
             if made:
                 self._replace_sql_views()

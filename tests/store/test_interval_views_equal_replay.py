@@ -151,3 +151,99 @@ def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_th
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'rating_intervals'", (schema,)
             ).fetchall()
         assert ("inherited_from",) in columns
+
+
+def test_a_ledger_with_the_interval_views_of_the_release_before_service_blocks_gets_these_when_next_opened(tmp_path: Any) -> None:
+    import sqlite3
+
+    import orjson
+
+    from cqc_ledger.projections.views.schema import CURRENT_VIEWS_WORD
+    from tests.builders import registered
+    from tests.ledgers import ok
+
+    db = tmp_path / "ledger.db"
+    ok(db, "record", input=orjson.dumps(registered("RWP")))
+    with sqlite3.connect(db) as c:
+        c.execute("DROP VIEW rating_intervals")
+        c.execute("CREATE VIEW rating_intervals AS SELECT provider_id, NULL AS inherited_from FROM view_entries")
+
+    ok(db, "status", "RWP", "--at", "2020-01-01")
+    with sqlite3.connect(db) as c:
+        (written,) = c.execute("SELECT sql FROM sqlite_master WHERE name = 'rating_intervals'").fetchone()
+    assert CURRENT_VIEWS_WORD in written
+
+
+def test_a_postgres_ledger_with_the_interval_views_of_the_release_before_service_blocks_gets_these_when_next_opened() -> None:
+    import orjson
+    import psycopg
+
+    from cqc_ledger.projections.views.schema import CURRENT_VIEWS_WORD
+    from tests.builders import registered
+    from tests.conftest import POSTGRES, postgres_schema
+    from tests.ledgers import ok
+
+    for db in postgres_schema():
+        ok(db, "record", input=orjson.dumps(registered("RWP")))
+        schema = db.split("schema=")[1]
+        with psycopg.connect(POSTGRES, autocommit=True) as c:
+            c.execute(f'DROP VIEW "{schema}".rating_intervals')
+            c.execute(
+                f'CREATE VIEW "{schema}".rating_intervals AS SELECT provider_id, NULL::text AS inherited_from FROM "{schema}".view_entries'
+            )
+
+        # a reading command reads what the catalog shows of the schema, its columns, and no view's
+        # text: the next command that writes replaces it
+        ok(db, "record", input=orjson.dumps(registered("RWP")))
+        with psycopg.connect(POSTGRES, autocommit=True) as c:
+            (written,) = c.execute("SELECT pg_get_viewdef(to_regclass(%s))", (f'"{schema}".rating_intervals',)).fetchone()
+        assert CURRENT_VIEWS_WORD in written
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rating(store: str, tmp_path_factory: Any) -> None:
+    import orjson
+
+    from tests.builders import cell, location, registered, report
+    from tests.ledgers import json_of, ok
+
+    surgery = {"location_id": "RWP01", "service": "Surgery"}
+    words = "Insufficient evidence to rate"
+    # Given Surgery rated with effective a word that is not a rating (A), inspected without a new
+    # rating, its words setting nothing (B: as RH801's report of 2018-03-05), then rated anew
+    # without effective (C: as RK950's Diagnostic imaging on 2019-12-18)
+    history = [
+        registered("RWP"),
+        location("RWP01"),
+        report("A", "2016-02-09", cell("overall", "Good", **surgery), cell("safe", "Good", **surgery), cell("effective", words, **surgery)),
+        report(
+            "B",
+            "2018-03-05",
+            cell("overall", "Inspected but not rated", **surgery),
+            cell("safe", words, **surgery),
+            cell("caring", words, **surgery),
+        ),
+        report("C", "2019-12-18", cell("overall", "Requires improvement", **surgery), cell("safe", "Requires improvement", **surgery)),
+    ]
+    with fresh_ledger(store, tmp_path_factory) as db:
+        ok(db, "record", input=b"".join(orjson.dumps(line) + b"\n" for line in history))
+        ledger = Ledger(str(db))
+        try:
+            for at, expected in (
+                ("2018-03-05", {"overall": ("Good", "2016-02-09"), "safe": ("Good", "2016-02-09"), "effective": (words, "2016-02-09")}),
+                ("2019-12-18", {"overall": ("Requires improvement", "2019-12-18"), "safe": ("Requires improvement", "2019-12-18")}),
+            ):
+                shown = {
+                    (c[2], c[3]): v for c, v in expected_cells(status_at(ledger.entries_of("RWP"), "RWP", date.fromisoformat(at))).items()
+                }
+                assert shown == {("Surgery", q): v for q, v in expected.items()}
+                views = {(r[2], r[3]): (r[4], r[5]) for r in in_force(ledger, RATINGS_IN_FORCE, date.fromisoformat(at))}
+                assert views == shown
+        finally:
+            ledger.close()
+        # the register's changes: effective goes with C (no row: a cell that goes is no change to a value), caring never came
+        moved = json_of(db, "changes", "--from", "2016-02-09", "--to", "2019-12-18", "--json")
+        assert [(c["on"], c["question"], c["from"], c["to"]) for c in moved] == [  # type: ignore[union-attr]
+            ("2019-12-18", "overall", "Good", "Requires improvement"),
+            ("2019-12-18", "safe", "Good", "Requires improvement"),
+        ]

@@ -112,21 +112,7 @@ def standing_cells(location: dict[str, Any]) -> dict[tuple[str | None, str], tup
     return {key: (v["rating"], v["since"], v.get("inherited_from")) for key, v in cells.items()}
 
 
-# CQC's currentRatings shows a service's ratings as one block, from one report: a key question
-# that report does not list is not shown. The ledger's reports replace only the cells they list,
-# so two words that are not ratings, published by earlier reports, still stand under a service
-# (see the README, "Importing CQC's own data": what currentRatings leaves out).
-SERVICE_BLOCKS = {
-    "RH801": "Surgery's five key questions, 'Insufficient evidence to rate' in the report of 2018-03-05 that inspected it without a new rating",
-    "RK950": "Diagnostic imaging's effective, 'Insufficient evidence to rate' in 2018-08-15, not listed when it was rated anew on 2019-12-18",
-}
-CAPTURED_FILES = [
-    pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=SERVICE_BLOCKS[path.stem])) if path.stem in SERVICE_BLOCKS else path
-    for path in FILES
-]
-
-
-@pytest.mark.parametrize("path", CAPTURED_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_on_the_capture_day_every_rating_in_force_is_cqcs_with_its_own_day(ledger: str, path: Path) -> None:
     response = body(path)
     own = (None, "-", response["locationId"])
@@ -335,7 +321,7 @@ def test_the_analysts_rating_intervals_on_the_capture_day_are_what_status_shows(
 def test_anomalies_on_the_capture_day_judge_only_the_ratings_in_force(ledger: str) -> None:
     # The README's figures: Musgrove Park (RBA11, deregistered 2020-04-02) no longer counts
     doc = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", CAPTURED, "--json").stdout)
-    assert (doc["checked"], doc["counts"]) == (93, {"inconsistent": 0, "stale": 0, "assumed": 6, "incomplete": 4, "consistent": 83})
+    assert (doc["checked"], doc["counts"]) == (93, {"inconsistent": 0, "stale": 0, "assumed": 5, "incomplete": 11, "consistent": 77})
     rba = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", CAPTURED, "--provider", "RBA", "--json").stdout)
     assert rba["checked"] == 0
     before = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", "2020-04-01", "--provider", "RBA", "--json").stdout)
