@@ -18,6 +18,7 @@ entries wherever the bytes say enough (`stored_rows`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import singledispatch
 from typing import Any, NamedTuple
@@ -134,11 +135,17 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# The handler `headlines` gives each entry type, looked up once per type: singledispatch's own
+# lookup, through a weakly keyed cache, cost more than most handlers.
+_HANDLERS: dict[type, Callable[[Entry], tuple[Headline, ...]]] = {}
+
+
 def rows_of(entry: Entry, position: int, mend: int, learned: str, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> None:
     """Adds the rows of one entry (or a correction's replacement) learned at `learned`."""
     pid, on = entry.provider_id, entry.on.isoformat()  # type: ignore[attr-defined]
     entries.append((pid, on, position, mend, entry.type_name, learned))
-    for h in headlines(entry):
+    kind = type(entry)
+    for h in (_HANDLERS.get(kind) or _HANDLERS.setdefault(kind, headlines.dispatch(kind)))(entry):
         headline_rows.append((pid, h.topic, h.subject, on, position, mend, learned, h.value))
 
 
