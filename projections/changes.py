@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from cqc_ledger.events.base import CellKey
-from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
+from cqc_ledger.events.vocabulary import KEY_QUESTIONS, MERIT, OVERALL, RATINGS, merit
 from cqc_ledger.ledger.application import collector_paused
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
@@ -107,7 +107,23 @@ def _overalls(keys: Iterable[CellKey]) -> set[CellKey]:
     return {(key[0], key[1], OVERALL) for key in keys if key[1] is not None}
 
 
-Held = dict[CellKey, tuple[str, int]]  # each cell's rating, and the position of the entry that set it
+_WORDS = frozenset(RATINGS) - frozenset(MERIT)  # "Not rated", "Inspected but not rated", "Insufficient evidence to rate"
+
+
+class Held:
+    """Each cell's rating (`ratings`, as the status fold holds it) and the position of the entry
+    that set it (`by`): a service's key question's word that is not a rating goes with its rating."""
+
+    __slots__ = ("by", "ratings")
+
+    def __init__(self) -> None:
+        self.ratings: dict[CellKey, str] = {}
+        self.by: dict[CellKey, int] = {}
+
+    def update(self, r: Rated) -> None:
+        """Sets every cell of `r` (an entry with no "Inspected but not rated"), in C's loops."""
+        self.ratings.update(r.cells)
+        self.by.update(dict.fromkeys(r.cells, r.position))
 
 
 def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, asked: Asked) -> list[dict[str, Any]]:
@@ -119,7 +135,7 @@ def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, aske
 
     Most days are one entry that sets ratings only: its changes are the cells whose rating it
     does not hold already, each found by one look-up in what is held."""
-    held: Held = {}
+    held = Held()
     out: list[dict[str, Any]] = []
     for day, same_day in groupby(rated, key=lambda r: r.on):
         entries = list(same_day)
@@ -129,12 +145,9 @@ def rated_rows(rated: list[Rated], provider_id: str, who: Who, start: date, aske
             continue
         only = entries[0]
         if len(entries) == 1 and only.place is None and INSPECTED_NOT_RATED not in only.cells.values():
-            moved = [
-                (key, was[0] if was else None, rating, only.position)
-                for key, rating in only.cells.items()
-                if (was := held.get(key)) is None or was[0] != rating
-            ]
-            held.update((key, (rating, only.position)) for key, rating in only.cells.items())
+            ratings = held.ratings
+            moved = [(key, was, rating, only.position) for key, rating in only.cells.items() if (was := ratings.get(key)) != rating]
+            held.update(only)
             _rated_anew(held, only, {})
         else:
             moved = _day_moves(held, entries)
@@ -166,7 +179,11 @@ def _place_order(moved: tuple[CellKey, str | None, str, int]) -> tuple[str, str,
 
 def _apply(held: Held, r: Rated) -> None:
     """Sets the cells of an entry (or retires its service's) in `held`, as the status fold does."""
-    _set(held, r, {})
+    if r.place is None and INSPECTED_NOT_RATED not in r.cells.values():
+        held.update(r)
+        _rated_anew(held, r, {})
+    else:
+        _set(held, r, {})
 
 
 def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
@@ -175,9 +192,11 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
     a word that is not a rating sets no key question of a service the entry inspected without a
     new rating; a service rated anew keeps no such word another entry set. `was` keeps each
     touched cell's rating before the first entry that touched it; the cells set are returned."""
+    ratings, by = held.ratings, held.by
     if r.place is not None:
-        for key in [k for k in held if k[:2] == r.place]:
-            was.setdefault(key, held.pop(key)[0])
+        for key in [k for k in ratings if k[:2] == r.place]:
+            was.setdefault(key, ratings.pop(key))
+            del by[key]
         return []
     unrated = {
         (key[0], key[1])
@@ -185,18 +204,18 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
         if key[1] is not None
         and key[2] == OVERALL
         and rating == INSPECTED_NOT_RATED
-        and (old := held.get(key))
-        and merit(old[0]) is not None
+        and (old := ratings.get(key))
+        and merit(old) is not None
     }
     set_keys = []
     for key, rating in r.cells.items():
-        old = held.get(key)
-        was.setdefault(key, old[0] if old else None)
-        if not _replaces(old[0] if old else None, rating):
+        old = ratings.get(key)
+        was.setdefault(key, old)
+        if not _replaces(old, rating):
             continue
         if key[1] is not None and key[2] != OVERALL and (key[0], key[1]) in unrated and merit(rating) is None:
             continue
-        held[key] = (rating, r.position)
+        ratings[key], by[key] = rating, r.position
         set_keys.append(key)
     _rated_anew(held, r, was)
     return set_keys
@@ -205,15 +224,16 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
 def _rated_anew(held: Held, r: Rated, was: dict[CellKey, str | None]) -> None:
     """The words that are not ratings another entry set leave the key questions of each service
     whose overall `r` set (left in `held` by it), each noted in `was` as it was."""
-    for key in r.cells:
-        if key[1] is None or key[2] != OVERALL or held.get(key, ("", 0))[1] != r.position:
+    ratings, by, position = held.ratings, held.by, r.position
+    for location_id, service, question in r.cells:
+        if question != OVERALL or service is None or by.get((location_id, service, question)) != position:
             continue
         for question in KEY_QUESTIONS:
-            other = (key[0], key[1], question)
-            kept = held.get(other)
-            if kept is not None and kept[1] != r.position and merit(kept[0]) is None:
-                was.setdefault(other, kept[0])
-                del held[other]
+            other = (location_id, service, question)
+            kept = ratings.get(other)
+            if kept is not None and by[other] != position and kept in _WORDS:
+                was.setdefault(other, kept)
+                del ratings[other], by[other]
 
 
 def _replaces(old: str | None, rating: str) -> bool:
@@ -229,7 +249,8 @@ def _day_moves(held: Held, entries: list[Rated]) -> list[tuple[CellKey, str | No
     for r in entries:
         for key in _set(held, r, was):
             set_by[key] = r.position
-    return [(key, old, held[key][0], set_by[key]) for key, old in was.items() if key in held and held[key][0] != old]
+    ratings = held.ratings
+    return [(key, old, ratings[key], set_by[key]) for key, old in was.items() if key in ratings and ratings[key] != old]
 
 
 def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
@@ -313,6 +334,9 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
     (one that an entry after it settled takes that entry's value, whatever came before)."""
     earlier: dict[str, list[Rated]] = {p: [] for p in touching}
     open_keys = dict(touching)  # each provider's cells still to settle, emptied as they are
+    # the overall of each service among them, read with them while they are open (whether an
+    # entry inspected the service without a new rating)
+    overalls = {p: _overalls(keys) for p, keys in touching.items() if keys}
     for after, upto in ROUNDS:
         if not open_keys:
             break
@@ -323,9 +347,8 @@ def _earlier(views: Views, start: date, known_at: datetime | None, touching: dic
             counted[provider_id] = counted.get(provider_id, 0) + 1
             keys = open_keys.get(provider_id, ())
             if keys is None or keys:  # some cell still to settle (None: every entry is wanted, whole)
-                # of its cells, only those still to settle matter, and the overall of each service
-                # among them (whether it inspected the service without a new rating)
-                r = register_facts.read_rated(row, keys if keys is None else keys | _overalls(keys))
+                # of its cells, only those still to settle matter (with their services' overalls)
+                r = register_facts.read_rated(row, keys if keys is None else keys | overalls[provider_id])
                 earlier[provider_id].insert(0, r)
                 if keys is not None:
                     _settle(keys, r.cells)
@@ -338,8 +361,11 @@ def _settle(keys: set[CellKey], cells: dict[CellKey, str]) -> None:
     """Removes from `keys` the cells an entry settles: those it sets, but "Inspected but not
     rated" (a rating may stand beneath it) and a service's key question given a word that is not
     a rating (which may set nothing, its service inspected without a new rating)."""
+    if _WORDS.isdisjoint(cells.values()):
+        keys.difference_update(cells)
+        return
     keys.difference_update(
         key
         for key, rating in cells.items()
-        if rating != INSPECTED_NOT_RATED and (key[1] is None or key[2] == OVERALL or merit(rating) is not None)
+        if rating != INSPECTED_NOT_RATED and (rating not in _WORDS or key[1] is None or key[2] == OVERALL)
     )
