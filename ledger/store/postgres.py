@@ -94,10 +94,14 @@ class OneConnection:
 
 
 def reading_on(datastore: Any, conn: Connection[Any]) -> None:
-    """Has eventsourcing's `datastore` read through `conn` alone (see `OneConnection`)."""
+    """Has eventsourcing's `datastore` read through `conn` alone (see `OneConnection`), without
+    looking up the composite type eventsourcing inserts entries with: a reading command inserts
+    none, and the look-up was a query of the catalog on a new session, 5 to 10 ms of every
+    reading command (the recorder asks for it as it is made; the type stays unregistered)."""
     pool = datastore.pool
     settings = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}  # the URL's options among them
     datastore.pool = OneConnection(conn, lambda: Connection.connect(**settings), datastore.after_connect_func())
+    datastore.register_type_adapters = lambda: None
 
 
 class CreatedOneAtATime:

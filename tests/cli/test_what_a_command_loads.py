@@ -97,6 +97,30 @@ def test_a_reading_command_on_postgresql_opens_one_connection(args: tuple[str, .
         assert done.stderr.decode().split()[-1] == "1"
 
 
+# The command in a process of its own, then the composite types it looked up in the catalog, on
+# standard error (eventsourcing inserts entries as one; a reading command inserts none).
+_LOOKED_UP = """import sys
+from psycopg.types.composite import CompositeInfo
+fetch = CompositeInfo.fetch.__func__
+asked = []
+CompositeInfo.fetch = classmethod(lambda cls, conn, name: asked.append(name) or fetch(cls, conn, name))
+from cqc_ledger.cli import main
+main(standalone_mode=False)
+sys.stderr.write(" ".join(["looked-up:", *asked]))"""
+
+
+def test_a_reading_command_on_postgresql_looks_up_no_type_for_writing():
+    for db in postgres_schema():
+        # Given a ledger with two trusts on PostgreSQL
+        record_examples(db)
+        # When a reading command answers in a process of its own
+        args = ("trusts", "--at", "2019-06-30", "--json")
+        done = subprocess.run([sys.executable, "-c", _LOOKED_UP, "--db", db, *args], cwd=ROOT, capture_output=True, timeout=120)
+        # Then it answered without asking the catalog for the type entries are inserted as
+        assert done.returncode == 0 and done.stdout, done.stderr.decode()
+        assert done.stderr.decode().rsplit("looked-up:", 1)[1].split() == []
+
+
 def test_the_version_is_still_read_from_the_installed_distribution_when_asked():
     assert cqc_ledger.__version__ == version("cqc-ledger")
     with pytest.raises(AttributeError):
