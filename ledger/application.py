@@ -22,6 +22,7 @@ from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time,
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
     OrjsonTranscoder,
+    StoredRow,
     canonical,
     canonical_of_state,
     entry_topic,
@@ -306,8 +307,7 @@ class Ledger(Application):
         if not pending:
             return
         stored = [
-            StoredEvent(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at))
-            for r, form in pending
+            StoredRow(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at)) for r, form in pending
         ]
         ids = self.store._insert_events(c, stored)
         recorded = [r for r, _ in pending]

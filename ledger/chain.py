@@ -13,14 +13,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import orjson
 from eventsourcing.persistence import StoredEvent
 
+if TYPE_CHECKING:
+    from cqc_ledger.ledger.store.codec import Stored
+
 GENESIS = bytes(32)
 
 
-def link(previous: bytes, stored: StoredEvent) -> bytes:
+def link(previous: bytes, stored: Stored) -> bytes:
     """The chain link of one stored entry, following `previous`."""
     header = orjson.dumps([stored.originator_id, stored.originator_version, stored.topic])
     return hashlib.sha256(previous + header + b"\n" + stored.state).digest()
@@ -53,7 +57,7 @@ class Break:
     reason: str
 
 
-def links(previous: bytes, stored: Iterable[StoredEvent]) -> Iterator[bytes]:
+def links(previous: bytes, stored: Iterable[Stored]) -> Iterator[bytes]:
     """The successive links of entries following `previous`."""
     for s in stored:
         previous = link(previous, s)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import orjson
@@ -77,6 +77,21 @@ def identity_of(entry: Entry) -> bytes:
 def _typed_digest(kind: str) -> Any:
     """BLAKE2b having read the type's name and a line break (copied for each entry of the type)."""
     return hashlib.blake2b(kind.encode() + b"\n", digest_size=16)
+
+
+class StoredRow(NamedTuple):
+    """An entry about to be stored: the fields of eventsourcing's `StoredEvent`, which the store
+    and the chain read, as a tuple (the frozen dataclass sets each field through
+    object.__setattr__, and cost recording as much as hashing the entry's identity)."""
+
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+# A stored entry as the store writes it and the chain links it: either of the two.
+Stored = StoredEvent | StoredRow
 
 
 def stored_state(canonical_form: bytes, recorded_at: datetime) -> bytes:

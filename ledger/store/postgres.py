@@ -5,11 +5,10 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Connection
 from psycopg.pq import TransactionStatus
@@ -19,6 +18,9 @@ from psycopg.sql import SQL
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
 from cqc_ledger.ledger.store.target import postgres_options, quoted
+
+if TYPE_CHECKING:
+    from cqc_ledger.ledger.store.codec import Stored
 
 
 def qualified(schema: str, name: str) -> str:
@@ -168,7 +170,7 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
     def lock(self, c: Any) -> None:
         self._lock_table(c)
 
-    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+    def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
         """Draws the events' notification ids from their sequence, then writes the events with
         one binary COPY (eventsourcing's insert sends them as an array of a composite type in
         text, whose quoting cost more than the rest of recording's storage). The ids are issued

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.ledger.store.tables import LedgerTables
+
+if TYPE_CHECKING:
+    from cqc_ledger.ledger.store.codec import Stored
 
 
 def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> None:
@@ -32,8 +35,8 @@ def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> No
 
 
 # The ledger's `_insert_events` also writes the hash chain and returns the ids it needs; it stands in
-# for eventsourcing's own on purpose, whose signature differs in its return type.
-class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):  # type: ignore[misc]
+# for eventsourcing's own on purpose.
+class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables.
 
     Blobs are handed to SQLite as bytearrays: Python's sqlite3 binds a bytearray as it is, but
@@ -79,7 +82,7 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):  # type: ig
         c.execute("PRAGMA cache_size = -65536")
         c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
 
-    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+    def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
         # Rowids are consecutive: the recording transaction holds the write lock.
         c.executemany(
             self.insert_events_statement,

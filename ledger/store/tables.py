@@ -9,14 +9,18 @@ from it, so later entries never get an earlier time whatever the clocks of sever
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
 from cqc_ledger.ledger import chain
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
+
+if TYPE_CHECKING:
+    from cqc_ledger.ledger.store.codec import Stored
 
 _TICK = timedelta(microseconds=1)
 
@@ -38,7 +42,7 @@ class LedgerTables:
         """Takes the store's write lock for the rest of the transaction."""
         raise NotImplementedError
 
-    def insert_stored(self, c: Any, stored_events: list[StoredEvent]) -> list[int]:
+    def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
         """Inserts stored events; returns their notification ids."""
         raise NotImplementedError
 
@@ -74,7 +78,7 @@ class LedgerTables:
         )
         return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
 
-    def _insert_events(self, c: Any, stored_events: list[StoredEvent], **_: Any) -> list[int]:
+    def _insert_events(self, c: Any, stored_events: Sequence[Stored], **_: Any) -> list[int]:
         """Inserts the events and their links of the hash chain; returns their notification ids."""
         ids = self.insert_stored(c, stored_events)
         head = self._head(c)
