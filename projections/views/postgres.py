@@ -109,10 +109,14 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                 "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = %s",
                 (name, view, column),
             ).fetchone()
+            # The view's stored rule is read from the catalog: pg_get_viewdef would lock the view
+            # and what it reads, and so deadlock with another process creating or replacing them.
             written = conn.execute(
-                "SELECT strpos(pg_get_viewdef(to_regclass(%s)), %s) > 0 AS current", (qualified(name, view), schema.CURRENT_VIEWS_WORD)
+                "SELECT count(*) AS n FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class "
+                "JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = %s AND c.relname = %s AND strpos(r.ev_action::text, %s) > 0",
+                (name, view, schema.CURRENT_VIEWS_WORD),
             ).fetchone()
-        if found["n"] and written["current"]:
+        if found["n"] and written["n"]:
             return
         try:
             with self.datastore.transaction(commit=True) as c:
