@@ -223,7 +223,10 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
 
 def _rated_anew(held: Held, r: Rated, was: dict[CellKey, str | None]) -> None:
     """The words that are not ratings another entry set leave the key questions of each service
-    whose overall `r` set (left in `held` by it), each noted in `was` as it was."""
+    whose overall `r` set (left in `held` by it), each noted in `was` as it was; a revision of
+    one rating rates nothing anew (`projections.status.settled`)."""
+    if r.kind == "RatingRevised":
+        return
     ratings, by, position = held.ratings, held.by, r.position
     for location_id, service, question in r.cells:
         if question != OVERALL or service is None or by.get((location_id, service, question)) != position:

@@ -271,13 +271,14 @@ def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded
     return _with(state, last_inspection=recorded)
 
 
-def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Status:
+def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]], *, block: bool = True) -> Status:
     """The status with cells set: each replaces what its cell held, except that "Inspected but
     not rated" over a rating leaves the rating and marks the day; a service set again at a place
     is no longer superseded there. A service's ratings are one block, as CQC shows them: a word
     that is not a rating sets none of the key questions of a service the entry inspected without
     a new rating (`inspected_without_rating`), and a service rated anew (its overall set by this
-    entry) keeps no such word that another entry set."""
+    entry) keeps no such word that another entry set. A revision of one rating (`block` False)
+    rates nothing anew: the block stays the report's."""
     owned = type(state.cells) is _Owned  # status_of's own: written in place, as no other status holds them
     cells = state.cells if owned else dict(state.cells)
     superseded = dict(state.superseded)
@@ -293,7 +294,7 @@ def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]]) -> Statu
         if place in unrated and key[2] != OVERALL and held.ref == value.ref and merit(value.rating) is None:
             continue  # a word that is not a rating, of a service inspected without a new rating: nothing new
         cells[key] = held  # type: ignore[index]
-        if key[2] == OVERALL and held.ref == value.ref:
+        if block and key[2] == OVERALL and held.ref == value.ref:
             rated_anew[place] = value.ref
         if superseded:
             superseded.pop(place, None)
@@ -330,7 +331,7 @@ def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> 
 
 @_apply.register(inspections.RatingRevised)
 def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
-    return settled(state, [(entry.cell.key, CellValue(entry.cell.rating, entry.on, recorded.ref))])
+    return settled(state, [(entry.cell.key, CellValue(entry.cell.rating, entry.on, recorded.ref))], block=False)
 
 
 @_apply.register(continuity.RatingsInherited)

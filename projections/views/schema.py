@@ -93,7 +93,7 @@ def _until(closing: str, column: str = "valid_until") -> str:
 # (`projections.status.settled`): `unrated` are the services an entry inspected without a new
 # rating (their overall "Inspected but not rated" over a rating), whose key questions its words
 # that are not ratings do not set; such a word set otherwise stands until another entry rates
-# the service anew (`rated_anew_on`).
+# the service anew (`rated_anew_on`: a report's or an inheritance's overall, not a revision's).
 _RATING_STEPS = """
     service_steps AS (
         SELECT *, SUM(CASE WHEN rating {is_} {ibnr} THEN 0 ELSE 1 END) OVER (
@@ -128,7 +128,7 @@ _RATING_STEPS = """
                CASE WHEN k.ends = 0 AND k.service IS NOT NULL AND k.question <> 'overall' AND k.rating NOT IN {rated} THEN (
                    SELECT MIN(o.valid_from) FROM kept o
                    WHERE o.provider_id = k.provider_id AND o.location_id {is_} k.location_id AND o.service = k.service
-                     AND o.question = 'overall' AND o.ends = 0
+                     AND o.question = 'overall' AND o.ends = 0 AND NOT o.revised
                      AND (o.valid_from > k.valid_from OR (o.valid_from = k.valid_from AND o.position > k.position))) END AS rated_anew_on
         FROM kept k)
     SELECT provider_id, location_id, service, question, rating, valid_from, {until} AS valid_until,
@@ -164,12 +164,12 @@ _SQLITE_VIEWS = [
                l.kind = 'RatingsInherited' AS inherited,
                CASE l.kind WHEN 'RatingsInherited'
                    THEN COALESCE(json_extract(l.body, '$.from_location_id'), json_extract(l.body, '$.from_provider_id')) END AS inherited_from,
-               0 AS ends
+               l.kind = 'RatingRevised' AS revised, 0 AS ends
         FROM live_entries l, json_each(l.body, CASE l.kind WHEN 'RatingRevised' THEN '$' ELSE '$.ratings' END) c
         WHERE l.kind IN ('ReportPublished', 'RatingsInherited') OR (l.kind = 'RatingRevised' AND c.key = 'cell')),
     ends AS (
         SELECT k.provider_id, k.location_id, k.service, k.question, NULL AS rating, l.valid_from, l.position, l.recorded_at,
-               NULL AS published_on, NULL AS inherited, NULL AS inherited_from, 1 AS ends
+               NULL AS published_on, NULL AS inherited, NULL AS inherited_from, NULL AS revised, 1 AS ends
         FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
         JOIN live_entries l ON l.provider_id = k.provider_id
         WHERE l.kind = 'ProviderDeregistered'
@@ -233,13 +233,13 @@ _POSTGRES_VIEWS = [
                l.kind = 'RatingsInherited' AS inherited,
                CASE l.kind WHEN 'RatingsInherited'
                    THEN COALESCE(l.body ->> 'from_location_id', l.body ->> 'from_provider_id') END AS inherited_from,
-               0 AS ends
+               l.kind = 'RatingRevised' AS revised, 0 AS ends
         FROM {schema}.live_entries l,
              jsonb_array_elements(CASE l.kind WHEN 'RatingRevised' THEN jsonb_build_array(l.body -> 'cell') ELSE l.body -> 'ratings' END) c
         WHERE l.kind IN ('ReportPublished', 'RatingRevised', 'RatingsInherited')),
     ends AS (
         SELECT k.provider_id, k.location_id, k.service, k.question, NULL::text AS rating, l.valid_from, l.position, l.recorded_at,
-               NULL::text AS published_on, NULL::boolean AS inherited, NULL::text AS inherited_from, 1 AS ends
+               NULL::text AS published_on, NULL::boolean AS inherited, NULL::text AS inherited_from, NULL::boolean AS revised, 1 AS ends
         FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
         JOIN {schema}.live_entries l ON l.provider_id = k.provider_id
         WHERE l.kind = 'ProviderDeregistered'

@@ -247,3 +247,45 @@ def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rati
             ("2019-12-18", "overall", "Good", "Requires improvement"),
             ("2019-12-18", "safe", "Good", "Requires improvement"),
         ]
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_revision_of_a_services_rating_rates_nothing_anew_and_the_reports_words_stand(store: str, tmp_path_factory: Any) -> None:
+    import orjson
+
+    from tests.builders import cell, location, registered, report, revised
+    from tests.ledgers import json_of, ok
+
+    imaging = {"location_id": "RWP01", "service": "Diagnostic imaging"}
+    words = "Insufficient evidence to rate"
+    # Given a report rating Diagnostic imaging with effective a word that is not a rating, then a
+    # review revising that report's overall: the block is still the report's
+    history = [
+        registered("RWP"),
+        location("RWP01"),
+        report(
+            "R1",
+            "2018-08-15",
+            cell("overall", "Requires improvement", **imaging),
+            cell("safe", "Requires improvement", **imaging),
+            cell("effective", words, **imaging),
+        ),
+        revised("2018-10-01", cell("overall", "Good", **imaging), report_id="R1"),
+    ]
+    with fresh_ledger(store, tmp_path_factory) as db:
+        ok(db, "record", input=b"".join(orjson.dumps(line) + b"\n" for line in history))
+        ledger = Ledger(str(db))
+        try:
+            at = date(2018, 10, 1)
+            shown = {(c[2], c[3]): v for c, v in expected_cells(status_at(ledger.entries_of("RWP"), "RWP", at)).items()}
+            assert shown == {
+                ("Diagnostic imaging", "overall"): ("Good", "2018-10-01"),
+                ("Diagnostic imaging", "safe"): ("Requires improvement", "2018-08-15"),
+                ("Diagnostic imaging", "effective"): (words, "2018-08-15"),
+            }
+            views = {(r[2], r[3]): (r[4], r[5]) for r in in_force(ledger, RATINGS_IN_FORCE, at)}
+            assert views == shown
+        finally:
+            ledger.close()
+        moved = json_of(db, "changes", "--from", "2018-09-01", "--to", "2018-10-01", "--json")
+        assert [(c["question"], c["from"], c["to"]) for c in moved] == [("overall", "Requires improvement", "Good")]  # type: ignore[union-attr]
