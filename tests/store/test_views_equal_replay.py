@@ -35,7 +35,15 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 PROVIDERS = ("RWP", "RX9")
 PLACES = [(None, None), ("RWP01", None), ("RWP01", "Surgery"), (None, "Emergency and urgent care")]
 QUESTIONS = ("overall", "safe", "well-led")
-RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated", "Inspected but not rated", "Insufficient evidence to rate")
+RATINGS = (
+    "Outstanding",
+    "Good",
+    "Requires improvement",
+    "Inadequate",
+    "Not rated",
+    "Inspected but not rated",
+    "Insufficient evidence to rate",
+)
 SERVICE_PLACES = [p for p in PLACES if p[1]]
 
 days = st.dates(min_value=date(2014, 1, 1), max_value=date(2025, 12, 31))
