@@ -90,7 +90,7 @@ def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> lis
             deregistered.extend(_deregistered(response, "LocationDeregistered", {"location_id": body["locationId"]}))
             carried.extend(_inherited(response, found))
             carried.extend(_superseded(response, found, notes))
-            carried.extend(_last_inspection(response))
+            carried.extend(_last_inspection(response, notes))
         else:
             registered.append(_provider_registered(response))
             deregistered.extend(_deregistered(response, "ProviderDeregistered", _successor(body)))
@@ -192,14 +192,16 @@ def _superseded(response: Response, found: Found, notes: list[str]) -> list[Draf
     return out
 
 
-def _last_inspection(response: Response) -> list[Draft]:
+def _last_inspection(response: Response, notes: list[str]) -> list[Draft]:
     """The inspection a location response gives as its last (`lastInspection.date`), which most
     reports of the ratings era do not date (they have no `firstVisitDate`): an
     `InspectionCarriedOut` at that location on that day, its id made of the location and the day
     (`cqc-api:RK950:2021-03-08`), so that the same response, alone or with any others, drafts it
     the same. The response says no more of it: no last visit day, kind, framework or report.
     None when that day is the `firstVisitDate` of a report the response lists: that inspection is
-    the report's, recorded by its link."""
+    the report's, recorded by its link; and none, with a note, when the day falls outside the
+    location's registration (CQC's own days for it): the ledger would refuse it, and one such
+    day would refuse the whole import."""
     body = response.body
     last = body.get("lastInspection")
     if last is None:
@@ -214,6 +216,12 @@ def _last_inspection(response: Response) -> list[Draft]:
         _day(response, "firstVisitDate", r, f"reports[{i}]") for i, r in enumerate(_listed_reports(response)) if r.get("firstVisitDate")
     ]
     if on in visits:
+        return []
+    registered = _day(response, "registrationDate")
+    gone = _day(response, "deregistrationDate") if body.get("deregistrationDate") else None
+    if on < registered or (gone is not None and on > gone):
+        span = f"{registered} to {gone}" if gone else f"from {registered}"
+        notes.append(f"{response.name}: lastInspection.date {on} is outside the location's registration ({span}): not recorded")
         return []
     obj = {
         "type": "InspectionCarriedOut",

@@ -96,6 +96,23 @@ def test_a_last_inspection_that_is_not_a_day_is_refused_naming_its_place():
         drafts([Response("RH801", body)])
 
 
+def test_a_last_inspection_outside_the_locations_registration_is_left_out_with_a_note():
+    body = orjson.loads((REAL / "RH801.json").read_bytes())
+    registered_on = body["registrationDate"]
+    body["lastInspection"] = {"date": "2009-01-01"}
+    notes: list[str] = []
+    found = [d.obj for d in drafts([Response("RH801", body)], notes) if d.obj["type"] == "InspectionCarriedOut"]
+    assert "2009-01-01" not in [i["on"] for i in found]
+    assert notes[-1] == f"RH801: lastInspection.date 2009-01-01 is outside the location's registration (from {registered_on}): not recorded"
+    body["deregistrationDate"] = "2020-12-31"
+    body["lastInspection"] = {"date": "2021-01-19"}
+    notes = []
+    assert "2021-01-19" not in [d.obj["on"] for d in drafts([Response("RH801", body)], notes)]
+    assert notes[-1] == (
+        f"RH801: lastInspection.date 2021-01-19 is outside the location's registration ({registered_on} to 2020-12-31): not recorded"
+    )
+
+
 RH5A8 = "RH5A8"
 TAKEN = [cell("overall", "Good", RH5A8) | {"published_on": "2020-03-24", "report_id": MUSGROVE_2020}]
 
