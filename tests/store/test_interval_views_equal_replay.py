@@ -111,11 +111,22 @@ def test_the_interval_views_hold_what_the_fold_holds_on_every_day(store: str, tm
     check()
 
 
-def test_a_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened(tmp_path: Any) -> None:
+# The analysts' rating_intervals of earlier releases: before deregistration, supersession and
+# inheritance ended intervals (no inherited_from column), and before a service's ratings were one
+# block (not written with CURRENT_VIEWS_WORD).
+EARLIER_VIEWS = {
+    "before-endings": "SELECT provider_id{text} FROM {schema}view_entries",
+    "before-service-blocks": "SELECT provider_id, NULL{text} AS inherited_from FROM {schema}view_entries",
+}
+
+
+@pytest.mark.parametrize("earlier", EARLIER_VIEWS)
+def test_a_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened(tmp_path: Any, earlier: str) -> None:
     import sqlite3
 
     import orjson
 
+    from cqc_ledger.projections.views.schema import CURRENT_VIEWS_WORD
     from tests.builders import registered
     from tests.ledgers import ok
 
@@ -123,58 +134,20 @@ def test_a_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_
     ok(db, "record", input=orjson.dumps(registered("RWP")))
     with sqlite3.connect(db) as c:
         c.execute("DROP VIEW rating_intervals")
-        c.execute("CREATE VIEW rating_intervals AS SELECT provider_id FROM view_entries")
+        c.execute("CREATE VIEW rating_intervals AS " + EARLIER_VIEWS[earlier].format(text="", schema=""))
 
     ok(db, "status", "RWP", "--at", "2020-01-01")
     with sqlite3.connect(db) as c:
         assert "inherited_from" in [r[1] for r in c.execute("PRAGMA table_info(rating_intervals)")]
-
-
-def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened() -> None:
-    import orjson
-    import psycopg
-
-    from tests.builders import registered
-    from tests.conftest import POSTGRES, postgres_schema
-    from tests.ledgers import ok
-
-    for db in postgres_schema():
-        ok(db, "record", input=orjson.dumps(registered("RWP")))
-        schema = db.split("schema=")[1]
-        with psycopg.connect(POSTGRES, autocommit=True) as c:
-            c.execute(f'DROP VIEW "{schema}".rating_intervals')
-            c.execute(f'CREATE VIEW "{schema}".rating_intervals AS SELECT provider_id FROM "{schema}".view_entries')
-
-        ok(db, "status", "RWP", "--at", "2020-01-01")
-        with psycopg.connect(POSTGRES, autocommit=True) as c:
-            columns = c.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'rating_intervals'", (schema,)
-            ).fetchall()
-        assert ("inherited_from",) in columns
-
-
-def test_a_ledger_with_the_interval_views_of_the_release_before_service_blocks_gets_these_when_next_opened(tmp_path: Any) -> None:
-    import sqlite3
-
-    import orjson
-
-    from cqc_ledger.projections.views.schema import CURRENT_VIEWS_WORD
-    from tests.builders import registered
-    from tests.ledgers import ok
-
-    db = tmp_path / "ledger.db"
-    ok(db, "record", input=orjson.dumps(registered("RWP")))
-    with sqlite3.connect(db) as c:
-        c.execute("DROP VIEW rating_intervals")
-        c.execute("CREATE VIEW rating_intervals AS SELECT provider_id, NULL AS inherited_from FROM view_entries")
-
-    ok(db, "status", "RWP", "--at", "2020-01-01")
-    with sqlite3.connect(db) as c:
         (written,) = c.execute("SELECT sql FROM sqlite_master WHERE name = 'rating_intervals'").fetchone()
     assert CURRENT_VIEWS_WORD in written
 
 
-def test_a_postgres_ledger_with_the_interval_views_of_the_release_before_service_blocks_gets_these_when_next_opened() -> None:
+# On PostgreSQL a reading command reads what the catalog shows of the schema, its columns, and no
+# view's text: views without the column are replaced by the next command, the rest by the next
+# that writes.
+@pytest.mark.parametrize(("earlier", "then"), [("before-endings", "status"), ("before-service-blocks", "record")])
+def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened(earlier: str, then: str) -> None:
     import orjson
     import psycopg
 
@@ -188,15 +161,18 @@ def test_a_postgres_ledger_with_the_interval_views_of_the_release_before_service
         schema = db.split("schema=")[1]
         with psycopg.connect(POSTGRES, autocommit=True) as c:
             c.execute(f'DROP VIEW "{schema}".rating_intervals')
-            c.execute(
-                f'CREATE VIEW "{schema}".rating_intervals AS SELECT provider_id, NULL::text AS inherited_from FROM "{schema}".view_entries'
-            )
+            c.execute(f'CREATE VIEW "{schema}".rating_intervals AS ' + EARLIER_VIEWS[earlier].format(text="::text", schema=f'"{schema}".'))
 
-        # a reading command reads what the catalog shows of the schema, its columns, and no view's
-        # text: the next command that writes replaces it
-        ok(db, "record", input=orjson.dumps(registered("RWP")))
+        if then == "status":
+            ok(db, "status", "RWP", "--at", "2020-01-01")
+        else:
+            ok(db, "record", input=orjson.dumps(registered("RWP")))
         with psycopg.connect(POSTGRES, autocommit=True) as c:
+            columns = c.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'rating_intervals'", (schema,)
+            ).fetchall()
             (written,) = c.execute("SELECT pg_get_viewdef(to_regclass(%s))", (f'"{schema}".rating_intervals',)).fetchone()
+        assert ("inherited_from",) in columns
         assert CURRENT_VIEWS_WORD in written
 
 
