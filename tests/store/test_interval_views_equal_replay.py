@@ -7,6 +7,8 @@ provider) among the generated histories.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -176,12 +178,33 @@ def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_th
         assert CURRENT_VIEWS_WORD in written
 
 
-@pytest.mark.parametrize("store", STORES)
-def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rating(store: str, tmp_path_factory: Any) -> None:
+@contextmanager
+def standing(store: str, tmp_path_factory: Any, history: list[dict[str, Any]], on: tuple[str, ...]) -> Iterator[tuple[Any, dict]]:
+    """A new ledger holding `history`, and RWP's cells standing by the fold on each of the days
+    `on` (`(service, question)` -> `(rating, since)`), each held equal to rating_intervals'."""
     import orjson
 
+    from tests.ledgers import ok
+
+    with fresh_ledger(store, tmp_path_factory) as db:
+        ok(db, "record", input=b"".join(orjson.dumps(line) + b"\n" for line in history))
+        ledger = Ledger(str(db))
+        found = {}
+        try:
+            for at in on:
+                day = date.fromisoformat(at)
+                shown = {(c[2], c[3]): v for c, v in expected_cells(status_at(ledger.entries_of("RWP"), "RWP", day)).items()}
+                assert {(r[2], r[3]): (r[4], r[5]) for r in in_force(ledger, RATINGS_IN_FORCE, day)} == shown
+                found[at] = shown
+        finally:
+            ledger.close()
+        yield db, found
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rating(store: str, tmp_path_factory: Any) -> None:
     from tests.builders import cell, location, registered, report
-    from tests.ledgers import json_of, ok
+    from tests.ledgers import json_of
 
     surgery = {"location_id": "RWP01", "service": "Surgery"}
     words = "Insufficient evidence to rate"
@@ -201,22 +224,18 @@ def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rati
         ),
         report("C", "2019-12-18", cell("overall", "Requires improvement", **surgery), cell("safe", "Requires improvement", **surgery)),
     ]
-    with fresh_ledger(store, tmp_path_factory) as db:
-        ok(db, "record", input=b"".join(orjson.dumps(line) + b"\n" for line in history))
-        ledger = Ledger(str(db))
-        try:
-            for at, expected in (
-                ("2018-03-05", {"overall": ("Good", "2016-02-09"), "safe": ("Good", "2016-02-09"), "effective": (words, "2016-02-09")}),
-                ("2019-12-18", {"overall": ("Requires improvement", "2019-12-18"), "safe": ("Requires improvement", "2019-12-18")}),
-            ):
-                shown = {
-                    (c[2], c[3]): v for c, v in expected_cells(status_at(ledger.entries_of("RWP"), "RWP", date.fromisoformat(at))).items()
-                }
-                assert shown == {("Surgery", q): v for q, v in expected.items()}
-                views = {(r[2], r[3]): (r[4], r[5]) for r in in_force(ledger, RATINGS_IN_FORCE, date.fromisoformat(at))}
-                assert views == shown
-        finally:
-            ledger.close()
+    with standing(store, tmp_path_factory, history, ("2018-03-05", "2019-12-18")) as (db, shown):
+        assert shown == {
+            "2018-03-05": {
+                ("Surgery", "overall"): ("Good", "2016-02-09"),
+                ("Surgery", "safe"): ("Good", "2016-02-09"),
+                ("Surgery", "effective"): (words, "2016-02-09"),
+            },
+            "2019-12-18": {
+                ("Surgery", "overall"): ("Requires improvement", "2019-12-18"),
+                ("Surgery", "safe"): ("Requires improvement", "2019-12-18"),
+            },
+        }
         # the register's changes: effective goes with C (no row: a cell that goes is no change to a value), caring never came
         moved = json_of(db, "changes", "--from", "2016-02-09", "--to", "2019-12-18", "--json")
         assert [(c["on"], c["question"], c["from"], c["to"]) for c in moved] == [  # type: ignore[union-attr]
@@ -227,10 +246,8 @@ def test_a_services_word_that_is_not_a_rating_stands_only_with_the_services_rati
 
 @pytest.mark.parametrize("store", STORES)
 def test_a_revision_of_a_services_rating_rates_nothing_anew_and_the_reports_words_stand(store: str, tmp_path_factory: Any) -> None:
-    import orjson
-
     from tests.builders import cell, location, registered, report, revised
-    from tests.ledgers import json_of, ok
+    from tests.ledgers import json_of
 
     imaging = {"location_id": "RWP01", "service": "Diagnostic imaging"}
     words = "Insufficient evidence to rate"
@@ -248,20 +265,11 @@ def test_a_revision_of_a_services_rating_rates_nothing_anew_and_the_reports_word
         ),
         revised("2018-10-01", cell("overall", "Good", **imaging), report_id="R1"),
     ]
-    with fresh_ledger(store, tmp_path_factory) as db:
-        ok(db, "record", input=b"".join(orjson.dumps(line) + b"\n" for line in history))
-        ledger = Ledger(str(db))
-        try:
-            at = date(2018, 10, 1)
-            shown = {(c[2], c[3]): v for c, v in expected_cells(status_at(ledger.entries_of("RWP"), "RWP", at)).items()}
-            assert shown == {
-                ("Diagnostic imaging", "overall"): ("Good", "2018-10-01"),
-                ("Diagnostic imaging", "safe"): ("Requires improvement", "2018-08-15"),
-                ("Diagnostic imaging", "effective"): (words, "2018-08-15"),
-            }
-            views = {(r[2], r[3]): (r[4], r[5]) for r in in_force(ledger, RATINGS_IN_FORCE, at)}
-            assert views == shown
-        finally:
-            ledger.close()
+    with standing(store, tmp_path_factory, history, ("2018-10-01",)) as (db, shown):
+        assert shown["2018-10-01"] == {
+            ("Diagnostic imaging", "overall"): ("Good", "2018-10-01"),
+            ("Diagnostic imaging", "safe"): ("Requires improvement", "2018-08-15"),
+            ("Diagnostic imaging", "effective"): (words, "2018-08-15"),
+        }
         moved = json_of(db, "changes", "--from", "2018-09-01", "--to", "2018-10-01", "--json")
         assert [(c["question"], c["from"], c["to"]) for c in moved] == [("overall", "Requires improvement", "Good")]  # type: ignore[union-attr]
