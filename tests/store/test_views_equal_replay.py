@@ -68,6 +68,21 @@ def cells(draw: Any) -> list[dict[str, Any]]:
 
 
 @st.composite
+def block(draw: Any) -> list[dict[str, Any]]:
+    """A service's cells as one report gives them: its overall (often "Inspected but not rated")
+    and key questions, often words that are not ratings: what a service's ratings being one block
+    (`projections.status.settled`) weighs, drawn on purpose, as cells() seldom draws it."""
+    location_id, service = draw(st.sampled_from(SERVICE_PLACES))
+    place = {"location_id": location_id, "service": service} if location_id else {"service": service}
+    overall = draw(st.sampled_from(["Inspected but not rated", "Inspected but not rated", "Good", "Requires improvement"]))
+    words = ["Insufficient evidence to rate", "Not rated", "Inspected but not rated", "Good", "Inadequate"]
+    chosen = draw(st.lists(st.sampled_from(QUESTIONS[1:]), min_size=1, max_size=2, unique=True))
+    return [{**place, "question": "overall", "rating": overall}] + [
+        {**place, "question": q, "rating": draw(st.sampled_from(words))} for q in chosen
+    ]
+
+
+@st.composite
 def inherited(draw: Any, on: date) -> list[dict[str, Any]]:
     """Cells of location L1 as a predecessor published them, on days up to `on`."""
     chosen = draw(st.lists(st.sampled_from([(s, q) for s in (None, "Surgery") for q in QUESTIONS]), min_size=1, max_size=4, unique=True))
@@ -107,6 +122,18 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
                         "report_id": f"{pid}-r{n}",
                         "on": draw(days).isoformat(),
                         "ratings": draw(cells()),
+                    }
+                ]
+            )
+        for n in range(draw(st.integers(0, 2))):
+            found.append(
+                [
+                    {
+                        "type": "ReportPublished",
+                        "provider_id": pid,
+                        "report_id": f"{pid}-b{n}",
+                        "on": draw(days).isoformat(),
+                        "ratings": draw(block()),
                     }
                 ]
             )
