@@ -309,7 +309,10 @@ def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]
             if p["since"] == p["until"]
             else f"from {long_day(p['since'])} until {long_day(p['until'])}"
         )
-        yield f"  {p['rating']} {held}, set by {how} ({p['ref']})"
+        # A value gone with no new one (a word that went with its service's block rated anew, a
+        # service superseded, a place deregistered) names the entry that ended it.
+        ended = f"; ended by {p['ended_by']}" if p.get("ended_by") else ""
+        yield f"  {p['rating']} {held}, set by {how} ({p['ref']}){ended}"
         if p["url"]:
             yield f"    {p['url']}"
     yield f"Its first rating in the ledger was {previous[-1]['rating']}, on {long_day(previous[-1]['since'])}."

@@ -115,6 +115,26 @@ def test_a_rating_replaced_on_its_own_day_is_said_to_be_so_not_held_from_a_day_u
     assert "  Requires improvement from 20 June 2017 until 20 September 2019, set by report R-2017 (RWP/5)" in text
 
 
+def test_a_word_that_went_with_its_services_block_names_the_report_that_rated_the_service_anew() -> None:
+    # A key question's word that is not a rating goes when another report rates the service anew
+    # (a service's ratings are one block): the text names that report's entry, as the JSON does.
+    words = "Insufficient evidence to rate"
+    doc = explained(
+        history(
+            report("R-2020", "2020-06-01", cell("overall", GOOD, "RWP01", SURGERY), cell("effective", words, "RWP01", SURGERY)),  # RWP/8
+            report("R-2021", "2021-06-01", cell("overall", RI, "RWP01", SURGERY)),  # RWP/9
+        ),
+        key=("RWP01", SURGERY, "effective"),
+        at="2021-07-01",
+    )
+    assert doc["rating"] is None
+    assert [(p["rating"], p["until"], p["ref"], p["ended_by"]) for p in doc["previous"]] == [(words, "2021-06-01", "RWP/8", "RWP/9")]
+    assert (
+        "  Insufficient evidence to rate from 1 June 2020 until 1 June 2021, set by report R-2020 (RWP/8); ended by RWP/9"
+        in explain_text(doc)
+    )
+
+
 def test_a_report_that_does_not_list_the_cell_leaves_its_explanation_alone() -> None:
     doc = explained(history(), key=(None, None, "caring"))
     assert (doc["rating"], doc["ref"], doc["previous"]) == (GOOD, "RWP/5", [])
