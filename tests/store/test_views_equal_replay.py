@@ -113,30 +113,11 @@ def batches(draw: Any) -> list[list[dict[str, Any]]]:
     """Batches of entry objects that are valid whatever order the batches are recorded in."""
     found: list[list[dict[str, Any]]] = []
     for pid in PROVIDERS:
-        for n in range(draw(st.integers(0, 4))):
-            found.append(
-                [
-                    {
-                        "type": "ReportPublished",
-                        "provider_id": pid,
-                        "report_id": f"{pid}-r{n}",
-                        "on": draw(days).isoformat(),
-                        "ratings": draw(cells()),
-                    }
-                ]
-            )
-        for n in range(draw(st.integers(0, 2))):
-            found.append(
-                [
-                    {
-                        "type": "ReportPublished",
-                        "provider_id": pid,
-                        "report_id": f"{pid}-b{n}",
-                        "on": draw(days).isoformat(),
-                        "ratings": draw(block()),
-                    }
-                ]
-            )
+        # Reports of drawn cells, and of one service's block (see block()).
+        for kind, most, ratings in (("r", 4, cells()), ("b", 2, block())):
+            for n in range(draw(st.integers(0, most))):
+                report = {"type": "ReportPublished", "provider_id": pid, "report_id": f"{pid}-{kind}{n}", "on": draw(days).isoformat()}
+                found.append([{**report, "ratings": draw(ratings)}])
         for _ in range(draw(st.integers(0, 2))):
             cell = draw(cells().filter(bool))[0]
             found.append(
