@@ -27,7 +27,7 @@ from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
 from cqc_ledger.projections.register_facts import Rated
-from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve, inspected_without_rating
 from cqc_ledger.projections.trusts import LEVELS as LEVELS  # where the command line reads them without this module
 from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
@@ -198,15 +198,7 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
             was.setdefault(key, ratings.pop(key))
             del by[key]
         return []
-    unrated = {
-        (key[0], key[1])
-        for key, rating in r.cells.items()
-        if key[1] is not None
-        and key[2] == OVERALL
-        and rating == INSPECTED_NOT_RATED
-        and (old := ratings.get(key))
-        and merit(old) is not None
-    }
+    unrated = inspected_without_rating(ratings.get, r.cells.items())
     set_keys = []
     for key, rating in r.cells.items():
         old = ratings.get(key)

@@ -13,7 +13,7 @@ place; inherited cells stand as if published on their own days, marked inherited
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import reduce, singledispatch
@@ -283,7 +283,9 @@ def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]], *, block
     cells = state.cells if owned else dict(state.cells)
     superseded = dict(state.superseded)
     values = list(values)
-    unrated = inspected_without_rating(cells, ((key, value.rating) for key, value in values))
+    unrated = inspected_without_rating(
+        lambda key: was.rating if (was := cells.get(key)) else None, ((key, value.rating) for key, value in values)
+    )
     rated_anew: dict[Place, str] = {}
     for key, value in values:
         held = held_after(cells.get(key), value)
@@ -306,19 +308,16 @@ def settled(state: Status, values: Iterable[tuple[CellKey, CellValue]], *, block
     return _with(state, cells=cells if owned else MappingProxyType(cells), superseded=MappingProxyType(superseded))
 
 
-def inspected_without_rating(held: Mapping[CellKey, CellValue], values: Iterable[tuple[CellKey, str]]) -> set[Place]:
+def inspected_without_rating(held: Callable[[CellKey], str | None], values: Iterable[tuple[CellKey, str]]) -> set[Place]:
     """The services an entry inspects without a new rating: it gives their overall "Inspected but
-    not rated" where they hold a rating. CQC shows a service's ratings as one block from one
-    report, and such a report leaves the block as it was: the words that are not ratings it gives
-    the service's key questions ("Insufficient evidence to rate") set nothing new."""
+    not rated" where they hold a rating (`held`: a cell's rating before the entry, or None). CQC
+    shows a service's ratings as one block from one report, and such a report leaves the block as
+    it was: the words that are not ratings it gives the service's key questions ("Insufficient
+    evidence to rate") set nothing new. The status fold and `changes` from the views both ask it."""
     return {
         (key[0], key[1])
         for key, rating in values
-        if key[1] is not None
-        and key[2] == OVERALL
-        and rating == INSPECTED_NOT_RATED
-        and (was := held.get(key))
-        and merit(was.rating) is not None
+        if key[1] is not None and key[2] == OVERALL and rating == INSPECTED_NOT_RATED and (was := held(key)) and merit(was) is not None
     }
 
 
