@@ -1,8 +1,9 @@
 """What changed between two days: the status on each, compared, with the entries that changed it.
 
 Each rating cell, special-measures regime, warning notice and the oversight segment is compared
-on its own; renames, registrations and deregistrations between the days are listed. The entries named for a change are those of the effective history (as known at the
-time asked) that took effect after the first day and by the second and touch that thing.
+on its own; renames, registrations and deregistrations between the days are listed. The entries
+named for a change are those of the effective history (as known at the time asked) that took
+effect after the first day and by the second and changed that thing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import singledispatch
+from typing import Any, cast
 
 from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
@@ -18,7 +20,7 @@ from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS
 from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.aggregates import cell_order
-from cqc_ledger.projections.status import CellValue, Notice, Since, Status, status_at
+from cqc_ledger.projections.status import CellValue, Notice, Since, Status, evolve, status_at
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     after = status_at(recorded, provider_id, end, known_at)
     # The entries that took effect between the days, in effect order (ordered once, used thrice).
     window = in_effect_order([r for r in effective(recorded, known_at) if start < r.entry.on <= end])  # type: ignore[attr-defined]
-    refs = refs_by_subject(window)
+    refs = refs_by_subject(before, window)
     cells = [_change(("cell", k), before.cells.get(k), after.cells.get(k), refs) for k in _keys(before, after)]
     found = [c for c in cells if c]
     regimes = sorted(set(before.special_measures) | set(after.special_measures) | {e.regime for e in _regime_entries(window)})
@@ -126,18 +128,39 @@ def _regime_changes(
     return tuple(out)
 
 
-def refs_by_subject(history: Iterable[Recorded]) -> dict[Hashable, tuple[str, ...]]:
-    """For each thing entries touch (a cell, a regime, a notice, the oversight segment), their refs in effect order."""
+def refs_by_subject(before: Status, window: Iterable[Recorded]) -> dict[Hashable, tuple[str, ...]]:
+    """For each thing diff compares (a cell, a regime, a notice, the oversight segment), the refs
+    of the entries between the days that changed it, in effect order. The entries are folded on
+    from the status on the first day, and one is named only where the fold changed what it
+    `touches`: a report that left a service's block as it was (a key question's word that is not
+    a rating, its service inspected without a new rating) or a revision of a service's overall
+    (its key questions stay their report's) changed those key questions nothing."""
     found: dict[Hashable, list[str]] = {}
-    for r in history:
+    state = before
+    for r in window:
+        then, state = state, evolve(state, r)
         for subject in touches(r.entry):
-            found.setdefault(subject, []).append(r.ref)
+            if _value(then, subject) != _value(state, subject):
+                found.setdefault(subject, []).append(r.ref)
     return {subject: tuple(refs) for subject, refs in found.items()}
+
+
+def _value(status: Status, subject: Hashable) -> object:
+    """What the status holds of one subject of `touches`."""
+    kind, *key = cast(tuple[Any, ...], subject)
+    if kind == "cell":
+        return status.cells.get(key[0])
+    if kind == "regime":
+        return status.special_measures.get(key[0])
+    if kind == "notice":
+        return status.notices.get(key[0])
+    return status.oversight
 
 
 @singledispatch
 def touches(entry: Entry) -> tuple[Hashable, ...]:
-    """What an entry changes, as diff compares it; nothing for the entry types it does not compare."""
+    """What an entry may change, as diff compares it (`refs_by_subject` keeps what it did change);
+    nothing for the entry types it does not compare."""
     return ()
 
 
@@ -157,7 +180,7 @@ def _(entry: continuity.RatingsInherited) -> tuple[Hashable, ...]:
 
 
 def _cells_and_blocks(keys: list[CellKey]) -> tuple[Hashable, ...]:
-    """The cells an entry sets, and the key questions of each service whose overall it sets (a
+    """The cells an entry may set, and the key questions of each service whose overall it sets (a
     service rated anew keeps no word that is not a rating another entry set: `status.settled`)."""
     rated = [(key[0], key[1]) for key in keys if key[1] is not None and key[2] == OVERALL]
     block = [(*place, question) for place in rated for question in KEY_QUESTIONS]

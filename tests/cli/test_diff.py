@@ -17,6 +17,7 @@ from builders import (
     notice_issued,
     registered,
     report,
+    revised,
     segment,
     superseded,
 )
@@ -242,6 +243,7 @@ def test_renames_registrations_and_deregistrations_between_the_days_are_listed_a
 
 
 IBNR = "Inspected but not rated"
+IER = "Insufficient evidence to rate"
 
 
 def inspected_delta() -> list[dict[str, Any]]:
@@ -273,3 +275,40 @@ def test_diff_text_says_the_area_was_inspected_without_a_new_rating(cli) -> None
         "Inspected without a new rating\n"
         "  trust overall: Good stands (since 1 January 2015); inspected 1 January 2017 without a new rating (RDD/4)\n"
     ) in text
+
+
+def test_a_report_that_left_a_services_block_as_it_was_is_not_named_for_its_key_questions() -> None:
+    """CQC shows a service's ratings as one block: a report that inspects the service without a
+    new rating sets none of its key questions' words that are not ratings, so it changed nothing
+    there and diff does not name it (it named every cell the report listed)."""
+    maternity = ("RWP01", "Maternity")
+    entries = history(
+        report("S1", "2018-03-01", cell("overall", GOOD, *maternity), cell("safe", GOOD, *maternity)),  # RWP/12
+        report("S2", "2018-05-01", cell("overall", IBNR, *maternity), cell("effective", IER, *maternity)),  # RWP/13
+        report("S3", "2018-07-01", cell("overall", RI, *maternity), cell("effective", RI, *maternity)),  # RWP/14
+    )
+
+    doc = between(entries, "2018-04-01", "2018-12-31")
+
+    assert [(c["question"], c["from"], c["to"], c["refs"]) for c in doc["changes"] if c["service"] == "Maternity"] == [
+        ("overall", GOOD, RI, ["RWP/13", "RWP/14"]),
+        ("effective", None, RI, ["RWP/14"]),
+    ]
+
+
+def test_a_revision_of_a_services_overall_is_not_named_for_its_key_questions() -> None:
+    """A `RatingRevised` rates nothing anew: the service's key questions stay its report's, so
+    the revision is named only for the cell it revised."""
+    maternity = ("RWP01", "Maternity")
+    entries = history(
+        report("S1", "2018-03-01", cell("overall", GOOD, *maternity), cell("safe", GOOD, *maternity)),  # RWP/12
+        revised("2018-05-01", cell("overall", RI, *maternity), report_id="S1"),  # RWP/13
+        report("S2", "2018-07-01", cell("safe", RI, *maternity)),  # RWP/14
+    )
+
+    doc = between(entries, "2018-04-01", "2018-12-31")
+
+    assert [(c["question"], c["from"], c["to"], c["refs"]) for c in doc["changes"] if c["service"] == "Maternity"] == [
+        ("overall", GOOD, RI, ["RWP/13"]),
+        ("safe", GOOD, RI, ["RWP/14"]),
+    ]
