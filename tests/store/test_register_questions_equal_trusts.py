@@ -13,7 +13,7 @@ of ratings those give on its two days for the providers listed on both.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from cqc_ledger.projections import changes
 from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, runner_for
-from tests.store.test_views_equal_replay import PROVIDERS, batches, days, fresh_ledger, record_history
+from tests.store.test_views_equal_replay import PROVIDERS, batches, block, days, fresh_ledger, record_history
 
 EXAMPLES = {"sqlite": 25, "postgres": 8}
+BLOCK_EXAMPLES = {"sqlite": 80, "postgres": 20}  # small registers: each example is quick
 
 
 @st.composite
@@ -37,6 +38,22 @@ def registers(draw: Any) -> list[list[dict[str, Any]]]:
         if draw(st.booleans()):
             on = draw(days).isoformat()
             found.insert(draw(st.integers(0, len(found))), [{"type": "ProviderDeregistered", "provider_id": pid, "on": on}])
+    return found
+
+
+QUARTERS = st.sampled_from([date(2016, 1, 1) + timedelta(days=91 * n) for n in range(8)])
+
+
+@st.composite
+def blocks(draw: Any) -> list[list[dict[str, Any]]]:
+    """Only reports of one service's block (overall and key questions, often words that are not
+    ratings), several at each provider: a service inspected without a new rating, then rated
+    anew, is what the block rule weighs, and the general registers seldom draw it in a period."""
+    found = []
+    for pid in PROVIDERS:
+        for n in range(draw(st.integers(1, 5))):
+            report = {"type": "ReportPublished", "provider_id": pid, "report_id": f"{pid}-b{n}", "on": draw(days).isoformat()}
+            found.append([{**report, "ratings": draw(block())}])
     return found
 
 
@@ -130,6 +147,27 @@ def test_counts_and_transitions_of_another_question_say_what_status_says(store: 
             first, second = rated(start.isoformat()), rated(end.isoformat())
             pairs = Counter((first[p], second[p]) for p in first.keys() & second.keys())
             assert {(a, b): n for a, row in moved["matrix"].items() for b, n in row.items() if n} == dict(pairs)
+
+    check()
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_changes_of_services_blocks_from_the_views_equal_changes_by_replay(store: str, tmp_path_factory: Any) -> None:
+    """`changes` from the views applies a service's block as the status fold does: a word that
+    is not a rating, of a service inspected without a new rating, sets nothing; one another
+    report set ends when the service is rated anew."""
+
+    @settings(max_examples=BLOCK_EXAMPLES[store], deadline=None, suppress_health_check=list(HealthCheck))
+    @given(plan=blocks(), data=st.data())
+    def check(plan: list[list[dict[str, Any]]], data: Any) -> None:
+        with fresh_ledger(store, tmp_path_factory) as db:
+            ledger, _ = record_history(db, plan, data)
+            start = data.draw(QUARTERS, label="from") - timedelta(days=1)
+            end = data.draw(st.sampled_from([start + timedelta(days=200), date(2025, 12, 31)]), label="to")
+            asked = changes.Asked(changes.Filters(), None, None)
+            replayed = [row for pid in PROVIDERS for row in changes.changes(ledger.entries_of(pid), pid, start, end, None, asked)]
+            assert changes.across(open_views(ledger), start, end, None, asked) == changes.in_order(replayed)
+            ledger.close()
 
     check()
 
