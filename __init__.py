@@ -2,7 +2,7 @@
 
 The repository keeps the folders the project was designed with; the distribution installs them
 under this one package: `events/` is `cqc_ledger.events`, `ledger/` is `cqc_ledger.ledger`,
-`projections/` is `cqc_ledger.projections` and `cli.py` is `cqc_ledger.cli`.
+`projections/` is `cqc_ledger.projections` and `cli/` is `cqc_ledger.cli`.
 """
 
 from __future__ import annotations

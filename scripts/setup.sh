@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${1:+[$1]}"
-.venv/bin/python -m compileall -q -j 0 __init__.py cli.py events ledger projections web bench > /dev/null
+.venv/bin/python -m compileall -q -j 0 __init__.py cli events ledger projections web bench > /dev/null

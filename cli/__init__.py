@@ -1218,7 +1218,3 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         raise MissingExtra("the web site needs the optional extra `web`: pip install 'cqc-ledger[web]'") from None
     click.echo(f"Serving {ctx.obj['db']} at http://{host}:{port}/ (read-only; Ctrl-C stops)", err=True)
     uvicorn.run(create_app(ctx.obj["db"]), host=host, port=port, log_level="warning")
-
-
-if __name__ == "__main__":
-    main()
