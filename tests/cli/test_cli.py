@@ -50,6 +50,22 @@ def test_every_commands_help_ends_with_an_example(path):
         assert example.startswith(" ".join(("cqc-ledger", *path))), example
 
 
+def test_the_help_lists_every_command_with_the_first_words_of_its_own_help():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+
+    rows = [line.split(None, 1) for line in result.output.split("\nCommands:\n")[1].splitlines()]
+    assert [name for name, _ in rows] == sorted(main.commands)
+    for name, short in rows:
+        assert " ".join((main.commands[name].help or "").split()).startswith(short.removesuffix("...")), name
+
+
+def test_a_misspelt_command_is_a_usage_error_that_names_the_command_it_may_mean():
+    result = CliRunner().invoke(main, ["stauts", "RWP"])
+
+    assert result.exit_code == 2
+    assert "Error: No such command 'stauts'. Did you mean 'status'?" in result.stderr
+
+
 # ---- exit statuses -------------------------------------------------------------------------
 
 

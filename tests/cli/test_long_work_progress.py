@@ -17,7 +17,7 @@ from ledgers import EXAMPLES, command, on_a_terminal, run_process
 
 from bench import national
 from bench.register import register_lines
-from cqc_ledger.cli import _PROGRESS_BYTES
+from cqc_ledger.cli.progress import PROGRESS_BYTES
 from cqc_ledger.ledger.application import Ledger, utc_now
 from cqc_ledger.ledger.imports import run, tables
 from cqc_ledger.projections import views
@@ -127,7 +127,7 @@ def shown(written: bytes) -> str:
 def test_on_a_terminal_an_import_of_large_files_draws_a_bar_while_reading_them(tmp_path):
     # Given CQC's monthly files as large as an input that gets a bar (their sheets' content)
     paths = monthly_files(tmp_path / "files", 0.05, ods=True)
-    assert sum(tables.size(p) for p in paths) >= _PROGRESS_BYTES
+    assert sum(tables.size(p) for p in paths) >= PROGRESS_BYTES
 
     # When they are imported on a terminal (NHS trusts only: a few hundred entries)
     code, written = on_a_terminal(command(tmp_path / "ledger.db", "import", "cqc-files", *paths))
@@ -153,7 +153,7 @@ def large_input() -> bytes:
     for line in register_lines(200, 200):
         lines.append(line + b"\n")
         size += len(line) + 1
-        if size > _PROGRESS_BYTES + 500_000:
+        if size > PROGRESS_BYTES + 500_000:
             return b"".join(lines)
     raise AssertionError("the register is smaller than a large input")
 

@@ -70,6 +70,17 @@ def test_a_reading_command_loads_only_what_it_uses(sqlite_db: str, args: tuple[s
     assert [name for name in UNUSED if name in loaded] == []
 
 
+@pytest.mark.parametrize("args", [("trusts", "--at", "2019-06-30"), ("status", "RWP", "--at", "2019-06-30")], ids=["trusts", "status"])
+def test_a_command_loads_its_own_module_and_no_other_commands(sqlite_db: str, args: tuple[str, ...]):
+    # Given a ledger with two trusts
+    record_examples(sqlite_db)
+    # When a reading command answers in a process of its own
+    loaded = loaded_by(sqlite_db, *args)
+    # Then of the commands' modules it loaded its own alone, and none of what only writing commands share
+    assert sorted(name for name in loaded if name.startswith("cqc_ledger.cli.commands.")) == [f"cqc_ledger.cli.commands.{args[0]}"]
+    assert [name for name in ("cqc_ledger.cli.reading", "cqc_ledger.cli.writing", "cqc_ledger.cli.progress") if name in loaded] == []
+
+
 # The command in a process of its own, then how many connections to the server it opened (both
 # the driver's own door and the one eventsourcing's pool uses are counted), on standard error.
 _CONNECTIONS = """import sys, psycopg

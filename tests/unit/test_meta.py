@@ -61,6 +61,16 @@ def test_every_command_is_shown_in_the_readme():
     assert missing == []
 
 
+def test_every_command_has_a_module_of_its_own_named_in_the_table_the_group_loads_it_by():
+    from cqc_ledger.cli import main
+    from cqc_ledger.cli.commands import MODULES
+
+    held = {path.stem for path in (ROOT / "cli" / "commands").glob("*.py")} - {"__init__"}
+
+    assert sorted(MODULES.values()) == sorted(held)
+    assert [main.commands[name].name for name in MODULES] == list(MODULES)
+
+
 def test_every_entry_type_either_states_headline_facts_or_is_declared_to_state_none():
     from cqc_ledger.projections.views.rows import NO_HEADLINES, headlines
 

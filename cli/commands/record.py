@@ -1,0 +1,45 @@
+"""`cqc-ledger record`: record the entries of a JSON Lines file."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import click
+
+from cqc_ledger.cli.opening import opened
+from cqc_ledger.cli.options import JSON
+from cqc_ledger.cli.reading import is_terminal, reading
+from cqc_ledger.cli.writing import show
+from cqc_ledger.ledger.application import told_by_line, utc_now
+from cqc_ledger.ledger.errors import InputError
+from cqc_ledger.projections import views
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"), default="-")
+@JSON
+@click.pass_context
+def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
+    """Record the entries of a JSON Lines FILE (`-` or none: standard input).
+
+    The whole input is checked before anything is written; one bad line refuses it all and
+    names the line and the field. Entries already recorded are skipped.
+
+    \b
+    Example:
+      cqc-ledger record examples/RWP.jsonl
+    """
+    from cqc_ledger.ledger.input import iter_entries
+    from cqc_ledger.ledger.parsing import no_cell_notes
+
+    if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
+        click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
+    left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
+    with opened(ctx, creating=True) as ledger, reading(file) as lines:
+        read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
+        try:
+            outcome = views.written(ledger, lambda follow: ledger.record(read, followers=[follow]))
+        except InputError as refused:
+            raise told_by_line(refused) from None
+    outcome.notes.extend(no_cell_notes(left_out))
+    show(outcome, as_json)

@@ -1,0 +1,34 @@
+"""`cqc-ledger restore`: an export recorded into a new, empty ledger."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import click
+
+from cqc_ledger.cli.opening import opened
+from cqc_ledger.cli.options import JSON
+from cqc_ledger.cli.reading import reading
+from cqc_ledger.cli.writing import show
+from cqc_ledger.ledger.application import utc_now
+from cqc_ledger.projections import views
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"))
+@JSON
+@click.pass_context
+def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
+    """Record an export (FILE, or - for standard input) into a new, empty ledger (name it with
+    --db before the command), every entry at its own ref and time, checked by the same rules as
+    `record`. This is also how a ledger moves from one store to another.
+
+    \b
+    Example:
+      cqc-ledger restore ledger.jsonl
+    """
+    from cqc_ledger.ledger.input import iter_exported
+
+    with opened(ctx, creating=True) as ledger, reading(file) as lines:
+        outcome = views.written(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
+    show(outcome, as_json, done="Restored")
