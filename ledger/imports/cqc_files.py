@@ -100,7 +100,7 @@ class Place:
     shown: date | None = None  # the earliest day any row shows for it
     shown_from: Source | None = None
     nhs: bool = False
-    inherited: date | None = None  # the earliest day of a rating it inherited (a predecessor's)
+    inherited: date | None = None  # the latest day a rating it inherited (a predecessor's) was published
     inherited_from: Source | None = None
     where: str | None = None  # the row that gave its registration day, else the first row naming it
 
@@ -109,12 +109,14 @@ class Place:
             self.shown, self.shown_from = day, source
 
     def show_inherited(self, day: date, source: Source) -> None:
-        if self.inherited is None or day < self.inherited:
+        if self.inherited is None or day > self.inherited:
             self.inherited, self.inherited_from = day, source
 
     @property
     def earliest(self) -> date | None:
-        """The earliest day shown for it; a predecessor's rating's day only when nothing else is."""
+        """The earliest day the files show it registered on: the first day shown for it, else, when
+        nothing else shows it, the day the latest of the ratings it inherited was published (a
+        location takes over only ratings already published, so it was registered no earlier)."""
         return self.shown or self.inherited
 
 

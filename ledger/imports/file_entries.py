@@ -3,7 +3,8 @@ what the providers' effective histories hold (`held`) is passed in.
 
 - Every provider and location the files name is registered: on the day the files give
   (`Provider HSCA start date`, `Location HSCA start date`), else on the earliest day the files
-  show for it (a rating's publication, a location's start), its `source` saying the day was
+  show for it (a rating's publication, a location's start; when nothing else shows a location,
+  the day the latest of the ratings it inherited was published), its `source` saying the day was
   inferred. A registration already in the ledger stands; one the ledger holds on a day it chose
   is corrected when a file gives the real day (`keeping` drafts the `EntryCorrected`: only the
   day changes, the name stays as recorded, and a location's inheritances move with it). A location that CQC dates before its provider is
@@ -183,7 +184,7 @@ def _location_registration(
 ) -> tuple[date, Draft | None]:
     given = place.start
     day = given or place.earliest or provider_day
-    source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.inherited_from, day)
+    source = place.start_from.cite() if given and place.start_from else _location_inferred(place, day)
     if day < provider_day and given is None:  # an inferred day: the provider's is the better guess
         source = f"{source}; the files show it from {day}, before its provider's registration on {provider_day}, {MOVED_DAY}"
         day = provider_day
@@ -215,9 +216,15 @@ def _against_held(
     return recorded_on, None
 
 
-def _inferred(source: Any, day: date) -> str:
+def _location_inferred(place: Place, day: date) -> str:
+    if place.shown is None and place.inherited is not None:
+        return _inferred(place.inherited_from, day, "the day the latest of the ratings it inherited was published")
+    return _inferred(place.shown_from, day)
+
+
+def _inferred(source: Any, day: date, shown: str = "the earliest day the files show") -> str:
     cited = source.cite() if source is not None else "CQC's files"
-    return f"{cited}; {INFERRED_DAY}: the earliest day the files show ({day}), as they give none"
+    return f"{cited}; {INFERRED_DAY}: {shown} ({day}), as they give none"
 
 
 def _deregistration(provider_id: str, location_id: str, place: Place) -> Draft:

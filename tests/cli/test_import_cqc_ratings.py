@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from builders import location, registered
+from conftest import SHARED
 from cqc_data import columns, entries, location_row, ods, place, provider_row, rated, ratings_csv, refused, run_import, status
 
 RI, GOOD, INADEQUATE = "Requires improvement", "Good", "Inadequate"
@@ -229,3 +230,49 @@ def test_a_locations_row_in_a_file_without_the_location_id_column_is_refused_nam
     assert f'{path}: row 2: the row names a location (Location ODS Code "RWP01")' in message
     assert "no column Location ID" in message
     assert not reports(cli)
+
+
+# ---- ratings a location inherited -------------------------------------------------------------
+
+# RH5A8 (Musgrove Park Hospital under Somerset NHS FT from 2020-04-01) as the "Latest ratings" file
+# of April 2021 lists it: every rating inherited from RBA11, published on two days.
+MUSGROVE = {"Location Name": "Musgrove Park Hospital", "Inherited Rating (Y/N)": "Y"}
+MUSGROVE_ROWS = [
+    location_row("RH5A8", "Overall", "Overall", GOOD, "2020-03-24", provider_id="RH5") | MUSGROVE,
+    location_row("RH5A8", "Overall", "Safe", RI, "2020-03-24", provider_id="RH5") | MUSGROVE,
+    location_row("RH5A8", "Urgent care centre", "Overall", "Inspected but not rated", "2013-11-21", provider_id="RH5") | MUSGROVE,
+]
+
+
+@pytest.mark.parametrize("provider_held", [True, False], ids=["RH5 registered", "RH5 not in the ledger"])
+def test_a_location_known_only_by_ratings_it_inherited_is_registered_no_earlier_than_the_latest_was_published(cli, tmp_path, provider_held):
+    # Given RH5A8's rows, all inherited, published on 2013-11-21 and 2020-03-24
+    if provider_held:
+        assert cli("record", input=[registered("RH5")]).exit_code == 0
+    path = ratings_csv(tmp_path, "musgrove.csv", "Locations", MUSGROVE_ROWS)
+
+    # When the file is imported, the location is registered, and takes them over, on the later day:
+    # a location inherits only ratings already published
+    run_import(cli, "cqc-ratings", path)
+
+    held = entries(cli, "RH5")
+    registration = next(e for e in held if e["type"] == "LocationRegistered")
+    assert registration["on"] == "2020-03-24"
+    assert "registration day inferred: the day the latest of the ratings it inherited was published (2020-03-24)" in registration["source"]
+    taken = next(e for e in held if e["type"] == "RatingsInherited")
+    assert taken["on"] == "2020-03-24"
+    assert {(c.get("service"), c["question"], c["published_on"]) for c in taken["ratings"]} == {
+        (None, "overall", "2020-03-24"),
+        (None, "safe", "2020-03-24"),
+        ("Urgent care centre", "overall", "2013-11-21"),
+    }
+    assert [e["on"] for e in held if e["type"] == "ProviderRegistered"] == ["2010-04-01" if provider_held else "2020-03-24"]
+
+    # And when CQC's API gives the real day, the registration is corrected and the inheritance moves with it
+    run_import(cli, "cqc-api", str(SHARED / "reference" / "cqc-api-real" / "RH5A8.json"))
+
+    moved = {c["target_ref"]: c["replacement"]["on"] for c in entries(cli, "RH5") if c["type"] == "EntryCorrected"}
+    assert moved == {registration["ref"]: "2020-04-01", taken["ref"]: "2020-04-01"}
+    musgrove = place(status(cli, "RH5", "2021-04-08"), "RH5A8")
+    assert (musgrove["overall"]["rating"], musgrove["overall"]["since"]) == (GOOD, "2020-03-24")
+    assert not status(cli, "RH5", "2020-03-31")["locations"]
