@@ -76,13 +76,17 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
     days: dict[str, date] = {}  # provider id -> registration day as it will stand
     places: dict[str, tuple[date, date | None]] = {}  # location id -> (registered, deregistered)
     children: dict[str, list[tuple[str, Place]]] = {}
+    unrated: list[str] = []  # providers not in the ledger whose rows hold no rating, and where
     for location_id, place in read.locations.items():
         children.setdefault(place.provider_id or "", []).append((location_id, place))
     for provider_id in sorted(read.providers):
         place = read.providers[provider_id]
         mine = holding.get(provider_id) or Held()
         shown = [d for d in [place.shown, *(_first_day(p) for _, p in children.get(provider_id, []))] if d is not None]
-        day, draft = _provider_registration(provider_id, place, min(shown) if shown else None, mine, notes)
+        if not shown:  # no row gives a day (its ratings are words: "Not applicable"): nothing to record or register it on
+            unrated.extend([] if mine.provider else [f"{provider_id} ({place.where})"])
+            continue
+        day, draft = _provider_registration(provider_id, place, min(shown), mine, notes)
         if draft is not None:
             providers.append(draft)
         days[provider_id] = day
@@ -106,6 +110,8 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
         )
     if left_out:
         notes.append(_left_out_note(left_out))
+    if unrated:
+        notes.append(_unrated_note(unrated))
     return providers + locations + sorted(reports + inherited, key=lambda d: d.obj["on"]) + ended, notes
 
 
@@ -157,12 +163,10 @@ def _first_day(place: Place) -> date | None:
     return min((d for d in (place.start, place.earliest) if d is not None), default=None)
 
 
-def _provider_registration(provider_id: str, place: Place, shown: date | None, mine: Held, notes: list[str]) -> tuple[date, Draft | None]:
+def _provider_registration(provider_id: str, place: Place, shown: date, mine: Held, notes: list[str]) -> tuple[date, Draft | None]:
     """The day the provider's registration stands on, and the entry to draft."""
     given = place.start
     day = given or shown
-    if day is None:
-        raise AssertionError(f"{provider_id}: a provider the files name shows some day")
     source = place.start_from.cite() if given and place.start_from else _inferred(place.shown_from or place.start_from, day)
     obj: dict[str, Any] = {
         "type": "ProviderRegistered",
@@ -266,4 +270,14 @@ def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
     return (
         f"{len(rows)} rating{'s' if len(rows) > 1 else ''} dated before its place was registered, or after it was "
         f"deregistered, left out ({shown})"
+    )
+
+
+def _unrated_note(named: Sequence[str]) -> str:
+    shown = "; ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
+    many = len(named) > 1
+    return (
+        f"{len(named)} provider{'s' if many else ''} not in the ledger {'are' if many else 'is'} not registered, as no row naming "
+        f'{"them" if many else "it"} gives a day (a rating, not a word such as "Not applicable" or "No published rating", '
+        f"or a registration day): {shown}"
     )

@@ -276,3 +276,44 @@ def test_a_location_known_only_by_ratings_it_inherited_is_registered_no_earlier_
     musgrove = place(status(cli, "RH5", "2021-04-08"), "RH5A8")
     assert (musgrove["overall"]["rating"], musgrove["overall"]["since"]) == (GOOD, "2020-03-24")
     assert not status(cli, "RH5", "2020-03-31")["locations"]
+
+
+# ---- rows that hold no rating -------------------------------------------------------------------
+
+CHARD = {"Location Name": "Chard Community Hospital"}
+
+
+@pytest.mark.parametrize("fmt", ["cqc-ratings", "cqc-files"])
+@pytest.mark.parametrize(
+    "word, day", [("Not applicable", "2020-01-01"), ("No published rating", "")], ids=["not applicable", "no published rating"]
+)
+def test_a_provider_named_only_by_rows_that_hold_no_rating_is_not_registered_with_a_note(cli, rwp, tmp_path, fmt, word, day):
+    # Given a file where RH5's only row holds CQC's word for no rating, beside RWP's ratings
+    path = ratings_csv(
+        tmp_path,
+        "unrated.csv",
+        "Locations",
+        [*LOCATIONS, location_row("RH5F2", "Overall", "Overall", word, day, provider_id="RH5") | CHARD],
+    )
+
+    outcome = run_import(cli, fmt, path)
+
+    # Then RWP's ratings are recorded; RH5, of which the file gives no day, is passed over with a note
+    assert sorted(reports(cli)) == ["cqc-ratings:RWP:2019-09-20", "cqc-ratings:RWP:2023-04-06"]
+    assert cli("entries", "RH5").exit_code == 1
+    assert outcome["notes"] == [
+        "1 provider not in the ledger is not registered, as no row naming it gives a day (a rating, not a word such as "
+        f'"Not applicable" or "No published rating", or a registration day): RH5 ({path}: row 8)'
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["cqc-ratings", "cqc-files"])
+def test_a_provider_in_the_ledger_named_only_by_rows_that_hold_no_rating_gets_nothing(cli, tmp_path, fmt):
+    assert cli("record", input=[registered("RH5")]).exit_code == 0
+    rows = [location_row("RH5F2", "Overall", "Overall", "No published rating", "", provider_id="RH5") | CHARD]
+    rows.append(location_row("RH5F2", "Overall", "Safe", "Not applicable", "2020-01-01", provider_id="RH5") | CHARD)
+
+    outcome = run_import(cli, fmt, ratings_csv(tmp_path, "unrated.csv", "Locations", rows))
+
+    assert (outcome["recorded"], outcome["notes"]) == ([], [])
+    assert [e["type"] for e in entries(cli, "RH5")] == ["ProviderRegistered"]
