@@ -14,6 +14,10 @@ the one it names (`from_location_id`; one that names none is compared whole, as 
   entry on CQC's day, its name kept (with the note if CQC's differs), a field it lacks taken from
   the import. A location's inheritances taken over before that later day move with it, each by a
   correction recorded before the registration's (`_moved_with`).
+- A provider registered on a day the ledger inferred, that an import of CQC's API shows earlier
+  without registering it (a location response's registration, report or inspection), moves to
+  the earliest day shown, still inferred (`_shown_earlier`): the day the files would have
+  inferred had they shown it, until the provider's own response gives CQC's.
 - A report, inspection or inheritance already recorded is compared field by field and, for
   ratings, cell by cell (an inherited cell by its rating and the day it was first published). A
   cell or field that the import gives another value is a contradiction. An import that has
@@ -111,13 +115,20 @@ def chosen_day(source: str | None) -> bool:
 Recall = Callable[[str], Mapping[tuple[Any, ...], tuple[Entry, str]]]
 
 
-def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known], recall: Recall) -> Plan:
+def plan(
+    drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known], recall: Recall, *, shown_days_correct: bool = False
+) -> Plan:
     """Weighs each imported entry (with the draft it was read from) against what is known of its
     provider's effective history (`knowing`; see module doc). An entry whose content equals the recorded
     one's is already there; only one that differs needs the recorded entry itself, which
-    `recall` gives (the provider's `index_of`, read again)."""
+    `recall` gives (the provider's `index_of`, read again). With `shown_days_correct` (CQC's API,
+    whose entries give CQC's days), a provider registered on a day the ledger inferred is moved
+    to an earlier day the import shows of it (`_shown_earlier`)."""
     result = Plan()
+    shown: dict[str, tuple[Entry, Draft] | None] = {}  # each provider's entry of the earliest day CQC gives
     for entry, draft in drafted:
+        if shown_days_correct:
+            _keep_earliest(shown, entry, draft)
         mine = knowing(entry.provider_id)
         key = identity(entry)
         found = mine.index.get(key) if key is not None else None
@@ -152,7 +163,52 @@ def plan(drafted: Iterable[tuple[Entry, Draft]], knowing: Callable[[str], Known]
                 f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
+    result.record[:0] = _shown_earlier(shown, knowing, recall)
     return result
+
+
+def _keep_earliest(shown: dict[str, tuple[Entry, Draft] | None], entry: Entry, draft: Draft) -> None:
+    """Keeps the entry if it is its provider's earliest on a day CQC gives (not one inferred); a
+    provider the import registers itself is passed over (None): its day is weighed as ever."""
+    if isinstance(entry, provider.ProviderRegistered):
+        shown[entry.provider_id] = None
+        return
+    day = getattr(entry, "on", None)
+    if day is None or chosen_day(entry.source):
+        return
+    if entry.provider_id not in shown or ((earliest := shown[entry.provider_id]) is not None and day < earliest[0].on):  # type: ignore[attr-defined]
+        shown[entry.provider_id] = (entry, draft)
+
+
+def _shown_earlier(
+    shown: Mapping[str, tuple[Entry, Draft] | None], knowing: Callable[[str], Known], recall: Recall
+) -> list[tuple[Entry, Draft]]:
+    """The corrections of providers' registrations on days the ledger inferred (the earliest day
+    its data showed, as CQC gave none) that the import shows earlier (a location's registration,
+    a report, an inspection): each moves to that day, still inferred, as the files' inference
+    would have put it (the earliest day shown, its first location's start included); the
+    provider's own response gives CQC's day, and corrects it again. Recorded first, so that the
+    import's entries are weighed against the registration as corrected."""
+    found: list[tuple[Entry, Draft]] = []
+    for provider_id, earliest in shown.items():
+        if earliest is None:
+            continue
+        entry, draft = earliest
+        held = knowing(provider_id).index.get(("ProviderRegistered",))
+        if held is None or not held[0].chosen or entry.on >= held[0].on:  # type: ignore[attr-defined]
+            continue
+        recorded, ref = recall(provider_id)[("ProviderRegistered",)]
+        day, was = entry.on, recorded.on  # type: ignore[attr-defined]
+        source = (
+            f"{entry.source}; {INFERRED_DAY}: the earliest day CQC's data shows for {provider_id} ({day}, {about(entry)}), as it gives none"
+        )
+        reason = (
+            f"CQC's data shows {provider_id} on {day} ({about(entry)}), before the day the ledger had inferred, {was}; "
+            "still inferred: CQC's provider response gives the day itself"
+        )
+        replacement = replace(recorded, on=day, source=source)  # type: ignore[call-arg]
+        found.append((EntryCorrected(provider_id=provider_id, ref=ref, replacement=replacement, reason=reason, source=entry.source), draft))
+    return found
 
 
 def _redated(recorded: Entry, new: Entry, ref: str) -> EntryCorrected:

@@ -95,7 +95,7 @@ def import_responses(
     """Imports CQC API responses (provider and location), as `import cqc-api`, in one input."""
     notes: list[str] = []
     drafted = cqc_api.drafts(responses, notes)
-    return _import_drafts(ledger, drafted, notes, today, followers, stage)
+    return _import_drafts(ledger, drafted, notes, today, followers, stage, shown_days_correct=True)
 
 
 def _import_drafts(
@@ -105,10 +105,14 @@ def _import_drafts(
     today: date,
     followers: Sequence[Follower],
     stage: Stage,
+    *,
+    shown_days_correct: bool = False,
 ) -> ImportOutcome:
     """Each draft checked (`parse_entry`) and weighed against what is known of its provider, one
     at a time and then let go, so that only what is to be recorded is held; then the providers
-    checked as registered, and what is new recorded in one transaction."""
+    checked as registered, and what is new recorded in one transaction. `shown_days_correct`:
+    the drafts give CQC's days (its API), which may correct a provider's inferred registration
+    (`keeping.plan`); CQC's files decide their providers' days themselves (`file_entries`)."""
     empty = not ledger.recorder.max_notification_id()
     knowing: dict[str, keeping.Known] = {}
 
@@ -137,7 +141,7 @@ def _import_drafts(
     def recall(provider_id: str) -> Mapping[tuple[Any, ...], tuple[Entry, str]]:
         return keeping.index_of(_history(ledger, provider_id))
 
-    kept = keeping.plan(parsed(), known, recall)
+    kept = keeping.plan(parsed(), known, recall, shown_days_correct=shown_days_correct)
     _check_providers(named, registered, known)
     if not empty:
         _check_locations(ledger, kept.record)

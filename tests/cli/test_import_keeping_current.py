@@ -5,8 +5,24 @@ that contradicts the ledger is refused whole with the ref to correct."""
 from __future__ import annotations
 
 import orjson
+import real_responses
 from click.testing import CliRunner
-from cqc_data import RWP_2019, RX9_2016, RX9_2017, RX9_2019, entries, fixture, rated, refused, response, run_import, saved, status
+from cqc_data import (
+    RWP_2019,
+    RX9_2016,
+    RX9_2017,
+    RX9_2019,
+    entries,
+    fixture,
+    location_row,
+    rated,
+    ratings_csv,
+    refused,
+    response,
+    run_import,
+    saved,
+    status,
+)
 
 from cqc_ledger.cli import main
 
@@ -172,3 +188,26 @@ def test_what_the_ledger_knew_before_an_import_stays_told(cli):
     assert result.exit_code == 0, result.output
     assert rated(orjson.loads(result.stdout)["ratings"])["overall"] == (RI, "2017-06-13")
     assert rated(status(cli, "RX9", "2020-01-01")["ratings"])["overall"] == (GOOD, "2019-07-17")
+
+
+def test_a_providers_registration_day_the_ratings_file_inferred_moves_to_the_earlier_day_its_locations_responses_show(cli, tmp_path):
+    # Given RK9 known only from a ratings file: registered on its first rating's day there, inferred
+    rows = [location_row("RK901", "Overall", "Overall", RI, "2016-11-25", provider_id="RK9")]
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "ratings.csv", "Locations", rows))
+    assert [e["on"] for e in entries(cli, "RK9") if e["type"] == "ProviderRegistered"] == ["2016-11-25"]
+
+    # When the real responses of its locations are imported (Derriford's inspection of 2011 among them)
+    outcome = run_import(cli, "cqc-api", *map(str, real_responses.files(real_responses.named("RK9*"))))
+
+    # Then the registration moves to the earliest day CQC shows of RK9 (RK950's registration), before anything else
+    first, *_ = (e for e in entries(cli, "RK9") if e["ref"] in outcome["recorded"])
+    assert (first["type"], first["target_ref"], first["replacement"]["on"]) == ("EntryCorrected", "RK9/1", "2010-04-01")
+    assert first["reason"] == (
+        "CQC's data shows RK9 on 2010-04-01 (the registration of location RK950), before the day the ledger had "
+        "inferred, 2016-11-25; still inferred: CQC's provider response gives the day itself"
+    )
+    assert status(cli, "RK9", "2011-04-27")["last_report"]["report_id"] == "b7db5afd-3cc0-4064-a172-24734c66252d"
+    # and, still inferred, it gives way to the day CQC's provider response gives
+    provider = {"providerId": "RK9", "name": "RK9", "registrationDate": "2010-03-01", "registrationStatus": "Registered"}
+    run_import(cli, "cqc-api", saved(tmp_path, "RK9.json", provider))
+    assert entries(cli, "RK9")[-1]["reason"] == "CQC gives the day, 2010-03-01, where the ledger had inferred 2010-04-01"
