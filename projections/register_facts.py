@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, cast
 
 import msgspec
 import orjson
 
-from cqc_ledger.events.base import CellKey
+from cqc_ledger.events.base import CellKey, RatingCell
+from cqc_ledger.events.continuity import ServiceSuperseded
+from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.inspections import RatingRevised
 from cqc_ledger.events.services import KNOWN_NAMES
 from cqc_ledger.events.vocabulary import QUESTIONS, RATINGS
 from cqc_ledger.ledger.records import format_time
-from cqc_ledger.ledger.store.codec import entry_kind
+from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
 from cqc_ledger.ledger.store.sql import as_bytes
 from cqc_ledger.projections.find import Name
 from cqc_ledger.projections.views import Fact, Views
@@ -157,13 +160,12 @@ _BODY, _MENDING = msgspec.json.Decoder(_Body), msgspec.json.Decoder(_Mending)
 def read_rated(row: StoredRow, among: Container[CellKey] | None = None) -> Rated:
     """The entry of a row of `_RATED_ROWS` (a corrected entry as its replacement), with only the
     cells `among` when given (an entry read for a few of its cells: the rest are not kept)."""
-    _, position, mend, topic, state, mending = row
+    provider_id, position, mend, topic, state, mending = row
     kind = entry_kind(topic)
     try:
         body = _MENDING.decode(as_bytes(mending)).replacement if mend else _BODY.decode(as_bytes(state))
-    except msgspec.ValidationError:
-        whole = orjson.loads(as_bytes(mending))["replacement"] if mend else orjson.loads(as_bytes(state))
-        return _read_whole(position, kind, whole, among)
+    except msgspec.DecodeError:  # another word (ValidationError), or not an entry at all
+        return _read_whole(provider_id, position, mend, kind, state, mending, among)
     listed = (body.cell,) if kind == "RatingRevised" and body.cell else body.ratings or ()
     if among is None:
         cells = {(c.location_id, c.service, c.question): c.rating for c in listed}
@@ -172,14 +174,17 @@ def read_rated(row: StoredRow, among: Container[CellKey] | None = None) -> Rated
     return Rated(body.on, position, kind, cells, (body.location_id, body.service) if kind == "ServiceSuperseded" else None)
 
 
-def _read_whole(position: int, kind: str, body: dict[str, Any], among: Container[CellKey] | None) -> Rated:
-    """`read_rated` of a body not in the form msgspec reads it (parsed whole instead)."""
-    listed = [body["cell"]] if kind == "RatingRevised" else body.get("ratings") or ()
-    cells = {(c.get("location_id"), c.get("service"), c["question"]): c["rating"] for c in listed}
-    if among is not None:
-        cells = {key: rating for key, rating in cells.items() if key in among}
-    place = (body.get("location_id"), body["service"]) if kind == "ServiceSuperseded" else None
-    return Rated(date.fromisoformat(body["on"]), position, kind, cells, place)
+def _read_whole(provider_id: str, position: int, mend: int, kind: str, state: Any, mending: Any, among: Container[CellKey] | None) -> Rated:
+    """`read_rated` of a body not in the form msgspec reads it: the entry read whole by the codec,
+    whose one rule refuses a row that is not an entry (an altered or damaged store)."""
+    if mend:
+        entry = cast(EntryCorrected, recorded_from_state("EntryCorrected", mend, mending, provider_id=provider_id).entry).replacement
+    else:
+        entry = recorded_from_state(kind, position, state, provider_id=provider_id).entry
+    listed: tuple[RatingCell, ...] = (entry.cell,) if isinstance(entry, RatingRevised) else getattr(entry, "ratings", ())
+    cells = {c.key: c.rating for c in listed if among is None or c.key in among}
+    place = (entry.location_id, entry.service) if isinstance(entry, ServiceSuperseded) else None
+    return Rated(entry.on, position, kind, cells, place)  # type: ignore[attr-defined]
 
 
 def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list[Rated]]:

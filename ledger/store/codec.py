@@ -165,28 +165,38 @@ def recorded_of(stored_event: StoredEvent) -> Recorded:
     return recorded_from_state(kind, stored_event.originator_version, stored_event.state, provider_id=str(stored_event.originator_id))
 
 
-def recorded_from_state(kind: str, position: int, state: bytes, *, provider_id: str | None = None) -> Recorded:
-    """The `Recorded` entry whose stored state `stored_state` wrote; StoreError, naming the
-    entry, when the store holds something else there (an altered or damaged store)."""
+def recorded_from_state(kind: str, position: int, state: Any, *, provider_id: str | None = None) -> Recorded:
+    """The `Recorded` entry whose stored state `stored_state` wrote. Every read of a stored entry
+    comes here, and this is the one rule for a row that holds something else (not JSON of the
+    entry's type, NULL, a number: an altered or damaged store): a StoreError naming the entry.
+    A store gives a state back as bytes, a memoryview or (edited in by hand) text; all are read."""
+    if not isinstance(state, bytes):
+        state = state.encode() if isinstance(state, str) else bytes(state) if isinstance(state, (bytearray, memoryview)) else state
     decoder = _decoder(kind)
     # Decoded straight into the entry type, rating cells and all; anything msgspec will not
     # read as the type says is read the general way below, which names what is wrong.
-    if decoder is not None and state[:16] == b'{"recorded_at":"' and state[43:45] == b'",':
+    if decoder is not None and isinstance(state, bytes) and state[:16] == b'{"recorded_at":"' and state[43:45] == b'",':
         try:
             return Recorded(decoder.decode(state), position, _moment(state[16:42]))
         except (msgspec.DecodeError, ValueError):
             pass
     try:
+        if not isinstance(state, bytes):
+            raise TypeError(f"it holds {'NULL' if state is None else f'a {type(state).__name__}'}, not the entry's JSON")
         obj = orjson.loads(state)
         recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
         obj["type"] = kind
         return Recorded(entry_from_json(obj), position, recorded_at)
     except (ValueError, TypeError, KeyError, AttributeError, LedgerError) as bad:
-        entry = f"{provider_id}/{position}" if provider_id else f"at position {position} of its provider"
-        raise StoreError(
-            f"the stored entry {entry} is not a cqc-ledger entry ({type(bad).__name__}: {bad}): the store has been altered "
-            "or damaged; run `cqc-ledger verify` to find where"
-        ) from None
+        raise damaged(f"{provider_id}/{position}" if provider_id else f"at position {position} of its provider", bad) from None
+
+
+def damaged(entry: str, why: BaseException) -> StoreError:
+    """The one refusal of a stored row that holds no cqc-ledger entry, wherever it is read."""
+    return StoreError(
+        f"the stored entry {entry} is not a cqc-ledger entry ({type(why).__name__}: {why}): the store has been altered "
+        "or damaged; run `cqc-ledger verify` to find where"
+    )
 
 
 @cache

@@ -15,6 +15,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
+from cqc_ledger.ledger.store.codec import damaged
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
 from cqc_ledger.ledger.store.target import postgres_options, quoted
@@ -166,6 +167,21 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
         self.sql_create_statements += ours
         self._next_ids = "SELECT nextval(pg_get_serial_sequence(%s, 'notification_id')) FROM generate_series(1, %s) ORDER BY 1"
         self._copy_events = self.q("COPY {events} (originator_id, originator_version, topic, state, {nid}) FROM STDIN (FORMAT BINARY)")
+
+    # eventsourcing reads each stored state as bytes(state), which a NULL state (a damaged row:
+    # the column allows it) turns into a TypeError; it is refused as the codec refuses any row
+    # that holds no entry.
+    def select_events(self, originator_id: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().select_events(originator_id, *args, **kwargs)
+        except TypeError as bad:
+            raise damaged(f"of {originator_id}", bad) from None
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().select_notifications(*args, **kwargs)
+        except TypeError as bad:
+            raise damaged("read in recording order", bad) from None
 
     def lock(self, c: Any) -> None:
         self._lock_table(c)

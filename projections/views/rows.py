@@ -189,8 +189,3 @@ def stored_rows(
         for rating in _TRUST_OVERALL.findall(state):
             headline_rows.append((provider_id, "overall", "", day, position, 0, learned, rating.decode()))
     return True
-
-
-def learned_at(state: bytes) -> str:
-    """When a stored entry was recorded, as stored."""
-    return orjson.loads(state)["recorded_at"]

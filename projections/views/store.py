@@ -23,14 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import orjson
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
-from cqc_ledger.events.jsonform import entry_from_json
 from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
@@ -40,7 +38,7 @@ from cqc_ledger.projections.status import Status, status_of
 from cqc_ledger.projections.trusts import Headline
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.headlines import RUNS, Fact, headlines_from
-from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, learned_at, recorded_rows, rows_of, stored_rows
+from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_rows, rows_of, stored_rows
 
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
@@ -266,7 +264,7 @@ class Views:
         found = self._status_rows(provider_id, at.isoformat(), seen, current=current)
         if found is None:
             return None
-        return status_of([_recorded(*row) for row in found], provider_id, at)
+        return status_of([_recorded(provider_id, *row) for row in found], provider_id, at)
 
     def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
         """The rows `status` folds (see `_STATUS`), read in one snapshot; None when `current`
@@ -320,13 +318,14 @@ class Views:
         return rows(c)
 
 
-def _recorded(position: int, mend: int, topic: str, state: Any, mending: Any) -> Recorded:
-    """The entry a row of `view_entries` stands for, read from the store."""
+def _recorded(provider_id: str, position: int, mend: int, topic: str, state: Any, mending: Any) -> Recorded:
+    """The entry a row of `view_entries` stands for, read from the store (through the codec, whose
+    one rule refuses a damaged row): a corrected entry as its replacement, at its own time."""
+    recorded = recorded_from_state(entry_kind(topic), position, state, provider_id=provider_id)
     if not mend:
-        return recorded_from_state(entry_kind(topic), position, as_bytes(state))
-    replacement = entry_from_json(orjson.loads(as_bytes(mending))["replacement"])
-    moment = learned_at(as_bytes(state))
-    return Recorded(replacement, position, datetime.fromisoformat(moment.replace("Z", "+00:00")))
+        return recorded
+    correction = cast(EntryCorrected, recorded_from_state("EntryCorrected", mend, mending, provider_id=provider_id).entry)
+    return Recorded(correction.replacement, position, recorded.recorded_at)
 
 
 # Every visible fact, in the tables' own order (so neither store sorts): each subject's facts

@@ -15,8 +15,9 @@ SURGERY_SAFE = ("RWP01", "Surgery", "safe")
 
 
 def stored(body: dict[str, Any], topic: str = "ReportPublished", position: int = 3) -> tuple[Any, ...]:
-    """A row as the views read it: provider, position, mend, topic, state, the mend's state."""
-    return ("RWP", position, 0, topic, orjson.dumps(body), None)
+    """A row as the views read it: provider, position, mend, topic, state (its time of recording
+    in front), the mend's state."""
+    return ("RWP", position, 0, topic, orjson.dumps({"recorded_at": "2019-03-02T09:00:00.000000Z"} | body), None)
 
 
 def report(*cells: dict[str, Any]) -> dict[str, Any]:
