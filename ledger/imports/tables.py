@@ -20,7 +20,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -137,15 +137,9 @@ def _cell(value: Any) -> Any:
 
 
 def _csv_rows(path: str, advance: Advance) -> Iterator[tuple[int, Row]]:
-    encoding = "utf-8-sig"
-    try:
-        with open(path, encoding=encoding) as probe:
-            for _ in probe:
-                pass
-    except UnicodeDecodeError:
-        encoding = "cp1252"  # a CSV saved by Excel on Windows
-    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as file:
-        reader = csv.reader(file, strict=True)
+    encoding, feeds = _csv_probe(path)
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="\n" if feeds else "") as file:
+        reader = csv.reader(_returns_within_rows(file) if feeds else file, strict=True)
         number, told = 0, 0
         try:
             for number, row in enumerate(reader, 1):
@@ -156,6 +150,31 @@ def _csv_rows(path: str, advance: Advance) -> Iterator[tuple[int, Row]]:
         except csv.Error as bad:
             raise BadImportFile(f"{path}: row {number + 1}: not valid CSV ({bad})") from None
         advance(raw.tell() - told)
+
+
+def _csv_probe(path: str) -> tuple[str, bool]:
+    """The file's encoding (UTF-8, else cp1252: a CSV saved by Excel on Windows), and whether its
+    rows end at line feeds (LF, or CR LF), as its first line does, or at carriage returns alone
+    (a CSV saved by Excel for Mac before 2016)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as probe:
+            first = probe.readline()
+            while probe.read(1 << 16):
+                pass
+        return "utf-8-sig", not first.endswith("\r")
+    except UnicodeDecodeError:
+        with open(path, encoding="cp1252", errors="replace", newline="") as probe:
+            return "cp1252", not probe.readline().endswith("\r")
+
+
+def _returns_within_rows(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a file whose rows end at line feeds, a carriage return anywhere else in a line
+    read as a space (cells are stripped): a line edited by a tool that knows only line feeds
+    (`sed 's/$/,extra/'` on a CR LF file leaves its CR before `,extra`) is one row, as an editor
+    shows it, not two, so that its cells are counted against the header as the row's own."""
+    for line in lines:
+        body = line.removesuffix("\n").removesuffix("\r") if line.endswith("\n") else line
+        yield body.replace("\r", " ") + line[len(body) :] if "\r" in body else line
 
 
 # ---- ODS, streamed (see `ods`) ----------------------------------------------------------------

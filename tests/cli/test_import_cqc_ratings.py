@@ -183,6 +183,33 @@ def test_a_row_with_more_cells_than_columns_is_refused(cli, rwp, tmp_path):
     assert f"{path}: row 5 has 31 cells, but the header row has 21 columns" in message
 
 
+@pytest.mark.parametrize("row", [3, 4], ids=["a row in the middle", "the last row"])
+def test_a_cell_added_by_a_tool_that_knows_only_line_feeds_is_refused_as_its_rows_own(cli, rwp, tmp_path, row):
+    # Given the file as CQC writes CSV (rows end in CR LF), a cell added at the end of a line by
+    # `sed '3s/$/,extra/'`, which leaves the CR before it: an editor shows one line, not two
+    path = Path(ratings_csv(tmp_path, "crlf.csv", "Providers", PROVIDERS))
+    lines = path.read_bytes().split(b"\n")
+    lines[row - 1] += b",extra"
+    path.write_bytes(b"\n".join(lines))
+
+    message = refused(cli, "cqc-ratings", str(path))
+
+    assert f"{path}: row {row} has 22 cells, but the header row has 21 columns" in message
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"], ids=["CR LF", "LF", "CR (Excel for Mac before 2016)"])
+def test_rows_are_read_whichever_line_ending_the_file_uses(cli, rwp, tmp_path, ending):
+    path = Path(ratings_csv(tmp_path, "ends.csv", "Providers", PROVIDERS))
+    path.write_bytes(path.read_bytes().replace(b"\r\n", ending.encode()))
+
+    run_import(cli, "cqc-ratings", str(path))
+
+    assert reports(cli)["cqc-ratings:RWP:2019-09-20"]["ratings"] == [
+        {"question": "overall", "rating": RI},
+        {"question": "use-of-resources", "rating": INADEQUATE},
+    ]
+
+
 # ---- ODS, as CQC publishes the file ----------------------------------------------------------
 
 
