@@ -44,7 +44,7 @@ class Head:
     def parse(cls, text: str) -> Head:
         """`POSITION:HASH` as `verify --digest` prints it."""
         position, _, hex_hash = text.strip().partition(":")
-        if not position.isdigit() or len(hex_hash) != 64:
+        if not (position.isascii() and position.isdigit()) or len(hex_hash) != 64 or hex_hash.strip("0123456789abcdefABCDEF"):
             raise ValueError(f'"{text}" is not a digest like 1234:<64 hex digits>')
         return cls(int(position), bytes.fromhex(hex_hash))
 

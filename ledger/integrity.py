@@ -19,6 +19,11 @@ def verified(ledger: Any, published: chain.Head | None = None) -> chain.Head:
             raise VerificationFailed(
                 f"the digest is of position {published.position} but the ledger holds only {len(links)} entries (tail cut?)"
             )
+        if published.position == 0 and published.hash != chain.GENESIS:
+            raise VerificationFailed(
+                f"the digest is of position 0, the empty ledger, whose only digest is {chain.Head(0, chain.GENESIS)}: "
+                "this one was taken of no ledger (a digest to check against is printed by `cqc-ledger verify --digest`)"
+            )
         if published.position and links[published.position - 1] != published.hash:
             raise VerificationFailed(
                 f"position {published.position}: the ledger up to here is not the one the digest was taken of "

@@ -30,7 +30,7 @@ def verify(ctx: click.Context, digest: bool, against: str | None, as_json: bool)
     if digest and as_json:
         raise click.UsageError('--digest prints the head alone, and --json holds it already (as "head"): give one of them')
     try:
-        published = chain.Head.parse(against) if against else None
+        published = chain.Head.parse(against) if against is not None else None
     except ValueError as bad:
         raise click.BadParameter(str(bad), param_hint="--against") from None
     with opened(ctx) as ledger:

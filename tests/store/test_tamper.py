@@ -194,11 +194,28 @@ def test_verify_against_a_digest_passes_on_the_unchanged_ledger_and_after_more_i
     assert digest(ledger).startswith(f"{ENTRIES + 2}:")
 
 
-def test_a_digest_that_is_not_position_colon_hash_is_a_usage_error(ledger):
-    result = run(ledger, "verify", "--against", "40:abc")
+@pytest.mark.parametrize(
+    "given", ["40:abc", "", " ", "40:" + "zz" * 32, "-1:" + "00" * 32], ids=["short", "empty", "blank", "not hex", "negative"]
+)
+def test_a_digest_that_is_not_position_colon_hash_is_a_usage_error_naming_the_option(ledger, given):
+    result = run(ledger, "verify", "--against", given)
 
     assert result.exit_code == 2
+    assert "Invalid value for --against" in result.stderr
     assert "is not a digest like" in result.stderr
+
+
+def test_the_empty_ledgers_digest_holds_and_any_other_at_position_0_fails(ledger):
+    # Given the digest of the empty ledger: position 0, the chain's start
+    empty = f"0:{GENESIS.hex()}"
+    # Then every ledger holds to it (it proves nothing: nothing was before)
+    assert run(ledger, "verify", "--against", empty).exit_code == 0
+
+    # But a digest of position 0 with any other hash was taken of no ledger, and fails as a mismatch does
+    result = run(ledger, "verify", "--against", "0:" + "ab" * 32)
+    assert result.exit_code == 1
+    assert "the digest is of position 0, the empty ledger, whose only digest is 0:" in result.stderr
+    assert run(ledger, "verify", "--against", "0:" + "ab" * 32, "--json").exit_code == 1
 
 
 # ---- each tampering, named at its first bad position ---------------------------------------------
