@@ -4,6 +4,8 @@ An imported entry is weighed against the provider's history as it counts now (co
 applied), by what it is about: the provider's registration or deregistration, a location's, an
 inspection (by inspection_id), a report (by report_id) or the ratings a location inherited from
 the one it names (`from_location_id`; one that names none is compared whole, as `record` does).
+An inheritance that names a predecessor the ledger holds none from is about the location's
+inheritance recorded naming none, if there is one (`held_as`: CQC's ratings file names none).
 
 - Nothing recorded about it: it is recorded.
 - A registration or deregistration already recorded on the same day is already there; a name
@@ -126,11 +128,12 @@ def plan(
     to an earlier day the import shows of it (`_shown_earlier`)."""
     result = Plan()
     shown: dict[str, tuple[Entry, Draft] | None] = {}  # each provider's entry of the earliest day CQC gives
+    corrected: dict[str, Entry] = {}  # the entries this import corrects, by ref: the replacement so far
     for entry, draft in drafted:
         if shown_days_correct:
             _keep_earliest(shown, entry, draft)
         mine = knowing(entry.provider_id)
-        key = identity(entry)
+        key = held_as(mine.index, entry, corrected)
         found = mine.index.get(key) if key is not None else None
         if found is None:
             result.record.append((entry, draft))
@@ -140,8 +143,9 @@ def plan(
             if isinstance(entry, _DAY_ONLY) and _chosen_day_corrected(recalled, entry):
                 index = recall(entry.provider_id)
                 recorded = index[key][0]  # type: ignore[index]
-                result.record.extend((moved, draft) for moved in _moved_with(index, entry))
-                result.record.append((_redated(recorded, entry, ref), draft))
+                for mend in [*_moved_with(index, entry), _redated(recorded, entry, ref)]:
+                    result.record.append((mend, draft))
+                    corrected[mend.ref] = mend.replacement
                 result.notes.extend(_renamed(entry, mine.names, draft.origin))
                 continue
             if isinstance(entry, _DAY_ONLY):
@@ -153,10 +157,12 @@ def plan(
                 result.already.append(ref)
                 continue
             index = recall(entry.provider_id)
-            if (correction := _completion(entry, draft, index[key], index)) is None:  # type: ignore[index]
+            recorded = corrected.get(ref, index[key][0])  # type: ignore[index]
+            if (correction := _completion(entry, draft, (recorded, ref), index)) is None:
                 result.already.append(ref)
             else:
                 result.record.append((correction, draft))
+                corrected[ref] = correction.replacement
         except _Contradiction as differs:
             raise RuleBroken(
                 f"{draft.places.get(differs.key, draft.origin) if differs.key else draft.origin}: {about(entry)} is already recorded as {ref}, where "
@@ -275,6 +281,23 @@ def _position(ref: str) -> int:
     return parse_ref(ref)[1]
 
 
+def held_as(index: Mapping[tuple[Any, ...], Any], entry: Entry, corrected: Mapping[str, Entry]) -> tuple[Any, ...] | None:
+    """The key under which a provider's `index_of` holds what the imported entry is about, if
+    anything: its `identity`, but for an inheritance whose predecessor the ledger holds none
+    from, the location's inheritance recorded naming none (CQC's ratings file names none; not
+    one this import has already named, `corrected`). A location takes over its predecessor's
+    ratings once, so the two are one: compared cell by cell, completed with the predecessor's
+    name and the cells the import adds (a second entry would hold the same ratings twice)."""
+    key = identity(entry)
+    if key is None or key in index or not isinstance(entry, continuity.RatingsInherited):
+        return key
+    unnamed = (entry.type_name, entry.location_id, None)
+    return next(
+        (k for k in index if k[:3] == unnamed and getattr(corrected.get(k[3]), "from_location_id", None) is None),
+        key,
+    )
+
+
 def identity(entry: Entry) -> tuple[Any, ...] | None:
     """What an entry is about, as far as keeping current goes; None for entries never compared."""
     if isinstance(entry, (provider.ProviderRegistered, provider.ProviderDeregistered)):
@@ -359,13 +382,14 @@ def _renamed(entry: Entry, names: Mapping[tuple[Any, ...], str], origin: Origin)
 
 def index_of(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, str]]:
     """The first recorded entry about each thing, with its ref (also `plan`'s `recall`). An
-    inheritance that names no predecessor is about nothing keeping current compares (`identity`),
-    but is held too, by its ref, for a registration corrected to a later day to move it (`_moved_with`)."""
+    inheritance that names no predecessor is held by its location and ref (each one: a
+    registration corrected to a later day moves them all, `_moved_with`), for an import that
+    names the predecessor to complete (`held_as`)."""
     found: dict[tuple[Any, ...], tuple[Entry, str]] = {}
     for r in history:
         key = identity(r.entry)
         if key is None and isinstance(r.entry, continuity.RatingsInherited):
-            key = (r.entry.type_name, r.ref)
+            key = (r.entry.type_name, r.entry.location_id, None, r.ref)
         if key is not None:
             found.setdefault(key, (r.entry, r.ref))
     return found

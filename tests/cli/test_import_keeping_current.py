@@ -4,9 +4,13 @@ that contradicts the ledger is refused whole with the ref to correct."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import real_responses
+from builders import registered
 from click.testing import CliRunner
+from conftest import runner_for
 from cqc_data import (
     RWP_2019,
     RX9_2016,
@@ -211,3 +215,72 @@ def test_a_providers_registration_day_the_ratings_file_inferred_moves_to_the_ear
     provider = {"providerId": "RK9", "name": "RK9", "registrationDate": "2010-03-01", "registrationStatus": "Registered"}
     run_import(cli, "cqc-api", saved(tmp_path, "RK9.json", provider))
     assert entries(cli, "RK9")[-1]["reason"] == "CQC gives the day, 2010-03-01, where the ledger had inferred 2010-04-01"
+
+
+def _inherited_rows(body: dict) -> list[dict[str, str]]:
+    """The "Latest ratings" rows CQC's file gives for a response's ratings first published on its
+    inherited overall's day, each marked inherited (Inherited Rating (Y/N) = Y)."""
+    overall, areas = body["currentRatings"]["overall"], {a["inspectionAreaId"]: a["inspectionAreaName"] for a in body["inspectionAreas"]}
+    day, location_id, provider_id = overall["reportDate"], body["locationId"], body["providerId"]
+    places = [("Overall", overall), *((areas.get(s["name"], s["name"]), s) for s in body["currentRatings"]["serviceRatings"])]
+    return [
+        location_row(location_id, service, question, rating, day, provider_id=provider_id)
+        | {"Location Name": body["name"], "Inherited Rating (Y/N)": "Y"}
+        for service, part in places
+        if part["reportDate"] == day
+        for question, rating in [("Overall", part["rating"]), *((k["name"], k["rating"]) for k in part["keyQuestionRatings"])]
+    ]
+
+
+def test_the_ratings_file_and_the_api_in_either_order_record_rh5a8s_inheritance_once_and_tell_the_same(cli, tmp_path):
+    # Given RH5 registered, RH5A8's real response and the rows of a ratings file for what it inherited on 2020-03-24
+    (response_file,) = real_responses.files(["RH5A8"])
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", _inherited_rows(orjson.loads(response_file.read_bytes())))
+    other = runner_for(str(tmp_path / "other.db"))
+    for ledger in (cli, other):
+        assert ledger("record", input=[registered("RH5", "2010-04-01")]).exit_code == 0
+
+    # When one ledger imports the ratings file first, then the response, and the other the reverse
+    run_import(cli, "cqc-ratings", ratings)
+    run_import(cli, "cqc-api", str(response_file))
+    run_import(other, "cqc-api", str(response_file))
+    run_import(other, "cqc-ratings", ratings)
+
+    # Then each holds one inheritance of RH5A8, from RBA11: the API's completes the file's, naming RBA11
+    for ledger in (cli, other):
+        kept = [e for e in effective_entries(ledger, "RH5") if e["type"] == "RatingsInherited"]
+        assert [(e["location_id"], e.get("from_location_id"), e["on"]) for e in kept] == [("RH5A8", "RBA11", "2020-04-01")]
+    # and both tell the same of it: status, every change of history, and how each rating came about
+    assert told(cli, "status", "RH5", "--at", "2021-04-08") == told(other, "status", "RH5", "--at", "2021-04-08")
+    assert told(cli, "history", "RH5") == told(other, "history", "RH5")
+    (rh5a8,) = status(cli, "RH5", "2021-04-08")["locations"]
+    for service, ratings in [(None, rh5a8["ratings"]), *((s["service"], s["ratings"]) for s in rh5a8["services"])]:
+        for question in ("overall", "safe"):
+            asked = ("explain", "RH5", "--location", "RH5A8", "--question", question, "--at", "2021-04-08")
+            asked += ("--service", service) if service else ()
+            assert ratings[question]["inherited_from"] == "RBA11"
+            assert told(cli, *asked) == told(other, *asked)
+            assert told(cli, *asked)["previous"] == []  # no second inheritance replacing the first the same day
+
+
+def told(ledger, *args: str) -> Any:
+    """A command's JSON answer without what says when and where the ledger learned it (refs,
+    times, sources, mends), which the order of the imports decides."""
+    result = ledger(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return _plain(orjson.loads(result.stdout))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k not in (*real_responses.NOT_ANSWERS, "source", "mends", "mended_by")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return real_responses.REF.sub("REF", value) if isinstance(value, str) else value
+
+
+def effective_entries(ledger, provider_id: str) -> list[dict[str, Any]]:
+    """The provider's entries as they count now: each corrected one as its latest replacement."""
+    found = entries(ledger, provider_id)
+    replaced = {e["target_ref"]: e["replacement"] for e in found if e["type"] == "EntryCorrected"}
+    return [replaced.get(e["ref"], e) for e in found if e["type"] not in ("EntryCorrected", "EntryRetracted")]

@@ -174,3 +174,42 @@ def test_an_inheritance_that_names_no_location_is_compared_whole_as_record_does(
     plan = weighed(ledger_of(unnamed), unnamed)
 
     assert [entry.type_name for entry, _ in plan.record] == ["RatingsInherited"]  # record skips it as a duplicate
+
+
+def test_an_inheritance_recorded_naming_no_predecessor_is_completed_by_one_that_names_it():
+    # Given the ratings file's inheritance of RH5A8: its overall, no predecessor named, no report
+    from_file = inherited(RH5A8, "2020-04-01", cell("overall", "Good", RH5A8) | {"published_on": "2020-03-24"}, provider_id="RH5")
+    safe = cell("safe", "Requires improvement", RH5A8) | {"published_on": "2020-03-24", "report_id": MUSGROVE_2020}
+
+    plan = weighed(ledger_of(from_file), from_rba11(*TAKEN, safe))
+
+    ((correction, _),) = plan.record
+    assert (correction.type_name, correction.ref, correction.replacement.from_location_id) == ("EntryCorrected", "RH5/3", "RBA11")
+    assert [(c.question, c.rating) for c in correction.replacement.ratings] == [("overall", "Good"), ("safe", "Requires improvement")]
+    assert (
+        correction.reason
+        == "completed from CQC data: the inheritance of RH5A8's ratings from RBA11 also has 1 more rating, from_location_id"
+    )
+
+
+def test_an_inheritance_recorded_naming_no_predecessor_that_another_rates_otherwise_is_a_contradiction_with_the_ref():
+    from_file = inherited(RH5A8, "2020-04-01", TAKEN[0] | {"rating": "Outstanding"}, provider_id="RH5")
+
+    with pytest.raises(RuleBroken) as refused:
+        weighed(ledger_of(from_file), from_rba11())
+
+    assert 'already recorded as RH5/3, where the rating of RH5A8 overall is "Outstanding", but this import has "Good"' in str(refused.value)
+
+
+def test_an_inheritance_recorded_naming_no_predecessor_is_completed_once_the_second_predecessors_is_recorded_beside_it():
+    from_file = inherited(RH5A8, "2020-04-01", *TAKEN, provider_id="RH5")
+    recorded = ledger_of(from_file)
+    lines = [from_rba11(), from_rba11() | {"from_location_id": "RBA12"}]
+    imported = [(parse_entry(line, today=TODAY), Draft(line, "RH5A8.json")) for line in lines]
+
+    plan = keeping.plan(imported, lambda _: keeping.known(recorded), lambda _: keeping.index_of(recorded))
+
+    assert [(e.type_name, getattr(e, "ref", None), getattr(e, "from_location_id", None)) for e, _ in plan.record] == [
+        ("EntryCorrected", "RH5/3", None),
+        ("RatingsInherited", None, "RBA12"),
+    ]
