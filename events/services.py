@@ -176,3 +176,16 @@ def close_service(name: str) -> str | None:
         return None
     found = difflib.get_close_matches(_key(name), list(_CANONICAL), n=1, cutoff=_CLOSE)
     return _CANONICAL[found[0]] if found else None
+
+
+@lru_cache(maxsize=4096)
+def service_named(text: str) -> str:
+    """The service a person names (on the command line, in a web query): a known service's name
+    or variant, else one of CQC's inspection-area codes (`critical`, `urgent`, `npimaternity`,
+    `care`: the `INSPECTION_AREAS` the importer reads CQC's API by), else the name as written. A
+    name comes first: "Maternity" is the core service, not the code `maternity` (CQC's
+    Maternity and gynaecology), which the API's own field holds and the importer reads as a code."""
+    if is_known_service(text):
+        return canonical_service(text)
+    area = INSPECTION_AREAS.get(text.strip().lower())
+    return canonical_service(area if area else text)

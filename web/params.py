@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from cqc_ledger.events.services import canonical_service
+from cqc_ledger.events.services import service_named
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATING_WORDS, matcher, normalise, suggestion
 from cqc_ledger.ledger.records import parse_time
 from cqc_ledger.projections import changes, counts
@@ -101,7 +101,7 @@ def filters(query: Mapping[str, str]) -> Filters:
 
 def service(query: Mapping[str, str], name: str = "service") -> str | None:
     text = _get(query, name).strip()
-    return canonical_service(text) if text else None
+    return service_named(text) if text else None
 
 
 def text(query: Mapping[str, str], name: str) -> str | None:

@@ -15,15 +15,15 @@ from cqc_ledger.projections import answers, output
 
 
 def _service(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from cqc_ledger.events.services import canonical_service
+    from cqc_ledger.events.services import service_named
 
-    return canonical_service(value) if value else None
+    return service_named(value) if value else None
 
 
 @click.command()
 @click.argument("provider_id", type=PROVIDER)
 @click.option("--location", "location_id", metavar="ID", help="A location's rating (default: the trust's own).")
-@click.option("--service", callback=_service, metavar="NAME", help="A service's rating (CQC's names or a variant).")
+@click.option("--service", callback=_service, metavar="NAME", help="A service's rating (CQC's names, a variant or CQC's code: urgent).")
 @click.option(
     "--question",
     default="overall",

@@ -415,6 +415,38 @@ def test_explain_reads_service_names_and_questions_loosely(cli, db) -> None:
     assert (doc["service"], doc["rating"], doc["principles"]) == ("Emergency and urgent care", INADEQUATE, None)
 
 
+@pytest.mark.parametrize(
+    ("code", "service"), [("urgent", "Urgent and emergency services"), ("care", "Medical care (including older people's care)")]
+)
+def test_explain_reads_cqcs_inspection_area_codes_as_the_services_they_name(cli, db, code: str, service: str) -> None:
+    # Given RWP01's services rated, and a user who names one by CQC's code (as CQC's API does)
+    record_examples(db)
+    asked = ("explain", "RWP", "--location", "RWP01", "--question", "safe", "--at", "2025-01-01", "--known-at", "2999-01-01", "--json")
+    by_name = cli(*asked, "--service", service)
+    # When the code is given instead of the name
+    by_code = cli(*asked, "--service", code)
+    # Then it is the same service's explanation
+    assert by_code.exit_code == 0, by_code.output
+    assert orjson.loads(by_code.stdout) == orjson.loads(by_name.stdout)
+    assert orjson.loads(by_code.stdout)["service"] == service
+
+
+def test_a_name_of_a_service_comes_before_a_code_of_an_inspection_area() -> None:
+    from cqc_ledger.events.services import service_named
+
+    # The codes that are no service's name name CQC's areas
+    assert [service_named(code) for code in ("critical", "urgent", "npimaternity", "Critical")] == [
+        "Critical care",
+        "Urgent and emergency services",
+        "Maternity",
+        "Critical care",
+    ]
+    # A service's name keeps its meaning, though CQC's code `maternity` is Maternity and gynaecology
+    assert service_named("maternity") == "Maternity"
+    # And a name that is neither is kept as written
+    assert service_named("Hyperbaric  medicine") == "Hyperbaric medicine"
+
+
 def test_explain_refuses_an_unknown_question_as_a_usage_error_and_an_unknown_location_as_an_error(cli, db) -> None:
     record_examples(db)
     assert cli("explain", "RWP", "--question", "safety").exit_code == 2
