@@ -136,8 +136,12 @@ def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
     from cqc_ledger.projections.register import histories
 
     ready = views.current(ledger)
-    names = register_facts.names(ready.value) if ready.value else finding.names_in(histories(ledger))
-    return views.Answer(finding.find(text, names), ready.behind)
+    if ready.value:
+        names, gone = register_facts.names(ready.value), register_facts.deregistrations(ready.value)
+    else:
+        held = list(histories(ledger))
+        names, gone = finding.names_in(held), finding.deregistrations_in(held)
+    return views.Answer(finding.find(text, names, gone), ready.behind)
 
 
 def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> views.Answer[list[dict[str, Any]]]:

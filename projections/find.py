@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cqc_ledger.events import provider
@@ -56,6 +56,7 @@ class Found:
     location_id: str | None
     name: str
     matched: tuple[str, ...]
+    deregistered_on: str | None = None  # the day (ISO) it left the register, if it has
 
 
 def names_in(histories: Iterable[tuple[str, list[Recorded]]]) -> list[Name]:
@@ -72,8 +73,23 @@ def names_in(histories: Iterable[tuple[str, list[Recorded]]]) -> list[Name]:
     return found
 
 
-def find(text: str, names: Iterable[Name]) -> list[Found]:
-    """The providers and locations with a current or former name matching `text`, by id."""
+def deregistrations_in(histories: Iterable[tuple[str, list[Recorded]]]) -> dict[tuple[str, str | None], str]:
+    """The day (ISO) each deregistered provider (location None) or location left the register,
+    as the ledger knows it now, from each provider's entries themselves."""
+    gone: dict[tuple[str, str | None], str] = {}
+    for provider_id, recorded in histories:
+        for r in effective(recorded):
+            e = r.entry
+            if isinstance(e, provider.ProviderDeregistered):
+                gone[(provider_id, None)] = e.on.isoformat()
+            elif isinstance(e, provider.LocationDeregistered):
+                gone[(provider_id, e.location_id)] = e.on.isoformat()
+    return gone
+
+
+def find(text: str, names: Iterable[Name], gone: Mapping[tuple[str, str | None], str] | None = None) -> list[Found]:
+    """The providers and locations with a current or former name matching `text`, by id, each
+    with the day it left the register (from `gone`, by provider and location: `_left_on`)."""
     held: dict[tuple[str, str | None], list[Name]] = {}
     for n in names:
         held.setdefault((n.provider_id, n.location_id), []).append(n)
@@ -82,8 +98,15 @@ def find(text: str, names: Iterable[Name]) -> list[Found]:
         in_order = sorted(named, key=lambda n: (n.on, n.position))
         matched = tuple(dict.fromkeys(n.name for n in in_order if matches(text, n.name)))
         if matched:
-            found.append(Found(provider_id, location_id, in_order[-1].name, matched))
+            found.append(Found(provider_id, location_id, in_order[-1].name, matched, _left_on(gone or {}, provider_id, location_id)))
     return found
+
+
+def _left_on(gone: Mapping[tuple[str, str | None], str], provider_id: str, location_id: str | None) -> str | None:
+    """The day a provider or location left the register: a location's own deregistration, else
+    its provider's (a location leaves with its provider)."""
+    own = gone.get((provider_id, location_id))
+    return own if own or location_id is None else gone.get((provider_id, None))
 
 
 def resolved(text: str, provider_ids: Iterable[str], names: Iterable[Name]) -> str:

@@ -81,6 +81,16 @@ def names(views: Views) -> list[Name]:
     return found
 
 
+def deregistrations(views: Views) -> dict[tuple[str, str | None], str]:
+    """The day each deregistered provider (location None) or location left the register, as known now."""
+    found: dict[tuple[str, str | None], str] = {}
+    statement = f"SELECT provider_id, valid_from, kind, body FROM {_live_entries(views)} WHERE kind IN ('ProviderDeregistered', 'LocationDeregistered')"
+    for pid, on, kind, body in _read(views, statement, ()):
+        entry = orjson.loads(body) if isinstance(body, (str, bytes)) else body
+        found[(pid, entry["location_id"] if kind == "LocationDeregistered" else None)] = on
+    return found
+
+
 def provider_ids(views: Views) -> set[str]:
     """Every provider with a registration in the ledger."""
     return {row[0] for row in _read(views, "SELECT DISTINCT provider_id FROM {headlines} WHERE topic = 'registered'", ())}

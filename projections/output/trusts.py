@@ -36,11 +36,12 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
     the regimes in force, the day the overall was last set, the first day of its unbroken run
     (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
-    held on `at` (`age_days`)."""
+    held on `at` (`age_days`; of a provider deregistered by then, up to its deregistration)."""
     overall = provider.overall
     run = overall.unchanged_since if overall else None
     shown_run = run.isoformat() if run else None
     gone = provider.deregistered
+    ended = min(at, gone.since) if at and gone else at  # a deregistered provider's run ends with it
     return {
         "provider_id": provider.provider_id,
         "name": provider.name,
@@ -48,7 +49,7 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
         "overall_since": overall.since.isoformat() if overall else None,
         "overall_unchanged_since": shown_run,
         "unchanged_since": shown_run,
-        "age_days": (at - run).days if run and at else None,
+        "age_days": (ended - run).days if run and ended else None,
         "in_special_measures": bool(provider.special_measures),
         "special_measures": list(provider.special_measures),
         "open_warning_notices": provider.open_notices,
@@ -73,8 +74,16 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
             f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
             f"{regimes:<17} {r['open_warning_notices']:<13} {r['name']}{_deregistration(r)}"
         )
-    lines.append(f"{len(rows)} provider{'s' if len(rows) != 1 else ''} at {at}.")
+    lines.append(_count(rows, at))
     return "\n".join(lines)
+
+
+def _count(rows: list[dict[str, Any]], at: Any) -> str:
+    """How many providers are listed: those on the register apart from those deregistered by the day."""
+    gone = sum(1 for r in rows if r.get("deregistered_on"))
+    listed = len(rows) - gone
+    count = f"{listed} provider{'s' if listed != 1 else ''}"
+    return f"{count} on the register at {at}, {gone} deregistered by then." if gone else f"{count} at {at}."
 
 
 def _deregistration(row: dict[str, Any]) -> str:

@@ -136,6 +136,37 @@ def test_find_matches_current_and_former_names_ignoring_case_and_punctuation(reg
     assert [(f["kind"], f["location_id"]) for f in places] == [("provider", None), ("location", "RWP01")]
 
 
+def test_find_marks_a_deregistered_provider_and_location_with_the_day_they_left_the_register(register):
+    # Given RWP01 deregistered (RXK, the provider, was on 2020-04-01)
+    assert (
+        register(
+            "record", input=[{"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2020-01-01"}]
+        ).exit_code
+        == 0
+    )
+
+    # When they are found
+    places = as_json(register, "find", "worcestershire")
+    provider = as_json(register, "find", "sandwell")
+    text = register("find", "worcestershire").stdout
+
+    # Then each says the day it left, and one still registered says null
+    assert [(f["location_id"], f["deregistered_on"]) for f in places] == [(None, None), ("RWP01", "2020-01-01")]
+    assert [(f["provider_id"], f["deregistered_on"]) for f in provider] == [("RXK", "2020-04-01")]
+    assert "Worcestershire Royal Hospital (deregistered 2020-01-01)" in text
+    assert "Worcestershire Acute Hospitals NHS Trust\n" in text
+
+
+def test_trusts_with_the_deregistered_counts_them_apart_and_stops_their_days_at_deregistration(register):
+    found = as_json(register, "trusts", "--at", "2021-01-01", "--deregistered")
+    text = register("trusts", "--at", "2021-01-01", "--deregistered").stdout
+
+    # RXK's Good of 2018-03-01 held until its deregistration on 2020-04-01, not to the day asked
+    assert [(r["provider_id"], r["age_days"]) for r in found if r["deregistered_on"]] == [("RXK", 762)]
+    assert text.endswith("2 providers on the register at 2021-01-01, 1 deregistered by then.\n")
+    assert register("trusts", "--at", "2021-01-01").stdout.endswith("2 providers at 2021-01-01.\n")
+
+
 def test_a_name_that_stands_for_one_provider_is_taken_where_an_id_goes(register):
     result = register("status", "worcestershire acute", "--at", "2018-01-01", "--json")
 

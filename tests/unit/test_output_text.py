@@ -36,7 +36,7 @@ def test_a_deregistered_provider_in_the_register_is_marked_with_its_day_and_succ
     assert output.trusts.trusts_text([row], "2020-01-01") == (
         "provider  overall                unchanged since   days  special measures  open notices  name\n"
         "RXX       no rating              -                    -  -                 0             Old Trust (deregistered 2019-04-01, successor RYY)\n"
-        "1 provider at 2020-01-01."
+        "0 providers on the register at 2020-01-01, 1 deregistered by then."
     )
 
 
