@@ -63,7 +63,7 @@ def _objects(lines: Iterable[str | bytes], first: int = 1) -> Iterator[tuple[int
         try:
             yield number, line, json_value(line)
         except ValueError as bad:
-            raise MalformedLine(f"not valid JSON ({bad})", line=number) from None
+            raise MalformedLine(not_utf8(line, "line") or f"not valid JSON ({bad})", line=number) from None
 
 
 def _entry(
@@ -110,6 +110,28 @@ def without_bom(text: T) -> T:
     if isinstance(text, bytes):
         return text[3:] if text.startswith(_BOM.encode()) else text  # type: ignore[return-value]
     return text[1:] if isinstance(text, str) and text.startswith(_BOM) else text  # type: ignore[return-value]
+
+
+def not_utf8(text: str | bytes, what: str) -> str | None:
+    """Why the bytes of a line or file (`what`) refused as JSON are not UTF-8 text, if they are
+    not, in words (orjson says "str is not valid UTF-8: surrogates not allowed"): UTF-16, by its
+    byte order mark or the NUL bytes of its ASCII characters, or a byte UTF-8 does not use
+    (Latin-1 and Windows-1252 text, Excel's "CSV" and Notepad's "ANSI")."""
+    if isinstance(text, str):
+        return None
+    raw = bytes(text)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "not UTF-8 text: it opens with UTF-16's byte order mark; save the file as UTF-8"
+    if b"\x00" in raw:  # JSON text holds none; UTF-16 writes one in each character of ASCII
+        return f"not UTF-8 text: the {what} holds NUL bytes, as UTF-16 text does; save the file as UTF-8"
+    try:
+        raw.decode()
+    except UnicodeDecodeError as bad:
+        return (
+            f"not UTF-8 text: byte {bad.start + 1} of the {what} is 0x{raw[bad.start]:02x}, which UTF-8 does not use there "
+            "(Latin-1 or Windows-1252 text?); save the file as UTF-8"
+        )
+    return None
 
 
 def json_value(text: str | bytes, *, exact: bool = False) -> Any:

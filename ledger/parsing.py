@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import msgspec
+import orjson
 
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
@@ -85,7 +86,7 @@ def _parse(obj: Any, today: date, path: str, left_out: list[LeftOut] | None = No
     """`parse_entry` of an object found at `path` (e.g. a correction's `replacement.`)."""
     if not isinstance(obj, dict):
         raise InvalidField(
-            f"expected a JSON object{' at ' + repr(path.rstrip('.')) if path else ''}, found {_json_kind(obj)}",
+            f"expected a JSON object{' at ' + shown(path.rstrip('.')) if path else ''}, found {_json_kind(obj)}",
             field=path.rstrip(".") or None,
         )
     kind = obj.get("type")
@@ -137,10 +138,10 @@ def _value(spec: FieldSpec, value: Any, where: str, today: date, left_out: list[
         return _day(value, where)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidField(f'field "{where}" must be a whole number, 0 or more, not {_show(value)}', field=where)
+            raise InvalidField(f'field "{where}" must be a whole number, 0 or more, not {shown(value)}', field=where)
         if value > LARGEST_WHOLE:
-            shown = str(value) if value < 10**40 else "a number of over 40 digits"
-            raise InvalidField(f'field "{where}": {shown} is too large (a whole number is at most {LARGEST_WHOLE})', field=where)
+            large = str(value) if value < 10**40 else "a number of over 40 digits"
+            raise InvalidField(f'field "{where}": {large} is too large (a whole number is at most {LARGEST_WHOLE})', field=where)
         return value
     if kind == "choice":
         return _word(spec, value, where)
@@ -317,7 +318,7 @@ def _normalised(entry: Entry) -> Entry:
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidField(f'field "{where}" must be a non-empty string, not {_show(value)}', field=where)
+        raise InvalidField(f'field "{where}" must be a non-empty string, not {shown(value)}', field=where)
     return value.strip()
 
 
@@ -346,7 +347,7 @@ def _without_controls(text: str, where: str) -> str:
 
 def _day(value: Any, where: str) -> date:
     if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
-        raise InvalidField(f'field "{where}": {_show(value)} is not a date like 2017-06-20', field=where)
+        raise InvalidField(f'field "{where}": {shown(value)} is not a date like 2017-06-20', field=where)
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -364,7 +365,7 @@ def _word(spec: FieldSpec, value: Any, where: str) -> str:
     listed = ", ".join(f'"{w}"' for w in words)
     return _raise(
         InvalidField(
-            f'field "{where}": {_show(value)} is not {"an" if what[0] in "aeiou" else "a"} {what}{hint}; one of {listed}', field=where
+            f'field "{where}": {shown(value)} is not {"an" if what[0] in "aeiou" else "a"} {what}{hint}; one of {listed}', field=where
         )
     )
 
@@ -375,13 +376,13 @@ def _raise(error: Exception) -> Any:
 
 def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise InvalidField(f'field "{where}" must be a list, not {_show(value)}', field=where)
+        raise InvalidField(f'field "{where}" must be a list, not {shown(value)}', field=where)
     return value
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidField(f'field "{where}" must be a JSON object, not {_show(value)}', field=where)
+        raise InvalidField(f'field "{where}" must be a JSON object, not {shown(value)}', field=where)
     return value
 
 
@@ -391,11 +392,21 @@ def visible(text: str) -> str:
     return CONTROLS.sub(lambda c: f"\\u{ord(c[0]):04x}", text)
 
 
-def _show(value: Any) -> str:
-    return f'"{visible(value)}"' if isinstance(value, str) else _json_kind(value) if isinstance(value, (list, dict)) else repr(value)
+def shown(value: Any) -> str:
+    """A value read from JSON (or a table's cell), named in a message as JSON writes it: text in
+    quotes (its control characters escaped: `visible`), `true`, `null`, `12`; a list or an object
+    by its kind, as it may be long. Never Python's spelling (True, None, {'a': 1})."""
+    if isinstance(value, str):
+        return f'"{visible(value)}"'
+    if isinstance(value, (list, tuple, dict)):
+        return _json_kind(value)
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits, which orjson does not write
+        return str(value)
 
 
 def _json_kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true or false"}.get(
+    return {dict: "an object", list: "a list", tuple: "a list", str: "a string", bool: "true or false"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else "null"
     )

@@ -29,6 +29,7 @@ from typing import Any
 
 from cqc_ledger.events.services import INSPECTION_AREAS
 from cqc_ledger.ledger.imports import words
+from cqc_ledger.ledger.parsing import shown
 
 Where = str  # a JSON path inside one response, for messages: currentRatings.serviceRatings[2].rating
 
@@ -221,7 +222,7 @@ def _report(part: dict[str, Any], fallback: tuple[str, date] | None, where: Wher
     if link is None:
         return fallback
     if not isinstance(link, str) or not link.strip():
-        raise ResponseError(f"{where}.reportLinkId", f"{link!r} is not a report link")
+        raise ResponseError(f"{where}.reportLinkId", f"{shown(link)} is not a report link")
     if day is None:
         raise ResponseError(f"{where}.reportDate", f"is missing, so report {link} has no publication day")
     try:

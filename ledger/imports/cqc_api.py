@@ -41,6 +41,7 @@ from cqc_ledger.events.vocabulary import QUESTIONS, normalise
 from cqc_ledger.ledger.errors import BadImportFile
 from cqc_ledger.ledger.imports import Draft, words
 from cqc_ledger.ledger.imports.api_ratings import Found, Published, ResponseError, area_names, published, service_name
+from cqc_ledger.ledger.parsing import shown
 
 API = "https://api.service.cqc.org.uk/public/v1"
 # Words of a provider's primary inspection category, and the provider type each means.
@@ -447,7 +448,7 @@ def _text(response: Response, name: str, part: dict[str, Any] | None = None, whe
     value = (response.body if part is None else part).get(name)
     if not isinstance(value, str) or not value.strip():
         path = f"{where}.{name}" if where else name
-        raise BadImportFile(f"{response.name}: {path}: expected text, found {value!r}")
+        raise BadImportFile(f"{response.name}: {path}: expected text, found {shown(value)}")
     return value.strip()
 
 

@@ -18,7 +18,7 @@ from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping, tables
-from cqc_ledger.ledger.input import json_value, reading, without_bom
+from cqc_ledger.ledger.input import json_value, not_utf8, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
@@ -180,7 +180,7 @@ def _responses(path: str, advance: Advance) -> list[cqc_api.Response]:
             advance(len(text))
             body = json_value(without_bom(text))
     except ValueError as bad:
-        raise BadImportFile(f"{path}: not valid JSON ({bad})") from None
+        raise BadImportFile(f"{path}: {not_utf8(text, 'file') or f'not valid JSON ({bad})'}") from None
     if isinstance(body, list):
         return [cqc_api.Response(f"{path}[{i}]", item) for i, item in enumerate(body)]
     return [cqc_api.Response(path, body)]

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from cqc_ledger.events.services import canonical_service
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, NOT_RATING_WORDS, OVERALL, RATING_WORDS, RATINGS, normalise, suggestion
+from cqc_ledger.ledger.parsing import shown
 
 # Key questions by the names CQC writes (API `name`, the ratings file's `Domain`), matched loosely.
 QUESTION_NAMES = {normalise(q): q for q in (OVERALL, *KEY_QUESTIONS)} | {"well led": "well-led"}
@@ -39,7 +40,7 @@ def rating(value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise WordError(f"{value!r} is not a CQC rating")
+        raise WordError(f"{shown(value)} is not a CQC rating")
     key = normalise(value)
     if key in NOT_RATING_WORDS:
         return None
@@ -54,15 +55,14 @@ def question(value: object, *, trust_level: bool = False) -> str:
     names = QUESTION_NAMES | (TRUST_QUESTION_NAMES if trust_level else {})
     if isinstance(value, str) and normalise(value) in names:
         return names[normalise(value)]
-    shown = f'"{value}"' if isinstance(value, str) else repr(value)
     known = ("Safe", "Effective", "Caring", "Responsive", "Well-led")
-    raise WordError(f"{shown} is not a CQC key question{suggestion(str(value), known)}")
+    raise WordError(f"{shown(value)} is not a CQC key question{suggestion(str(value), known) if isinstance(value, str) else ''}")
 
 
 def service(value: object) -> str | None:
     """The canonical core service for a service name; None for "Overall" (the place itself)."""
     if not isinstance(value, str) or not value.strip():
-        raise WordError(f"{value!r} is not a service name")
+        raise WordError(f"{shown(value)} is not a service name")
     return None if normalise(value) == OVERALL else canonical_service(value)
 
 
@@ -81,5 +81,4 @@ def day(value: object) -> date:
             return date(int(uk[3]), int(uk[2]), int(uk[1]))
     except ValueError:
         raise WordError(f'"{text}" is not a day of the calendar') from None
-    shown = f'"{value}"' if isinstance(value, str) else repr(value)
-    raise WordError(f"{shown} is not a date like 2019-09-20 or 20/09/2019")
+    raise WordError(f"{shown(value)} is not a date like 2019-09-20 or 20/09/2019")

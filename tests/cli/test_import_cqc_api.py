@@ -269,7 +269,10 @@ def test_a_key_question_cqc_does_not_have_is_refused(cli, tmp_path):
         (b'{"name": "A hospital"}', 'not a CQC API provider or location response: it has no "providerId" or "locationId"'),
         (b'{"providers": [{"providerId": "RX9"}], "page": 1}', "this is a listing"),
         (b'"RX9"', "expected a JSON object"),
+        ('{"providerId": "RX9", "name": "Café"}'.encode("latin-1"), "not UTF-8 text: byte 35 of the file is 0xe9"),
+        ('{"providerId": "RX9"}'.encode("utf-16"), "not UTF-8 text: it opens with UTF-16's byte order mark; save the file as UTF-8"),
     ],
+    ids=["cut short", "neither", "a listing", "not an object", "latin-1", "utf-16"],
 )
 def test_a_file_that_is_not_a_cqc_response_is_refused(cli, tmp_path, content, says):
     path = tmp_path / "data.json"
@@ -327,3 +330,34 @@ def test_a_refusal_over_an_entry_already_recorded_names_its_ref(cli, tmp_path):
 
     ref = next(e["ref"] for e in entries(cli, "RWP") if e.get("report_id") == RWP01_2023)
     assert f"{ref}, a ReportPublished of it, is dated 2023-04-06" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda body: body["reports"][0].update(linkId=None), "reports[0].linkId: expected text, found null"),
+        (lambda body: body["reports"][0].update(linkId=7), "reports[0].linkId: expected text, found 7"),
+        (
+            lambda body: body["currentRatings"]["serviceRatings"][0].update(name={"a": 1}),
+            "currentRatings.serviceRatings[0].name: an object is not a service name",
+        ),
+        (lambda body: body["currentRatings"]["overall"].update(rating=True), "currentRatings.overall.rating: true is not a CQC rating"),
+        (
+            lambda body: body["currentRatings"]["overall"].update(reportLinkId=False),
+            "currentRatings.overall.reportLinkId: false is not a report link",
+        ),
+        (lambda body: body.update(registrationDate=20100401), "registrationDate: 20100401 is not a date like 2019-09-20"),
+        (
+            lambda body: body["currentRatings"]["overall"]["keyQuestionRatings"][0].update(name=None),
+            "currentRatings.overall.keyQuestionRatings[0].name: null is not a CQC key question",
+        ),
+    ],
+    ids=["null", "a number", "an object", "true", "false", "a number for a day", "null for a question"],
+)
+def test_a_value_of_the_wrong_kind_is_named_as_json_writes_it(cli, tmp_path, change, says):
+    body = response("RWP01")
+    change(body)
+
+    message = refused(cli, "cqc-api", fixture("RWP"), saved(tmp_path, "RWP01.json", body))
+
+    assert f"{tmp_path / 'RWP01.json'}: {says}" in message, message

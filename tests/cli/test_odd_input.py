@@ -138,6 +138,18 @@ def test_a_rating_or_question_given_as_a_list_or_object_is_refused_naming_the_fi
     refused(run(ledger, "record", "-", input=line), "line 1", f"ratings[0].{key}")
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("true", "true"), ("false", "false"), ("-1", "-1"), ("2.5", "2.5"), ('"3"', '"3"'), ("[3]", "a list"), ('{"n": 3}', "an object")],
+)
+def test_a_value_of_the_wrong_kind_is_named_as_json_writes_it(ledger, value, shown):
+    line = f'{{"type": "ReportPublished", "provider_id": "RWP", "report_id": "R-odd", "on": "2020-01-01", "ratings": [], "must_do": {value}}}\n'
+
+    said = refused(run(ledger, "record", "-", input=line))
+
+    assert said == f'Error: line 1: field "must_do" must be a whole number, 0 or more, not {shown}\n'
+
+
 def test_corrections_nested_hundreds_deep_are_refused_not_a_crash(ledger):
     entry = '{"type": "ProviderRenamed", "provider_id": "RWP", "name": "X", "on": "2020-01-01"}'
     for _ in range(330):
@@ -227,6 +239,34 @@ def test_correct_and_import_accept_a_byte_order_mark(ledger, tmp_path):
     api.write_bytes(BOM.encode() + (EXAMPLES.parent / "tests" / "fixtures" / "cqc" / "RWP.json").read_bytes())
 
     ok(tmp_path / "new.db", "import", "cqc-api", str(api))
+
+
+# ---- text that is not UTF-8 ------------------------------------------------------------------
+
+LINE = '{"type": "ProviderRenamed", "provider_id": "RWP", "name": "Worcestershire Acute Hospitals NHS Trust Café", "on": "2020-01-01"}\n'
+AT = LINE.index("é") + 1  # the byte, counting from 1, of é in a one-byte encoding
+
+
+@pytest.mark.parametrize(
+    ("encoded", "says"),
+    [
+        (LINE.encode("latin-1"), f"line 1: not UTF-8 text: byte {AT} of the line is 0xe9, which UTF-8 does not use there"),
+        (LINE.encode("cp1252"), f"line 1: not UTF-8 text: byte {AT} of the line is 0xe9"),
+        (LINE.encode("utf-16"), "line 1: not UTF-8 text: it opens with UTF-16's byte order mark"),
+        (LINE.encode("utf-16-le"), "line 1: not UTF-8 text: the line holds NUL bytes, as UTF-16 text does"),
+        (LINE.encode() + LINE.encode("latin-1"), f"line 2: not UTF-8 text: byte {AT} of the line is 0xe9"),
+    ],
+    ids=["latin-1", "windows-1252", "utf-16", "utf-16 without its mark", "on line 2"],
+)
+def test_input_that_is_not_utf8_text_is_refused_naming_the_line_and_saying_so(ledger, tmp_path, encoded, says):
+    path = tmp_path / "renamed.jsonl"
+    path.write_bytes(encoded)
+    stored = ok(ledger, "export").stdout
+
+    for said in (refused(run(ledger, "record", str(path))), refused(run(ledger, "record", "-", input=encoded))):
+        assert said.startswith(f"Error: {says}") and said.endswith("; save the file as UTF-8\n"), said
+        assert "surrogates" not in said
+    assert ok(ledger, "export").stdout == stored
 
 
 # ---- whole numbers too large -----------------------------------------------------------------
