@@ -117,7 +117,7 @@ def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], fi
         {
             "type": "ReportPublished",
             "provider_id": provider_id,
-            "report_id": f"cqc-ratings:{provider_id}:{day}",
+            "report_id": report_id(provider_id, day),
             "on": day.isoformat(),
             "ratings": ratings,
             "source": f"{first.source.cite()}: the ratings of {provider_id} published {day}"
@@ -128,6 +128,11 @@ def _report(provider_id: str, day: date, cells: dict[tuple, tuple[str, str]], fi
         {key: row for key, (_, row) in cells.items()},
         {"location_id": LOCATION, "service": SERVICE, "question": first.question_column, "rating": RATING},
     )
+
+
+def report_id(provider_id: str, day: date) -> str:
+    """The report the file's rows of a provider and publication day make: `cqc-ratings:RWP:2019-09-20`."""
+    return f"cqc-ratings:{provider_id}:{day}"
 
 
 def _value(values: dict[str, Any], column: str, where: str) -> str:

@@ -11,7 +11,9 @@ what the providers' effective histories hold (`held`) is passed in.
   registered on CQC's day (the ledger allows it; CQC's API gives the same day), its ratings
   counting from the provider's registration; a location whose day is inferred is never
   dated before its provider.
-- The ratings become one report per provider and publication day (`cqc_ratings.reports`). A
+- The ratings become one report per provider and publication day (`cqc_ratings.reports`), of
+  the ratings that say something new: one the ledger holds as published that day, with the same
+  rating, by another report (CQC's own, from its API) is already there. A
   rating dated before its place was registered, or after it was deregistered, cannot stand in the
   ledger: it is left out, with a note. Inherited ratings (`Inherited Rating (Y/N)` = Y) are the
   predecessor's, taken over on the location's registration day (or its provider's, if later): one `RatingsInherited` per
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cqc_ledger.events import provider
+from cqc_ledger.events import inspections, provider
 from cqc_ledger.ledger.imports import Draft, cqc_ratings
 from cqc_ledger.ledger.imports.cqc_files import Place, Read
 from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, MOVED_DAY, chosen_day
@@ -44,12 +46,14 @@ _LOCATION_COLUMNS = {"provider_id": "Provider ID", "location_id": "Location ID",
 @dataclass
 class Held:
     """What a provider's effective history holds of registration: (day, ref, chosen?), chosen
-    when the day was the ledger's choice, not CQC's (`keeping.chosen_day`)."""
+    when the day was the ledger's choice, not CQC's (`keeping.chosen_day`); the ratings locations
+    inherited; and each rating published, by the reports that published it."""
 
     provider: tuple[date, str, bool] | None = None
     locations: dict[str, tuple[date, str, bool]] = field(default_factory=dict)
     ended: dict[str, date] = field(default_factory=dict)
     inherited: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)  # location -> cells held
+    published: dict[tuple[Any, ...], set[str]] = field(default_factory=dict)  # (*cell key, rating, day) -> report ids
 
 
 def held(history: Sequence[Recorded]) -> Held:
@@ -65,6 +69,9 @@ def held(history: Sequence[Recorded]) -> Held:
             found.ended.setdefault(entry.location_id, entry.on)
         elif entry.type_name == "RatingsInherited":
             found.inherited.setdefault(entry.location_id, set()).update(_inherited_key(c) for c in entry.ratings)  # type: ignore[attr-defined]
+        elif isinstance(entry, inspections.ReportPublished):
+            for cell in entry.ratings:
+                found.published.setdefault((*cell.key, cell.rating, entry.on), set()).add(entry.report_id)
     return found
 
 
@@ -101,7 +108,7 @@ def drafts(read: Read, holding: Mapping[str, Held]) -> tuple[list[Draft], list[s
     for location_id, (on, _, _) in ((lid, h) for mine in holding.values() for lid, h in mine.locations.items()):
         places.setdefault(location_id, (on, None))
     standing, left_out = _standing(read.ratings, days, places)
-    reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited))
+    reports.extend(cqc_ratings.reports(r for r in standing if not r.inherited and not _published_by_another(r, holding)))
     inherited, not_placed = _inherited([r for r in standing if r.inherited], places, days, holding)
     if not_placed:
         notes.append(
@@ -151,6 +158,16 @@ def _inherited(
         }
         found.append(Draft(obj, f"{first.where} (the ratings {location_id} inherited)"))
     return found, not_placed
+
+
+def _published_by_another(row: cqc_ratings.Row, holding: Mapping[str, Held]) -> bool:
+    """Whether the ledger holds the row's rating as published on its day by a report other than the
+    one the file's rows of that day make (CQC's own, from its API): then the row says nothing new.
+    Its own report's cells are weighed whole by keeping current, which names the report as there."""
+    cell = row.cell
+    key = (cell.get("location_id"), cell.get("service"), cell["question"], cell["rating"], row.day)
+    mine = holding.get(row.provider_id)
+    return mine is not None and bool(mine.published.get(key, set()) - {cqc_ratings.report_id(row.provider_id, row.day)})
 
 
 def _inherited_key(cell: Any) -> tuple[Any, ...]:

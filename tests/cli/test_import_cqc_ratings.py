@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from builders import location, registered
+from builders import cell, location, registered, report
 from conftest import SHARED
 from cqc_data import columns, entries, location_row, ods, place, provider_row, rated, ratings_csv, refused, run_import, status
 
@@ -117,6 +117,39 @@ def test_a_rated_location_the_ledger_does_not_hold_is_registered_on_the_day_of_i
     assert registration["on"] == "2020-01-01"
     assert "registration day inferred: the earliest day the files show (2020-01-01)" in registration["source"]
     assert reports(cli)["cqc-ratings:RWP:2020-01-01"]["ratings"] == [{"location_id": "RWP51", "question": "overall", "rating": GOOD}]
+
+
+def test_a_rating_the_ledger_holds_as_published_that_day_by_another_report_is_already_there(cli, rwp, tmp_path):
+    # Given CQC's own report of 2023-04-06 (from its API), rating RWP01's safe and its urgent and emergency care overall
+    cqc = report("7e3b9f20-2023", "2023-04-06", cell("safe", RI, "RWP01"), cell("overall", RI, "RWP01", UEC))
+    assert cli("record", input=[cqc]).exit_code == 0
+
+    # When the file lists those, and one rating more of that day, and the 2019 ones
+    outcome = run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "locations.csv", "Locations", LOCATIONS))
+
+    # Then the file's report of that day holds only the rating that says something new; the rest are
+    # there, set by CQC's report, which stays the last report
+    found = reports(cli)
+    assert found["cqc-ratings:RWP:2023-04-06"]["ratings"] == [{"location_id": "RWP01", "service": UEC, "question": "safe", "rating": RI}]
+    assert len(found["cqc-ratings:RWP:2019-09-20"]["ratings"]) == 2
+    assert run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "locations.csv", "Locations", LOCATIONS))["recorded"] == []
+    assert len(outcome["recorded"]) == 2
+
+
+def test_a_rating_the_ledger_holds_from_another_day_or_as_another_rating_is_new(cli, rwp, tmp_path):
+    # Given CQC's report of 2023-04-06 rating RWP01's safe Good, and of 2019-09-20 its overall as the file does
+    cqc = [
+        report("7e3b9f20-2023", "2023-04-06", cell("safe", GOOD, "RWP01")),
+        report("7e3b9f20-2019", "2019-06-01", cell("overall", RI, "RWP01")),
+    ]
+    assert cli("record", input=cqc).exit_code == 0
+
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "locations.csv", "Locations", LOCATIONS[:2]))
+
+    # Then the file's ratings are recorded: published on another day, or rated otherwise
+    found = reports(cli)
+    assert found["cqc-ratings:RWP:2019-09-20"]["ratings"] == [{"location_id": "RWP01", "question": "overall", "rating": RI}]
+    assert found["cqc-ratings:RWP:2023-04-06"]["ratings"] == [{"location_id": "RWP01", "question": "safe", "rating": RI}]
 
 
 @pytest.mark.parametrize(
