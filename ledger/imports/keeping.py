@@ -287,15 +287,22 @@ def held_as(index: Mapping[tuple[Any, ...], Any], entry: Entry, corrected: Mappi
     from, the location's inheritance recorded naming none (CQC's ratings file names none; not
     one this import has already named, `corrected`). A location takes over its predecessor's
     ratings once, so the two are one: compared cell by cell, completed with the predecessor's
-    name and the cells the import adds (a second entry would hold the same ratings twice)."""
+    name and the cells the import adds (a second entry would hold the same ratings twice). So
+    for an inheritance naming none (the file imported in parts): it completes the location's
+    inheritance recorded naming none, else the one recorded naming its predecessor, if only one."""
     key = identity(entry)
-    if key is None or key in index or not isinstance(entry, continuity.RatingsInherited):
+    if key in index or not isinstance(entry, continuity.RatingsInherited):
         return key
     unnamed = (entry.type_name, entry.location_id, None)
-    return next(
+    held = next(
         (k for k in index if k[:3] == unnamed and getattr(corrected.get(k[3]), "from_location_id", None) is None),
         key,
     )
+    if key is not None or held is not None:
+        return held
+    # One naming none (CQC's ratings file, imported in parts): the location's one inheritance, whoever named it
+    named = [k for k in index if k[:2] == unnamed[:2] and len(k) == 3]
+    return named[0] if len(named) == 1 else None
 
 
 def identity(entry: Entry) -> tuple[Any, ...] | None:
@@ -415,6 +422,8 @@ def about(entry: Entry) -> str:
         return f"the {'registration' if 'Registered' in entry.type_name else 'deregistration'} of {entry.provider_id}"
     if isinstance(entry, inspections.InspectionCarriedOut):
         return f'inspection "{entry.inspection_id}"'
+    if isinstance(entry, continuity.RatingsInherited) and not entry.from_location_id:
+        return f"the inheritance of {entry.location_id}'s ratings"
     if isinstance(entry, continuity.RatingsInherited):
         return f"the inheritance of {entry.location_id}'s ratings from {entry.from_location_id}"
     if isinstance(entry, inspections.ReportPublished):

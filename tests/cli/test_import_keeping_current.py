@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 import real_responses
 from builders import registered
 from click.testing import CliRunner
@@ -261,6 +262,57 @@ def test_the_ratings_file_and_the_api_in_either_order_record_rh5a8s_inheritance_
             assert ratings[question]["inherited_from"] == "RBA11"
             assert told(cli, *asked) == told(other, *asked)
             assert told(cli, *asked)["previous"] == []  # no second inheritance replacing the first the same day
+
+
+@pytest.mark.parametrize("first", [0, 1], ids=["odd_rows_first", "even_rows_first"])
+def test_the_ratings_file_imported_in_two_parts_records_rh5a8s_inheritance_once_and_tells_as_whole(cli, tmp_path, first):
+    # Given RH5 registered in two ledgers, and RH5A8's inherited rows of the ratings file whole and in two parts
+    (response_file,) = real_responses.files(["RH5A8"])
+    rows = _inherited_rows(orjson.loads(response_file.read_bytes()))
+    parts = [ratings_csv(tmp_path, f"part{i}.csv", "Locations", rows[i::2]) for i in (first, 1 - first)]
+    whole = ratings_csv(tmp_path, "whole.csv", "Locations", rows)
+    other = runner_for(str(tmp_path / "whole.db"))
+    for ledger in (cli, other):
+        assert ledger("record", input=[registered("RH5", "2010-04-01")]).exit_code == 0
+
+    # When one ledger imports the file in its two parts, the other whole, and both then the response
+    for part in parts:
+        run_import(cli, "cqc-ratings", part)
+    run_import(other, "cqc-ratings", whole)
+    for ledger in (cli, other):
+        run_import(ledger, "cqc-api", str(response_file))
+
+    # Then each holds one inheritance of RH5A8, from RBA11, of every cell: the second part completed the first's
+    kept = [
+        [
+            (
+                e["location_id"],
+                e.get("from_location_id"),
+                e["on"],
+                sorted(orjson.dumps(c, option=orjson.OPT_SORT_KEYS) for c in e["ratings"]),
+            )
+            for e in effective_entries(ledger, "RH5")
+            if e["type"] == "RatingsInherited"
+        ]
+        for ledger in (cli, other)
+    ]
+    assert [k[:3] for k in kept[0]] == [("RH5A8", "RBA11", "2020-04-01")]
+    assert kept[0] == kept[1]
+    # and the parts tell what the whole tells: status, every change of history, how each rating came about
+    assert told(cli, "status", "RH5", "--at", "2021-04-08") == told(other, "status", "RH5", "--at", "2021-04-08")
+    assert told(cli, "history", "RH5") == told(other, "history", "RH5")
+    (rh5a8,) = status(cli, "RH5", "2021-04-08")["locations"]
+    for service, ratings in [(None, rh5a8["ratings"]), *((s["service"], s["ratings"]) for s in rh5a8["services"])]:
+        for question in ratings:
+            asked = ("explain", "RH5", "--location", "RH5A8", "--question", question, "--at", "2021-04-08")
+            asked += ("--service", service) if service else ()
+            assert ratings[question]["inherited_from"] == "RBA11"
+            assert told(cli, *asked) == told(other, *asked)
+            assert told(cli, *asked)["previous"] == []
+    # and importing any of it again records nothing
+    for path in [*parts, whole]:
+        assert run_import(cli, "cqc-ratings", path)["recorded"] == []
+    assert run_import(cli, "cqc-api", str(response_file))["recorded"] == []
 
 
 def told(ledger, *args: str) -> Any:

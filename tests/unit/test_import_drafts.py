@@ -168,12 +168,26 @@ def test_an_inherited_rating_first_published_on_another_day_is_a_contradiction_w
     assert "published is 2020-03-24, but this import has 2017-12-05" in message and "cqc-ledger correct RH5/3" in message
 
 
-def test_an_inheritance_that_names_no_location_is_compared_whole_as_record_does():
+def test_an_inheritance_that_names_no_location_seen_again_is_already_there():
     unnamed = inherited(RH5A8, "2020-04-01", *TAKEN, provider_id="RH5")
 
     plan = weighed(ledger_of(unnamed), unnamed)
 
-    assert [entry.type_name for entry, _ in plan.record] == ["RatingsInherited"]  # record skips it as a duplicate
+    assert (plan.record, plan.already) == ([], ["RH5/3"])  # the location's one inheritance, recorded naming none
+
+
+def test_an_inheritance_that_names_no_location_completes_the_one_recorded_naming_none():
+    # Given the first part of CQC's ratings file recorded RH5A8's inheritance of its overall, naming no predecessor
+    first = inherited(RH5A8, "2020-04-01", *TAKEN, provider_id="RH5")
+    safe = cell("safe", "Requires improvement", RH5A8) | {"published_on": "2020-03-24"}
+
+    # When the second part gives another of its inherited ratings
+    plan = weighed(ledger_of(first), inherited(RH5A8, "2020-04-01", safe, provider_id="RH5"))
+
+    # Then it completes that inheritance with the rating, not a second one
+    ((correction, _),) = plan.record
+    assert (correction.type_name, correction.ref) == ("EntryCorrected", "RH5/3")
+    assert len(correction.replacement.ratings) == len(TAKEN) + 1  # type: ignore[attr-defined]
 
 
 def test_an_inheritance_recorded_naming_no_predecessor_is_completed_by_one_that_names_it():
