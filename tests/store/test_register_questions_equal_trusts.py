@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from cqc_ledger.projections import changes
 from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, runner_for
-from tests.store.test_views_equal_replay import PROVIDERS, batches, block, days, fresh_ledger, record_history
+from tests.store.test_views_equal_replay import PROVIDERS, SERVICE_PLACES, batches, block, days, fresh_ledger, record_history
 
 EXAMPLES = {"sqlite": 25, "postgres": 8}
 BLOCK_EXAMPLES = {"sqlite": 80, "postgres": 20}  # small registers: each example is quick
@@ -47,13 +47,16 @@ QUARTERS = st.sampled_from([date(2016, 1, 1) + timedelta(days=91 * n) for n in r
 @st.composite
 def blocks(draw: Any) -> list[list[dict[str, Any]]]:
     """Only reports of one service's block (overall and key questions, often words that are not
-    ratings), several at each provider: a service inspected without a new rating, then rated
-    anew, is what the block rule weighs, and the general registers seldom draw it in a period."""
+    ratings), several at each provider, all of one service: a service inspected without a new
+    rating, then rated anew, and a key question set again after, is what the block rule weighs,
+    and the general registers seldom draw it in a period. Their days are a few, so that reports
+    before a period settle what one in it finds."""
     found = []
     for pid in PROVIDERS:
-        for n in range(draw(st.integers(1, 5))):
-            report = {"type": "ReportPublished", "provider_id": pid, "report_id": f"{pid}-b{n}", "on": draw(days).isoformat()}
-            found.append([{**report, "ratings": draw(block())}])
+        place = draw(st.sampled_from(SERVICE_PLACES))
+        for n in range(draw(st.integers(2, 6))):
+            report = {"type": "ReportPublished", "provider_id": pid, "report_id": f"{pid}-b{n}", "on": draw(QUARTERS).isoformat()}
+            found.append([{**report, "ratings": draw(block(place))}])
     return found
 
 

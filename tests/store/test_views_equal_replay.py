@@ -68,11 +68,12 @@ def cells(draw: Any) -> list[dict[str, Any]]:
 
 
 @st.composite
-def block(draw: Any) -> list[dict[str, Any]]:
-    """A service's cells as one report gives them: its overall (often "Inspected but not rated")
-    and key questions, often words that are not ratings: what a service's ratings being one block
-    (`projections.status.settled`) weighs, drawn on purpose, as cells() seldom draws it."""
-    location_id, service = draw(st.sampled_from(SERVICE_PLACES))
+def block(draw: Any, place: tuple[str | None, str] | None = None) -> list[dict[str, Any]]:
+    """A service's cells as one report gives them (at `place`, or one drawn): its overall (often
+    "Inspected but not rated") and key questions, often words that are not ratings: what a
+    service's ratings being one block (`projections.status.settled`) weighs, drawn on purpose, as
+    cells() seldom draws it."""
+    location_id, service = place or draw(st.sampled_from(SERVICE_PLACES))
     place = {"location_id": location_id, "service": service} if location_id else {"service": service}
     overall = draw(st.sampled_from(["Inspected but not rated", "Inspected but not rated", "Good", "Requires improvement"]))
     words = ["Insufficient evidence to rate", "Not rated", "Inspected but not rated", "Good", "Inadequate"]
