@@ -282,8 +282,13 @@ def _counts_from(location_day: date | None, provider_day: date | None) -> date |
     return max((d for d in (location_day, provider_day) if d is not None), default=None)
 
 
+def _first_few(named: Sequence[str]) -> str:
+    """The first few of what a note names, and how many more."""
+    return "; ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
+
+
 def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
-    shown = "; ".join(r.where for r in rows[:_SHOWN]) + (f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else "")
+    shown = _first_few([r.where for r in rows])
     return (
         f"{len(rows)} rating{'s' if len(rows) > 1 else ''} dated before its place was registered, or after it was "
         f"deregistered, left out ({shown})"
@@ -291,7 +296,7 @@ def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
 
 
 def _unrated_note(named: Sequence[str]) -> str:
-    shown = "; ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
+    shown = _first_few(named)
     many = len(named) > 1
     return (
         f"{len(named)} provider{'s' if many else ''} not in the ledger {'are' if many else 'is'} not registered, as no row naming "

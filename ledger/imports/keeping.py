@@ -293,15 +293,14 @@ def held_as(index: Mapping[tuple[Any, ...], Any], entry: Entry, corrected: Mappi
     key = identity(entry)
     if key in index or not isinstance(entry, continuity.RatingsInherited):
         return key
-    unnamed = (entry.type_name, entry.location_id, None)
-    held = next(
-        (k for k in index if k[:3] == unnamed and getattr(corrected.get(k[3]), "from_location_id", None) is None),
-        key,
-    )
-    if key is not None or held is not None:
-        return held
+    place = (entry.type_name, entry.location_id)
+    for held in index:  # one recorded naming none, held as (type, location, None, ref), not named since by this import
+        if held[:3] == (*place, None) and getattr(corrected.get(held[3]), "from_location_id", None) is None:
+            return held
+    if key is not None:
+        return key
     # One naming none (CQC's ratings file, imported in parts): the location's one inheritance, whoever named it
-    named = [k for k in index if k[:2] == unnamed[:2] and len(k) == 3]
+    named = [held for held in index if held[:2] == place and len(held) == 3]
     return named[0] if len(named) == 1 else None
 
 
