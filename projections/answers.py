@@ -128,9 +128,10 @@ def chart_timeline(
     return timeline(recorded, provider_id, today=today, since=since, until=until, known_at=known_at, location_id=location_id)
 
 
-def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
+def find(ledger: Ledger, text: str, *, by_id: bool = False) -> views.Answer[list[finding.Found]]:
     """`find`: the providers and locations with a current or former name matching `text` (from
-    the entries themselves when the views are behind, which is the same answer)."""
+    the entries themselves when the views are behind, which is the same answer); with `by_id`
+    (the web site's search box), the provider whose id `text` is too."""
     from cqc_ledger.projections import find as finding
     from cqc_ledger.projections import register_facts
     from cqc_ledger.projections.register import histories
@@ -141,7 +142,7 @@ def find(ledger: Ledger, text: str) -> views.Answer[list[finding.Found]]:
     else:
         held = list(histories(ledger))
         names, gone = finding.names_in(held), finding.deregistrations_in(held)
-    return views.Answer(finding.find(text, names, gone), ready.behind)
+    return views.Answer(finding.find(text, names, gone, by_id=by_id), ready.behind)
 
 
 def changes(ledger: Ledger, start: date, end: date, known_at: datetime | None, asked: changed.Asked) -> views.Answer[list[dict[str, Any]]]:

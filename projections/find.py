@@ -87,19 +87,26 @@ def deregistrations_in(histories: Iterable[tuple[str, list[Recorded]]]) -> dict[
     return gone
 
 
-def find(text: str, names: Iterable[Name], gone: Mapping[tuple[str, str | None], str] | None = None) -> list[Found]:
+def find(text: str, names: Iterable[Name], gone: Mapping[tuple[str, str | None], str] | None = None, *, by_id: bool = False) -> list[Found]:
     """The providers and locations with a current or former name matching `text`, by id, each
-    with the day it left the register (from `gone`, by provider and location: `_left_on`)."""
+    with the day it left the register (from `gone`, by provider and location: `_left_on`). With
+    `by_id` (the web site's search box, which lists providers), a provider whose id `text` is, in
+    any case, is found too, and each provider found by a location's name is listed itself as well
+    (matching by none of its own names)."""
     held: dict[tuple[str, str | None], list[Name]] = {}
     for n in names:
         held.setdefault((n.provider_id, n.location_id), []).append(n)
-    found = []
-    for (provider_id, location_id), named in sorted(held.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        in_order = sorted(named, key=lambda n: (n.on, n.position))
-        matched = tuple(dict.fromkeys(n.name for n in in_order if matches(text, n.name)))
-        if matched:
-            found.append(Found(provider_id, location_id, in_order[-1].name, matched, _left_on(gone or {}, provider_id, location_id)))
-    return found
+    current = {key: sorted(named, key=lambda n: (n.on, n.position)) for key, named in held.items()}
+    matched = {key: tuple(dict.fromkeys(n.name for n in in_order if matches(text, n.name))) for key, in_order in current.items()}
+    if by_id:
+        wanted = {provider_id for (provider_id, _), m in matched.items() if m} | {text.strip().upper()}
+        listed = {key for key, m in matched.items() if m or (key[1] is None and key[0] in wanted)}
+    else:
+        listed = {key for key, m in matched.items() if m}
+    return [
+        Found(key[0], key[1], current[key][-1].name, matched[key], _left_on(gone or {}, key[0], key[1]))
+        for key in sorted(listed, key=lambda key: (key[0], key[1] or ""))
+    ]
 
 
 def _left_on(gone: Mapping[tuple[str, str | None], str], provider_id: str, location_id: str | None) -> str | None:

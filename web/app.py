@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -124,12 +125,13 @@ class Site:
         at = params.day(q, "at") or self.clock().date()
         known_at = params.moment(q, "known_at")
         chosen, search = params.filters(q), params.text(q, "q")
+        kept = replace(chosen, deregistered=True) if search else chosen  # a search finds the deregistered too, as `find` does
         with self.ledger() as ledger:
-            listed, regions = answers.trusts_and_regions(ledger, at, known_at, chosen)
+            listed, regions = answers.trusts_and_regions(ledger, at, known_at, kept)
             rows, behind = listed.value, listed.behind
-            found = _found(answers.find(ledger, search).value, search) if search else None
+            found = _found(answers.find(ledger, search, by_id=True).value) if search else None
         if found is not None:
-            rows = [{**r, "matched": found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
+            rows = [{**r, **found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
         return self.page(
             "register.html",
             rows=rows,
@@ -335,18 +337,20 @@ _TITLES = {400: "Bad request", 404: "Not found", 503: "Unavailable"}
 UNAVAILABLE = "the ledger cannot be read just now: try again later"
 
 
-def _found(found: list[Any], search: str) -> dict[str, list[str]]:
+def _found(found: list[Any]) -> dict[str, dict[str, Any]]:
     """The providers `find` finds for the search box (by current or former name, or a location's
-    name; or the provider id itself), each with what matched if not its current name: a former
-    name, or a location's name when none of its own matched."""
-    own = {f.provider_id for f in found if f.location_id is None}
-    kept: dict[str, list[str]] = {search.strip().upper(): []}
+    name; or the provider id itself), each with what matched if not its current name (a former
+    name, or a location's name when none of its own matched) and, as `find` says it, the day it
+    or that location left the register (`left`, after the name)."""
+    own = {f.provider_id for f in found if f.location_id is None and f.matched}
+    kept: dict[str, dict[str, Any]] = {}
     for f in found:
-        why = kept.setdefault(f.provider_id, [])
+        row = kept.setdefault(f.provider_id, {"matched": [], "left": ""})
         if f.location_id is None:
-            why.extend(f"formerly {name}" for name in f.matched if name != f.name)
+            row["matched"].extend(f"formerly {name}" for name in f.matched if name != f.name)
+            row["left"] = output.find.left(f)
         elif f.provider_id not in own:
-            why.append(f"location {f.location_id} {f.name}")
+            row["matched"].append(f"location {f.location_id} {f.name}{output.find.left(f)}")
     return kept
 
 

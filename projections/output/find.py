@@ -34,6 +34,11 @@ def find_text(found: list[Found], text: str) -> str:
         former = [n for n in f.matched if n != f.name]
         was = f" (formerly {'; '.join(former)})" if former else ""
         where = f"{f.location_id:<10} location of {f.provider_id}" if f.location_id else f"{f.provider_id:<10} provider"
-        gone = f" (deregistered {f.deregistered_on})" if f.deregistered_on else ""
-        lines.append(f"{where:<28} {f.name}{was}{gone}")
+        lines.append(f"{where:<28} {f.name}{was}{left(f)}")
     return "\n".join(lines)
+
+
+def left(found: Found) -> str:
+    """What follows the name of a provider or location that has left the register: its day
+    (` (deregistered 2019-03-31)`), as `find` and the web site's search say it; else nothing."""
+    return f" (deregistered {found.deregistered_on})" if found.deregistered_on else ""

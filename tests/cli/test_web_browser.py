@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from browser import CHROMIUM, browsing, serving, shoot
 from conftest import ROOT
-from ledgers import record_examples
+from ledgers import ok, record_examples
 
 pytest.importorskip("playwright", reason="the browser tests need Playwright: pip install 'cqc-ledger[webtest]'")
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'cqc-ledger[web]'")
@@ -146,3 +147,27 @@ def test_a_request_to_outside_is_caught(site: str):
 
     assert blocked is True
     assert outside == ["http://example.org/x"]
+
+
+def test_a_search_for_a_deregistered_location_shows_its_day_as_find_does(tmp_path: Path):
+    # Given: the examples, with RWP's Kidderminster Hospital deregistered on 2024-06-30.
+    db = str(tmp_path / "ledger.db")
+    record_examples(db)
+    gone = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP51", "on": "2024-06-30"}
+    ok(db, "record", "-", input=orjson.dumps(gone) + b"\n")
+    outside: list[str] = []
+
+    with serving(db) as base, browsing(base, outside) as tab:
+        # When: a person searches the register for it.
+        tab.goto(f"{base}/?at=2025-01-01")
+        tab.get_by_role("searchbox", name="Search").fill("kidderminster")
+        tab.get_by_role("button", name="Show").click()
+        tab.wait_for_load_state()
+        shoot(tab, ARTIFACTS / "register-search-deregistered.png")
+
+        # Then: its trust is listed, the location marked with its day as `find` says it.
+        said = tab.locator("table.register tbody").inner_text()
+        assert "Worcestershire Acute Hospitals NHS Trust" in said
+        assert "location RWP51 Kidderminster Hospital and Treatment Centre (deregistered 2024-06-30)" in said
+        assert "(deregistered 2024-06-30)" in ok(db, "find", "kidderminster").stdout
+    assert outside == []

@@ -182,6 +182,34 @@ def test_the_register_search_finds_by_former_name_and_location_and_id(site: tupl
     assert "/trust/RWP?" in own and 'class="matched"' not in own  # its own name matched, not only RWP02's
 
 
+def test_the_register_search_marks_a_deregistered_provider_or_location_as_find_does(site: tuple[TestClient, Cli]):
+    client, cli = site
+    # Given: RXK deregistered on 2020-04-01 (above), and RWP's Worcestershire Royal Hospital on 2021-01-01.
+    gone = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP02", "on": "2021-01-01"}
+    assert cli("record", input=[gone]).exit_code == 0
+
+    after = client.get("/?at=2021-06-01&q=sandwell").text
+    before = client.get("/?at=2019-12-31&q=sandwell").text
+    by_id = client.get("/?at=2021-06-01&q=rxk").text
+    place = client.get("/?at=2021-06-01&q=worcestershire+royal").text
+    register = client.get("/?at=2021-06-01").text
+
+    # Then: the search finds what `find` finds, the deregistered too, marked in find's words.
+    found = {(f["provider_id"], f["location_id"]): f["deregistered_on"] for f in cli_json(cli, "find", "sandwell")}
+    assert found == {("RXK", None): "2020-04-01"}
+    assert "(deregistered 2020-04-01)" in cli("find", "sandwell").stdout
+    for page in (after, before, by_id):
+        assert "/trust/RXK?" in page and "(deregistered 2020-04-01)" in page
+        assert "1 provider found" in page
+    assert "formerly Sandwell and West Birmingham Hospitals NHS Trust" in after
+    located = {(f["provider_id"], f["location_id"]): f["deregistered_on"] for f in cli_json(cli, "find", "worcestershire royal")}
+    assert located == {("RWP", "RWP02"): "2021-01-01"}
+    assert "location RWP02 Worcestershire Royal Hospital (deregistered 2021-01-01)" in place
+    assert "/trust/RWP?" in place and place.count("(deregistered") == 1  # the trust itself is still registered
+    # And: without a search the register on the day still leaves the deregistered provider out.
+    assert "/trust/RXK?" not in register
+
+
 def test_the_register_filters_by_region_and_type_and_offers_the_regions_it_holds(site: tuple[TestClient, Cli]):
     client, _ = site
 
