@@ -10,7 +10,8 @@ import click
 
 from cqc_ledger.cli.opening import opened
 from cqc_ledger.events.vocabulary import QUESTION_WORDS, QUESTIONS, matcher, normalise, suggestion
-from cqc_ledger.ledger.records import id_refusal, is_id, parse_time
+from cqc_ledger.ledger.application import utc_now
+from cqc_ledger.ledger.records import after_now, id_refusal, is_id, parse_time
 from cqc_ledger.projections import answers
 
 
@@ -29,7 +30,8 @@ class Day(click.ParamType):
 
 
 class Moment(click.ParamType):
-    """A time, as ISO 8601 (a bare day means its end), taken as UTC without a zone."""
+    """A time, as ISO 8601 (a bare day means its end), taken as UTC without a zone; not after
+    now (`records.after_now`), which nothing recorded yet can answer."""
 
     name = "TIME"
 
@@ -37,9 +39,13 @@ class Moment(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            return parse_time(value)
+            moment = parse_time(value)
         except ValueError:
             self.fail(f'"{value}" is not a time like 2019-03-01 or 2019-03-01T12:00:00Z', param, ctx)
+        refusal = after_now(value, moment, utc_now())
+        if refusal:
+            self.fail(refusal, param, ctx)
+        return moment
 
 
 class Loose(click.ParamType):

@@ -86,7 +86,7 @@ def format_time(moment: datetime) -> str:
 def parse_time(text: str) -> datetime:
     """A moment from ISO 8601; a time without a zone is taken as UTC, a bare day as its end."""
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if len(text.strip()) == 10:  # a day: everything recorded during it
+    if _a_day(text):  # a day: everything recorded during it
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     try:  # in UTC, a time near the ends of the calendar may fall outside it: refused as a time
@@ -94,3 +94,18 @@ def parse_time(text: str) -> datetime:
     except OverflowError:
         raise ValueError(f"{text} is outside the calendar in UTC") from None
     return moment
+
+
+def _a_day(text: str) -> bool:
+    return len(text.strip()) == 10
+
+
+def after_now(text: str, moment: datetime, now: datetime) -> str | None:
+    """Why a `--known-at` time (`text`, read as `moment`) cannot be asked at `now`, or None: a
+    time after now asks what the ledger will have recorded by then, which is not known yet (an
+    answer given now would change as more is recorded). A bare day is its end, so today is
+    taken (what has been recorded so far today); a day after it is refused."""
+    late = moment.date() > now.astimezone(UTC).date() if _a_day(text) else moment > now
+    if not late:
+        return None
+    return f'"{text.strip()}" is after now ({format_time(now)[:19]}Z): what the ledger will have recorded by then is not known yet; leave it out for what is known now'

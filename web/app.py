@@ -123,7 +123,7 @@ class Site:
     def register_page(self, request: Request) -> Response:
         q = request.query_params
         at = params.day(q, "at") or self.clock().date()
-        known_at = params.moment(q, "known_at")
+        known_at = params.known_at(q, self.clock())
         chosen, search = params.filters(q), params.text(q, "q")
         kept = replace(chosen, deregistered=True) if search else chosen  # a search finds the deregistered too, as `find` does
         with self.ledger() as ledger:
@@ -148,7 +148,7 @@ class Site:
         q = request.query_params
         now = self.clock()
         at = params.day(q, "at") or now.date()
-        known_at = params.moment(q, "known_at")
+        known_at = params.known_at(q, now)
         with self.ledger() as ledger:
             provider_id = provider(ledger, request)
             answer = answers.status(ledger, provider_id, at, known_at, now)
@@ -169,7 +169,7 @@ class Site:
 
     def history_page(self, request: Request) -> Response:
         q = request.query_params
-        since, until, known_at = params.day(q, "from"), params.day(q, "to"), params.moment(q, "known_at")
+        since, until, known_at = params.day(q, "from"), params.day(q, "to"), params.known_at(q, self.clock())
         params.ordered(since, until)
         with self.ledger() as ledger:
             provider_id = provider(ledger, request)
@@ -193,16 +193,14 @@ class Site:
         q = request.query_params
         now = self.clock()
         with self.ledger() as ledger:
-            document = answers.status(
-                ledger, provider(ledger, request), params.day(q, "at") or now.date(), params.moment(q, "known_at"), now
-            )
+            document = answers.status(ledger, provider(ledger, request), params.day(q, "at") or now.date(), params.known_at(q, now), now)
         return _json(document.value, behind=document.behind)
 
     def api_trusts(self, request: Request) -> Response:
         q = request.query_params
         at = params.day(q, "at") or self.clock().date()
         with self.ledger() as ledger:
-            found = answers.trusts(ledger, at, params.moment(q, "known_at"), params.filters(q))
+            found = answers.trusts(ledger, at, params.known_at(q, self.clock()), params.filters(q))
         return _json(found.value, behind=found.behind)
 
     def api_history(self, request: Request) -> Response:
@@ -210,7 +208,7 @@ class Site:
         since, until = params.day(q, "from"), params.day(q, "to")
         params.ordered(since, until)
         with self.ledger() as ledger:
-            return _json(answers.history(ledger, provider(ledger, request), since, until, params.moment(q, "known_at")))
+            return _json(answers.history(ledger, provider(ledger, request), since, until, params.known_at(q, self.clock())))
 
     def api_explain(self, request: Request) -> Response:
         return _json(self.explanation(request))
@@ -222,7 +220,7 @@ class Site:
         q = request.query_params
         now = self.clock()
         key = (params.text(q, "location"), params.service(q), params.question(q))
-        at, known_at = params.day(q, "at") or now.date(), params.moment(q, "known_at")
+        at, known_at = params.day(q, "at") or now.date(), params.known_at(q, now)
         with self.ledger() as ledger:
             return answers.explain(ledger, provider(ledger, request), key, at, known_at, now)
 
@@ -233,14 +231,14 @@ class Site:
             raise BadRequest("from and to: both days are needed, like ?from=2017-01-01&to=2019-12-31")
         params.ordered(start, end)
         with self.ledger() as ledger:
-            return answers.diff(ledger, provider(ledger, request), start, end, params.moment(q, "known_at"), self.clock())
+            return answers.diff(ledger, provider(ledger, request), start, end, params.known_at(q, self.clock()), self.clock())
 
     # ---- across the register: changes, counts (pages and API) --------------------------------
 
     def changes_page(self, request: Request) -> Response:
         q = request.query_params
         start, end = self.period(q, lambda end: _years_before(end, 1))
-        asked, known_at = params.changes_asked(q), params.moment(q, "known_at")
+        asked, known_at = params.changes_asked(q), params.known_at(q, self.clock())
         with self.ledger() as ledger:
             answer = answers.changes(ledger, start, end, known_at, asked)
             rows = answer.value
@@ -262,7 +260,7 @@ class Site:
         q = request.query_params
         start, end = self.period(q, lambda end: date(max(1, end.year - 5), 1, 1))
         every, by, question, chosen = params.counts_asked(q)
-        known_at = params.moment(q, "known_at")
+        known_at = params.known_at(q, self.clock())
         days = counts.period_ends(start, end, every)
         with self.ledger() as ledger:
             answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
@@ -292,7 +290,7 @@ class Site:
         q = request.query_params
         start, end = self.period(q)
         with self.ledger() as ledger:
-            found = answers.changes(ledger, start, end, params.moment(q, "known_at"), params.changes_asked(q))
+            found = answers.changes(ledger, start, end, params.known_at(q, self.clock()), params.changes_asked(q))
         return _json(found.value, behind=found.behind)
 
     def api_counts(self, request: Request) -> Response:
@@ -301,7 +299,7 @@ class Site:
         every, by, question, chosen = params.counts_asked(q)
         with self.ledger() as ledger:
             days = counts.period_ends(start, end, every)
-            found = answers.counts(ledger, days, params.moment(q, "known_at"), by=by, question=question, filters=chosen)
+            found = answers.counts(ledger, days, params.known_at(q, self.clock()), by=by, question=question, filters=chosen)
         return _json(found.value, behind=found.behind)
 
     def period(self, q: Any, default_start: Callable[[date], date] | None = None) -> tuple[date, date]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from cqc_ledger.events.services import service_named
 from cqc_ledger.events.vocabulary import PROVIDER_TYPES, QUESTION_WORDS, QUESTIONS, RATING_WORDS, matcher, normalise, suggestion
-from cqc_ledger.ledger.records import parse_time
+from cqc_ledger.ledger.records import after_now, parse_time
 from cqc_ledger.projections import changes, counts
 from cqc_ledger.projections.trusts import Filters
 
@@ -31,14 +31,19 @@ def day(query: Mapping[str, str], name: str) -> date | None:
         raise BadRequest(f'{name}: "{text}" is not a day like 2018-01-01') from None
 
 
-def moment(query: Mapping[str, str], name: str) -> datetime | None:
+def known_at(query: Mapping[str, str], now: datetime, name: str = "known_at") -> datetime | None:
+    """A time, as `--known-at` takes it: not after `now` (`records.after_now`)."""
     text = _get(query, name).strip()
     if not text:
         return None
     try:
-        return parse_time(text)
+        moment = parse_time(text)
     except ValueError:
         raise BadRequest(f'{name}: "{text}" is not a time like 2019-03-01 or 2019-03-01T12:00:00Z') from None
+    refusal = after_now(text, moment, now)
+    if refusal:
+        raise BadRequest(f"{name}: {refusal}")
+    return moment
 
 
 def rating(query: Mapping[str, str], name: str = "rating") -> str | None:

@@ -6,6 +6,9 @@ traceback, and a refused input writes nothing.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import click
 import orjson
 import pytest
 from builders import registered
@@ -345,3 +348,57 @@ def test_a_correction_or_an_export_with_a_whole_number_too_large_is_refused_as_t
 
     assert corrected == f'Error: field "replacement.must_do": {2**64} {TOO_LARGE}\n'
     assert f'field "should_do": {10**30} {TOO_LARGE}\n' in restored
+
+
+# ---- a --known-at after now ------------------------------------------------------------------
+
+PERIOD = ("--from", "2015-01-01", "--to", "2020-01-01")
+TAKING_KNOWN_AT = {
+    "status": ("RWP",),
+    "trusts": (),
+    "explain": ("RWP",),
+    "history": ("RWP",),
+    "diff": ("RWP", *PERIOD),
+    "changes": PERIOD,
+    "counts": PERIOD,
+    "transitions": PERIOD,
+    "chart": ("RWP", "--out", "chart.svg"),
+    "anomalies": (),
+}
+
+
+def test_every_command_taking_known_at_is_checked_below():
+    from cqc_ledger.cli import main
+
+    ctx = click.Context(main)
+    taking = {name for name in main.list_commands(ctx) if any(p.name == "known_at" for p in main.get_command(ctx, name).params)}
+
+    assert taking == set(TAKING_KNOWN_AT)
+
+
+@pytest.mark.parametrize("later", ["2999-01-01", "an hour from now", "tomorrow"])
+@pytest.mark.parametrize("command", sorted(TAKING_KNOWN_AT))
+def test_a_known_at_after_now_is_a_usage_error_naming_the_option_and_the_value(ledger, command, later):
+    now = datetime.now(UTC)
+    given = {"an hour from now": f"{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}", "tomorrow": f"{now.date() + timedelta(days=1)}"}.get(
+        later, later
+    )
+    before = ok(ledger, "export").stdout_bytes
+
+    args = (str(ledger.parent / a) if a == "chart.svg" else a for a in TAKING_KNOWN_AT[command])
+    result = run(ledger, command, *args, "--known-at", given)
+
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"Invalid value for '--known-at': \"{given}\" is after now (" in result.stderr, result.stderr
+    assert "is not known yet" in result.stderr
+    assert ok(ledger, "export").stdout_bytes == before
+
+
+def test_a_known_at_of_today_or_a_moment_ago_is_what_is_known_now(ledger):
+    now = datetime.now(UTC)
+    known_now = orjson.loads(ok(ledger, "status", "RWP", "--at", "2020-01-01", "--json").stdout)
+
+    for given in (f"{now.date()}", f"{now:%Y-%m-%dT%H:%M:%S.%fZ}"):
+        answer = orjson.loads(ok(ledger, "status", "RWP", "--at", "2020-01-01", "--known-at", given, "--json").stdout)
+        assert {**answer, "known_at": None} == {**known_now, "known_at": None}

@@ -3,7 +3,11 @@ command line's `--json`, refusals as 400 and 404 pages, and hostile text shown a
 
 from __future__ import annotations
 
+import html
 import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +25,8 @@ from starlette.testclient import TestClient
 
 from cqc_ledger.web.app import create_app
 
-KNOWN_AT = "2030-01-01T00:00:00.000000Z"
+KNOWN_AT = "KNOWN"  # a time after the fixture recorded, not after now (`known_now`), with microseconds
+KNOWN_TO_THE_SECOND = "KNOWN_S"  # the same time, written without them
 HOSTILE = "<script>alert('x')</script>"
 
 
@@ -35,6 +40,17 @@ def site(cli: Cli, db: str) -> tuple[TestClient, Cli]:
     return TestClient(create_app(db)), cli
 
 
+def known_now() -> Callable[[str], str]:
+    """What makes KNOWN and KNOWN_S in a text a time after all that was recorded and not after
+    now: the next whole second, waited for (a `--known-at` after now is refused)."""
+    now = datetime.now(UTC)
+    time.sleep(1 - now.microsecond / 1_000_000)
+    moment = now.replace(microsecond=0) + timedelta(seconds=1)
+    return lambda text: text.replace(KNOWN_TO_THE_SECOND, f"{moment:%Y-%m-%dT%H:%M:%SZ}").replace(
+        KNOWN_AT, f"{moment:%Y-%m-%dT%H:%M:%S.%fZ}"
+    )
+
+
 def cli_json(cli: Cli, *args: str) -> Any:
     result = cli(*args, "--json")
     assert result.exit_code == 0, result.output
@@ -46,8 +62,8 @@ def cli_json(cli: Cli, *args: str) -> Any:
     [
         ("/api/status/RWP?at=2017-12-31&known_at=" + KNOWN_AT, ("status", "RWP", "--at", "2017-12-31", "--known-at", KNOWN_AT)),
         (
-            "/api/status/RWP?at=2017-12-31&known_at=2030-01-01T00:00:07Z",
-            ("status", "RWP", "--at", "2017-12-31", "--known-at", "2030-01-01T00:00:07Z"),
+            "/api/status/RWP?at=2017-12-31&known_at=" + KNOWN_TO_THE_SECOND,
+            ("status", "RWP", "--at", "2017-12-31", "--known-at", KNOWN_TO_THE_SECOND),
         ),
         ("/api/trusts?at=2017-01-01", ("trusts", "--at", "2017-01-01")),
         ("/api/trusts?at=2017-01-01&special_measures=1", ("trusts", "--at", "2017-01-01", "--special-measures")),
@@ -70,6 +86,8 @@ def cli_json(cli: Cli, *args: str) -> Any:
 )
 def test_the_api_answers_the_same_json_as_the_command_line(site: tuple[TestClient, Cli], api: str, command: tuple[str, ...]):
     client, cli = site
+    known = known_now()
+    api, command = known(api), tuple(known(a) for a in command)
 
     response = client.get(api)
 
@@ -159,6 +177,38 @@ def test_a_bad_parameter_gets_a_400_saying_what_is_wrong(site: tuple[TestClient,
 @pytest.mark.parametrize(
     "url",
     [
+        "/",
+        "/trust/RWP",
+        "/trust/RWP/history",
+        "/trust/RWP/explain",
+        "/trust/RWP/diff?from=2017-01-01&to=2019-01-01",
+        "/changes",
+        "/counts",
+        "/api/status/RWP",
+        "/api/trusts",
+        "/api/history/RWP",
+        "/api/explain/RWP",
+        "/api/diff/RWP?from=2017-01-01&to=2019-01-01",
+        "/api/changes?from=2017-01-01&to=2019-01-01",
+        "/api/counts?from=2017-01-01&to=2019-01-01",
+    ],
+)
+def test_a_known_at_after_now_is_refused_by_every_page_and_the_api_as_the_command_line_refuses_it(site: tuple[TestClient, Cli], url: str):
+    client, cli = site
+    later = f"{datetime.now(UTC) + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"
+
+    response = client.get(f"{url}{'&' if '?' in url else '?'}known_at={later}")
+
+    assert response.status_code == 400
+    text = response.json()["error"] if url.startswith("/api/") else html.unescape(response.text)
+    said = cli("trusts", "--known-at", later).stderr
+    refusal = said[said.index(f'"{later}" is after now') :].strip().rstrip(".")
+    assert f"known_at: {refusal[: refusal.index('(')]}" in text and refusal[refusal.index(")") :] in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
         "/trust/RWP?known_at=2000-01-01",
         "/trust/RWP/history?known_at=2000-01-01",
         "/trust/RWP/explain?known_at=2000-01-01",
@@ -201,13 +251,14 @@ def test_the_site_reads_a_provider_as_the_command_line_does(site: tuple[TestClie
     words = given.replace("%20", " ")
 
     # When the site and the command line are given the same PROVIDER
-    api = client.get(f"/api/status/{given}?at=2019-12-31&known_at={KNOWN_AT}")
+    known = known_now()(KNOWN_AT)
+    api = client.get(f"/api/status/{given}?at=2019-12-31&known_at={known}")
     page = client.get(f"/trust/{given}?at=2019-12-31")
     history = client.get(f"/api/history/{given}")
 
     # Then both read it as the same provider, and answer the same
     assert api.status_code == page.status_code == history.status_code == 200
-    assert api.json() == cli_json(cli, "status", words, "--at", "2019-12-31", "--known-at", KNOWN_AT)
+    assert api.json() == cli_json(cli, "status", words, "--at", "2019-12-31", "--known-at", known)
     assert api.json()["provider_id"] == read_as
     assert f'<span class="id">{read_as}</span>' in page.text
     assert history.json() == cli_json(cli, "history", words)
