@@ -89,3 +89,40 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return REF.sub("REF", value) if isinstance(value, str) else value
+
+
+def latest_ratings_rows(response: dict[str, Any]) -> list[dict[str, str]]:
+    """The Locations sheet's rows of a registered location: one per rating of its `currentRatings`,
+    with CQC's words as the response writes them ("Inherited Rating (Y/N)" = Y where the rating
+    names another organisation)."""
+    areas = {a["inspectionAreaId"]: a["inspectionAreaName"] for a in response.get("inspectionAreas") or []}
+    location_id = response["locationId"]
+
+    def row(service: str, domain: str, rating: str, day: str, organisation: str | None) -> dict[str, str]:
+        return {
+            "Location ID": location_id,
+            "Location Name": response["name"],
+            "Location Type": "NHS Healthcare Organisation",
+            "Service / Population Group": service,
+            "Domain": domain,
+            "Latest Rating": rating,
+            "Publication Date": day or "",
+            "Inherited Rating (Y/N)": "Y" if organisation and organisation != location_id else "N",
+            "Provider ID": response["providerId"],
+            "Provider Name": response["providerId"],
+        }
+
+    current = response.get("currentRatings") or {}
+    overall, rows = current.get("overall") or {}, []
+    if overall.get("rating"):
+        rows.append(row("Overall", "Overall", overall["rating"], overall.get("reportDate"), overall.get("organisationId")))
+        for kq in overall.get("keyQuestionRatings") or []:
+            day = kq.get("reportDate") or overall.get("reportDate")
+            rows.append(row("Overall", kq["name"], kq["rating"], day, kq.get("organisationId") or overall.get("organisationId")))
+    for s in current.get("serviceRatings") or []:
+        name = areas.get(s["name"], s["name"])
+        rows.append(row(name, "Overall", s["rating"], s.get("reportDate"), s.get("organisationId")))
+        rows.extend(
+            row(name, kq["name"], kq["rating"], s.get("reportDate"), s.get("organisationId")) for kq in s.get("keyQuestionRatings") or []
+        )
+    return rows

@@ -4,7 +4,8 @@ Each format has a pure module from parsed file content to `Draft`s, entries in t
 format of `record` with where each came from: `cqc_api` (provider and location responses of
 CQC's API, with `api_ratings` finding the ratings in them) and `cqc_ratings` (the "Latest
 ratings" file, read by `tables`). `words` reads CQC's words. `keeping` weighs the drafts against
-what the ledger already holds, so that importing again adds only what is new, and `run` ties it
+what the ledger already holds, so that importing again adds only what is new (`restated`: what of
+the ratings file's reports CQC's own restate), and `run` ties it
 together: read, draft, check each entry with `parse_entry`, keep current, record.
 """
 

@@ -30,6 +30,9 @@ inheritance recorded naming none, if there is one (`held_as`: CQC's ratings file
   with what the import adds, so the ledger shows when it learned the rest. A new cell may name
   only a location registered before the report (the replacement takes the report's place).
 - A contradiction refuses the whole import (RuleBroken) with the ref to correct.
+- A report that restates ratings of the one CQC's ratings file recorded for its provider and day
+  takes them out of it: the file's report is retracted, or corrected to what it keeps
+  (`restated`), after the import's own entries.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import in_effect_order
-from cqc_ledger.ledger.imports import Draft
+from cqc_ledger.ledger.imports import Draft, restated
 from cqc_ledger.ledger.records import Recorded, parse_ref
 from cqc_ledger.ledger.store import codec
 
@@ -129,10 +132,12 @@ def plan(
     result = Plan()
     shown: dict[str, tuple[Entry, Draft] | None] = {}  # each provider's entry of the earliest day CQC gives
     corrected: dict[str, Entry] = {}  # the entries this import corrects, by ref: the replacement so far
+    stood_in = restated.Restated()  # the ratings file's reports that the import's reports restate
     for entry, draft in drafted:
         if shown_days_correct:
             _keep_earliest(shown, entry, draft)
         mine = knowing(entry.provider_id)
+        stood_in.weigh(entry, draft, mine.index, recall)
         key = held_as(mine.index, entry, corrected)
         found = mine.index.get(key) if key is not None else None
         if found is None:
@@ -169,6 +174,7 @@ def plan(
                 f"{differs.what} is {_show(differs.recorded)}, but this import has {_show(differs.imported)}; if CQC changed "
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
+    result.record.extend(stood_in.mends())
     result.record[:0] = _shown_earlier(shown, knowing, recall)
     return result
 

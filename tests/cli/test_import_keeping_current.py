@@ -332,7 +332,93 @@ def _plain(value: Any) -> Any:
 
 
 def effective_entries(ledger, provider_id: str) -> list[dict[str, Any]]:
-    """The provider's entries as they count now: each corrected one as its latest replacement."""
+    """The provider's entries as they count now: each corrected one as its latest replacement, a
+    retracted one gone (the latest mend of an entry decides it)."""
     found = entries(ledger, provider_id)
-    replaced = {e["target_ref"]: e["replacement"] for e in found if e["type"] == "EntryCorrected"}
-    return [replaced.get(e["ref"], e) for e in found if e["type"] not in ("EntryCorrected", "EntryRetracted")]
+    fate = {e["target_ref"]: e.get("replacement") for e in found if e["type"] in ("EntryCorrected", "EntryRetracted")}
+    return [fate.get(e["ref"], e) for e in found if "target_ref" not in e and fate.get(e["ref"], e) is not None]
+
+
+def test_the_ratings_files_report_gives_cqcs_reports_restating_it_their_ratings_and_keeps_the_rest(cli, tmp_path):
+    # Given RA9 registered in two ledgers, and a ratings file of the current ratings of RA901 and RA90J
+    # (real responses), with one more rating of 2018-05-17 that no response gives: RA901's Diagnostic imaging
+    responses = real_responses.files(["RA901", "RA90J"])
+    rows = [row for path in responses for row in real_responses.latest_ratings_rows(orjson.loads(path.read_bytes()))]
+    rows.append(location_row("RA901", "Diagnostic imaging", "Overall", GOOD, "2018-05-17", provider_id="RA9"))
+    ratings = ratings_csv(tmp_path, "ratings.csv", "Locations", rows)
+    other = runner_for(str(tmp_path / "other.db"))
+    for ledger in (cli, other):
+        assert ledger("record", input=[registered("RA9", "2010-04-01")]).exit_code == 0
+    file_report = "cqc-ratings:RA9:2018-05-17"
+
+    # When one ledger imports the file, then RA90J's response, then RA901's, and the other the responses, then the file
+    run_import(cli, "cqc-ratings", ratings)
+    held = {e["report_id"]: e for e in entries(cli, "RA9") if e["type"] == "ReportPublished"}
+    assert len(held[file_report]["ratings"]) == 14  # RA901's 13 ratings of that day and RA90J's one
+    first = run_import(cli, "cqc-api", str(responses[1]))
+    second = run_import(cli, "cqc-api", str(responses[0]))
+    run_import(other, "cqc-api", *map(str, responses))
+    run_import(other, "cqc-ratings", ratings)
+
+    # Then each response moved what it restates out of the file's report of that day, which keeps
+    # the rating no response gives, as the file imported after the responses records it
+    file_refs = {e["ref"] for e in entries(cli, "RA9") if e.get("report_id", "").startswith("cqc-ratings:")}
+    mends = [
+        [e for e in entries(cli, "RA9") if e["ref"] in outcome["recorded"] and e.get("target_ref") in file_refs]
+        for outcome in (first, second)
+    ]
+    assert [(e["type"], len(e["replacement"]["ratings"])) for e in mends[0]] == [("EntryCorrected", 13)]
+    assert mends[0][0]["reason"] == (
+        "the ratings file's report of RA9 on 2018-05-17 stood in for CQC's own, report "
+        '"1dd51f45-9d1f-487a-8d3e-c7fd567edd69", which publishes 1 of its ratings; it keeps the 13 ratings not among them'
+    )
+    # RA901's of 2016-06-07 and 2020-07-02 wholly, RA9's of 2018-05-17 all but one rating
+    assert sorted(e["type"] for e in mends[1]) == ["EntryCorrected", "EntryRetracted", "EntryRetracted"]
+    kept = [[e for e in effective_entries(ledger, "RA9") if e.get("report_id", "").startswith("cqc-ratings:")] for ledger in (cli, other)]
+    extra = {"location_id": "RA901", "service": "Diagnostic imaging", "question": "overall", "rating": GOOD}
+    assert (
+        [(e["report_id"], e["ratings"]) for e in kept[0]] == [(file_report, [extra])] == [(e["report_id"], e["ratings"]) for e in kept[1]]
+    )
+    # and both tell the same: status, every change of history that counts, how each rating came about
+    # (of two reports of one day, the last recorded is the last report: of the last report, its day)
+    for day in ("2016-06-07", "2018-05-17", "2021-04-08"):
+        statuses = [told(ledger, "status", "RA9", "--at", day) for ledger in (cli, other)]
+        first_told, other_told = ({**doc, "last_report": doc["last_report"]["on"]} for doc in statuses)
+        assert first_told == other_told, day
+    assert counted_history(cli, "RA9") == counted_history(other, "RA9")
+    for service, question in [
+        (None, "overall"),
+        ("Diagnostic imaging", "overall"),
+        ("End of life care", "safe"),
+        ("Critical care", "safe"),
+    ]:
+        asked = ("explain", "RA9", "--location", "RA901", "--question", question, "--at", "2021-04-08")
+        asked += ("--service", service) if service else ()
+        assert told(cli, *asked) == told(other, *asked), (service, question)
+    # and importing any of it again records nothing
+    for ledger in (cli, other):
+        assert run_import(ledger, "cqc-api", *map(str, responses))["recorded"] == []
+        assert run_import(ledger, "cqc-ratings", ratings)["recorded"] == []
+
+
+def test_a_rating_cqcs_report_gives_otherwise_stays_in_the_ratings_files_report(cli, tmp_path):
+    # Given the file's report of RA9 on 2018-05-17: RA90J inspected but not rated, RA901's Maternity overall Outstanding
+    rows = [
+        location_row("RA90J", "Overall", "Overall", "Inspected but not rated", "2018-05-17", provider_id="RA9"),
+        location_row("RA901", "Maternity", "Overall", "Outstanding", "2018-05-17", provider_id="RA9"),
+    ]
+    assert cli("record", input=[registered("RA9", "2010-04-01")]).exit_code == 0
+    run_import(cli, "cqc-ratings", ratings_csv(tmp_path, "ratings.csv", "Locations", rows))
+
+    # When CQC's responses give RA90J's rating as the file does, and RA901's Maternity as Requires improvement
+    run_import(cli, "cqc-api", *map(str, real_responses.files(["RA901", "RA90J"])))
+
+    # Then the file's report keeps the rating CQC's gives otherwise: no rating is lost
+    (kept,) = [e for e in effective_entries(cli, "RA9") if e.get("report_id") == "cqc-ratings:RA9:2018-05-17"]
+    assert kept["ratings"] == [{"location_id": "RA901", "service": "Maternity", "question": "overall", "rating": "Outstanding"}]
+
+
+def counted_history(ledger, provider_id: str) -> list[bytes]:
+    """The history's entries that count, as `told`, of one day in any order."""
+    steps = [step for step in told(ledger, "history", provider_id) if not step["retracted"]]
+    return sorted(orjson.dumps(step, option=orjson.OPT_SORT_KEYS) for step in steps)
