@@ -59,6 +59,9 @@ OPTIONS: dict[str, tuple[str, ...] | str | None] = {
 # Options whose value is a secret: masked wherever a target is shown.
 SECRET = ("sslpassword",)
 SCHEMA = "schema"
+# The host, in the query when the URL names none in its own parts (a Unix socket's directory).
+HOST = "host"
+SOCKET_EXAMPLE = "postgresql://user@/dbname?host=/var/run/postgresql"
 # A schema's name as eventsourcing can use it: it names the schema's types unquoted (a name with a
 # space or a quote makes its statements fail; capitals fold, as PostgreSQL folds them, harmlessly).
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -77,15 +80,23 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def checked(query: str, where: str) -> tuple[str, dict[str, str]]:
+def checked(query: str, where: str, host: str | None = None) -> tuple[str, dict[str, str]]:
     """The schema the query names (`public` when none) and its libpq options, connect_timeout
     always among them; ValueError naming the option and `where` (the URL as shown) when the
-    query names an option the ledger does not take, one twice, or a value the option cannot hold."""
+    query names an option the ledger does not take, one twice, or a value the option cannot hold.
+    `host` is the host the URL names in its own parts: where it names none, the query may name
+    it (`host=/var/run/postgresql`, a Unix socket's directory, as libpq takes it), given back
+    among the options as `host`."""
     given: dict[str, str] = {}
     for name, value in query_pairs(query):
         if name in given:
             raise ValueError(f"{where} gives the option {name} twice: give it once")
-        if name not in OPTIONS and name != SCHEMA:
+        if name == HOST and host:
+            raise ValueError(
+                f"{where} names its host twice, {host} in its own parts and {value or 'an empty one'} in its query: give it once "
+                f"(a Unix socket's directory goes in the query, with no host before the database: {SOCKET_EXAMPLE})"
+            )
+        if name not in OPTIONS and name not in (SCHEMA, HOST):
             raise ValueError(_unknown(name, where))
         if not value:
             raise ValueError(_empty(name, where))

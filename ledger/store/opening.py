@@ -25,7 +25,17 @@ from typing import Any
 from urllib.parse import quote
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.target import SQLITE_FILES, is_postgres, postgres_connection, postgres_settings, quoted, shown, sqlite_uri
+from cqc_ledger.ledger.store.target import (
+    SQLITE_FILES,
+    is_postgres,
+    postgres_connection,
+    postgres_settings,
+    quoted,
+    server_shown,
+    shown,
+    sqlite_uri,
+    user_shown,
+)
 
 # The ledger's own tables and the columns each must have; the events table is eventsourcing's.
 _COLUMNS = {
@@ -124,7 +134,7 @@ def _postgres(url: str, *, keep: bool = False) -> Found:
             f"{shown(url)} is a PostgreSQL database, and keeping the ledger in one needs the optional driver: "
             "pip install 'cqc-ledger[postgres]'"
         ) from None
-    where = f"the PostgreSQL server at {settings['host']}:{settings['port']}"
+    where = server_shown(url)
     conn = None
     try:
         conn = postgres_connection(url, autocommit=True)
@@ -143,7 +153,7 @@ def _postgres(url: str, *, keep: bool = False) -> Found:
     except psycopg.OperationalError as bad:
         _close(conn)
         cause = " ".join(str(bad).split()) or "no answer"
-        raise StoreError(f"cannot connect to {where} (database {settings['dbname']}, user {settings['user']}): {cause}") from None
+        raise StoreError(f"cannot connect to {where} (database {settings['dbname']}, user {user_shown(url)}): {cause}") from None
     except psycopg.Error as bad:
         _close(conn)
         raise StoreError(f"{where} refused to show what the database holds: {' '.join(str(bad).split())}") from None

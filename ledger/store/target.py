@@ -51,7 +51,7 @@ def is_ledger_file(target: str, path: str) -> bool:
 def checked(target: str) -> str:
     """The target, when it names a store the ledger can use: a SQLite file's path, or a
     PostgreSQL URL it can read whole (BadTarget saying why otherwise: another scheme, a URL
-    without its host, database or user, or a query option it does not take)."""
+    without its database, or a query option it does not take)."""
     if is_postgres(target):
         postgres_settings(target)
     elif _URL.match(target):
@@ -167,29 +167,55 @@ def connect_timeout(target: str) -> int:
 
 
 def _postgres_url(url: str) -> tuple[dict[str, str], dict[str, str]]:
-    dbname: str | None
-    host: str | None
-    user: str | None
     try:
         parts = urlsplit(url)
-        dbname, host, port, user = parts.path.lstrip("/"), parts.hostname, parts.port, parts.username
+        dbname, host, port, user = parts.path.lstrip("/"), _host(parts.netloc), parts.port, parts.username
     except ValueError:
-        dbname = host = user = None
-    if not host or not dbname or not user:
-        raise BadTarget(f"{shown(url)} is not a PostgreSQL URL like {_EXAMPLE}")
+        dbname = None
+    if not dbname:
+        raise BadTarget(f"{shown(url)} is not a PostgreSQL URL like {_EXAMPLE} (or {connection_options.SOCKET_EXAMPLE})")
     try:
-        schema, options = connection_options.checked(parts.query, shown(url))
+        schema, options = connection_options.checked(parts.query, shown(url), host)
     except ValueError as refused:
         raise BadTarget(str(refused)) from None
     settings = {
         "dbname": unquote(dbname),
-        "host": host,
+        # None (neither in its parts nor its query) and no user are libpq's defaults: PGHOST or its
+        # Unix socket, PGUSER or the system's user name (an empty setting is libpq's default).
+        "host": options.pop(connection_options.HOST, host or ""),
         "port": str(port or 5432),
-        "user": unquote(user),
+        "user": unquote(user or ""),
         "password": unquote(parts.password or ""),
         "schema": schema,
     }
     return settings, options
+
+
+def _host(netloc: str) -> str | None:
+    """The host a URL's own parts name, percent-decoded as libpq decodes it (a Unix socket's
+    directory may be written there as %2Fvar%2Frun%2Fpostgresql); None when it names none."""
+    named = netloc.rpartition("@")[2]
+    if not named.startswith("["):  # an IPv6 address keeps its colons
+        named = named.partition(":")[0]
+    return unquote(named.strip("[]")) or None
+
+
+def server_shown(url: str) -> str:
+    """The server a PostgreSQL URL names, as a message says it: `the PostgreSQL server at
+    127.0.0.1:5432`, `... at the socket /var/run/postgresql/.s.PGSQL.5432`, or, where it names
+    no host, the one libpq connects to by default."""
+    settings = postgres_settings(url)
+    host, port = settings["host"], settings["port"]
+    if not host:
+        return f"the PostgreSQL server libpq finds by default (PGHOST, else its Unix socket; port {port})"
+    if host.startswith("/"):
+        return f"the PostgreSQL server at the socket {host.rstrip('/')}/.s.PGSQL.{port}"
+    return f"the PostgreSQL server at {host}:{port}"
+
+
+def user_shown(url: str) -> str:
+    """The user a PostgreSQL URL connects as, as a message says it."""
+    return postgres_settings(url)["user"] or "libpq's default (PGUSER, else the system's user name)"
 
 
 def postgres_connection(url: str, *, autocommit: bool = False) -> Any:

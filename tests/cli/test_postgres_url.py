@@ -9,8 +9,10 @@ the site and sync alike.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import EXAMPLES, POSTGRES, postgres_schema, runner_for
@@ -45,7 +47,8 @@ def usage_error(result: Any, *words: str) -> str:
         ("?schema=", ["empty schema", "?schema=NAME"]),
         ("?sslmode", ["gives the option sslmode no value"]),
         ("?sslmode=require&sslmode=disable", ["gives the option sslmode twice"]),
-        ("?host=/var/run/postgresql", ["gives host as an option", "in its own parts"]),
+        ("?host=/var/run/postgresql", ["names its host twice, 127.0.0.1 in its own parts and /var/run/postgresql in its query", "?host="]),
+        ("?hostaddr=127.0.0.1", ["gives hostaddr as an option", "in its own parts"]),
         ('?schema=a"b', ['the schema "a"b"', "letters, digits and underscores"]),
     ],
 )
@@ -200,3 +203,78 @@ def test_the_sites_connections_carry_the_urls_options(schema: str, sessions: lis
 
     assert page.status_code == 200, page.text
     assert sessions and set(sessions) == {"cqc-ledger-site"}, sessions
+
+
+# ---- a Unix socket, as libpq names one --------------------------------------------------------
+
+
+@pytest.fixture
+def socket_dir() -> str:
+    """The directory of the test server's Unix socket, as the server itself says it."""
+    import psycopg
+
+    with psycopg.connect(SERVER) as c:
+        found = [d.strip() for d in c.execute("SHOW unix_socket_directories").fetchone()[0].split(",")]
+    port = SERVER.rpartition(":")[2].partition("/")[0]
+    here = [d for d in found if d.startswith("/") and os.path.exists(f"{d}/.s.PGSQL.{port}")]
+    if not here:
+        pytest.skip(f"the test server has no Unix socket on this machine ({found})")
+    return here[0]
+
+
+@pytest.fixture
+def hosts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The host (a socket's directory, or an address) of each connection opened from now on, as libpq made it."""
+    import psycopg
+
+    made: list[str] = []
+    connect = psycopg.Connection.connect.__func__  # type: ignore[attr-defined]
+
+    def seen(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        conn = connect(cls, *args, **kwargs)
+        made.append(conn.info.host)
+        return conn
+
+    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(seen))
+    monkeypatch.setattr(psycopg, "connect", psycopg.Connection.connect)
+    return made
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "postgresql:///{db}?host={dir}&schema={schema}",
+        "postgresql://{user}@/{db}?host={dir}&schema={schema}",
+        "postgres://{user}@/{db}?schema={schema}&host={dir}",
+        "postgresql://{user}@{quoted_dir}/{db}?schema={schema}",
+    ],
+    ids=["no-user", "user", "postgres-scheme", "percent-encoded-host"],
+)
+def test_a_url_naming_a_unix_socket_keeps_the_ledger_through_it(
+    schema: str, socket_dir: str, hosts: list[str], form: str, monkeypatch: pytest.MonkeyPatch
+):
+    # Given: the test server's database, reached through its socket (no user named: libpq's, from PGUSER)
+    server = urlsplit(SERVER)
+    monkeypatch.setenv("PGUSER", server.username or "postgres")
+    name = schema.rpartition("schema=")[2]
+    url = form.format(db=server.path.lstrip("/"), dir=socket_dir, quoted_dir=quote(socket_dir, safe=""), user=server.username, schema=name)
+
+    # When: a ledger is recorded, read and checked through it
+    ok(url, "record", RWP)
+    said = ok(url, "status", "RWP").stdout
+    checked = ok(url, "verify").stdout
+    exported = ok(url, "export").stdout_bytes
+
+    # Then: every connection went through the socket, and the ledger is the one the TCP URL reads
+    assert hosts and set(hosts) == {socket_dir}, hosts
+    assert "Worcestershire Acute Hospitals NHS Trust (RWP)" in said and "The ledger is intact: 28 entries" in checked
+    assert ok(schema, "export").stdout_bytes == exported
+
+
+def test_a_socket_where_no_server_listens_is_refused_naming_it(tmp_path):
+    result = runner_for(f"postgresql://postgres@/test?host={tmp_path}")("status", "RWP")
+
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.startswith(
+        f"Error: cannot connect to the PostgreSQL server at the socket {tmp_path}/.s.PGSQL.5432 (database test, user postgres): "
+    )
