@@ -5,7 +5,10 @@ Each provider's status is folded (the reference fold, `projections.status`) up t
 then on through the period day by day: a cell changed on a day when its rating at the end of the
 day differs from its rating at the end of the day before. A first rating is a change from
 nothing; a report that republishes a rating unchanged is not a change, nor is "Inspected but not
-rated" over a rating, nor a correction that leaves the value as it was.
+rated" over a rating, nor a correction that leaves the value as it was. A change is credited to
+the last entry of its day after which the cell's rating differed from the one before
+(`status.rerated`): the entry `history` shows changing it, not a later one of the day that
+republished it unchanged.
 
 From the views (`across`), only the providers with ratings set in the period are read, from
 their stored entries (`register_facts.Rated`), with the same answer.
@@ -27,7 +30,7 @@ from cqc_ledger.ledger.history import effective, in_effect_order
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
 from cqc_ledger.projections.register_facts import Rated
-from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve, inspected_without_rating
+from cqc_ledger.projections.status import INSPECTED_NOT_RATED, CellValue, Status, evolve, inspected_without_rating, rerated
 from cqc_ledger.projections.trusts import LEVELS as LEVELS  # where the command line reads them without this module
 from cqc_ledger.projections.trusts import Filters
 from cqc_ledger.projections.views import Views
@@ -47,7 +50,7 @@ def level_of(key: CellKey) -> str:
     return "service" if service else "location" if location_id else "trust"
 
 
-Move = tuple[date, CellKey, "CellValue | None", CellValue]
+Move = tuple[date, CellKey, "CellValue | None", CellValue, str]  # the day, the cell, from, to, the entry credited
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,23 @@ def changes(
 
 def moves(history: list[Recorded], provider_id: str, start: date) -> tuple[Status, list[Move]]:
     """The status at the end of the history (in effect order) and each cell's change of rating
-    on a day after `start`: the cells at the end of each day against the end of the day before."""
+    on a day after `start`: the cells at the end of each day against the end of the day before,
+    each credited to the last entry of the day after which its rating differed from the one
+    before (`status.rerated`, as `history` shows each entry's changes)."""
     state = Status(provider_id)
     moved: list[Move] = []
     for day, same_day in groupby(history, key=lambda r: r.entry.on):  # type: ignore[attr-defined]
         before = state.cells
+        if day <= start:
+            for r in same_day:
+                state = evolve(state, r)
+            continue
+        by: dict[CellKey, str] = {}
         for r in same_day:
-            state = evolve(state, r)
-        if day > start:
-            moved.extend((day, key, before.get(key), value) for key, value in state.cells.items() if _differs(before.get(key), value))
+            was, state = state.cells, evolve(state, r)
+            if state.cells is not was:
+                by.update((key, r.ref) for key, value in state.cells.items() if value is not was.get(key) and rerated(was.get(key), value))
+        moved.extend((day, key, before.get(key), value, by[key]) for key, value in state.cells.items() if rerated(before.get(key), value))
     return state, moved
 
 
@@ -87,7 +98,7 @@ def rows_of(provider_id: str, who: Who, moved: list[Move], asked: Asked) -> list
     """The changes `asked` keeps, as rows."""
     if not asked.filters.keeps_provider(who.name, who.provider_type, who.region):
         return []
-    return [_row(provider_id, who.name, day, key, was, now) for day, key, was, now in moved if _asked(key, now.rating, asked)]
+    return [_row(provider_id, who.name, day, key, was, now, ref) for day, key, was, now, ref in moved if _asked(key, now.rating, asked)]
 
 
 # ---- from part of a history, read from the views ------------------------------------------
@@ -191,7 +202,8 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
     retired service's cells leave its place; "Inspected but not rated" over a rating leaves it;
     a word that is not a rating sets no key question of a service the entry inspected without a
     new rating; a service rated anew keeps no such word another entry set. `was` keeps each
-    touched cell's rating before the first entry that touched it; the cells set are returned."""
+    touched cell's rating before the first entry that touched it; the cells whose rating the entry
+    changed are returned (`status.rerated`: one it sets to the rating it holds changes nothing)."""
     ratings, by = held.ratings, held.by
     if r.place is not None:
         for key in [k for k in ratings if k[:2] == r.place]:
@@ -199,7 +211,7 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
             del by[key]
         return []
     unrated = inspected_without_rating(ratings.get, r.cells.items())
-    set_keys = []
+    changed = []
     for key, rating in r.cells.items():
         old = ratings.get(key)
         was.setdefault(key, old)
@@ -208,9 +220,10 @@ def _set(held: Held, r: Rated, was: dict[CellKey, str | None]) -> list[CellKey]:
         if key[1] is not None and key[2] != OVERALL and (key[0], key[1]) in unrated and merit(rating) is None:
             continue
         ratings[key], by[key] = rating, r.position
-        set_keys.append(key)
+        if old != rating:
+            changed.append(key)
     _rated_anew(held, r, was)
-    return set_keys
+    return changed
 
 
 def _rated_anew(held: Held, r: Rated, was: dict[CellKey, str | None]) -> None:
@@ -238,14 +251,15 @@ def _replaces(old: str | None, rating: str) -> bool:
 
 def _day_moves(held: Held, entries: list[Rated]) -> list[tuple[CellKey, str | None, str, int]]:
     """The day's entries applied to `held` one by one: each cell they touched whose rating at the
-    end of the day differs from the day before's, with the position of the entry that set it."""
+    end of the day differs from the day before's, with the position of the last entry that
+    changed its rating (as `moves` credits it: not one that set it again unchanged after)."""
     was: dict[CellKey, str | None] = {}
-    set_by: dict[CellKey, int] = {}
+    changed_by: dict[CellKey, int] = {}
     for r in entries:
         for key in _set(held, r, was):
-            set_by[key] = r.position
+            changed_by[key] = r.position
     ratings = held.ratings
-    return [(key, old, ratings[key], set_by[key]) for key, old in was.items() if key in ratings and ratings[key] != old]
+    return [(key, old, ratings[key], changed_by[key]) for key, old in was.items() if key in ratings and ratings[key] != old]
 
 
 def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
@@ -256,11 +270,7 @@ def _asked(key: CellKey, rating: str, asked: Asked) -> bool:
     )
 
 
-def _differs(was: CellValue | None, now: CellValue) -> bool:
-    return was is None or was.rating != now.rating
-
-
-def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellValue | None, now: CellValue) -> dict[str, Any]:
+def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellValue | None, now: CellValue, ref: str) -> dict[str, Any]:
     location_id, service, question = key
     return {
         "provider_id": provider_id,
@@ -271,7 +281,7 @@ def _row(provider_id: str, name: str | None, day: date, key: CellKey, was: CellV
         "from": was.rating if was else None,
         "to": now.rating,
         "on": day.isoformat(),
-        "ref": now.ref,
+        "ref": ref,
     }
 
 

@@ -75,6 +75,16 @@ def held_after(previous: CellValue | None, value: CellValue) -> CellValue:
     return value if value.unchanged_since == value.since else _run_since(value, value.since)
 
 
+def rerated(previous: CellValue | None, value: CellValue | None) -> bool:
+    """Whether a cell's rating differs from `previous` to `value` (None: no rating): the one rule
+    by which a change of rating is credited. `history` shows it at the entry after which the
+    cell's rating differs from the one before; `changes` credits a day's change to the last entry
+    of that day after which it differs, the entry from which the new rating stood (of two reports
+    of one day giving a cell the same new rating, the first in effect order: the second
+    republishes it unchanged)."""
+    return (previous.rating if previous else None) != (value.rating if value else None)
+
+
 def _run_since(value: CellValue, day: date) -> CellValue:
     """`value` in a run unchanged since `day` (built directly, as this runs for most cells folded)."""
     return CellValue(

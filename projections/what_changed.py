@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cqc_ledger.events.vocabulary import QUESTIONS
-from cqc_ledger.projections.status import Location, Notice, Status
+from cqc_ledger.projections.status import Location, Notice, Status, rerated
 
 
 def changes(before: Status, after: Status) -> list[dict[str, Any]]:
@@ -51,7 +51,7 @@ def _cells(before: Status, after: Status) -> Iterator[dict[str, Any]]:
         old, new = before.cells.get(key), after.cells.get(key)
         if new is not None and new.inherited and new != old:  # taken over from a predecessor, standing from its own day
             yield change("inheritance", old and old.rating, new.rating, *key, since=_day(new.since), inherited_from=new.inherited_from)
-        elif (old and old.rating) != (new and new.rating):
+        elif rerated(old, new):
             yield change("rating", old and old.rating, new and new.rating, *key)
 
 

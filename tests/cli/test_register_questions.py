@@ -63,6 +63,28 @@ def test_changes_leaves_out_a_report_that_republishes_a_rating_unchanged(registe
     assert found == []
 
 
+def test_a_change_made_by_two_reports_of_one_day_is_credited_to_the_entry_history_shows_making_it(register):
+    # Given: two reports of RX9 published the same day, the second giving overall the rating the
+    # first gave (republished unchanged), and safe a rating other than the first's.
+    same_day = [
+        report("RX9-a", "2021-03-01", cell("overall", "Inadequate"), cell("safe", "Good"), provider_id="RX9"),
+        report("RX9-b", "2021-03-01", cell("overall", "Inadequate"), cell("safe", "Inadequate"), provider_id="RX9"),
+    ]
+    assert register("record", input=same_day).exit_code == 0
+
+    found = as_json(register, "changes", "--from", "2021-02-28", "--to", "2021-03-01")
+    told = as_json(register, "history", "RX9", "--from", "2021-03-01", "--to", "2021-03-01")
+
+    # Then: overall changed with the first report (RX9/4), safe's Inadequate with the second (RX9/5).
+    assert [(c["question"], c["from"], c["to"], c["ref"]) for c in found] == [
+        ("overall", "Good", "Inadequate", "RX9/4"),
+        ("safe", None, "Inadequate", "RX9/5"),
+    ]
+    # and history shows each change at that entry: the second shows overall not changed.
+    shown = {(step["ref"], c["question"], c["to"]) for step in told for c in step["changes"]}
+    assert shown == {("RX9/4", "overall", "Inadequate"), ("RX9/4", "safe", "Good"), ("RX9/5", "safe", "Inadequate")}
+
+
 def test_changes_filters_by_level_question_type_region_and_new_rating(register):
     period = ("--from", "2015-01-01", "--to", "2020-12-31")
 

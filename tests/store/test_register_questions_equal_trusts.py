@@ -1,5 +1,6 @@
 """`counts` and `transitions` are `trusts --at` asked on many days at once: they must agree; and
-`changes`, read from the views, is the fold of every entry.
+`changes`, read from the views, is the fold of every entry, and credits each change to the entry
+`history` shows changing it.
 
 Registers are generated as in the views' property tests (batches recorded in a random order,
 with corrections and retractions between them; reports and revisions with every rating word,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from itertools import groupby
 from typing import Any
 
 import orjson
@@ -22,9 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cqc_ledger.projections import changes
+from cqc_ledger.projections.history import history
+from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
 from tests.conftest import STORES, runner_for
-from tests.store.test_views_equal_replay import PROVIDERS, SERVICE_PLACES, batches, block, days, fresh_ledger, record_history
+from tests.store.test_views_equal_replay import PROVIDERS, SERVICE_PLACES, batches, block, cells, days, fresh_ledger, record_history
 
 EXAMPLES = {"sqlite": 25, "postgres": 8}
 BLOCK_EXAMPLES = {"sqlite": 80, "postgres": 20}  # small registers: each example is quick
@@ -32,13 +36,34 @@ BLOCK_EXAMPLES = {"sqlite": 80, "postgres": 20}  # small registers: each example
 
 @st.composite
 def registers(draw: Any) -> list[list[dict[str, Any]]]:
-    """The views' generated batches, and for some providers a deregistration."""
+    """The views' generated batches, with reports published the same day as others, and for
+    some providers a deregistration."""
     found = draw(batches())
+    found += draw(same_day(found))
     for pid in PROVIDERS:
         if draw(st.booleans()):
             on = draw(days).isoformat()
             found.insert(draw(st.integers(0, len(found))), [{"type": "ProviderDeregistered", "provider_id": pid, "on": on}])
     return found
+
+
+@st.composite
+def same_day(draw: Any, found: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Reports published the same day as some of the reports `found` holds, each giving some of
+    that report's cells the same rating again, and cells of its own: which of the day's reports
+    a change of rating is credited to is what `changes` and `history` must agree on, and days
+    drawn from years seldom meet."""
+    reports = [e for batch in found for e in batch if e["type"] == "ReportPublished"]
+    out = []
+    for n, first in enumerate(draw(st.lists(st.sampled_from(reports), min_size=1, max_size=3)) if reports else []):
+        again = [c for c in first["ratings"] if draw(st.booleans())]
+        own = [c for c in draw(cells()) if all(_place(c) != _place(a) for a in again)]
+        out.append([{**first, "report_id": f"{first['report_id']}-again{n}", "ratings": again + own}])
+    return out
+
+
+def _place(cell: dict[str, Any]) -> tuple[Any, ...]:
+    return cell.get("location_id"), cell.get("service"), cell["question"]
 
 
 QUARTERS = st.sampled_from([date(2016, 1, 1) + timedelta(days=91 * n) for n in range(8)])
@@ -66,6 +91,32 @@ asked_changes = st.builds(
     st.sampled_from([None, *changes.LEVELS]),
     st.sampled_from([None, "Good", "Inadequate", "Inspected but not rated"]),
 )
+
+
+def told_by_history(ledger: Any, start: date, end: date, known_at: Any) -> list[dict[str, Any]]:
+    """The changes `history` tells: its changes of rating, entry by entry, taken day by day; a
+    cell whose rating at the end of a day after `start` differs from the day before's is credited
+    to the last entry of that day whose history shows its rating changed."""
+    rows = []
+    for pid in PROVIDERS:
+        recorded = list(ledger.entries_of(pid))
+        name = status_at(recorded, pid, end, known_at).name
+        ratings: dict[tuple[Any, ...], str | None] = {}
+        for day, steps in groupby(history(recorded, until=end, known_at=known_at), key=lambda s: s.recorded.entry.on):
+            before, by = dict(ratings), {}
+            for step in steps:
+                for c in step.changes:
+                    key = (c["location_id"], c["service"], c["question"])
+                    if c["kind"] in ("rating", "inheritance") and c["to"] != ratings.get(key):
+                        ratings[key], by[key] = c["to"], step.recorded.ref
+            if day > start:
+                rows += [
+                    {"provider_id": pid, "name": name, "location_id": key[0], "service": key[1], "question": key[2]}
+                    | {"from": before.get(key), "to": ratings[key], "on": day.isoformat(), "ref": ref}
+                    for key, ref in by.items()
+                    if ratings[key] is not None and ratings[key] != before.get(key)
+                ]
+    return changes.in_order(rows)
 
 
 def answer(run: Any, *args: str) -> Any:
@@ -169,7 +220,9 @@ def test_changes_of_services_blocks_from_the_views_equal_changes_by_replay(store
             end = data.draw(st.sampled_from([start + timedelta(days=200), date(2025, 12, 31)]), label="to")
             asked = changes.Asked(changes.Filters(), None, None)
             replayed = [row for pid in PROVIDERS for row in changes.changes(ledger.entries_of(pid), pid, start, end, None, asked)]
-            assert changes.across(open_views(ledger), start, end, None, asked) == changes.in_order(replayed)
+            from_views = changes.across(open_views(ledger), start, end, None, asked)
+            assert from_views == changes.in_order(replayed)
+            assert from_views == told_by_history(ledger, start, end, None)
             ledger.close()
 
     check()
@@ -197,6 +250,8 @@ def test_changes_from_the_views_equal_changes_by_replay(store: str, rounds: Any,
             asked = data.draw(asked_changes, label="asked")
             replayed = [row for pid in PROVIDERS for row in changes.changes(ledger.entries_of(pid), pid, start, end, known_at, asked)]
             assert changes.across(open_views(ledger), start, end, known_at, asked) == changes.in_order(replayed)
+            every = changes.Asked(changes.Filters(), None, None)
+            assert changes.across(open_views(ledger), start, end, known_at, every) == told_by_history(ledger, start, end, known_at)
             ledger.close()
 
     check()
