@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -64,11 +64,52 @@ def _checks(cls: type) -> tuple[Check, ...]:
         OversightSegmentChanged: _check_segment,
     }
     checks.extend(check for kind, check in own.items() if issubclass(cls, kind))
+    checks.extend(_long_names(field) for field in _NAMED if field in fields)
     if issubclass(cls, EntryCorrected):
         checks.append(_check_correction)
     elif cls.__name__ == "EntryRetracted":
         checks.append(_check_retraction)
     return tuple(checks)
+
+
+# The longest name an entry may give a provider, a location or a service, in characters. CQC's
+# longest are under a hundred (a regulated activity's 85, a location's 76 among its 159 real
+# responses; the ratings file's and ODS's alike): three hundred leaves room for any real name,
+# and refuses a whole paragraph or a file pasted into a name, which every listing would then show.
+NAME_LIMIT = 300
+# The fields that hold names: an entry's own name, and services (alone, listed, in cells, in scope).
+_NAMED = ("name", "service", "by", "ratings", "cell", "scope")
+
+
+def _long_names(field: str) -> Check:
+    """The check that no name in `field` is longer than NAME_LIMIT, naming where the first is."""
+
+    def check(entry: Any, today: date) -> None:
+        for where, name in _names_in(field, getattr(entry, field)):
+            if len(name) > NAME_LIMIT:
+                raise InvalidField(
+                    f'field "{where}": the name "{name[:40]}..." is {len(name)} characters long; '
+                    f"a name may be at most {NAME_LIMIT} characters",
+                    field=where,
+                )
+
+    return check
+
+
+def _names_in(field: str, value: Any) -> Iterator[tuple[str, str]]:
+    """Each name a field holds, with where it is (`ratings[2].service`)."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        yield field, value
+    elif field == "cell":
+        yield from _names_in("cell.service", value.service)
+    else:
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield f"{field}[{i}]", item
+            elif item.service is not None:
+                yield f"{field}[{i}].service", item.service
 
 
 def _not_future(name: str) -> Check:

@@ -178,6 +178,15 @@ def test_a_rating_the_ledger_holds_from_another_day_or_as_another_rating_is_new(
             location_row("rwp02", "Surgery", "Safe", RI, "2019-09-20"),
             'row 8, column Location ID: field "location_id": "rwp02" is not a CQC id',
         ),
+        (
+            location_row("RWP01", "Surgery of " + "the hands " * 30, "Safe", RI, "2019-09-20"),
+            'row 8, column Service / Population Group: field "ratings[1].service": the name "Surgery of the hands the hands the hands..." '
+            "is 310 characters long; a name may be at most 300 characters",
+        ),
+        (
+            {**location_row("RWP77", "Surgery", "Safe", RI, "2019-09-20"), "Location Name": "A" * 301},
+            'row 8, column Location Name: field "name": the name "' + "A" * 40 + '..." is 301 characters long',
+        ),
     ],
 )
 def test_a_value_cqc_does_not_use_refuses_the_whole_file_naming_row_and_column(cli, rwp, tmp_path, row, says):
@@ -377,3 +386,19 @@ def test_a_provider_in_the_ledger_named_only_by_rows_that_hold_no_rating_gets_no
 
     assert (outcome["recorded"], outcome["notes"]) == ([], [])
     assert [e["type"] for e in entries(cli, "RH5")] == ["ProviderRegistered"]
+
+
+def test_names_up_to_the_limit_are_imported_from_the_ods_file_as_from_csv(cli, rwp, tmp_path):
+    pytest.importorskip("lxml", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
+    from cqc_ledger.ledger.entry_checks import NAME_LIMIT
+
+    longest = "Hospital " + "H" * (NAME_LIMIT - 9)
+    rows = [{**location_row("RWP77", "Overall", "Overall", RI, "2019-09-20"), "Location Name": longest}]
+    longer = [{**rows[0], "Location Name": longest + "H"}]
+
+    message = refused(cli, "cqc-ratings", ods(tmp_path / "longer.ods", {"Locations": sheet("Locations", longer)}))
+    assert f'row 3, column Location Name: field "name": the name "{longest[:40]}..." is {NAME_LIMIT + 1} characters long' in message
+    assert not reports(cli)
+
+    run_import(cli, "cqc-ratings", ods(tmp_path / "latest.ods", {"Locations": sheet("Locations", rows)}))
+    assert [e["name"] for e in entries(cli, "RWP") if e.get("location_id") == "RWP77" and e["type"] == "LocationRegistered"] == [longest]

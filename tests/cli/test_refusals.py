@@ -540,3 +540,53 @@ def test_a_corrected_report_recorded_again_in_another_order_is_skipped_as_either
     # Then both are skipped as already recorded
     assert result.exit_code == 0, result.output
     assert orjson.loads(result.stdout) == {"recorded": [], "skipped": [1, 2]}
+
+
+# ---- names have a length ---------------------------------------------------------------------
+
+LONG = "Worcestershire " * 20 + "Acute Hospitals NHS Trust"  # 325 characters: a paragraph, not a name
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        pytest.param(registered("RZZ", name=LONG), "name", id="a provider's name"),
+        pytest.param(renamed("2016-01-01", LONG), "name", id="a new name"),
+        pytest.param(location("RWP02", name=LONG), "name", id="a location's name"),
+        pytest.param(
+            report("RWP-R2", "2016-01-01", cell("overall", "Good"), cell("safe", "Good", "RWP01", LONG)),
+            "ratings[1].service",
+            id="a cell's service",
+        ),
+        pytest.param(revised("2016-01-01", cell("safe", "Good", "RWP01", LONG)), "cell.service", id="a revised cell's service"),
+        pytest.param(inspection("RWP-I2", "2016-01-01", scope=[{"service": LONG}]), "scope[0].service", id="an inspected service"),
+        pytest.param(notice_issued("RWP-N3", "2016-01-01", service=LONG), "service", id="a notice's service"),
+        pytest.param(superseded("Surgery", "2016-01-01", "Maternity", LONG, location_id="RWP01"), "by[1]", id="a service that took over"),
+        pytest.param(corrected("RWP/2", location("RWP01", name=LONG)), "replacement.name", id="a corrected name"),
+    ],
+)
+def test_a_name_longer_than_the_limit_is_refused_naming_the_line_and_field_and_nothing_is_recorded(cli, history, line, field):
+    from cqc_ledger.ledger.entry_checks import NAME_LIMIT
+
+    canonical = orjson.dumps(
+        {k: v for k, v in line.items() if v is not None}, option=orjson.OPT_SORT_KEYS
+    ).decode()  # the fast door's kind of line
+    for written in (text(FINE, line), text(FINE, canonical)):
+        result = cli("record", "-", input=written)
+
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            f'Error: line 2: field "{field}": the name "{LONG[:40]}..." is {len(LONG)} characters long; '
+            f"a name may be at most {NAME_LIMIT} characters\n"
+        )
+        assert entries(cli) == history
+
+
+def test_a_name_of_the_limits_length_is_recorded_as_written(cli, history):
+    from cqc_ledger.ledger.entry_checks import NAME_LIMIT
+
+    name = ("Worcestershire " * 30)[: NAME_LIMIT - 3] + "NHS"
+    result = cli("record", input=[renamed("2016-01-01", name), location("RWP02", name=name)])
+
+    assert result.exit_code == 0, result.output
+    assert [e["name"] for e in orjson.loads(entries(cli))[-2:]] == [name, name]

@@ -326,3 +326,16 @@ def test_anomalies_on_the_capture_day_judge_only_the_ratings_in_force(ledger: st
     assert rba["checked"] == 0
     before = orjson.loads(run(ledger, "anomalies", "--kind", "all", "--at", "2020-04-01", "--provider", "RBA", "--json").stdout)
     assert before["checked"] == 14
+
+
+def test_the_names_cqc_gives_stay_well_within_the_ledgers_limit(ledger: str) -> None:
+    from cqc_ledger.ledger.entry_checks import NAME_LIMIT
+
+    names: list[str] = []
+    for entry in orjson.loads(run(ledger, "entries", "--json").stdout):
+        names.extend(filter(None, [entry.get("name"), entry.get("service")]))
+        for c in [*entry.get("ratings", []), *entry.get("scope", []), *([entry["cell"]] if "cell" in entry else [])]:
+            names.extend(filter(None, [c.get("service")]))
+
+    longest = max(names, key=len)
+    assert len(names) > 500 and len(longest) <= NAME_LIMIT // 3, (len(longest), longest)
