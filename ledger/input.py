@@ -134,6 +134,16 @@ def not_utf8(text: str | bytes, what: str) -> str | None:
     return None
 
 
+def not_utf8_line(text: bytes) -> tuple[int, str] | None:
+    """The first line of a whole file (a correction's replacement, one JSON object over any
+    number of lines) that is not UTF-8 text, and why (`not_utf8`), as `record` says it of a
+    line; None when the file is UTF-8 text."""
+    for number, line in enumerate(text.split(b"\n"), 1):
+        if (why := not_utf8(line, "line")) is not None:
+            return number, why
+    return None
+
+
 def json_value(text: str | bytes, *, exact: bool = False) -> Any:
     """The value of a JSON text, read with orjson; ValueError for text that is not JSON, and for
     an object that names a key twice (JSON parsers silently keep one of the two; the ledger

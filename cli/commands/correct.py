@@ -30,14 +30,16 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     Example:
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
     """
-    from cqc_ledger.ledger.input import json_value, reading, without_bom
+    from cqc_ledger.ledger.input import json_value, not_utf8_line, reading, without_bom
 
     with reading(name(file)):
-        text = file.read()
+        text = without_bom(file.read())
     try:
-        replacement = json_value(without_bom(text), exact=True)
+        replacement = json_value(text, exact=True)
     except ValueError as bad:
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
+        if (found := not_utf8_line(text)) is not None:
+            raise MalformedLine(found[1], line=found[0]) from None
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
     provider_id, _ = parse_ref(ref)
     mend = {

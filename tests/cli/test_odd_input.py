@@ -272,6 +272,37 @@ def test_input_that_is_not_utf8_text_is_refused_naming_the_line_and_saying_so(le
     assert ok(ledger, "export").stdout == stored
 
 
+TWO_LINES = LINE.replace(', "name"', ',\n  "name"')  # a replacement written over two lines
+
+
+@pytest.mark.parametrize(
+    ("encoded", "says"),
+    [
+        (LINE.encode("latin-1"), f"line 1: not UTF-8 text: byte {AT} of the line is 0xe9, which UTF-8 does not use there"),
+        (LINE.encode("utf-16"), "line 1: not UTF-8 text: it opens with UTF-16's byte order mark"),
+        (LINE.encode("utf-16-le"), "line 1: not UTF-8 text: the line holds NUL bytes, as UTF-16 text does"),
+        (TWO_LINES.encode("latin-1"), f"line 2: not UTF-8 text: byte {TWO_LINES.splitlines()[1].index('é') + 1} of the line is 0xe9"),
+    ],
+    ids=["latin-1", "utf-16", "utf-16 without its mark", "on line 2"],
+)
+def test_a_replacement_that_is_not_utf8_text_is_refused_as_record_refuses_it(db, tmp_path, encoded, says):
+    # Given a ledger on either store, and a replacement saved in another encoding (over one line or two)
+    ok(db, "record", str(EXAMPLES / "RWP.jsonl"))
+    stored = ok(db, "export").stdout
+    fix = tmp_path / "fix.json"
+    fix.write_bytes(encoded)
+
+    # When it is given to correct, as a file or on standard input
+    for result in (
+        run(db, "correct", "RWP/1", str(fix), "--reason", "x"),
+        run(db, "correct", "RWP/1", "-", "--reason", "x", input=fix.read_bytes()),
+    ):
+        # Then it is refused as record refuses it, naming the line and the byte, and nothing is recorded
+        said = refused(result)
+        assert said.startswith(f"Error: {says}") and said.endswith("; save the file as UTF-8\n"), said
+    assert ok(db, "export").stdout == stored
+
+
 # ---- whole numbers too large -----------------------------------------------------------------
 
 LARGEST = 2**64 - 1  # the largest integer the canonical form (orjson) writes
