@@ -49,7 +49,7 @@ else:  # to msgspec and the parser, only the canonical words: a line decoded int
     Rating = Literal[RATINGS]
 
 
-class RatingCell(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+class RatingCell(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True, gc=False):
     """One published rating: of a key question (or overall) for the trust, a location or a service.
 
     Cells are the ledger's most numerous values (a report lists dozens), so they are msgspec

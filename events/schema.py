@@ -82,3 +82,32 @@ def _specs_of(cls: type) -> tuple[FieldSpec, ...]:
         table = _table(name, words) if words else {}
         specs.append(FieldSpec(name, kind, required, words, table))
     return tuple(specs)
+
+
+def word_outside(obj: object, specs: tuple[FieldSpec, ...] | None = None) -> tuple[str, object] | None:
+    """The first value an entry (or a cell, a scope item) holds that is not one of its field's
+    words, with the field's path (`ratings[3].rating`); None when every word is one of them.
+    Only the fields `specs` name, when given. What the parser accepts is written canonical, so
+    a stored entry holding anything else was never recorded by the ledger."""
+    for spec in field_specs(type(obj)) if specs is None else specs:
+        value = getattr(obj, spec.name)
+        if spec.kind == "choice":
+            if (value is not None or spec.required) and value not in spec.words:
+                return spec.name, value
+        elif spec.kind == "choices":
+            for i, word in enumerate(value):
+                if word not in spec.words:
+                    return f"{spec.name}[{i}]", word
+        elif spec.kind in _ONE:
+            if (found := word_outside(value)) is not None:
+                return f"{spec.name}.{found[0]}", found[1]
+        elif spec.kind in _MANY:
+            for i, item in enumerate(value):
+                if (found := word_outside(item)) is not None:
+                    return f"{spec.name}[{i}].{found[0]}", found[1]
+    return None
+
+
+# Kinds of field whose values (one, or a list of them) hold fields of their own.
+_ONE = frozenset(("cell", "entry"))
+_MANY = frozenset(("cells", "inherited", "scope"))

@@ -22,7 +22,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from cqc_ledger.events import ENTRY_TYPES
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
-from cqc_ledger.events.schema import field_specs
+from cqc_ledger.events.schema import FieldSpec, field_specs, word_outside
 from cqc_ledger.ledger.errors import LedgerError, StoreError
 from cqc_ledger.ledger.records import Recorded, format_time
 
@@ -168,27 +168,48 @@ def recorded_of(stored_event: StoredEvent) -> Recorded:
 def recorded_from_state(kind: str, position: int, state: Any, *, provider_id: str | None = None) -> Recorded:
     """The `Recorded` entry whose stored state `stored_state` wrote. Every read of a stored entry
     comes here, and this is the one rule for a row that holds something else (not JSON of the
-    entry's type, NULL, a number: an altered or damaged store): a StoreError naming the entry.
-    A store gives a state back as bytes, a memoryview or (edited in by hand) text; all are read."""
+    entry's type, NULL, a number, a word the ledger does not use: an altered or damaged store):
+    a StoreError naming the entry. A store gives a state back as bytes, a memoryview or (edited
+    in by hand) text; all are read."""
     if not isinstance(state, bytes):
         state = state.encode() if isinstance(state, str) else bytes(state) if isinstance(state, (bytearray, memoryview)) else state
-    decoder = _decoder(kind)
-    # Decoded straight into the entry type, rating cells and all; anything msgspec will not
-    # read as the type says is read the general way below, which names what is wrong.
-    if decoder is not None and isinstance(state, bytes) and state[:16] == b'{"recorded_at":"' and state[43:45] == b'",':
-        try:
-            return Recorded(decoder.decode(state), position, _moment(state[16:42]))
-        except (msgspec.DecodeError, ValueError):
-            pass
+    if isinstance(state, bytes) and (entry := read_fast(kind, state)) is not None:
+        return Recorded(entry, position, _moment(state[16:42]))
+    # Anything the fast reading will not take is read the general way, which names what is wrong.
     try:
         if not isinstance(state, bytes):
-            raise TypeError(f"it holds {'NULL' if state is None else f'a {type(state).__name__}'}, not the entry's JSON")
+            raise TypeError(holds_no_json(state))
         obj = orjson.loads(state)
         recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
         obj["type"] = kind
-        return Recorded(entry_from_json(obj), position, recorded_at)
+        entry = entry_from_json(obj)
+        if (outside := word_outside(entry)) is not None:
+            from cqc_ledger.ledger.parsing import shown  # only a refusal needs it
+
+            raise ValueError(f"{outside[0]} is {shown(outside[1])}, not one of the ledger's words")
+        return Recorded(entry, position, recorded_at)
     except (ValueError, TypeError, KeyError, AttributeError, LedgerError) as bad:
         raise damaged(f"{provider_id}/{position}" if provider_id else f"at position {position} of its provider", bad) from None
+
+
+def read_fast(kind: str, state: bytes) -> Entry | None:
+    """The entry in a stored state as the ledger writes it, decoded straight into its type by
+    msgspec (rating cells and all, their words checked as they are read), its other words then
+    checked; None for anything else (`recorded_from_state` reads it the general way, or refuses
+    it). A rebuild asks it of every entry it reads from the stored bytes."""
+    decoder = _decoder(kind)
+    if decoder is None or state[:16] != b'{"recorded_at":"' or state[43:45] != b'",':
+        return None
+    try:
+        entry = decoder.decode(state)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    return entry if word_outside(entry, _unchecked(kind)) is None else None
+
+
+def holds_no_json(state: Any) -> str:
+    """Why a stored state that is not text or bytes (NULL, a number) holds no entry."""
+    return f"it holds {'NULL' if state is None else f'a {type(state).__name__}'}, not the entry's JSON"
 
 
 def damaged(entry: str, why: BaseException) -> StoreError:
@@ -208,6 +229,13 @@ def _decoder(kind: str) -> msgspec.json.Decoder[Any] | None:
     if any(spec.kind == "entry" for spec in field_specs(cls)):
         return None
     return msgspec.json.Decoder(cls)
+
+
+@cache
+def _unchecked(kind: str) -> tuple[FieldSpec, ...]:
+    """The fields of a kind whose words msgspec's decoder does not check: to it a choice of the
+    entry (or of a scope item) is text; a rating cell's words are its type's own."""
+    return tuple(spec for spec in field_specs(ENTRY_TYPES[kind]) if spec.kind in ("choice", "choices", "scope"))
 
 
 @lru_cache(maxsize=256)  # an input's entries share one time

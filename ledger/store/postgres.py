@@ -15,7 +15,8 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
-from cqc_ledger.ledger.store.codec import damaged
+from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.store.codec import damaged, holds_no_json
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
 from cqc_ledger.ledger.store.target import postgres_options, quoted
@@ -169,19 +170,39 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
         self._copy_events = self.q("COPY {events} (originator_id, originator_version, topic, state, {nid}) FROM STDIN (FORMAT BINARY)")
 
     # eventsourcing reads each stored state as bytes(state), which a NULL state (a damaged row:
-    # the column allows it) turns into a TypeError; it is refused as the codec refuses any row
-    # that holds no entry.
-    def select_events(self, originator_id: Any, *args: Any, **kwargs: Any) -> Any:
+    # the column allows it) turns into a TypeError before it gives any row back; the row is then
+    # looked up (the first NULL among those asked for, in their order) and refused as the codec
+    # refuses any row that holds no entry, by its ref.
+    def select_events(
+        self, originator_id: Any, *, gt: int | None = None, lte: int | None = None, desc: bool = False, limit: int | None = None
+    ) -> Any:
         try:
-            return super().select_events(originator_id, *args, **kwargs)
+            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
         except TypeError as bad:
-            raise damaged(f"of {originator_id}", bad) from None
+            bounds = [("originator_id = %s", originator_id), ("originator_version > %s", gt), ("originator_version <= %s", lte)]
+            raise self._null_row(bounds, f"originator_version {'DESC' if desc else 'ASC'}", f"of {originator_id}", bad) from None
 
-    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (), *, inclusive_of_start: bool = True
+    ) -> Any:
         try:
-            return super().select_notifications(*args, **kwargs)
+            return super().select_notifications(start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
         except TypeError as bad:
-            raise damaged("read in recording order", bad) from None
+            first = "notification_id >= %s" if inclusive_of_start else "notification_id > %s"
+            bounds = [(first, start), ("notification_id <= %s", stop), ("topic = ANY(%s)", list(topics) or None)]
+            raise self._null_row(bounds, "notification_id", "read in recording order", bad) from None
+
+    def _null_row(self, bounds: list[tuple[str, Any]], order: str, otherwise: str, bad: TypeError) -> StoreError:
+        """The refusal of the first row holding NULL within `bounds` (each a condition and its
+        value; None for none), in `order`: named by its ref, or as `otherwise` when none does."""
+        given = [(condition, value) for condition, value in bounds if value is not None]
+        where = " AND ".join(["state IS NULL", *(condition for condition, _ in given)])
+        statement = f"SELECT originator_id, originator_version FROM {self.names['events']} WHERE {where} ORDER BY {order} LIMIT 1"
+        with self.datastore.get_connection() as conn:
+            found = conn.execute(statement, [value for _, value in given]).fetchone()
+        if found is None:
+            return damaged(otherwise, bad)
+        return damaged(f"{found['originator_id']}/{found['originator_version']}", TypeError(holds_no_json(None)))
 
     def lock(self, c: Any) -> None:
         self._lock_table(c)

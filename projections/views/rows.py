@@ -11,13 +11,12 @@ Headline facts are the few values that questions across the register ask about (
 `projections.views.headlines`), one row each, kept with the same times.
 
 Two ways in, held equal by the property tests: from entries being recorded (`Recorded`), and
-from stored entries' bytes during a rebuild, which reads the canonical bytes without building
-entries wherever the bytes say enough (`stored_rows`).
+from stored entries' bytes during a rebuild, each decoded straight into its entry by the codec's
+fast reading, its time taken from the bytes as they are (`stored_rows`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from functools import singledispatch
@@ -28,6 +27,7 @@ import orjson
 from cqc_ledger.events import enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.ledger.store.codec import read_fast
 
 # A row of `view_entries`: (provider_id, valid_from, position, mend, kind, recorded_at).
 EntryRow = tuple[str, str, int, int, str, str]
@@ -56,7 +56,6 @@ NO_HEADLINES = frozenset(
         "EntryCorrected",
     )
 )
-_RATED = frozenset(("ReportPublished", "RatingRevised"))
 
 
 def _json(value: Any) -> str:
@@ -156,36 +155,19 @@ def recorded_rows(recorded: Recorded, entries: list[EntryRow], headline_rows: li
 
 # ---- from stored bytes (rebuild) ---------------------------------------------------------------
 
-# A stored state begins `{"recorded_at":"2026-11-22T15:33:46.123456Z",` (see ledger.store.codec).
-_STORED = b'{"recorded_at":"'
+# A stored state begins `{"recorded_at":"2026-11-22T15:33:46.123456Z",` (see ledger.store.codec):
+# the time the entry was learned.
 _LEARNED = slice(16, 43)
-# Keys are sorted, `recorded_at` comes first and no nested object of an entry has a key "on", so
-# the first `,"on":"` is the entry's own day (a quote inside a string is escaped, so the bytes
-# cannot occur there).
-_ON = b',"on":"'
-_DAY = re.compile(rb'\d{4}-\d\d-\d\d"')
-# The trust's own overall cell: no location and no service, so exactly these two keys.
-_TRUST_OVERALL = re.compile(rb'\{"question":"overall","rating":"([^"\\]+)"\}')
-# What the bytes say enough about: every type whose only headline is a rated cell, or none (a
-# mend names another entry, and is read whole).
-_FROM_BYTES = (_RATED | NO_HEADLINES) - {"EntryRetracted", "EntryCorrected"}
+_MENDS = frozenset(("EntryRetracted", "EntryCorrected"))
 
 
-def stored_rows(
-    provider_id: str, position: int, kind: str, state: bytes, entries: list[EntryRow], headline_rows: list[HeadlineRow]
-) -> bool:
-    """Adds the rows of a stored entry read from its canonical bytes, when they say enough;
-    False when the entry must be read whole (mends, types with other headlines, and anything
-    unexpected)."""
-    if kind not in _FROM_BYTES or not state.startswith(_STORED):
+def stored_rows(position: int, kind: str, state: Any, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> bool:
+    """Adds the rows of a stored entry read straight from its bytes (the codec's `read_fast`,
+    without the `Recorded` around it); False when it must be read whole: a mend (it names
+    another entry), or anything the fast reading will not take. A row altered by hand (its
+    ratings a number, a cell rated "Meh", NULL) is among those, and is refused there as every
+    reader refuses it: no reader reads rows from what another refuses."""
+    if kind in _MENDS or type(state) is not bytes or (entry := read_fast(kind, state)) is None:
         return False
-    found = state.find(_ON, _LEARNED.stop)
-    at = found + len(_ON)
-    if found < 0 or not _DAY.match(state, at):
-        return False
-    day, learned = state[at : at + 10].decode(), state[_LEARNED].decode()
-    entries.append((provider_id, day, position, 0, kind, learned))
-    if kind in _RATED:
-        for rating in _TRUST_OVERALL.findall(state):
-            headline_rows.append((provider_id, "overall", "", day, position, 0, learned, rating.decode()))
+    rows_of(entry, position, 0, state[_LEARNED].decode(), entries, headline_rows)
     return True

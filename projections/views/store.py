@@ -32,7 +32,7 @@ from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
-from cqc_ledger.ledger.store.sql import as_bytes, one, rows
+from cqc_ledger.ledger.store.sql import one, rows
 from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.status import Status, status_of
 from cqc_ledger.projections.trusts import Headline
@@ -194,10 +194,9 @@ class Views:
                 if not page:
                     break
                 for _, provider_id, position, topic, state in page:
-                    state = as_bytes(state)
                     kind = entry_kind(topic)
-                    if not stored_rows(provider_id, position, kind, state, entries, headlines):
-                        recorded = recorded_from_state(kind, position, state)
+                    if not stored_rows(position, kind, state, entries, headlines):
+                        recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
                         if isinstance(recorded.entry, _MENDS):
                             self._bulk(c, entries, headlines)
                             self._mend(c, recorded.entry, position, format_time(recorded.recorded_at), entries, headlines)
