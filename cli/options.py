@@ -14,7 +14,9 @@ from cqc_ledger.events.vocabulary import PROVIDER_TYPES, RATINGS
 from cqc_ledger.projections import output
 
 AT = click.option("--at", "at", type=Day(), help="The day (default: today, UTC).")
-KNOWN_AT = click.option("--known-at", type=Moment(), help="Only what the ledger had recorded by this time.")
+KNOWN_AT = click.option(
+    "--known-at", type=Moment(), help="Only what the ledger had recorded by this time (not after now; a bare day is its end)."
+)
 JSON = click.option("--json", "as_json", is_flag=True, help="One JSON document on standard output.")
 
 PROVIDER_TYPE = click.option(
