@@ -5,7 +5,8 @@ Each provider response registers its provider (and its deregistration, with the 
 Each report link, whether listed in `reports` or carried by a rating, becomes one
 `ReportPublished` (report_id: the link; on: its publication day) with exactly the ratings
 published with that link, and, when `reports` gives its `firstVisitDate`, one
-`InspectionCarriedOut` (inspection_id: the link). Several responses of one import share their
+`InspectionCarriedOut` (inspection_id: the link; at the locations whose responses list it, where
+that day is within their registration). Several responses of one import share their
 report links, so a report's ratings may come from the provider's and its locations' responses.
 A location's `lastInspection` is an `InspectionCarriedOut` there on that day (see
 `_last_inspection`): most reports give no first visit day.
@@ -39,7 +40,7 @@ from typing import Any
 from cqc_ledger.events.services import INSPECTION_AREAS
 from cqc_ledger.events.vocabulary import QUESTIONS, normalise
 from cqc_ledger.ledger.errors import BadImportFile
-from cqc_ledger.ledger.imports import Draft, words
+from cqc_ledger.ledger.imports import Draft, keeping, words
 from cqc_ledger.ledger.imports.api_ratings import Found, Published, ResponseError, area_names, published, service_name
 from cqc_ledger.ledger.parsing import shown
 
@@ -71,6 +72,7 @@ class _Report:
     origin: str
     first_visit: date | None = None
     cells: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    visited: set[str] = field(default_factory=set)  # the locations whose responses list it with its first visit
 
 
 def drafts(responses: Sequence[Response], notes: list[str] | None = None) -> list[Draft]:
@@ -200,9 +202,10 @@ def _last_inspection(response: Response, notes: list[str]) -> list[Draft]:
     (`cqc-api:RK950:2021-03-08`), so that the same response, alone or with any others, drafts it
     the same. The response says no more of it: no last visit day, kind, framework or report.
     None when that day is the `firstVisitDate` of a report the response lists: that inspection is
-    the report's, recorded by its link; and none, with a note, when the day falls outside the
-    location's registration (CQC's own days for it): the ledger would refuse it, and one such
-    day would refuse the whole import."""
+    the report's, recorded by its link at this location (its `scope`), as is one a later response
+    lists: the ledger records the visit once, whichever it imports first (`keeping.same_visit`);
+    and none, with a note, when the day falls outside the location's registration (CQC's own days
+    for it): the ledger would refuse it, and one such day would refuse the whole import."""
     body = response.body
     last = body.get("lastInspection")
     if last is None:
@@ -218,21 +221,27 @@ def _last_inspection(response: Response, notes: list[str]) -> list[Draft]:
     ]
     if on in visits:
         return []
-    registered = _day(response, "registrationDate")
-    gone = _day(response, "deregistrationDate") if body.get("deregistrationDate") else None
-    if on < registered or (gone is not None and on > gone):
-        span = f"{registered} to {gone}" if gone else f"from {registered}"
+    if (span := _outside_registration(response, on)) is not None:
         notes.append(f"{response.name}: lastInspection.date {on} is outside the location's registration ({span}): not recorded")
         return []
     obj = {
         "type": "InspectionCarriedOut",
         "provider_id": provider_id,
-        "inspection_id": f"cqc-api:{location_id}:{on.isoformat()}",
+        "inspection_id": keeping.visit_id(location_id, on),
         "on": on.isoformat(),
         "scope": [{"location_id": location_id}],
         "source": f"{API}/locations/{location_id}",
     }
     return [Draft(obj, f"{response.name}: lastInspection.date")]
+
+
+def _outside_registration(response: Response, day: date) -> str | None:
+    """The location's registration (CQC's days for it), in words, when `day` falls outside it."""
+    registered = _day(response, "registrationDate")
+    gone = _day(response, "deregistrationDate") if response.body.get("deregistrationDate") else None
+    if day < registered or (gone is not None and day > gone):
+        return f"{registered} to {gone}" if gone else f"from {registered}"
+    return None
 
 
 def _passed_over(response: Response, found: Found) -> list[str]:
@@ -366,6 +375,8 @@ def _collect_reports(response: Response, reports: dict[tuple[str, str], _Report]
                     f"{response.name}: {where}.firstVisitDate: report {report.link} was first visited on {report.first_visit} in {report.origin}, not {visit}"
                 )
             report.first_visit = visit
+            if kind == "location" and _outside_registration(response, visit) is None:
+                report.visited.add(org_id)
     try:
         found = published(response.body, org_id if kind == "location" else None)
     except ResponseError as bad:
@@ -410,11 +421,10 @@ def _report_drafts(report: _Report, notes: list[str]) -> list[Draft]:
     base = {"provider_id": report.provider_id, "source": source}
     found = []
     if report.first_visit:
-        found.append(
-            Draft(
-                {"type": "InspectionCarriedOut", **base, "inspection_id": report.link, "on": report.first_visit.isoformat()}, report.origin
-            )
-        )
+        visit: dict[str, Any] = {"type": "InspectionCarriedOut", **base, "inspection_id": report.link, "on": report.first_visit.isoformat()}
+        if report.visited:  # at the locations whose reports it is (see `_last_inspection`: one visit, recorded once)
+            visit["scope"] = [{"location_id": location_id} for location_id in sorted(report.visited)]
+        found.append(Draft(visit, report.origin))
     cells = [_cell(key, rating) for key, (rating, _) in sorted(report.cells.items(), key=lambda kv: _cell_order(kv[0]))]
     obj = {"type": "ReportPublished", **base, "report_id": report.link, "on": report.day.isoformat(), "ratings": cells}
     if report.first_visit and report.first_visit <= report.day:

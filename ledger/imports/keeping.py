@@ -29,6 +29,10 @@ inheritance recorded naming none, if there is one (`held_as`: CQC's ratings file
   from_provider_id) completes it: an `EntryCorrected` whose replacement is the recorded entry
   with what the import adds, so the ledger shows when it learned the rest. A new cell may name
   only a location registered before the report (the replacement takes the report's place).
+- An inspection known only by a location and a day (`visit_id`: a location's `lastInspection`
+  in CQC's API) is the same visit as a report's inspection at that location on that day (in its
+  `scope`): recorded after it, it is already there; recorded before it, it is retracted
+  (`same_visit`), so the ledger counts the visit once whichever response came first.
 - A contradiction refuses the whole import (RuleBroken) with the ref to correct.
 - A report that restates ratings of the one CQC's ratings file recorded for its provider and day
   takes them out of it: the file's report is retracted, or corrected to what it keeps
@@ -39,11 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 
 from cqc_ledger.events import continuity, inspections, provider
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, describe_cell
-from cqc_ledger.events.corrections import EntryCorrected
+from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.errors import RuleBroken
 from cqc_ledger.ledger.history import in_effect_order
@@ -133,13 +138,18 @@ def plan(
     shown: dict[str, tuple[Entry, Draft] | None] = {}  # each provider's entry of the earliest day CQC gives
     corrected: dict[str, Entry] = {}  # the entries this import corrects, by ref: the replacement so far
     stood_in = restated.Restated()  # the ratings file's reports that the import's reports restate
+    retracted: set[str] = set()  # the inspections known only by a location and day that this import retracts
     for entry, draft in drafted:
         if shown_days_correct:
             _keep_earliest(shown, entry, draft)
         mine = knowing(entry.provider_id)
         stood_in.weigh(entry, draft, mine.index, recall)
+        result.record.extend((mend, draft) for mend in same_visit(mine.index, entry, retracted))
         key = held_as(mine.index, entry, corrected)
         found = mine.index.get(key) if key is not None else None
+        if found is None and (visit := mine.index.get(_visit_of(entry) or ())) is not None:
+            result.already.append(visit[1])  # the day's visit at that location, recorded by its report
+            continue
         if found is None:
             result.record.append((entry, draft))
             continue
@@ -177,6 +187,49 @@ def plan(
     result.record.extend(stood_in.mends())
     result.record[:0] = _shown_earlier(shown, knowing, recall)
     return result
+
+
+def visit_id(location_id: str, day: date) -> str:
+    """The id of an inspection known only by its location and first day (a location's
+    `lastInspection` in CQC's API): `cqc-api:RK950:2021-03-08`."""
+    return f"cqc-api:{location_id}:{day.isoformat()}"
+
+
+def _visit_of(entry: Entry) -> tuple[Any, ...] | None:
+    """The visit an inspection known only by its location and day (`visit_id`) is, as `index_of`
+    holds a report's inspection at that location on that day; None for any other entry."""
+    if not isinstance(entry, inspections.InspectionCarriedOut) or len(entry.scope) != 1 or entry.scope[0].location_id is None:
+        return None
+    location_id = entry.scope[0].location_id
+    return ("visit", location_id, entry.on) if entry.inspection_id == visit_id(location_id, entry.on) else None
+
+
+def _visits(entry: Entry) -> list[tuple[Any, ...]]:
+    """The visits a report's inspection records: one at each location of its scope, on its day."""
+    if not isinstance(entry, inspections.InspectionCarriedOut) or _visit_of(entry) is not None:
+        return []
+    return [("visit", item.location_id, entry.on) for item in entry.scope if item.location_id]
+
+
+def same_visit(index: Mapping[tuple[Any, ...], tuple[Any, str]], entry: Entry, retracted: set[str]) -> list[EntryRetracted]:
+    """The retractions of the inspections known only by a location and day (`visit_id`) that an
+    imported report's inspection records at that location on that day: one visit, recorded once,
+    by the report's, whichever response was imported first (a location's `lastInspection`, then
+    a later response listing the report first visited that day). The other way round, an
+    inspection known only by its location and day is already there (`plan`). `retracted` holds
+    the refs this import retracts, so each is retracted once."""
+    found = []
+    for _, location_id, day in _visits(entry):
+        held = index.get(("InspectionCarriedOut", visit_id(location_id, day)))
+        if held is None or held[1] in retracted:
+            continue
+        retracted.add(held[1])
+        reason = (
+            f'the same visit as inspection "{entry.inspection_id}" (at {location_id} on {day}), '  # type: ignore[attr-defined]
+            "which CQC's report names: the ledger records the visit once"
+        )
+        found.append(EntryRetracted(provider_id=entry.provider_id, ref=held[1], reason=reason, source=entry.source))
+    return found
 
 
 def _keep_earliest(shown: dict[str, tuple[Entry, Draft] | None], entry: Entry, draft: Draft) -> None:
@@ -404,6 +457,8 @@ def index_of(history: Sequence[Recorded]) -> dict[tuple[Any, ...], tuple[Entry, 
             key = (r.entry.type_name, r.entry.location_id, None, r.ref)
         if key is not None:
             found.setdefault(key, (r.entry, r.ref))
+        for visit in _visits(r.entry):
+            found.setdefault(visit, (r.entry, r.ref))
     return found
 
 

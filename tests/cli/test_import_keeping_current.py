@@ -422,3 +422,59 @@ def counted_history(ledger, provider_id: str) -> list[bytes]:
     """The history's entries that count, as `told`, of one day in any order."""
     steps = [step for step in told(ledger, "history", provider_id) if not step["retracted"]]
     return sorted(orjson.dumps(step, option=orjson.OPT_SORT_KEYS) for step in steps)
+
+
+# RBZ93's report of 2014-05-10 was first visited on 2014-04-09, the day its response gives as its
+# last inspection; before CQC listed that report, the response gave that day alone.
+VISITED = "2014-04-09"
+
+
+def _visits(cli: Any) -> list[dict[str, Any]]:
+    """RBZ's inspections on the visit's day, as the ledger counts them (retractions applied)."""
+    listed = entries(cli, "RBZ")
+    withdrawn = {e["target_ref"] for e in listed if e["type"] == "EntryRetracted"}
+    return [e for e in listed if e["type"] == "InspectionCarriedOut" and e["on"] == VISITED and e["ref"] not in withdrawn]
+
+
+@pytest.mark.parametrize("order", ["older_first", "newer_first"])
+def test_a_last_inspection_a_later_response_lists_as_its_reports_first_visit_is_recorded_once_in_either_order(cli, tmp_path, order):
+    # Given: RBZ93's response, and the same response as it stood before CQC listed the report.
+    newer = orjson.loads(real_responses.files(["RBZ93"])[0].read_bytes())
+    older = {**newer, "reports": [r for r in newer["reports"] if r.get("firstVisitDate") != VISITED]}
+    paths = [saved(tmp_path, "RBZ93-older.json", older), saved(tmp_path, "RBZ93-newer.json", newer)]
+    assert cli("record", input=[registered("RBZ")]).exit_code == 0
+
+    # When: they are imported one at a time, in either order, then each again.
+    for path in paths if order == "older_first" else paths[::-1]:
+        run_import(cli, "cqc-api", path)
+    told = _visits(cli)
+    again = [run_import(cli, "cqc-api", path)["recorded"] for path in paths]
+
+    # Then: the visit counts once, as the report's inspection at RBZ93 (an inspection known only
+    # by the location and day, recorded first, is retracted); importing again adds nothing.
+    assert [(e["inspection_id"], e["scope"]) for e in told] == [("61a23e49-03dd-4f01-902c-65519ce7138d", [{"location_id": "RBZ93"}])]
+    assert status(cli, "RBZ", "2021-04-08")["last_inspection"]["inspection_id"] == told[0]["inspection_id"]
+    assert again == [[], []]
+    assert _visits(cli) == told
+
+
+def test_a_visit_recorded_twice_by_an_earlier_release_counts_once_when_the_newer_response_is_imported_again(cli, tmp_path):
+    # Given: the older response imported, then the report's inspection recorded as an earlier
+    # release drafted it from the newer one: by its link, at no location.
+    newer = orjson.loads(real_responses.files(["RBZ93"])[0].read_bytes())
+    older = {**newer, "reports": [r for r in newer["reports"] if r.get("firstVisitDate") != VISITED]}
+    assert cli("record", input=[registered("RBZ")]).exit_code == 0
+    run_import(cli, "cqc-api", saved(tmp_path, "RBZ93-older.json", older))
+    link = "61a23e49-03dd-4f01-902c-65519ce7138d"
+    earlier = {"type": "InspectionCarriedOut", "provider_id": "RBZ", "inspection_id": link, "on": VISITED}
+    assert cli("record", input=[earlier]).exit_code == 0
+    assert len(_visits(cli)) == 2
+
+    # When: the newer response is imported.
+    run_import(cli, "cqc-api", saved(tmp_path, "RBZ93-newer.json", newer))
+
+    # Then: the report's inspection is completed with its location, and the other retracted.
+    told = entries(cli, "RBZ")
+    corrected = [e for e in told if e["type"] == "EntryCorrected" and e["replacement"]["type"] == "InspectionCarriedOut"]
+    assert [e["replacement"]["scope"] for e in corrected] == [[{"location_id": "RBZ93"}]]
+    assert [(e["inspection_id"], e["ref"]) for e in _visits(cli)] == [(link, corrected[0]["target_ref"])]
