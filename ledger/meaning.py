@@ -5,7 +5,8 @@ regulator's record happens to a provider before it was registered or after it wa
 (mends aside), nothing is rated at a location outside its registration (an inheritance's cells
 aside: they were published before the location existed, but it takes them over on a day within
 its registration), a report can only name inspections
-recorded and begun by its day, and no rating, framework or oversight segment is dated before it
+recorded and begun by its day, a revision or assessment only a report recorded and published by
+its day, and no rating, framework or oversight segment is dated before it
 existed. The days, with their sources, are below and in the README.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cqc_ledger.events import ENTRY_TYPES, continuity, inspections, oversight, provider
+from cqc_ledger.events import ENTRY_TYPES, continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
 from cqc_ledger.events.services import KNOWN_NAMES, is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
@@ -84,12 +85,13 @@ class Span:
 
 @dataclass
 class Times:
-    """What the meaning rules know of a provider: its span, each location's, and each
-    inspection's first visit day."""
+    """What the meaning rules know of a provider: its span, each location's, each
+    inspection's first visit day and each report's publication day."""
 
     provider: Span = field(default_factory=Span)
     locations: dict[str, Span] = field(default_factory=dict)
     inspections: dict[str, date] = field(default_factory=dict)
+    reports: dict[str, date] = field(default_factory=dict)
 
     def add(self, entry: Entry, ref: str) -> None:
         """Folds an accepted entry into what the rules know."""
@@ -112,6 +114,8 @@ class Times:
                 self._span(location_id).saw(on, ref, entry.type_name)
         if isinstance(entry, inspections.InspectionCarriedOut):
             self.inspections.setdefault(entry.inspection_id, entry.on)
+        elif isinstance(entry, inspections.ReportPublished):
+            self.reports.setdefault(entry.report_id, entry.on)
 
     def _span(self, location_id: str) -> Span:
         span = self.locations.get(location_id)
@@ -130,6 +134,8 @@ def check_meaning(times: Times, entry: Entry) -> None:
     _in_its_era(entry, on)
     if isinstance(entry, inspections.ReportPublished):
         _inspections_behind(times, entry)
+    elif isinstance(entry, _NAMING_A_REPORT) and entry.report_id is not None:
+        _report_behind(times, entry)
 
 
 def _within_provider(span: Span, entry: Entry, on: date) -> None:
@@ -245,6 +251,26 @@ def _inspections_behind(times: Times, entry: inspections.ReportPublished) -> Non
             raise RuleBroken(
                 f'inspection "{inspection_id}" began on {started}, after this report of {entry.on}', field=f"inspection_ids[{i}]"
             )
+
+
+# The entry types that may name the report behind them (`report_id`).
+_NAMING_A_REPORT = (inspections.RatingRevised, enforcement.WarningNoticeAssessed)
+
+
+def _report_behind(times: Times, entry: inspections.RatingRevised | enforcement.WarningNoticeAssessed) -> None:
+    report_id = entry.report_id
+    assert report_id is not None
+    published = times.reports.get(report_id)
+    if published is None:
+        raise RuleBroken(
+            f'report "{report_id}" of {entry.provider_id} is not recorded: record its ReportPublished entry first '
+            "(in the ledger or earlier in the same input), or leave out report_id",
+            field="report_id",
+        )
+    if published > entry.on:
+        raise RuleBroken(
+            f'report "{report_id}" was published on {published}, after this {entry.type_name} of {entry.on}', field="report_id"
+        )
 
 
 # The entry types with rating cells besides reports (`_cells` yields nothing of any other).

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from builders import cell, inherited, inspection, location, notice_issued, registered, report, revised, segment, superseded
+from builders import cell, inherited, inspection, location, notice_assessed, notice_issued, registered, report, revised, segment, superseded
 
 GIVEN = [
     registered("RWP", on="2012-04-01"),  # RWP/1
@@ -59,6 +59,14 @@ REFUSED = {
         report("R", "2019-04-20", inspection_ids=["I-2019"]),
         'inspection "I-2019" began on 2019-05-01, after this report of 2019-04-20',
     ),
+    "a revision naming a report not recorded": (
+        revised("2019-10-01", cell("overall", "Requires improvement"), report_id="R-none"),
+        'field "report_id": report "R-none" of RWP is not recorded: record its ReportPublished entry first',
+    ),
+    "a revision naming a report published after it": (
+        revised("2019-09-01", cell("overall", "Requires improvement"), report_id="OK"),
+        'field "report_id": report "OK" was published on 2019-09-20, after this RatingRevised of 2019-09-01',
+    ),
     "a CQC rating before October 2013": (report("R", "2013-06-01", cell("overall", "Good")), "before CQC's ratings began (October 2013)"),
     "use of resources before 2018": (
         report("R", "2017-06-01", cell("use-of-resources", "Good")),
@@ -89,6 +97,57 @@ def test_an_entry_that_could_not_be_a_fact_is_refused_naming_its_line_and_nothin
     assert result.exit_code == 1
     assert result.output.startswith("Error: line 2: ")
     assert words in result.output
+    assert entries(cli) == before
+
+
+def test_an_assessment_naming_a_report_not_recorded_for_its_provider_or_published_after_it_is_refused(cli):
+    given(cli, notice_issued("N", "2019-06-01"), registered("RX9", on="2012-04-01"), report("RX9-R", "2019-08-01", provider_id="RX9"))
+    before = entries(cli)
+
+    elsewhere = cli("record", input=[report("R", "2019-09-20"), notice_assessed("N", "2019-10-01", report_id="RX9-R")])
+    later = cli("record", input=[report("R", "2019-09-20"), notice_assessed("N", "2019-09-19", report_id="R")])
+
+    assert elsewhere.exit_code == 1
+    assert elsewhere.stderr.startswith('Error: line 2: field "report_id": report "RX9-R" of RWP is not recorded')
+    assert later.exit_code == 1
+    assert later.stderr.startswith(
+        'Error: line 2: field "report_id": report "R" was published on 2019-09-20, after this WarningNoticeAssessed of 2019-09-19'
+    )
+    assert entries(cli) == before
+
+
+def test_a_revision_or_assessment_naming_a_report_of_its_day_or_before_is_recorded_and_explained_by_it(cli):
+    given(cli, notice_issued("N", "2019-06-01"))
+
+    result = cli(
+        "record",
+        input=[
+            report("R", "2019-09-20", cell("overall", "Good")),
+            revised("2019-09-20", cell("overall", "Requires improvement"), report_id="R"),
+            notice_assessed("N", "2019-10-01", report_id="R"),
+        ],
+    )
+    explained = orjson.loads(cli("explain", "RWP", "--at", "2019-09-21", "--json").stdout)
+
+    assert result.exit_code == 0, result.output
+    assert explained["report"]["report_id"] == "R"
+
+
+def test_a_mend_that_would_leave_a_revision_naming_no_report_or_a_later_one_is_refused(cli, tmp_path):
+    given(
+        cli, report("R", "2019-09-20", cell("overall", "Good")), revised("2019-10-01", cell("overall", "Good"), report_id="R")
+    )  # RWP/6, RWP/7
+    later = tmp_path / "later.json"
+    later.write_bytes(orjson.dumps(report("R", "2019-11-01", cell("overall", "Good"))))
+    before = entries(cli)
+
+    retracted = cli("retract", "RWP/6", "--reason", "recorded in error")
+    corrected = cli("correct", "RWP/6", str(later), "--reason", "published later")
+
+    assert retracted.exit_code == 1
+    assert 'retracting RWP/6 would leave the history of RWP inconsistent: report "R" of RWP is not recorded' in retracted.output
+    assert corrected.exit_code == 1
+    assert 'report "R" was published on 2019-11-01, after this RatingRevised of 2019-10-01' in corrected.output
     assert entries(cli) == before
 
 
