@@ -85,7 +85,9 @@ class Explanation:
     judgement: Judgement | None = None
     notices: tuple[Enforcement, ...] = ()
     superseded: Superseded | None = None
+    supersession: Recorded | None = None  # the ServiceSuperseded entry behind `superseded`
     deregistered: Recorded | None = None  # the deregistration (of its location or the provider) that ended it
+    inspected: Recorded | None = None  # the entry that inspected the area without a new rating (`inspected_ref`)
 
 
 # The entries that end a rating by ending its place's registration (`Explanation.deregistered`).
@@ -107,6 +109,9 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
     ended = settings[-1].ended_by if settings else None
     found, unrecorded = _inspections_of(current, folded)
     published = status_at(recorded, provider_id, current.since, known_at) if current else None
+    superseded = status.superseded.get(key[:2]) if key[1] is not None and current is None else None  # type: ignore[arg-type]
+    by_ref = {r.ref: r for r in history}  # to show the entries the status names by ref, with their sources
+    inspected_ref = current.value.inspected_ref if current and current.value else None
     return Explanation(
         status=status,
         key=key,
@@ -120,8 +125,10 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         note=_note(key, found),
         judgement=judge(published, status, key) if published else None,
         notices=aggregates.enforcement_on(published, key, current.since) if published and current else (),
-        superseded=status.superseded.get(key[:2]) if key[1] is not None and current is None else None,  # type: ignore[arg-type]
+        superseded=superseded,
+        supersession=by_ref.get(superseded.ref) if superseded else None,
         deregistered=ended if ended and isinstance(ended.entry, DEREGISTRATIONS) else None,
+        inspected=by_ref.get(inspected_ref) if inspected_ref else None,
     )
 
 

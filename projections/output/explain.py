@@ -50,6 +50,7 @@ def explain_json(found: Explanation, known_at: datetime) -> dict[str, Any]:
                 "recorded_at": format_time(m.recorded.recorded_at),
                 "before": m.before,
                 "after": m.after,
+                "source": m.recorded.entry.source,
             }
             for m in found.mends
         ],
@@ -71,10 +72,20 @@ def continuity_json(found: Explanation) -> dict[str, Any]:
     return {
         "inherited": bool(value and value.inherited),
         "inherited_from": value.inherited_from if value else None,
-        "inspected_without_rating": {"on": day(value.inspected_on), "ref": value.inspected_ref} if value and value.inspected_on else None,
-        "superseded": {"on": day(gone.on), "by": list(gone.by), "ref": gone.ref} if gone else None,
+        "inspected_without_rating": (
+            {"on": day(value.inspected_on), "ref": value.inspected_ref, "source": _source_of(found.inspected)}
+            if value and value.inspected_on
+            else None
+        ),
+        "superseded": {"on": day(gone.on), "by": list(gone.by), "ref": gone.ref, "source": _source_of(found.supersession)}
+        if gone
+        else None,
         "deregistered": deregistered_json(found.deregistered),
     }
+
+
+def _source_of(recorded: Recorded | None) -> str | None:
+    return recorded.entry.source if recorded else None
 
 
 def deregistered_json(recorded: Recorded | None) -> dict[str, Any] | None:
@@ -88,6 +99,7 @@ def deregistered_json(recorded: Recorded | None) -> dict[str, Any] | None:
         "ref": recorded.ref,
         "location_id": getattr(entry, "location_id", None),
         "successor_id": getattr(entry, "successor_id", None),
+        "source": entry.source,
     }
 
 
@@ -219,8 +231,10 @@ def explain_text(doc: dict[str, Any]) -> str:
             gone = doc["superseded"]
             by = f": {', '.join(gone['by'])} took its place" if gone["by"] else ""
             lines.append(f"CQC superseded the service on {long_day(gone['on'])} ({gone['ref']}){by}.")
+            lines.extend(source_lines(gone, "  "))
         if doc.get("deregistered"):
             lines.append(_deregistered_line(doc))
+            lines.extend(source_lines(doc["deregistered"], "  "))
         if doc["previous"]:
             lines.extend(_previous_lines(doc["previous"], doc["at"]))
     else:
@@ -253,14 +267,17 @@ def _setting_lines(doc: dict[str, Any]) -> Iterable[str]:
     if doc.get("inspected_without_rating"):
         seen = doc["inspected_without_rating"]
         yield f"Inspected on {long_day(seen['on'])} without a new rating ({seen['ref']}): the rating stands."
+        yield from source_lines(seen, "  ")
     if entry["type"] == "RatingsInherited":
         came = f" from {doc['inherited_from']}" if doc.get("inherited_from") else ""
         yield f"Inherited{came} on {long_day(entry['on'])} (entry {entry['ref']}, recorded {entry['recorded_at']}), as first published on {long_day(doc['since'])}."
         yield "CQC does not aggregate an inherited rating with new ones."
     elif entry["type"] == "RatingRevised":
         yield f"Revised on {long_day(entry['on'])} ({entry['reason']}): entry {entry['ref']}, recorded {entry['recorded_at']}."
+        yield from source_lines(entry, "  ")
         if report:
             yield f"It revises a rating of report {report['report_id']}, published {long_day(report['on'])} ({report['ref']})."
+            yield from source_lines(report, "  ")
     else:
         yield f"Set by report {report['report_id']}, published {long_day(report['on'])} (entry {entry['ref']}, recorded {entry['recorded_at']})."
     if report:
@@ -271,10 +288,17 @@ def _setting_lines(doc: dict[str, Any]) -> Iterable[str]:
         yield f"  Must-do actions: {_count(report['must_do'])}; should-do actions: {_count(report['should_do'])}."
     for i in doc["inspections"]:
         yield f"  {_inspection(i)}"
+        yield from source_lines(i, "    ")
     for missing in doc["inspections_not_recorded"]:
         yield f"  Inspection {missing}: named by the report, not in the ledger."
-    if entry["source"]:
-        yield f"  Source: {entry['source']}"
+    if entry["type"] != "RatingRevised":  # a revision's source follows its own line, apart from its report's
+        yield from source_lines(entry, "  ")
+
+
+def source_lines(shown: dict[str, Any], indent: str) -> Iterable[str]:
+    """'  Source: https://...': where the entry shown just above was published, if recorded."""
+    if shown.get("source"):
+        yield f"{indent}Source: {shown['source']}"
 
 
 def _count(n: int | None) -> str:
@@ -315,6 +339,7 @@ def _previous_lines(previous: list[dict[str, Any]], since: str) -> Iterable[str]
         yield f"  {p['rating']} {held}, set by {how} ({p['ref']}){ended}"
         if p["url"]:
             yield f"    {p['url']}"
+        yield from source_lines(p, "    ")
     yield f"Its first rating in the ledger was {previous[-1]['rating']}, on {long_day(previous[-1]['since'])}."
 
 
@@ -338,6 +363,7 @@ def _mend_lines(mends: list[dict[str, Any]]) -> Iterable[str]:
         did = "retracted" if m["type"] == "EntryRetracted" else "corrected"
         change = f": {m['before'] or 'no rating'} -> {m['after'] or 'no rating'}" if m["before"] != m["after"] else ""
         yield f"  {m['target']} {did} by {m['ref']} (recorded {m['recorded_at']}): {m['reason']}{change}"
+        yield from source_lines(m, "    ")
 
 
 def check_lines(p: dict[str, Any]) -> Iterable[str]:

@@ -122,7 +122,7 @@ def test_a_superseded_service_no_longer_stands_and_its_successor_carries_on(cli)
         cli("explain", "RH5", "--location", "RH501", "--service", MATERNITY_OLD, "--at", "2021-01-01", "--json").stdout
     )
     assert explained["rating"] is None
-    assert explained["superseded"] == {"on": "2020-03-24", "by": [MATERNITY], "ref": "RH5/5"}
+    assert explained["superseded"] == {"on": "2020-03-24", "by": [MATERNITY], "ref": "RH5/5", "source": None}
     assert [p["rating"] for p in explained["previous"]] == [GOOD]
 
 

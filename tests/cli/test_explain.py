@@ -7,7 +7,20 @@ from typing import Any
 
 import orjson
 import pytest
-from builders import action, cell, corrected, inspection, location, notice_assessed, notice_issued, registered, report, retracted, revised
+from builders import (
+    action,
+    cell,
+    corrected,
+    inspection,
+    location,
+    notice_assessed,
+    notice_issued,
+    registered,
+    report,
+    retracted,
+    revised,
+    superseded,
+)
 from ledgers import record_examples
 from recorded_history import moment, recorded
 
@@ -207,7 +220,7 @@ def test_a_rating_of_a_deregistered_location_is_no_longer_in_force_nor_judged() 
     closed = {"type": "LocationDeregistered", "provider_id": "RWP", "location_id": "RWP01", "on": "2018-01-01"}  # RWP/8
     doc = explained(history(closed), key=("RWP01", None, "safe"), at="2018-06-01")
     assert (doc["rating"], doc["principles"], doc["judgement"], doc["kind"]) == (None, None, None, None)
-    assert doc["deregistered"] == {"on": "2018-01-01", "ref": "RWP/8", "location_id": "RWP01", "successor_id": None}
+    assert doc["deregistered"] == {"on": "2018-01-01", "ref": "RWP/8", "location_id": "RWP01", "successor_id": None, "source": None}
     [last] = doc["previous"]
     assert (last["rating"], last["since"], last["until"], last["ended_by"]) == (INADEQUATE, "2017-06-20", "2018-01-01", "RWP/8")
     # Before its deregistration it stood as published
@@ -218,7 +231,7 @@ def test_a_rating_of_a_deregistered_provider_is_no_longer_in_force_and_names_its
     gone = {"type": "ProviderDeregistered", "provider_id": "RWP", "on": "2020-03-31", "successor_id": "RYY"}  # RWP/8
     doc = explained(history(gone), at="2020-06-01")
     assert (doc["rating"], doc["principles"], doc["judgement"]) == (None, None, None)
-    assert doc["deregistered"] == {"on": "2020-03-31", "ref": "RWP/8", "location_id": None, "successor_id": "RYY"}
+    assert doc["deregistered"] == {"on": "2020-03-31", "ref": "RWP/8", "location_id": None, "successor_id": "RYY", "source": None}
     assert [(p["rating"], p["until"], p["ended_by"]) for p in doc["previous"]] == [(GOOD, "2020-03-31", "RWP/8"), (RI, "2019-09-20", None)]
 
 
@@ -405,6 +418,80 @@ def test_explain_json_has_the_contracts_keys(cli, db) -> None:
         (INADEQUATE, "2015-12-02", "2017-06-20", "RWP/12"),
     ]
     assert (doc["principles"]["rating"], doc["principles"]["agrees"]) == (INADEQUATE, True)
+
+
+def sourced_ledger() -> list[dict[str, Any]]:
+    """A trust whose every entry names its source "SRC-n", n its position: rated, revised, inspected
+    without a new rating, corrected, a service superseded, a location deregistered."""
+    lines = [
+        registered("AAA"),  # AAA/1
+        location("AAA01", provider_id="AAA"),  # AAA/2
+        location("AAA02", provider_id="AAA"),  # AAA/3
+        inspection("I1", "2017-01-10", provider_id="AAA", kind="comprehensive"),  # AAA/4
+        report(
+            "R1",
+            "2017-06-01",
+            cell("safe", GOOD),
+            cell("safe", GOOD, "AAA02"),
+            cell("safe", GOOD, "AAA01", "Maternity and gynaecology"),
+            provider_id="AAA",
+            inspection_ids=["I1"],
+        ),  # AAA/5
+        report("R2", "2018-06-01", cell("safe", RI), provider_id="AAA", inspection_ids=["I1"]),  # AAA/6
+        revised("2018-07-01", cell("safe", INADEQUATE, "AAA02"), report_id="R1", provider_id="AAA"),  # AAA/7
+        report("R3", "2019-06-01", cell("safe", "Inspected but not rated"), provider_id="AAA"),  # AAA/8
+        superseded("Maternity and gynaecology", "2019-07-01", "Maternity", location_id="AAA01", provider_id="AAA"),  # AAA/9
+        {"type": "LocationDeregistered", "provider_id": "AAA", "location_id": "AAA02", "on": "2020-01-01"},  # AAA/10
+        corrected(
+            "AAA/6",
+            report("R2", "2018-06-01", cell("safe", INADEQUATE), provider_id="AAA", inspection_ids=["I1"], source="SRC-6 as corrected"),
+            provider_id="AAA",
+        ),
+    ]  # AAA/11
+    return [{**line, "source": f"SRC-{n}"} for n, line in enumerate(lines, 1)]
+
+
+def test_explain_shows_the_source_of_every_entry_it_shows_in_text_and_json(cli, db) -> None:
+    # Given a trust whose every entry names where it was published
+    assert cli("record", "-", input=sourced_ledger()).exit_code == 0
+    # When the trust's safe is explained: set by a corrected report, since inspected without a new rating
+    doc = orjson.loads(cli("explain", "AAA", "--question", "safe", "--at", "2019-12-01", "--json").stdout)
+    text = cli("explain", "AAA", "--question", "safe", "--at", "2019-12-01").stdout
+    # Then the JSON names the source of each entry it shows, under `source`
+    assert doc["entry"]["source"] == doc["report"]["source"] == "SRC-6 as corrected"
+    assert doc["inspected_without_rating"] == {"on": "2019-06-01", "ref": "AAA/8", "source": "SRC-8"}
+    assert [i["source"] for i in doc["inspections"]] == ["SRC-4"]
+    assert [p["source"] for p in doc["previous"]] == ["SRC-5"]
+    assert [(m["ref"], m["source"]) for m in doc["mends"]] == [("AAA/11", "SRC-11")]
+    # And the text too, each under what it is the source of
+    assert "without a new rating (AAA/8): the rating stands.\n  Source: SRC-8\n" in text
+    assert "to 10 January 2017" not in text and "(comprehensive): 10 January 2017 (AAA/4).\n    Source: SRC-4\n" in text
+    assert "set by report R1 (AAA/5)\n    Source: SRC-5\n" in text
+    assert "AAA/6 corrected by AAA/11" in text and "misread the source: Requires improvement -> Inadequate\n    Source: SRC-11\n" in text
+    # When a rating ended by a supersession, and one ended by a deregistration, are explained
+    gone = ["explain", "AAA", "--location", "AAA01", "--service", "Maternity and gynaecology", "--question", "safe", "--at", "2020-06-01"]
+    closed = ["explain", "AAA", "--location", "AAA02", "--question", "safe", "--at", "2020-06-01"]
+    # Then what ended them is shown with its source
+    assert orjson.loads(cli(*gone, "--json").stdout)["superseded"]["source"] == "SRC-9"
+    assert "Maternity took its place.\n  Source: SRC-9\n" in cli(*gone).stdout
+    assert orjson.loads(cli(*closed, "--json").stdout)["deregistered"]["source"] == "SRC-10"
+    assert "its ratings are no longer in force.\n  Source: SRC-10\n" in cli(*closed).stdout
+    # And a revision shows its own source and its report's, each under its own line
+    revision = cli("explain", "AAA", "--location", "AAA02", "--question", "safe", "--at", "2019-01-01").stdout
+    assert "entry AAA/7, recorded " in revision and ".\n  Source: SRC-7\nIt revises a rating of report R1" in revision
+    assert "It revises a rating of report R1, published 1 June 2017 (AAA/5).\n  Source: SRC-5\n" in revision
+
+
+def test_explain_shows_the_source_of_a_providers_deregistration(cli, db) -> None:
+    gone = {"type": "ProviderDeregistered", "provider_id": "RAA", "on": "2020-03-31", "successor_id": "RYY", "source": "SRC-GONE"}
+    assert (
+        cli("record", "-", input=[registered("RAA"), report("R1", "2018-03-01", cell("overall", GOOD), provider_id="RAA"), gone]).exit_code
+        == 0
+    )
+    assert orjson.loads(cli("explain", "RAA", "--at", "2021-01-01", "--json").stdout)["deregistered"]["source"] == "SRC-GONE"
+    assert (
+        "succeeded by RYY: its ratings are no longer in force.\n  Source: SRC-GONE\n" in cli("explain", "RAA", "--at", "2021-01-01").stdout
+    )
 
 
 def test_explain_reads_service_names_and_questions_loosely(cli, db) -> None:
