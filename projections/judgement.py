@@ -93,9 +93,16 @@ def _incomplete(c: Check) -> str:
     total = have + n
     noun = c.under.noun if total != 1 else c.under.noun.removesuffix("s")
     missing = ", ".join(describe(k) for k in c.under.missing)
-    recorded = "none" if not have else words(have)
-    verb = "is" if have == 1 or (not have and total == 1) else "are"
-    return f"{recorded} of the {words(total)} {noun} it aggregates {verb} recorded (missing: {missing}): the principles decline to judge"
+    return f"on its day ({c.published.since}), {_recorded_of(have, total, noun)} (missing: {missing}): the principles decline to judge"
+
+
+def _recorded_of(have: int, total: int, noun: str) -> str:
+    """'one of the five key questions it aggregates was recorded', as a sentence counts them."""
+    if total == 1:
+        return f"the one {noun} it aggregates was not recorded"
+    if not have:
+        return f"{'neither' if total == 2 else 'none'} of the {words(total)} {noun} it aggregates was recorded"
+    return f"{words(have)} of the {words(total)} {noun} it aggregates {'was' if have == 1 else 'were'} recorded"
 
 
 def judgements(

@@ -244,7 +244,7 @@ def explain_text(doc: dict[str, Any]) -> str:
     lines.extend(_mend_lines(doc["mends"]))
     if doc["principles"]:
         lines.append("")
-        lines.extend(check_lines(doc["principles"]))
+        lines.extend(check_lines(doc["principles"], doc["at"], inherited=doc["inherited"]))
     if doc["judgement"]:
         lines.append("")
         lines.append(f"As published: {doc['judgement']['kind']}. {doc['judgement']['says'][0].upper()}{doc['judgement']['says'][1:]}.")
@@ -366,13 +366,17 @@ def _mend_lines(mends: list[dict[str, Any]]) -> Iterable[str]:
         yield from source_lines(m, "    ")
 
 
-def check_lines(p: dict[str, Any]) -> Iterable[str]:
-    """The principles' check of one aggregate, in a few sentences."""
+def check_lines(p: dict[str, Any], at: str, inherited: bool = False) -> Iterable[str]:
+    """The principles' check of one aggregate on the day `at`, in a few sentences; `inherited`:
+    the aggregate is inherited, so the new ratings under it are those set apart."""
     yield f"CQC's aggregation principles ({p['principles']}), from the {p['of']} under it:"
     if p["inputs"]:
         yield "  " + ", ".join(f"{short_cell(i)} {i['rating']} ({i['since']}, {i['ref']})" for i in p["inputs"]) + "."
     if p["missing"]:
-        yield "  No rating in the ledger: " + ", ".join(short_cell(m) for m in p["missing"]) + "."
+        yield f"  No rating in the ledger on {long_day(at)}: " + ", ".join(short_cell(m) for m in p["missing"]) + "."
+    if p["set_apart_as_inherited"]:
+        apart = ", ".join(short_cell(m) for m in p["set_apart_as_inherited"])
+        yield f"  Set apart as {'new' if inherited else 'inherited'} (CQC does not aggregate an inherited rating with new ones): {apart}."
     if p["rating"] is None:
         yield f"  Nothing to aggregate: the principles cannot check the published {p['published']}."
         return
@@ -385,4 +389,5 @@ def check_lines(p: dict[str, Any]) -> Iterable[str]:
     else:
         yield f"  The principles give {p['rating']}; CQC published {p['published']}."
     if p["set_after"]:
-        yield f"  {words(len(p['set_after'])).capitalize()} of the ratings under it were set after it: CQC had not seen them."
+        n = len(p["set_after"])
+        yield f"  {words(n).capitalize()} of the ratings under it {'was' if n == 1 else 'were'} set after it: CQC had not seen {'it' if n == 1 else 'them'}."

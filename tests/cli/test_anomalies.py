@@ -173,7 +173,7 @@ INCOMPLETE_BY: list = [
         ),
         ("RWD02", "Urgent and emergency services", "overall"),
         ["effective", "caring", "responsive", "well-led"],
-        "one of the five key questions it aggregates is recorded",
+        "on its day (2019-01-01), one of the five key questions it aggregates was recorded",
         id="fewer ratings recorded than it aggregates",
     ),
     pytest.param(

@@ -21,6 +21,7 @@ from builders import (
     revised,
     superseded,
 )
+from builders import inherited as inheritance
 from ledgers import record_examples
 from recorded_history import moment, recorded
 
@@ -492,6 +493,65 @@ def test_explain_shows_the_source_of_a_providers_deregistration(cli, db) -> None
     assert (
         "succeeded by RYY: its ratings are no longer in force.\n  Source: SRC-GONE\n" in cli("explain", "RAA", "--at", "2021-01-01").stdout
     )
+
+
+def test_explain_says_which_ratings_under_it_were_set_apart_as_inherited_or_as_new(cli, db) -> None:
+    # Given a hospital that took over its predecessor's safe ratings (its own and Maternity's),
+    # then had Surgery rated, then its own safe rated anew
+    lines = [
+        registered("RH5"),
+        location("RH5A8", on="2020-04-01", provider_id="RH5"),
+        inheritance(
+            "RH5A8",
+            "2020-04-01",
+            {**cell("safe", GOOD), "published_on": "2019-03-01"},
+            {**cell("safe", GOOD, service="Maternity"), "published_on": "2019-03-01"},
+            provider_id="RH5",
+            from_location_id="RBA11",
+        ),
+        report("R0", "2020-06-01", cell("safe", INADEQUATE, "RH5A8", SURGERY), provider_id="RH5"),
+        report("R1", "2021-06-01", cell("safe", RI, "RH5A8"), cell("safe", RI, "RH5A8", SURGERY), provider_id="RH5"),
+    ]
+    assert cli("record", "-", input=lines).exit_code == 0
+    asked = ("explain", "RH5", "--location", "RH5A8", "--question", "safe")
+    # When its new safe is explained, the inherited Maternity is said to be set apart, as the JSON has it
+    new = cli(*asked, "--at", "2021-07-01").stdout
+    assert "  Set apart as inherited (CQC does not aggregate an inherited rating with new ones): RH5A8 Maternity safe.\n" in new
+    doc = orjson.loads(cli(*asked, "--at", "2021-07-01", "--json").stdout)
+    assert [m["cell"] for m in doc["principles"]["set_apart_as_inherited"]] == ["RH5A8 Maternity safe"]
+    # And when its inherited safe is explained, the new Surgery rating is the one set apart
+    old = cli(*asked, "--at", "2020-07-01").stdout
+    assert "  Set apart as new (CQC does not aggregate an inherited rating with new ones): RH5A8 Surgery safe.\n" in old
+
+
+def test_explain_says_of_each_list_of_missing_ratings_which_day_it_is_of(cli, db) -> None:
+    # Given a trust safe published with one of its two hospitals' safe recorded
+    assert cli("record", "-", input=sourced_ledger()[:5]).exit_code == 0
+    text = cli("explain", "AAA", "--question", "safe", "--at", "2017-12-01").stdout
+    # Then the ratings missing on the day asked and those missing when it was published are told apart
+    assert "  No rating in the ledger on 1 December 2017: AAA01 safe.\n" in text
+    assert (
+        "As published: incomplete. On its day (2017-06-01), one of the two locations it aggregates was recorded (missing: AAA01 safe)"
+        in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("rated", "says"),
+    [
+        ([], "On its day (2018-01-01), neither of the two locations it aggregates was recorded"),
+        ([cell("safe", GOOD, "AAA01"), cell("safe", GOOD, "AAA02")], "As published: assumed."),
+    ],
+)
+def test_explain_counts_in_words_that_agree(cli, db, rated: list, says: str) -> None:
+    lines = [registered("AAA", provider_type="acute"), location("AAA01", provider_id="AAA"), location("AAA02", provider_id="AAA")]
+    lines.append(report("R1", "2018-01-01", cell("safe", RI), *rated, provider_id="AAA"))
+    lines.append(report("R2", "2019-01-01", cell("safe", INADEQUATE, "AAA01"), provider_id="AAA"))
+    assert cli("record", "-", input=lines).exit_code == 0
+    text = cli("explain", "AAA", "--question", "safe", "--at", "2019-06-01").stdout
+    assert says in text
+    if rated:  # one rating under it set since: one "was", and "it"
+        assert "  One of the ratings under it was set after it: CQC had not seen it.\n" in text
 
 
 def test_explain_reads_service_names_and_questions_loosely(cli, db) -> None:
