@@ -172,6 +172,7 @@ class Enforcement:
     service: str | None
     applied: bool
     why: str
+    source: str | None = None  # where the notice was published
 
     @property
     def breach(self) -> Breach:
@@ -203,21 +204,21 @@ def enforcement_on(status: Status, key: CellKey, day: date) -> tuple[Enforcement
     (CQC issues them with the report that finds the breach; the ledger records no end for them).
     """
     found = [
-        (n.location_id, n.service, "warning-notice", n.notice_id, n.issued_on, n.ref)
+        (n.location_id, n.service, "warning-notice", n.notice_id, n.issued_on, n.ref, n.source)
         for n in status.notices.values()
         if n.issued_on <= day and (n.closed_on is None or n.closed_on > day)
     ]
     for r in status.enforcement:
         action = r.entry
         if action.action == "requirement-notice" and action.on == day:  # type: ignore[attr-defined]
-            found.append((action.location_id, None, "requirement-notice", action.action_id, action.on, r.ref))  # type: ignore[attr-defined]
+            found.append((action.location_id, None, "requirement-notice", action.action_id, action.on, r.ref, action.source))  # type: ignore[attr-defined]
     out = []
-    for location_id, service, kind, ident, on, ref in found:
+    for location_id, service, kind, ident, on, ref, source in found:
         if _meets((location_id, service), key[:2]):
             applied, why = _applies(location_id, service, key)
             if applied:
                 why += ": " + LIMITS[kind]
-            out.append(Enforcement(kind, ident, on, ref, location_id, service, applied, why))
+            out.append(Enforcement(kind, ident, on, ref, location_id, service, applied, why, source))
     return tuple(sorted(out, key=lambda e: (e.on, e.ident)))
 
 

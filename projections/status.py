@@ -120,6 +120,7 @@ class Notice:
     status: str = "open"
     closed_on: date | None = None
     closed_ref: str | None = None
+    source: str | None = field(default=None, compare=False)  # where it was published, for `explain`: not what the notice is
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,9 @@ def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) ->
 
 @_apply.register(enforcement.WarningNoticeIssued)
 def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded) -> Status:
-    notice = Notice(entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service)
+    notice = Notice(
+        entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service, source=entry.source
+    )
     return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 

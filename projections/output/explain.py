@@ -200,6 +200,7 @@ def notice_json(e: Enforcement) -> dict[str, Any]:
         "area": e.area,
         "applied": e.applied,
         "why": e.why,
+        "source": e.source,
     }
 
 
@@ -352,6 +353,7 @@ def _notice_lines(notices: list[dict[str, Any]], since: str | None) -> Iterable[
     for n in notices:
         kind = n["kind"].replace("-", " ")
         yield f"  {kind} {n['id']} on {n['area']} (issued {long_day(n['on'])}, {n['ref']}): {n['why']}."
+        yield from source_lines(n, "    ")
 
 
 def _mend_lines(mends: list[dict[str, Any]]) -> Iterable[str]:

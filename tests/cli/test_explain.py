@@ -495,6 +495,25 @@ def test_explain_shows_the_source_of_a_providers_deregistration(cli, db) -> None
     )
 
 
+def test_explain_shows_the_source_of_each_notice_in_force_when_the_rating_was_published(cli, db) -> None:
+    # Given a hospital's safe published with a warning notice open and a requirement notice issued that day
+    lines = [
+        registered("RWE", provider_type="acute"),
+        location("RWE01", provider_id="RWE"),
+        notice_issued("WN-1", "2017-11-01", provider_id="RWE", location_id="RWE01", source="SRC-WN"),
+        action("RN-1", "2018-03-21", action="requirement-notice", provider_id="RWE", location_id="RWE01", source="SRC-RN"),
+        report("R", "2018-03-21", cell("safe", RI, "RWE01"), provider_id="RWE"),
+    ]
+    assert cli("record", "-", input=lines).exit_code == 0
+    asked = ("explain", "RWE", "--location", "RWE01", "--question", "safe", "--at", "2018-06-01")
+    # Then each notice is shown with its source, in JSON and in text
+    doc = orjson.loads(cli(*asked, "--json").stdout)
+    assert [(n["id"], n["source"]) for n in doc["notices"]] == [("WN-1", "SRC-WN"), ("RN-1", "SRC-RN")]
+    text = cli(*asked).stdout
+    assert "warning notice WN-1 on RWE01 (issued 1 November 2017, RWE/3)" in text and "\n    Source: SRC-WN\n" in text
+    assert "requirement notice RN-1 on RWE01 (issued 21 March 2018, RWE/4)" in text and "\n    Source: SRC-RN\n" in text
+
+
 def test_explain_says_which_ratings_under_it_were_set_apart_as_inherited_or_as_new(cli, db) -> None:
     # Given a hospital that took over its predecessor's safe ratings (its own and Maternity's),
     # then had Surgery rated, then its own safe rated anew
