@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.events.provider import LocationDeregistered, ProviderDeregistered
 from cqc_ledger.ledger.records import Recorded, parse_ref
 
 MENDING = (EntryRetracted, EntryCorrected)
+# A provider or location is on the register through its deregistration day and off it from the
+# next: a deregistration takes effect the day after its `on` (the rules accept entries dated on
+# it). Every read that asks "by the end of D" asks it through `takes_effect`, and the views' SQL
+# through `schema.OFF_REGISTER_FROM`.
+DEREGISTRATIONS = (ProviderDeregistered, LocationDeregistered)
+AFTER_ITS_DAY = timedelta(days=1)
+
+
+def takes_effect(entry: object) -> date:
+    """The first day an entry counts in a status at the end of a day: its `on`, but a
+    deregistration's the day after."""
+    on: date = entry.on  # type: ignore[attr-defined]
+    return on + AFTER_ITS_DAY if isinstance(entry, DEREGISTRATIONS) else on
 
 
 def effective(recorded: Iterable[Recorded], known_at: datetime | None = None) -> list[Recorded]:
@@ -42,8 +56,9 @@ def effective(recorded: Iterable[Recorded], known_at: datetime | None = None) ->
 
 
 def in_effect_order(history: Iterable[Recorded]) -> list[Recorded]:
-    """Entries in the order they took effect: by `on`, then by recording."""
-    return sorted(history, key=lambda r: (r.entry.on, r.position))  # type: ignore[attr-defined]
+    """Entries in the order they took effect: by the day they take effect (`takes_effect`),
+    then by recording."""
+    return sorted(history, key=lambda r: (takes_effect(r.entry), r.position))
 
 
 def mended_by(recorded: Iterable[Recorded], known_at: datetime | None = None) -> dict[int, list[Recorded]]:

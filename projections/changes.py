@@ -26,7 +26,7 @@ from typing import Any
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, MERIT, OVERALL, RATINGS, merit
 from cqc_ledger.ledger.application import collector_paused
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import register_facts
 from cqc_ledger.projections.register_facts import Rated
@@ -67,7 +67,7 @@ def changes(
 ) -> list[dict[str, Any]]:
     """The provider's rating changes on the days after `start` up to `end`, as `changes --json`
     lists them: the reference, folding every entry of the provider."""
-    history = [r for r in in_effect_order(effective(recorded, known_at)) if r.entry.on <= end]  # type: ignore[attr-defined]
+    history = [r for r in in_effect_order(effective(recorded, known_at)) if takes_effect(r.entry) <= end]
     state, moved = moves(history, provider_id, start)
     return rows_of(provider_id, Who(state.name, state.provider_type, state.region), moved, asked)
 
@@ -79,7 +79,7 @@ def moves(history: list[Recorded], provider_id: str, start: date) -> tuple[Statu
     before (`status.rerated`, as `history` shows each entry's changes)."""
     state = Status(provider_id)
     moved: list[Move] = []
-    for day, same_day in groupby(history, key=lambda r: r.entry.on):  # type: ignore[attr-defined]
+    for day, same_day in groupby(history, key=lambda r: takes_effect(r.entry)):
         before = state.cells
         if day <= start:
             for r in same_day:

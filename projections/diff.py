@@ -17,7 +17,7 @@ from typing import Any, cast
 from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, QUESTIONS
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.aggregates import cell_order
 from cqc_ledger.projections.status import CellValue, Notice, Since, Status, evolve, status_at
@@ -69,7 +69,7 @@ def diff(recorded: list[Recorded], provider_id: str, start: date, end: date, kno
     before = status_at(recorded, provider_id, start, known_at)
     after = status_at(recorded, provider_id, end, known_at)
     # The entries that took effect between the days, in effect order (ordered once, used thrice).
-    window = in_effect_order([r for r in effective(recorded, known_at) if start < r.entry.on <= end])  # type: ignore[attr-defined]
+    window = in_effect_order([r for r in effective(recorded, known_at) if start < takes_effect(r.entry) <= end])
     refs = refs_by_subject(before, window)
     cells = [_change(("cell", k), before.cells.get(k), after.cells.get(k), refs) for k in _keys(before, after)]
     found = [c for c in cells if c]

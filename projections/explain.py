@@ -15,12 +15,12 @@ from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
 
-from cqc_ledger.events import continuity, inspections, provider
+from cqc_ledger.events import continuity, inspections
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.vocabulary import TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.errors import NotYetRegistered, QuestionNotAtLevel, UnknownLocation, UnknownService
-from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
+from cqc_ledger.ledger.history import DEREGISTRATIONS, effective, in_effect_order, mended_by, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, Enforcement
@@ -90,10 +90,6 @@ class Explanation:
     inspected: Recorded | None = None  # the entry that inspected the area without a new rating (`inspected_ref`)
 
 
-# The entries that end a rating by ending its place's registration (`Explanation.deregistered`).
-DEREGISTRATIONS = (provider.LocationDeregistered, provider.ProviderDeregistered)
-
-
 def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, known_at: datetime | None = None) -> Explanation:
     """How the rating of `key` stood at the end of `at`, as known at `known_at`, and how it came about."""
     status = status_at(recorded, provider_id, at, known_at)
@@ -101,7 +97,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         raise NotYetRegistered(not_registered_by(recorded, provider_id, at, known_at))
     _check_location(status, key[0], at)
     _check_question(status, key)
-    history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
+    history = [r for r in effective(recorded, known_at) if takes_effect(r.entry) <= at]
     _check_service(status, history, key, at)
     folded = reduce(evolve, in_effect_order(history), CellHistory(key, status=Status(provider_id)))
     settings = _with_until(folded.settings)
@@ -145,7 +141,7 @@ def evolve(state: CellHistory, recorded: Recorded) -> CellHistory:
         return state
     if after is None:
         last = state.settings[-1]
-        ended = replace(last, until=recorded.entry.on, ended_by=recorded)  # type: ignore[attr-defined]
+        ended = replace(last, until=takes_effect(recorded.entry), ended_by=recorded)  # the first day it no longer stands
         return replace(state, settings=(*state.settings[:-1], ended))
     if before is not None and (after.rating, after.since, after.ref) == (before.rating, before.since, before.ref):
         return replace(state, settings=(*state.settings[:-1], replace(state.settings[-1], value=after)))

@@ -26,7 +26,7 @@ from datetime import date, datetime
 
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.events.vocabulary import merit
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import aggregates
 from cqc_ledger.projections.aggregates import Check, describe
@@ -110,7 +110,7 @@ def judgements(
 ) -> tuple[Status, list[Judgement]]:
     """The status at the end of `at`, and the judgement of each aggregate rating in force then, in
     one pass over the provider's history (the status on each publication day is a step of the fold)."""
-    history = in_effect_order([r for r in effective(recorded, known_at) if r.entry.on <= at])  # type: ignore[attr-defined]
+    history = in_effect_order([r for r in effective(recorded, known_at) if takes_effect(r.entry) <= at])
     now = statuses_on(history, provider_id, [at])[at]
     in_force_now = in_force(now)  # not the ratings of a provider or a location deregistered by then
     snapshots = statuses_on(history, provider_id, {value.since for value in in_force_now.values()})
@@ -129,7 +129,7 @@ def statuses_on(history: list[Recorded], provider_id: str, days: Iterable[date])
     out: dict[date, Status] = {}
     state, i = Status(provider_id), 0
     for day in sorted(set(days)):
-        while i < len(history) and history[i].entry.on <= day:  # type: ignore[attr-defined]
+        while i < len(history) and takes_effect(history[i].entry) <= day:
             state = evolve(state, history[i])
             i += 1
         out[day] = state

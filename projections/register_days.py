@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import orjson
 
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import trusts
 from cqc_ledger.projections.status import CellValue, Status, evolve, held_after
@@ -92,7 +92,7 @@ def replayed_moves(histories: Iterable[tuple[str, list[Recorded]]], known_at: da
     key = (None, None, question)
     for provider_id, recorded in histories:
         state = Status(provider_id)
-        for day, same_day in groupby(in_effect_order(effective(recorded, known_at)), key=lambda r: r.entry.on):  # type: ignore[attr-defined]
+        for day, same_day in groupby(in_effect_order(effective(recorded, known_at)), key=lambda r: takes_effect(r.entry)):
             for r in same_day:
                 state = evolve(state, r)
             yield day, _headline(state, key)

@@ -23,6 +23,7 @@ from cqc_ledger.events.corrections import EntryCorrected
 from cqc_ledger.events.inspections import RatingRevised
 from cqc_ledger.events.services import KNOWN_NAMES
 from cqc_ledger.events.vocabulary import QUESTIONS, RATINGS
+from cqc_ledger.ledger.history import AFTER_ITS_DAY
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
 from cqc_ledger.ledger.store.sql import as_bytes
@@ -45,7 +46,8 @@ def _read(views: Views, statement: str, params: tuple[Any, ...]) -> list[tuple[A
 
 
 def headline_facts(views: Views, until: date, known_at: datetime | None = None) -> list[Fact]:
-    """Every headline fact with `on` <= `until`, as known at `known_at`, in effect order per provider."""
+    """Every headline fact with `on` <= `until`, as known at `known_at`, in effect order per
+    provider: a deregistration on the day after its own (`ledger.history.takes_effect`)."""
     seen = _seen(known_at)
     found = _read(
         views,
@@ -54,7 +56,13 @@ def headline_facts(views: Views, until: date, known_at: datetime | None = None) 
             ORDER BY provider_id, valid_from, position""",
         (until.isoformat(), seen, seen),
     )
-    return [Fact(p, t, s, date.fromisoformat(on), position, value) for p, t, s, on, position, value in found]
+    facts = [
+        Fact(p, t, s, date.fromisoformat(on) + AFTER_ITS_DAY if t == "deregistered" else date.fromisoformat(on), position, value)
+        for p, t, s, on, position, value in found
+    ]
+    if any(f.topic == "deregistered" for f in facts):
+        facts.sort(key=lambda f: (f.provider_id, f.on))  # stable: by position within a day, as read
+    return facts
 
 
 def _live_entries(views: Views) -> str:

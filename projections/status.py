@@ -24,7 +24,7 @@ import msgspec
 from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded, format_time
 
 INSPECTED_NOT_RATED = "Inspected but not rated"
@@ -157,19 +157,21 @@ class Status:
 
 def status_at(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> Status:
     """The provider's status at the end of `at`, from what was recorded by `known_at`."""
-    history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
+    history = [r for r in effective(recorded, known_at) if takes_effect(r.entry) <= at]
     return status_of(in_effect_order(history), provider_id, at)
 
 
 def status_of(history: Iterable[Recorded], provider_id: str, at: date) -> Status:
     """The fold itself: the status at the end of `at` after the entries in effect by then (mends
-    applied, `on` <= `at`), given in effect order. The views call this too, with the same entries
-    read from their rows, so they answer as replay does by construction.
+    applied, `on` <= `at`), given in effect order; of them, a deregistration dated `at` is not
+    folded (`takes_effect`: a provider or location is on the register through its deregistration
+    day). The views call this too, with the same entries read from their rows, so they answer as
+    replay does by construction.
 
     Only the last status of this fold is seen, so the fold owns its cells: each report writes
     into them rather than copying every cell the provider has (which made a provider's fold
     grow with the square of its history); the status it returns holds them read-only."""
-    state = reduce(evolve, history, Status(provider_id, cells=_Owned()))
+    state = reduce(evolve, (r for r in history if takes_effect(r.entry) <= at), Status(provider_id, cells=_Owned()))
     return _with(state, cells=MappingProxyType(dict(state.cells)))
 
 
@@ -179,9 +181,10 @@ class _Owned(dict):
 
 def standing(status: Status, key: CellKey) -> CellValue | None:
     """The rating of the cell `key` in force at the status's day: none once the provider is
-    deregistered, none at a location deregistered by then. The status keeps those cells (it
-    shows a deregistered place apart, as it stood), but they are no longer in force: the
-    analysts' `rating_intervals` end them on the deregistration day, and what judges or explains
+    deregistered, none at a location deregistered by then (from the day after its deregistration
+    day: `takes_effect`). The status keeps those cells (it shows a deregistered place apart, as
+    it stood), but they are no longer in force: the analysts' `rating_intervals` end them the day
+    after the deregistration day, and what judges or explains
     a rating in force reads them through this."""
     if status.deregistered is not None or not location_in_force(status, key[0]):
         return None

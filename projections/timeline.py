@@ -19,7 +19,7 @@ from cqc_ledger.events import inspections
 from cqc_ledger.events.base import CellKey
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.errors import UnknownLocation
-from cqc_ledger.ledger.history import effective, in_effect_order
+from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections.status import Status, evolve, standing
 
@@ -118,8 +118,8 @@ def _day_states(history: list[Recorded], provider_id: str) -> Iterator[tuple[dat
     states = accumulate(history, evolve, initial=Status(provider_id))
     next(states)
     for i, state in enumerate(states):
-        on = history[i].entry.on  # type: ignore[attr-defined]
-        if i + 1 == len(history) or history[i + 1].entry.on != on:  # type: ignore[attr-defined]
+        on = takes_effect(history[i].entry)
+        if i + 1 == len(history) or takes_effect(history[i + 1].entry) != on:
             yield on, state
 
 

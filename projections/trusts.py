@@ -75,7 +75,7 @@ def headline_of(status: Status) -> Headline:
 
 
 def on_register(provider: Status | Headline) -> bool:
-    """Registered by the day and not deregistered on or before it."""
+    """Registered by the day and not deregistered before it (a provider is on the register through its deregistration day)."""
     return provider.name is not None and provider.deregistered is None
 
 

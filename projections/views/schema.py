@@ -30,10 +30,11 @@ OLD_OBJECTS = (
 # The analysts' views. A store whose views lack CURRENT_VIEWS_COLUMN has those of an earlier
 # release (before deregistration, supersession and inheritance ended intervals), and one whose
 # rating_intervals is not written with CURRENT_VIEWS_WORD those from before a service's ratings
-# were one block: they are replaced when the ledger is next opened where it can be written.
+# were one block, or from before a deregistration ended intervals the day after its day (not on
+# it): they are replaced when the ledger is next opened where it can be written.
 SQL_VIEWS = ("live_entries", "rating_intervals", "special_measures_intervals", "oversight_intervals", "name_intervals", "warning_notices")
 CURRENT_VIEWS_COLUMN = ("rating_intervals", "inherited_from")
-CURRENT_VIEWS_WORD = "rated_anew_on"
+CURRENT_VIEWS_WORD = "off_register_from"
 
 _ENTRIES = """CREATE TABLE IF NOT EXISTS {entries} (
     provider_id {text} NOT NULL,
@@ -71,12 +72,19 @@ def tables(*, postgres: bool, names: dict[str, str]) -> list[str]:
     ]
 
 
+# Of the headline facts visible by the end of a day (a parameter), a deregistration counts only
+# if dated before it.
+DEREGISTERED_BY = "(topic <> 'deregistered' OR valid_from < ?)"
+
+
 # What the analysts' interval views hold is what the status fold holds (see `projections.status`):
 # a cell stands from the entry that set it until the next set of it, or until it stops standing
 # there (its service superseded at its place, its location or provider deregistered); "Inspected
 # but not rated" over a rating is no new interval (the rating stands); an inherited cell stands
 # from the day it was taken over, with the day it was first published beside it. Nothing of a
-# provider stands on or after its deregistration day, nor of a location on or after its own.
+# provider stands after its deregistration day, nor of a location after its own: a provider or
+# location is on the register through that day (`ledger.history.takes_effect`), so its
+# deregistration ends intervals on the day after (`off_register_from`).
 # `valid_until` is the first day it no longer stands (NULL: it stands still).
 RATED = "('Outstanding', 'Good', 'Requires improvement', 'Inadequate')"
 IBNR = "'Inspected but not rated'"
@@ -140,9 +148,9 @@ def _rating_steps(is_: str) -> str:
     return _RATING_STEPS.format(is_=is_, ibnr=IBNR, rated=RATED, until=_until("rated_anew_on"))
 
 
-_SQLITE_DEREGISTERED = """(SELECT provider_id, MIN(valid_from) AS on_day FROM live_entries
+_SQLITE_DEREGISTERED = """(SELECT provider_id, date(MIN(valid_from), '+1 day') AS on_day FROM live_entries
                             WHERE kind = 'ProviderDeregistered' GROUP BY provider_id)"""
-_POSTGRES_DEREGISTERED = """(SELECT provider_id, MIN(valid_from) AS on_day FROM {schema}.live_entries
+_POSTGRES_DEREGISTERED = """(SELECT provider_id, to_char(MIN(valid_from)::date + 1, 'YYYY-MM-DD') COLLATE "C" AS on_day FROM {schema}.live_entries
                               WHERE kind = 'ProviderDeregistered' GROUP BY provider_id)"""
 
 _SQLITE_VIEWS = [
@@ -168,7 +176,9 @@ _SQLITE_VIEWS = [
         FROM live_entries l, json_each(l.body, CASE l.kind WHEN 'RatingRevised' THEN '$' ELSE '$.ratings' END) c
         WHERE l.kind IN ('ReportPublished', 'RatingsInherited') OR (l.kind = 'RatingRevised' AND c.key = 'cell')),
     ends AS (
-        SELECT k.provider_id, k.location_id, k.service, k.question, NULL AS rating, l.valid_from, l.position, l.recorded_at,
+        SELECT k.provider_id, k.location_id, k.service, k.question, NULL AS rating,
+               CASE l.kind WHEN 'ServiceSuperseded' THEN l.valid_from ELSE date(l.valid_from, '+1 day') END AS off_register_from,
+               l.position, l.recorded_at,
                NULL AS published_on, NULL AS inherited, NULL AS inherited_from, NULL AS revised, 1 AS ends
         FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
         JOIN live_entries l ON l.provider_id = k.provider_id
@@ -202,7 +212,7 @@ _SQLITE_VIEWS = [
                 SELECT provider_id, json_extract(body, '$.location_id'), json_extract(body, '$.name'), valid_from, position, recorded_at
                 FROM live_entries WHERE kind = 'LocationRegistered')) s
     LEFT JOIN {_SQLITE_DEREGISTERED} g ON g.provider_id = s.provider_id
-    LEFT JOIN (SELECT provider_id, json_extract(body, '$.location_id') AS location_id, MIN(valid_from) AS on_day
+    LEFT JOIN (SELECT provider_id, json_extract(body, '$.location_id') AS location_id, date(MIN(valid_from), '+1 day') AS on_day
                FROM live_entries WHERE kind = 'LocationDeregistered' GROUP BY 1, 2) d
       ON d.provider_id = s.provider_id AND d.location_id = s.location_id""",
     """CREATE VIEW IF NOT EXISTS warning_notices AS
@@ -238,7 +248,10 @@ _POSTGRES_VIEWS = [
              jsonb_array_elements(CASE l.kind WHEN 'RatingRevised' THEN jsonb_build_array(l.body -> 'cell') ELSE l.body -> 'ratings' END) c
         WHERE l.kind IN ('ReportPublished', 'RatingRevised', 'RatingsInherited')),
     ends AS (
-        SELECT k.provider_id, k.location_id, k.service, k.question, NULL::text AS rating, l.valid_from, l.position, l.recorded_at,
+        SELECT k.provider_id, k.location_id, k.service, k.question, NULL::text AS rating,
+               CASE l.kind WHEN 'ServiceSuperseded' THEN l.valid_from
+                           ELSE to_char(l.valid_from::date + 1, 'YYYY-MM-DD') COLLATE "C" END AS off_register_from,
+               l.position, l.recorded_at,
                NULL::text AS published_on, NULL::boolean AS inherited, NULL::text AS inherited_from, NULL::boolean AS revised, 1 AS ends
         FROM (SELECT DISTINCT provider_id, location_id, service, question FROM sets) k
         JOIN {schema}.live_entries l ON l.provider_id = k.provider_id
@@ -272,7 +285,8 @@ _POSTGRES_VIEWS = [
                 SELECT provider_id, body ->> 'location_id', body ->> 'name', valid_from, position, recorded_at
                 FROM {{schema}}.live_entries WHERE kind = 'LocationRegistered') AS names) s
     LEFT JOIN {_POSTGRES_DEREGISTERED} g ON g.provider_id = s.provider_id
-    LEFT JOIN (SELECT provider_id, body ->> 'location_id' AS location_id, MIN(valid_from) AS on_day
+    LEFT JOIN (SELECT provider_id, body ->> 'location_id' AS location_id,
+                      to_char(MIN(valid_from)::date + 1, 'YYYY-MM-DD') COLLATE "C" AS on_day
                FROM {{schema}}.live_entries WHERE kind = 'LocationDeregistered' GROUP BY 1, 2) d
       ON d.provider_id = s.provider_id AND d.location_id = s.location_id""",
     """CREATE OR REPLACE VIEW {schema}.warning_notices AS

@@ -306,7 +306,7 @@ class Views:
             if not topics:
                 self._in_key_order(c)
             statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
-            return self._rows(c, statement, (at.isoformat(), seen, seen, *(topics or ())))
+            return self._rows(c, statement, (at.isoformat(), seen, seen, at.isoformat(), *(topics or ())))
 
     def _in_key_order(self, c: Any) -> None:
         """Has the rest of the transaction read a table in its key's order where a query asks for
@@ -332,7 +332,7 @@ def _recorded(provider_id: str, position: int, mend: int, topic: str, state: Any
 # times the scan.
 _VISIBLE_HEADLINES = f"""
     SELECT provider_id, topic, subject, valid_from, position, value
-    FROM {{headlines}} WHERE {_VISIBLE} {{where}}
+    FROM {{headlines}} WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} {{where}}
     ORDER BY provider_id, topic, subject, valid_from, position"""
 
 

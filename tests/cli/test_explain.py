@@ -223,7 +223,12 @@ def test_a_rating_of_a_deregistered_location_is_no_longer_in_force_nor_judged() 
     assert (doc["rating"], doc["principles"], doc["judgement"], doc["kind"]) == (None, None, None, None)
     assert doc["deregistered"] == {"on": "2018-01-01", "ref": "RWP/8", "location_id": "RWP01", "successor_id": None, "source": None}
     [last] = doc["previous"]
-    assert (last["rating"], last["since"], last["until"], last["ended_by"]) == (INADEQUATE, "2017-06-20", "2018-01-01", "RWP/8")
+    assert (last["rating"], last["since"], last["until"], last["ended_by"]) == (
+        INADEQUATE,
+        "2017-06-20",
+        "2018-01-02",
+        "RWP/8",
+    )  # it stood through the day
     # Before its deregistration it stood as published
     assert explained(history(closed), key=("RWP01", None, "safe"), at="2017-12-31")["rating"] == INADEQUATE
 
@@ -233,7 +238,7 @@ def test_a_rating_of_a_deregistered_provider_is_no_longer_in_force_and_names_its
     doc = explained(history(gone), at="2020-06-01")
     assert (doc["rating"], doc["principles"], doc["judgement"]) == (None, None, None)
     assert doc["deregistered"] == {"on": "2020-03-31", "ref": "RWP/8", "location_id": None, "successor_id": "RYY", "source": None}
-    assert [(p["rating"], p["until"], p["ended_by"]) for p in doc["previous"]] == [(GOOD, "2020-03-31", "RWP/8"), (RI, "2019-09-20", None)]
+    assert [(p["rating"], p["until"], p["ended_by"]) for p in doc["previous"]] == [(GOOD, "2020-04-01", "RWP/8"), (RI, "2019-09-20", None)]
 
 
 def test_explain_of_a_deregistered_location_says_so(cli, db) -> None:
@@ -243,7 +248,7 @@ def test_explain_of_a_deregistered_location_says_so(cli, db) -> None:
     text = cli("explain", "RAA", "--location", "RAA01", "--at", "2021-01-01").stdout
     assert "No RAA01 overall rating was in force on 1 January 2021.\n" in text
     assert "RAA01 was deregistered on 31 March 2020 (RAA/4): its ratings are no longer in force." in text
-    assert "  Good from 1 March 2018 until 31 March 2020, set by report R1 (RAA/3)" in text
+    assert "  Good from 1 March 2018 until 1 April 2020, set by report R1 (RAA/3); ended by RAA/4" in text
     assert "As published" not in text and "aggregation principles" not in text
 
 

@@ -114,11 +114,13 @@ def test_the_interval_views_hold_what_the_fold_holds_on_every_day(store: str, tm
 
 
 # The analysts' rating_intervals of earlier releases: before deregistration, supersession and
-# inheritance ended intervals (no inherited_from column), and before a service's ratings were one
-# block (not written with CURRENT_VIEWS_WORD).
+# inheritance ended intervals (no inherited_from column), before a service's ratings were one
+# block, and before a deregistration ended them on the day after its own (neither written with
+# CURRENT_VIEWS_WORD).
 EARLIER_VIEWS = {
     "before-endings": "SELECT provider_id{text} FROM {schema}view_entries",
     "before-service-blocks": "SELECT provider_id, NULL{text} AS inherited_from FROM {schema}view_entries",
+    "before-the-day-after": "SELECT provider_id, NULL{text} AS inherited_from, NULL{text} AS rated_anew_on FROM {schema}view_entries",
 }
 
 
@@ -148,7 +150,9 @@ def test_a_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_
 # On PostgreSQL a reading command reads what the catalog shows of the schema, its columns, and no
 # view's text: views without the column are replaced by the next command, the rest by the next
 # that writes.
-@pytest.mark.parametrize(("earlier", "then"), [("before-endings", "status"), ("before-service-blocks", "record")])
+@pytest.mark.parametrize(
+    ("earlier", "then"), [("before-endings", "status"), ("before-service-blocks", "record"), ("before-the-day-after", "record")]
+)
 def test_a_postgres_ledger_with_the_interval_views_of_an_earlier_release_gets_these_when_next_opened(earlier: str, then: str) -> None:
     import orjson
     import psycopg

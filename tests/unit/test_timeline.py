@@ -130,5 +130,6 @@ def test_a_rating_is_drawn_only_while_in_force_no_rating_once_its_location_or_th
     maternity = bands_of(drawn(gone, location_id="RWP01"), "ratings", "Maternity: overall")
     overall = bands_of(drawn(gone), "ratings", "Overall")
 
-    assert maternity[-2:] == [(GOOD, "2019-05-01", "2021-03-31"), ("No rating", "2021-03-31", "2024-01-01")]
-    assert overall[-2:] == [(INADEQUATE, "2017-06-20", "2022-03-31"), ("No rating", "2022-03-31", "2024-01-01")]
+    # on the register through each deregistration day, the rating drawn through it too
+    assert maternity[-2:] == [(GOOD, "2019-05-01", "2021-04-01"), ("No rating", "2021-04-01", "2024-01-01")]
+    assert overall[-2:] == [(INADEQUATE, "2017-06-20", "2022-04-01"), ("No rating", "2022-04-01", "2024-01-01")]
