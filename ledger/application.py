@@ -215,6 +215,7 @@ class Ledger(Application):
         restoring: bool,
     ) -> Outcome:
         from cqc_ledger.ledger.meaning import new_services
+        from cqc_ledger.ledger.rules import check_placed, registers_a_location
 
         recorder: Any = self.recorder
         with collector_paused(), recorder.datastore.transaction(commit=True) as c:
@@ -232,6 +233,9 @@ class Ledger(Application):
             # first recorded, under the rules of its day), and the refs the export's mends target.
             deferred: dict[str, InputError] = {}
             mended: set[str] = set()
+            # Location id -> the providers that register it (stored, then this input's): read
+            # from the store once an input registers a location.
+            placed: dict[str, set[str]] | None = None
             for number, entry, form, stamp in lines:
                 ledger = ledgers.get(entry.provider_id)
                 if ledger is None:
@@ -243,6 +247,15 @@ class Ledger(Application):
                 try:
                     try:
                         duplicate = ledger.decide(entry, content)
+                        placing = None if duplicate else registers_a_location(entry)
+                        if placing:
+                            if placed is None:
+                                placed = self._placed(c) if held else {}
+                            for holder in placed.get(placing[1], set()) - {entry.provider_id}:
+                                if holder not in ledgers:
+                                    ledgers[holder] = self._load(c, holder, stored=held)
+                                check_placed(ledgers[holder].facts, entry)
+                            placed.setdefault(placing[1], set()).add(entry.provider_id)
                     except RuleBroken as broken:
                         if not restoring or isinstance(entry, MENDING):
                             raise
@@ -287,6 +300,21 @@ class Ledger(Application):
                 recorder.set_clock(c, last_stamp)
                 outcome.recorded_at = last_stamp
         return outcome
+
+    def _placed(self, c: Any) -> dict[str, set[str]]:
+        """Location id -> the providers whose stored entries register it, or correct an entry into
+        its registration (a holder's facts say whether that still counts)."""
+        from cqc_ledger.events.corrections import EntryCorrected
+        from cqc_ledger.events.provider import LocationRegistered
+        from cqc_ledger.ledger.rules import registers_a_location
+
+        placed: dict[str, set[str]] = {}
+        for stored in self.store.of_topics(c, [*stored_topics(LocationRegistered), *stored_topics(EntryCorrected)]):
+            entry = recorded_of(stored).entry
+            placing = registers_a_location(entry)
+            if placing:
+                placed.setdefault(placing[1], set()).add(entry.provider_id)
+        return placed
 
     def _load(self, c: Any, provider_id: str, *, stored: bool) -> ProviderLedger:
         """The provider's ledger as stored (nothing to read when the ledger held no entries as the

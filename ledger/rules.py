@@ -202,6 +202,37 @@ def _check_registrations(facts: Facts, entry: Entry) -> None:
             )
 
 
+def registers_a_location(entry: Entry) -> tuple[str, str] | None:
+    """The field and location id of a location an entry registers (a `LocationRegistered`, or a
+    correction into one), or None."""
+    if isinstance(entry, provider.LocationRegistered):
+        return "location_id", entry.location_id
+    if isinstance(entry, EntryCorrected) and isinstance(entry.replacement, provider.LocationRegistered):
+        return "replacement.location_id", entry.replacement.location_id
+    return None
+
+
+def check_placed(holder: Facts, entry: Entry) -> None:
+    """Raises RuleBroken if `entry` registers a location that `holder`, another provider's facts,
+    has registered. CQC gives a location that passes to another provider a new id (RBA11 became
+    RH5A8, taking over its ratings by RatingsInherited), and never gives an id to a second
+    provider, even once the first has deregistered it."""
+    placing = registers_a_location(entry)
+    if placing is None or holder.provider_id == entry.provider_id:
+        return
+    where, location_id = placing
+    ref = holder.locations.get(location_id)
+    if ref is None:  # retracted, or corrected into another location
+        return
+    raise RuleBroken(
+        f"location {location_id} is placed under {entry.provider_id}, but the ledger has it under {holder.provider_id} ({ref}): "
+        "CQC gives a location that passes to another provider a new id (RBA11 became RH5A8, taking over its ratings by "
+        "RatingsInherited), so one id under two providers is a mistake, in the input or in the ledger; if the ledger is "
+        f"wrong, mend {ref} first (cqc-ledger correct {ref} FILE --reason TEXT, or retract)",
+        field=where,
+    )
+
+
 def _check_identity(facts: Facts, entry: Entry, content: bytes) -> None:
     id_field = IDENTIFIERS.get(type(entry))
     if not id_field:

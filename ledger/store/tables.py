@@ -78,6 +78,15 @@ class LedgerTables:
         )
         return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
 
+    def of_topics(self, c: Any, topics: Sequence[str]) -> list[StoredEvent]:
+        """Every stored event of the topics, read inside the caller's transaction."""
+        marks = ", ".join("?" * len(topics))
+        c.execute(
+            self.q(f"SELECT originator_id, originator_version, topic, state FROM {{events}} WHERE topic IN ({marks})"),
+            tuple(topics),
+        )
+        return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
+
     def _insert_events(self, c: Any, stored_events: Sequence[Stored], **_: Any) -> list[int]:
         """Inserts the events and their links of the hash chain; returns their notification ids."""
         ids = self.insert_stored(c, stored_events)

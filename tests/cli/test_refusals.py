@@ -463,6 +463,67 @@ def test_a_location_retracted_may_be_registered_again(cli):
     assert orjson.loads(result.stdout)["recorded"] == ["RWP/4"]
 
 
+TWO_PROVIDERS = (
+    "CQC gives a location that passes to another provider a new id (RBA11 became RH5A8, taking over its ratings by "
+    "RatingsInherited), so one id under two providers is a mistake, in the input or in the ledger; if the ledger is wrong, "
+)
+
+
+def test_a_location_registered_under_another_provider_is_refused_even_once_deregistered_there(cli):
+    # Given AAA01 registered under AAA (AAA/2), and later deregistered there (AAA/3)
+    given = [registered("AAA"), registered("DDD"), location("AAA01", provider_id="AAA")]
+    assert cli("record", input=given).exit_code == 0
+    before = cli("entries", "--json").stdout
+    # When DDD registers the same id, before and after AAA deregisters it
+    held = cli("record", input=[location("RWP01", provider_id="DDD"), location("AAA01", provider_id="DDD", on="2021-01-01")])
+    closed = {"type": "LocationDeregistered", "provider_id": "AAA", "location_id": "AAA01", "on": "2020-12-31"}
+    gone = cli("record", input=[closed, location("AAA01", provider_id="DDD", on="2021-01-01")])
+    # Then each is refused naming the line, the field and the registration held, and nothing is recorded
+    assert held.exit_code == 1
+    assert held.stderr == (
+        'Error: line 2: field "location_id": location AAA01 is placed under DDD, but the ledger has it under AAA (AAA/2): '
+        f"{TWO_PROVIDERS}mend AAA/2 first (cqc-ledger correct AAA/2 FILE --reason TEXT, or retract)\n"
+    )
+    assert gone.exit_code == 1
+    assert gone.stderr.startswith('Error: line 2: field "location_id": location AAA01 is placed under DDD, but the ledger has it under AAA')
+    assert cli("entries", "--json").stdout == before
+
+
+def test_a_location_registered_under_two_providers_in_one_input_is_refused_naming_the_earlier_line(cli):
+    result = cli(
+        "record", input=[registered("AAA"), registered("DDD"), location("AAA01", provider_id="AAA"), location("AAA01", provider_id="DDD")]
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        'Error: line 4: field "location_id": location AAA01 is placed under DDD, but the ledger has it under AAA (line 3 of this input): '
+    )
+    assert cli("entries", "--json").exit_code == 1  # nothing recorded: no provider in the ledger
+
+
+def test_a_correction_into_a_location_held_by_another_provider_is_refused(cli):
+    given = [registered("AAA"), registered("DDD"), location("AAA01", provider_id="AAA"), location("DDD01", provider_id="DDD")]
+    assert cli("record", input=given).exit_code == 0
+
+    result = cli("record", input=[corrected("DDD/2", location("AAA01", provider_id="DDD"), provider_id="DDD")])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        'Error: line 1: field "replacement.location_id": location AAA01 is placed under DDD, but the ledger has it under AAA (AAA/2)'
+    )
+
+
+def test_a_location_retracted_under_one_provider_may_be_registered_under_another(cli):
+    given = [registered("AAA"), registered("DDD"), location("AAA01", provider_id="AAA")]
+    assert cli("record", input=given).exit_code == 0
+    assert cli("retract", "AAA/2", "--reason", "AAA01 is DDD's").exit_code == 0
+
+    result = cli("record", "--json", input=[location("AAA01", provider_id="DDD")])
+
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["recorded"] == ["DDD/2"]
+
+
 # ---- text ----------------------------------------------------------------------------------
 
 
