@@ -10,10 +10,12 @@ tool and `export` re-serialises nothing; and the hash chain has one form to hash
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import typing
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 import orjson
@@ -206,6 +208,58 @@ def read_fast(kind: str, state: bytes) -> Entry | None:
         return None
     unchecked = _unchecked(kind)  # none for most entries: a report's words are all its cells'
     return entry if not unchecked or word_outside(entry, unchecked) is None else None
+
+
+def read_for_rows(kind: str, state: bytes) -> Any | None:
+    """A stored entry as `read_fast` takes it, every word checked as msgspec reads it, decoded
+    into a structure of its type's fields (`_row_reading`) rather than the entry: a view's rows
+    are made from its fields alone. None for anything `read_fast` would not take. A rebuild asks
+    it of every entry: msgspec fills a dataclass's fields left out of the stored form by asking
+    the new entry for each (an AttributeError raised and formatted every time), a structure's
+    from its defaults."""
+    reading = _row_reading(kind)
+    if reading is None or state[:16] != b'{"recorded_at":"' or state[43:45] != b'",':
+        return None
+    decoder, deeper = reading
+    try:
+        fields = decoder.decode(state)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    return fields if not deeper or word_outside(fields, deeper) is None else None
+
+
+@cache
+def _row_reading(kind: str) -> tuple[msgspec.json.Decoder[Any], tuple[FieldSpec, ...]] | None:
+    """The decoder of `read_for_rows` for a kind, and the fields it leaves `word_outside` to
+    check (a scope's items, dataclasses whose words are text to msgspec); None where `read_fast`
+    has no decoder. The structure is named as the entry type, holds its fields with their types,
+    defaults and the `recorded_at` in front, and types each choice as a `Literal` of its words,
+    so msgspec checks them as the rating cells' are checked."""
+    if _decoder(kind) is None:
+        return None
+    cls = ENTRY_TYPES[kind]
+    hints = typing.get_type_hints(cls)
+    words = {spec.name: spec for spec in field_specs(cls) if spec.kind in ("choice", "choices")}
+    fields: list[Any] = [("recorded_at", str)]
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if (spec := words.get(f.name)) is not None:
+            one: Any = Literal.__getitem__(spec.words)
+            hint = (
+                tuple.__class_getitem__((one, ...))
+                if spec.kind == "choices"
+                else one
+                if spec.required
+                else typing.Optional.__getitem__(one)
+            )
+        if f.default is not dataclasses.MISSING:
+            fields.append((f.name, hint, f.default))
+        elif f.default_factory is not dataclasses.MISSING:
+            fields.append((f.name, hint, msgspec.field(default_factory=f.default_factory)))
+        else:
+            fields.append((f.name, hint))
+    row_type = msgspec.defstruct(kind, fields, kw_only=True, forbid_unknown_fields=True, gc=False)
+    return msgspec.json.Decoder(row_type), tuple(spec for spec in field_specs(cls) if spec.kind == "scope")
 
 
 def holds_no_json(state: Any) -> str:

@@ -11,8 +11,9 @@ Headline facts are the few values that questions across the register ask about (
 `projections.views.headlines`), one row each, kept with the same times.
 
 Two ways in, held equal by the property tests: from entries being recorded (`Recorded`), and
-from stored entries' bytes during a rebuild, each decoded straight into its entry by the codec's
-fast reading, its time taken from the bytes as they are (`stored_rows`).
+from stored entries' bytes during a rebuild, each decoded straight into a structure of its
+entry's fields by the codec (`read_for_rows`, which takes what its fast reading takes), its time
+taken from the bytes as they are (`stored_rows`). Headline handlers read only fields, so serve both.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from cqc_ledger.events import enforcement, inspections, oversight, provider
+from cqc_ledger.events import ENTRY_TYPES, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import Recorded, format_time
-from cqc_ledger.ledger.store.codec import read_fast
+from cqc_ledger.ledger.store.codec import read_for_rows
 
 # A row of `view_entries`: (provider_id, valid_from, position, mend, kind, recorded_at).
 EntryRow = tuple[str, str, int, int, str, str]
@@ -67,9 +68,9 @@ def _json(value: Any) -> str:
 @singledispatch
 def headlines(entry: Entry) -> tuple[Headline, ...]:
     """The headline facts an entry states (none for most types)."""
-    if entry.type_name in NO_HEADLINES:
+    if type(entry).__name__ in NO_HEADLINES:  # the entry type's name, or its rows' structure's (codec.read_for_rows)
         return ()
-    raise TypeError(f"no headline facts declared for {entry.type_name}: add a handler or list it in NO_HEADLINES")
+    raise TypeError(f"no headline facts declared for {type(entry).__name__}: add a handler or list it in NO_HEADLINES")
 
 
 @headlines.register(provider.ProviderRegistered)
@@ -142,9 +143,9 @@ _HANDLERS: dict[type, Callable[[Entry], tuple[Headline, ...]]] = {}
 def rows_of(entry: Entry, position: int, mend: int, learned: str, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> None:
     """Adds the rows of one entry (or a correction's replacement) learned at `learned`."""
     pid, on = entry.provider_id, entry.on.isoformat()  # type: ignore[attr-defined]
-    entries.append((pid, on, position, mend, entry.type_name, learned))
     kind = type(entry)
-    for h in (_HANDLERS.get(kind) or _HANDLERS.setdefault(kind, headlines.dispatch(kind)))(entry):
+    entries.append((pid, on, position, mend, kind.__name__, learned))  # the entry's type_name, without a property's call
+    for h in (_HANDLERS.get(kind) or _HANDLERS.setdefault(kind, headlines.dispatch(ENTRY_TYPES[kind.__name__])))(entry):
         headline_rows.append((pid, h.topic, h.subject, on, position, mend, learned, h.value))
 
 
@@ -162,12 +163,12 @@ _MENDS = frozenset(("EntryRetracted", "EntryCorrected"))
 
 
 def stored_rows(position: int, kind: str, state: Any, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> bool:
-    """Adds the rows of a stored entry read straight from its bytes (the codec's `read_fast`,
-    without the `Recorded` around it); False when it must be read whole: a mend (it names
+    """Adds the rows of a stored entry read straight from its bytes (the codec's `read_for_rows`:
+    its fields, without the entry or the `Recorded` around it); False when it must be read whole: a mend (it names
     another entry), or anything the fast reading will not take. A row altered by hand (its
     ratings a number, a cell rated "Meh", NULL) is among those, and is refused there as every
     reader refuses it: no reader reads rows from what another refuses."""
-    if kind in _MENDS or type(state) is not bytes or (entry := read_fast(kind, state)) is None:
+    if kind in _MENDS or type(state) is not bytes or (entry := read_for_rows(kind, state)) is None:
         return False
     rows_of(entry, position, 0, state[_LEARNED].decode(), entries, headline_rows)
     return True
