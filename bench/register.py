@@ -175,7 +175,9 @@ def _cell(location_id: str | None, service: str | None, question: str, rating: s
 def heavy_provider_lines(provider_id: str = "RHEAVY", times: int = 10, entries_per_provider: int = 40, seed: int = 11) -> Iterator[bytes]:
     """One trust with `times` times a trust's history: the histories of `times` synthetic trusts
     told as one (their hospitals its hospitals, their reports and notices its own), with one
-    registration and the first one's special measures only (so that no regime is entered twice)."""
+    registration and the first one's special measures only (so that no regime is entered twice).
+    Its hospitals, reports and notices take ids of their own ("H0..." for "R0..."): CQC gives a
+    location one provider, and the register beside it holds those trusts' own."""
     first = None
     for line in register_lines(times, entries_per_provider, seed):
         entry = orjson.loads(line)
@@ -183,4 +185,4 @@ def heavy_provider_lines(provider_id: str = "RHEAVY", times: int = 10, entries_p
         if entry["provider_id"] != first and entry["type"] in ("ProviderRegistered", "SpecialMeasuresEntered", "SpecialMeasuresExited"):
             continue
         entry["provider_id"] = provider_id
-        yield orjson.dumps(entry)
+        yield orjson.dumps(entry).replace(b'"R0', b'"H0')
