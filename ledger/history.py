@@ -18,7 +18,7 @@ MENDING = (EntryRetracted, EntryCorrected)
 # A provider or location is on the register through its deregistration day and off it from the
 # next: a deregistration takes effect the day after its `on` (the rules accept entries dated on
 # it). Every read that asks "by the end of D" asks it through `takes_effect`, and the views' SQL
-# through `schema.OFF_REGISTER_FROM`.
+# through `schema.DEREGISTERED_BY` (and the interval views' own ends).
 DEREGISTRATIONS = (ProviderDeregistered, LocationDeregistered)
 AFTER_ITS_DAY = timedelta(days=1)
 

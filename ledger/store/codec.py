@@ -200,7 +200,7 @@ def read_fast(kind: str, state: bytes) -> Entry | None:
     checked; None for anything else (`recorded_from_state` reads it the general way, or refuses
     it). A rebuild asks it of every entry it reads from the stored bytes."""
     decoder = _decoder(kind)
-    if decoder is None or state[:16] != b'{"recorded_at":"' or state[43:45] != b'",':
+    if decoder is None or not _as_written(state):
         return None
     try:
         entry = decoder.decode(state)
@@ -218,7 +218,7 @@ def read_for_rows(kind: str, state: bytes) -> Any | None:
     the new entry for each (an AttributeError raised and formatted every time), a structure's
     from its defaults."""
     reading = _row_reading(kind)
-    if reading is None or state[:16] != b'{"recorded_at":"' or state[43:45] != b'",':
+    if reading is None or not _as_written(state):
         return None
     decoder, deeper = reading
     try:
@@ -226,6 +226,11 @@ def read_for_rows(kind: str, state: bytes) -> Any | None:
     except (msgspec.DecodeError, ValueError):
         return None
     return fields if not deeper or word_outside(fields, deeper) is None else None
+
+
+def _as_written(state: bytes) -> bool:
+    """Whether a stored state begins as the ledger writes one (`stored_state`): its time first."""
+    return state[:16] == b'{"recorded_at":"' and state[43:45] == b'",'
 
 
 @cache
