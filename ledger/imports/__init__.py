@@ -18,6 +18,11 @@ from typing import Any
 FORMATS = ("cqc-api", "cqc-files", "cqc-ratings")  # what `import FORMAT` takes (see `run.import_files`)
 
 
+def first_few(named: list[str], shown: int, separator: str = ", ") -> str:
+    """The first `shown` of what a note or a reason names, and how many more."""
+    return separator.join(named[:shown]) + (f" and {len(named) - shown} more" if len(named) > shown else "")
+
+
 @dataclass(frozen=True)
 class Draft:
     """An entry as the JSON Lines format writes it, and where in the input it came from; for a

@@ -40,7 +40,7 @@ from typing import Any
 from cqc_ledger.events.services import INSPECTION_AREAS
 from cqc_ledger.events.vocabulary import QUESTIONS, normalise
 from cqc_ledger.ledger.errors import BadImportFile
-from cqc_ledger.ledger.imports import Draft, keeping, words
+from cqc_ledger.ledger.imports import Draft, first_few, keeping, words
 from cqc_ledger.ledger.imports.api_ratings import Found, Published, ResponseError, area_names, published, service_name
 from cqc_ledger.ledger.parsing import shown
 
@@ -263,7 +263,7 @@ def _not_ratings(found: list[tuple[str, str, str]]) -> list[str]:
     for word in sorted({word for _, _, word in found}):
         places = [(name, where) for name, where, w in found if w == word]
         files = list(dict.fromkeys(name for name, _ in places))
-        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        shown = first_few(files, 3)
         notes.append(
             f'"{word}" is not a rating: {len(places)} value{"s" if len(places) > 1 else ""} in '
             f"{len(files)} response{'s' if len(files) > 1 else ''} made no cell ({shown}; the first at {places[0][0]}: {places[0][1]})"

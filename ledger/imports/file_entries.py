@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from cqc_ledger.events import inspections, provider
-from cqc_ledger.ledger.imports import Draft, cqc_ratings
+from cqc_ledger.ledger.imports import Draft, cqc_ratings, first_few
 from cqc_ledger.ledger.imports.cqc_files import Place, Read
 from cqc_ledger.ledger.imports.keeping import INFERRED_DAY, MOVED_DAY, chosen_day
 from cqc_ledger.ledger.records import Recorded
@@ -282,13 +282,8 @@ def _counts_from(location_day: date | None, provider_day: date | None) -> date |
     return max((d for d in (location_day, provider_day) if d is not None), default=None)
 
 
-def _first_few(named: Sequence[str]) -> str:
-    """The first few of what a note names, and how many more."""
-    return "; ".join(named[:_SHOWN]) + (f" and {len(named) - _SHOWN} more" if len(named) > _SHOWN else "")
-
-
 def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
-    shown = _first_few([r.where for r in rows])
+    shown = first_few([r.where for r in rows], _SHOWN, "; ")
     return (
         f"{len(rows)} rating{'s' if len(rows) > 1 else ''} dated before its place was registered, or after it was "
         f"deregistered, left out ({shown})"
@@ -296,7 +291,7 @@ def _left_out_note(rows: Sequence[cqc_ratings.Row]) -> str:
 
 
 def _unrated_note(named: Sequence[str]) -> str:
-    shown = _first_few(named)
+    shown = first_few(list(named), _SHOWN, "; ")
     many = len(named) > 1
     return (
         f"{len(named)} provider{'s' if many else ''} not in the ledger {'are' if many else 'is'} not registered, as no row naming "

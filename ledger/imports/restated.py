@@ -22,7 +22,7 @@ from typing import Any, cast
 from cqc_ledger.events import inspections
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
-from cqc_ledger.ledger.imports import Draft, cqc_ratings
+from cqc_ledger.ledger.imports import Draft, cqc_ratings, first_few
 
 _SHOWN = 3
 
@@ -83,7 +83,7 @@ class Restated:
             if s.draft is None:
                 continue
             provider_id, day, ids = s.report.provider_id, s.report.on, [f'"{i}"' for i in s.by]
-            named = ", ".join(ids[:_SHOWN]) + (f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else "")
+            named = first_few(ids, _SHOWN)
             stood = f"the ratings file's report of {provider_id} on {day} stood in for CQC's own, "
             stood += f"report {named}, which publishes" if len(ids) == 1 else f"reports {named}, which between them publish"
             mend: Entry

@@ -17,7 +17,7 @@ from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
-from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, keeping, tables
+from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, first_few, keeping, tables
 from cqc_ledger.ledger.input import json_value, not_utf8, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
@@ -165,7 +165,7 @@ def _history(ledger: Ledger, provider_id: str) -> list[Recorded]:
 def _passed_over(provider_ids: Sequence[str]) -> list[str]:
     if not provider_ids:
         return []
-    shown = ", ".join(provider_ids[:_SHOWN]) + (f" and {len(provider_ids) - _SHOWN} more" if len(provider_ids) > _SHOWN else "")
+    shown = first_few(list(provider_ids), _SHOWN)
     return [
         f"passed over the rows of {len(provider_ids)} provider{'s' if len(provider_ids) > 1 else ''} that are not NHS trusts "
         f"({shown}); import with --all-providers for the whole register"
