@@ -153,11 +153,15 @@ class Status:
     last_inspection: Recorded | None = None
     last_report: Recorded | None = None
     entries: int = field(default=0, compare=False)
+    # The deregistrations dated the status's own day, of the provider (None) and of its locations:
+    # its last day on the register, so nothing of them is folded yet (`takes_effect`), but the
+    # status says they are recorded (`leaving_on`).
+    leaving: Mapping[str | None, Since] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def status_at(recorded: Iterable[Recorded], provider_id: str, at: date, known_at: datetime | None = None) -> Status:
     """The provider's status at the end of `at`, from what was recorded by `known_at`."""
-    history = [r for r in effective(recorded, known_at) if takes_effect(r.entry) <= at]
+    history = [r for r in effective(recorded, known_at) if r.entry.on <= at]  # type: ignore[attr-defined]
     return status_of(in_effect_order(history), provider_id, at)
 
 
@@ -165,14 +169,31 @@ def status_of(history: Iterable[Recorded], provider_id: str, at: date) -> Status
     """The fold itself: the status at the end of `at` after the entries in effect by then (mends
     applied, `on` <= `at`), given in effect order; of them, a deregistration dated `at` is not
     folded (`takes_effect`: a provider or location is on the register through its deregistration
-    day). The views call this too, with the same entries read from their rows, so they answer as
-    replay does by construction.
+    day), only noted as `leaving`. The views call this too, with the same entries read from their
+    rows, so they answer as replay does by construction.
 
     Only the last status of this fold is seen, so the fold owns its cells: each report writes
     into them rather than copying every cell the provider has (which made a provider's fold
     grow with the square of its history); the status it returns holds them read-only."""
-    state = reduce(evolve, (r for r in history if takes_effect(r.entry) <= at), Status(provider_id, cells=_Owned()))
-    return _with(state, cells=MappingProxyType(dict(state.cells)))
+    leaving: dict[str | None, Since] = {}
+
+    def in_effect() -> Iterable[Recorded]:
+        for r in history:
+            if takes_effect(r.entry) <= at:
+                yield r
+            elif isinstance(r.entry, provider.ProviderDeregistered):
+                leaving[None] = Since(r.entry.on, r.ref, r.entry.successor_id)
+            elif isinstance(r.entry, provider.LocationDeregistered):
+                leaving[r.entry.location_id] = Since(r.entry.on, r.ref)
+
+    state = reduce(evolve, in_effect(), Status(provider_id, cells=_Owned()))
+    return _with(state, cells=MappingProxyType(dict(state.cells)), leaving=MappingProxyType(leaving))
+
+
+def leaving_on(status: Status, location_id: str | None = None) -> Since | None:
+    """The provider's (None) or a location's deregistration dated the status's own day, if one is
+    recorded: on the register through that day, off it from the next."""
+    return status.leaving.get(location_id)
 
 
 class _Owned(dict):

@@ -81,7 +81,14 @@ def _environment() -> Environment:
         superseded_words=words.superseded_words,
         deregistered_words=words.deregistered_words,
     )
-    env.globals.update(PROVIDER_GONE=words.PROVIDER_GONE, RATINGS=RATINGS, MERIT=MERIT, QUESTIONS=QUESTIONS, PROVIDER_TYPES=PROVIDER_TYPES)
+    env.globals.update(
+        PROVIDER_GONE=words.PROVIDER_GONE,
+        LEAVING=words.LEAVING,
+        RATINGS=RATINGS,
+        MERIT=MERIT,
+        QUESTIONS=QUESTIONS,
+        PROVIDER_TYPES=PROVIDER_TYPES,
+    )
     return env
 
 

@@ -12,12 +12,15 @@ from cqc_ledger.events.vocabulary import QUESTIONS
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.projections.output.common import day
 from cqc_ledger.projections.output.entries import recorded_json
-from cqc_ledger.projections.status import CellValue, Status, location_in_force
+from cqc_ledger.projections.status import CellValue, Since, Status, leaving_on, location_in_force
 
-# What a deregistered provider's ratings are, said under its deregistration by the text and the
-# web page: as they stood on that day, none in force (explain says so of each; `trusts` no
-# longer lists it).
-PROVIDER_GONE = "its ratings below are as they stood then, no longer in force"
+# What a deregistered provider's status is, said under its deregistration by the text and the
+# web page: everything shown (ratings, special measures, oversight, warning notices) as it stood on
+# that day, none of it in force (explain says so of each rating; `trusts` no longer lists it).
+PROVIDER_GONE = "its ratings, special measures, oversight and notices below are as they stood then, no longer in force"
+# What a deregistration dated the status's own day means, of the provider or a location: it is on
+# the register through that day (`ledger.history.takes_effect`).
+LEAVING = "on the register through this day, off it from the next"
 
 
 def ratings_json(cells: Mapping[CellKey, CellValue], location_id: str | None, service: str | None) -> dict[str, Any]:
@@ -75,11 +78,8 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
         "at": day(at),
         "known_at": format_time(known_at),
         "registered_on": day(status.registered_on),
-        "deregistered": (
-            {"on": day(status.deregistered.since), "successor_id": status.deregistered.value, "ref": status.deregistered.ref}
-            if status.deregistered
-            else None
-        ),
+        "deregistered": deregistration_json(status.deregistered or leaving_on(status)),
+        "in_force": status.deregistered is None,
         "ratings": ratings_json(cells, None, None),
         "locations": [location_json(status, location_id) for location_id in location_ids],
         "services": [{"service": s, "ratings": ratings_json(cells, None, s)} for s in services_of(cells, None)],
@@ -117,13 +117,21 @@ def status_json(status: Status, at: date, known_at: datetime) -> dict[str, Any]:
     }
 
 
+def deregistration_json(gone: Since | None) -> dict[str, Any] | None:
+    """The provider's deregistration, given from its own day (when `in_force` is still true: it is
+    on the register through that day) and after it."""
+    return {"on": day(gone.since), "successor_id": gone.value, "ref": gone.ref} if gone else None
+
+
 def location_json(status: Status, location_id: str) -> dict[str, Any]:
     location = status.locations.get(location_id)
+    leaving = leaving_on(status, location_id)
+    gone_on = location.deregistered_on if location else None
     return {
         "location_id": location_id,
         "name": location.name if location else None,
         "registered_on": day(location.registered_on) if location else None,
-        "deregistered_on": day(location.deregistered_on) if location else None,
+        "deregistered_on": day(gone_on or (leaving.since if leaving else None)),  # from its own day, still in force then
         "in_force": location_in_force(status, location_id),
         "ratings": ratings_json(status.cells, location_id, None),
         "services": [{"service": s, "ratings": ratings_json(status.cells, location_id, s)} for s in services_of(status.cells, location_id)],
@@ -203,7 +211,7 @@ def status_text(doc: dict[str, Any]) -> str:
     if doc["deregistered"]:
         gone = doc["deregistered"]
         successor = f", succeeded by {gone['successor_id']}" if gone["successor_id"] else ""
-        lines.append(f"  deregistered on {gone['on']}{successor}: {PROVIDER_GONE}")
+        lines.append(f"  deregistered on {gone['on']}{successor}: {PROVIDER_GONE if not doc['in_force'] else LEAVING}")
     lines.append("")
     lines.append(f"{'Overall':<{_WIDTH}}{_headline(doc['ratings'])}")
     others = _ratings_line(doc["ratings"], skip_overall=True)
@@ -239,8 +247,8 @@ def _notice_lines(notices: list[dict[str, Any]]) -> Iterable[str]:
 
 def _place_lines(doc: dict[str, Any]) -> Iterable[str]:
     """The locations in force, then (under their own heading) those deregistered by the day."""
-    in_force = [loc for loc in doc["locations"] if not loc["deregistered_on"]]
-    gone = [loc for loc in doc["locations"] if loc["deregistered_on"]]
+    in_force = [loc for loc in doc["locations"] if loc["in_force"]]
+    gone = [loc for loc in doc["locations"] if not loc["in_force"]]
     yield from _location_lines(in_force)
     if gone:
         yield ""
@@ -258,8 +266,9 @@ def _location_lines(locations: list[dict[str, Any]]) -> Iterable[str]:
     for location in locations:
         yield ""
         gone = f", deregistered {location['deregistered_on']}" if location["deregistered_on"] else ""
-        yield f"{location['location_id']} {location['name'] or ''}{gone}".rstrip()
-        if gone and (location["ratings"] or location["services"]):
+        leaving = f": {LEAVING}" if gone and location["in_force"] else ""
+        yield f"{location['location_id']} {location['name'] or ''}{gone}{leaving}".rstrip()
+        if gone and not leaving and (location["ratings"] or location["services"]):
             yield f"  {deregistered_words(location)}:"
         if location["ratings"]:
             yield f"  {_ratings_line(location['ratings'])}"

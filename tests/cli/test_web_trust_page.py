@@ -106,7 +106,7 @@ def expected(doc: dict[str, Any]) -> list[tuple[Row, bool]]:
     force), its services and those superseded. Each row with whether its ratings link to their
     explanations: those in force do; none at a deregistered place (explain says no rating is in
     force there), nor a superseded service's words."""
-    live = not doc["deregistered"]  # a deregistered provider's ratings are no longer in force
+    live = doc["in_force"]  # a deregistered provider's ratings are no longer in force (from the day after its deregistration)
     rows = [(("The trust", rows_of(doc["ratings"])), live)]
     rows += [((s["service"], rows_of(s["ratings"])), live) for s in doc["services"]]
     rows += [(gone, False) for gone in superseded(doc)]
@@ -114,7 +114,9 @@ def expected(doc: dict[str, Any]) -> list[tuple[Row, bool]]:
         heading = f"{loc['name'] or loc['location_id']} {loc['location_id']}"
         if loc["deregistered_on"]:
             heading += f" deregistered {loc['deregistered_on']}"
-            if loc["ratings"] or loc["services"]:
+            if loc["in_force"]:  # its deregistration day: still on the register
+                heading += ": on the register through this day, off it from the next"
+            elif loc["ratings"] or loc["services"]:
                 heading += f": its ratings when it was deregistered on {loc['deregistered_on']}, no longer in force"
         rows.append(((heading, rows_of(loc["ratings"])), live and loc["in_force"]))
         rows += [((s["service"], rows_of(s["ratings"])), live and loc["in_force"]) for s in loc["services"]]
@@ -158,7 +160,8 @@ def page_and_status(site: tuple[str, TestClient], provider_id: str, at: str) -> 
     return table(response.text), status_json(db, provider_id, at)
 
 
-@pytest.mark.parametrize("at", ["2016-06-30", "2020-03-31", CAPTURED])  # RBA11 rated and in force; deregistered, RH5A8 inheriting
+# RBA11 rated and in force; deregistered, RH5A8 inheriting; RBA11's deregistration day, in force through it
+@pytest.mark.parametrize("at", ["2016-06-30", "2020-03-31", CAPTURED, "2020-04-02"])
 @pytest.mark.parametrize("provider_id", PROVIDERS)
 def test_the_trust_page_says_of_every_rating_what_status_says_on_the_real_data(real: tuple[str, TestClient], provider_id: str, at: str):
     page, doc = page_and_status(real, provider_id, at)
@@ -199,8 +202,7 @@ def test_a_deregistered_locations_ratings_are_said_to_be_no_longer_in_force_and_
     assert not {link for link in page.links if link[0] == row}
 
 
-def test_a_deregistered_providers_ratings_are_said_to_be_no_longer_in_force_and_link_nowhere(tmp_path):
-    db = str(tmp_path / "ledger.db")
+def test_a_deregistered_providers_ratings_are_said_to_be_in_force_through_its_day_then_no_longer_and_link_nowhere(db: str):
     lines = [
         builders.registered("RXX", provider_type="acute"),
         builders.location("RXX01", provider_id="RXX"),
@@ -212,17 +214,20 @@ def test_a_deregistered_providers_ratings_are_said_to_be_no_longer_in_force_and_
     ok(db, "record", "-", input="".join(orjson.dumps(line).decode() + "\n" for line in lines))
     client = TestClient(create_app(db))
 
-    for at, live in (("2020-03-30", True), ("2020-04-01", False)):
+    gone = "its ratings, special measures, oversight and notices below are as they stood then, no longer in force"
+    leaving = "on the register through this day, off it from the next"
+    for at, live, said in (("2020-03-30", True, None), ("2020-03-31", True, leaving), ("2020-04-01", False, gone)):
         response = client.get(f"/trust/RXX?at={at}")
         assert response.status_code == 200, response.text
         page, doc = table(response.text), status_json(db, "RXX", at)
         assert page.rows == expected_rows(doc)
         assert page.links == linked_cells(doc)
-        assert bool(page.links) is live  # in force the day before; linked to no explanation after
-        assert ("its ratings below are as they stood then, no longer in force" in response.text) is not live
-    assert "deregistered on 2020-03-31, succeeded by RYY: its ratings below are as they stood then, no longer in force" in (
-        ok(db, "status", "RXX", "--at", "2020-04-01").stdout
-    )
+        assert bool(page.links) is live  # in force through its deregistration day; linked to no explanation after
+        assert (gone in response.text) is not live
+        assert ("Deregistered on 2020-03-31" in response.text) is (said is not None)
+        if said:
+            assert "Deregistered on 2020-03-31; successor" in response.text and f": {said}." in response.text
+    assert f"deregistered on 2020-03-31, succeeded by RYY: {gone}" in ok(db, "status", "RXX", "--at", "2020-04-01").stdout
 
 
 def test_a_rating_published_again_says_since_when_it_has_stood_and_when_it_was_last_published(examples: tuple[str, TestClient]):
@@ -242,3 +247,20 @@ def test_the_status_text_says_the_same_of_a_deregistered_location(real: tuple[st
         "  its ratings when it was deregistered on 2020-04-02, no longer in force:\n"
         "  overall Good (since 2016-05-25, last published 2020-03-24)"
     ) in text
+
+
+def test_on_its_deregistration_day_a_real_location_is_in_force_and_said_to_leave_the_register_after_it(real: tuple[str, TestClient]):
+    db, client = real
+
+    text = CliRunner().invoke(main, ["--db", db, "status", "RBA", "--at", "2020-04-02"]).stdout
+    doc = status_json(db, "RBA", "2020-04-02")
+    page = client.get("/trust/RBA?at=2020-04-02").text
+
+    assert (
+        "RBA11 Musgrove Park Hospital, deregistered 2020-04-02: on the register through this day, off it from the next\n"
+        "  overall Good (since 2016-05-25, last published 2020-03-24)"
+    ) in text
+    assert text.index("RBA11 Musgrove") < text.index("Deregistered locations")  # listed with the locations in force
+    musgrove = next(loc for loc in doc["locations"] if loc["location_id"] == "RBA11")
+    assert (musgrove["deregistered_on"], musgrove["in_force"]) == ("2020-04-02", True)
+    assert "deregistered 2020-04-02: on the register through this day, off it from the next" in page

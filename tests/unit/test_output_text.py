@@ -53,6 +53,7 @@ def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retir
         "at": "2020-01-01",
         "known_at": "2026-01-01T23:59:59.999999Z",
         "deregistered": {"on": "2019-04-01", "successor_id": "RYY", "ref": "RXX/9"},
+        "in_force": False,
         "ratings": {},
         "special_measures": [],
         "oversight": None,
@@ -64,6 +65,7 @@ def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retir
                 "location_id": "RXX01",
                 "name": "Old Hospital",
                 "deregistered_on": "2019-04-01",
+                "in_force": False,
                 "ratings": {
                     "overall": {
                         "rating": "Good",
@@ -87,7 +89,8 @@ def test_a_deregistered_trust_shows_its_successor_its_places_apart_and_its_retir
     assert output.status.status_text(doc) == (
         "Old Trust (RXX)\n"
         "  at 2020-01-01, as the ledger knew it at 2026-01-01T23:59:59.999999Z\n"
-        "  deregistered on 2019-04-01, succeeded by RYY: its ratings below are as they stood then, no longer in force\n"
+        "  deregistered on 2019-04-01, succeeded by RYY: its ratings, special measures, oversight and notices below are as they"
+        " stood then, no longer in force\n"
         "\n"
         "Overall           no rating\n"
         "Special measures  none\n"
