@@ -61,20 +61,33 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
     }
 
 
+# Beside a deregistered provider's special measures and open notices: they are as they stood on
+# its deregistration day, no longer in force (the row's name says which day).
+THEN = " (then)"
+THEN_SAID = "(then): as it stood on the provider's deregistration day, no longer in force."
+
+
 def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
     """One line per provider: id, overall, the day it came to be so and its age in days, special
-    measures, open notices, name."""
+    measures, open notices, name. A deregistered provider's special measures and open notices
+    are marked as they stood then (`THEN`), said under the count."""
     if not rows:
         return f"No provider matches at {at}."
     lines = [f"{'provider':<9} {'overall':<22} {'unchanged since':<16} {'days':>5}  {'special measures':<17} {'open notices':<13} name"]
+    marked = False
     for r in rows:
-        regimes = ", ".join(r["special_measures"]) or "-"
+        then = THEN if r.get("deregistered_on") else ""
+        regimes = ", ".join(r["special_measures"]) + then if r["special_measures"] else "-"
+        notices = f"{r['open_warning_notices']}{then}" if r["open_warning_notices"] else "0"
+        marked = marked or (then != "" and (regimes != "-" or notices != "0"))
         run, age = r.get("unchanged_since") or "-", r.get("age_days")
         lines.append(
             f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
-            f"{regimes:<17} {r['open_warning_notices']:<13} {r['name']}{_deregistration(r)}"
+            f"{regimes:<17} {notices:<13} {r['name']}{_deregistration(r)}"
         )
     lines.append(_count(rows, at))
+    if marked:
+        lines.append(THEN_SAID)
     return "\n".join(lines)
 
 

@@ -101,6 +101,21 @@ def test_after_its_deregistration_status_says_its_special_measures_and_notices_a
     assert [(n["notice_id"], n["status"]) for n in doc["warning_notices"]] == [("WN1", "open")]
 
 
+def test_trusts_marks_a_deregistered_providers_special_measures_and_notices_as_they_stood_then(db: str) -> None:
+    recorded(db)
+
+    listed = ok(db, "trusts", "--at", DAY_AFTER, "--deregistered").stdout.splitlines()
+    rows: Any = json_of(db, "trusts", "--at", DAY_AFTER, "--deregistered")
+    on_its_day = ok(db, "trusts", "--at", GONE).stdout.splitlines()
+
+    assert listed[1].split()[4:8] == ["quality", "(then)", "1", "(then)"]
+    assert listed[1].endswith("A Trust (deregistered 2016-01-01, successor BBB)")
+    assert listed[-1] == "(then): as it stood on the provider's deregistration day, no longer in force."
+    assert [(r["in_special_measures"], r["special_measures"], r["open_warning_notices"]) for r in rows] == [(True, ["quality"], 1)]
+    assert on_its_day[1].split()[4:6] == ["quality", "1"]
+    assert "(then)" not in "\n".join(on_its_day)
+
+
 def test_a_deregistered_provider_in_special_measures_is_listed_and_counted_in_them_only_through_its_day(db: str) -> None:
     recorded(db)
 
