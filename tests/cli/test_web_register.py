@@ -210,6 +210,27 @@ def test_the_register_search_marks_a_deregistered_provider_or_location_as_find_d
     assert "/trust/RXK?" not in register
 
 
+def test_the_register_search_marks_a_deregistered_providers_special_measures_and_notices_as_they_stood_then(
+    site: tuple[TestClient, Cli],
+):
+    client, cli = site
+    # Given: RXK (deregistered on 2020-04-01, above) in special measures with a warning notice open then.
+    before_it = [
+        entered("2019-01-01", provider_id="RXK"),
+        {"type": "WarningNoticeIssued", "provider_id": "RXK", "notice_id": "WN-RXK", "section": "29A", "on": "2019-02-01"},
+    ]
+    assert cli("record", input=before_it).exit_code == 0
+
+    after = client.get("/?at=2021-06-01&q=sandwell").text
+    on_its_day = client.get("/?at=2020-04-01&q=sandwell").text
+
+    # Then: after its day both are marked as they stood then, as `trusts --deregistered` marks them.
+    assert after.count(">(then)</span>") == 2
+    assert "quality (then)" in cli("trusts", "--at", "2021-06-01", "--deregistered").stdout
+    # And: on its day, still on the register, nothing is marked.
+    assert "(then)" not in on_its_day
+
+
 def test_the_register_filters_by_region_and_type_and_offers_the_regions_it_holds(site: tuple[TestClient, Cli]):
     client, _ = site
 
