@@ -143,8 +143,6 @@ def _import_drafts(
 
     kept = keeping.plan(parsed(), known, recall, shown_days_correct=shown_days_correct)
     _check_providers(named, registered, known)
-    if not empty:
-        _check_locations(ledger, kept.record)
     recorded, skipped = _record(ledger, kept.record, followers, stage("Recording", len(kept.record), "entries"))
     return ImportOutcome(recorded, kept.already + skipped, notes + kept.notes)
 
@@ -213,35 +211,6 @@ def _check_providers(named: dict[str, str], registered: set[str], known: Callabl
             f"{first}: providers {', '.join(missing)} are neither in the ledger nor in this import: import their "
             "provider responses with these files, or record their ProviderRegistered entries first (cqc-ledger record FILE)"
         )
-
-
-def _check_locations(ledger: Ledger, entries: Sequence[tuple[Entry, Draft]]) -> None:
-    """A location this import registers must not be registered under another provider. CQC
-    gives a location that passes to another provider a new id (RBA11 became RH5A8), so one id
-    under two providers is a mistake, of the data or of the ledger; each provider's ledger
-    would take it, so the import looks across them: at the stored registrations only (one
-    query for their topics), then at the effective history of a provider that holds one."""
-    new = {entry.location_id: (entry, draft) for entry, draft in entries if isinstance(entry, provider.LocationRegistered)}
-    if not new:
-        return
-    for held in ledger.all_entries(types=[provider.LocationRegistered]):
-        location_id = held.entry.location_id  # type: ignore[attr-defined]
-        if location_id in new and held.entry.provider_id != new[location_id][0].provider_id:
-            _refuse_elsewhere(ledger, held.entry.provider_id, *new[location_id])
-
-
-def _refuse_elsewhere(ledger: Ledger, holder: str, entry: provider.LocationRegistered, draft: Draft) -> None:
-    found = keeping.index_of(_history(ledger, holder)).get(("LocationRegistered", entry.location_id))
-    if found is None:  # retracted, or corrected into another location
-        return
-    ref = found[1]
-    raise RuleBroken(
-        f'{draft.origin}: field "provider_id": location {entry.location_id} is placed under {entry.provider_id}, but the ledger '
-        f"has it under {holder} ({ref}): CQC gives a location that passes to another provider a new id (RBA11 became "
-        f"RH5A8), so one id under two providers is a mistake, in the data or in the ledger; if the ledger is wrong, mend "
-        f"{ref} first (cqc-ledger correct {ref} FILE --reason TEXT, or retract)",
-        field="provider_id",
-    )
 
 
 def _record(

@@ -401,5 +401,8 @@ def test_a_location_the_ledger_holds_under_one_trust_is_refused_under_another(cl
 
     message = refused(cli, "cqc-files", moved)
 
-    assert f'{moved}: row 2: field "provider_id": location RWP01 is placed under RX9, but the ledger has it under RWP (RWP/2)' in message
+    assert (
+        f'{moved}: row 2, column Location ID: field "location_id": location RWP01 is placed under RX9, but the ledger has it under RWP (RWP/2)'
+        in message
+    )
     assert cli("entries", "RX9").exit_code == 1  # nothing recorded

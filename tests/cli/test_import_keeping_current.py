@@ -141,8 +141,14 @@ def test_a_location_response_naming_another_provider_than_the_ledgers_is_refused
     message = refused(cli, "cqc-api", path)
 
     # Then it is refused, naming the registration held; nothing of it is recorded under RX9
-    assert f'{path}: field "provider_id": location RWP01 is placed under RX9, but the ledger has it under RWP ({ref})' in message
+    assert f'{path}: field "location_id": location RWP01 is placed under RX9, but the ledger has it under RWP ({ref})' in message
     assert entries(cli, "RX9") == before
+    # And it is record's refusal of the same registration, word for word, told by the response
+    # it came from where record names the line
+    line = b'{"type": "LocationRegistered", "provider_id": "RX9", "location_id": "RWP01", "name": "Worcestershire Royal", "on": "2015-01-01"}\n'
+    by_record = cli("record", input=line)
+    assert by_record.exit_code == 1
+    assert message.replace(f"Error: {path}: ", "Error: line 1: ") == by_record.output
 
 
 def test_a_location_registered_under_another_provider_and_retracted_there_may_be_imported(cli, tmp_path):
