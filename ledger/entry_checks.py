@@ -185,7 +185,10 @@ def _check_retraction(entry: Any, today: date) -> None:
 
 
 def _check_inherited(entry: RatingsInherited, today: date) -> None:
-    """Each inherited cell is the location's own, published before the location took it over."""
+    """Each inherited cell is the location's own, published before the location took it over,
+    and the cells naming one report give it one day. A cell's report_id is not looked for among
+    the reports recorded: it names the predecessor's report, usually of another provider, which
+    the ledger may not hold (see README, "Where the contract is silent")."""
     if not entry.ratings:
         raise InvalidField('field "ratings" is empty: a RatingsInherited entry carries at least one rating', field="ratings")
     if entry.from_location_id == entry.location_id and entry.from_provider_id in (None, entry.provider_id):
@@ -194,6 +197,7 @@ def _check_inherited(entry: RatingsInherited, today: date) -> None:
             "inherit its own ratings (name the location they came from, or leave from_location_id out)",
             field="from_location_id",
         )
+    published: dict[str, tuple[int, date]] = {}  # report_id -> its first cell and day
     for i, cell in enumerate(entry.ratings):
         if cell.location_id is not None and cell.location_id != entry.location_id:
             raise InvalidField(
@@ -207,6 +211,14 @@ def _check_inherited(entry: RatingsInherited, today: date) -> None:
                 "a location inherits only ratings already published",
                 field=f"ratings[{i}].published_on",
             )
+        if cell.report_id is not None:
+            j, day = published.setdefault(cell.report_id, (i, cell.published_on))
+            if day != cell.published_on:
+                raise InvalidField(
+                    f'field "ratings[{i}].published_on": {cell.published_on} is not the day of report "{cell.report_id}", '
+                    f'published on {day} by "ratings[{j}]"; a report is published on one day',
+                    field=f"ratings[{i}].published_on",
+                )
     _check_cells_distinct(entry.ratings)
 
 

@@ -183,6 +183,18 @@ def _inherited_cell(**fields: str) -> dict[str, str]:
             "ratings[1]",
             'field "ratings[1]" rates the same cell as "ratings[0]" (RWP02 safe); a report gives each cell one rating',
         ),
+        (
+            inherited(
+                "RWP02",
+                "2020-01-01",
+                _inherited_cell(report_id="R-1"),
+                _inherited_cell(question="caring", report_id="R-2", published_on="2018-01-01"),
+                _inherited_cell(question="overall", report_id="R-1", published_on="2019-01-02"),
+            ),
+            "ratings[2].published_on",
+            'field "ratings[2].published_on": 2019-01-02 is not the day of report "R-1", published on 2019-01-01 by '
+            '"ratings[0]"; a report is published on one day',
+        ),
         (superseded("Surgery", "2020-01-01", "Surgery"), "by", 'field "by": "Surgery" cannot supersede itself'),
         (segment("2025-04-01", "SOF-2021", 0), "segment", 'field "segment": SOF-2021 has segments 1 to 4, not 0'),
         (retracted("nine"), "ref", 'field "ref": "nine" is not a ref like "RWP/9"'),
@@ -222,6 +234,7 @@ def _inherited_cell(**fields: str) -> dict[str, str]:
         "an inherited cell of another location",
         "an inherited cell published after",
         "an inherited cell twice",
+        "an inherited report on two days",
         "a service superseding itself",
         "a segment below the first",
         "a retraction of what is not a ref",
