@@ -185,6 +185,7 @@ def plan(
                 f"it, or the ledger is wrong, record a correction: cqc-ledger correct {ref} FILE --reason TEXT"
             ) from None
     result.record.extend(stood_in.mends())
+    result.notes.extend(stood_in.note())
     result.record[:0] = _shown_earlier(shown, knowing, recall)
     return result
 

@@ -96,3 +96,21 @@ class Restated:
                 mend = EntryCorrected(provider_id=provider_id, ref=s.ref, replacement=s.report, reason=reason, source=s.source)
             found.append((mend, s.draft))
         return found
+
+    def note(self) -> list[str]:
+        """The file's reports `mends` retracts or corrects, in one note: how many, and the first
+        few, each with what becomes of it (an import tells what it mends as well as records it)."""
+        mended = [s for s in self.standing.values() if s.draft is not None]
+        if not mended:
+            return []
+        told = [f"{s.ref} ({s.report.provider_id} on {s.report.on}) {_fate(len(s.report.ratings))}" for s in mended]
+        many = len(mended) > 1
+        return [
+            f"CQC's reports in this import restate {len(mended)} report{'s' if many else ''} the ratings file recorded in their "
+            f"stead: {first_few(told, _SHOWN, '; ')}"
+        ]
+
+
+def _fate(kept: int) -> str:
+    """What becomes of a file's report that keeps `kept` ratings no report of CQC's restates."""
+    return f"corrected to keep {kept} rating{'s' if kept > 1 else ''}" if kept else "retracted"

@@ -380,6 +380,15 @@ def test_the_ratings_files_report_gives_cqcs_reports_restating_it_their_ratings_
     )
     # RA901's of 2016-06-07 and 2020-07-02 wholly, RA9's of 2018-05-17 all but one rating
     assert sorted(e["type"] for e in mends[1]) == ["EntryCorrected", "EntryRetracted", "EntryRetracted"]
+    # and each import says so in one note, the file's reports it mends counted and the first few named
+    restating = [[n for n in outcome["notes"] if "ratings file" in n] for outcome in (first, second)]
+    assert restating[0] == [
+        "CQC's reports in this import restate 1 report the ratings file recorded in their stead: "
+        f"{mends[0][0]['target_ref']} (RA9 on 2018-05-17) corrected to keep 13 ratings"
+    ]
+    assert len(restating[1]) == 1
+    assert restating[1][0].startswith("CQC's reports in this import restate 3 reports the ratings file recorded in their stead: ")
+    assert "on 2016-06-07) retracted" in restating[1][0] and "on 2018-05-17) corrected to keep 1 rating" in restating[1][0]
     kept = [[e for e in effective_entries(ledger, "RA9") if e.get("report_id", "").startswith("cqc-ratings:")] for ledger in (cli, other)]
     extra = {"location_id": "RA901", "service": "Diagnostic imaging", "question": "overall", "rating": GOOD}
     assert (

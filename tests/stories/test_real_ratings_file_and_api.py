@@ -91,6 +91,10 @@ def test_the_api_imported_after_the_file_retracts_each_report_of_the_files_it_re
                 assert entry["ref"] in api["recorded"]
                 mended[entry["target_ref"]] = entry["type"]
     assert len(mended) == 14 and set(mended.values()) == {"EntryRetracted"}
+    # and its notes say so once: how many, the first three, and how many more
+    told = [note for note in api["notes"] if "the ratings file recorded" in note]
+    assert len(told) == 1 and "restate 14 reports the ratings file recorded in their stead: " in told[0], told
+    assert told[0].count(") retracted") == 3 and told[0].endswith(" retracted and 11 more")
 
 
 def test_either_order_imported_again_records_nothing(orders: dict[str, Any], ratings_file: str, tmp_path: Path) -> None:
