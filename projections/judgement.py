@@ -85,11 +85,13 @@ def judge(on_publication: Status, now: Status, key: CellKey) -> Judgement | None
 
 def _incomplete(c: Check) -> str:
     n, have = len(c.under.missing), len(c.under.inputs)
+    one = c.under.noun.removesuffix("s")
     if not n and have:
         words_found = ", ".join(sorted(set(c.verdict.ignored)))
-        return f"the {c.under.noun} under it hold no rating the principles count ({words_found}): the principles decline to judge"
+        held = f"the one {one} under it holds" if have == 1 else f"the {words(have)} {c.under.noun} under it hold"
+        return f"{held} no rating the principles count ({words_found}): the principles decline to judge"
     if not n:
-        return f"no {c.under.noun} under it are recorded: the principles decline to judge"
+        return f"no {one} under it is recorded: the principles decline to judge"
     total = have + n
     noun = c.under.noun if total != 1 else c.under.noun.removesuffix("s")
     missing = ", ".join(describe(k) for k in c.under.missing)

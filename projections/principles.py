@@ -211,7 +211,6 @@ def notice_step(breach: Breach) -> Step:
 
 def _count_step(principles: Principles, counts: Mapping[str, int], n: int, noun: str) -> Step:
     b = band(n)
-    of = f"of {words(n)} {noun if n != 1 else noun.removesuffix('s')}"
     for rule, kinds in (
         (principles.inadequate, "Inadequate"),
         (principles.requires_improvement, "Requires improvement or worse"),
@@ -219,15 +218,26 @@ def _count_step(principles: Principles, counts: Mapping[str, int], n: int, noun:
         threshold = rule.thresholds[b]
         if sum(counts[r] for r in rule.counted) >= threshold.count:
             limited = "" if rule.gives == INADEQUATE else "limited to "
-            says = f"{words(threshold.count)} or more {of} {kinds}: {limited}{rule.gives}"
+            says = f"{_at_least(threshold.count, n, noun)} {kinds}: {limited}{rule.gives}"
             return Step(rule.name, rule.gives, says, threshold.basis, threshold.source)
     rule = principles.outstanding
     threshold = rule.thresholds[b]
     if counts[OUTSTANDING] >= threshold.count and counts[OUTSTANDING] + counts[GOOD] == n:
-        says = f"{words(threshold.count)} or more {of} Outstanding and the rest Good: Outstanding"
+        says = f"{_at_least(threshold.count, n, noun)} Outstanding{' and the rest Good' if n > 1 else ''}: Outstanding"
         return Step(rule.name, OUTSTANDING, says, threshold.basis, threshold.source)
-    says = f"no limit reached {of} and fewer than {words(threshold.count)} Outstanding (with the rest Good): Good"
-    return Step(GOOD_OTHERWISE, GOOD, says, UNSTATED)
+    if n == 1:  # neither a limit nor Outstanding: the one rating is Good
+        return Step(GOOD_OTHERWISE, GOOD, f"the one {noun.removesuffix('s')} Good: Good", UNSTATED)
+    if counts[OUTSTANDING] >= threshold.count:
+        outstanding = f"{words(counts[OUTSTANDING])} Outstanding but not the rest Good"
+    else:
+        outstanding = f"{'none' if threshold.count == 1 else f'fewer than {words(threshold.count)}'} Outstanding"
+    return Step(GOOD_OTHERWISE, GOOD, f"of {words(n)} {noun}, no limit reached and {outstanding}: Good", UNSTATED)
+
+
+def _at_least(count: int, n: int, noun: str) -> str:
+    """'two or more of five key questions'; of a single rating, 'the one service' (its every
+    threshold is one)."""
+    return f"the one {noun.removesuffix('s')}" if n == 1 else f"{words(count)} or more of {words(n)} {noun}"
 
 
 # ---- the Single Assessment Framework -----------------------------------------------------------

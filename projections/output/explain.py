@@ -371,7 +371,8 @@ def _mend_lines(mends: list[dict[str, Any]]) -> Iterable[str]:
 def check_lines(p: dict[str, Any], at: str, inherited: bool = False) -> Iterable[str]:
     """The principles' check of one aggregate on the day `at`, in a few sentences; `inherited`:
     the aggregate is inherited, so the new ratings under it are those set apart."""
-    yield f"CQC's aggregation principles ({p['principles']}), from the {p['of']} under it:"
+    places = len(p["inputs"]) + len(p["missing"]) + len(p["set_apart_as_inherited"])
+    yield f"CQC's aggregation principles ({p['principles']}), from the {p['of'] if places != 1 else p['of'].removesuffix('s')} under it:"
     if p["inputs"]:
         yield "  " + ", ".join(f"{short_cell(i)} {i['rating']} ({i['since']}, {i['ref']})" for i in p["inputs"]) + "."
     if p["missing"]:

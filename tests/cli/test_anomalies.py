@@ -192,8 +192,17 @@ INCOMPLETE_BY: list = [
         ),
         ("RH854", None, "well-led"),
         [],
-        "hold no rating the principles count (Inspected but not rated)",
+        "the one service under it holds no rating the principles count (Inspected but not rated)",
         id="values under it that are not ratings",
+    ),
+    pytest.param(
+        # a trust's safe Good, with no location or service of it rated under it
+        "RXX",
+        recorded(registered("RXX"), report("R", "2019-01-01", cell("safe", GOOD), provider_id="RXX")),
+        (None, None, "safe"),
+        [],
+        "no service under it is recorded: the principles decline to judge",
+        id="nothing under it",
     ),
 ]
 

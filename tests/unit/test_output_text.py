@@ -141,3 +141,42 @@ def test_an_import_gives_each_providers_refs_together_in_order_whatever_order_it
         "Recorded 5 entries: T3E/1-3, T67/1-2.",
         "Already recorded, skipped: 4 entries: RXX/1-2, RXX/6-7.",
     ]
+
+
+def _principles(inputs: list[dict], missing: list[dict], says: str) -> dict:
+    """The principles' check of an aggregate, as `explain --json` gives it."""
+    return {
+        "principles": "2014-2023 ratings principles for NHS trusts",
+        "published": "Good",
+        "rating": "Good",
+        "agrees": True,
+        "rule": "good-otherwise",
+        "steps": [{"rule": "good-otherwise", "says": says, "basis": "unstated"}],
+        "of": "services",
+        "found": "one Good" if inputs else "no ratings",
+        "inputs": inputs,
+        "missing": missing,
+        "set_apart_as_inherited": [],
+        "set_after": [],
+    }
+
+
+def test_the_principles_name_what_is_under_an_aggregate_in_the_singular_when_it_is_one():
+    one = {"location_id": None, "service": "Emergency and urgent care", "question": "safe", "rating": "Good", "since": "2019-07-17"}
+    two = {**one, "service": "Patient transport services"}
+
+    [heading_of_one, *rest] = output.explain.check_lines(
+        _principles([{**one, "ref": "RX9/5"}], [], "the one service Good: Good"), "2020-01-01"
+    )
+    [heading_of_two, *_] = output.explain.check_lines(
+        _principles([{**one, "ref": "RX9/5"}], [two], "the one service Good: Good"), "2020-01-01"
+    )
+
+    assert heading_of_one == "CQC's aggregation principles (2014-2023 ratings principles for NHS trusts), from the service under it:"
+    assert rest == [
+        "  Emergency and urgent care safe Good (2019-07-17, RX9/5).",
+        "  Found: one Good.",
+        "  Rule: the one service Good: Good (threshold not stated in CQC's sources: an assumption).",
+        "  The principles give Good, as published.",
+    ]
+    assert heading_of_two.endswith("from the services under it:")

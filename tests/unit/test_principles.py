@@ -86,6 +86,38 @@ def test_inadequate_counts_towards_the_limit_to_requires_improvement() -> None:
     assert verdict.decided_by.says == ("two or more of five key questions Requires improvement or worse: limited to Requires improvement")
 
 
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ([GOOD], "the one key question Good: Good"),
+        ([OUTSTANDING], "the one key question Outstanding: Outstanding"),
+        ([RI], "the one key question Requires improvement or worse: limited to Requires improvement"),
+        ([INADEQUATE], "the one key question Inadequate: Inadequate"),
+        ([GOOD, GOOD], "of two key questions, no limit reached and none Outstanding: Good"),
+        ([OUTSTANDING, GOOD, GOOD, GOOD, GOOD], "of five key questions, no limit reached and fewer than two Outstanding: Good"),
+        (
+            [OUTSTANDING, OUTSTANDING, RI, GOOD, GOOD],
+            "of five key questions, no limit reached and two Outstanding but not the rest Good: Good",
+        ),
+        ([OUTSTANDING, OUTSTANDING, GOOD, GOOD, GOOD], "two or more of five key questions Outstanding and the rest Good: Outstanding"),
+    ],
+    ids=[
+        "one Good",
+        "one Outstanding",
+        "one Requires improvement",
+        "one Inadequate",
+        "two Good",
+        "too few Outstanding",
+        "enough Outstanding but not the rest Good",
+        "enough Outstanding and the rest Good",
+    ],
+)
+def test_the_count_rules_say_what_they_counted_in_a_sentence_that_agrees_with_its_count(given: list[str], says: str) -> None:
+    # One rating is "the one key question", never "one or more of one"; Good otherwise says why
+    # Outstanding was not given.
+    assert aggregate(given, noun="key questions").decided_by.says == says
+
+
 def test_the_explanation_names_the_rule_that_decided() -> None:
     verdict = aggregate([INADEQUATE, RI, GOOD, INADEQUATE, INADEQUATE], noun="key questions")
     assert verdict.rule == "inadequate-by-count"
