@@ -11,7 +11,6 @@ tool and `export` re-serialises nothing; and the hash chain has one form to hash
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import typing
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -58,6 +57,8 @@ def canonical(entry: Entry) -> bytes:
 
 def digest(content: bytes) -> bytes:
     """16 bytes of BLAKE2b over `content`: the project's one short digest."""
+    import hashlib  # here, not above: a reading command takes no digest, and hashlib's start loads OpenSSL's
+
     return hashlib.blake2b(content, digest_size=16).digest()
 
 
@@ -78,6 +79,8 @@ def identity_of(entry: Entry) -> bytes:
 @cache
 def _typed_digest(kind: str) -> Any:
     """BLAKE2b having read the type's name and a line break (copied for each entry of the type)."""
+    import hashlib  # as in `digest`
+
     return hashlib.blake2b(kind.encode() + b"\n", digest_size=16)
 
 

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
-from cqc_ledger.ledger import chain
 from cqc_ledger.ledger.records import format_time
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
 
+# The hash chain (and hashlib, whose start loads OpenSSL's digests) is imported where entries are
+# written or the chain verified: a reading command does neither.
 if TYPE_CHECKING:
+    from cqc_ledger.ledger import chain
     from cqc_ledger.ledger.store.codec import Stored
 
 _TICK = timedelta(microseconds=1)
@@ -89,6 +91,8 @@ class LedgerTables:
 
     def _insert_events(self, c: Any, stored_events: Sequence[Stored], **_: Any) -> list[int]:
         """Inserts the events and their links of the hash chain; returns their notification ids."""
+        from cqc_ledger.ledger import chain
+
         ids = self.insert_stored(c, stored_events)
         head = self._head(c)
         new = list(chain.links(head.hash, stored_events))
@@ -97,12 +101,16 @@ class LedgerTables:
         return ids
 
     def _head(self, c: Any) -> chain.Head:
+        from cqc_ledger.ledger import chain
+
         c.execute(self.q("SELECT chain_position, chain_hash FROM {head} WHERE id = 1"))
         position, hash_ = rows(c)[0]
         return chain.Head(position, as_bytes(hash_))
 
     def verify(self) -> tuple[chain.Break | None, list[bytes]]:
         """Recomputes the chain over every stored entry; the first break (or None), and the links."""
+        from cqc_ledger.ledger import chain
+
         with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
             c.execute(self.q("SELECT position, notification_id, hash FROM {chain}"))
             kept = {r[0]: (r[1], as_bytes(r[2])) for r in rows(c)}

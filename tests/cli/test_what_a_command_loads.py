@@ -23,6 +23,8 @@ UNUSED = (
     "starlette",  # the web site
     "importlib.metadata",  # --version
     "difflib",  # a refusal's suggestion
+    "hashlib",  # digests: an entry's identity, the hash chain (writing, verify)
+    "cqc_ledger.ledger.chain",
     "cqc_ledger.events.services",  # CQC's services by name: writing, explain --service
     "cqc_ledger.ledger.provider",  # writing: the rules each entry is weighed by
     "cqc_ledger.ledger.rules",
