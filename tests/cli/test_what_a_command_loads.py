@@ -25,6 +25,7 @@ UNUSED = (
     "difflib",  # a refusal's suggestion
     "hashlib",  # digests: an entry's identity, the hash chain (writing, verify)
     "cqc_ledger.ledger.chain",
+    "shutil",  # (and its compressors) a SQLite ledger's free space is read by os.statvfs
     "cqc_ledger.events.services",  # CQC's services by name: writing, explain --service
     "cqc_ledger.ledger.provider",  # writing: the rules each entry is weighed by
     "cqc_ledger.ledger.rules",
