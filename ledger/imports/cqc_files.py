@@ -103,6 +103,9 @@ class Place:
     inherited: date | None = None  # the latest day a rating it inherited (a predecessor's) was published
     inherited_from: Source | None = None
     where: str | None = None  # the row that gave its registration day, else the first row naming it
+    start_column: str | None = None  # the column of that row that gave the day
+    end_where: str | None = None  # the row that gave its deregistration day, and its column
+    end_column: str | None = None
 
     def show(self, day: date | None, source: Source) -> None:
         if day is not None and (self.shown is None or day < self.shown):
@@ -268,13 +271,14 @@ def _register_row(
     start = day("location hsca start date")
     location.where = where if start is not None or location.where is None else location.where
     if start is not None:
-        location.start, location.start_from = start, source
+        location.start, location.start_from, location.start_column = start, source, columns["location hsca start date"]
         location.show(start, source)
     if kind == "deactivated":
         end = day("location hsca end date")
         if end is None:
             raise BadImportFile(f"{where}, column Location HSCA End Date: is empty")
         location.end, location.end_from = end, source
+        location.end_where, location.end_column = where, columns["location hsca end date"]
         location.show(end, source)
     provider = found.provider(provider_id)
     provider.name = _text(values, columns.get("provider name", "")) or provider.name
@@ -283,7 +287,7 @@ def _register_row(
     provider_start = day("provider hsca start date")
     provider.where = where if provider_start is not None or provider.where is None else provider.where
     if provider_start is not None:
-        provider.start, provider.start_from = provider_start, source
+        provider.start, provider.start_from, provider.start_column = provider_start, source, columns["provider hsca start date"]
         provider.show(provider_start, source)
     provider.show(start, source)
 

@@ -197,7 +197,7 @@ def _provider_registration(provider_id: str, place: Place, shown: date, mine: He
         obj["region"] = place.region
     obj["source"] = source
     origin = place.where or f"{source}: provider {provider_id}"  # the row; what it is about, each message says
-    return _against_held(provider_id, day, given, Draft(obj, origin, columns=_PROVIDER_COLUMNS), mine.provider, notes)
+    return _against_held(provider_id, day, given, Draft(obj, origin, columns=_columns(_PROVIDER_COLUMNS, place)), mine.provider, notes)
 
 
 def _location_registration(
@@ -218,7 +218,14 @@ def _location_registration(
         "source": source,
     }
     origin = place.where or f"{source}: location {location_id}"
-    return _against_held(location_id, day, given, Draft(obj, origin, columns=_LOCATION_COLUMNS), mine.locations.get(location_id), notes)
+    draft = Draft(obj, origin, columns=_columns(_LOCATION_COLUMNS, place))
+    return _against_held(location_id, day, given, draft, mine.locations.get(location_id), notes)
+
+
+def _columns(named: dict[str, str], place: Place) -> dict[str, str]:
+    """The columns of a registration's fields: its day's too, when a row's column gave it (an
+    inferred day is named by the row that showed it)."""
+    return named | {"on": place.start_column} if place.start is not None and place.start_column else named
 
 
 def _against_held(
@@ -258,7 +265,8 @@ def _deregistration(provider_id: str, location_id: str, place: Place) -> Draft:
         "on": place.end.isoformat(),
         "source": source,
     }
-    return Draft(obj, f"{source}: location {location_id}")
+    origin = place.end_where or f"{source}: location {location_id}"
+    return Draft(obj, origin, columns=_LOCATION_COLUMNS | ({"on": place.end_column} if place.end_column else {}))
 
 
 def _standing(

@@ -406,3 +406,25 @@ def test_a_location_the_ledger_holds_under_one_trust_is_refused_under_another(cl
         in message
     )
     assert cli("entries", "RX9").exit_code == 1  # nothing recorded
+
+
+def test_a_deregistration_the_rules_refuse_is_named_by_its_row_and_column(cli, tmp_path):
+    # Given a deactivated location whose end, as the file gives it, comes before its start
+    gone = monthly_csv(tmp_path, "gone.csv", "Deactivated_Locations", [deactivated_row("RWP77", "2010-04-01", "01/01/2009")])
+
+    # When it is imported, then the refusal names the row and the column of the day refused
+    message = refused(cli, "cqc-files", gone)
+
+    assert (
+        f'{gone}: row 2, column Location HSCA End Date: field "on": location RWP77 was registered on 2010-04-01, after 2009-01-01'
+        in message
+    )
+    assert cli("entries", "RWP").exit_code == 1  # nothing recorded
+
+
+def test_a_registration_day_the_rules_refuse_is_named_by_its_row_and_column(cli, tmp_path):
+    active = monthly_csv(tmp_path, "active.csv", "HSCA_Active_Locations", [active_row("RWP01", "2010-04-01", provider_start="2999-01-01")])
+
+    message = refused(cli, "cqc-files", active)
+
+    assert f'{active}: row 2, column Provider HSCA start date: field "on": ' in message
