@@ -20,20 +20,29 @@ SEGMENTS = ("1", "2", "3", "4", "5")
 KEYS = {"rating": (*RATINGS, NO_RATING), "special-measures": (*REGIMES, "any"), "segment": (*SEGMENTS, NO_SEGMENT)}
 
 
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def period_count(start: date, end: date, every: str) -> int:
+    """How many months, quarters or years overlap `start`..`end` (`start` not after `end`):
+    the length of `period_ends`, reckoned without making them."""
+    return _period(end, every) - _period(start, every) + 1
+
+
 def period_ends(start: date, end: date, every: str) -> list[date]:
     """The last day of each month, quarter or year that overlaps `start`..`end`, the last one
     cut to `end`."""
-    months = {"month": 1, "quarter": 3, "year": 12}[every]
-    year, month = start.year, start.month
-    month = ((month - 1) // months + 1) * months  # the last month of start's period
+    first, months = _period(start, every), MONTHS[every]
     days = []
-    while True:
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        days.append(min(last, end))
-        if last >= end:
-            return days
-        month += months
-        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    for n in range(first, first + period_count(start, end, every)):
+        year, month = divmod((n + 1) * months - 1, 12)  # the period's last month, counted from 0
+        days.append(min(date(year, month + 1, calendar.monthrange(year, month + 1)[1]), end))
+    return days
+
+
+def _period(day: date, every: str) -> int:
+    """The period holding `day`, as a count of periods since year 0."""
+    return (day.year * 12 + day.month - 1) // MONTHS[every]
 
 
 def kept(headlines: Iterable[Headline], filters: Filters) -> list[Headline]:

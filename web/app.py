@@ -268,7 +268,7 @@ class Site:
         start, end = self.period(q, lambda end: date(max(1, end.year - 5), 1, 1))
         every, by, question, chosen = params.counts_asked(q)
         known_at = params.known_at(q, self.clock())
-        days = counts.period_ends(start, end, every)
+        days = params.period_ends(start, end, every)
         with self.ledger() as ledger:
             answer = answers.counts(ledger, days, known_at, by=by, question=question, filters=chosen)
             rows = answer.value
@@ -304,8 +304,8 @@ class Site:
         q = request.query_params
         start, end = self.period(q)
         every, by, question, chosen = params.counts_asked(q)
+        days = params.period_ends(start, end, every)
         with self.ledger() as ledger:
-            days = counts.period_ends(start, end, every)
             found = answers.counts(ledger, days, params.known_at(q, self.clock()), by=by, question=question, filters=chosen)
         return _json(found.value, behind=found.behind)
 

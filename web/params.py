@@ -131,6 +131,22 @@ def changes_asked(query: Mapping[str, str]) -> changes.Asked:
     return changes.Asked(_across(query), any_question(query), choice(query, "level", changes.LEVELS))
 
 
+MOST_PERIODS = 240  # twenty years by month, sixty by quarter: each period costs the page a row and its chart's bars
+
+
+def period_ends(start: date, end: date, every: str) -> list[date]:
+    """The ends of the periods `counts` counts (`counts.period_ends`), when there are no more than
+    `MOST_PERIODS` of them: a public page cannot be made to count for minutes."""
+    asked = counts.period_count(start, end, every)
+    if asked > MOST_PERIODS:
+        wider = counts.EVERY[counts.EVERY.index(every) + 1 :]
+        narrower = f"count every {' or '.join(wider)}, or ask a shorter range" if wider else "ask a shorter range"
+        raise BadRequest(
+            f"from and to: {start} to {end} is {asked:,} {every}s, more than the {MOST_PERIODS} periods the site counts at once: {narrower}"
+        )
+    return counts.period_ends(start, end, every)
+
+
 def counts_asked(query: Mapping[str, str]) -> tuple[str, str, str, Filters]:
     """`every` (month by default), `by` (rating by default), `question` (overall by default) and
     the filters `rating`, `type` (or `provider_type`) and `region`, as `counts` takes them."""

@@ -273,6 +273,42 @@ def test_a_bad_parameter_gets_a_400_saying_what_is_wrong(site: tuple[TestClient,
     assert "Traceback" not in response.text
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("/counts?from=1000-01-01&to=9999-12-31", "1000-01-01 to 9999-12-31 is 108,000 months, more than the 240 periods"),
+        ("/api/counts?from=1000-01-01&to=9999-12-31", "is 108,000 months, more than the 240 periods the site counts at once"),
+        ("/api/counts?from=2005-01-01&to=2025-01-01", "is 241 months, more than the 240 periods the site counts at once"),
+        ("/counts?from=1900-01-01&to=2024-12-31&every=quarter", "is 500 quarters, more than the 240 periods"),
+        ("/api/counts?from=1000-01-01&to=1999-12-31&every=year", "is 1,000 years, more than the 240 periods"),
+    ],
+)
+def test_counts_over_too_many_periods_are_refused_before_anything_is_counted(site: tuple[TestClient, Cli], url: str, says: str):
+    # Before the limit a public page counted every period it was asked: 1000-01-01 to 9999-12-31
+    # by month took minutes of the server's processor.
+    client, _ = site
+
+    response = client.get(url)
+
+    assert response.status_code == 400
+    text = response.json()["error"] if url.startswith("/api/") else html.unescape(response.text)
+    assert says in text
+    narrower = "ask a shorter range" if "every=year" in url else "count every "
+    assert narrower in text and ("or year" in text) == ("every=year" not in url and "every=quarter" not in url)
+
+
+@pytest.mark.parametrize("every", ["month", "quarter", "year"])
+def test_counts_of_the_most_periods_the_site_counts_are_answered(site: tuple[TestClient, Cli], every: str):
+    client, _ = site
+    start = {"month": "2005-01-01", "quarter": "1965-01-01", "year": "1785-01-01"}[every]
+
+    rows = client.get(f"/api/counts?from={start}&to=2024-12-31&every={every}").json()
+    page = client.get(f"/counts?from={start}&to=2024-12-31&every={every}")
+
+    assert len(rows) == 240
+    assert page.status_code == 200 and page.text.count('<tr><td><a href="/?at=') == 240
+
+
 def test_hostile_names_and_parameters_are_shown_as_text(cli: Cli, db: str):
     hostile = [
         registered("EVL", name=f"Evil {HOSTILE} Trust", provider_type="acute", region=f"North {HOSTILE}"),
