@@ -22,6 +22,8 @@
     ├── StoreBusy                another writer held the store longer than the wait allowed
     ├── VerificationFailed       the stored ledger does not match its hash chain, or a digest
     ├── MissingExtra             an optional part (charts, the web site) is not installed
+    ├── CannotServe              the web site cannot listen where it was asked: the port is
+    │                            in use, or the address is not this machine's
     ├── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
     │                            provider, the API unreachable or refusing for too long
     └── OutputFailed             an answer cannot be written to the file asked: it is the
@@ -153,6 +155,10 @@ class VerificationFailed(LedgerError):
 
 class MissingExtra(LedgerError):
     """A command needs an optional extra that is not installed; the message names the extra."""
+
+
+class CannotServe(LedgerError):
+    """`serve` cannot listen on the address and port asked; the message gives the system's reason."""
 
 
 class SyncFailed(LedgerError):
