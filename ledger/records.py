@@ -79,8 +79,10 @@ def parse_ref(ref: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=256)  # an input's entries share one time, formatted once
 def format_time(moment: datetime) -> str:
-    """UTC, ISO 8601 with microseconds: 2026-11-22T15:33:46.123456Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC, ISO 8601 with microseconds: 2026-11-22T15:33:46.123456Z; the year in four digits
+    always (0999-01-01T...: strftime's %Y writes 999 on Linux, and these strings are compared as
+    text, so an unpadded year would sort after 2026)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:

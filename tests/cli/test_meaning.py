@@ -246,6 +246,20 @@ def test_status_before_the_provider_existed_says_so_and_exits_1(cli):
     assert before_recorded.output.startswith("Error: nothing of RWP had been recorded by 2020-01-01T23:59:59.999999Z")
 
 
+@pytest.mark.parametrize("year", ["0001", "0999"])
+def test_a_known_at_before_the_year_1000_is_written_in_four_digits_and_knows_nothing_recorded_since(cli, year):
+    # A time's year was written unpadded ("999-12-31T..."), and such a time, compared as text,
+    # came after every time recorded: the ledger answered as known now.
+    given(cli)
+
+    status = cli("status", "RWP", "--known-at", f"{year}-12-31")
+    listed = cli("trusts", "--known-at", f"{year}-12-31", "--json")
+
+    assert status.exit_code == 1
+    assert status.output.startswith(f"Error: nothing of RWP had been recorded by {year}-12-31T23:59:59.999999Z (its first entry")
+    assert orjson.loads(listed.stdout) == []
+
+
 def test_a_deregistered_provider_leaves_the_register_but_status_still_answers_and_names_its_successor(cli):
     given(cli, report("R", "2019-09-20", cell("overall", "Good")), GONE)
 
