@@ -9,7 +9,8 @@ and it fails the ways the real one does, when a test asks it to.
   `{"statusCode": 429, ...}`), `503` (with Retry-After 0), `503-no-retry-after`, `drop` (the
   connection closed without an answer).
 - `changes` holds the ids the feed lists per kind; `changes_status` can make the feed answer
-  404 or 410. Every request is logged (path, query and headers) in `log`.
+  404 or 410; `changes_page`, when set, is the feed's answer to each page (given its number),
+  whatever its shape. Every request is logged (path, query and headers) in `log`.
 - `publish_report(location_id, ...)` is the second state: a location with a new report, listed
   by the changes feed.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -60,6 +61,7 @@ class Api:
         self.providers = {pid: provider_response(pid, self.locations) for pid in {b["providerId"] for b in self.locations.values()}}
         self.changes: dict[str, list[str]] = {"provider": [], "location": []}
         self.changes_status = 200
+        self.changes_page: Callable[[int], Any] | None = None
         self.faults: list[tuple[str, str]] = []
         self.log: list[dict[str, Any]] = []
         self.lock = threading.Lock()
@@ -129,6 +131,8 @@ def _handler(api: Api) -> type[BaseHTTPRequestHandler]:
                 if api.changes_status != 200:
                     return self.answer(api.changes_status, {"statusCode": api.changes_status, "message": "Resource not found"})
                 page, per_page = int(query.get("page", ["1"])[0]), int(query.get("perPage", ["1000"])[0])
+                if api.changes_page is not None:
+                    return self.answer(200, api.changes_page(page))
                 ids = api.changes[ident]
                 pages = max(1, -(-len(ids) // per_page))
                 return self.answer(

@@ -26,11 +26,13 @@ from cqc_ledger.ledger.errors import InputError, InvalidField, SyncFailed
 from cqc_ledger.ledger.imports.cqc_api import Response
 from cqc_ledger.ledger.imports.run import import_responses
 from cqc_ledger.ledger.records import id_refusal, is_id
+from cqc_ledger.ledger.sync import answers
 from cqc_ledger.ledger.sync.client import ApiError, Client
 from cqc_ledger.ledger.sync.state import last_sync, remember_sync
 
 OVERLAP = timedelta(days=2)
 PER_PAGE = 1000
+MAX_PAGES = 1000  # of PER_PAGE ids, a million: several times all CQC registers; a feed is never paged forever
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -147,24 +149,35 @@ def _to_refresh(ledger: Ledger, client: Client, full: bool) -> tuple[list[str], 
         if failed.status in (404, 410):
             return known, True, since
         raise SyncFailed(_said(failed, None)) from None
+    except InvalidField as refused:
+        raise SyncFailed(
+            f"CQC's changes feed cannot be read: {refused}; nothing was recorded (sync --full reads every provider without it)"
+        ) from None
     changed |= {located[location_id] for location_id in changed_locations if location_id in located}
     return [provider_id for provider_id in known if provider_id in changed], False, since
 
 
 def _changes(client: Client, kind: str, start: datetime) -> list[str]:
-    """Every id the changes feed lists since `start`, every page."""
+    """Every id the changes feed lists since `start`, page after page until the count it gives
+    (at most `MAX_PAGES`), a page with no ids, or a page that repeats the one before (refused: the
+    feed is not paging, and what the later pages list would be missed)."""
     end = utc_now().strftime(_STAMP)
+    url = f"{client.base}/changes/{kind}"
     found: list[str] = []
+    before: list[str] | None = None
     page, pages = 1, 1
     while page <= pages:
         body = client.get(
             f"changes/{kind}", {"startTimestamp": start.strftime(_STAMP), "endTimestamp": end, "page": page, "perPage": PER_PAGE}
         )
-        if not isinstance(body, dict):
-            raise ApiError(502, f"{client.base}/changes/{kind}", "the answer is not a changes feed")
-        found.extend(str(item) for item in body.get("changes") or [])
-        pages = int(body.get("totalPages") or 1)
-        page += 1
+        listed = answers.ids(url, body, "changes")
+        counted = answers.whole_number(url, body, "totalPages", at_most=MAX_PAGES)
+        if not listed:
+            break
+        if listed == before:
+            raise answers.refused(url, "changes", f"page {page} lists the ids of page {page - 1}: the feed is not paging")
+        found.extend(listed)
+        pages, before, page = (1 if counted is None else counted), listed, page + 1
     return found
 
 

@@ -1,0 +1,87 @@
+"""`sync` reads CQC's answers before it uses them: an answer in a shape CQC does not give (a
+changes feed's page count that is not a number of pages, ids that are not a list of ids, a
+location's answer that is another location's or another provider's) is refused naming its
+address and field, as `Error: ...` and exit status 1, never a traceback, and nothing of it is
+recorded. The stand-in on 127.0.0.1 serves the malformed answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+import pytest
+from cqc_api_server import KEY, Api, serving
+from cqc_data import entries
+
+
+@pytest.fixture
+def api() -> Iterator[Api]:
+    yield from serving()
+
+
+def run_sync(cli, api: Api, *args: str):
+    return cli("sync", "--api", api.url, "--key", KEY, "--rate", "100000", *args)
+
+
+def synced(cli, api: Api, *args: str) -> dict:
+    result = run_sync(cli, api, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def refused(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    return result.output
+
+
+def reading_the_feed(cli, api: Api) -> None:
+    """A ledger whose next sync reads the changes feed: a full sync is remembered."""
+    synced(cli, api, "--provider", "RK9")
+    synced(cli, api)
+    api.log.clear()
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ({"changes": ["RK9"], "totalPages": "many"}, 'totalPages: expected a whole number from 0 to 1,000, found "many"'),
+        ({"changes": ["RK9"], "totalPages": 1_000_000_000}, "totalPages: expected a whole number from 0 to 1,000, found 1000000000"),
+        ({"changes": ["RK9"], "totalPages": -1}, "totalPages: expected a whole number from 0 to 1,000, found -1"),
+        ({"changes": ["RK9"], "totalPages": 2.5}, "totalPages: expected a whole number from 0 to 1,000, found 2.5"),
+        ({"changes": ["RK9"], "totalPages": True}, "totalPages: expected a whole number from 0 to 1,000, found true"),
+        ({"changes": "RK9", "totalPages": 1}, 'changes: expected a list of ids, found "RK9"'),
+        ({"changes": [901], "totalPages": 1}, "changes: expected a list of ids, found 901 in it"),
+        ({"changes": ["RK9/1"], "totalPages": 1}, 'changes: "RK9/1" is not a CQC id'),
+        (["RK9"], "expected a JSON object, found"),
+    ],
+)
+def test_a_changes_feed_page_in_a_shape_cqc_does_not_give_is_refused_naming_its_address_and_field(cli, api, answer, why):
+    reading_the_feed(cli, api)
+    api.changes_page = lambda page: answer
+
+    message = refused(run_sync(cli, api))
+
+    assert message.startswith(f"Error: CQC's changes feed cannot be read: {api.url}/changes/provider: {why}")
+    assert message.rstrip().endswith("; nothing was recorded (sync --full reads every provider without it)")
+    assert len(api.requests_to("/changes")) == 1 and not api.requests_to("/providers")
+
+
+def test_a_changes_feed_repeating_its_page_is_refused_and_one_counting_on_stops_at_its_first_empty_page(cli, api):
+    reading_the_feed(cli, api)
+    # a feed that does not page: every page is the first
+    api.changes_page = lambda page: {"changes": ["RK9"], "totalPages": 1000}
+
+    message = refused(run_sync(cli, api))
+
+    assert f"{api.url}/changes/provider: changes: page 2 lists the ids of page 1: the feed is not paging" in message
+    assert len(api.requests_to("/changes")) == 2
+    # a feed whose count runs on past its ids: read to the first page listing none
+    api.log.clear()
+    api.changes_page = lambda page: {"changes": ["RK9"] if page == 1 else [], "totalPages": 1000}
+
+    summary = synced(cli, api)
+
+    assert (summary["full"], summary["unchanged"]) == (False, ["RK9"])
+    assert len(api.requests_to("/changes/provider")) == 2 and len(api.requests_to("/changes/location")) == 2
+    assert entries(cli, "RK9")
