@@ -123,15 +123,20 @@ def sync(
 
 
 def _fetch(client: Client, provider_id: str) -> list[Response]:
-    """The provider's response and its locations', as `import cqc-api` takes them."""
+    """The provider's response and its locations', as `import cqc-api` takes them: each the
+    answer about the id asked for, each location the provider's (InvalidField otherwise)."""
+    url = f"{client.base}/providers/{provider_id}"
     body = client.get(f"providers/{provider_id}")
-    if not isinstance(body, dict) or body.get("providerId") != provider_id:
-        raise ApiError(502, f"{client.base}/providers/{provider_id}", "the answer is not this provider's")
-    found = [Response(f"{client.base}/providers/{provider_id}", body)]
+    answers.the_id(url, body, "providerId", provider_id, "the provider asked for")
+    found = [Response(url, body)]
     for location_id in body.get("locationIds") or []:
         if not is_id(str(location_id)):  # never pasted into an address
-            raise InvalidField(f"{client.base}/providers/{provider_id}: locationIds: {id_refusal(str(location_id))}", field="locationIds")
-        found.append(Response(f"{client.base}/locations/{location_id}", client.get(f"locations/{location_id}")))
+            raise InvalidField(f"{url}: locationIds: {id_refusal(str(location_id))}", field="locationIds")
+        location_url = f"{client.base}/locations/{location_id}"
+        location = client.get(f"locations/{location_id}")
+        answers.the_id(location_url, location, "locationId", location_id, "the location asked for")
+        answers.the_id(location_url, location, "providerId", provider_id, "the provider that lists it")
+        found.append(Response(location_url, location))
     return found
 
 

@@ -85,3 +85,27 @@ def test_a_changes_feed_repeating_its_page_is_refused_and_one_counting_on_stops_
     assert (summary["full"], summary["unchanged"]) == (False, ["RK9"])
     assert len(api.requests_to("/changes/provider")) == 2 and len(api.requests_to("/changes/location")) == 2
     assert entries(cli, "RK9")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "said", "why"),
+    [
+        ("/providers/RK9", "providerId", "RH5", 'providerId: expected "RK9" (the provider asked for), found "RH5"'),
+        ("/locations/RK901", "locationId", "RK999", 'locationId: expected "RK901" (the location asked for), found "RK999"'),
+        ("/locations/RK901", "locationId", None, 'locationId: expected "RK901" (the location asked for), found null'),
+        ("/locations/RK901", "providerId", "RH5", 'providerId: expected "RK9" (the provider that lists it), found "RH5"'),
+    ],
+)
+def test_an_answer_about_another_provider_or_location_is_refused_and_nothing_of_its_provider_is_recorded(cli, api, path, field, said, why):
+    synced(cli, api, "--provider", "RH5")
+    rh5 = entries(cli, "RH5")
+    kind, _, ident = path.strip("/").partition("/")
+    getattr(api, kind)[ident][field] = said
+
+    result = run_sync(cli, api, "--provider", "RK9", "--provider", "RH5")
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Failed: RK9: refused: {api.url}{path}: {why}\n" in result.output
+    assert "Error: 1 provider could not be synced: RK9" in result.output
+    assert cli("entries", "RK9").exit_code == 1
+    assert entries(cli, "RH5") == rh5  # nothing written into the provider the answer names
