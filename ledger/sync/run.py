@@ -25,7 +25,6 @@ from cqc_ledger.ledger.application import Follower, Ledger, utc_now
 from cqc_ledger.ledger.errors import InputError, InvalidField, SyncFailed
 from cqc_ledger.ledger.imports.cqc_api import Response
 from cqc_ledger.ledger.imports.run import import_responses
-from cqc_ledger.ledger.records import id_refusal, is_id
 from cqc_ledger.ledger.sync import answers
 from cqc_ledger.ledger.sync.client import ApiError, Client
 from cqc_ledger.ledger.sync.state import last_sync, remember_sync
@@ -129,9 +128,7 @@ def _fetch(client: Client, provider_id: str) -> list[Response]:
     body = client.get(f"providers/{provider_id}")
     answers.the_id(url, body, "providerId", provider_id, "the provider asked for")
     found = [Response(url, body)]
-    for location_id in body.get("locationIds") or []:
-        if not is_id(str(location_id)):  # never pasted into an address
-            raise InvalidField(f"{url}: locationIds: {id_refusal(str(location_id))}", field="locationIds")
+    for location_id in answers.ids(url, body, "locationIds"):
         location_url = f"{client.base}/locations/{location_id}"
         location = client.get(f"locations/{location_id}")
         answers.the_id(location_url, location, "locationId", location_id, "the location asked for")

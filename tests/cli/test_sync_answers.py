@@ -109,3 +109,22 @@ def test_an_answer_about_another_provider_or_location_is_refused_and_nothing_of_
     assert "Error: 1 provider could not be synced: RK9" in result.output
     assert cli("entries", "RK9").exit_code == 1
     assert entries(cli, "RH5") == rh5  # nothing written into the provider the answer names
+
+
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [
+        ("RK901", 'locationIds: expected a list of ids, found "RK901"'),
+        ({"RK901": True}, "locationIds: expected a list of ids, found an object"),
+        (["RK901", 901], "locationIds: expected a list of ids, found 901 in it"),
+    ],
+)
+def test_location_ids_that_are_not_a_list_of_ids_are_refused_naming_the_field_and_nothing_is_asked(cli, api, given, why):
+    api.providers["RK9"]["locationIds"] = given
+
+    result = run_sync(cli, api, "--provider", "RK9", "--provider", "RH5")
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Failed: RK9: refused: {api.url}/providers/RK9: {why}\n" in result.output
+    assert not api.requests_to("/locations/RK")
+    assert cli("entries", "RK9").exit_code == 1 and entries(cli, "RH5")
