@@ -6,8 +6,9 @@ and it fails the ways the real one does, when a test asks it to.
 - A request without the right `Ocp-Apim-Subscription-Key` gets 401, as CQC's gateway answers.
 - `fail(path_prefix, *faults)` queues faults for the next requests whose path starts with the
   prefix: `429` (HTTP 429, Retry-After 0), `200-429` (HTTP 200 with the gateway's throttling body
-  `{"statusCode": 429, ...}`), `503` (with Retry-After 0), `503-no-retry-after`, `drop` (the
-  connection closed without an answer).
+  `{"statusCode": 429, ...}`; `200-429 in N`: its message saying "Try again in N seconds."),
+  `503` (with Retry-After 0), `503-no-retry-after`, `drop` (the connection closed without an
+  answer).
 - `changes` holds the ids the feed lists per kind; `changes_status` can make the feed answer
   404 or 410; `changes_page`, when set, is the feed's answer to each page (given its number),
   whatever its shape. Every request is logged (path, query and headers) in `log`.
@@ -113,8 +114,9 @@ def _handler(api: Api) -> type[BaseHTTPRequestHandler]:
                 return None
             if fault == "429":
                 return self.answer(429, {"statusCode": 429, "message": "Rate limit is exceeded."}, retry_after="0")
-            if fault == "200-429":
-                return self.answer(200, {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 0 seconds."})
+            if fault is not None and fault.startswith("200-429"):
+                seconds = fault.removeprefix("200-429").removeprefix(" in ") or "0"
+                return self.answer(200, {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {seconds} seconds."})
             if fault == "503":
                 return self.answer(503, {"message": "Service Unavailable"}, retry_after="0")
             if fault == "503-no-retry-after":

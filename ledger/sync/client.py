@@ -156,12 +156,13 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _retry_in_message(body: dict[str, Any]) -> float | None:
-    """The gateway's "Try again in 7 seconds." in a throttling body, as seconds."""
+    """The gateway's "Try again in 7 seconds." in a throttling body, as seconds (a wait in the
+    past, "-5", is none: time.sleep refuses it)."""
     words = str(body.get("message", "")).split()
     for before, word in pairwise(words):
         if before == "in":
             try:
-                return float(word)
+                return max(0.0, float(word))
             except ValueError:
                 continue
     return None

@@ -57,6 +57,16 @@ def test_retry_after_is_honoured_and_a_throttling_body_is_a_429(api):
     assert len(api.requests_to("/providers/RK9")) == 3
 
 
+def test_a_throttling_body_asking_for_a_wait_in_the_past_waits_for_none(api):
+    clock = Clock()
+    api.fail("/providers/RK9", "200-429 in -5", "200-429 in -inf")
+
+    with client_of(api, clock, rate=0) as client:
+        client.get("providers/RK9")
+
+    assert clock.slept == [0.0, 0.0]  # time.sleep refuses a negative wait with a ValueError
+
+
 def test_requests_start_no_faster_than_the_rate(api):
     clock = Clock()
 
