@@ -25,7 +25,8 @@
     ├── CannotServe              the web site cannot listen where it was asked: the port is
     │                            in use, or the address is not this machine's
     ├── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
-    │                            provider, the API unreachable or refusing for too long
+    │                            provider, the API unreachable or refusing for too long, a
+    │                            changes feed in a shape CQC does not give
     └── OutputFailed             an answer cannot be written to the file asked: it is the
                                  ledger's own, or the file system refused it
 
