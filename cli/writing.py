@@ -1,17 +1,44 @@
-"""What a writing command shares: recording one entry the command built (`retract`, `correct`),
-and saying what was recorded."""
+"""What a writing command shares: writing an input whole (Ctrl-C told as what it left),
+recording one entry the command built (`retract`, `correct`), and saying what was recorded."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import click
 
 from cqc_ledger.cli.emit import emit_json
 from cqc_ledger.cli.opening import opened
-from cqc_ledger.ledger.application import Outcome, utc_now
-from cqc_ledger.ledger.errors import InputError
+from cqc_ledger.ledger.application import Follower, Ledger, Outcome, utc_now
+from cqc_ledger.ledger.errors import InputError, Interrupted
 from cqc_ledger.projections import output, views
+
+T = TypeVar("T")
+NOTHING_RECORDED = "nothing of this input was recorded"
+
+
+@contextmanager
+def told_if_interrupted(what_stands: str) -> Iterator[None]:
+    """Ctrl-C inside the block told as `Error: interrupted: <what_stands>`, exit status 1, where
+    click would say `Aborted!`: what was written is the block's to say (one transaction rolled
+    back: nothing; `sync`: the providers finished before)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: {what_stands}") from None
+
+
+def written_whole(ledger: Ledger, write: Callable[[Follower], T]) -> T:
+    """`views.written`, the write being one transaction: Ctrl-C during it rolls it back, and is
+    told as `Error: interrupted: nothing of this input was recorded`."""
+
+    def whole(follow: Follower) -> T:
+        with told_if_interrupted(NOTHING_RECORDED):
+            return write(follow)
+
+    return views.written(ledger, whole)
 
 
 def show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
@@ -32,7 +59,7 @@ def record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     with opened(ctx, writing=True) as ledger:
         try:
             entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
-            outcome = views.written(ledger, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
+            outcome = written_whole(ledger, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
         except InputError as refused:
             refused.line = None  # the command built this entry: there is no line to name
             raise

@@ -24,6 +24,7 @@
     ├── MissingExtra             an optional part (charts, the web site) is not installed
     ├── CannotServe              the web site cannot listen where it was asked: the port is
     │                            in use, or the address is not this machine's
+    ├── Interrupted              Ctrl-C stopped a writing command; the message says what stands
     ├── SyncFailed               CQC's API cannot be used: no key, a key refused, an unknown
     │                            provider, the API unreachable or refusing for too long, a
     │                            changes feed in a shape CQC does not give
@@ -160,6 +161,10 @@ class MissingExtra(LedgerError):
 
 class CannotServe(LedgerError):
     """`serve` cannot listen on the address and port asked; the message gives the system's reason."""
+
+
+class Interrupted(LedgerError):
+    """A writing command was stopped by Ctrl-C; the message says what of its input stands."""
 
 
 class SyncFailed(LedgerError):

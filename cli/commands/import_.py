@@ -8,9 +8,9 @@ from cqc_ledger.cli.emit import emit_json
 from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.progress import stages
+from cqc_ledger.cli.writing import written_whole
 from cqc_ledger.ledger.application import utc_now
 from cqc_ledger.ledger.imports import FORMATS
-from cqc_ledger.projections import views
 
 
 @click.command("import")
@@ -35,7 +35,7 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
     from cqc_ledger.ledger.imports.run import import_files
 
     with opened(ctx, creating=True) as ledger, stages() as stage:
-        outcome = views.written(
+        outcome = written_whole(
             ledger,
             lambda follow: import_files(
                 ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers, stage=stage

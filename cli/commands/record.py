@@ -9,10 +9,9 @@ import click
 from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.reading import is_terminal, reading
-from cqc_ledger.cli.writing import show
+from cqc_ledger.cli.writing import show, written_whole
 from cqc_ledger.ledger.application import told_by_line, utc_now
 from cqc_ledger.ledger.errors import InputError
-from cqc_ledger.projections import views
 
 
 @click.command()
@@ -38,7 +37,7 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     with opened(ctx, creating=True) as ledger, reading(file) as lines:
         read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
         try:
-            outcome = views.written(ledger, lambda follow: ledger.record(read, followers=[follow]))
+            outcome = written_whole(ledger, lambda follow: ledger.record(read, followers=[follow]))
         except InputError as refused:
             raise told_by_line(refused) from None
     outcome.notes.extend(no_cell_notes(left_out))

@@ -9,9 +9,8 @@ import click
 from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.reading import reading
-from cqc_ledger.cli.writing import show
+from cqc_ledger.cli.writing import show, written_whole
 from cqc_ledger.ledger.application import utc_now
-from cqc_ledger.projections import views
 
 
 @click.command()
@@ -30,5 +29,5 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     from cqc_ledger.ledger.input import iter_exported
 
     with opened(ctx, creating=True) as ledger, reading(file) as lines:
-        outcome = views.written(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
+        outcome = written_whole(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
     show(outcome, as_json, done="Restored")

@@ -9,6 +9,7 @@ from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.params import CqcId
 from cqc_ledger.cli.progress import planned_bar
+from cqc_ledger.cli.writing import told_if_interrupted
 from cqc_ledger.ledger.errors import SyncFailed
 from cqc_ledger.ledger.sync import client as sync_client
 from cqc_ledger.projections import views
@@ -47,15 +48,12 @@ def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, ful
             "then give your key with --key KEY or $CQC_API_KEY"
         )
     with opened(ctx, writing=True, creating=bool(providers)) as ledger:  # a new ledger that recorded nothing is removed
-        with sync_client.Client(api, key.strip(), rate=rate) as client, planned_bar("Syncing") as bar:
-            try:
-                done = views.written(
-                    ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar)
-                )
-            except KeyboardInterrupt:
-                raise SyncFailed(
-                    "interrupted: every provider finished before stays recorded, none half; run sync again to carry on"
-                ) from None
+        with (
+            sync_client.Client(api, key.strip(), rate=rate) as client,
+            planned_bar("Syncing") as bar,
+            told_if_interrupted("every provider finished before stays recorded, none half; run sync again to carry on"),
+        ):
+            done = views.written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
         emit_json(done.as_json()) if as_json else click.echo(done.text())
         if done.failed:
             raise SyncFailed(

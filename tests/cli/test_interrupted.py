@@ -1,0 +1,101 @@
+"""Ctrl-C during a writing command: the input's one transaction is rolled back, and the command
+says so as `Error: interrupted: nothing of this input was recorded`, exit status 1 (as `sync`
+says what stands of its run), where click said `Aborted!`."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import EXAMPLES, Cli
+
+from cqc_ledger.cli import main
+
+SAID = "Error: interrupted: nothing of this input was recorded\n"
+
+
+class Interrupted(io.RawIOBase):
+    """Standard input that gives `first`, then is interrupted as Ctrl-C interrupts a read."""
+
+    def __init__(self, first: bytes):
+        self.left = first
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        if not self.left:
+            raise KeyboardInterrupt
+        n = min(len(buffer), len(self.left))
+        buffer[:n], self.left = self.left[:n], self.left[n:]
+        return n
+
+
+def interrupted(db: str, *args: str, first: bytes):
+    return CliRunner().invoke(main, ["--db", db, *args], input=io.BufferedReader(Interrupted(first)))
+
+
+def waiting_for_more(pid: int, patience: float = 30.0) -> None:
+    """Until the process waits to read more of its pipe (past the first lines, in its write)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            waiting = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:  # no /proc: a while is long enough
+            time.sleep(2)
+            return
+        if "pipe" in waiting:
+            return
+        time.sleep(0.05)
+
+
+def test_ctrl_c_during_record_records_nothing_of_the_input_and_says_so(cli: Cli, db: str):
+    assert cli("record", str(EXAMPLES / "RX9.jsonl")).exit_code == 0
+    before = cli("export").stdout
+
+    result = interrupted(db, "record", "-", first=(EXAMPLES / "RWP.jsonl").read_bytes())
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", SAID)
+    assert cli("export").stdout == before
+
+
+def test_ctrl_c_during_restore_leaves_no_new_ledger_behind(sqlite_cli: Cli, tmp_path: Path):
+    assert sqlite_cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+    exported = sqlite_cli("export").stdout_bytes
+    new = tmp_path / "new.db"
+
+    result = interrupted(str(new), "restore", "-", first=exported[: len(exported) // 2])
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", SAID)
+    assert not new.exists()
+
+
+def test_ctrl_c_sent_to_restore_as_a_user_sends_it(sqlite_cli: Cli, tmp_path: Path):
+    # Given restore reading an export from a pipe that has not ended
+    assert sqlite_cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+    exported = sqlite_cli("export").stdout_bytes
+    new = tmp_path / "new.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cqc_ledger.cli", "--db", str(new), "restore", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    process.stdin.write(exported[: len(exported) // 2])
+    process.stdin.flush()
+    waiting_for_more(process.pid)
+
+    # When Ctrl-C is pressed
+    os.kill(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+
+    # Then nothing is restored, and it says so
+    assert (process.returncode, out, err.decode()) == (1, b"", SAID)
+    assert not new.exists()
