@@ -14,20 +14,19 @@ import click
 
 from cqc_ledger.cli.progress import PROGRESS_BYTES, counted, open_ended
 
-_READ_BYTES = 1 << 20
-
 
 @contextmanager
 def reading(file: BinaryIO) -> Iterator[Iterable[bytes]]:
-    """The lines of an input, with a progress bar on a terminal when the input is large: sized
+    """The lines of an input (`ledger.input.lines_of`: a line too long refused as soon as it
+    is), with a progress bar on a terminal when the input is large: sized
     by a file's bytes; for an input of unknown size (a pipe), one with no total, counting the
     lines read once as many bytes have come as make a file large. A failure to read them names
     the input (one typed at the terminal gets no bar: it would be drawn over the typing)."""
-    from cqc_ledger.ledger.input import read_lines
+    from cqc_ledger.ledger.input import lines_of
 
     size = _size(file)
     with _in_large_pieces(file) as read:
-        lines = read_lines(read, name(file))
+        lines = lines_of(getattr(read, "read1", read.read), name(file))
         if (size is not None and size < PROGRESS_BYTES) or not sys.stderr.isatty() or is_terminal(file):
             yield lines
         elif size is None:
@@ -53,11 +52,13 @@ def name(file: BinaryIO) -> str:
 
 @contextmanager
 def _in_large_pieces(file: BinaryIO) -> Iterator[BinaryIO]:
-    """The input read from its file descriptor 1 MiB at a time (in lines of a few KiB, the
-    default pieces of 8 KiB made reading them take twice the processor time); the input as
-    given when it has no descriptor (a test's bytes)."""
+    """The input read from its file descriptor up to 1 MiB at a time (in lines of a few KiB, the
+    pieces of 8 KiB of a default buffered file made reading them take twice the processor time),
+    unbuffered: each piece is what one read gives (a line typed at a terminal as it is typed),
+    straight into the bytes the lines are split from (a buffer would copy each byte once more);
+    the input as given when it has no descriptor (a test's bytes)."""
     try:
-        read = open(file.fileno(), "rb", buffering=_READ_BYTES, closefd=False)  # noqa: SIM115 (closed below)
+        read = open(file.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115 (closed below)
     except (OSError, ValueError, io.UnsupportedOperation):
         yield file
         return

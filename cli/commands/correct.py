@@ -30,10 +30,13 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     Example:
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
     """
-    from cqc_ledger.ledger.input import json_value, not_utf8_line, reading, without_bom
+    from cqc_ledger.ledger.input import LINE_LIMIT, TooLong, json_value, not_utf8_line, read_at_most, reading, without_bom
 
-    with reading(name(file)):
-        text = without_bom(file.read())
+    try:
+        with reading(name(file)):
+            text = without_bom(read_at_most(file, LINE_LIMIT))
+    except TooLong as long:  # as a line of `record` is: one entry
+        raise MalformedLine(f"the replacement in {file.name} is {long}, the most an entry may hold") from None
     try:
         replacement = json_value(text, exact=True)
     except ValueError as bad:

@@ -18,11 +18,14 @@ from cqc_ledger.ledger.application import Follower, Ledger, told_by_line
 from cqc_ledger.ledger.errors import BadImportFile, InputError, RuleBroken
 from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.imports import Draft, cqc_api, cqc_files, file_entries, first_few, keeping, tables
-from cqc_ledger.ledger.input import json_value, not_utf8, reading, without_bom
+from cqc_ledger.ledger.input import TooLong, json_value, not_utf8, read_at_most, reading, without_bom
 from cqc_ledger.ledger.parsing import parse_entry
 from cqc_ledger.ledger.records import Recorded
 
 _SHOWN = 10
+# The most a file of CQC API responses may hold: the longest of the 159 real responses
+# (RBA11.json) is 24,213 bytes, so a file may list over 2,000 such, read whole as one JSON text.
+RESPONSE_LIMIT = 64 << 20
 
 Advance = Callable[[int], None]
 Stage = Callable[[str, int, str], Advance]
@@ -174,9 +177,13 @@ def _responses(path: str, advance: Advance) -> list[cqc_api.Response]:
     """The responses in a file: one JSON object, or a JSON list of them."""
     try:
         with reading(path), open(path, "rb") as file:
-            text = file.read()
+            text = read_at_most(file, RESPONSE_LIMIT)
             advance(len(text))
             body = json_value(without_bom(text))
+    except TooLong as long:
+        raise BadImportFile(
+            f"{path}: {long}, the most a file of CQC API responses may hold (one is tens of KB: split a list of them into several files)"
+        ) from None
     except ValueError as bad:
         raise BadImportFile(f"{path}: {not_utf8(text, 'file') or f'not valid JSON ({bad})'}") from None
     if isinstance(body, list):

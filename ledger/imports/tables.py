@@ -17,10 +17,12 @@ Rows are numbered as a spreadsheet shows them, counting from 1 at the top of the
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
+import stat
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -76,8 +78,12 @@ def read(path: str, recognise: Recognise, *, sifting: bool = False, advance: Adv
 
 def size(path: str) -> int:
     """How many bytes reading the file reads: an ODS's `content.xml` as inflated, else the file's
-    own size (a file that cannot be read as it seems is refused when it is read, not here)."""
+    own size (a file that cannot be read as it seems is refused when it is read, not here). Only
+    a file is opened as a zip archive: zipfile reads a device (`/dev/zero`) to its end, which
+    never comes, looking for the archive's directory."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return 0
         with zipfile.ZipFile(path) as book:
             return book.getinfo("content.xml").file_size
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -136,10 +142,20 @@ def _cell(value: Any) -> Any:
 # ---- CSV ----------------------------------------------------------------------------------------
 
 
+# The longest line a CSV may hold, in characters: a row of CQC's widest file (HSCA_Active_Locations,
+# 122 columns) is a few KB, and the csv module refuses a cell of over 128 KiB.
+ROW_LIMIT = 1 << 20
+_PIECE = 1 << 16
+
+
+class _LineRefused(ValueError):
+    """A line of a CSV that cannot be a row of CQC's: refused, naming the row, unread beyond."""
+
+
 def _csv_rows(path: str, advance: Advance) -> Iterator[tuple[int, Row]]:
     encoding, feeds = _csv_probe(path)
     with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="\n" if feeds else "") as file:
-        reader = csv.reader(_returns_within_rows(file) if feeds else file, strict=True)
+        reader = csv.reader(_lines(file, feeds), strict=True)
         number, told = 0, 0
         try:
             for number, row in enumerate(reader, 1):
@@ -149,32 +165,45 @@ def _csv_rows(path: str, advance: Advance) -> Iterator[tuple[int, Row]]:
                     told = at
         except csv.Error as bad:
             raise BadImportFile(f"{path}: row {number + 1}: not valid CSV ({bad})") from None
+        except _LineRefused as bad:
+            raise BadImportFile(f"{path}: row {number + 1}: {bad}") from None
         advance(raw.tell() - told)
+
+
+def _lines(file: io.TextIOWrapper, feeds: bool) -> Iterator[str]:
+    """The lines of a CSV, each read no further than `ROW_LIMIT` characters: one longer (a file
+    with no line ends, `/dev/zero`) is refused as soon as it passes them. In a file whose rows end
+    at line feeds, a carriage return anywhere else in a line is read as a space (cells are
+    stripped): a line edited by a tool that knows only line feeds (`sed 's/$/,extra/'` on a CR LF
+    file leaves its CR before `,extra`) is one row, as an editor shows it, not two, so that its
+    cells are counted against the header as the row's own."""
+    for line in iter(functools.partial(file.readline, ROW_LIMIT + 1), ""):
+        if len(line) > ROW_LIMIT and not line.endswith(("\n", "\r")):
+            if "\x00" in line:
+                raise _LineRefused("holds NUL bytes, which no CSV text does (a spreadsheet, or UTF-16 text?): save the sheet as CSV")
+            raise _LineRefused(f"longer than {ROW_LIMIT} characters, the most a line of a CSV may hold (a row of CQC's is a few KB)")
+        if feeds and "\r" in line:
+            body = line.removesuffix("\n").removesuffix("\r") if line.endswith("\n") else line
+            line = body.replace("\r", " ") + line[len(body) :] if "\r" in body else line
+        yield line
 
 
 def _csv_probe(path: str) -> tuple[str, bool]:
     """The file's encoding (UTF-8, else cp1252: a CSV saved by Excel on Windows), and whether its
     rows end at line feeds (LF, or CR LF), as its first line does, or at carriage returns alone
-    (a CSV saved by Excel for Mac before 2016)."""
+    (a CSV saved by Excel for Mac before 2016). Read no further than a line longer than
+    `ROW_LIMIT`, where the rows are refused (`_lines`)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as probe:
-            first = probe.readline()
-            while probe.read(1 << 16):
-                pass
+            first = probe.readline(ROW_LIMIT + 1)
+            run = 0 if first.endswith(("\n", "\r")) else len(first)  # characters since the last line end
+            while run <= ROW_LIMIT and (text := probe.read(_PIECE)):
+                end = max(text.rfind("\n"), text.rfind("\r"))
+                run = run + len(text) if end < 0 else len(text) - end - 1
         return "utf-8-sig", not first.endswith("\r")
     except UnicodeDecodeError:
         with open(path, encoding="cp1252", errors="replace", newline="") as probe:
-            return "cp1252", not probe.readline().endswith("\r")
-
-
-def _returns_within_rows(lines: Iterable[str]) -> Iterator[str]:
-    """The lines of a file whose rows end at line feeds, a carriage return anywhere else in a line
-    read as a space (cells are stripped): a line edited by a tool that knows only line feeds
-    (`sed 's/$/,extra/'` on a CR LF file leaves its CR before `,extra`) is one row, as an editor
-    shows it, not two, so that its cells are counted against the header as the row's own."""
-    for line in lines:
-        body = line.removesuffix("\n").removesuffix("\r") if line.endswith("\n") else line
-        yield body.replace("\r", " ") + line[len(body) :] if "\r" in body else line
+            return "cp1252", not probe.readline(ROW_LIMIT + 1).endswith("\r")
 
 
 # ---- ODS, streamed (see `ods`) ----------------------------------------------------------------
