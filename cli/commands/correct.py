@@ -28,7 +28,7 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
 
     \b
     Example:
-      cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"
+      cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"   # your corrected entry
     """
     from cqc_ledger.ledger.input import LINE_LIMIT, TooLong, json_value, not_utf8_line, read_at_most, reading, without_bom
 

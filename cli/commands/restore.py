@@ -24,7 +24,7 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
 
     \b
     Example:
-      cqc-ledger restore ledger.jsonl
+      cqc-ledger --db new.db restore ledger.jsonl      # ledger.jsonl as export wrote it; new.db a new ledger
     """
     from cqc_ledger.ledger.input import iter_exported
 

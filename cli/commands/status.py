@@ -22,11 +22,14 @@ from cqc_ledger.projections import answers, output
 @click.pass_context
 def status(ctx: click.Context, provider_id: str, at: date | None, known_at: datetime | None, as_json: bool) -> None:
     """The status of PROVIDER at the end of a day: its ratings at every level, special
-    measures, warning notices, last inspection and report.
+    measures, warning notices, last inspection and report. With --known-at TIME, as the ledger
+    stood at TIME: only what it had recorded by then (a TIME before it recorded anything of
+    PROVIDER is refused, saying when it first did).
 
     \b
-    Example:
-      cqc-ledger status RWP --at 2018-01-01 --known-at 2019-03-01
+    Examples:
+      cqc-ledger status RWP --at 2018-01-01
+      cqc-ledger status RWP --at 2018-01-01 --known-at TIME   # TIME: a day, or a moment like 2019-03-01T12:00:00Z
     """
     now = utc_now()
     at = at or now.date()

@@ -21,8 +21,9 @@ def verify(ctx: click.Context, digest: bool, against: str | None, as_json: bool)
 
     \b
     Example:
-      cqc-ledger verify --digest
-      cqc-ledger verify --against 40:e7c55cc7133df90d4afe1f20343f56b65c9fc15ef6c98ae5ffa37b2d4bb5261c
+      cqc-ledger verify
+      cqc-ledger verify --digest > head.txt            # the head to publish: POSITION:HASH
+      cqc-ledger verify --against "$(cat head.txt)"    # later: the ledger up to that head unchanged
       cqc-ledger verify --json
     """
     from cqc_ledger.ledger import chain, integrity
