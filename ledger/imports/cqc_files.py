@@ -182,7 +182,36 @@ def _as_at(banner: list[list[str]], path: str) -> date | None:
     return None
 
 
+# The columns the import reads (as `_key` gives them), the place's and provider's: a header that
+# names one of them twice is refused; any other may be named twice (the import does not read it).
+_READ_COLUMNS = frozenset(
+    {
+        "provider id",
+        "provider name",
+        "provider hsca start date",
+        "provider primary inspection category",
+        "provider region",
+        "location id",
+        "location name",
+        "location hsca start date",
+        "location hsca end date",
+        *_TYPE_COLUMNS,
+        *(_key(c) for c in (cqc_ratings.SERVICE, cqc_ratings.RATING, cqc_ratings.DAY, cqc_ratings.INHERITED)),
+        *(_key(c) for c in cqc_ratings.QUESTION_COLUMNS),
+    }
+)
+
+
+def _reads(kind: str) -> Callable[[str], bool]:
+    """Whether the import reads a column of a table of `kind`: a Providers sheet's row is checked
+    for any location it names (`cqc_ratings`), in every column whose name starts "location"."""
+    if kind == "ratings-providers":
+        return lambda name: name in _READ_COLUMNS or name.startswith("location")
+    return _READ_COLUMNS.__contains__
+
+
 def _read_table(found: Read, table: Table, source: Source, all_providers: bool) -> None:
+    table.given_twice(_key, _reads(table.kind))
     columns = {_key(c): c for c in table.columns}
     index = {_key(c): i for i, c in enumerate(table.columns)}
     types = [index[c] for c in _TYPE_COLUMNS if c in index]

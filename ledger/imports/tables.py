@@ -51,6 +51,25 @@ class Table:
     banner: list[list[str]]
     rows: Iterator[tuple[int, Row]]
     sieving: ods.Sieving | None = None
+    header_row: int = 1
+
+    def given_twice(self, key: Callable[[str], str], read: Callable[[str], bool]) -> None:
+        """BadImportFile when the header names a column the reader reads (`read`, of a name as
+        `key` gives it) twice: which of the two holds the value cannot be told. A column not read
+        may be named any number of times."""
+        first: dict[str, int] = {}
+        for at, column in enumerate(self.columns):
+            name = key(column)
+            if not name or not read(name):
+                continue
+            if name in first:
+                was = first[name]
+                raise BadImportFile(
+                    f'{self.name}: row {self.header_row}: the header names the column "{self.columns[was]}" twice, as columns '
+                    f"{was + 1} ({_letters(was)}) and {at + 1} ({_letters(at)}): which of them to read cannot be told; "
+                    "remove or rename one"
+                )
+            first[name] = at
 
     def sift(self, columns: Sequence[int], keep: Callable[[list[Any]], bool]) -> None:
         """Before its rows are read: the rows wanted are those for which `keep`, given the values
@@ -74,6 +93,16 @@ def read(path: str, recognise: Recognise, *, sifting: bool = False, advance: Adv
         yield from _tables(_ods_sheets(path, sieving, advance), recognise, sieving)
     else:
         yield from _tables(_xlsx_sheets(path, advance), recognise, sieving)
+
+
+def _letters(at: int) -> str:
+    """The letters a spreadsheet names the column at index `at` by: A, ..., Z, AA, ..."""
+    letters = ""
+    at += 1
+    while at:
+        at, left = divmod(at - 1, 26)
+        letters = chr(ord("A") + left) + letters
+    return letters
 
 
 def size(path: str) -> int:
@@ -100,7 +129,7 @@ def _tables(sheets: Any, recognise: Recognise, sieving: ods.Sieving | None) -> I
             kind = recognise(values) if any(values) else None
             if kind is not None:
                 columns = _columns(values)
-                yield Table(name, kind, columns, banner, _numbered(name, columns, rows), sieving)
+                yield Table(name, kind, columns, banner, _numbered(name, columns, rows), sieving, number)
                 break
             if number > HEADER_WITHIN:
                 break

@@ -5,6 +5,7 @@ deregister deactivated locations, and on a later month record only what changed.
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import pytest
@@ -428,3 +429,47 @@ def test_a_registration_day_the_rules_refuse_is_named_by_its_row_and_column(cli,
     message = refused(cli, "cqc-files", active)
 
     assert f'{active}: row 2, column Provider HSCA start date: field "on": ' in message
+
+
+def _with_column_twice(header: list[str], values: list[object], column: str) -> tuple[list[str], list[object]]:
+    """The header and row with `column` given again at the end, the second holding another value."""
+    return [*header, column], [*values, "Inadequate" if column == "Latest Rating" else "second"]
+
+
+@pytest.mark.parametrize("as_ods", [False, True], ids=["csv", "ods"])
+def test_a_header_naming_a_column_the_import_reads_twice_is_refused_naming_both(cli, tmp_path, as_ods):
+    # Given a ratings sheet whose header gives Latest Rating twice, each with its own rating
+    header = columns("Locations")
+    row = location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")
+    header, values = _with_column_twice(header, [row.get(c, "") for c in header], "Latest Rating")
+    at = header.index("Latest Rating") + 1
+    if as_ods:
+        path = ods(tmp_path / "latest.ods", {"Locations": [header, values]})
+        where = f"{path} (sheet Locations): row 1"
+    else:
+        path = str(tmp_path / "latest.csv")
+        with open(path, "w", newline="") as out:
+            csv.writer(out).writerows([header, values])
+        where = f"{path}: row 1"
+
+    # When it is imported, then it is refused, naming the column and both places; nothing is recorded
+    message = refused(cli, "cqc-files", path)
+
+    assert (
+        f'{where}: the header names the column "Latest Rating" twice, as columns {at} (T) and {len(header)} (AC): '
+        "which of them to read cannot be told; remove or rename one"
+    ) in message
+    assert cli("entries", "RWP").exit_code == 1
+
+
+def test_a_column_the_import_does_not_read_may_be_named_twice(cli, tmp_path):
+    header = columns("Locations")
+    row = location_row("RWP01", "Overall", "Overall", GOOD, "2019-09-20")
+    header, values = _with_column_twice(header, [row.get(c, "") for c in header], "Report Type")
+    path = tmp_path / "latest.csv"
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows([header, values])
+
+    run_import(cli, "cqc-files", str(path))
+
+    assert [e["type"] for e in entries(cli, "RWP")] == ["ProviderRegistered", "LocationRegistered", "ReportPublished"]
