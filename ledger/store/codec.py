@@ -178,14 +178,14 @@ def recorded_from_state(kind: str, position: int, state: Any, *, provider_id: st
     in by hand) text; all are read."""
     if not isinstance(state, bytes):
         state = state.encode() if isinstance(state, str) else bytes(state) if isinstance(state, (bytearray, memoryview)) else state
-    if isinstance(state, bytes) and (entry := read_fast(kind, state)) is not None:
-        return Recorded(entry, position, _moment(state[16:42]))
-    # Anything the fast reading will not take is read the general way, which names what is wrong.
     try:
+        if isinstance(state, bytes) and (entry := read_fast(kind, state)) is not None:
+            return Recorded(entry, position, _moment(state[_TIME]))
+        # Anything the fast reading will not take is read the general way, which names what is wrong.
         if not isinstance(state, bytes):
             raise TypeError(holds_no_json(state))
         obj = orjson.loads(state)
-        recorded_at = datetime.fromisoformat(obj.pop("recorded_at").replace("Z", "+00:00"))
+        recorded_at = _time_of(obj.pop("recorded_at"))
         obj["type"] = kind
         entry = entry_from_json(obj)
         if (outside := word_outside(entry)) is not None:
@@ -232,8 +232,25 @@ def read_for_rows(kind: str, state: bytes) -> Any | None:
 
 
 def _as_written(state: bytes) -> bool:
-    """Whether a stored state begins as the ledger writes one (`stored_state`): its time first."""
-    return state[:16] == b'{"recorded_at":"' and state[43:45] == b'",'
+    """Whether a stored state begins as the ledger writes one (`stored_state`): its time first,
+    a time in the form `format_time` writes. An input's entries share one time, so the opening
+    of the last state taken is kept, and almost every state is taken by comparing its opening
+    with it (a rebuild asks this of every entry)."""
+    global _last_opening
+    opening = state[:45]
+    if opening == _last_opening:
+        return True
+    if opening[:16] != b'{"recorded_at":"' or opening[43:45] != b'",':
+        return False
+    try:
+        _moment(opening[_TIME])
+    except ValueError:
+        return False
+    _last_opening = opening
+    return True
+
+
+_last_opening = b""
 
 
 @cache
@@ -301,7 +318,34 @@ def _unchecked(kind: str) -> tuple[FieldSpec, ...]:
     return tuple(spec for spec in field_specs(ENTRY_TYPES[kind]) if spec.kind in ("choice", "choices", "scope"))
 
 
+# Where a stored state holds its recorded time (`stored_state`), and the one form the ledger
+# writes it in (`format_time`): fixed width, UTC, microseconds, `Z`.
+_TIME = slice(16, 43)
+_WRITTEN = b"0000-00-00T00:00:00.000000Z"  # with every digit written 0
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_EXAMPLE = "2026-11-22T15:33:46.123456Z"
+
+
 @lru_cache(maxsize=256)  # an input's entries share one time
 def _moment(stamp: bytes) -> datetime:
-    """The UTC time stored as `2026-11-22T15:33:46.123456` (its `Z` left off)."""
-    return datetime.fromisoformat(stamp.decode() + "+00:00")
+    """The UTC time stored as `2026-11-22T15:33:46.123456Z`; a ValueError, naming it, for anything
+    else: text of another form, or of this one that is no time (month 13, 24 o'clock, year 0)."""
+    if stamp.translate(_DIGITS) != _WRITTEN:
+        raise ValueError(_not_a_time(stamp.decode(errors="replace"), f"not a time as the ledger writes one ({_EXAMPLE})"))
+    try:
+        return datetime.fromisoformat(stamp[:-1].decode() + "+00:00")
+    except ValueError as why:
+        raise ValueError(_not_a_time(stamp.decode(), f"not a time ({why})")) from None
+
+
+def _time_of(value: Any) -> datetime:
+    """The recorded time of a stored state read the general way, as strict as `_moment`."""
+    if not isinstance(value, str):
+        raise TypeError(_not_a_time(value, f"not a time as the ledger writes one ({_EXAMPLE})"))
+    return _moment(value.encode())
+
+
+def _not_a_time(value: Any, why: str) -> str:
+    from cqc_ledger.ledger.parsing import shown  # only a refusal needs it
+
+    return f"recorded_at is {shown(value)}, {why}"

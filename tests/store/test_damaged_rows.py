@@ -122,22 +122,68 @@ OUT_OF_WORDS = [
 ]
 
 
+def refusals(ledger: str, position: int, not_read: Any = NOT_READ) -> list[str]:
+    """What each reading command that reads RWP's entry at `position` did, where it did not refuse it."""
+    wrong = []
+    for args in (a for a in READING if position not in not_read.get(a, ())):
+        result = run(ledger, *args)
+        if not refused(result, f"RWP/{position}"):
+            wrong.append(f"{' '.join(args)}: {result.exit_code} {result.exception!r} {result.stderr[-300:]}")
+    return wrong
+
+
 @pytest.mark.parametrize(("position", "edit"), [(p, e) for p, e, _ in OUT_OF_WORDS], ids=[i for *_, i in OUT_OF_WORDS])
 def test_an_entry_the_ledger_could_not_have_recorded_is_refused_by_every_reading_command(ledger: str, position: int, edit: Any):
     # Given one stored entry edited by hand: valid JSON, but not an entry the ledger would write
     old = set_state(ledger, position, None)
     set_state(ledger, position, edited(old, edit))
-    wrong = []
-    for args in (a for a in READING if position not in NOT_READ.get(a, ())):
-        # When a reading command meets it
-        result = run(ledger, *args)
+    # When each reading command meets it, then it is refused, naming the entry, as a row holding no entry is
+    wrong = refusals(ledger, position)
 
-        # Then it is refused, naming the entry, as a row holding no entry is
-        if not refused(result, f"RWP/{position}"):
-            wrong.append(f"{' '.join(args)}: {result.exit_code} {result.exception!r} {result.stderr[-300:]}")
     assert not wrong, "\n".join(wrong)
     # And a word outside the vocabulary is named with where it is
     if edit is rated_meh:
         assert 'ratings[0].rating is "Meh", not one of the ledger\'s words' in run(ledger, "status", "RWP").stderr
+    set_state(ledger, position, old)
+    ok(ledger, "verify")
+
+
+MONTH_13 = "2026-13-01T10:00:00.000000Z"
+# The recorded time in front of a stored state: read by rebuild's fast reading (a report; a notice,
+# with words of its own to check), by the entry's fast reading, and the general way (a correction)
+TIMES = [
+    (23, MONTH_13, "a report recorded in month 13"),
+    (7, MONTH_13, "a notice recorded in month 13"),
+    (29, MONTH_13, "a correction recorded in month 13"),
+    (23, "2026-11-22T15:33:46Z", "a time without its microseconds"),
+    (23, "2026-11-22T15:33:46.123456+01:00", "a time in another zone"),
+    (23, "2026-11-22T15:33:46.123456", "a time without its zone"),
+    (1, 20261122, "a time that is a number"),
+]
+# changes reads of an entry only its day and its cells (register_facts.read_rated), not when it
+# was recorded (the views hold that), as it reads no summary
+TIME_NOT_READ = NOT_READ | {("changes", "--from", "2015-01-01", "--to", "2020-01-01"): {1, 7, 23, 29}}
+
+
+@pytest.mark.parametrize(("position", "time"), [(p, t) for p, t, _ in TIMES], ids=[i for *_, i in TIMES])
+def test_an_entry_recorded_at_no_time_the_ledger_writes_is_refused_by_every_reading_command(ledger: str, position: int, time: Any):
+    # Given one stored entry whose recorded time is edited by hand, left in front as the ledger writes it
+    old = set_state(ledger, position, None)
+    set_state(ledger, position, edited(old, lambda obj: obj.update(recorded_at=time)))
+
+    # When each reading command meets it, then it is refused, naming the entry (never a traceback,
+    # and rebuild copies no time into the views)
+    wrong = refusals(ledger, position, TIME_NOT_READ)
+
+    assert not wrong, "\n".join(wrong)
+    # And the time is named with what is wrong with it
+    if time == MONTH_13:
+        said = f'(ValueError: recorded_at is "{MONTH_13}", not a time (month must be in 1..12))'
+        assert said in run(ledger, "rebuild").stderr
+        assert said in run(ledger, "history", "RWP").stderr
+    elif isinstance(time, str):
+        assert (
+            f'recorded_at is "{time}", not a time as the ledger writes one (2026-11-22T15:33:46.123456Z)' in run(ledger, "rebuild").stderr
+        )
     set_state(ledger, position, old)
     ok(ledger, "verify")
