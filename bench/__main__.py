@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -89,10 +90,20 @@ def fresh(db: Path) -> Path:
 
 
 class Store:
-    """A place to measure the ledger in: a SQLite file, or a schema of a PostgreSQL server."""
+    """A place to measure the ledger in: a SQLite file, or a schema of a PostgreSQL server.
+    `drop` takes away what the benchmark made there (the schema; a SQLite file goes with its
+    folder)."""
 
-    def __init__(self, label: str, target: str, reset: Callable[[], None], size: Callable[[], int], rebuild_goal: int):
-        self.label, self.target, self.reset, self.size, self.rebuild_goal = label, target, reset, size, rebuild_goal
+    def __init__(
+        self,
+        label: str,
+        target: str,
+        reset: Callable[[], None],
+        size: Callable[[], int],
+        rebuild_goal: int,
+        drop: Callable[[], None] = lambda: None,
+    ):
+        self.label, self.target, self.reset, self.size, self.rebuild_goal, self.drop = label, target, reset, size, rebuild_goal, drop
 
 
 def sqlite_store(work: Path) -> Store:
@@ -107,30 +118,38 @@ def sqlite_store(work: Path) -> Store:
 
 
 def postgres_store(url: str) -> Store | None:
-    """A schema of its own on the server at `url` (None, saying why, when it cannot be used). The
-    benchmark's own connections carry the URL's options (sslmode, say) as the ledger's do."""
-    target = f"{url}{'&' if '?' in url else '?'}schema=cqc_bench"
+    """A schema of this run's own on the server at `url`, named by the process and a random part,
+    so that two people measuring on one server never meet (None, saying why, when the server
+    cannot be used). The benchmark's own connections carry the URL's options (sslmode, say) as
+    the ledger's do."""
+    schema = f"cqc_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    target = f"{url}{'&' if '?' in url else '?'}schema={schema}"
     try:
         with postgres_connection(checked(target), autocommit=True) as admin:
-            admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
+            admin.execute("SELECT 1")
     except Exception as error:
         print(f"PostgreSQL: not measured ({masked(str(error), target).strip().splitlines()[0]})")
         return None
 
-    def reset() -> None:
+    def drop() -> None:
         with postgres_connection(target, autocommit=True) as admin:
-            admin.execute('DROP SCHEMA IF EXISTS "cqc_bench" CASCADE')
-            admin.execute('CREATE SCHEMA "cqc_bench"')
+            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    def reset() -> None:
+        drop()
+        with postgres_connection(target, autocommit=True) as admin:
+            admin.execute(f'CREATE SCHEMA "{schema}"')
 
     def size() -> int:
         with postgres_connection(target, autocommit=True) as admin:
             found = admin.execute(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'cqc_bench' AND c.relkind IN ('r', 'm')"
+                "WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
+                (schema,),
             ).fetchone()
         return int(found[0] or 0) if found else 0
 
-    return Store("PostgreSQL", target, reset, size, 40_000)
+    return Store("PostgreSQL", target, reset, size, 40_000, drop)
 
 
 class Baseline(NamedTuple):
@@ -174,27 +193,31 @@ def measure(store: Store, lines_file: Path, entries: int, cells: int, providers:
     rng = random.Random(1)
     asked = [(f"R{rng.randrange(providers):05d}", date(rng.randint(2014, 2025), rng.randint(1, 12), 28)) for _ in range(200)]
     ledger = Ledger(store.target)
-    rebuilding = median_of(runs, lambda: rebuilt(ledger))
-    print(f"rebuild, in process     {rebuilding:8.2f} s  {entries / rebuilding:9.0f} entries/s (goal >= {store.rebuild_goal:,} entries/s)")
-    views = open_views(ledger)
-    turn = iter(range(10**9))
+    try:  # closed however the run ends: an open transaction would hold up dropping the schema
+        rebuilding = median_of(runs, lambda: rebuilt(ledger))
+        print(
+            f"rebuild, in process     {rebuilding:8.2f} s  {entries / rebuilding:9.0f} entries/s (goal >= {store.rebuild_goal:,} entries/s)"
+        )
+        views = open_views(ledger)
+        turn = iter(range(10**9))
 
-    def one_status() -> None:
-        provider_id, day = asked[next(turn) % len(asked)]
-        views.status(provider_id, day)
+        def one_status() -> None:
+            provider_id, day = asked[next(turn) % len(asked)]
+            views.status(provider_id, day)
 
-    in_process = median_of(max(200, runs), one_status)
-    print(f"status --at, in process {in_process * 1000:8.2f} ms (goal < 2 ms, flat in register size)")
-    whole = median_of(max(5, runs), lambda: command(store.target, "status", asked[0][0], "--at", "2019-06-30"))
-    print(f"status --at, command    {whole * 1000:8.0f} ms (goal < 300 ms)")
-    trusts_in_process = median_of(max(5, runs), lambda: register(views.headlines(date(2019, 6, 30))))
-    print(f"trusts --at, in process {trusts_in_process * 1000:8.0f} ms over {providers} providers")
-    trusts = median_of(max(3, runs), lambda: command(store.target, "trusts", "--at", "2019-06-30", "--json"))
-    print(f"trusts --at, command    {trusts * 1000:8.0f} ms (goal < 300 ms over 5,000 providers)")
-    register_questions(store.target, runs)
-    # Last, so that every figure above is over the register alone.
-    heavy_status(store, views, lines_file.with_name("heavy.jsonl"), runs)
-    ledger.close()
+        in_process = median_of(max(200, runs), one_status)
+        print(f"status --at, in process {in_process * 1000:8.2f} ms (goal < 2 ms, flat in register size)")
+        whole = median_of(max(5, runs), lambda: command(store.target, "status", asked[0][0], "--at", "2019-06-30"))
+        print(f"status --at, command    {whole * 1000:8.0f} ms (goal < 300 ms)")
+        trusts_in_process = median_of(max(5, runs), lambda: register(views.headlines(date(2019, 6, 30))))
+        print(f"trusts --at, in process {trusts_in_process * 1000:8.0f} ms over {providers} providers")
+        trusts = median_of(max(3, runs), lambda: command(store.target, "trusts", "--at", "2019-06-30", "--json"))
+        print(f"trusts --at, command    {trusts * 1000:8.0f} ms (goal < 300 ms over 5,000 providers)")
+        register_questions(store.target, runs)
+        # Last, so that every figure above is over the register alone.
+        heavy_status(store, views, lines_file.with_name("heavy.jsonl"), runs)
+    finally:
+        ledger.close()
 
 
 def heavy_status(store: Store, views: Any, path: Path, runs: int) -> None:
@@ -235,7 +258,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/test",
-        help="a PostgreSQL server to measure too (in a schema cqc_bench); '' for none",
+        help="a PostgreSQL server to measure too (in a schema of this run's own, cqc_bench_PID_..., dropped at the end); '' for none",
     )
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="cqc-bench-"))
@@ -265,10 +288,14 @@ def main() -> None:
     print(f"reference, processor    {baseline.cpu:8.2f} s; its store {baseline.size / 2**20:.1f} MiB")
 
     stores = [sqlite_store(work)]
-    if args.postgres:
-        stores.append(postgres_store(args.postgres))
-    for store in filter(None, stores):
-        measure(store, lines_file, entries, cells, args.providers, baseline, args.runs)
+    if args.postgres and (server := postgres_store(args.postgres)) is not None:
+        stores.append(server)
+    try:
+        for store in stores:
+            measure(store, lines_file, entries, cells, args.providers, baseline, args.runs)
+    finally:  # a failed or interrupted run (Ctrl-C) leaves no schema behind either
+        for store in stores:
+            store.drop()
     if not args.dir:
         for path in work.iterdir():
             path.unlink()
