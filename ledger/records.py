@@ -85,6 +85,15 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+END_OF_TIME = "9999-12-31T23:59:59.999999Z"  # later than any time the ledger writes
+
+
+def seen_by(known_at: datetime | None) -> str:
+    """The latest recording time visible to a reader as known at `known_at`, written as the ledger
+    writes times (so compared as text): everything recorded, without one."""
+    return format_time(known_at) if known_at else END_OF_TIME
+
+
 def parse_time(text: str) -> datetime:
     """A moment from ISO 8601; a time without a zone is taken as UTC, a bare day as its end."""
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))

@@ -24,21 +24,16 @@ from cqc_ledger.events.inspections import RatingRevised
 from cqc_ledger.events.services import KNOWN_NAMES
 from cqc_ledger.events.vocabulary import QUESTIONS, RATINGS
 from cqc_ledger.ledger.history import AFTER_ITS_DAY
-from cqc_ledger.ledger.records import format_time
+from cqc_ledger.ledger.records import END_OF_TIME, seen_by
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state
 from cqc_ledger.ledger.store.sql import as_bytes
 from cqc_ledger.projections.find import Name
 from cqc_ledger.projections.views import Fact, Views
 
-_END_OF_TIME = "9999-12-31T23:59:59.999999Z"
 _VISIBLE = "recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
 HEADLINE_TOPICS = ("name", "registered", "deregistered", "overall", "regime", "oversight")
 # The entry types that set or unset rating cells.
 RATED = ("ReportPublished", "RatingRevised", "RatingsInherited", "ServiceSuperseded")
-
-
-def _seen(known_at: datetime | None) -> str:
-    return format_time(known_at) if known_at else _END_OF_TIME
 
 
 def _read(views: Views, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -48,7 +43,7 @@ def _read(views: Views, statement: str, params: tuple[Any, ...]) -> list[tuple[A
 def headline_facts(views: Views, until: date, known_at: datetime | None = None) -> list[Fact]:
     """Every headline fact with `on` <= `until`, as known at `known_at`, in effect order per
     provider: a deregistration on the day after its own (`ledger.history.takes_effect`)."""
-    seen = _seen(known_at)
+    seen = seen_by(known_at)
     found = _read(
         views,
         f"""SELECT provider_id, topic, subject, valid_from, position, value FROM {{headlines}}
@@ -75,7 +70,7 @@ def names(views: Views) -> list[Name]:
     own = _read(
         views,
         f"SELECT provider_id, valid_from, position, value FROM {{headlines}} WHERE topic = 'name' AND {_VISIBLE}",
-        (_END_OF_TIME, _END_OF_TIME),
+        (END_OF_TIME, END_OF_TIME),
     )
     places = _read(
         views,
@@ -215,7 +210,7 @@ def _rated(views: Views, chosen: str, params: tuple[Any, ...]) -> dict[str, list
 def rated_in(views: Views, start: date, end: date, known_at: datetime | None = None) -> dict[str, list[Rated]]:
     """Each provider's entries setting or unsetting ratings on a day after `start` up to `end`,
     as known at `known_at` (a corrected entry as its replacement), in effect order."""
-    seen = _seen(known_at)
+    seen = seen_by(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from > ? AND valid_from <= ?"
     return _rated(views, chosen, (seen, seen, start.isoformat(), end.isoformat()))
 
@@ -233,7 +228,7 @@ def rated_back(
     `known_at`, as stored (read them with `read_rated`): by provider, latest first, counting
     back from the latest those after the first `after`, up to the `upto`th (None: all); only
     those of `providers`, when named."""
-    seen = _seen(known_at)
+    seen = seen_by(known_at)
     chosen = f"{_RATED_VISIBLE} AND valid_from <= ?"
     params: tuple[Any, ...] = (seen, seen, day.isoformat())
     if providers is not None:

@@ -180,7 +180,7 @@ def recorded_from_state(kind: str, position: int, state: Any, *, provider_id: st
         state = state.encode() if isinstance(state, str) else bytes(state) if isinstance(state, (bytearray, memoryview)) else state
     try:
         if isinstance(state, bytes) and (entry := read_fast(kind, state)) is not None:
-            return Recorded(entry, position, _moment(state[_TIME]))
+            return Recorded(entry, position, _moment(state[RECORDED_AT]))
         # Anything the fast reading will not take is read the general way, which names what is wrong.
         if not isinstance(state, bytes):
             raise TypeError(holds_no_json(state))
@@ -201,7 +201,7 @@ def read_fast(kind: str, state: bytes) -> Entry | None:
     """The entry in a stored state as the ledger writes it, decoded straight into its type by
     msgspec (rating cells and all, their words checked as they are read), its other words then
     checked; None for anything else (`recorded_from_state` reads it the general way, or refuses
-    it). A rebuild asks it of every entry it reads from the stored bytes."""
+    it)."""
     decoder = _decoder(kind)
     if decoder is None or not _as_written(state):
         return None
@@ -243,7 +243,7 @@ def _as_written(state: bytes) -> bool:
     if opening[:16] != b'{"recorded_at":"' or opening[43:45] != b'",':
         return False
     try:
-        _moment(opening[_TIME])
+        _moment(opening[RECORDED_AT])
     except ValueError:
         return False
     _last_opening = opening
@@ -320,7 +320,7 @@ def _unchecked(kind: str) -> tuple[FieldSpec, ...]:
 
 # Where a stored state holds its recorded time (`stored_state`), and the one form the ledger
 # writes it in (`format_time`): fixed width, UTC, microseconds, `Z`.
-_TIME = slice(16, 43)
+RECORDED_AT = slice(16, 43)
 _WRITTEN = b"0000-00-00T00:00:00.000000Z"  # with every digit written 0
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _EXAMPLE = "2026-11-22T15:33:46.123456Z"

@@ -28,7 +28,7 @@ import orjson
 from cqc_ledger.events import ENTRY_TYPES, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import Recorded, format_time
-from cqc_ledger.ledger.store.codec import read_for_rows
+from cqc_ledger.ledger.store.codec import RECORDED_AT, read_for_rows
 
 # A row of `view_entries`: (provider_id, valid_from, position, mend, kind, recorded_at).
 EntryRow = tuple[str, str, int, int, str, str]
@@ -156,9 +156,6 @@ def recorded_rows(recorded: Recorded, entries: list[EntryRow], headline_rows: li
 
 # ---- from stored bytes (rebuild) ---------------------------------------------------------------
 
-# A stored state begins `{"recorded_at":"2026-11-22T15:33:46.123456Z",` (see ledger.store.codec):
-# the time the entry was learned.
-_LEARNED = slice(16, 43)
 _MENDS = frozenset(("EntryRetracted", "EntryCorrected"))
 
 
@@ -170,5 +167,5 @@ def stored_rows(position: int, kind: str, state: Any, entries: list[EntryRow], h
     reader refuses it: no reader reads rows from what another refuses."""
     if kind in _MENDS or type(state) is not bytes or (entry := read_for_rows(kind, state)) is None:
         return False
-    rows_of(entry, position, 0, state[_LEARNED].decode(), entries, headline_rows)
+    rows_of(entry, position, 0, state[RECORDED_AT].decode(), entries, headline_rows)
     return True

@@ -30,7 +30,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.application import Ledger, collector_paused
-from cqc_ledger.ledger.records import Recorded, format_time, parse_ref
+from cqc_ledger.ledger.records import Recorded, format_time, parse_ref, seen_by
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import one, rows
 from cqc_ledger.ledger.store.sqlite import created_in_turn
@@ -43,7 +43,6 @@ from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_ro
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
 REBUILD_PAGE = 20_000
-_END_OF_TIME = "9999-12-31T23:59:59.999999Z"
 _MENDS = (EntryRetracted, EntryCorrected)
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
@@ -259,7 +258,7 @@ class Views:
     def status(self, provider_id: str, at: date, known_at: datetime | None = None, *, current: bool = False) -> Status | None:
         """The provider's status at the end of `at`, as known at `known_at`: its visible entries
         folded as replay folds them. With `current`, None when the views are behind."""
-        seen = format_time(known_at) if known_at else _END_OF_TIME
+        seen = seen_by(known_at)
         found = self._status_rows(provider_id, at.isoformat(), seen, current=current)
         if found is None:
             return None
@@ -298,7 +297,7 @@ class Views:
     ) -> list[tuple[Any, ...]] | None:
         """Every headline fact visible on `at` as known at `known_at` (of `topics`, or all), in the
         tables' order (see `_VISIBLE_HEADLINES`). With `current`, None when the views are behind."""
-        seen = format_time(known_at) if known_at else _END_OF_TIME
+        seen = seen_by(known_at)
         where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
         with self._snapshot() as c:
             if current and self._behind(c):
