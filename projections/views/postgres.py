@@ -17,6 +17,7 @@ from psycopg.sql import SQL
 
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
+from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
 from cqc_ledger.projections.views.store import _STATUS, TRACKED_AS, Views
@@ -207,12 +208,21 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                         copy.write_row(row)
             found.clear()
 
+    _analyse_failures = (PersistenceError, psycopg.Error)
+
     def _analyse(self, c: Any) -> None:
         """The views' tables, and the entries' (`status` reads the entries it folds from there,
         by their key: without statistics the planner reckoned 14 rows a key, not one, and chose
         a bitmap scan for each)."""
         for table in ("entries", "headlines", "events"):
             c.execute(f"ANALYZE {self.names[table]}")
+
+    def _has_statistics(self) -> bool:
+        """Whether the views' entries table has been analysed (or vacuumed): never, its
+        `reltuples` is -1."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self.names["entries"],))
+            return bool(one(c) >= 0)
 
     def _tidy(self) -> None:
         """Vacuums the views' tables once the rebuild has committed: every row it replaced is

@@ -20,6 +20,7 @@ store's own SQL.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -43,6 +44,9 @@ from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_ro
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
 REBUILD_PAGE = 20_000
+# A write of at least this many entries, and at least a tenth of the entries the store then holds,
+# has the planner's statistics refreshed after it commits (see `Views.refresh`).
+REFRESH_AT = 1_000
 _MENDS = (EntryRetracted, EntryCorrected)
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
@@ -233,6 +237,38 @@ class Views:
     def _analyse(self, c: Any) -> None:
         """Refreshes the planner's statistics after bulk work."""
         c.execute("ANALYZE")
+
+    # What a failed refresh of the statistics raises (the store's driver's errors, and
+    # eventsourcing's own): the write before it stands all the same.
+    _analyse_failures: tuple[type[Exception], ...] = (PersistenceError, sqlite3.Error)
+
+    def refresh(self, ledger: Ledger, wrote: int) -> bool:
+        """After a write of `wrote` entries has committed: refreshes the planner's statistics of
+        the tables reading commands query (`_analyse`) when the write grew the store
+        substantially, at least `REFRESH_AT` entries and a tenth of what the store now holds, or
+        when those tables have none yet (nothing has analysed them); returns whether it did.
+        A small write into a big ledger pays one catalog query, not an ANALYZE. Best effort:
+        the write stands whether or not this succeeds."""
+        if not wrote:
+            return False
+        try:
+            grew = wrote >= REFRESH_AT and wrote * 10 >= (ledger.recorder.max_notification_id() or 0)
+            if not grew and self._has_statistics():
+                return False
+            with self.datastore.transaction(commit=True) as c:
+                self._analyse(c)
+        except self._analyse_failures:
+            return False
+        return True
+
+    def _has_statistics(self) -> bool:
+        """Whether the views' tables have planner statistics (SQLite: rows in `sqlite_stat1`)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not one(c):
+                return False
+            c.execute(self.q("SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('{entries}', '{headlines}')"))
+            return bool(one(c))
 
     def _tidy(self) -> None:
         """After a rebuild has committed: clears away the rows it replaced (a store may need to)."""
