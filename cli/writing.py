@@ -1,5 +1,6 @@
-"""What a writing command shares: writing an input whole (Ctrl-C told as what it left),
-recording one entry the command built (`retract`, `correct`), and saying what was recorded."""
+"""What a writing command shares: writing an input whole (Ctrl-C told as what it left, before
+the write committed or after), recording one entry the command built (`retract`, `correct`), and
+saying what was recorded."""
 
 from __future__ import annotations
 
@@ -19,24 +20,40 @@ T = TypeVar("T")
 NOTHING_RECORDED = "nothing of this input was recorded"
 
 
+class Told:
+    """What a Ctrl-C is told as (`told_if_interrupted`): what stands of the input, until the
+    write's transaction has committed (`recorded`); after it, that the input was recorded."""
+
+    def __init__(self, what_stands: str):
+        self.said = f"interrupted: {what_stands}"
+
+    def recorded(self) -> None:
+        """The input's transaction has committed: whatever Ctrl-C stops now, the input stays."""
+        self.said = "interrupted after the input was recorded: all of it stands"
+
+
 @contextmanager
-def told_if_interrupted(what_stands: str) -> Iterator[None]:
+def told_if_interrupted(what_stands: str) -> Iterator[Told]:
     """Ctrl-C inside the block told as `Error: interrupted: <what_stands>`, exit status 1, where
     click would say `Aborted!`: what was written is the block's to say (one transaction rolled
-    back: nothing; `sync`: the providers finished before)."""
+    back: nothing; `sync`: the providers finished before). Once the block's write has committed
+    (`Told.recorded`, as `written_whole` marks it), a Ctrl-C in what follows (the views' catch-up,
+    the statistics, the outcome shown) is told as coming after the input was recorded."""
+    told = Told(what_stands)
     try:
-        yield
+        yield told
     except KeyboardInterrupt:
-        raise Interrupted(f"interrupted: {what_stands}") from None
+        raise Interrupted(told.said) from None
 
 
-def written_whole(ledger: Ledger, write: Callable[[Follower], T]) -> T:
-    """`views.written`, the write being one transaction: Ctrl-C during it rolls it back, and is
-    told as `Error: interrupted: nothing of this input was recorded`."""
+def written_whole(ledger: Ledger, told: Told, write: Callable[[Follower], T]) -> T:
+    """`views.written`, the write being one transaction: `told` learns when it has committed
+    (`write` returned), so that a Ctrl-C after it is not told as having recorded nothing."""
 
     def whole(follow: Follower) -> T:
-        with told_if_interrupted(NOTHING_RECORDED):
-            return write(follow)
+        done = write(follow)
+        told.recorded()
+        return done
 
     return views.written(ledger, whole)
 
@@ -56,12 +73,13 @@ def record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     from cqc_ledger.ledger.parsing import LeftOut, no_cell_notes, parse_entry
 
     found: list[LeftOut] = []  # cells whose rating was a word for none
-    with opened(ctx, writing=True) as ledger:
-        try:
-            entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
-            outcome = written_whole(ledger, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
-        except InputError as refused:
-            refused.line = None  # the command built this entry: there is no line to name
-            raise
-    outcome.notes.extend(no_cell_notes([(None, where, word) for where, word in found]))
-    show(outcome, as_json)
+    with told_if_interrupted(NOTHING_RECORDED) as told:
+        with opened(ctx, writing=True) as ledger:
+            try:
+                entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
+                outcome = written_whole(ledger, told, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
+            except InputError as refused:
+                refused.line = None  # the command built this entry: there is no line to name
+                raise
+        outcome.notes.extend(no_cell_notes([(None, where, word) for where, word in found]))
+        show(outcome, as_json)

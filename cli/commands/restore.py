@@ -9,7 +9,7 @@ import click
 from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.reading import reading
-from cqc_ledger.cli.writing import show, written_whole
+from cqc_ledger.cli.writing import NOTHING_RECORDED, show, told_if_interrupted, written_whole
 from cqc_ledger.ledger.application import utc_now
 
 
@@ -28,6 +28,8 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     """
     from cqc_ledger.ledger.input import iter_exported
 
-    with opened(ctx, creating=True) as ledger, reading(file) as lines:
-        outcome = written_whole(ledger, lambda follow: ledger.restore(iter_exported(lines, today=utc_now().date()), followers=[follow]))
-    show(outcome, as_json, done="Restored")
+    with told_if_interrupted(NOTHING_RECORDED) as told:
+        with opened(ctx, creating=True) as ledger, reading(file) as lines:
+            read = iter_exported(lines, today=utc_now().date())
+            outcome = written_whole(ledger, told, lambda follow: ledger.restore(read, followers=[follow]))
+        show(outcome, as_json, done="Restored")

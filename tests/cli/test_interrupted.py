@@ -1,6 +1,7 @@
 """Ctrl-C during a writing command: the input's one transaction is rolled back, and the command
 says so as `Error: interrupted: nothing of this input was recorded`, exit status 1 (as `sync`
-says what stands of its run), where click said `Aborted!`."""
+says what stands of its run), where click said `Aborted!`; once the transaction has committed,
+as `Error: interrupted after the input was recorded: all of it stands`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, Cli
+from cqc_data import fixture
 
 from cqc_ledger.cli import main
+from cqc_ledger.projections import output, views
 
 SAID = "Error: interrupted: nothing of this input was recorded\n"
 
@@ -99,3 +103,68 @@ def test_ctrl_c_sent_to_restore_as_a_user_sends_it(sqlite_cli: Cli, tmp_path: Pa
     # Then nothing is restored, and it says so
     assert (process.returncode, out, err.decode()) == (1, b"", SAID)
     assert not new.exists()
+
+
+# After the input's transaction has committed, what is left to do (the views' catch-up when they
+# were behind, the planner's statistics, the outcome shown) may be stopped too: the input stays
+# recorded, and the command says so rather than that nothing was.
+RECORDED = "Error: interrupted after the input was recorded: all of it stands\n"
+AFTER_THE_COMMIT = {
+    "the views' catch-up": (views.Views, "catch_up"),
+    "the statistics' refresh": (views.Views, "refresh"),
+    "the outcome shown": (output.record, "record_text"),
+}
+
+
+def ctrl_c_at(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    def pressed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(*AFTER_THE_COMMIT[where], pressed)
+
+
+@pytest.mark.parametrize("where", AFTER_THE_COMMIT)
+def test_ctrl_c_after_record_committed_says_the_input_was_recorded(cli: Cli, monkeypatch: pytest.MonkeyPatch, where: str):
+    with monkeypatch.context() as pressing:
+        ctrl_c_at(pressing, where)
+
+        # When Ctrl-C stops record after its transaction committed
+        result = cli("record", str(EXAMPLES / "RWP.jsonl"))
+
+    # Then it says the input was recorded, and it was: recording it again adds nothing
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", RECORDED)
+    assert len(cli("export").stdout.splitlines()) == len((EXAMPLES / "RWP.jsonl").read_text().splitlines())
+    assert "Recorded 0 entries" in cli("record", str(EXAMPLES / "RWP.jsonl")).stdout
+
+
+def test_ctrl_c_after_restore_committed_keeps_the_new_ledger(sqlite_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    assert sqlite_cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+    exported = sqlite_cli("export").stdout_bytes
+    new = tmp_path / "new.db"
+
+    with monkeypatch.context() as pressing:
+        ctrl_c_at(pressing, "the statistics' refresh")  # a first write into a new ledger always refreshes them
+        result = CliRunner().invoke(main, ["--db", str(new), "restore", "-"], input=exported)
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", RECORDED)
+    assert CliRunner().invoke(main, ["--db", str(new), "export"]).stdout_bytes == exported
+
+
+def test_ctrl_c_after_retract_committed_says_the_retraction_was_recorded(cli: Cli, monkeypatch: pytest.MonkeyPatch):
+    assert cli("record", str(EXAMPLES / "RWP.jsonl")).exit_code == 0
+
+    with monkeypatch.context() as pressing:
+        ctrl_c_at(pressing, "the outcome shown")
+        result = cli("retract", "RWP/6", "--reason", "recorded in error")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", RECORDED)
+    assert '"recorded in error"' in cli("export").stdout.splitlines()[-1]
+
+
+def test_ctrl_c_after_import_committed_says_the_input_was_recorded(cli: Cli, monkeypatch: pytest.MonkeyPatch):
+    with monkeypatch.context() as pressing:
+        ctrl_c_at(pressing, "the views' catch-up")
+        result = cli("import", "cqc-api", fixture("RX9"), fixture("RX901"))
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", RECORDED)
+    assert "RX9" in cli("export").stdout
