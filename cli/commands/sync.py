@@ -47,12 +47,12 @@ def sync(ctx: click.Context, providers: tuple[str, ...], api: str, key: str, ful
             "no key for CQC's API: register (free) at https://api-portal.service.cqc.org.uk, subscribe to the public API, "
             "then give your key with --key KEY or $CQC_API_KEY"
         )
-    with opened(ctx, writing=True, creating=bool(providers)) as ledger:  # a new ledger that recorded nothing is removed
-        with (
-            sync_client.Client(api, key.strip(), rate=rate) as client,
-            planned_bar("Syncing") as bar,
-            told_if_interrupted("every provider finished before stays recorded, none half; run sync again to carry on"),
-        ):
+    # the whole command, its summary too: what stands is the same after the run as during it
+    with (
+        told_if_interrupted("every provider finished before stays recorded, none half; run sync again to carry on"),
+        opened(ctx, writing=True, creating=bool(providers)) as ledger,  # a new ledger that recorded nothing is removed
+    ):
+        with sync_client.Client(api, key.strip(), rate=rate) as client, planned_bar("Syncing") as bar:
             done = views.written(ledger, lambda follow: run_sync(ledger, client, providers=providers, full=full, followers=[follow], **bar))
         emit_json(done.as_json()) if as_json else click.echo(done.text())
         if done.failed:

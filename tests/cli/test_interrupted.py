@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, Cli
+from cqc_api_server import KEY, serving
 from cqc_data import fixture
 
 from cqc_ledger.cli import main
+from cqc_ledger.ledger.sync import client
+from cqc_ledger.ledger.sync.run import Synced
 from cqc_ledger.projections import output, views
 
 SAID = "Error: interrupted: nothing of this input was recorded\n"
@@ -116,11 +119,12 @@ AFTER_THE_COMMIT = {
 }
 
 
-def ctrl_c_at(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
-    def pressed(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
+def ctrl_c(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
 
-    monkeypatch.setattr(*AFTER_THE_COMMIT[where], pressed)
+
+def ctrl_c_at(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    monkeypatch.setattr(*AFTER_THE_COMMIT[where], ctrl_c)
 
 
 @pytest.mark.parametrize("where", AFTER_THE_COMMIT)
@@ -168,3 +172,21 @@ def test_ctrl_c_after_import_committed_says_the_input_was_recorded(cli: Cli, mon
 
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", RECORDED)
     assert "RX9" in cli("export").stdout
+
+
+# sync records one provider at a time: a Ctrl-C at any point, its summary too, leaves those
+# finished before recorded
+SYNC_SAID = "Error: interrupted: every provider finished before stays recorded, none half; run sync again to carry on\n"
+
+
+def test_ctrl_c_while_sync_shows_its_summary_says_what_stands(cli: Cli, monkeypatch: pytest.MonkeyPatch):
+    # Given a sync whose run has finished, stopped by Ctrl-C as it shows its summary
+    with monkeypatch.context() as pressing:
+        pressing.setattr(client, "BACKOFF", 0.01)
+        pressing.setattr(Synced, "text", ctrl_c)
+        for api in serving():
+            result = cli("sync", "--api", api.url, "--key", KEY, "--rate", "100000", "--provider", "RK9")
+
+    # Then it says what sync says of a Ctrl-C, and the provider it finished stays recorded
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", SYNC_SAID)
+    assert "RK9" in cli("export").stdout
