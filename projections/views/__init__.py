@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from eventsourcing.persistence import PersistenceError
 
 from cqc_ledger.ledger.application import Follower, Ledger
 from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.target import is_postgres
 from cqc_ledger.projections.register import statuses_at
 from cqc_ledger.projections.status import Status, status_at
@@ -61,11 +62,18 @@ def open_views(ledger: Ledger) -> Views:
 def written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
     """What `write` returns, given the views' `follow` to apply entries inside its transaction;
     the views are then caught up with anything they could not follow, and the planner's
-    statistics refreshed if they are stale (`Views.refresh`)."""
+    statistics refreshed if the write grew the store substantially (`Views.refresh`)."""
     views = open_views(ledger)
-    done = write(views.follow)
+    wrote = 0
+
+    def follow(c: Any, recorded: list[Recorded], ids: list[int]) -> None:
+        nonlocal wrote
+        wrote += len(ids)
+        views.follow(c, recorded, ids)
+
+    done = write(follow)
     views.catch_up(ledger)
-    views.refresh()
+    views.refresh(ledger, wrote)
     return done
 
 

@@ -217,12 +217,12 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         for table in ("entries", "headlines", "events"):
             c.execute(f"ANALYZE {self.names[table]}")
 
-    def _counted(self, c: Any) -> float | None:
-        """The rows of the views' entries table the planner's statistics hold (`reltuples`), None
-        if nothing has analysed (or vacuumed) it: -1."""
-        c.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self.names["entries"],))
-        counted = one(c)
-        return None if counted < 0 else float(counted)
+    def _has_statistics(self) -> bool:
+        """Whether the views' entries table has been analysed (or vacuumed): never, its
+        `reltuples` is -1."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (self.names["entries"],))
+            return bool(one(c) >= 0)
 
     def _tidy(self) -> None:
         """Vacuums the views' tables once the rebuild has committed: every row it replaced is

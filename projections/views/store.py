@@ -44,18 +44,10 @@ from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_ro
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
 REBUILD_PAGE = 20_000
-# The planner's statistics are stale, and refreshed after a write commits (see `Views.refresh`),
-# once the store holds at least this many entries more than they counted (see `stale`).
+# A write of at least this many entries, and at least a tenth of the entries the store then holds,
+# has the planner's statistics refreshed after it commits (see `Views.refresh`).
 REFRESH_AT = 1_000
 _MENDS = (EntryRetracted, EntryCorrected)
-
-
-def stale(counted: float | None, held: int) -> bool:
-    """Whether planner statistics that counted `counted` rows of the views' entries (None: none
-    yet) are stale for a store that now holds `held` entries: it holds at least `REFRESH_AT`
-    more, and they counted under nine tenths of it. One bulk write and many small ones alike."""
-    return counted is None or (held - counted >= REFRESH_AT and counted * 10 < held * 9)
-
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
@@ -250,33 +242,33 @@ class Views:
     # eventsourcing's own): the write before it stands all the same.
     _analyse_failures: tuple[type[Exception], ...] = (PersistenceError, sqlite3.Error)
 
-    def refresh(self) -> bool:
-        """After a write has committed: refreshes the planner's statistics of the tables reading
-        commands query (`_analyse`) when they are stale (`stale`), whatever the write wrote, so
-        that many small writes adding up count as one big one; returns whether it did. A write
-        that leaves them fresh pays two small reads (the last entry's id, the catalog's count),
-        not an ANALYZE. Best effort: the write stands whether or not this succeeds."""
+    def refresh(self, ledger: Ledger, wrote: int) -> bool:
+        """After a write of `wrote` entries has committed: refreshes the planner's statistics of
+        the tables reading commands query (`_analyse`) when the write grew the store
+        substantially, at least `REFRESH_AT` entries and a tenth of what the store now holds, or
+        when those tables have none yet (nothing has analysed them); returns whether it did.
+        A small write into a big ledger pays one catalog query, not an ANALYZE. Best effort:
+        the write stands whether or not this succeeds."""
+        if not wrote:
+            return False
         try:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(self.q("SELECT MAX({nid}) FROM {events}"))
-                held = one(c) or 0
-                if not stale(self._counted(c), held):
-                    return False
+            grew = wrote >= REFRESH_AT and wrote * 10 >= (ledger.recorder.max_notification_id() or 0)
+            if not grew and self._has_statistics():
+                return False
             with self.datastore.transaction(commit=True) as c:
                 self._analyse(c)
         except self._analyse_failures:
             return False
         return True
 
-    def _counted(self, c: Any) -> float | None:
-        """The rows of the views' entries table the planner's statistics hold, None if it has
-        none (SQLite: the first number of its `sqlite_stat1` row, which an empty table has not)."""
-        c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if not one(c):
-            return None
-        c.execute(self.q("SELECT stat FROM sqlite_stat1 WHERE tbl = '{entries}' LIMIT 1"))
-        stat = one(c)
-        return int(stat.split()[0]) if stat else None
+    def _has_statistics(self) -> bool:
+        """Whether the views' tables have planner statistics (SQLite: rows in `sqlite_stat1`)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not one(c):
+                return False
+            c.execute(self.q("SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('{entries}', '{headlines}')"))
+            return bool(one(c))
 
     def _tidy(self) -> None:
         """After a rebuild has committed: clears away the rows it replaced (a store may need to)."""
