@@ -46,7 +46,9 @@ EVERY_PROVIDER = Filters()
 class Headline(NamedTuple):
     """A provider as the register lists it on a day (a row of `trusts`): its name, type and
     region, the trust's own overall rating, the regimes of special measures in force (sorted),
-    how many warning notices are open, its oversight segment, and its deregistration if any."""
+    how many warning notices are open, its oversight segment, and its deregistration if any:
+    `deregistered` from the day after its day, `leaving` on the day itself (on the register
+    through it, off it from the next)."""
 
     provider_id: str
     name: str | None
@@ -57,6 +59,7 @@ class Headline(NamedTuple):
     open_notices: int
     segment: str | int | None
     deregistered: Since | None
+    leaving: Since | None = None
 
 
 def headline_of(status: Status) -> Headline:
@@ -71,6 +74,7 @@ def headline_of(status: Status) -> Headline:
         sum(n.status == "open" for n in status.notices.values()),
         status.oversight.value if status.oversight else None,
         status.deregistered,
+        status.leaving.get(None),
     )
 
 

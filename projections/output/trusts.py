@@ -36,11 +36,14 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
     the regimes in force, the day the overall was last set, the first day of its unbroken run
     (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
-    held on `at` (`age_days`; of a provider deregistered by then, up to its deregistration)."""
+    held on `at` (`age_days`; of a provider deregistered by then, up to its deregistration), and
+    its deregistration (`deregistered_on`, `successor_id`) from its own day: on the register
+    through it, off it from the next."""
     overall = provider.overall
     run = overall.unchanged_since if overall else None
     shown_run = run.isoformat() if run else None
     gone = provider.deregistered
+    left = gone or provider.leaving
     ended = min(at, gone.since) if at and gone else at  # a deregistered provider's run ends with it
     return {
         "provider_id": provider.provider_id,
@@ -56,34 +59,37 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
         "provider_type": provider.provider_type,
         "region": provider.region,
         "segment": provider.segment,
-        "deregistered_on": gone.since.isoformat() if gone else None,
-        "successor_id": gone.value if gone else None,
+        "deregistered_on": left.since.isoformat() if left else None,
+        "successor_id": left.value if left else None,
     }
 
 
 # Beside a deregistered provider's special measures and open notices: they are as they stood on
-# its deregistration day, no longer in force (the row's name says which day).
+# its deregistration day, no longer in force (the row's name says which day). On that day itself
+# they are in force, and the name says it leaves the register after it (`LEAVING`, as `status`).
 THEN = " (then)"
 THEN_SAID = "(then): as it stood on the provider's deregistration day, no longer in force."
+LEAVING = "off the register from the next day"
 
 
 def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
     """One line per provider: id, overall, the day it came to be so and its age in days, special
     measures, open notices, name. A deregistered provider's special measures and open notices
-    are marked as they stood then (`THEN`), said under the count."""
+    are marked as they stood then (`THEN`), said under the count; one deregistered on the day
+    itself is on the register, and its name says it leaves it after the day."""
     if not rows:
         return f"No provider matches at {at}."
     lines = [f"{'provider':<9} {'overall':<22} {'unchanged since':<16} {'days':>5}  {'special measures':<17} {'open notices':<13} name"]
     marked = False
     for r in rows:
-        then = THEN if r.get("deregistered_on") else ""
+        then = THEN if _gone(r, at) else ""
         regimes = ", ".join(r["special_measures"]) + then if r["special_measures"] else "-"
         notices = f"{r['open_warning_notices']}{then}" if r["open_warning_notices"] else "0"
         marked = marked or (then != "" and (regimes != "-" or notices != "0"))
         run, age = r.get("unchanged_since") or "-", r.get("age_days")
         lines.append(
             f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
-            f"{regimes:<17} {notices:<13} {r['name']}{_deregistration(r)}"
+            f"{regimes:<17} {notices:<13} {r['name']}{deregistration(r, at)}"
         )
     lines.append(_count(rows, at))
     if marked:
@@ -93,15 +99,23 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
 
 def _count(rows: list[dict[str, Any]], at: Any) -> str:
     """How many providers are listed: those on the register apart from those deregistered by the day."""
-    gone = sum(1 for r in rows if r.get("deregistered_on"))
+    gone = sum(1 for r in rows if _gone(r, at))
     listed = len(rows) - gone
     count = f"{listed} provider{'s' if listed != 1 else ''}"
     return f"{count} on the register at {at}, {gone} deregistered by then." if gone else f"{count} at {at}."
 
 
-def _deregistration(row: dict[str, Any]) -> str:
-    """` (deregistered DAY, successor ID)` for a provider no longer on the register, else nothing."""
+def _gone(row: dict[str, Any], at: Any) -> bool:
+    """Whether the row's provider was deregistered before the day `at` (off the register on it)."""
+    return bool(row.get("deregistered_on")) and row["deregistered_on"] != str(at)
+
+
+def deregistration(row: dict[str, Any], at: Any) -> str:
+    """` (deregistered DAY, successor ID)` for a provider no longer on the register on `at`;
+    ` (deregistered DAY, successor ID: off the register from the next day)` for one on its
+    deregistration day; else nothing (the web register's search says it alike)."""
     if not row.get("deregistered_on"):
         return ""
     successor = f", successor {row['successor_id']}" if row.get("successor_id") else ""
-    return f" (deregistered {row['deregistered_on']}{successor})"
+    leaving = "" if _gone(row, at) else f": {LEAVING}"
+    return f" (deregistered {row['deregistered_on']}{successor}{leaving})"

@@ -27,8 +27,9 @@ The query API (on the views, `projections.views.open_views(ledger)`):
   on D as known at T" is `views.headline_facts(D, T, topics=("overall", "regime", "deregistered"))`.
 - `views.headlines(at, known_at=None) -> list[Headline]`: the same facts as each provider's
   `projections.trusts.Headline` (name, type and region, trust overall, regimes in force, open
-  notices, oversight segment, deregistration), for the providers registered by `at`: what
-  `trusts` shows, equal to `headline_of` the provider's status.
+  notices, oversight segment, deregistration, or the deregistration dated `at` itself as
+  `leaving`), for the providers registered by `at`: what `trusts` shows, equal to `headline_of`
+  the provider's status.
 
 A provider's whole status is not read from here: `views.status` folds its entries (see `store`).
 """
@@ -70,24 +71,27 @@ class Fact(NamedTuple):
 Row = tuple[str, str, str, str, int, str]
 
 
-def headlines_from(found: Iterable[Row]) -> list[Headline]:
+def headlines_from(found: Iterable[Row], at: date | None = None) -> list[Headline]:
     """Each provider's headline from its visible facts, given in the tables' order (by provider,
     topic and subject, then `on` and position: each subject's latest fact comes last), by
-    provider id; providers with no name in force (not registered by the day) are left out.
+    provider id; providers with no name in force (not registered by the day) are left out. A
+    deregistration dated `at` itself is the headline's `leaving`, not yet `deregistered`.
 
     One pass over the rows, picking what is in force as it goes, without a `Fact` made for each
     row: this is what `trusts` spends its time on, some 30,000 rows over 5,000 providers. The
     days and the JSON values read are kept for the providers after (most share a few of each)."""
     days: dict[str, date] = {}
     values: dict[str, Any] = {}
-    found_headlines = (headline(provider_id, rows, days, values) for provider_id, rows in groupby(found, itemgetter(0)))
+    found_headlines = (headline(provider_id, rows, days, values, at) for provider_id, rows in groupby(found, itemgetter(0)))
     return [h for h in found_headlines if h is not None]
 
 
-def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date], values: dict[str, Any]) -> Headline | None:
+def headline(
+    provider_id: str, rows: Iterable[Row], days: dict[str, date], values: dict[str, Any], at: date | None = None
+) -> Headline | None:
     """The `Headline` that one provider's visible facts describe (None when it has no name in
-    force); `days` and `values` hold the days and the JSON values read so far, which most facts
-    share (they are only read, never changed)."""
+    force; a deregistration dated `at` is `leaving`); `days` and `values` hold the days and the
+    JSON values read so far, which most facts share (they are only read, never changed)."""
     latest: dict[str, Row] = {}  # of each topic about the provider itself (subject ''), its latest fact
     regimes: dict[str, str] = {}
     issued = set()
@@ -110,6 +114,8 @@ def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date], value
         return None
     registered, gone, segment = latest.get("registered"), latest.get("deregistered"), latest.get("oversight")
     registration = _value(registered[5], values) if registered else {}
+    left = Since(_day(gone[3], days), f"{provider_id}/{gone[4]}", _value(gone[5], values)["successor_id"]) if gone else None
+    on_its_day = left is not None and left.since == at
     return Headline(
         provider_id,
         name[5],
@@ -119,7 +125,8 @@ def headline(provider_id: str, rows: Iterable[Row], days: dict[str, date], value
         tuple(sorted(subject for subject, regime in regimes.items() if _value(regime, values)["entered"])),
         len(issued - assessed),  # a notice is open until it is assessed (met, not met or withdrawn)
         _value(segment[5], values)["segment"] if segment else None,
-        Since(_day(gone[3], days), f"{provider_id}/{gone[4]}", _value(gone[5], values)["successor_id"]) if gone else None,
+        None if on_its_day else left,
+        left if on_its_day else None,
     )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
@@ -325,14 +325,16 @@ class Views:
             return self._folded_headlines(at, known_at, current=current)
 
     def _folded_headlines(self, at: date, known_at: datetime | None, *, current: bool) -> list[Headline] | None:
-        found = self._visible_headlines(at, known_at, current=current)
-        return None if found is None else headlines_from(found)
+        found = self._visible_headlines(at, known_at, current=current, leaving=True)
+        return None if found is None else headlines_from(found, at)
 
     def _visible_headlines(
-        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool
+        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool, leaving: bool = False
     ) -> list[tuple[Any, ...]] | None:
         """Every headline fact visible on `at` as known at `known_at` (of `topics`, or all), in the
-        tables' order (see `_VISIBLE_HEADLINES`). With `current`, None when the views are behind."""
+        tables' order (see `_VISIBLE_HEADLINES`); with `leaving`, a deregistration dated `at` too
+        (the headline's `leaving`). With `current`, None when the views are behind."""
+        gone_by = at + timedelta(days=1) if leaving else at
         seen = seen_by(known_at)
         where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
         with self._snapshot() as c:
@@ -341,7 +343,7 @@ class Views:
             if not topics:
                 self._in_key_order(c)
             statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
-            return self._rows(c, statement, (at.isoformat(), seen, seen, at.isoformat(), *(topics or ())))
+            return self._rows(c, statement, (at.isoformat(), seen, seen, gone_by.isoformat(), *(topics or ())))
 
     def _in_key_order(self, c: Any) -> None:
         """Has the rest of the transaction read a table in its key's order where a query asks for

@@ -17,7 +17,8 @@ from ledgers import json_of, ok
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.projections.output.status import status_json
-from cqc_ledger.projections.status import status_at
+from cqc_ledger.projections.status import Since, status_at
+from cqc_ledger.projections.trusts import headline_of
 from cqc_ledger.projections.views import open_views
 from tests.store.test_interval_views_equal_replay import NAMES_IN_FORCE, RATINGS_IN_FORCE, REGIMES_IN_FORCE, in_force
 
@@ -114,6 +115,35 @@ def test_trusts_marks_a_deregistered_providers_special_measures_and_notices_as_t
     assert [(r["in_special_measures"], r["special_measures"], r["open_warning_notices"]) for r in rows] == [(True, ["quality"], 1)]
     assert on_its_day[1].split()[4:6] == ["quality", "1"]
     assert "(then)" not in "\n".join(on_its_day)
+
+
+def test_trusts_says_on_the_deregistration_day_that_the_provider_leaves_the_register_after_it(db: str) -> None:
+    recorded(db)
+
+    on_its_day = ok(db, "trusts", "--at", GONE).stdout.splitlines()
+    also_deregistered = ok(db, "trusts", "--at", GONE, "--deregistered").stdout.splitlines()
+    before = ok(db, "trusts", "--at", "2015-12-31").stdout
+    rows = {at: [(r["deregistered_on"], r["successor_id"]) for r in json_of(db, "trusts", "--at", at)] for at in ("2015-12-31", GONE)}  # type: ignore[union-attr]
+
+    assert on_its_day[1].endswith("A Trust (deregistered 2016-01-01, successor BBB: off the register from the next day)")
+    assert on_its_day[-1] == "1 provider at 2016-01-01."  # on the register, not counted as deregistered by then
+    assert also_deregistered == on_its_day
+    assert "deregistered" not in before
+    assert rows == {"2015-12-31": [(None, None)], GONE: [(GONE, "BBB")]}
+
+
+def test_the_views_and_replay_give_the_register_the_deregistration_on_its_own_day(db: str) -> None:
+    recorded(db)
+    ledger = Ledger(db)
+    try:
+        for at in (date.fromisoformat(GONE), date.fromisoformat(DAY_AFTER)):
+            from_views = open_views(ledger).headlines(at)
+            assert from_views == [headline_of(status_at(ledger.entries_of("AAA"), "AAA", at))]
+        assert from_views is not None
+        (on_its_day,) = open_views(ledger).headlines(date.fromisoformat(GONE)) or []
+        assert (on_its_day.deregistered, on_its_day.leaving) == (None, Since(date.fromisoformat(GONE), "AAA/7", "BBB"))
+    finally:
+        ledger.close()
 
 
 def test_a_deregistered_provider_in_special_measures_is_listed_and_counted_in_them_only_through_its_day(db: str) -> None:

@@ -343,3 +343,19 @@ def test_a_page_fills_the_days_missing_even_near_the_calendars_edges(site: tuple
     response = client.get(url)
 
     assert response.status_code == 200, response.text
+
+
+def test_the_register_says_on_a_providers_deregistration_day_that_it_leaves_the_register_after_it(site: tuple[TestClient, Cli]):
+    client, cli = site
+
+    on_its_day = html.unescape(client.get("/?at=2020-04-01").text)
+    searched = html.unescape(client.get("/?at=2020-04-01&q=sandwell").text)
+    day_before = html.unescape(client.get("/?at=2020-03-31&q=sandwell").text)
+
+    # Then: on its day, searched for or not, RXK is listed as `trusts` lists it, leaving after the day
+    leaving = "(deregistered 2020-04-01: off the register from the next day)"
+    assert leaving in cli("trusts", "--at", "2020-04-01").stdout
+    assert leaving in on_its_day and leaving in searched
+    assert searched.count("(deregistered") == 1
+    # And: the day before, the search says the day as `find` says it (as known now)
+    assert "(deregistered 2020-04-01)" in day_before
