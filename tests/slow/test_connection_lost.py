@@ -23,8 +23,11 @@ from ledgers import EXAMPLES, Targets, ok, run, run_process, start_process, writ
 
 from cqc_ledger.ledger.store.target import postgres_settings
 
-# Points of an uninterrupted run's time at which the session is ended.
-FRACTIONS = (0.35, 0.5, 0.6, 0.7, 0.8, 0.9)
+# Points of an uninterrupted run's time at which the session is ended. The uninterrupted run is
+# timed once, on a shared machine: if the machine is quicker for the runs ended after it, the
+# later points fall after the command's write (its last moments, the planner's statistics
+# refreshed best effort, are survived), so an early point is among them too.
+FRACTIONS = (0.2, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @pytest.fixture
