@@ -368,12 +368,11 @@ class Ledger(Application):
             raise UnknownProvider(provider_id, self.shown)
         return recorded
 
-    def all_entries(self, types: Sequence[type[Entry]] = ()) -> Iterator[Recorded]:
-        """Every entry of every provider (of `types` only, if given), in recording order."""
-        topics = [topic for cls in types for topic in stored_topics(cls)]  # none: every topic
+    def all_entries(self) -> Iterator[Recorded]:
+        """Every entry of every provider, in recording order."""
         start = 0
         while True:
-            page = self.recorder.select_notifications(start, _PAGE, topics=topics, inclusive_of_start=False)
+            page = self.recorder.select_notifications(start, _PAGE, inclusive_of_start=False)
             for notification in page:
                 yield recorded_of(notification)
             if len(page) < _PAGE:

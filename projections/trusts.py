@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cqc_ledger.projections.status import CellValue, Since, Status
+from cqc_ledger.projections.status import CellValue, Since, Status, leaving_on
 
 TRUST_OVERALL = (None, None, "overall")
 LEVELS = ("trust", "location", "service")  # of a rating cell: what `changes --level` keeps
@@ -74,7 +74,7 @@ def headline_of(status: Status) -> Headline:
         sum(n.status == "open" for n in status.notices.values()),
         status.oversight.value if status.oversight else None,
         status.deregistered,
-        status.leaving.get(None),
+        leaving_on(status),
     )
 
 

@@ -197,7 +197,9 @@ def _provider_registration(provider_id: str, place: Place, shown: date, mine: He
         obj["region"] = place.region
     obj["source"] = source
     origin = place.where or f"{source}: provider {provider_id}"  # the row; what it is about, each message says
-    return _against_held(provider_id, day, given, Draft(obj, origin, columns=_columns(_PROVIDER_COLUMNS, place)), mine.provider, notes)
+    return _against_held(
+        provider_id, day, given, Draft(obj, origin, columns=_with_day(_PROVIDER_COLUMNS, place.start_column)), mine.provider, notes
+    )
 
 
 def _location_registration(
@@ -218,14 +220,14 @@ def _location_registration(
         "source": source,
     }
     origin = place.where or f"{source}: location {location_id}"
-    draft = Draft(obj, origin, columns=_columns(_LOCATION_COLUMNS, place))
+    draft = Draft(obj, origin, columns=_with_day(_LOCATION_COLUMNS, place.start_column))
     return _against_held(location_id, day, given, draft, mine.locations.get(location_id), notes)
 
 
-def _columns(named: dict[str, str], place: Place) -> dict[str, str]:
-    """The columns of a registration's fields: its day's too, when a row's column gave it (an
-    inferred day is named by the row that showed it)."""
-    return named | {"on": place.start_column} if place.start is not None and place.start_column else named
+def _with_day(named: dict[str, str], column: str | None) -> dict[str, str]:
+    """The columns of a registration's or deregistration's fields: its day's too, when a row's
+    column gave it (an inferred day is named by the row that showed it)."""
+    return named | {"on": column} if column else named
 
 
 def _against_held(
@@ -266,7 +268,7 @@ def _deregistration(provider_id: str, location_id: str, place: Place) -> Draft:
         "source": source,
     }
     origin = place.end_where or f"{source}: location {location_id}"
-    return Draft(obj, origin, columns=_LOCATION_COLUMNS | ({"on": place.end_column} if place.end_column else {}))
+    return Draft(obj, origin, columns=_with_day(_LOCATION_COLUMNS, place.end_column))
 
 
 def _standing(
