@@ -123,12 +123,14 @@ def sync(
 
 def _fetch(client: Client, provider_id: str) -> list[Response]:
     """The provider's response and its locations', as `import cqc-api` takes them: each the
-    answer about the id asked for, each location the provider's (InvalidField otherwise)."""
+    answer about the id asked for, each location the provider's (InvalidField otherwise). A
+    location `locationIds` names twice is asked for once, where first named: the import takes
+    one response of each location."""
     url = f"{client.base}/providers/{provider_id}"
     body = client.get(f"providers/{provider_id}")
     answers.the_id(url, body, "providerId", provider_id, "the provider asked for")
     found = [Response(url, body)]
-    for location_id in answers.ids(url, body, "locationIds"):
+    for location_id in dict.fromkeys(answers.ids(url, body, "locationIds")):
         location_url = f"{client.base}/locations/{location_id}"
         location = client.get(f"locations/{location_id}")
         answers.the_id(location_url, location, "locationId", location_id, "the location asked for")

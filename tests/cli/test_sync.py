@@ -215,3 +215,35 @@ def test_a_location_id_of_cqcs_answer_not_in_cqcs_form_is_never_asked_for_and_it
     assert f'Failed: RK9: refused: {api.url}/providers/RK9: locationIds: "../providers/RH5" is not a CQC id' in result.output
     assert len(api.requests_to("/providers/RH5")) == 1 and not [r for r in api.log if ".." in r["path"]]  # RH5's own
     assert cli("entries", "RK9").exit_code == 1 and entries(cli, "RH5")
+
+
+def test_a_location_its_provider_lists_twice_is_fetched_once_in_the_order_first_listed_and_recorded_as_if_listed_once(cli, api, tmp_path):
+    listed = list(api.providers["RK9"]["locationIds"])
+    api.providers["RK9"]["locationIds"] = [listed[2], *listed, listed[0], listed[2]]
+
+    summary = synced(cli, api, "--provider", "RK9")
+
+    asked = [r["path"].removeprefix("/locations/") for r in api.requests_to("/locations/")]
+    assert asked == [listed[2], *(lid for lid in listed if lid != listed[2])]
+    assert (summary["providers"], summary["failed"]) == (["RK9"], [])
+    assert (summary["locations"], summary["requests"]) == (RK9_LOCATIONS, 1 + RK9_LOCATIONS)
+    assert summary["recorded"] == [e["ref"] for e in entries(cli, "RK9")]
+    # each location listed once adds nothing, nor do the responses imported by hand
+    api.providers["RK9"]["locationIds"] = listed
+    assert synced(cli, api, "--provider", "RK9")["unchanged"] == ["RK9"]
+    files = [saved(tmp_path, "RK9.json", api.providers["RK9"])] + [saved(tmp_path, f"{lid}.json", api.locations[lid]) for lid in listed]
+    assert orjson.loads(cli("import", "cqc-api", *files, "--json").stdout)["recorded"] == []
+
+
+def test_a_location_the_changes_feed_lists_on_two_pages_is_fetched_once(cli, api):
+    synced(cli, api, "--provider", "RK9")
+    synced(cli, api)  # remembered: the next sync reads the feed
+    api.log.clear()
+    pages = {1: ["RK901", "RK906"], 2: ["RK906", "RK901"]}
+    api.changes_page = lambda page: {"changes": pages.get(page, []), "totalPages": 2}
+
+    summary = synced(cli, api)
+
+    assert (summary["full"], summary["unchanged"], summary["locations"]) == (False, ["RK9"], RK9_LOCATIONS)
+    assert len(api.requests_to("/providers/RK9")) == 1
+    assert len(api.requests_to("/locations/")) == RK9_LOCATIONS == len({r["path"] for r in api.requests_to("/locations/")})
