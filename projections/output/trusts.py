@@ -24,6 +24,7 @@ COLUMNS = (
     "segment",
     "deregistered_on",
     "successor_id",
+    "in_force",
 )
 
 
@@ -38,7 +39,7 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
     (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
     held on `at` (`age_days`; of a provider deregistered by then, up to its deregistration), and
     its deregistration (`deregistered_on`, `successor_id`) from its own day: on the register
-    through it, off it from the next."""
+    through it, off it from the next (`in_force`, as `status` gives it)."""
     overall = provider.overall
     run = overall.unchanged_since if overall else None
     shown_run = run.isoformat() if run else None
@@ -61,6 +62,7 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
         "segment": provider.segment,
         "deregistered_on": left.since.isoformat() if left else None,
         "successor_id": left.value if left else None,
+        "in_force": gone is None,
     }
 
 

@@ -14,12 +14,14 @@ from typing import Any
 
 import orjson
 from ledgers import json_of, ok
+from starlette.testclient import TestClient
 
 from cqc_ledger.ledger.application import Ledger
 from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import Since, status_at
 from cqc_ledger.projections.trusts import headline_of
 from cqc_ledger.projections.views import open_views
+from cqc_ledger.web.app import create_app
 from tests.store.test_interval_views_equal_replay import NAMES_IN_FORCE, RATINGS_IN_FORCE, REGIMES_IN_FORCE, in_force
 
 GONE, LOCATION_GONE = "2016-01-01", "2015-01-01"
@@ -130,6 +132,19 @@ def test_trusts_says_on_the_deregistration_day_that_the_provider_leaves_the_regi
     assert also_deregistered == on_its_day
     assert "deregistered" not in before
     assert rows == {"2015-12-31": [(None, None)], GONE: [(GONE, "BBB")]}
+
+
+def test_trusts_rows_say_in_force_as_status_does_through_the_deregistration_day_and_not_after(db: str) -> None:
+    recorded(db)
+    site = TestClient(create_app(db))
+
+    for at in ("2015-12-31", GONE, DAY_AFTER):
+        (row,) = json_of(db, "trusts", "--at", at, "--deregistered")  # type: ignore[misc]
+        assert row["in_force"] == json_of(db, "status", "AAA", "--at", at)["in_force"] == (at != DAY_AFTER)  # type: ignore[index]
+        # the web register's rows are trusts' (its search lists the deregistered, marked "(then)")
+        assert site.get(f"/api/trusts?at={at}").json() == ([row] if row["in_force"] else [])
+        page = site.get(f"/?at={at}&q=AAA").text
+        assert ("(then)" in page) == (not row["in_force"])
 
 
 def test_the_views_and_replay_give_the_register_the_deregistration_on_its_own_day(db: str) -> None:
