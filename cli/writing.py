@@ -37,7 +37,7 @@ def told_if_interrupted(what_stands: str) -> Iterator[Told]:
     """Ctrl-C inside the block told as `Error: interrupted: <what_stands>`, exit status 1, where
     click would say `Aborted!`: what was written is the block's to say (one transaction rolled
     back: nothing; `sync`: the providers finished before). Once the block's write has committed
-    (`Told.recorded`, as `written_whole` marks it), a Ctrl-C in what follows (the views' catch-up,
+    (`Told.recorded`, as `Recording.whole` marks it), a Ctrl-C in what follows (the views' catch-up,
     the statistics, the outcome shown) is told as coming after the input was recorded."""
     told = Told(what_stands)
     try:
@@ -46,16 +46,37 @@ def told_if_interrupted(what_stands: str) -> Iterator[Told]:
         raise Interrupted(told.said) from None
 
 
-def written_whole(ledger: Ledger, told: Told, write: Callable[[Follower], T]) -> T:
-    """`views.written`, the write being one transaction: `told` learns when it has committed
-    (`write` returned), so that a Ctrl-C after it is not told as having recorded nothing."""
+@contextmanager
+def recording(ctx: click.Context, *, creating: bool = False) -> Iterator[Recording]:
+    """The one way a command records an input (`record`, `import`, `restore`, `retract`,
+    `correct`): inside the block, `Recording.whole` writes it into the ledger at --db as one
+    transaction, and what the command shows of it follows; a Ctrl-C anywhere in the block is told
+    as what it left (`told_if_interrupted`): nothing of the input before the write committed, all
+    of it after. `creating`: a ledger is created at --db if there is none (and removed again if
+    the write fails)."""
+    with told_if_interrupted(NOTHING_RECORDED) as told:
+        yield Recording(ctx, told, creating=creating)
 
-    def whole(follow: Follower) -> T:
-        done = write(follow)
-        told.recorded()
-        return done
 
-    return views.written(ledger, whole)
+class Recording:
+    """A command's input being recorded (`recording`)."""
+
+    def __init__(self, ctx: click.Context, told: Told, *, creating: bool):
+        self.ctx, self.told, self.creating = ctx, told, creating
+
+    def whole(self, write: Callable[[Ledger, Follower], T]) -> T:
+        """What `write` returns, given the ledger at --db (opened for it, closed again before this
+        returns) and the views' `follow`, as one transaction (`views.written`): the Ctrl-C told
+        learns when it has committed (`write` returned), so that one after it is not told as
+        having recorded nothing."""
+        with opened(self.ctx, writing=True, creating=self.creating) as ledger:
+
+            def whole(follow: Follower) -> T:
+                done = write(ledger, follow)
+                self.told.recorded()
+                return done
+
+            return views.written(ledger, whole)
 
 
 def show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
@@ -73,13 +94,16 @@ def record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
     from cqc_ledger.ledger.parsing import LeftOut, no_cell_notes, parse_entry
 
     found: list[LeftOut] = []  # cells whose rating was a word for none
-    with told_if_interrupted(NOTHING_RECORDED) as told:
-        with opened(ctx, writing=True) as ledger:
-            try:
-                entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
-                outcome = written_whole(ledger, told, lambda follow: ledger.record([(1, entry, None)], followers=[follow]))
-            except InputError as refused:
-                refused.line = None  # the command built this entry: there is no line to name
-                raise
+
+    def entry_recorded(ledger: Ledger, follow: Follower) -> Outcome:
+        entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
+        return ledger.record([(1, entry, None)], followers=[follow])
+
+    with recording(ctx) as writing:
+        try:
+            outcome = writing.whole(entry_recorded)
+        except InputError as refused:
+            refused.line = None  # the command built this entry: there is no line to name
+            raise
         outcome.notes.extend(no_cell_notes([(None, where, word) for where, word in found]))
         show(outcome, as_json)

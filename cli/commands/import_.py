@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from cqc_ledger.cli.emit import emit_json
-from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.progress import stages
-from cqc_ledger.cli.writing import NOTHING_RECORDED, told_if_interrupted, written_whole
+from cqc_ledger.cli.writing import recording
 from cqc_ledger.ledger.application import utc_now
 from cqc_ledger.ledger.imports import FORMATS
 
@@ -34,13 +33,11 @@ def import_(ctx: click.Context, fmt: str, files: tuple[str, ...], all_providers:
     """
     from cqc_ledger.ledger.imports.run import import_files
 
-    with told_if_interrupted(NOTHING_RECORDED) as told:
-        with opened(ctx, creating=True) as ledger, stages() as stage:
-            outcome = written_whole(
-                ledger,
-                told,
-                lambda follow: import_files(
+    with recording(ctx, creating=True) as writing:
+        with stages() as stage:
+            outcome = writing.whole(
+                lambda ledger, follow: import_files(
                     ledger, fmt, files, today=utc_now().date(), followers=[follow], all_providers=all_providers, stage=stage
-                ),
+                )
             )
         emit_json(outcome.as_json()) if as_json else click.echo(outcome.text())

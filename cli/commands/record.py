@@ -6,10 +6,9 @@ from typing import BinaryIO
 
 import click
 
-from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.reading import is_terminal, reading
-from cqc_ledger.cli.writing import NOTHING_RECORDED, show, told_if_interrupted, written_whole
+from cqc_ledger.cli.writing import recording, show
 from cqc_ledger.ledger.application import told_by_line, utc_now
 from cqc_ledger.ledger.errors import InputError
 
@@ -34,11 +33,11 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
         click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
     left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
-    with told_if_interrupted(NOTHING_RECORDED) as told:
-        with opened(ctx, creating=True) as ledger, reading(file) as lines:
+    with recording(ctx, creating=True) as writing:
+        with reading(file) as lines:
             read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
             try:
-                outcome = written_whole(ledger, told, lambda follow: ledger.record(read, followers=[follow]))
+                outcome = writing.whole(lambda ledger, follow: ledger.record(read, followers=[follow]))
             except InputError as refused:
                 raise told_by_line(refused) from None
         outcome.notes.extend(no_cell_notes(left_out))

@@ -6,10 +6,9 @@ from typing import BinaryIO
 
 import click
 
-from cqc_ledger.cli.opening import opened
 from cqc_ledger.cli.options import JSON
 from cqc_ledger.cli.reading import reading
-from cqc_ledger.cli.writing import NOTHING_RECORDED, show, told_if_interrupted, written_whole
+from cqc_ledger.cli.writing import recording, show
 from cqc_ledger.ledger.application import utc_now
 
 
@@ -28,8 +27,8 @@ def restore(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     """
     from cqc_ledger.ledger.input import iter_exported
 
-    with told_if_interrupted(NOTHING_RECORDED) as told:
-        with opened(ctx, creating=True) as ledger, reading(file) as lines:
+    with recording(ctx, creating=True) as writing:
+        with reading(file) as lines:
             read = iter_exported(lines, today=utc_now().date())
-            outcome = written_whole(ledger, told, lambda follow: ledger.restore(read, followers=[follow]))
+            outcome = writing.whole(lambda ledger, follow: ledger.restore(read, followers=[follow]))
         show(outcome, as_json, done="Restored")
