@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger import events
 from cqc_ledger.events.base import Entry, InheritedRating, RatingCell, ScopeItem
 from cqc_ledger.events.schema import field_specs
 
@@ -82,7 +82,7 @@ def _plain_value(kind: str, value: Any) -> Any:
 
 def entry_from_json(obj: dict[str, Any]) -> Entry:
     """The entry that `entry_to_json` wrote; trusted, so nothing is re-checked."""
-    cls = ENTRY_TYPES[obj["type"]]
+    cls = events.ENTRY_TYPES[obj["type"]]
     return cls(**{spec.name: _typed(spec.kind, obj[spec.name]) for spec in field_specs(cls) if spec.name in obj})
 
 

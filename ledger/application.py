@@ -15,7 +15,6 @@ from eventsourcing.persistence import InfrastructureFactory, OperationalError, S
 from eventsourcing.utils import Environment
 
 from cqc_ledger.events.base import Entry
-from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
 from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time, parse_ref
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from cqc_ledger.ledger.store.opening import Found
 
 Clock = Callable[[], datetime]
-REGIME_ENTRIES = (SpecialMeasuresEntered, SpecialMeasuresExited)
 # A follower applies recorded entries (with their notification ids) inside the recording transaction.
 Follower = Callable[[Any, list[Recorded], list[int]], None]
 _CHUNK = 1000
@@ -214,6 +212,7 @@ class Ledger(Application):
         *,
         restoring: bool,
     ) -> Outcome:
+        from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
         from cqc_ledger.ledger.meaning import new_services
         from cqc_ledger.ledger.rules import check_placed, registers_a_location
 
@@ -280,7 +279,7 @@ class Ledger(Application):
                             f'line {number}: service "{name}" is not among CQC\'s known services: recorded as written (a service CQC rates besides its core services)'
                         )
                 first_new.setdefault(entry.provider_id, recorded.position)
-                if isinstance(entry, REGIME_ENTRIES):
+                if isinstance(entry, (SpecialMeasuresEntered, SpecialMeasuresExited)):
                     regime_lines[recorded.ref] = number
                 if len(pending) >= _CHUNK:
                     self._write(c, pending, followers)

@@ -11,15 +11,16 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
-from cqc_ledger.events.provider import LocationDeregistered, ProviderDeregistered
 from cqc_ledger.ledger.records import Recorded, parse_ref
 
 MENDING = (EntryRetracted, EntryCorrected)
 # A provider or location is on the register through its deregistration day and off it from the
 # next: a deregistration takes effect the day after its `on` (the rules accept entries dated on
 # it). Every read that asks "by the end of D" asks it through `takes_effect`, and the views' SQL
-# through `schema.DEREGISTERED_BY` (and the interval views' own ends).
-DEREGISTRATIONS = (ProviderDeregistered, LocationDeregistered)
+# through `schema.DEREGISTERED_BY` (and the interval views' own ends). The deregistrations are
+# known by their types' names (each type's own, `events.ENTRY_TYPES`), so that this module loads
+# without the provider family's types: a command that folds no entry (`trusts`) never makes them.
+DEREGISTRATIONS = frozenset(("ProviderDeregistered", "LocationDeregistered"))
 AFTER_ITS_DAY = timedelta(days=1)
 
 
@@ -27,7 +28,7 @@ def takes_effect(entry: object) -> date:
     """The first day an entry counts in a status at the end of a day: its `on`, but a
     deregistration's the day after."""
     on: date = entry.on  # type: ignore[attr-defined]
-    return on + AFTER_ITS_DAY if isinstance(entry, DEREGISTRATIONS) else on
+    return on + AFTER_ITS_DAY if type(entry).__name__ in DEREGISTRATIONS else on
 
 
 def effective(recorded: Iterable[Recorded], known_at: datetime | None = None) -> list[Recorded]:

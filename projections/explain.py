@@ -123,7 +123,7 @@ def explain(recorded: list[Recorded], provider_id: str, key: CellKey, at: date, 
         notices=aggregates.enforcement_on(published, key, current.since) if published and current else (),
         superseded=superseded,
         supersession=by_ref.get(superseded.ref) if superseded else None,
-        deregistered=ended if ended and isinstance(ended.entry, DEREGISTRATIONS) else None,
+        deregistered=ended if ended and type(ended.entry).__name__ in DEREGISTRATIONS else None,
         inspected=by_ref.get(inspected_ref) if inspected_ref else None,
     )
 

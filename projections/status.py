@@ -18,14 +18,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import reduce, singledispatch
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from cqc_ledger.events import continuity, corrections, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
 from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded, format_time
+from cqc_ledger.projections import ByName
+
+if TYPE_CHECKING:
+    from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 
 INSPECTED_NOT_RATED = "Inspected but not rated"
 Place = tuple[str | None, str]  # (location, service): where a service is rated
@@ -175,15 +179,17 @@ def status_of(history: Iterable[Recorded], provider_id: str, at: date) -> Status
     Only the last status of this fold is seen, so the fold owns its cells: each report writes
     into them rather than copying every cell the provider has (which made a provider's fold
     grow with the square of its history); the status it returns holds them read-only."""
+    from cqc_ledger.events.provider import LocationDeregistered, ProviderDeregistered  # here: see `_apply`
+
     leaving: dict[str | None, Since] = {}
 
     def in_effect() -> Iterable[Recorded]:
         for r in history:
             if takes_effect(r.entry) <= at:
                 yield r
-            elif isinstance(r.entry, provider.ProviderDeregistered):
+            elif isinstance(r.entry, ProviderDeregistered):
                 leaving[None] = Since(r.entry.on, r.ref, r.entry.successor_id)
-            elif isinstance(r.entry, provider.LocationDeregistered):
+            elif isinstance(r.entry, LocationDeregistered):
                 leaving[r.entry.location_id] = Since(r.entry.on, r.ref)
 
     state = reduce(evolve, in_effect(), Status(provider_id, cells=_Owned()))
@@ -233,7 +239,9 @@ def not_registered_by(recorded: Iterable[Recorded], provider_id: str, at: date, 
     seen = effective(recorded, known_at)
     if not seen:
         return _nothing_by(recorded, provider_id, known_at)
-    registration = next((r for r in seen if isinstance(r.entry, provider.ProviderRegistered)), None)
+    from cqc_ledger.events.provider import ProviderRegistered  # here: see `_apply`
+
+    registration = next((r for r in seen if isinstance(r.entry, ProviderRegistered)), None)
     if registration is None:
         return f"{provider_id} has no registration in the ledger as known then: record its ProviderRegistered entry"
     return f"{provider_id} was not registered on {at}: it was registered on {registration.entry.on} ({registration.ref})"  # type: ignore[attr-defined]
@@ -267,41 +275,48 @@ def evolve(state: Status, recorded: Recorded) -> Status:
 
 
 # Each handler is registered with its type named, not read from its annotations: reading them
-# evaluates every handler's annotations as the module loads, some milliseconds of every command's start.
+# evaluates every handler's annotations as the module loads, some milliseconds of every command's
+# start. Named by its name (`ByName`), registered when the fold first meets an entry: a command that
+# folds none (`trusts`) starts without the entry types.
 @singledispatch
 def _apply(entry: Entry, state: Status, recorded: Recorded) -> Status:
+    if _handles.register():
+        return _apply(entry, state, recorded)
     raise TypeError(f"no status handler for {entry.type_name}")
 
 
-@_apply.register(provider.ProviderRegistered)
+_handles = ByName(_apply)
+
+
+@_handles("ProviderRegistered")
 def _(entry: provider.ProviderRegistered, state: Status, recorded: Recorded) -> Status:
     return _with(state, name=entry.name, provider_type=entry.provider_type, region=entry.region, registered_on=entry.on)
 
 
-@_apply.register(provider.ProviderRenamed)
+@_handles("ProviderRenamed")
 def _(entry: provider.ProviderRenamed, state: Status, recorded: Recorded) -> Status:
     return _with(state, name=entry.name)
 
 
-@_apply.register(provider.ProviderDeregistered)
+@_handles("ProviderDeregistered")
 def _(entry: provider.ProviderDeregistered, state: Status, recorded: Recorded) -> Status:
     return _with(state, deregistered=Since(entry.on, recorded.ref, entry.successor_id))
 
 
-@_apply.register(provider.LocationRegistered)
+@_handles("LocationRegistered")
 def _(entry: provider.LocationRegistered, state: Status, recorded: Recorded) -> Status:
     location = Location(entry.name, entry.on)
     return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
-@_apply.register(provider.LocationDeregistered)
+@_handles("LocationDeregistered")
 def _(entry: provider.LocationDeregistered, state: Status, recorded: Recorded) -> Status:
     known = state.locations.get(entry.location_id) or Location(entry.location_id, entry.on)
     location = replace(known, deregistered_on=entry.on)
     return _with(state, locations=MappingProxyType({**state.locations, entry.location_id: location}))
 
 
-@_apply.register(inspections.InspectionCarriedOut)
+@_handles("InspectionCarriedOut")
 def _(entry: inspections.InspectionCarriedOut, state: Status, recorded: Recorded) -> Status:
     return _with(state, last_inspection=recorded)
 
@@ -356,19 +371,19 @@ def inspected_without_rating(held: Callable[[CellKey], str | None], values: Iter
     }
 
 
-@_apply.register(inspections.ReportPublished)
+@_handles("ReportPublished")
 def _(entry: inspections.ReportPublished, state: Status, recorded: Recorded) -> Status:
     on, ref = entry.on, recorded.ref
     values = [(cell.key, CellValue(cell.rating, on, ref, on)) for cell in entry.ratings]  # a run starting on its day
     return _with(settled(state, values), last_report=recorded)
 
 
-@_apply.register(inspections.RatingRevised)
+@_handles("RatingRevised")
 def _(entry: inspections.RatingRevised, state: Status, recorded: Recorded) -> Status:
     return settled(state, [(entry.cell.key, CellValue(entry.cell.rating, entry.on, recorded.ref))], block=False)
 
 
-@_apply.register(continuity.RatingsInherited)
+@_handles("RatingsInherited")
 def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> Status:
     came_from = entry.from_location_id or entry.from_provider_id
     values = [
@@ -378,7 +393,7 @@ def _(entry: continuity.RatingsInherited, state: Status, recorded: Recorded) -> 
     return settled(state, values)
 
 
-@_apply.register(continuity.ServiceSuperseded)
+@_handles("ServiceSuperseded")
 def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) -> Status:
     place = (entry.location_id, entry.service)
     kept = {key: value for key, value in state.cells.items() if key[:2] != place}
@@ -388,7 +403,7 @@ def _(entry: continuity.ServiceSuperseded, state: Status, recorded: Recorded) ->
     return _with(state, cells=cells, superseded=MappingProxyType(superseded))
 
 
-@_apply.register(enforcement.WarningNoticeIssued)
+@_handles("WarningNoticeIssued")
 def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded) -> Status:
     notice = Notice(
         entry.notice_id, entry.section, entry.on, entry.deadline, recorded.ref, entry.location_id, entry.service, source=entry.source
@@ -396,36 +411,36 @@ def _(entry: enforcement.WarningNoticeIssued, state: Status, recorded: Recorded)
     return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
-@_apply.register(enforcement.WarningNoticeAssessed)
+@_handles("WarningNoticeAssessed")
 def _(entry: enforcement.WarningNoticeAssessed, state: Status, recorded: Recorded) -> Status:
     notice = replace(state.notices[entry.notice_id], status=entry.outcome, closed_on=entry.on, closed_ref=recorded.ref)
     return _with(state, notices=MappingProxyType({**state.notices, entry.notice_id: notice}))
 
 
-@_apply.register(enforcement.EnforcementActionTaken)
+@_handles("EnforcementActionTaken")
 def _(entry: enforcement.EnforcementActionTaken, state: Status, recorded: Recorded) -> Status:
     return _with(state, enforcement=(*state.enforcement, recorded))
 
 
-@_apply.register(oversight.SpecialMeasuresEntered)
+@_handles("SpecialMeasuresEntered")
 def _(entry: oversight.SpecialMeasuresEntered, state: Status, recorded: Recorded) -> Status:
     regimes = {**state.special_measures, entry.regime: Since(entry.on, recorded.ref, entry.decided_by)}
     return _with(state, special_measures=MappingProxyType(regimes))
 
 
-@_apply.register(oversight.SpecialMeasuresExited)
+@_handles("SpecialMeasuresExited")
 def _(entry: oversight.SpecialMeasuresExited, state: Status, recorded: Recorded) -> Status:
     regimes = {regime: held for regime, held in state.special_measures.items() if regime != entry.regime}
     return _with(state, special_measures=MappingProxyType(regimes))
 
 
-@_apply.register(oversight.OversightSegmentChanged)
+@_handles("OversightSegmentChanged")
 def _(entry: oversight.OversightSegmentChanged, state: Status, recorded: Recorded) -> Status:
     return _with(state, oversight=Since(entry.on, recorded.ref, entry.segment, entry.framework))
 
 
-@_apply.register(corrections.EntryRetracted)
-@_apply.register(corrections.EntryCorrected)
+@_handles("EntryRetracted")
+@_handles("EntryCorrected")
 def _(entry: Entry, state: Status, recorded: Recorded) -> Status:
     # Mends never reach the fold: `effective` applies them to the history beforehand.
     return state

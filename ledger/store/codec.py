@@ -20,7 +20,7 @@ import msgspec
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from cqc_ledger.events import ENTRY_TYPES
+from cqc_ledger import events
 from cqc_ledger.events.base import Entry
 from cqc_ledger.events.jsonform import entry_from_json, entry_to_json
 from cqc_ledger.events.schema import FieldSpec, field_specs, word_outside
@@ -138,7 +138,7 @@ def stored_topics(cls: type) -> tuple[str, ...]:
 def entry_kind(topic: str) -> str:
     """The entry type a stored topic names, from the closed table of entry types only (never an
     import of whatever a store says)."""
-    if topic in ENTRY_TYPES:
+    if topic in events.ENTRY_TYPES:
         return topic
     kind = _ALIASES_0_1.get(topic)
     if kind is None:
@@ -262,7 +262,7 @@ def _row_reading(kind: str) -> tuple[msgspec.json.Decoder[Any], tuple[FieldSpec,
     so msgspec checks them as the rating cells' are checked."""
     if _decoder(kind) is None:
         return None
-    cls = ENTRY_TYPES[kind]
+    cls = events.ENTRY_TYPES[kind]
     hints = typing.get_type_hints(cls)
     words = {spec.name: spec for spec in field_specs(cls) if spec.kind in ("choice", "choices")}
     fields: list[Any] = [("recorded_at", str)]
@@ -305,7 +305,7 @@ def _decoder(kind: str) -> msgspec.json.Decoder[Any] | None:
     """msgspec's decoder of a stored entry of a kind, into its entry type (the `recorded_at` in
     front is not a field, and is passed over); None for a kind that holds a whole entry (a
     correction's replacement), which only the general reading types."""
-    cls = ENTRY_TYPES[kind]
+    cls = events.ENTRY_TYPES[kind]
     if any(spec.kind == "entry" for spec in field_specs(cls)):
         return None
     return msgspec.json.Decoder(cls)
@@ -315,7 +315,7 @@ def _decoder(kind: str) -> msgspec.json.Decoder[Any] | None:
 def _unchecked(kind: str) -> tuple[FieldSpec, ...]:
     """The fields of a kind whose words msgspec's decoder does not check: to it a choice of the
     entry (or of a scope item) is text; a rating cell's words are its type's own."""
-    return tuple(spec for spec in field_specs(ENTRY_TYPES[kind]) if spec.kind in ("choice", "choices", "scope"))
+    return tuple(spec for spec in field_specs(events.ENTRY_TYPES[kind]) if spec.kind in ("choice", "choices", "scope"))
 
 
 # Where a stored state holds its recorded time (`stored_state`), and the one form the ledger

@@ -21,14 +21,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import singledispatch
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from cqc_ledger.events import ENTRY_TYPES, enforcement, inspections, oversight, provider
+from cqc_ledger import events
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import Recorded, format_time
 from cqc_ledger.ledger.store.codec import RECORDED_AT, read_for_rows
+from cqc_ledger.projections import ByName
+
+if TYPE_CHECKING:
+    from cqc_ledger.events import enforcement, inspections, oversight, provider
 
 # A row of `view_entries`: (provider_id, valid_from, position, mend, kind, recorded_at).
 EntryRow = tuple[str, str, int, int, str, str]
@@ -64,32 +68,39 @@ def _json(value: Any) -> str:
 
 
 # Each handler is registered with its type named, not read from its annotations: reading them
-# evaluates every handler's annotations as the module loads, some milliseconds of every command's start.
+# evaluates every handler's annotations as the module loads, some milliseconds of every command's
+# start. Named by its name (`ByName`), registered when the first entry's rows are made: a command
+# that makes none (`trusts`, `status`) starts without the entry types.
 @singledispatch
 def headlines(entry: Entry) -> tuple[Headline, ...]:
     """The headline facts an entry states (none for most types)."""
+    if _handles.register():
+        return headlines(entry)
     if type(entry).__name__ in NO_HEADLINES:  # the entry type's name, or its rows' structure's (codec.read_for_rows)
         return ()
     raise TypeError(f"no headline facts declared for {type(entry).__name__}: add a handler or list it in NO_HEADLINES")
 
 
-@headlines.register(provider.ProviderRegistered)
+_handles = ByName(headlines)
+
+
+@_handles("ProviderRegistered")
 def _(entry: provider.ProviderRegistered) -> tuple[Headline, ...]:
     registered = {"provider_type": entry.provider_type, "region": getattr(entry, "region", None)}
     return Headline("name", "", entry.name), Headline("registered", "", _json(registered))
 
 
-@headlines.register(provider.ProviderRenamed)
+@_handles("ProviderRenamed")
 def _(entry: provider.ProviderRenamed) -> tuple[Headline, ...]:
     return (Headline("name", "", entry.name),)
 
 
-@headlines.register(provider.ProviderDeregistered)
+@_handles("ProviderDeregistered")
 def _(entry: provider.ProviderDeregistered) -> tuple[Headline, ...]:
     return (Headline("deregistered", "", _json({"successor_id": entry.successor_id})),)
 
 
-@headlines.register(inspections.ReportPublished)
+@_handles("ReportPublished")
 def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
     return tuple(
         [
@@ -100,33 +111,33 @@ def _(entry: inspections.ReportPublished) -> tuple[Headline, ...]:
     )
 
 
-@headlines.register(inspections.RatingRevised)
+@_handles("RatingRevised")
 def _(entry: inspections.RatingRevised) -> tuple[Headline, ...]:
     return (Headline("overall", "", entry.cell.rating),) if entry.cell.key == (None, None, "overall") else ()
 
 
-@headlines.register(enforcement.WarningNoticeIssued)
+@_handles("WarningNoticeIssued")
 def _(entry: enforcement.WarningNoticeIssued) -> tuple[Headline, ...]:
     value = {"section": entry.section, "deadline": _day(entry.deadline), "location_id": entry.location_id, "service": entry.service}
     return (Headline("notice", entry.notice_id, _json(value)),)
 
 
-@headlines.register(enforcement.WarningNoticeAssessed)
+@_handles("WarningNoticeAssessed")
 def _(entry: enforcement.WarningNoticeAssessed) -> tuple[Headline, ...]:
     return (Headline("assessment", entry.notice_id, entry.outcome),)
 
 
-@headlines.register(oversight.SpecialMeasuresEntered)
+@_handles("SpecialMeasuresEntered")
 def _(entry: oversight.SpecialMeasuresEntered) -> tuple[Headline, ...]:
     return (Headline("regime", entry.regime, _json({"entered": True, "decided_by": entry.decided_by})),)
 
 
-@headlines.register(oversight.SpecialMeasuresExited)
+@_handles("SpecialMeasuresExited")
 def _(entry: oversight.SpecialMeasuresExited) -> tuple[Headline, ...]:
     return (Headline("regime", entry.regime, _json({"entered": False, "decided_by": entry.decided_by})),)
 
 
-@headlines.register(oversight.OversightSegmentChanged)
+@_handles("OversightSegmentChanged")
 def _(entry: oversight.OversightSegmentChanged) -> tuple[Headline, ...]:
     return (Headline("oversight", "", _json({"framework": entry.framework, "segment": entry.segment})),)
 
@@ -145,8 +156,16 @@ def rows_of(entry: Entry, position: int, mend: int, learned: str, entries: list[
     pid, on = entry.provider_id, entry.on.isoformat()  # type: ignore[attr-defined]
     kind = type(entry)
     entries.append((pid, on, position, mend, kind.__name__, learned))  # the entry's type_name, without a property's call
-    for h in (_HANDLERS.get(kind) or _HANDLERS.setdefault(kind, headlines.dispatch(ENTRY_TYPES[kind.__name__])))(entry):
+    for h in (_HANDLERS.get(kind) or _handler(kind))(entry):
         headline_rows.append((pid, h.topic, h.subject, on, position, mend, learned, h.value))
+
+
+def _handler(kind: type) -> Callable[[Entry], tuple[Headline, ...]]:
+    """The handler `headlines` gives an entry type (or its rows' structure, named as it is), kept
+    in `_HANDLERS`; every handler registered first, so that none is passed over for the default."""
+    _handles.register()
+    found = _HANDLERS[kind] = headlines.dispatch(events.ENTRY_TYPES[kind.__name__])
+    return found
 
 
 def recorded_rows(recorded: Recorded, entries: list[EntryRow], headline_rows: list[HeadlineRow]) -> None:
