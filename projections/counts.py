@@ -12,15 +12,13 @@ from cqc_ledger.events.vocabulary import RATINGS
 from cqc_ledger.projections.register_days import Headline, Move, tallies
 from cqc_ledger.projections.trusts import EVERY_PROVIDER, Filters
 
-EVERY = ("month", "quarter", "year")
+MONTHS = {"month": 1, "quarter": 3, "year": 12}  # the periods counted over, narrowest first: each one's months
+EVERY = tuple(MONTHS)  # their names: --every's choices (the web site suggests the wider ones)
 BY = ("rating", "special-measures", "segment")
 NO_RATING, NO_SEGMENT = "no rating", "no segment"
 REGIMES = ("quality", "finance")
 SEGMENTS = ("1", "2", "3", "4", "5")
 KEYS = {"rating": (*RATINGS, NO_RATING), "special-measures": (*REGIMES, "any"), "segment": (*SEGMENTS, NO_SEGMENT)}
-
-
-MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def period_count(start: date, end: date, every: str) -> int:
