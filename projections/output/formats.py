@@ -10,7 +10,6 @@ from line up column for key.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -33,6 +32,8 @@ def nl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
 
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] = ()) -> bytes:
     """A header (the `columns`, then any other key of the rows, sorted), then a line per row."""
+    import csv  # here: only --csv writes it, and every reading command's output imports this module
+
     header = sorted({*columns, *(key for row in rows for key in row)})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -23,6 +23,7 @@ UNUSED = (
     "starlette",  # the web site
     "importlib.metadata",  # --version
     "difflib",  # a refusal's suggestion
+    "csv",  # --csv
     "hashlib",  # digests: an entry's identity, the hash chain (writing, verify)
     "cqc_ledger.ledger.chain",
     "shutil",  # (and its compressors) a SQLite ledger's free space is read by os.statvfs
