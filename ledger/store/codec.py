@@ -235,7 +235,11 @@ def _as_written(state: bytes) -> bool:
     """Whether a stored state begins as the ledger writes one (`stored_state`): its time first,
     a time in the form `format_time` writes. An input's entries share one time, so the opening
     of the last state taken is kept, and almost every state is taken by comparing its opening
-    with it (a rebuild asks this of every entry)."""
+    with it (a rebuild asks this of every entry). One value for the whole process is safe for the
+    web site's threads and for two ledgers in one process alike: each opening it is set to is one
+    this check took, a fact of the bytes alone, so whichever thread or ledger set it last, the
+    answer is the same (a race costs at most a check made again). Checking every opening afresh,
+    its time through `_moment`'s cache, cost a rebuild of 33,474 entries 2.1% more instructions."""
     global _last_opening
     opening = state[:45]
     if opening == _last_opening:
