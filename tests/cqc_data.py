@@ -213,27 +213,30 @@ def monthly_csv(tmp_path: Path, name: str, file: str, rows: list[dict[str, str]]
     return str(path)
 
 
+def _ods_cell(value: object) -> str:
+    if isinstance(value, date):
+        return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
+    return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+
+def _ods_rows(rows: list[list[object]]) -> str:
+    return "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)
+
+
+_ODS_OPENING = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    "<office:body><office:spreadsheet>"
+)
+_ODS_CLOSING = "</office:spreadsheet></office:body></office:document-content>"
+
+
 def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
     """A minimal OpenDocument spreadsheet: each sheet a table of text and date cells."""
-
-    def cell(value: object) -> str:
-        if isinstance(value, date):
-            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
-
-    tables = "".join(
-        f'<table:table table:name="{escape(name)}">'
-        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
-        + "</table:table>"
-        for name, rows in sheets.items()
-    )
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
-    )
+    tables = "".join(f'<table:table table:name="{escape(name)}">' + _ods_rows(rows) + "</table:table>" for name, rows in sheets.items())
+    content = _ODS_OPENING + tables + _ODS_CLOSING
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
         '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
@@ -243,4 +246,18 @@ def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
         book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         book.writestr("META-INF/manifest.xml", manifest)
         book.writestr("content.xml", content)
+    return str(path)
+
+
+def ods_without_end(path: Path, sheet: str, rows: list[list[object]], opening: str, piece: str, inflated: int) -> str:
+    """An ODS whose sheet holds `rows`, then `opening` followed by `piece` again and again, to
+    `inflated` bytes of XML, before it closes: deflated, a few hundred KB on disk."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        with book.open("content.xml", "w", force_zip64=True) as content:
+            content.write(f'{_ODS_OPENING}<table:table table:name="{escape(sheet)}">{_ods_rows(rows)}{opening}'.encode())
+            many = piece.encode() * max(1, (1 << 20) // len(piece))
+            for _ in range(inflated // len(many) + 1):
+                content.write(many)
+            content.write(f"</table:table>{_ODS_CLOSING}".encode())
     return str(path)

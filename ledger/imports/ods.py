@@ -36,6 +36,12 @@ TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE, _OFFICE, _TEXT = f"{{{TABLE_NS}}}", f"{{{OFFICE_NS}}}", f"{{{TEXT_NS}}}"
 _VALUE_TYPE, _REPEATED = _OFFICE + "value-type", _TABLE + "number-columns-repeated"
 MAX_REPEAT = 1000  # a run of empty rows or cells longer than this is the sheet's blank tail
+# The most a row may hold, as a CSV's line may hold 1 MiB (`tables.ROW_LIMIT`): 4 MiB of XML
+# leaves room for that much text in its markup (a row of CQC's widest file, 122 cells, is a few
+# KB), and 16,384 cells are the columns of a sheet in LibreOffice and Excel. A deflated row
+# that never ends (a few MB on disk inflate to GB) is refused as soon as it passes either.
+ROW_BYTES = 4 << 20
+MAX_CELLS = 16_384
 _CHUNK = 1 << 20
 
 Row = list[Any]
@@ -106,8 +112,12 @@ class _Counted:
 
     def __init__(self, raw: IO[bytes], told: _Told) -> None:
         self.raw, self.told, self.at = raw, told, 0
+        self.since: int | None = None  # where the row (or the stretch between rows) being read began
+        self.in_row = False
 
     def read(self, size: int = -1) -> bytes:
+        if self.since is not None and self.at - self.since > ROW_BYTES:
+            raise _longer_than_a_row() if self.in_row else _no_row_within()
         chunk = self.raw.read(size)
         self.at += len(chunk)
         if self.at > self.told.furthest:
@@ -116,37 +126,73 @@ class _Counted:
         return chunk
 
 
+class _TooLong(Exception):
+    """A row passed `ROW_BYTES` of XML or `MAX_CELLS` cells (`row` true), or the XML between two
+    rows passed `ROW_BYTES` (false): refused, unread beyond."""
+
+    def __init__(self, why: str, row: bool = True) -> None:
+        super().__init__(why)
+        self.row = row
+
+
+def _too_long(path: str, sheet: str | None, number: int, found: _TooLong) -> BadImportFile:
+    """The refusal of row `number + 1` of the sheet (or of what follows row `number`)."""
+    where = f"row {number + 1}" if found.row else f"after row {number}"
+    return BadImportFile(f"{path} (sheet {sheet}): {where}: {found}")
+
+
+def _longer_than_a_row() -> _TooLong:
+    return _TooLong(f"longer than {ROW_BYTES} bytes ({ROW_BYTES >> 20} MiB) of XML, the most a row may hold (a row of CQC's is a few KB)")
+
+
+def _too_many_cells() -> _TooLong:
+    return _TooLong(f"more than {MAX_CELLS:,} cells, the most a row of a sheet holds (LibreOffice's and Excel's widest)")
+
+
+def _no_row_within() -> _TooLong:
+    return _TooLong(f"{ROW_BYTES} bytes ({ROW_BYTES >> 20} MiB) of XML without a row, more than a row may hold", row=False)
+
+
 # ---- lxml ---------------------------------------------------------------------------------------
 
 
 def _parsed(path: str, told: _Told) -> Iterator[Event]:
+    """The events of lxml's reading. Within a sheet, a row and the XML between two rows are read
+    no further than `ROW_BYTES` past where they began (as far as lxml has read when it tells of
+    their start: one piece of its reading more): lxml builds a row whole before it ends."""
     from lxml import etree
 
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
-        parsed = etree.iterparse(
-            told.reader(content), events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True
-        )
-        depth, number = 0, 0  # rows of a table nested in a cell (rare) are not the sheet's
-        for event, element in parsed:
-            if element.tag == _TABLE + "table":
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        number = 0
-                        yield ("table", element.get(_TABLE + "name"))
+        reader = told.reader(content)
+        parsed = etree.iterparse(reader, events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True)
+        depth, number, sheet = 0, 0, None  # rows of a table nested in a cell (rare) are not the sheet's
+        try:
+            for event, element in parsed:
+                if element.tag == _TABLE + "table":
+                    if event == "start":
+                        depth += 1
+                        if depth == 1:
+                            number, sheet, reader.since = 0, element.get(_TABLE + "name"), reader.at
+                            yield ("table", sheet)
+                        continue
+                    depth -= 1
+                    if depth == 0:
+                        reader.since = None
+                        yield ("end",)
                     continue
-                depth -= 1
-                if depth == 0:
-                    yield ("end",)
-                continue
-            if event != "end" or depth != 1:
-                continue
-            repeat = int(element.get(_TABLE + "number-rows-repeated", "1"))
-            row = row_values(element)
-            element.clear()
-            while element.getprevious() is not None:  # the rows read so far are let go
-                del element.getparent()[0]
-            number = yield from _repeated(number, repeat, row)
+                if depth != 1:
+                    continue
+                reader.since, reader.in_row = reader.at, event == "start"
+                if event == "start":
+                    continue
+                repeat = int(element.get(_TABLE + "number-rows-repeated", "1"))
+                row = row_values(element)
+                element.clear()
+                while element.getprevious() is not None:  # the rows read so far are let go
+                    del element.getparent()[0]
+                number = yield from _repeated(number, repeat, row)
+        except _TooLong as too_long:
+            raise _too_long(path, sheet, number, too_long) from None
 
 
 def _repeated(number: int, repeat: int, row: Row) -> Generator[Event, None, int]:
@@ -161,9 +207,12 @@ def _repeated(number: int, repeat: int, row: Row) -> Generator[Event, None, int]
 
 
 def row_values(element: Any) -> Row:
-    """A row element's values: text stripped, days as days, whole numbers as text."""
+    """A row element's values: text stripped, days as days, whole numbers as text (_TooLong past
+    `MAX_CELLS`, counted as a run of cells is repeated, before its values are)."""
     row: Row = []
     for cell in element:
+        if len(row) >= MAX_CELLS:
+            raise _too_many_cells()
         kind = cell.get(_VALUE_TYPE)
         if kind is None:
             value: Any = ""
@@ -188,6 +237,8 @@ def row_values(element: Any) -> Row:
         if repeat is None:
             row.append(value)
         elif value != "" or int(repeat) <= MAX_REPEAT:
+            if len(row) + int(repeat) > MAX_CELLS:
+                raise _too_many_cells()
             row.extend([value] * int(repeat))
     while row and row[-1] == "":
         row.pop()
@@ -231,15 +282,20 @@ _ENTITIES = {b"amp": "&", b"lt": "<", b"gt": ">", b"quot": '"', b"apos": "'"}
 
 
 class _Stream:
-    """The inflated bytes, in a window that grows as far as a search needs."""
+    """The inflated bytes, in a window that grows as far as a search needs: past the prolog, no
+    further than `ROW_BYTES` from `pos` (_TooLong), where the row, tag or stretch between rows
+    being read began."""
 
     def __init__(self, raw: _Counted) -> None:
         self.raw, self.buf, self.pos, self.done = raw, b"", 0, False
         self.plain = False  # past the prolog: no comment, CDATA, declaration or instruction allowed
+        self.in_row = False
 
     def more(self) -> bool:
         if self.done:
             return False
+        if self.plain and len(self.buf) - self.pos > ROW_BYTES:
+            raise _longer_than_a_row() if self.in_row else _no_row_within()
         chunk = self.raw.read(_CHUNK)
         if not chunk:
             self.done = True
@@ -271,53 +327,58 @@ def _scanned(path: str, sieving: Sieving, told: _Told) -> Iterator[Event]:
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
         stream = _Stream(told.reader(content))
         wrap = _prolog(stream)
-        number, in_table = 0, False
-        while True:
-            found = _MARK.search(stream.buf, stream.pos)
-            if found is None or found.end() + 32 > len(stream.buf):  # a mark cut by the window
-                if not stream.more():
-                    if found is None:
-                        if in_table:
-                            raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a sheet)")
-                        return
-                else:
-                    continue
-            mark = found.group()
-            if stream.buf.find(b"xmlns", stream.pos, found.start()) >= 0 or mark.startswith((b"<!", b"<?")):
-                raise _NotPlain
-            start = found.start() - stream.pos
-            close = stream.find(b">", start)
-            if close < 0:
-                raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a tag)")
-            tag = stream.buf[stream.pos + start : stream.pos + close + 1]
-            stream.pos += close + 1
-            if b"xmlns" in tag:
-                raise _NotPlain
-            if mark == b"</table:table>":
-                in_table = False
-                yield ("end",)
-            elif mark == b"<table:table":
-                if in_table:
+        number, in_table, sheet = 0, False, None
+        try:
+            while True:
+                stream.in_row = False
+                found = _MARK.search(stream.buf, stream.pos)
+                if found is None or found.end() + 32 > len(stream.buf):  # a mark cut by the window
+                    if not stream.more():
+                        if found is None:
+                            if in_table:
+                                raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a sheet)")
+                            return
+                    else:
+                        continue
+                mark = found.group()
+                stream.in_row = mark == b"<table:table-row"
+                if stream.buf.find(b"xmlns", stream.pos, found.start()) >= 0 or mark.startswith((b"<!", b"<?")):
                     raise _NotPlain
-                sieving.sieve = None
-                name = _NAME.search(tag)
-                number, in_table = 0, True
-                yield ("table", _unescaped(name[1]) if name else None)
-                if tag.endswith(b"/>"):
+                start = found.start() - stream.pos
+                close = stream.find(b">", start)
+                if close < 0:
+                    raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a tag)")
+                tag = stream.buf[stream.pos + start : stream.pos + close + 1]
+                stream.pos += close + 1
+                if b"xmlns" in tag:
+                    raise _NotPlain
+                if mark == b"</table:table>":
                     in_table = False
                     yield ("end",)
-            else:
-                repeat = int(m[1]) if (m := _ROWS_REPEATED.search(tag)) else 1
-                if tag.endswith(b"/>"):
-                    number += repeat
-                    continue
-                end = stream.find(_ROW_END, 0)
-                if end < 0:
-                    raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a row)")
-                cells = stream.buf[stream.pos : stream.pos + end]
-                stream.pos += end + len(_ROW_END)
-                row = _row(tag, cells, sieving.sieve, wrap)
-                number = yield from _repeated(number, repeat, row)
+                elif mark == b"<table:table":
+                    if in_table:
+                        raise _NotPlain
+                    sieving.sieve = None
+                    name = _NAME.search(tag)
+                    number, in_table, sheet = 0, True, _unescaped(name[1]) if name else None
+                    yield ("table", sheet)
+                    if tag.endswith(b"/>"):
+                        in_table = False
+                        yield ("end",)
+                else:
+                    repeat = int(m[1]) if (m := _ROWS_REPEATED.search(tag)) else 1
+                    if tag.endswith(b"/>"):
+                        number += repeat
+                        continue
+                    end = stream.find(_ROW_END, 0)
+                    if end < 0:
+                        raise BadImportFile(f"{path}: not a readable ODS spreadsheet (it ends inside a row)")
+                    cells = stream.buf[stream.pos : stream.pos + end]
+                    stream.pos += end + len(_ROW_END)
+                    row = _row(tag, cells, sieving.sieve, wrap)
+                    number = yield from _repeated(number, repeat, row)
+        except _TooLong as too_long:
+            raise _too_long(path, sheet, number, too_long) from None
 
 
 def _prolog(stream: _Stream) -> tuple[bytes, bytes]:

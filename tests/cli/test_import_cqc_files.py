@@ -20,6 +20,7 @@ from cqc_data import (
     location_row,
     monthly_csv,
     ods,
+    ods_without_end,
     provider_row,
     ratings_csv,
     refused,
@@ -429,6 +430,48 @@ def test_a_registration_day_the_rules_refuse_is_named_by_its_row_and_column(cli,
     message = refused(cli, "cqc-files", active)
 
     assert f'{active}: row 2, column Provider HSCA start date: field "on": ' in message
+
+
+TEXT_CELL = '<table:table-cell office:value-type="string"><text:p>RWP01</text:p></table:table-cell>'
+# Each a row that never ends, or never has to: cells on and on; one cell's text on and on; one
+# cell repeated two thousand million times (a few bytes, inflated by the reader, not the zip).
+WITHOUT_END = {
+    "cells": ("<table:table-row>", TEXT_CELL, "row 4: longer than 4194304 bytes (4 MiB) of XML, the most a row may hold"),
+    "text": ('<table:table-row><table:table-cell office:value-type="string"><text:p>', "x" * 1000, "row 4: longer than 4194304 bytes"),
+    "repeated": (
+        '<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="2000000000">'
+        "<text:p>RWP</text:p></table:table-cell></table:table-row>",
+        "<table:table-row/>",
+        "row 4: more than 16,384 cells, the most a row of a sheet holds",
+    ),
+    "no row": ("<table:table-column/>", "<table:table-column/>", "after row 3: 4194304 bytes (4 MiB) of XML without a row"),
+}
+
+
+@pytest.mark.parametrize("reader", ["scanned", "parsed"])  # sifting NHS trusts out, or every row read whole
+@pytest.mark.parametrize("hostile", list(WITHOUT_END))
+def test_an_ods_row_past_the_most_a_row_may_hold_is_refused_naming_its_sheet_and_row_and_nothing_is_recorded(
+    cli, tmp_path, reader, hostile
+):
+    # Given an HSCA file, a few hundred KB deflated, whose third row never ends (16 MiB inflated)
+    header = columns_2026("HSCA_Active_Locations")
+    row = active_row("RWP01", "2010-04-01")
+    opening, piece, said = WITHOUT_END[hostile]
+    path = ods_without_end(
+        tmp_path / "HSCA_Active_Locations.ods",
+        "Locations",
+        [[BANNER[0]], header, [row.get(c, "") for c in header]],
+        opening,
+        piece,
+        16 << 20,
+    )
+    assert (tmp_path / "HSCA_Active_Locations.ods").stat().st_size < 1 << 20
+
+    # When it is imported, then the row is refused, naming the sheet and the row; nothing is recorded
+    message = refused(cli, "cqc-files", path, *(["--all-providers"] if reader == "parsed" else []))
+
+    assert f"Error: {path} (sheet Locations): {said}" in message
+    assert cli("entries", "RWP").exit_code == 1
 
 
 def _with_column_twice(header: list[str], values: list[object], column: str) -> tuple[list[str], list[object]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cqc_ledger.ledger.errors import BadImportFile
+from cqc_ledger.ledger.imports.ods import ROW_BYTES
 from cqc_ledger.ledger.imports.tables import read
 
 pytest.importorskip("lxml", reason="reading ODS needs the optional extra: pip install 'cqc-ledger[ods]'")
@@ -158,3 +159,23 @@ def test_a_damaged_file_is_refused_in_a_sentence_when_sifted(tmp_path):
         path = ods(tmp_path / f"cut{n}.ods", content)
         with pytest.raises(BadImportFile, match=r"cut\d\.ods: not a readable ODS spreadsheet"):
             sifted(path)
+
+
+@pytest.mark.parametrize("sifting", [True, False], ids=["scanned", "parsed"])
+def test_a_row_that_never_ends_is_refused_read_no_further_than_the_most_a_row_may_hold(tmp_path, sifting):
+    # Given a sheet whose second row goes on for 64 MiB of XML (about 100 KB deflated)
+    path = tmp_path / "book.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book, book.open("content.xml", "w", force_zip64=True) as content:
+        content.write(
+            f'<office:document-content {NS}><office:body><office:spreadsheet><table:table table:name="Data">{HEADER}<table:table-row>'.encode()
+        )
+        for _ in range(64):
+            content.write(text("RWP01").encode() * ((1 << 20) // len(text("RWP01"))))
+    inflated = []
+
+    # When it is read, then it is refused naming the row, read no further than a piece past the most
+    with pytest.raises(BadImportFile, match=r"book\.ods \(sheet Data\): row 2: longer than 4194304 bytes \(4 MiB\) of XML"):
+        for table in read(str(path), lambda header: "ours", sifting=sifting, advance=inflated.append):
+            table.sift(DECIDING, nhs)
+            list(table.rows)
+    assert ROW_BYTES < sum(inflated) <= ROW_BYTES + (2 << 20)
