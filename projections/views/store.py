@@ -54,6 +54,7 @@ _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, 
 _WITHDRAW = "UPDATE {table} SET withdrawn_at = ? WHERE provider_id = ? AND position = ? AND withdrawn_at IS NULL AND mend < ?"
 _PAGE = "SELECT {nid}, originator_id, originator_version, topic, state FROM {events} WHERE {nid} > ? ORDER BY {nid} LIMIT ?"
 _VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
+_VISIBLE_ASSESSMENT = "a.valid_from <= ? AND a.recorded_at <= ? AND (a.withdrawn_at IS NULL OR a.withdrawn_at > ?)"
 # The provider is given to each table rather than joined on: on PostgreSQL the views' ids are
 # collated "C" and the events' are not, and a join across collations cannot use the events' key.
 _STATUS = """
@@ -325,25 +326,32 @@ class Views:
             return self._folded_headlines(at, known_at, current=current)
 
     def _folded_headlines(self, at: date, known_at: datetime | None, *, current: bool) -> list[Headline] | None:
-        found = self._visible_headlines(at, known_at, current=current, leaving=True)
+        found = self._visible_headlines(at, known_at, current=current, for_headlines=True)
         return None if found is None else headlines_from(found, at)
 
     def _visible_headlines(
-        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool, leaving: bool = False
+        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool, for_headlines: bool = False
     ) -> list[tuple[Any, ...]] | None:
         """Every headline fact visible on `at` as known at `known_at` (of `topics`, or all), in the
-        tables' order (see `_VISIBLE_HEADLINES`); with `leaving`, a deregistration dated `at` too
-        (the headline's `leaving`). With `current`, None when the views are behind."""
-        gone_by = at + timedelta(days=1) if leaving else at
-        seen = seen_by(known_at)
-        where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
+        tables' order (see `_VISIBLE_HEADLINES`). `for_headlines`: what `headlines` folds, with a
+        deregistration dated `at` too (the headline's `leaving`), and without the facts the fold
+        would set aside (see `_HEADLINE_FACTS`). With `current`, None when the views are behind."""
+        day, seen = at.isoformat(), seen_by(known_at)
+        if for_headlines:
+            statement, params = self._headline_facts(day, seen, (at + timedelta(days=1)).isoformat())
+        else:
+            where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
+            statement, params = _VISIBLE_HEADLINES.format(headlines="{headlines}", where=where), (day, seen, seen, day, *(topics or ()))
         with self._snapshot() as c:
             if current and self._behind(c):
                 return None
             if not topics:
                 self._in_key_order(c)
-            statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
-            return self._rows(c, statement, (at.isoformat(), seen, seen, gone_by.isoformat(), *(topics or ())))
+            return self._rows(c, self.q(statement), params)
+
+    def _headline_facts(self, day: str, seen: str, gone_by: str) -> tuple[str, tuple[str, ...]]:
+        """The statement `headlines` reads its facts with, and its parameters (see `_HEADLINE_FACTS`)."""
+        return _HEADLINE_FACTS, (day, seen, seen, gone_by, day, seen, seen)
 
     def _in_key_order(self, c: Any) -> None:
         """Has the rest of the transaction read a table in its key's order where a query asks for
@@ -370,6 +378,19 @@ def _recorded(provider_id: str, position: int, mend: int, topic: str, state: Any
 _VISIBLE_HEADLINES = f"""
     SELECT provider_id, topic, subject, valid_from, position, value
     FROM {{headlines}} WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} {{where}}
+    ORDER BY provider_id, topic, subject, valid_from, position"""
+
+# What `headlines` folds on SQLite: the facts above but those the fold would only set aside, since
+# reading a row costs more than folding it: the assessments, and the notices assessed (by an
+# assessment visible too). A notice is open until it is assessed, so the notices left are the open
+# ones and the fold counts the same; over 5,000 providers a quarter of the rows (8,000 of 32,654)
+# are not read. (PostgreSQL reads every fact: see `PostgresViews._headline_facts`.)
+_HEADLINE_FACTS = f"""
+    SELECT provider_id, topic, subject, valid_from, position, value
+    FROM {{headlines}} h WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} AND topic <> 'assessment'
+        AND (topic <> 'notice' OR NOT EXISTS (
+            SELECT 1 FROM {{headlines}} a
+            WHERE a.provider_id = h.provider_id AND a.topic = 'assessment' AND a.subject = h.subject AND {_VISIBLE_ASSESSMENT}))
     ORDER BY provider_id, topic, subject, valid_from, position"""
 
 
