@@ -29,28 +29,39 @@ COLUMNS = (
 
 
 def trusts_json(headlines: Iterable[Headline], at: date | None) -> list[dict[str, Any]]:
-    """`trusts --json`: one row (`headline`, aged on `at`) per provider, in the order given."""
-    return [headline(h, at) for h in headlines]
+    """`trusts --json`: one row (`headline`, aged on `at`) per provider, in the order given. The
+    days' ISO forms are kept for the rows after: thousands of providers share a few thousand
+    days, and writing a day out cost a third of shaping a row."""
+    shown: dict[date, str] = {}
+    return [headline(h, at, shown) for h in headlines]
 
 
-def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
+def headline(provider: Headline, at: date | None = None, shown: dict[date, str] | None = None) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
     the regimes in force, the day the overall was last set, the first day of its unbroken run
     (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
     held on `at` (`age_days`; of a provider deregistered by then, up to its deregistration), and
     its deregistration (`deregistered_on`, `successor_id`) from its own day: on the register
-    through it, off it from the next (`in_force`, as `status` gives it)."""
+    through it, off it from the next (`in_force`, as `status` gives it). `shown` holds the ISO
+    forms of the days written so far."""
+    shown = {} if shown is None else shown
     overall = provider.overall
-    run = overall.unchanged_since if overall else None
-    shown_run = run.isoformat() if run else None
+    rating: str | None = None
+    run: date | None = None
+    shown_since: str | None = None
+    shown_run: str | None = None
+    if overall is not None:
+        rating, run = overall.rating, overall.unchanged_since
+        shown_since = shown.get(overall.since) or _iso(overall.since, shown)
+        shown_run = shown.get(run) or _iso(run, shown)
     gone = provider.deregistered
     left = gone or provider.leaving
     ended = min(at, gone.since) if at and gone else at  # a deregistered provider's run ends with it
     return {
         "provider_id": provider.provider_id,
         "name": provider.name,
-        "overall": overall.rating if overall else None,
-        "overall_since": overall.since.isoformat() if overall else None,
+        "overall": rating,
+        "overall_since": shown_since,
         "overall_unchanged_since": shown_run,
         "unchanged_since": shown_run,
         "age_days": (ended - run).days if run and ended else None,
@@ -64,6 +75,12 @@ def headline(provider: Headline, at: date | None = None) -> dict[str, Any]:
         "successor_id": left.value if left else None,
         "in_force": gone is None,
     }
+
+
+def _iso(day: date, shown: dict[date, str]) -> str:
+    """The ISO form of `day`, kept in `shown` for the rows after."""
+    found = shown[day] = day.isoformat()
+    return found
 
 
 # Beside a deregistered provider's special measures and open notices: they are as they stood on
