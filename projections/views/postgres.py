@@ -20,7 +20,7 @@ from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
-from cqc_ledger.projections.views.store import _STATUS, _VISIBLE_HEADLINES, TRACKED_AS, Views
+from cqc_ledger.projections.views.store import _STATUS, TRACKED_AS, Views
 
 # Rows that may be there already (catching up again after the tracked position was lost) are
 # kept: each column as one binary array, not a round trip per row.
@@ -149,14 +149,6 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         does once told not to sort. (Asked for a few topics, a third of the facts, the sort fits
         in memory and is the quicker: there the planner is left to choose.)"""
         c.execute("SET LOCAL enable_sort = off")
-
-    def _headline_facts(self, day: str, seen: str, gone_by: str) -> tuple[str, tuple[str, ...]]:
-        """Every visible fact, the assessments and the notices assessed too, which the fold sets
-        aside itself: leaving them out in the query (as SQLite does) has the server look for the
-        assessments in a scan of the whole table, and over 5,000 providers that cost more (49 ms
-        rather than 31 ms at best, and the planner's estimate then passed the threshold of its
-        just-in-time compilation, 60 ms more) than the 8,000 rows fewer saved in reading them (7 ms)."""
-        return _VISIBLE_HEADLINES.format(headlines="{headlines}", where=""), (day, seen, seen, gone_by)
 
     def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
         """One statement outside a transaction (a statement sees one snapshot by itself): one
