@@ -139,7 +139,7 @@ class Site:
             found = _found(answers.find(ledger, search, by_id=True).value) if search else None
         if found is not None:
             rows = [{**r, **found[r["provider_id"]]} for r in rows if r["provider_id"] in found]
-        rows = [_leaving(r, at) for r in rows]
+        rows = [_leaving(r) for r in rows]
         return self.page(
             "register.html",
             rows=rows,
@@ -343,13 +343,13 @@ _TITLES = {400: "Bad request", 404: "Not found", 503: "Unavailable"}
 UNAVAILABLE = "the ledger cannot be read just now: try again later"
 
 
-def _leaving(row: dict[str, Any], at: date) -> dict[str, Any]:
+def _leaving(row: dict[str, Any]) -> dict[str, Any]:
     """A register row whose provider is deregistered on the day itself: said after its name as
     `trusts` says it, "(deregistered DAY, successor ID: off the register from the next day)"
     (where a search's `left` said only the day); any other row as it is."""
-    if row["deregistered_on"] != at.isoformat():
+    if not (row["deregistered_on"] and row["in_force"]):
         return row
-    return {**row, "left": output.trusts.deregistration(row, at)}
+    return {**row, "left": output.trusts.deregistration(row)}
 
 
 def _found(found: list[Any]) -> dict[str, dict[str, Any]]:

@@ -101,14 +101,14 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
     lines = [f"{'provider':<9} {'overall':<22} {'unchanged since':<16} {'days':>5}  {'special measures':<17} {'open notices':<13} name"]
     marked = False
     for r in rows:
-        then = THEN if _gone(r, at) else ""
+        then = THEN if _gone(r) else ""
         regimes = ", ".join(r["special_measures"]) + then if r["special_measures"] else "-"
         notices = f"{r['open_warning_notices']}{then}" if r["open_warning_notices"] else "0"
         marked = marked or (then != "" and (regimes != "-" or notices != "0"))
         run, age = r.get("unchanged_since") or "-", r.get("age_days")
         lines.append(
             f"{r['provider_id']:<9} {r['overall'] or 'no rating':<22} {run:<16} {'-' if age is None else age:>5}  "
-            f"{regimes:<17} {notices:<13} {r['name']}{deregistration(r, at)}"
+            f"{regimes:<17} {notices:<13} {r['name']}{deregistration(r)}"
         )
     lines.append(_count(rows, at))
     if marked:
@@ -118,23 +118,24 @@ def trusts_text(rows: list[dict[str, Any]], at: Any) -> str:
 
 def _count(rows: list[dict[str, Any]], at: Any) -> str:
     """How many providers are listed: those on the register apart from those deregistered by the day."""
-    gone = sum(1 for r in rows if _gone(r, at))
+    gone = sum(1 for r in rows if _gone(r))
     listed = len(rows) - gone
     count = f"{listed} provider{'s' if listed != 1 else ''}"
     return f"{count} on the register at {at}, {gone} deregistered by then." if gone else f"{count} at {at}."
 
 
-def _gone(row: dict[str, Any], at: Any) -> bool:
-    """Whether the row's provider was deregistered before the day `at` (off the register on it)."""
-    return bool(row.get("deregistered_on")) and row["deregistered_on"] != str(at)
+def _gone(row: dict[str, Any]) -> bool:
+    """Whether the row's provider was off the register on the row's day (deregistered before it):
+    its `in_force`, the one decision the web register's template reads too."""
+    return not row["in_force"]
 
 
-def deregistration(row: dict[str, Any], at: Any) -> str:
-    """` (deregistered DAY, successor ID)` for a provider no longer on the register on `at`;
+def deregistration(row: dict[str, Any]) -> str:
+    """` (deregistered DAY, successor ID)` for a provider no longer on the register on the row's day;
     ` (deregistered DAY, successor ID: off the register from the next day)` for one on its
     deregistration day; else nothing (the web register's search says it alike)."""
     if not row.get("deregistered_on"):
         return ""
     successor = f", successor {row['successor_id']}" if row.get("successor_id") else ""
-    leaving = "" if _gone(row, at) else f": {LEAVING}"
+    leaving = "" if _gone(row) else f": {LEAVING}"
     return f" (deregistered {row['deregistered_on']}{successor}{leaving})"

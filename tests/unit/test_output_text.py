@@ -31,6 +31,7 @@ def test_a_deregistered_provider_in_the_register_is_marked_with_its_day_and_succ
         "open_warning_notices": 0,
         "deregistered_on": "2019-04-01",
         "successor_id": "RYY",
+        "in_force": False,
     }
 
     assert output.trusts.trusts_text([row], "2020-01-01") == (
