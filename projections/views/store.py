@@ -54,16 +54,25 @@ _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, N
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
 _WITHDRAW = "UPDATE {table} SET withdrawn_at = ? WHERE provider_id = ? AND position = ? AND withdrawn_at IS NULL AND mend < ?"
 _PAGE = "SELECT {nid}, originator_id, originator_version, topic, state FROM {events} WHERE {nid} > ? ORDER BY {nid} LIMIT ?"
-_VISIBLE = "valid_from <= ? AND recorded_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?)"
-_VISIBLE_ASSESSMENT = "a.valid_from <= ? AND a.recorded_at <= ? AND (a.withdrawn_at IS NULL OR a.withdrawn_at > ?)"
+
+
+def _visible(table: str = "") -> str:
+    """Of a view's rows (of `table`, as a query names it), those visible on a day (`valid_from` by
+    it) as known at a time (recorded by it, not withdrawn by then): three parameters, the day,
+    then the time twice."""
+    t = f"{table}." if table else ""
+    return f"{t}valid_from <= ? AND {t}recorded_at <= ? AND ({t}withdrawn_at IS NULL OR {t}withdrawn_at > ?)"
+
+
+_VISIBLE = _visible()
 # The provider is given to each table rather than joined on: on PostgreSQL the views' ids are
 # collated "C" and the events' are not, and a join across collations cannot use the events' key.
-_STATUS = """
+_STATUS = f"""
     SELECT v.position, v.mend, e.topic, e.state AS state, m.state AS mending
-    FROM {entries} v
-    JOIN {events} e ON e.originator_id = ? AND e.originator_version = v.position
-    LEFT JOIN {events} m ON m.originator_id = ? AND m.originator_version = v.mend
-    WHERE v.provider_id = ? AND v.valid_from <= ? AND v.recorded_at <= ? AND (v.withdrawn_at IS NULL OR v.withdrawn_at > ?)
+    FROM {{entries}} v
+    JOIN {{events}} e ON e.originator_id = ? AND e.originator_version = v.position
+    LEFT JOIN {{events}} m ON m.originator_id = ? AND m.originator_version = v.mend
+    WHERE v.provider_id = ? AND {_visible("v")}
     ORDER BY v.valid_from, v.position"""
 
 
@@ -305,11 +314,17 @@ class Views:
     def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
         """The rows `status` folds (see `_STATUS`), read in one snapshot; None when `current`
         and the views are behind."""
+        return self._read(
+            lambda c: self._rows(c, self.q(_STATUS), (provider_id, provider_id, provider_id, day, seen, seen)), current=current
+        )
+
+    def _read(self, read: Callable[[Any], list[tuple[Any, ...]]], *, current: bool) -> list[tuple[Any, ...]] | None:
+        """What `read` reads in one snapshot (given its transaction); None when `current` and the
+        views are behind."""
         with self._snapshot() as c:
             if current and self._behind(c):
                 return None
-            c.execute(self.q(_STATUS), (provider_id, provider_id, provider_id, day, seen, seen))
-            return rows(c)
+            return read(c)
 
     def headline_facts(
         self, at: date, known_at: datetime | None = None, topics: Sequence[str] | None = None, *, current: bool = False
@@ -327,26 +342,25 @@ class Views:
             return self._folded_headlines(at, known_at, current=current)
 
     def _folded_headlines(self, at: date, known_at: datetime | None, *, current: bool) -> list[Headline] | None:
-        found = self._visible_headlines(at, known_at, current=current, for_headlines=True)
+        day, seen, gone_by = at.isoformat(), seen_by(known_at), (at + timedelta(days=1)).isoformat()
+        found = self._read(lambda c: self._headline_facts(c, day, seen, gone_by), current=current)
         return None if found is None else headlines_from(found, at)
 
     def _visible_headlines(
-        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool, for_headlines: bool = False
+        self, at: date, known_at: datetime | None, topics: Sequence[str] | None = None, *, current: bool
     ) -> list[tuple[Any, ...]] | None:
         """Every headline fact visible on `at` as known at `known_at` (of `topics`, or all), in the
-        tables' order (see `_VISIBLE_HEADLINES`). `for_headlines`: what `headlines` folds (see
-        `_headline_facts`). With `current`, None when the views are behind."""
+        tables' order (see `_VISIBLE_HEADLINES`). With `current`, None when the views are behind."""
         day, seen = at.isoformat(), seen_by(known_at)
         where = f"AND topic IN ({', '.join('?' for _ in topics)})" if topics else ""
-        with self._snapshot() as c:
-            if current and self._behind(c):
-                return None
-            if for_headlines:
-                return self._headline_facts(c, day, seen, (at + timedelta(days=1)).isoformat())
+        statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
+
+        def read(c: Any) -> list[tuple[Any, ...]]:
             if not topics:
                 self._in_key_order(c)
-            statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
             return self._rows(c, statement, (day, seen, seen, day, *(topics or ())))
+
+        return self._read(read, current=current)
 
     def _headline_facts(self, c: Any, day: str, seen: str, gone_by: str) -> list[tuple[Any, ...]]:
         """What `headlines` folds, read in the transaction of `c`: every fact visible on `day` as
@@ -398,7 +412,7 @@ _HEADLINE_FACTS = f"""
     FROM {{headlines}} h WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} AND topic <> 'assessment'
         AND (topic <> 'notice' OR NOT EXISTS (
             SELECT 1 FROM {{headlines}} a
-            WHERE a.provider_id = h.provider_id AND a.topic = 'assessment' AND a.subject = h.subject AND {_VISIBLE_ASSESSMENT}))"""
+            WHERE a.provider_id = h.provider_id AND a.topic = 'assessment' AND a.subject = h.subject AND {_visible("a")}))"""
 _HEADLINE_COLUMNS = (
     "SELECT json_group_array(provider_id), json_group_array(topic), json_group_array(subject),"
     " json_group_array(valid_from), json_group_array(position), json_group_array(value)" + _HEADLINE_FACTS
