@@ -26,7 +26,7 @@ from cqc_ledger.events.base import CellKey, Entry
 from cqc_ledger.events.vocabulary import KEY_QUESTIONS, OVERALL, merit
 from cqc_ledger.ledger.history import effective, in_effect_order, takes_effect
 from cqc_ledger.ledger.records import Recorded, format_time
-from cqc_ledger.projections import ByName
+from cqc_ledger.projections.handlers import ByName
 
 if TYPE_CHECKING:
     from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider

@@ -29,7 +29,7 @@ from cqc_ledger import events
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.records import Recorded, format_time
 from cqc_ledger.ledger.store.codec import RECORDED_AT, read_for_rows
-from cqc_ledger.projections import ByName
+from cqc_ledger.projections.handlers import ByName
 
 if TYPE_CHECKING:
     from cqc_ledger.events import enforcement, inspections, oversight, provider

@@ -1,4 +1,4 @@
-"""Handlers named by their entry types' names (`projections.ByName`): registered the first time
+"""Handlers named by their entry types' names (`projections.handlers.ByName`): registered the first time
 the function meets an entry it has no handler for, so a module of handlers loads without the
 entry types, and answers as if they had been registered as it loaded."""
 
@@ -13,7 +13,7 @@ import pytest
 
 from cqc_ledger.events.corrections import EntryRetracted
 from cqc_ledger.events.provider import ProviderRenamed
-from cqc_ledger.projections import ByName
+from cqc_ledger.projections.handlers import ByName
 
 
 def a_function() -> tuple[Any, ByName]:
