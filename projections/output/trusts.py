@@ -36,7 +36,7 @@ def trusts_json(headlines: Iterable[Headline], at: date | None) -> list[dict[str
     return [headline(h, at, shown) for h in headlines]
 
 
-def headline(provider: Headline, at: date | None = None, shown: dict[date, str] | None = None) -> dict[str, Any]:
+def headline(provider: Headline, at: date | None, shown: dict[date, str]) -> dict[str, Any]:
     """`{"provider_id", "name", "overall", "in_special_measures", "open_warning_notices"}`, plus
     the regimes in force, the day the overall was last set, the first day of its unbroken run
     (`overall_unchanged_since`, and again as `unchanged_since`) and how many days that run has
@@ -44,7 +44,6 @@ def headline(provider: Headline, at: date | None = None, shown: dict[date, str] 
     its deregistration (`deregistered_on`, `successor_id`) from its own day: on the register
     through it, off it from the next (`in_force`, as `status` gives it). `shown` holds the ISO
     forms of the days written so far."""
-    shown = {} if shown is None else shown
     overall = provider.overall
     rating: str | None = None
     run: date | None = None
