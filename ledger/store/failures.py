@@ -7,7 +7,6 @@ file system's refusal of another file (an input being read) is told too, naming 
 from __future__ import annotations
 
 import errno
-import sqlite3
 
 from eventsourcing.persistence import PersistenceError
 
@@ -42,7 +41,7 @@ _CAUSES = (
 def explained(error: BaseException, target: str) -> StoreError | None:
     """The store's failure (or a file system's refusal of any file, named) as a StoreError naming
     its cause, or None when `error` is neither (a bug is not hidden behind a sentence)."""
-    if isinstance(error, OSError) and not isinstance(error, sqlite3.Error) and error.errno is not None:
+    if isinstance(error, OSError) and error.errno is not None:
         return _os_error(error, target)
     if not _from_store(error):
         return None
@@ -69,6 +68,8 @@ def _os_error(error: OSError, target: str) -> StoreError:
 
 
 def _from_store(error: BaseException) -> bool:
-    if isinstance(error, (PersistenceError, sqlite3.Error)):
+    """eventsourcing's errors, and the drivers' own, known by their modules' names: a command on
+    PostgreSQL starts without sqlite3, and one on SQLite without psycopg."""
+    if isinstance(error, PersistenceError):
         return True
-    return any(cls.__module__.split(".")[0] in ("psycopg", "psycopg_pool") for cls in type(error).__mro__)
+    return any(cls.__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg_pool") for cls in type(error).__mro__)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -81,6 +80,8 @@ def inspect(target: str, *, writing: bool = False, creating: bool = False, keep:
 
 
 def _sqlite(target: str, *, writing: bool) -> Found:
+    import sqlite3  # here, not above: a command on PostgreSQL starts without it
+
     path = Path(target)
     folder = path.parent
     if not path.exists():
@@ -253,6 +254,8 @@ def _remove_if_empty(descriptor: int, target: str) -> None:
     except OSError:
         return  # another process has the file open: it is theirs now
     if os.fstat(descriptor).st_size:
+        import sqlite3  # as in `_sqlite`
+
         try:
             with closing(sqlite3.connect(f"file:{quote(os.path.abspath(target))}?mode=ro", uri=True)) as probe:
                 if probe.execute("SELECT 1 FROM sqlite_master WHERE name = 'stored_events'").fetchone():

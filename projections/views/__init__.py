@@ -36,7 +36,7 @@ from cqc_ledger.projections.register import statuses_at
 from cqc_ledger.projections.status import Status, status_at
 from cqc_ledger.projections.trusts import Headline, headline_of
 from cqc_ledger.projections.views.headlines import Fact
-from cqc_ledger.projections.views.store import TRACKED_AS, SQLiteViews, Views
+from cqc_ledger.projections.views.store import TRACKED_AS, Views
 
 __all__ = ["TRACKED_AS", "Answer", "Fact", "Views", "caught_up", "current", "headlines", "open_views", "rebuilt", "status", "written"]
 
@@ -56,6 +56,8 @@ def open_views(ledger: Ledger) -> Views:
         if not views.made(ledger.seen):  # a reading command saw them made as it opened the ledger
             views.create_table()
         return views
+    from cqc_ledger.projections.views.sqlite import SQLiteViews  # a command on PostgreSQL starts without sqlite3
+
     return ledger.factory.tracking_recorder(SQLiteViews)  # type: ignore[return-value]
 
 

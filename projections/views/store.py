@@ -15,27 +15,24 @@ equal replay by construction. Register-wide questions read the headline facts
 
 The logic is written once over both stores: statements use `?` placeholders and `{entries}`,
 `{headlines}`, `{events}`, `{tracking}` and `{nid}` for the names, which `q` turns into the
-store's own SQL.
+store's own SQL. What differs by store is in a module of each store's own (`sqlite`, `postgres`),
+imported where the store's views are opened.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-import orjson
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
-from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref, seen_by
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import one, rows
-from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.status import Status, status_of
 from cqc_ledger.projections.trusts import Headline
 from cqc_ledger.projections.views import schema
@@ -249,9 +246,9 @@ class Views:
         """Refreshes the planner's statistics after bulk work."""
         c.execute("ANALYZE")
 
-    # What a failed refresh of the statistics raises (the store's driver's errors, and
-    # eventsourcing's own): the write before it stands all the same.
-    _analyse_failures: tuple[type[Exception], ...] = (PersistenceError, sqlite3.Error)
+    # What a failed refresh of the statistics raises (eventsourcing's errors, and each store's
+    # driver's own): the write before it stands all the same.
+    _analyse_failures: tuple[type[Exception], ...] = (PersistenceError,)
 
     def refresh(self, ledger: Ledger, wrote: int) -> bool:
         """After a write of `wrote` entries has committed: refreshes the planner's statistics of
@@ -273,13 +270,8 @@ class Views:
         return True
 
     def _has_statistics(self) -> bool:
-        """Whether the views' tables have planner statistics (SQLite: rows in `sqlite_stat1`)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if not one(c):
-                return False
-            c.execute(self.q("SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('{entries}', '{headlines}')"))
-            return bool(one(c))
+        """Whether the views' tables have planner statistics (each store keeps them its own way)."""
+        raise NotImplementedError
 
     def _tidy(self) -> None:
         """After a rebuild has committed: clears away the rows it replaced (a store may need to)."""
@@ -366,7 +358,7 @@ class Views:
         """What `headlines` folds, read in the transaction of `c`: every fact visible on `day` as
         known at `seen`, a deregistration before `gone_by` (the day after: the headline's
         `leaving`), in the tables' order. A store may leave out facts the fold sets aside
-        (SQLite: see `_HEADLINE_FACTS`)."""
+        (SQLite: see `projections.views.sqlite`)."""
         self._in_key_order(c)
         return self._rows(c, self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where="")), (day, seen, seen, gone_by))
 
@@ -397,27 +389,6 @@ _VISIBLE_HEADLINES = f"""
     FROM {{headlines}} WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} {{where}}
     ORDER BY provider_id, topic, subject, valid_from, position"""
 
-# What `headlines` folds on SQLite, whose driver lets go of the interpreter's lock and takes it
-# back for every row it reads, and locks the connection for every value: reading a row cost more
-# than folding it. So the facts the fold would only set aside are left out: the assessments, and
-# the notices assessed (by an assessment visible too); a notice is open until it is assessed, so
-# the notices left are the open ones and the fold counts the same (over 5,000 providers, 24,574
-# rows of 32,654). And the rows come as one, a JSON array of each column's values in the order of
-# the others' (one pass of the aggregates over the rows), made tuples again by `zip` and sorted
-# into the tables' order, which an aggregate is not promised to read them in (`trusts` over 5,000
-# providers: 7% fewer instructions). PostgreSQL reads every fact as rows: leaving some out had the
-# server scan the whole table for the assessments (49 ms rather than 31 ms at best) and passed the
-# planner's threshold for just-in-time compilation (60 ms more), for 7 ms of reading saved.
-_HEADLINE_FACTS = f"""
-    FROM {{headlines}} h WHERE {_VISIBLE} AND {schema.DEREGISTERED_BY} AND topic <> 'assessment'
-        AND (topic <> 'notice' OR NOT EXISTS (
-            SELECT 1 FROM {{headlines}} a
-            WHERE a.provider_id = h.provider_id AND a.topic = 'assessment' AND a.subject = h.subject AND {_visible("a")}))"""
-_HEADLINE_COLUMNS = (
-    "SELECT json_group_array(provider_id), json_group_array(topic), json_group_array(subject),"
-    " json_group_array(valid_from), json_group_array(position), json_group_array(value)" + _HEADLINE_FACTS
-)
-
 
 def _in_force(found: list[tuple[Any, ...]]) -> list[Fact]:
     """The facts in force among visible facts in the order above: the latest of each subject,
@@ -436,84 +407,3 @@ def _in_force(found: list[tuple[Any, ...]]) -> list[Fact]:
             facts.append(fact)
             subject = (p, t, s)
     return facts
-
-
-class SQLiteViews(Views, SQLiteTrackingRecorder):
-    """The views of a SQLite ledger, in its file."""
-
-    names = {"entries": "view_entries", "headlines": "view_headlines", "events": "stored_events", "tracking": "tracking", "nid": "rowid"}  # noqa: RUF012
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            *schema.tables(postgres=False, names=self.names),
-            *schema.sql_views(postgres=False, names=self.names),
-        ]
-
-    def create_table(self) -> None:
-        """Creates the views of a new store, or of a store of an earlier layout (dropping its
-        views, which the first catch-up then rebuilds); a store already made is only read."""
-
-        def create() -> None:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE name IN ('tracking', 'view_entries', 'view_headlines', 'warning_notices')"
-                )
-                made = one(c) == 4
-                view, column = schema.CURRENT_VIEWS_COLUMN
-                c.execute(f"SELECT count(*) FROM pragma_table_info('{view}') WHERE name = '{column}'")
-                current = one(c)
-                c.execute("SELECT count(*) FROM sqlite_master WHERE name = ? AND instr(sql, ?) > 0", (view, schema.CURRENT_VIEWS_WORD))
-                if made and current and one(c):
-                    return
-            if made:
-                self._replace_sql_views()
-                return
-            with self.datastore.transaction(commit=True) as c:
-                c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'view_facts'")
-                if one(c):
-                    for kind, name in schema.OLD_OBJECTS:
-                        c.execute(f"DROP {kind} IF EXISTS {name}")
-                    c.execute("DELETE FROM tracking WHERE application_name = ?", (TRACKED_AS,))
-            super(SQLiteViews, self).create_table()
-
-        created_in_turn(create)  # two processes may be opening a new ledger at once
-
-    def _replace_sql_views(self) -> None:
-        """The analysts' views of an earlier release replaced by this one's (left as they are
-        where the file cannot be written: reading commands work on a read-only ledger)."""
-        try:
-            with self.datastore.transaction(commit=True) as c:
-                for name in reversed(schema.SQL_VIEWS):
-                    c.execute(f"DROP VIEW IF EXISTS {name}")
-                for statement in schema.sql_views(postgres=False, names=self.names):
-                    c.execute(statement)
-        except PersistenceError:
-            pass
-
-    def _headline_facts(self, c: Any, day: str, seen: str, gone_by: str) -> list[tuple[Any, ...]]:
-        """What `headlines` folds, but the facts it would set aside, read as a JSON array a column
-        (see `_HEADLINE_FACTS`), as rows in the tables' order."""
-        c.execute(self.q(_HEADLINE_COLUMNS), (day, seen, seen, gone_by, day, seen, seen))
-        found = list(zip(*map(orjson.loads, self._tuples(c)[0]), strict=True))
-        found.sort()
-        return found
-
-    def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
-        """Every remaining row, as the tuples SQLite makes when no row factory is set (eventsourcing
-        sets `sqlite3.Row` on its connections, and copying each into a tuple costs as much again)."""
-        c.sqlite_cursor.row_factory = None
-        return c.fetchall()
-
-    @contextmanager
-    def _waiting(self, c: Any, wait: bool) -> Iterator[None]:
-        if wait:
-            yield
-            return
-        c.execute("PRAGMA busy_timeout")
-        patience = one(c)
-        c.execute("PRAGMA busy_timeout = 0")
-        try:
-            yield
-        finally:
-            c.execute(f"PRAGMA busy_timeout = {int(patience)}")

@@ -1,11 +1,13 @@
 """What a reading command loads: `status` and `trusts` answer from the views, so they start
 without what only other commands use (reading input, importing, syncing, the charts, the web
-site, the other questions' folds and their output). Every module loaded for nothing is paid for
-at each run's start; the figures are measured by bench/, never here. On PostgreSQL, what it
-opens: one connection, where each more is a new server process to start and warm."""
+site, the other questions' folds and their output), and on each store without the other's (its
+driver, eventsourcing's recorders for it, the ledger's own). Every module loaded for nothing is
+paid for at each run's start; the figures are measured by bench/, never here. On PostgreSQL, what
+it opens: one connection, where each more is a new server process to start and warm."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from importlib.metadata import version
@@ -15,10 +17,10 @@ from conftest import postgres_schema
 from ledgers import ROOT, record_examples
 
 import cqc_ledger
+from cqc_ledger.ledger.store.target import is_postgres
 
 UNUSED = (
     "httpx",  # sync
-    "psycopg",  # a PostgreSQL ledger
     "altair",  # charts
     "starlette",  # the web site
     "importlib.metadata",  # --version
@@ -48,6 +50,20 @@ UNUSED = (
     "cqc_ledger.projections.output.diff",
     "cqc_ledger.projections.output.explain",
 )
+# What a command on one store loads of the other's: nothing (by `is_postgres` of its ledger).
+OTHER_STORE = {
+    False: (
+        "psycopg",
+        "psycopg_pool",
+        "eventsourcing.postgres",
+        "cqc_ledger.ledger.store.postgres",
+        "cqc_ledger.projections.views.postgres",
+    ),
+    True: ("sqlite3", "_sqlite3", "eventsourcing.sqlite", "cqc_ledger.ledger.store.sqlite", "cqc_ledger.projections.views.sqlite"),
+}
+# What a store's driver and eventsourcing's recorders for it load by themselves (psycopg loads
+# importlib.metadata, csv and shutil): theirs, not the command's.
+_DRIVER = {False: "sqlite3, eventsourcing.sqlite", True: "psycopg, psycopg_pool, eventsourcing.postgres"}
 # What `trusts` answers from the views' rows alone, without an entry: the entry types, but the
 # corrections' (the views' own mending names them), each family's classes made for nothing.
 UNUSED_BY_TRUSTS = (
@@ -68,30 +84,49 @@ def loaded_by(db: str, *args: str) -> set[str]:
     return set(done.stderr.decode().split())
 
 
+@functools.cache
+def loaded_by_the_driver(postgres: bool) -> frozenset[str]:
+    """The modules importing the store's driver (`_DRIVER`) loads, in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {_DRIVER[postgres]}; sys.stderr.write(' '.join(sys.modules))"],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return frozenset(done.stderr.decode().split())
+
+
+def loaded_for_nothing(db: str, loaded: set[str], unused: tuple[str, ...]) -> list[str]:
+    """Of `unused` and the other store's modules, those the command loaded (not its store's driver)."""
+    postgres = is_postgres(db)
+    mine = loaded - loaded_by_the_driver(postgres)
+    return [name for name in (*unused, *OTHER_STORE[postgres]) if name in mine]
+
+
 @pytest.mark.parametrize(
     "args",
     [("trusts", "--at", "2019-06-30", "--json"), ("trusts", "--at", "2019-06-30"), ("status", "RWP", "--at", "2019-06-30", "--json")],
     ids=["trusts --json", "trusts", "status --json"],
 )
-def test_a_reading_command_loads_only_what_it_uses(sqlite_db: str, args: tuple[str, ...]):
+def test_a_reading_command_loads_only_what_it_uses(db: str, args: tuple[str, ...]):
     # Given a ledger with two trusts
-    record_examples(sqlite_db)
+    record_examples(db)
     # When a reading command answers in a process of its own
-    loaded = loaded_by(sqlite_db, *args)
-    # Then it loaded its own output, and none of what only other commands use
+    loaded = loaded_by(db, *args)
+    # Then it loaded its own output, and none of what only other commands use, nor the other store's
     assert f"cqc_ledger.projections.output.{args[0]}" in loaded
-    assert [name for name in UNUSED if name in loaded] == []
+    assert loaded_for_nothing(db, loaded, UNUSED) == []
 
 
 @pytest.mark.parametrize("args", [("trusts", "--at", "2019-06-30", "--json"), ("trusts", "--at", "2019-06-30")], ids=["--json", "text"])
-def test_trusts_answers_without_the_entry_types(sqlite_db: str, args: tuple[str, ...]):
+def test_trusts_answers_without_the_entry_types(db: str, args: tuple[str, ...]):
     # Given a ledger with two trusts
-    record_examples(sqlite_db)
+    record_examples(db)
     # When trusts answers in a process of its own
-    loaded = loaded_by(sqlite_db, *args)
+    loaded = loaded_by(db, *args)
     # Then it made none of the entry types it reads no entry of
     assert "cqc_ledger.projections.output.trusts" in loaded
-    assert [name for name in UNUSED_BY_TRUSTS if name in loaded] == []
+    assert loaded_for_nothing(db, loaded, UNUSED_BY_TRUSTS) == []
 
 
 @pytest.mark.parametrize("args", [("trusts", "--at", "2019-06-30"), ("status", "RWP", "--at", "2019-06-30")], ids=["trusts", "status"])

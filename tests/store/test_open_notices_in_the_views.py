@@ -1,5 +1,5 @@
 """`trusts`' open warning notices from the views: the views read no assessment and no notice
-assessed (`projections.views.store._HEADLINE_FACTS`), so which assessments count is decided in
+assessed (`projections.views.sqlite._HEADLINE_FACTS`), so which assessments count is decided in
 the query. A notice is open until an assessment in force on the day, as known at the time,
 closes it: one dated after the day, recorded after the time, retracted or corrected away by then
 (or only after then) must leave it as replay leaves it.

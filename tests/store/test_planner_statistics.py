@@ -12,7 +12,8 @@ import orjson
 import pytest
 
 from bench.register import register_lines
-from cqc_ledger.projections.views.store import REFRESH_AT, SQLiteViews
+from cqc_ledger.projections.views.sqlite import SQLiteViews
+from cqc_ledger.projections.views.store import REFRESH_AT
 from tests.conftest import EXAMPLES, POSTGRES, runner_for
 
 ONE_MORE = {"type": "ProviderRenamed", "provider_id": "R00000", "name": "Trust R00000 renamed", "on": "2025-12-19"}
