@@ -25,3 +25,7 @@ class EntryCorrected(Entry):
     replacement: Entry
     reason: str
     on: date | None = None
+
+
+# The entries that mend others, rather than being entries of a history.
+MENDING = (EntryRetracted, EntryCorrected)

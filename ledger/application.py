@@ -16,7 +16,6 @@ from eventsourcing.utils import Environment
 
 from cqc_ledger.events.base import Entry
 from cqc_ledger.ledger.errors import InputError, InvalidField, RuleBroken, StoreBusy, StoreError, UnknownProvider
-from cqc_ledger.ledger.history import MENDING
 from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time, parse_ref
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
@@ -212,6 +211,7 @@ class Ledger(Application):
         *,
         restoring: bool,
     ) -> Outcome:
+        from cqc_ledger.events.corrections import MENDING
         from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
         from cqc_ledger.ledger.meaning import new_services
         from cqc_ledger.ledger.rules import check_placed, registers_a_location

@@ -10,16 +10,16 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.records import Recorded, parse_ref
 
-MENDING = (EntryRetracted, EntryCorrected)
 # A provider or location is on the register through its deregistration day and off it from the
 # next: a deregistration takes effect the day after its `on` (the rules accept entries dated on
 # it). Every read that asks "by the end of D" asks it through `takes_effect`, and the views' SQL
 # through `schema.DEREGISTERED_BY` (and the interval views' own ends). The deregistrations are
 # known by their types' names (each type's own, `events.ENTRY_TYPES`), so that this module loads
 # without the provider family's types: a command that folds no entry (`trusts`) never makes them.
+# The mending types (`corrections.MENDING`) are imported where a history is mended, for the same
+# reason: any entry there was made already, and its family with it.
 DEREGISTRATIONS = frozenset(("ProviderDeregistered", "LocationDeregistered"))
 AFTER_ITS_DAY = timedelta(days=1)
 
@@ -39,6 +39,8 @@ def effective(recorded: Iterable[Recorded], known_at: datetime | None = None) ->
     by its replacement (keeping its own ref and time). Corrections and retractions themselves
     are not entries of the history: they only mend it.
     """
+    from cqc_ledger.events.corrections import MENDING, EntryCorrected  # here: see above
+
     seen = [r for r in recorded if known_at is None or r.recorded_at <= known_at]
     fate: dict[int, Recorded] = {}
     for r in seen:
@@ -64,6 +66,8 @@ def in_effect_order(history: Iterable[Recorded]) -> list[Recorded]:
 
 def mended_by(recorded: Iterable[Recorded], known_at: datetime | None = None) -> dict[int, list[Recorded]]:
     """For each position, the corrections and retractions of it seen by `known_at`, oldest first."""
+    from cqc_ledger.events.corrections import MENDING  # here: see above
+
     found: dict[int, list[Recorded]] = {}
     for r in recorded:
         if isinstance(r.entry, MENDING) and (known_at is None or r.recorded_at <= known_at):

@@ -20,11 +20,11 @@ from typing import Any
 
 from cqc_ledger.events import ENTRY_TYPES, continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry, RatingCell
+from cqc_ledger.events.corrections import MENDING
 from cqc_ledger.events.services import KNOWN_NAMES, is_known_service
 from cqc_ledger.events.vocabulary import TRUST_ONLY, TRUST_ONLY_QUESTIONS
 from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken, with_article
-from cqc_ledger.ledger.history import MENDING
 
 # CQC's ratings of NHS trusts began with its new approach to inspecting acute hospitals, from
 # October 2013 (CQC, "A new start: consultation on changes to the way CQC regulates, inspects

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cqc_ledger.events.base import Entry
-from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.events.corrections import MENDING, EntryCorrected, EntryRetracted
 from cqc_ledger.events.inspections import ReportPublished
 from cqc_ledger.ledger import rules
-from cqc_ledger.ledger.history import MENDING, effective
+from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.records import Recorded
 
 History = Callable[[], list[Recorded]]

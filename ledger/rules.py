@@ -18,11 +18,11 @@ from datetime import date
 
 from cqc_ledger.events import continuity, enforcement, inspections, oversight, provider
 from cqc_ledger.events.base import Entry
-from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+from cqc_ledger.events.corrections import MENDING, EntryCorrected, EntryRetracted
 from cqc_ledger.ledger import meaning
 from cqc_ledger.ledger.cells import named
 from cqc_ledger.ledger.errors import RuleBroken, with_article
-from cqc_ledger.ledger.history import MENDING, effective
+from cqc_ledger.ledger.history import effective
 from cqc_ledger.ledger.records import Recorded, parse_ref
 from cqc_ledger.ledger.store.codec import identity_of
 

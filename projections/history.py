@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from cqc_ledger.ledger.history import MENDING, effective, in_effect_order, mended_by
+from cqc_ledger.events.corrections import MENDING
+from cqc_ledger.ledger.history import effective, in_effect_order, mended_by
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.projections import what_changed
 from cqc_ledger.projections.status import Status, evolve

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 
-from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
 from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref, seen_by
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
@@ -39,13 +38,15 @@ from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.headlines import RUNS, Fact, headlines_from
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_rows, rows_of, stored_rows
 
+if TYPE_CHECKING:
+    from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
 REBUILD_PAGE = 20_000
 # A write of at least this many entries, and at least a tenth of the entries the store then holds,
 # has the planner's statistics refreshed after it commits (see `Views.refresh`).
 REFRESH_AT = 1_000
-_MENDS = (EntryRetracted, EntryCorrected)
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
@@ -150,10 +151,12 @@ class Views:
         self._apply(c, recorded)
 
     def _apply(self, c: Any, recorded: Sequence[Recorded]) -> None:
+        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
+
         entries: list[EntryRow] = []
         headlines: list[HeadlineRow] = []
         for r in recorded:
-            if isinstance(r.entry, _MENDS):
+            if isinstance(r.entry, MENDING):
                 self._insert(c, entries, headlines)  # the mend may target an entry of this run
                 self._mend(c, r.entry, r.position, format_time(r.recorded_at), entries, headlines)
             else:
@@ -179,6 +182,8 @@ class Views:
         headlines: list[HeadlineRow],
     ) -> None:
         """Withdraws the rows of the mended entry; a correction adds its replacement's."""
+        from cqc_ledger.events.corrections import EntryCorrected  # here: see `_recorded`
+
         provider_id, target = parse_ref(mend.ref)
         for table in ("{entries}", "{headlines}"):
             c.execute(self.q(_WITHDRAW.format(table=table)), (learned, provider_id, target, position))
@@ -191,6 +196,8 @@ class Views:
         first takes the ledger's write lock (so writers wait their turn): a crash leaves the views
         as they were, and readers see the old views until it commits. The store then tidies away
         the rows replaced (`_tidy`)."""
+        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
+
         applied, start = 0, 0
         with collector_paused(), self.datastore.transaction(commit=True) as c:
             with self._waiting(c, wait):
@@ -208,7 +215,7 @@ class Views:
                     kind = entry_kind(topic)
                     if not stored_rows(position, kind, state, entries, headlines):
                         recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
-                        if isinstance(recorded.entry, _MENDS):
+                        if isinstance(recorded.entry, MENDING):
                             self._bulk(c, entries, headlines)
                             self._mend(c, recorded.entry, position, format_time(recorded.recorded_at), entries, headlines)
                         else:
@@ -373,11 +380,14 @@ class Views:
 
 def _recorded(provider_id: str, position: int, mend: int, topic: str, state: Any, mending: Any) -> Recorded:
     """The entry a row of `view_entries` stands for, read from the store (through the codec, whose
-    one rule refuses a damaged row): a corrected entry as its replacement, at its own time."""
+    one rule refuses a damaged row): a corrected entry as its replacement, at its own time.
+
+    The corrections' types are imported where the views mend (`_apply`, `_mend`, `rebuild`), not
+    above: `trusts` reads the views' rows alone, and starts without making any entry type."""
     recorded = recorded_from_state(entry_kind(topic), position, state, provider_id=provider_id)
     if not mend:
         return recorded
-    correction = cast(EntryCorrected, recorded_from_state("EntryCorrected", mend, mending, provider_id=provider_id).entry)
+    correction = cast("EntryCorrected", recorded_from_state("EntryCorrected", mend, mending, provider_id=provider_id).entry)
     return Recorded(correction.replacement, position, recorded.recorded_at)
 
 

@@ -64,9 +64,10 @@ OTHER_STORE = {
 # What a store's driver and eventsourcing's recorders for it load by themselves (psycopg loads
 # importlib.metadata, csv and shutil): theirs, not the command's.
 _DRIVER = {False: "sqlite3, eventsourcing.sqlite", True: "psycopg, psycopg_pool, eventsourcing.postgres"}
-# What `trusts` answers from the views' rows alone, without an entry: the entry types, but the
-# corrections' (the views' own mending names them), each family's classes made for nothing.
+# What `trusts` answers from the views' rows alone, without an entry: the entry types, each
+# family's classes made for nothing.
 UNUSED_BY_TRUSTS = (
+    "cqc_ledger.events.corrections",
     "cqc_ledger.events.provider",
     "cqc_ledger.events.inspections",
     "cqc_ledger.events.enforcement",
