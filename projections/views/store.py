@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
-REBUILD_PAGE = 20_000
 # A write of at least this many entries, and at least a tenth of the entries the store then holds,
 # has the planner's statistics refreshed after it commits (see `Views.refresh`).
 REFRESH_AT = 1_000
@@ -81,6 +81,7 @@ class Views:
     placeholder = "?"
     datastore: Any
     postgres = False
+    rebuild_page = 20_000  # the stored entries a rebuild reads at a time
 
     if TYPE_CHECKING:  # given by eventsourcing's tracking recorder, which every store's views extend
 
@@ -198,38 +199,60 @@ class Views:
         the rows replaced (`_tidy`)."""
         from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
 
-        applied, start = 0, 0
+        applied, last = 0, 0
         with collector_paused(), self.datastore.transaction(commit=True) as c:
             with self._waiting(c, wait):
                 ledger.recorder.lock(c)  # type: ignore[attr-defined]
             c.execute(self.q("DELETE FROM {entries}"))
             c.execute(self.q("DELETE FROM {headlines}"))
             c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
-            entries: list[EntryRow] = []
-            headlines: list[HeadlineRow] = []
-            while True:
-                page = self._rows(c, self.q(_PAGE), (start, REBUILD_PAGE))
-                if not page:
-                    break
-                for _, provider_id, position, topic, state in page:
-                    kind = entry_kind(topic)
-                    if not stored_rows(position, kind, state, entries, headlines):
-                        recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
-                        if isinstance(recorded.entry, MENDING):
-                            self._bulk(c, entries, headlines)
-                            self._mend(c, recorded.entry, position, format_time(recorded.recorded_at), entries, headlines)
-                        else:
-                            recorded_rows(recorded, entries, headlines)
-                self._bulk(c, entries, headlines)
-                start = page[-1][0]
-                applied += len(page)
-                if progress:
-                    progress(len(page))
-            if start:
-                self._insert_tracking(c, Tracking(TRACKED_AS, start))
+            with self._rebuild_writes(c) as write:
+                for page in self._rebuild_pages(c):
+                    entries: list[EntryRow] = []
+                    headlines: list[HeadlineRow] = []
+                    for _, provider_id, position, topic, state in page:
+                        kind = entry_kind(topic)
+                        if not stored_rows(position, kind, state, entries, headlines):
+                            recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
+                            if isinstance(recorded.entry, MENDING):
+                                write(partial(self._bulk, entries=entries, headlines=headlines))
+                                entries, headlines = [], []
+                                write(
+                                    partial(
+                                        self._mend,
+                                        mend=recorded.entry,
+                                        position=position,
+                                        learned=format_time(recorded.recorded_at),
+                                        entries=[],
+                                        headlines=[],
+                                    )
+                                )
+                            else:
+                                recorded_rows(recorded, entries, headlines)
+                    write(partial(self._bulk, entries=entries, headlines=headlines))
+                    last = page[-1][0]
+                    applied += len(page)
+                    if progress:
+                        progress(len(page))
+            if last:
+                self._insert_tracking(c, Tracking(TRACKED_AS, last))
             self._analyse(c)
         self._tidy()
         return applied
+
+    def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
+        """The stored entries a rebuild reads, in pages in the order of their ids, read in its
+        transaction (which holds the write lock: nothing is written beside it)."""
+        start = 0
+        while page := self._rows(c, self.q(_PAGE), (start, self.rebuild_page)):
+            yield page
+            start = page[-1][0]
+
+    @contextmanager
+    def _rebuild_writes(self, c: Any) -> Iterator[Callable[[Callable[[Any], None]], None]]:
+        """What a rebuild writes, each write a function of the transaction's cursor, written in
+        turn as it is handed over (a store may write them beside the reading, in turn all the same)."""
+        yield lambda write: write(c)
 
     def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of `statement` (in the store's own SQL), read in the transaction of `c`, as tuples."""

@@ -174,3 +174,67 @@ def test_a_rebuild_stands_when_the_vacuum_after_it_fails(pg: str) -> None:
         views._tidy()
     finally:
         ledger.close()
+
+
+def test_a_rebuild_whose_write_fails_raises_it_and_leaves_the_views_as_they_were(pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a ledger on PostgreSQL with its views, rebuilt a few entries at a time
+    runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
+    ledger = Ledger(pg)
+    try:
+        views = open_views(ledger)
+        before = view_rows(views)
+        views.rebuild_page = 3
+        # When the second page's rows fail to be written (the rebuild writes them on a thread of its own)
+        written = []
+
+        def bulk(c: object, entries: list[object], headlines: list[object]) -> None:
+            written.append(len(entries))
+            if len(written) == 2:
+                raise RuntimeError("the server went away")
+            real(c, entries, headlines)
+
+        real = views._bulk
+        monkeypatch.setattr(views, "_bulk", bulk)
+        with pytest.raises(RuntimeError, match="the server went away"):
+            views.rebuild(ledger)
+        # Then nothing was written after the failure, and the views are as they were
+        assert len(written) == 2
+        assert view_rows(views) == before
+    finally:
+        ledger.close()
+
+
+def view_rows(views: object) -> list[tuple[object, ...]]:
+    return views.read("SELECT * FROM {entries} ORDER BY 1, 2, 3, 4") + views.read("SELECT * FROM {headlines} ORDER BY 1, 2, 3, 4, 5, 6")  # type: ignore[attr-defined]
+
+
+def test_reading_ahead_gives_every_item_in_order_raises_a_failure_in_its_place_and_stops_when_left() -> None:
+    import threading
+
+    from cqc_ledger.projections.views.postgres import _read_ahead
+
+    closed = []
+
+    def items(failing_at: int | None = None) -> Iterator[int]:
+        try:
+            for n in range(10):
+                if n == failing_at:
+                    raise ValueError(f"item {n} unreadable")
+                yield n
+        finally:
+            closed.append(threading.current_thread().name)
+
+    # Every item, in order
+    assert list(_read_ahead(items())) == list(range(10))
+    # A failure comes after the items before it
+    taken = []
+    with pytest.raises(ValueError, match="item 4 unreadable"):
+        for n in _read_ahead(items(failing_at=4)):
+            taken.append(n)
+    assert taken == [0, 1, 2, 3]
+    # Left after two items: the items are closed, on the reading thread, which is gone
+    ahead = _read_ahead(items())
+    assert [next(ahead), next(ahead)] == [0, 1]
+    ahead.close()
+    assert closed == ["read-ahead"] * 3
+    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
