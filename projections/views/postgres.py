@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
@@ -201,7 +201,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         the last one's (`_rebuild_writes`). The rebuild's transaction holds the write lock, taken
         before this snapshot begins: it sees every entry there is, and none is written beside it."""
 
-        def pages() -> Iterator[list[tuple[Any, ...]]]:
+        def pages() -> Generator[list[tuple[Any, ...]], None, None]:
             with self.datastore.get_connection() as conn, conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 reading = conn.cursor(row_factory=tuple_row, binary=True)
@@ -294,7 +294,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             pass
 
 
-def _read_ahead(items: Iterator[T]) -> Iterator[T]:
+def _read_ahead(items: Generator[T, None, None]) -> Iterator[T]:
     """The items of `items`, each taken on a thread of its own while the one before is used (one
     waits its turn). A failure there is raised here, in its place; stopped early, the thread
     stops too, and `items` is closed on it."""
