@@ -49,34 +49,34 @@ def told_if_interrupted(what_stands: str) -> Iterator[Told]:
 @contextmanager
 def recording(ctx: click.Context, *, creating: bool = False) -> Iterator[Recording]:
     """The one way a command records an input (`record`, `import`, `restore`, `retract`,
-    `correct`): inside the block, `Recording.whole` writes it into the ledger at --db as one
-    transaction, and what the command shows of it follows; a Ctrl-C anywhere in the block is told
-    as what it left (`told_if_interrupted`): nothing of the input before the write committed, all
-    of it after. `creating`: a ledger is created at --db if there is none (and removed again if
-    the write fails)."""
-    with told_if_interrupted(NOTHING_RECORDED) as told:
-        yield Recording(ctx, told, creating=creating)
+    `correct`): the ledger at --db is opened as the block begins (refused, if a writing command
+    cannot use it, before the command touches its input: no bar of it drawn, nothing of it read)
+    and closed as it ends; inside the block, `Recording.whole` writes the input into the ledger
+    as one transaction, and what the command shows of it follows; a Ctrl-C anywhere in the block
+    is told as what it left (`told_if_interrupted`): nothing of the input before the write
+    committed, all of it after. `creating`: a ledger is created at --db if there is none (and
+    removed again if the command fails having recorded nothing into it)."""
+    with told_if_interrupted(NOTHING_RECORDED) as told, opened(ctx, writing=True, creating=creating) as ledger:
+        yield Recording(ledger, told)
 
 
 class Recording:
-    """A command's input being recorded (`recording`)."""
+    """A command's input being recorded (`recording`) into the ledger opened for it."""
 
-    def __init__(self, ctx: click.Context, told: Told, *, creating: bool):
-        self.ctx, self.told, self.creating = ctx, told, creating
+    def __init__(self, ledger: Ledger, told: Told):
+        self.ledger, self.told = ledger, told
 
     def whole(self, write: Callable[[Ledger, Follower], T]) -> T:
-        """What `write` returns, given the ledger at --db (opened for it, closed again before this
-        returns) and the views' `follow`, as one transaction (`views.written`): the Ctrl-C told
-        learns when it has committed (`write` returned), so that one after it is not told as
-        having recorded nothing."""
-        with opened(self.ctx, writing=True, creating=self.creating) as ledger:
+        """What `write` returns, given the ledger and the views' `follow`, as one transaction
+        (`views.written`): the Ctrl-C told learns when it has committed (`write` returned), so
+        that one after it is not told as having recorded nothing."""
 
-            def whole(follow: Follower) -> T:
-                done = write(ledger, follow)
-                self.told.recorded()
-                return done
+        def whole(follow: Follower) -> T:
+            done = write(self.ledger, follow)
+            self.told.recorded()
+            return done
 
-            return views.written(ledger, whole)
+        return views.written(self.ledger, whole)
 
 
 def show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:

@@ -30,10 +30,10 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     from cqc_ledger.ledger.input import iter_entries
     from cqc_ledger.ledger.parsing import no_cell_notes
 
-    if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
-        click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
     left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
     with recording(ctx, creating=True) as writing:
+        if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
+            click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
         with reading(file) as lines:
             read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
             try:

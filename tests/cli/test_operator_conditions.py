@@ -7,6 +7,7 @@ new file or an empty store, and a refused one leaves nothing behind.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sqlite3
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, POSTGRES, postgres_schema, runner_for
-from ledgers import ok, run, write_register
+from ledgers import command, ok, on_a_terminal, run, write_register
+
+from cqc_ledger.cli.progress import PROGRESS_BYTES
 
 RWP = str(EXAMPLES / "RWP.jsonl")
 RX9 = str(EXAMPLES / "RX9.jsonl")
@@ -84,6 +87,57 @@ def test_db_is_accepted_after_the_command_name_too(tmp_path):
 
     assert ok(target, "verify").stdout.startswith("The ledger is intact: 28 entries")
     assert not (tmp_path / "elsewhere.db").exists()
+
+
+def unusable_ledgers(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """--db targets a writing command cannot use, each with the whole of its refusal."""
+    not_a_ledger = tmp_path / "notes.db"
+    not_a_ledger.write_text("not a ledger\n" * 100)
+    missing = tmp_path / "missing" / "ledger.db"
+    return {
+        "not a ledger": (not_a_ledger, f"Error: {not_a_ledger} is not a cqc-ledger store (not a SQLite database)"),
+        "missing folder": (
+            missing,
+            f"Error: the folder {missing.parent} does not exist: create it first, or name a ledger file in a folder that exists with --db",
+        ),
+    }
+
+
+@pytest.mark.parametrize("wrong", ["not a ledger", "missing folder"])
+@pytest.mark.parametrize("writing", ["record", "restore"])
+def test_a_ledger_a_writing_command_cannot_use_is_refused_before_anything_of_its_input_is_read(tmp_path, writing, wrong):
+    target, says = unusable_ledgers(tmp_path)[wrong]
+    # Given an input large enough to get a bar on a terminal, every line of which would be refused
+    large = tmp_path / "large.jsonl"
+    large.write_bytes(b'{"type": "NoSuchEntry"}\n' * (PROGRESS_BYTES // 24 + 1))
+
+    # When it is given, on a terminal, to a command whose --db names a ledger it cannot use
+    code, written = on_a_terminal(command(target, writing, str(large)))
+
+    # Then the refusal of the ledger is all the person sees: no bar of the input, no line of it refused
+    assert code == 1 and written.decode() == f"{says}\r\n", written.decode()
+
+    # And an input waiting in a pipe that stays open is left unread, the refusal coming at once
+    given, feeding = os.pipe()
+    os.write(feeding, b'{"type": "NoSuchEntry"}\n')
+    try:
+        done = subprocess.run(command(target, writing, "-"), stdin=given, capture_output=True, timeout=60)
+        os.set_blocking(given, False)
+        assert os.read(given, 100) == b'{"type": "NoSuchEntry"}\n'
+    finally:
+        os.close(given)
+        os.close(feeding)
+    assert done.returncode == 1 and done.stderr.decode() == f"{says}\n" and not done.stdout
+
+
+def test_record_at_a_terminal_refuses_a_ledger_it_cannot_use_before_asking_for_input(tmp_path):
+    target, says = unusable_ledgers(tmp_path)["not a ledger"]
+
+    # When `record` is started with a terminal as its standard input and a --db it cannot use
+    code, written = on_a_terminal(command(target, "record"))
+
+    # Then it says why at once, never that it is reading standard input
+    assert code == 1 and written.decode() == f"{says}\r\n", written.decode()
 
 
 # ---- other people's databases ----------------------------------------------------------------
