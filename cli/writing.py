@@ -89,17 +89,21 @@ def show(outcome: Outcome, as_json: bool, *, done: str = "Recorded") -> None:
             click.echo(f"Note: {note}")
 
 
-def record_one(ctx: click.Context, obj: dict[str, Any], as_json: bool) -> None:
-    """Records one entry built by a command, exactly as `record` would record it."""
+def record_one(ctx: click.Context, build: Callable[[], dict[str, Any]], as_json: bool) -> None:
+    """Records one entry built by a command, exactly as `record` would record it: the entry
+    `build` gives, built once the ledger is open (`correct` reads its replacement there: a ledger
+    it cannot use is refused before the replacement is read) and before the write begins."""
     from cqc_ledger.ledger.parsing import LeftOut, no_cell_notes, parse_entry
 
     found: list[LeftOut] = []  # cells whose rating was a word for none
 
-    def entry_recorded(ledger: Ledger, follow: Follower) -> Outcome:
-        entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
-        return ledger.record([(1, entry, None)], followers=[follow])
-
     with recording(ctx) as writing:
+        obj = build()
+
+        def entry_recorded(ledger: Ledger, follow: Follower) -> Outcome:
+            entry = parse_entry({k: v for k, v in obj.items() if v is not None}, today=utc_now().date(), left_out=found)
+            return ledger.record([(1, entry, None)], followers=[follow])
+
         try:
             outcome = writing.whole(entry_recorded)
         except InputError as refused:

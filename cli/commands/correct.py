@@ -30,6 +30,24 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     Example:
       cqc-ledger correct RWP/17 fixed-report.json --reason "safe was Requires improvement"   # your corrected entry
     """
+
+    def mend() -> dict[str, object]:  # built once the ledger is open: one it cannot use is refused first
+        replacement = _replacement(file)
+        provider_id, _ = parse_ref(ref)
+        return {
+            "type": "EntryCorrected",
+            "provider_id": provider_id,
+            "ref": ref,
+            "replacement": replacement,
+            "reason": reason,
+            "on": on and on.isoformat(),
+        }
+
+    record_one(ctx, mend, as_json)
+
+
+def _replacement(file: BinaryIO) -> object:
+    """The JSON value of the replacement FILE, refused as a line of `record` is."""
     from cqc_ledger.ledger.input import LINE_LIMIT, TooLong, json_value, not_utf8_line, read_at_most, reading, without_bom
 
     try:
@@ -38,19 +56,9 @@ def correct(ctx: click.Context, ref: str, file: BinaryIO, reason: str, on: date 
     except TooLong as long:  # as a line of `record` is: one entry
         raise MalformedLine(f"the replacement in {file.name} is {long}, the most an entry may hold") from None
     try:
-        replacement = json_value(text, exact=True)
+        return json_value(text, exact=True)
     except ValueError as bad:
         # Refused input (exit 1), as a line of `record` that is not JSON is: not a usage error.
         if (found := not_utf8_line(text)) is not None:
             raise MalformedLine(found[1], line=found[0]) from None
         raise MalformedLine(f"the replacement in {file.name} is not valid JSON ({bad})") from None
-    provider_id, _ = parse_ref(ref)
-    mend = {
-        "type": "EntryCorrected",
-        "provider_id": provider_id,
-        "ref": ref,
-        "replacement": replacement,
-        "reason": reason,
-        "on": on and on.isoformat(),
-    }
-    record_one(ctx, mend, as_json)

@@ -28,4 +28,4 @@ def retract(ctx: click.Context, ref: str, reason: str, on: date | None, as_json:
     """
     provider_id, _ = parse_ref(ref)
     mend = {"type": "EntryRetracted", "provider_id": provider_id, "ref": ref, "reason": reason, "on": on and on.isoformat()}
-    record_one(ctx, mend, as_json)
+    record_one(ctx, lambda: mend, as_json)

@@ -118,16 +118,43 @@ def test_a_ledger_a_writing_command_cannot_use_is_refused_before_anything_of_its
     assert code == 1 and written.decode() == f"{says}\r\n", written.decode()
 
     # And an input waiting in a pipe that stays open is left unread, the refusal coming at once
+    assert refused_leaving_a_pipe_unread(command(target, writing, "-")) == f"{says}\n"
+
+
+@pytest.mark.parametrize("wrong", ["not a ledger", "no ledger yet"])
+def test_correct_refuses_a_ledger_it_cannot_use_before_reading_the_replacement(tmp_path, wrong):
+    new = tmp_path / "new.db"  # correct makes no ledger
+    target, says = {
+        **unusable_ledgers(tmp_path),
+        "no ledger yet": (new, f"Error: there is no ledger at {new} (record entries first, or pass --db)"),
+    }[wrong]
+    not_json = tmp_path / "replacement.json"
+    not_json.write_text("not JSON\n")
+
+    # A replacement that would be refused itself: the ledger's refusal is the one told
+    done = subprocess.run(command(target, "correct", "RWP/1", str(not_json), "--reason", "x"), capture_output=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.decode() == f"{says}\n" and not done.stdout
+
+    # A replacement waiting in a pipe that stays open: refused at once, the pipe left unread
+    assert refused_leaving_a_pipe_unread(command(target, "correct", "RWP/1", "-", "--reason", "x")) == f"{says}\n"
+
+
+def refused_leaving_a_pipe_unread(argv: list[str]) -> str:
+    """What the command, given an entry waiting in a pipe that stays open as its standard input,
+    says as it ends, refused (exit status 1, nothing on standard output), checked to have ended
+    without waiting for the pipe's end and to have read nothing of it."""
+    waiting = b'{"type": "NoSuchEntry"}\n'
     given, feeding = os.pipe()
-    os.write(feeding, b'{"type": "NoSuchEntry"}\n')
+    os.write(feeding, waiting)
     try:
-        done = subprocess.run(command(target, writing, "-"), stdin=given, capture_output=True, timeout=60)
+        done = subprocess.run(argv, stdin=given, capture_output=True, timeout=60)
         os.set_blocking(given, False)
-        assert os.read(given, 100) == b'{"type": "NoSuchEntry"}\n'
+        assert os.read(given, 100) == waiting
     finally:
         os.close(given)
         os.close(feeding)
-    assert done.returncode == 1 and done.stderr.decode() == f"{says}\n" and not done.stdout
+    assert done.returncode == 1 and not done.stdout, done.stderr.decode()
+    return done.stderr.decode()
 
 
 def test_record_at_a_terminal_refuses_a_ledger_it_cannot_use_before_asking_for_input(tmp_path):
