@@ -252,12 +252,25 @@ def ods(path: Path, sheets: dict[str, list[list[object]]]) -> str:
 def ods_without_end(path: Path, sheet: str, rows: list[list[object]], opening: str, piece: str, inflated: int) -> str:
     """An ODS whose sheet holds `rows`, then `opening` followed by `piece` again and again, to
     `inflated` bytes of XML, before it closes: deflated, a few hundred KB on disk."""
+    return _deflated_ods(
+        path, f'{_ODS_OPENING}<table:table table:name="{escape(sheet)}">{_ods_rows(rows)}{opening}', piece, inflated, "</table:table>"
+    )
+
+
+def ods_with_opening_without_end(path: Path, sheet: str, rows: list[list[object]], piece: str, inflated: int) -> str:
+    """An ODS whose one sheet, holding `rows`, comes after `piece` again and again, to `inflated`
+    bytes of XML (styles on and on): deflated, a few hundred KB on disk."""
+    return _deflated_ods(path, _ODS_OPENING, piece, inflated, f'<table:table table:name="{escape(sheet)}">{_ods_rows(rows)}</table:table>')
+
+
+def _deflated_ods(path: Path, head: str, piece: str, inflated: int, tail: str) -> str:
+    """An ODS whose content is `head`, `piece` again and again to `inflated` bytes, `tail`, closed."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
         book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         with book.open("content.xml", "w", force_zip64=True) as content:
-            content.write(f'{_ODS_OPENING}<table:table table:name="{escape(sheet)}">{_ods_rows(rows)}{opening}'.encode())
+            content.write(head.encode())
             many = piece.encode() * max(1, (1 << 20) // len(piece))
             for _ in range(inflated // len(many) + 1):
                 content.write(many)
-            content.write(f"</table:table>{_ODS_CLOSING}".encode())
+            content.write(f"{tail}{_ODS_CLOSING}".encode())
     return str(path)

@@ -39,7 +39,8 @@ MAX_REPEAT = 1000  # a run of empty rows or cells longer than this is the sheet'
 # The most a row may hold, as a CSV's line may hold 1 MiB (`tables.ROW_LIMIT`): 4 MiB of XML
 # leaves room for that much text in its markup (a row of CQC's widest file, 122 cells, is a few
 # KB), and 16,384 cells are the columns of a sheet in LibreOffice and Excel. A deflated row
-# that never ends (a few MB on disk inflate to GB) is refused as soon as it passes either.
+# that never ends (a few MB on disk inflate to GB) is refused as soon as it passes either. What
+# comes before the first sheet (the styles and settings) may hold no more XML than a row.
 ROW_BYTES = 4 << 20
 MAX_CELLS = 16_384
 _CHUNK = 1 << 20
@@ -112,11 +113,14 @@ class _Counted:
 
     def __init__(self, raw: IO[bytes], told: _Told) -> None:
         self.raw, self.told, self.at = raw, told, 0
-        self.since: int | None = None  # where the row (or the stretch between rows) being read began
+        self.since: int | None = None  # where the row (or the stretch between rows, or the opening) being read began
         self.in_row = False
+        self.opening = True  # before the first sheet
 
     def read(self, size: int = -1) -> bytes:
         if self.since is not None and self.at - self.since > ROW_BYTES:
+            if self.opening:
+                raise _opening_too_long()
             raise _longer_than_a_row() if self.in_row else _no_row_within()
         chunk = self.raw.read(size)
         self.at += len(chunk)
@@ -127,17 +131,21 @@ class _Counted:
 
 
 class _TooLong(Exception):
-    """A row passed `ROW_BYTES` of XML or `MAX_CELLS` cells (`row` true), or the XML between two
-    rows passed `ROW_BYTES` (false): refused, unread beyond."""
+    """A row passed `ROW_BYTES` of XML or `MAX_CELLS` cells (`place` "row"), the XML between two
+    rows passed `ROW_BYTES` ("between rows"), or what comes before the first sheet did
+    ("opening"): refused, unread beyond."""
 
-    def __init__(self, why: str, row: bool = True) -> None:
+    def __init__(self, why: str, place: str = "row") -> None:
         super().__init__(why)
-        self.row = row
+        self.place = place
 
 
 def _too_long(path: str, sheet: str | None, number: int, found: _TooLong) -> BadImportFile:
-    """The refusal of row `number + 1` of the sheet (or of what follows row `number`)."""
-    where = f"row {number + 1}" if found.row else f"after row {number}"
+    """The refusal of row `number + 1` of the sheet, of what follows row `number`, or of what
+    comes before the first sheet."""
+    if found.place == "opening":
+        return BadImportFile(f"{path}: before its first sheet: {found}")
+    where = f"row {number + 1}" if found.place == "row" else f"after row {number}"
     return BadImportFile(f"{path} (sheet {sheet}): {where}: {found}")
 
 
@@ -150,20 +158,29 @@ def _too_many_cells() -> _TooLong:
 
 
 def _no_row_within() -> _TooLong:
-    return _TooLong(f"{ROW_BYTES} bytes ({ROW_BYTES >> 20} MiB) of XML without a row, more than a row may hold", row=False)
+    return _TooLong(f"{ROW_BYTES} bytes ({ROW_BYTES >> 20} MiB) of XML without a row, more than a row may hold", place="between rows")
+
+
+def _opening_too_long() -> _TooLong:
+    return _TooLong(
+        f"longer than {ROW_BYTES} bytes ({ROW_BYTES >> 20} MiB) of XML, the most the styles and settings before a sheet may hold (as a row may)",
+        place="opening",
+    )
 
 
 # ---- lxml ---------------------------------------------------------------------------------------
 
 
 def _parsed(path: str, told: _Told) -> Iterator[Event]:
-    """The events of lxml's reading. Within a sheet, a row and the XML between two rows are read
-    no further than `ROW_BYTES` past where they began (as far as lxml has read when it tells of
-    their start: one piece of its reading more): lxml builds a row whole before it ends."""
+    """The events of lxml's reading. A row, the XML between two rows (or after a sheet) and what
+    comes before the first sheet are read no further than `ROW_BYTES` past where they began (as
+    far as lxml has read when it tells of their start: one piece of its reading more): lxml
+    builds a row whole before it ends, and keeps what comes before the first sheet."""
     from lxml import etree
 
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
         reader = told.reader(content)
+        reader.since = 0
         parsed = etree.iterparse(reader, events=("start", "end"), tag=(_TABLE + "table", _TABLE + "table-row"), huge_tree=True)
         depth, number, sheet = 0, 0, None  # rows of a table nested in a cell (rare) are not the sheet's
         try:
@@ -172,12 +189,12 @@ def _parsed(path: str, told: _Told) -> Iterator[Event]:
                     if event == "start":
                         depth += 1
                         if depth == 1:
-                            number, sheet, reader.since = 0, element.get(_TABLE + "name"), reader.at
+                            number, sheet, reader.since, reader.opening = 0, element.get(_TABLE + "name"), reader.at, False
                             yield ("table", sheet)
                         continue
                     depth -= 1
                     if depth == 0:
-                        reader.since = None
+                        reader.since, reader.in_row = reader.at, False
                         yield ("end",)
                     continue
                 if depth != 1:
@@ -282,9 +299,9 @@ _ENTITIES = {b"amp": "&", b"lt": "<", b"gt": ">", b"quot": '"', b"apos": "'"}
 
 
 class _Stream:
-    """The inflated bytes, in a window that grows as far as a search needs: past the prolog, no
-    further than `ROW_BYTES` from `pos` (_TooLong), where the row, tag or stretch between rows
-    being read began."""
+    """The inflated bytes, in a window that grows as far as a search needs, no further than
+    `ROW_BYTES` from `pos` (_TooLong), where the row, tag or stretch between rows being read
+    began (in the prolog, the start: what comes before the first sheet)."""
 
     def __init__(self, raw: _Counted) -> None:
         self.raw, self.buf, self.pos, self.done = raw, b"", 0, False
@@ -294,7 +311,9 @@ class _Stream:
     def more(self) -> bool:
         if self.done:
             return False
-        if self.plain and len(self.buf) - self.pos > ROW_BYTES:
+        if len(self.buf) - self.pos > ROW_BYTES:
+            if not self.plain:
+                raise _opening_too_long()
             raise _longer_than_a_row() if self.in_row else _no_row_within()
         chunk = self.raw.read(_CHUNK)
         if not chunk:
@@ -326,9 +345,9 @@ class _Stream:
 def _scanned(path: str, sieving: Sieving, told: _Told) -> Iterator[Event]:
     with zipfile.ZipFile(path) as book, book.open("content.xml") as content:
         stream = _Stream(told.reader(content))
-        wrap = _prolog(stream)
         number, in_table, sheet = 0, False, None
         try:
+            wrap = _prolog(stream)
             while True:
                 stream.in_row = False
                 found = _MARK.search(stream.buf, stream.pos)

@@ -20,6 +20,7 @@ from cqc_data import (
     location_row,
     monthly_csv,
     ods,
+    ods_with_opening_without_end,
     ods_without_end,
     provider_row,
     ratings_csv,
@@ -471,6 +472,30 @@ def test_an_ods_row_past_the_most_a_row_may_hold_is_refused_naming_its_sheet_and
     message = refused(cli, "cqc-files", path, *(["--all-providers"] if reader == "parsed" else []))
 
     assert f"Error: {path} (sheet Locations): {said}" in message
+    assert cli("entries", "RWP").exit_code == 1
+
+
+@pytest.mark.parametrize("reader", ["scanned", "parsed"])  # sifting NHS trusts out, or every row read whole
+def test_an_ods_whose_opening_passes_the_most_a_row_may_hold_is_refused_naming_it_and_nothing_is_recorded(cli, tmp_path, reader):
+    # Given an HSCA file, a few hundred KB deflated, whose styles go on for 16 MiB before its sheet
+    header = columns_2026("HSCA_Active_Locations")
+    row = active_row("RWP01", "2010-04-01")
+    path = ods_with_opening_without_end(
+        tmp_path / "HSCA_Active_Locations.ods",
+        "Locations",
+        [[BANNER[0]], header, [row.get(c, "") for c in header]],
+        '<office:automatic-styles office:version="1.2"/>',
+        16 << 20,
+    )
+    assert (tmp_path / "HSCA_Active_Locations.ods").stat().st_size < 1 << 20
+
+    # When it is imported, then it is refused, saying what is too long; nothing is recorded
+    message = refused(cli, "cqc-files", path, *(["--all-providers"] if reader == "parsed" else []))
+
+    assert (
+        f"Error: {path}: before its first sheet: longer than 4194304 bytes (4 MiB) of XML, "
+        "the most the styles and settings before a sheet may hold (as a row may)"
+    ) in message
     assert cli("entries", "RWP").exit_code == 1
 
 

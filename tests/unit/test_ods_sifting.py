@@ -179,3 +179,39 @@ def test_a_row_that_never_ends_is_refused_read_no_further_than_the_most_a_row_ma
             table.sift(DECIDING, nhs)
             list(table.rows)
     assert ROW_BYTES < sum(inflated) <= ROW_BYTES + (2 << 20)
+
+
+OUTSIDE = {  # 64 MiB of XML outside a sheet (about 100 KB deflated), where it is, and the refusal of it
+    "before the first sheet": (
+        "",
+        r"book\.ods: before its first sheet: longer than 4194304 bytes \(4 MiB\) of XML, the most the styles and settings before a sheet may hold",
+    ),
+    "after a sheet": (
+        f'<table:table table:name="Data">{HEADER}</table:table>',
+        r"book\.ods \(sheet Data\): after row 1: 4194304 bytes \(4 MiB\) of XML without a row, more than a row may hold",
+    ),
+}
+
+
+@pytest.mark.parametrize("sifting", [True, False], ids=["scanned", "parsed"])
+@pytest.mark.parametrize("where", list(OUTSIDE))
+def test_xml_outside_a_sheet_is_refused_read_no_further_than_the_most_a_row_may_hold(tmp_path, sifting, where):
+    # Given 64 MiB of XML (styles, say) before the first sheet, or after one
+    before, says = OUTSIDE[where]
+    piece = '<calcext:style calcext:name="ce1"/>'
+    path = tmp_path / "book.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book, book.open("content.xml", "w", force_zip64=True) as content:
+        content.write(f"<office:document-content {NS}><office:body><office:spreadsheet>{before}".encode())
+        for _ in range(64):
+            content.write(piece.encode() * ((1 << 20) // len(piece)))
+        content.write(
+            f'<table:table table:name="Data">{HEADER}</table:table></office:spreadsheet></office:body></office:document-content>'.encode()
+        )
+    inflated = []
+
+    # When it is read, then it is refused saying where, read no further than a piece past the most
+    with pytest.raises(BadImportFile, match=says):
+        for table in read(str(path), lambda header: "ours", sifting=sifting, advance=inflated.append):
+            table.sift(DECIDING, nhs)
+            list(table.rows)
+    assert ROW_BYTES < sum(inflated) <= ROW_BYTES + (2 << 20)
