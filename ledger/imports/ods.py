@@ -14,12 +14,14 @@ Two readers give the same rows:
 The scanner reads only what spreadsheet programs write (the usual `office:`/`table:`/`text:`
 prefixes, UTF-8, cells of plain text); anything else (a comment, CDATA, another encoding, a
 prefix bound elsewhere, a table nested in a row) and it hands the file to lxml, which carries on
-from the same row. A row passed over is read as far as the cells that decide it and its width.
+from the same row. A row passed over is read as far as the cells that decide it and its width,
+and counted as far as needed to know that it holds no more cells than a row may.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import zipfile
 import zlib
@@ -288,7 +290,7 @@ _ROW_END = b"</table:table-row>"
 _NAMESPACES = {b"table": TABLE_NS.encode(), b"office": OFFICE_NS.encode(), b"text": TEXT_NS.encode()}
 _DECLARED = re.compile(rb'xmlns:([\w.-]+)="([^"]*)"')
 _ROWS_REPEATED = re.compile(rb'\stable:number-rows-repeated="(\d+)"')
-_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated(?:="(\d+)")?')  # every one; its count when written plainly
 _NAME = re.compile(rb'\stable:name="([^"]*)"')
 _CELL = b"<table:table-cell"
 # One cell of plain text (what follows `<table:table-cell`): its attributes, and its paragraph
@@ -425,16 +427,31 @@ def _prolog(stream: _Stream) -> tuple[bytes, bytes]:
 
 
 def _row(tag: bytes, cells: bytes, sieve: Sieve | None, wrap: tuple[bytes, bytes]) -> Row:
-    """The row's values; when a sieve passes it over, its deciding values alone."""
+    """The row's values; when a sieve passes it over, its deciding values alone. A row that may
+    hold more than `MAX_CELLS` cells is read whole, to be refused as every row read whole is."""
     if b"office:value-type" not in cells:
-        return []  # no cell has a value
-    if sieve is not None:
+        if not _may_pass_max_cells(cells):
+            return []  # no cell has a value
+    elif sieve is not None:
         passed = _passed_over(cells, sieve)
         if passed is not None:
             return passed
-    elif b"<table:table-row" in cells or b"<table:table " in cells or b"<table:table>" in cells:
+    if b"<table:table-row" in cells or b"<table:table " in cells or b"<table:table>" in cells:
         raise _NotPlain
     return _whole(tag, cells, wrap)
+
+
+def _may_pass_max_cells(cells: bytes, spanned: int | None = None) -> bool:
+    """Whether the row may hold more than `MAX_CELLS` cells as `row_values` counts them: no more
+    than it has elements (each at least 4 bytes, and opened by a `<`) and columns its repeated
+    cells span (`spanned`, when the caller has read them); a repeat the scanner does not read
+    (written otherwise) is left to lxml to count."""
+    if spanned is None:
+        repeats = _COLUMNS_REPEATED.findall(cells)
+        if not all(repeats):
+            return True
+        spanned = sum(max(int(n) - 1, 0) for n in repeats)
+    return len(cells) // 4 + spanned > MAX_CELLS and cells.count(b"<") + spanned > MAX_CELLS
 
 
 def _whole(tag: bytes, cells: bytes, wrap: tuple[bytes, bytes]) -> Row:
@@ -458,8 +475,8 @@ def _passed_over(cells: bytes, sieve: Sieve) -> Row | None:
     if cells.count(b"<table:table") != len(pieces) - 1:
         raise _NotPlain  # a table in a cell, or a covered cell: lxml reads those
     repeats = _repeats(cells, pieces)
-    if repeats is None:
-        return None
+    if repeats is None or _may_pass_max_cells(cells, sum(map(_SPAN, repeats))):
+        return None  # read whole: a repeat not read cheaply, or perhaps more cells than a row may hold
     last = cells.count(_CELL, 0, cells.rfind(b"office:value-type"))  # the last cell with a value
     if _column(last, repeats) >= sieve.width or any(at == last for at, _ in repeats):
         return None  # wider than the header (to be refused as it would be), or a value repeated
@@ -478,11 +495,16 @@ def _passed_over(cells: bytes, sieve: Sieve) -> Row | None:
     return row
 
 
+_SPAN = operator.itemgetter(1)  # of a repeated cell (`_repeats`): the columns it spans
+
+
 def _repeats(cells: bytes, pieces: list[bytes]) -> list[tuple[int, int]] | None:
     """The repeated cells, as (piece, columns spanned); None when one cannot be told cheaply."""
     repeats = []
     cell, counted = 0, 0
     for found in _COLUMNS_REPEATED.finditer(cells):
+        if found[1] is None:
+            return None  # written otherwise than spreadsheet programs write it
         cell += cells.count(_CELL, counted, found.start())
         counted = found.start()
         start = cells.rfind(b"<", 0, counted)

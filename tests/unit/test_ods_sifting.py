@@ -215,3 +215,31 @@ def test_xml_outside_a_sheet_is_refused_read_no_further_than_the_most_a_row_may_
             table.sift(DECIDING, nhs)
             list(table.rows)
     assert ROW_BYTES < sum(inflated) <= ROW_BYTES + (2 << 20)
+
+
+DEALT = (text("1-201"), text("Dentist"), empty(), text("1-101"))  # a row the sieve passes over
+WIDER_THAN_A_SHEET = {
+    "empty cells": row(*DEALT, *[empty()] * 16_381),
+    "runs of empty cells": row(*DEALT, *[empty(1000)] * 17),
+    "runs written otherwise": row(*DEALT, *['<table:table-cell table:number-columns-repeated = "1000"/>'] * 17),
+    "no value": row(*[empty()] * 16_385),
+}
+
+
+@pytest.mark.parametrize("wide", list(WIDER_THAN_A_SHEET))
+def test_a_row_of_more_cells_than_a_sheet_holds_is_refused_even_when_passed_over(tmp_path, wide):
+    # Given a row the sieve passes over (or one with no value) holding more than 16,384 cells
+    path = ods(tmp_path / "book.ods", HEADER + WIDER_THAN_A_SHEET[wide] + row(text("RWP01"), empty(), empty(), text("RWP")))
+
+    # When it is read, sifted or whole, then it is refused in the same words
+    for sifting in (True, False):
+        with pytest.raises(
+            BadImportFile, match=r"book\.ods \(sheet Data\): row 2: more than 16,384 cells, the most a row of a sheet holds"
+        ):
+            sifted(path, sifting=sifting)
+
+
+def test_a_row_of_as_many_cells_as_a_sheet_holds_is_read_sifted_as_whole(tmp_path):
+    path = ods(tmp_path / "book.ods", HEADER + row(*DEALT, *[empty()] * 16_380) + row(text("RWP01"), empty(), empty(), text("RWP")))
+
+    assert sifted(path) == sifted(path, sifting=False) == [(2, ["1-101", "Dentist"]), (3, ["RWP01", "", "", "RWP"])]
