@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import Application
@@ -36,6 +37,7 @@ from cqc_ledger.ledger.store.target import environment, is_postgres, shown
 if TYPE_CHECKING:
     from cqc_ledger.ledger.input import Read
     from cqc_ledger.ledger.provider import ProviderLedger
+    from cqc_ledger.ledger.store.beside import InTurn
     from cqc_ledger.ledger.store.opening import Found
 
 Clock = Callable[[], datetime]
@@ -211,102 +213,124 @@ class Ledger(Application):
         *,
         restoring: bool,
     ) -> Outcome:
+        recorder: Any = self.recorder
+        with collector_paused(), recorder.datastore.transaction(commit=True) as c:
+            outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
+            held = recorder.holds_entries(c)  # an empty ledger has no provider's entries to read
+            with recorder.writes(c) as writes:
+                self._decided(c, writes, held, lines, outcome, followers, restoring=restoring)
+        return outcome
+
+    def _decided(
+        self,
+        c: Any,
+        writes: InTurn,
+        held: bool,
+        lines: Iterable[tuple[int, Entry, bytes | None, Stamp | None]],
+        outcome: Outcome,
+        followers: Sequence[Follower],
+        *,
+        restoring: bool,
+    ) -> None:
+        """Decides each line and hands the entries to `writes` in chunks, in the recording
+        transaction of `c` (see `_append`). The writes may run beside the deciding
+        (`ledger.store.beside`): the cursor is read here only once they are drained."""
         from cqc_ledger.events.corrections import MENDING
         from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
         from cqc_ledger.ledger.meaning import new_services
         from cqc_ledger.ledger.rules import check_placed, registers_a_location
 
         recorder: Any = self.recorder
-        with collector_paused(), recorder.datastore.transaction(commit=True) as c:
-            outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
-            held = recorder.holds_entries(c)  # an empty ledger has no provider's entries to read
-            if restoring and held:
-                raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
-            ledgers: dict[str, ProviderLedger] = {}
-            pending: list[tuple[Recorded, bytes]] = []
-            first_new: dict[str, int] = {}  # provider -> the first position this input wrote
-            regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
-            last_stamp: datetime | None = None
-            lines_of: list[int] = []  # the line of each ref in outcome.recorded, in turn
-            # Restoring: the refusal of each line today's rules refuse (an export holds each line as
-            # first recorded, under the rules of its day), and the refs the export's mends target.
-            deferred: dict[str, InputError] = {}
-            mended: set[str] = set()
-            # Location id -> the providers that register it (stored, then this input's): read
-            # from the store once an input registers a location.
-            placed: dict[str, set[str]] | None = None
-            for number, entry, form, stamp in lines:
-                ledger = ledgers.get(entry.provider_id)
-                if ledger is None:
-                    ledger = ledgers[entry.provider_id] = self._load(c, entry.provider_id, stored=held)
-                form = form or canonical(entry)
-                content = identity(entry.type_name, form)
-                if isinstance(entry, MENDING) or ledger.reuses_an_id(entry, content):
-                    self._write(c, pending, followers)  # a mend (or a report reusing an id) is decided on the whole history
+        if restoring and held:
+            raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
+        ledgers: dict[str, ProviderLedger] = {}
+        pending: list[tuple[Recorded, bytes]] = []
+        first_new: dict[str, int] = {}  # provider -> the first position this input wrote
+        regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
+        last_stamp: datetime | None = None
+        lines_of: list[int] = []  # the line of each ref in outcome.recorded, in turn
+        # Restoring: the refusal of each line today's rules refuse (an export holds each line as
+        # first recorded, under the rules of its day), and the refs the export's mends target.
+        deferred: dict[str, InputError] = {}
+        mended: set[str] = set()
+        # Location id -> the providers that register it (stored, then this input's): read
+        # from the store once an input registers a location.
+        placed: dict[str, set[str]] | None = None
+        for number, entry, form, stamp in lines:
+            ledger = ledgers.get(entry.provider_id)
+            if ledger is None:
+                ledger = ledgers[entry.provider_id] = self._load(c, writes, entry.provider_id, stored=held)
+            form = form or canonical(entry)
+            content = identity(entry.type_name, form)
+            if isinstance(entry, MENDING) or ledger.reuses_an_id(entry, content):
+                # a mend (or a report reusing an id) is decided on the whole history, read once written
+                self._write(writes, pending, followers)
+                writes.drain()
+            try:
                 try:
-                    try:
-                        duplicate = ledger.decide(entry, content)
-                        placing = None if duplicate else registers_a_location(entry)
-                        if placing:
-                            if placed is None:
-                                placed = self._placed(c) if held else {}
-                            for holder in placed.get(placing[1], set()) - {entry.provider_id}:
-                                if holder not in ledgers:
-                                    ledgers[holder] = self._load(c, holder, stored=held)
-                                check_placed(ledgers[holder].facts, entry)
-                            placed.setdefault(placing[1], set()).add(entry.provider_id)
-                    except RuleBroken as broken:
-                        if not restoring or isinstance(entry, MENDING):
-                            raise
-                        deferred.setdefault(f"{entry.provider_id}/{ledger.version + 1}", broken.at_line(number))
-                        duplicate = None
-                    if stamp is not None:
-                        last_stamp = _check_stamp(stamp, entry, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
-                except InputError as refused:
-                    raise _unwritten(refused.at_line(number), outcome.recorded, lines_of) from None
-                if duplicate:
-                    outcome.duplicates[number] = duplicate
-                    continue
-                if isinstance(entry, MENDING):
-                    mended.add("{}/{}".format(*parse_ref(entry.ref)))
-                recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
-                pending.append((recorded, form))
-                outcome.recorded.append(recorded.ref)
-                lines_of.append(number)
-                for name in new_services(entry):
-                    if not any(f'"{name}"' in note for note in outcome.notes):
-                        outcome.notes.append(
-                            f'line {number}: service "{name}" is not among CQC\'s known services: recorded as written (a service CQC rates besides its core services)'
-                        )
-                first_new.setdefault(entry.provider_id, recorded.position)
-                if isinstance(entry, (SpecialMeasuresEntered, SpecialMeasuresExited)):
-                    regime_lines[recorded.ref] = number
-                if len(pending) >= _CHUNK:
-                    self._write(c, pending, followers)
-            # A line today's rules refuse is restored when a later line of the export mends it
-            # (the mend itself is refused for any rule it breaks), and refused otherwise.
-            unmended = [refused for ref, refused in deferred.items() if ref not in mended]
-            if unmended:
-                raise _unwritten(unmended[0], outcome.recorded, lines_of)
-            for provider_id, first in first_new.items():
-                try:  # special measures are checked on the whole input; a refusal rolls it all back
-                    ledgers[provider_id].settle(first)
-                except RuleBroken as refused:
-                    line = regime_lines.get(f"{provider_id}/{refused.position}")
-                    raise _unwritten(refused.at_line(line) if line else refused, outcome.recorded, lines_of) from None
-            self._write(c, pending, followers)
-            if restoring and last_stamp is not None:
-                recorder.set_clock(c, last_stamp)
-                outcome.recorded_at = last_stamp
-        return outcome
+                    duplicate = ledger.decide(entry, content)
+                    placing = None if duplicate else registers_a_location(entry)
+                    if placing:
+                        if placed is None:
+                            placed = self._placed(c, writes) if held else {}
+                        for holder in placed.get(placing[1], set()) - {entry.provider_id}:
+                            if holder not in ledgers:
+                                ledgers[holder] = self._load(c, writes, holder, stored=held)
+                            check_placed(ledgers[holder].facts, entry)
+                        placed.setdefault(placing[1], set()).add(entry.provider_id)
+                except RuleBroken as broken:
+                    if not restoring or isinstance(entry, MENDING):
+                        raise
+                    deferred.setdefault(f"{entry.provider_id}/{ledger.version + 1}", broken.at_line(number))
+                    duplicate = None
+                if stamp is not None:
+                    last_stamp = _check_stamp(stamp, entry, ledger, duplicate, last_stamp, outcome.recorded_at)  # type: ignore[arg-type]
+            except InputError as refused:
+                raise _unwritten(refused.at_line(number), outcome.recorded, lines_of) from None
+            if duplicate:
+                outcome.duplicates[number] = duplicate
+                continue
+            if isinstance(entry, MENDING):
+                mended.add("{}/{}".format(*parse_ref(entry.ref)))
+            recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
+            pending.append((recorded, form))
+            outcome.recorded.append(recorded.ref)
+            lines_of.append(number)
+            for name in new_services(entry):
+                if not any(f'"{name}"' in note for note in outcome.notes):
+                    outcome.notes.append(
+                        f'line {number}: service "{name}" is not among CQC\'s known services: recorded as written (a service CQC rates besides its core services)'
+                    )
+            first_new.setdefault(entry.provider_id, recorded.position)
+            if isinstance(entry, (SpecialMeasuresEntered, SpecialMeasuresExited)):
+                regime_lines[recorded.ref] = number
+            if len(pending) >= _CHUNK:
+                self._write(writes, pending, followers)
+        # A line today's rules refuse is restored when a later line of the export mends it
+        # (the mend itself is refused for any rule it breaks), and refused otherwise.
+        unmended = [refused for ref, refused in deferred.items() if ref not in mended]
+        if unmended:
+            raise _unwritten(unmended[0], outcome.recorded, lines_of)
+        for provider_id, first in first_new.items():
+            try:  # special measures are checked on the whole input; a refusal rolls it all back
+                ledgers[provider_id].settle(first)
+            except RuleBroken as refused:
+                line = regime_lines.get(f"{provider_id}/{refused.position}")
+                raise _unwritten(refused.at_line(line) if line else refused, outcome.recorded, lines_of) from None
+        self._write(writes, pending, followers)
+        if restoring and last_stamp is not None:
+            writes.hand(partial(recorder.set_clock, moment=last_stamp))
+            outcome.recorded_at = last_stamp
 
-    def _placed(self, c: Any) -> dict[str, set[str]]:
+    def _placed(self, c: Any, writes: InTurn) -> dict[str, set[str]]:
         """Location id -> the providers whose stored entries register it, or correct an entry into
-        its registration (a holder's facts say whether that still counts)."""
+        its registration (a holder's facts say whether that still counts), read once the writes
+        handed over are written."""
         from cqc_ledger.events.corrections import EntryCorrected
         from cqc_ledger.events.provider import LocationRegistered
         from cqc_ledger.ledger.rules import registers_a_location
 
+        writes.drain()
         placed: dict[str, set[str]] = {}
         for stored in self.store.of_topics(c, [*stored_topics(LocationRegistered), *stored_topics(EntryCorrected)]):
             entry = recorded_of(stored).entry
@@ -315,24 +339,32 @@ class Ledger(Application):
                 placed.setdefault(placing[1], set()).add(entry.provider_id)
         return placed
 
-    def _load(self, c: Any, provider_id: str, *, stored: bool) -> ProviderLedger:
+    def _load(self, c: Any, writes: InTurn, provider_id: str, *, stored: bool) -> ProviderLedger:
         """The provider's ledger as stored (nothing to read when the ledger held no entries as the
-        transaction began), read inside the recording transaction (its history is read again from
-        there only if a correction or retraction recorded in it needs it)."""
+        transaction began), read inside the recording transaction once the writes handed over are
+        written (its history is read again from there only if a correction or retraction recorded
+        in it needs it, after they are drained again: see `_decided`)."""
 
         def history() -> list[Recorded]:
             return [recorded_of(s) for s in self.store.stream(c, provider_id)]
 
         from cqc_ledger.ledger.provider import ProviderLedger
 
+        if stored:
+            writes.drain()
         return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id) if stored else ())
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
         return ledger.load(_identified(stored))
 
-    def _write(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
-        if not pending:
-            return
+    def _write(self, writes: InTurn, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
+        """Hands the pending entries to `writes`, to be written with their chain and handed to
+        `followers` (the views) in the transaction; empties `pending`."""
+        if pending:
+            writes.hand(partial(self._written, pending=list(pending), followers=followers))
+            pending.clear()
+
+    def _written(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
         stored = [
             StoredRow(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at)) for r, form in pending
         ]
@@ -340,7 +372,6 @@ class Ledger(Application):
         recorded = [r for r, _ in pending]
         for follow in followers:
             follow(c, recorded, ids)
-        pending.clear()
 
     @property
     def store(self) -> Any:

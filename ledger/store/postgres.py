@@ -6,7 +6,7 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
 from cqc_ledger.ledger.errors import StoreError
+from cqc_ledger.ledger.store.beside import InTurn, beside
 from cqc_ledger.ledger.store.codec import damaged, holds_no_json
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
@@ -206,6 +207,11 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
 
     def lock(self, c: Any) -> None:
         self._lock_table(c)
+
+    def writes(self, c: Any) -> AbstractContextManager[InTurn]:
+        """A recording transaction's writes run on a thread of their own while the next chunk is
+        decided (`ledger.store.beside`)."""
+        return beside(c)
 
     def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
         """Draws the events' notification ids from their sequence, then writes the events with

@@ -10,12 +10,14 @@ from it, so later entries never get an earlier time whatever the clocks of sever
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
 from cqc_ledger.ledger.records import format_time
+from cqc_ledger.ledger.store.beside import InTurn, in_turn
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
 
 # The hash chain (and hashlib, whose start loads OpenSSL's digests) is imported where entries are
@@ -51,6 +53,11 @@ class LedgerTables:
     def insert_links(self, c: Any, links: list[tuple[int, int, bytes]]) -> None:
         """Inserts links of the hash chain: (position, notification id, hash)."""
         raise NotImplementedError
+
+    def writes(self, c: Any) -> AbstractContextManager[InTurn]:
+        """How a recording transaction's writes are written (`ledger.store.beside`): here, in turn
+        as they are handed over."""
+        return in_turn(c)
 
     def take_clock(self, c: Any, now: datetime) -> datetime:
         """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""

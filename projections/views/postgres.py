@@ -5,11 +5,9 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
@@ -18,13 +16,12 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
 from cqc_ledger.ledger.records import Recorded
+from cqc_ledger.ledger.store.beside import InTurn, beside, read_ahead
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.projections.views import schema
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
 from cqc_ledger.projections.views.store import _PAGE, _STATUS, TRACKED_AS, Views
-
-T = TypeVar("T")
 
 # Rows that may be there already (catching up again after the tracked position was lost) are
 # kept: each column as one binary array, not a round trip per row.
@@ -196,9 +193,9 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         return c.connection.cursor(row_factory=tuple_row, binary=True).execute(statement, params).fetchall()
 
     def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
-        """Read ahead on a thread and a connection of their own (`_read_ahead`), so that the
-        server reads the next page while the command makes this one's rows and the server writes
-        the last one's (`_rebuild_writes`). The rebuild's transaction holds the write lock, taken
+        """Read ahead on a thread and a connection of their own (`beside.read_ahead`), so that
+        the server reads the next page while the command makes this one's rows and the server
+        writes the last one's (`_writes`). The rebuild's transaction holds the write lock, taken
         before this snapshot begins: it sees every entry there is, and none is written beside it."""
 
         def pages() -> Generator[list[tuple[Any, ...]], None, None]:
@@ -210,44 +207,11 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                     yield page
                     start = page[-1][0]
 
-        return _read_ahead(pages())
+        return read_ahead(pages())
 
-    @contextmanager
-    def _rebuild_writes(self, c: Any) -> Iterator[Callable[[Callable[[Any], None]], None]]:
-        """Writes in turn on a thread of their own, while this one reads and makes the next
-        page's rows: the server writes one page's rows as the command makes the next's (the
-        thread waits for the server with the interpreter's lock let go). At most two pages wait
-        their turn. The first failure is raised here; nothing is written after it, nor after the
-        rebuild fails itself (its transaction then rolls back)."""
-        waiting: queue.Queue[Callable[[Any], None] | None] = queue.Queue(maxsize=2)
-        failed: list[BaseException] = []
-        abandoned = threading.Event()
-
-        def writer() -> None:
-            while (write := waiting.get()) is not None:
-                if not failed and not abandoned.is_set():
-                    try:
-                        write(c)
-                    except BaseException as failure:  # handed to the rebuild's thread, which raises it
-                        failed.append(failure)
-
-        def hand(write: Callable[[Any], None]) -> None:
-            if failed:
-                raise failed[0]
-            waiting.put(write)
-
-        thread = threading.Thread(target=writer, name="rebuild-writes", daemon=True)
-        thread.start()
-        try:
-            yield hand
-        except BaseException:
-            abandoned.set()
-            raise
-        finally:
-            waiting.put(None)
-            thread.join()
-        if failed:
-            raise failed[0]
+    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
+        """A rebuild's writes run on a thread of their own (`ledger.store.beside`)."""
+        return beside(c)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows into the emptied tables by COPY."""
@@ -292,41 +256,3 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                 conn.execute(f"VACUUM {self.names['entries']}, {self.names['headlines']}")
         except (PersistenceError, psycopg.Error):  # eventsourcing's connection re-raises the driver's errors as its own
             pass
-
-
-def _read_ahead(items: Generator[T, None, None]) -> Iterator[T]:
-    """The items of `items`, each taken on a thread of its own while the one before is used (one
-    waits its turn). A failure there is raised here, in its place; stopped early, the thread
-    stops too, and `items` is closed on it."""
-    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
-    stopped = threading.Event()
-
-    def take() -> None:
-        try:
-            for item in items:
-                ready.put((True, item))
-                if stopped.is_set():
-                    break
-        except BaseException as failure:  # raised in its place by the reading thread
-            ready.put((False, failure))
-        else:
-            ready.put((False, None))
-        finally:
-            items.close()
-
-    thread = threading.Thread(target=take, name="read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            taken, item = ready.get()
-            if not taken:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        stopped.set()
-        while thread.is_alive():  # let a thread waiting to hand over an item see it is stopped
-            with suppress(queue.Empty):
-                ready.get(timeout=0.05)
-        thread.join()

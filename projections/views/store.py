@@ -22,7 +22,7 @@ imported where the store's views are opened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -31,6 +31,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 
 from cqc_ledger.ledger.application import Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref, seen_by
+from cqc_ledger.ledger.store.beside import InTurn, in_turn
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import one, rows
 from cqc_ledger.projections.status import Status, status_of
@@ -206,7 +207,7 @@ class Views:
             c.execute(self.q("DELETE FROM {entries}"))
             c.execute(self.q("DELETE FROM {headlines}"))
             c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
-            with self._rebuild_writes(c) as write:
+            with self._writes(c) as writes:
                 for page in self._rebuild_pages(c):
                     entries: list[EntryRow] = []
                     headlines: list[HeadlineRow] = []
@@ -215,9 +216,9 @@ class Views:
                         if not stored_rows(position, kind, state, entries, headlines):
                             recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
                             if isinstance(recorded.entry, MENDING):
-                                write(partial(self._bulk, entries=entries, headlines=headlines))
+                                writes.hand(partial(self._bulk, entries=entries, headlines=headlines))
                                 entries, headlines = [], []
-                                write(
+                                writes.hand(
                                     partial(
                                         self._mend,
                                         mend=recorded.entry,
@@ -229,7 +230,7 @@ class Views:
                                 )
                             else:
                                 recorded_rows(recorded, entries, headlines)
-                    write(partial(self._bulk, entries=entries, headlines=headlines))
+                    writes.hand(partial(self._bulk, entries=entries, headlines=headlines))
                     last = page[-1][0]
                     applied += len(page)
                     if progress:
@@ -248,11 +249,10 @@ class Views:
             yield page
             start = page[-1][0]
 
-    @contextmanager
-    def _rebuild_writes(self, c: Any) -> Iterator[Callable[[Callable[[Any], None]], None]]:
-        """What a rebuild writes, each write a function of the transaction's cursor, written in
-        turn as it is handed over (a store may write them beside the reading, in turn all the same)."""
-        yield lambda write: write(c)
+    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
+        """How a rebuild's writes are written: each function of the transaction's cursor handed
+        over, in turn (`ledger.store.beside`; a store may write them beside the reading)."""
+        return in_turn(c)
 
     def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of `statement` (in the store's own SQL), read in the transaction of `c`, as tuples."""

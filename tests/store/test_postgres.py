@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -208,33 +209,33 @@ def view_rows(views: object) -> list[tuple[object, ...]]:
     return views.read("SELECT * FROM {entries} ORDER BY 1, 2, 3, 4") + views.read("SELECT * FROM {headlines} ORDER BY 1, 2, 3, 4, 5, 6")  # type: ignore[attr-defined]
 
 
-def test_reading_ahead_gives_every_item_in_order_raises_a_failure_in_its_place_and_stops_when_left() -> None:
-    import threading
+def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an input of a few thousand entries (written in chunks, on a thread beside the deciding)
+    # and a ledger holding one trust's history
+    runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
+    register = tmp_path / "register.jsonl"
+    register.write_bytes(b"\n".join(register_lines(120, 30, seed=5)) + b"\n")
+    ledger = Ledger(pg)
+    try:
+        before = ledger.recorder.max_notification_id()
+        # When the third chunk's links of the chain fail to be written
+        from cqc_ledger.ledger.input import iter_entries
+        from cqc_ledger.ledger.store.postgres import PostgresLedgerRecorder
 
-    from cqc_ledger.projections.views.postgres import _read_ahead
+        real, calls = PostgresLedgerRecorder.insert_links, []
 
-    closed = []
+        def links(self: PostgresLedgerRecorder, c: object, found: list[tuple[int, int, bytes]]) -> None:
+            calls.append(threading.current_thread().name)
+            if len(calls) == 3:
+                raise RuntimeError("the server went away")
+            real(self, c, found)
 
-    def items(failing_at: int | None = None) -> Iterator[int]:
-        try:
-            for n in range(10):
-                if n == failing_at:
-                    raise ValueError(f"item {n} unreadable")
-                yield n
-        finally:
-            closed.append(threading.current_thread().name)
-
-    # Every item, in order
-    assert list(_read_ahead(items())) == list(range(10))
-    # A failure comes after the items before it
-    taken = []
-    with pytest.raises(ValueError, match="item 4 unreadable"):
-        for n in _read_ahead(items(failing_at=4)):
-            taken.append(n)
-    assert taken == [0, 1, 2, 3]
-    # Left after two items: the items are closed, on the reading thread, which is gone
-    ahead = _read_ahead(items())
-    assert [next(ahead), next(ahead)] == [0, 1]
-    ahead.close()
-    assert closed == ["read-ahead"] * 3
-    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
+        monkeypatch.setattr(PostgresLedgerRecorder, "insert_links", links)
+        with register.open("rb") as lines, pytest.raises(RuntimeError, match="the server went away"):
+            ledger.record(iter_entries(lines, today=date(2026, 12, 1)))
+        # Then the chunks were written beside the deciding, none after the failure, and nothing of the input stands
+        assert calls == ["writes"] * 3
+        assert ledger.recorder.max_notification_id() == before
+    finally:
+        ledger.close()
+    assert runner_for(pg)("verify").exit_code == 0
