@@ -209,7 +209,9 @@ def view_rows(views: object) -> list[tuple[object, ...]]:
     return views.read("SELECT * FROM {entries} ORDER BY 1, 2, 3, 4") + views.read("SELECT * FROM {headlines} ORDER BY 1, 2, 3, 4, 5, 6")  # type: ignore[attr-defined]
 
 
-def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(
+    pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given an input of a few thousand entries (written in chunks, on a thread beside the deciding)
     # and a ledger holding one trust's history
     runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
