@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
