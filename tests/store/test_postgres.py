@@ -216,7 +216,7 @@ def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(
     # and a ledger holding one trust's history
     runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
     register = tmp_path / "register.jsonl"
-    register.write_bytes(b"\n".join(register_lines(120, 30, seed=5)) + b"\n")
+    register.write_bytes(b"\n".join(register_lines(200, 30, seed=5)) + b"\n")
     ledger = Ledger(pg)
     try:
         before = ledger.recorder.max_notification_id()
