@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -11,6 +12,9 @@ from cqc_ledger.cli.reading import is_terminal, reading
 from cqc_ledger.cli.writing import recording, show
 from cqc_ledger.ledger.application import told_by_line, utc_now
 from cqc_ledger.ledger.errors import InputError
+
+if TYPE_CHECKING:
+    from cqc_ledger.ledger.input import Read
 
 
 @click.command()
@@ -35,8 +39,10 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
         if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
             click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
         with reading(file) as lines:
-            read = iter_entries(lines, today=utc_now().date(), left_out=left_out)
+            read: Iterable[Read] = iter_entries(lines, today=utc_now().date(), left_out=left_out)
             try:
+                if is_terminal(file):  # read whole before the write begins: a person typing holds no lock
+                    read = list(read)
                 outcome = writing.whole(lambda ledger, follow: ledger.record(read, followers=[follow]))
             except InputError as refused:
                 raise told_by_line(refused) from None

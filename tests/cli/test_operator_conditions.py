@@ -489,3 +489,37 @@ def test_record_with_no_file_on_a_terminal_says_it_is_reading_standard_input(tmp
     # Then it said where it was reading from, and recorded what was typed
     assert "Reading JSON Lines from standard input (end with Ctrl-D" in err.decode(), err.decode()
     assert process.returncode == 0 and out.decode() == "Recorded 1 entry: RWP/1.\n"
+
+
+def test_a_person_typing_at_record_holds_no_lock_another_writer_records_meanwhile(tmp_path):
+    import os
+    import pty
+    import sys
+
+    # Given a ledger, and `record` started on it with a terminal as its standard input
+    target = tmp_path / "ledger.db"
+    ok(target, "record", RX9)
+    primary, secondary = pty.openpty()
+    script = "import sys; from cqc_ledger.cli import main; sys.argv = ['cqc-ledger', '--db', sys.argv[1], 'record']; main()"
+    typing = subprocess.Popen([sys.executable, "-c", script, str(target)], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(secondary)
+    try:
+        # When the person has typed an entry and not yet ended the input
+        os.write(primary, b'{"type": "ProviderRegistered", "provider_id": "ZZZ", "name": "Typed", "on": "2010-04-01"}\n')
+        time.sleep(1.5)
+        # Then another writer records at once, without waiting for the typing to end
+        started = time.monotonic()
+        other = subprocess.run(
+            [sys.executable, "-c", script.replace("'record']", "'record', sys.argv[2]]"), str(target), str(RWP)],
+            capture_output=True,
+            timeout=30,
+        )
+        assert other.returncode == 0, other.stderr.decode()
+        assert time.monotonic() - started < 10
+        # And what was typed is recorded once the input ends
+        os.write(primary, b"\x04")
+        out, err = typing.communicate(timeout=60)
+    finally:
+        os.close(primary)
+    assert typing.returncode == 0, err.decode()
+    assert out.decode() == "Recorded 1 entry: ZZZ/1.\n"
