@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -466,25 +466,31 @@ def test_a_refused_first_write_into_an_empty_postgresql_schema_leaves_it_as_it_w
 # ---- record on a terminal ----------------------------------------------------------------------
 
 
-def test_record_with_no_file_on_a_terminal_says_it_is_reading_standard_input(tmp_path):
-    import os
+@contextmanager
+def typing_at_record(target: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`record` on the ledger at `target` with a terminal as its standard input (no file named),
+    and the terminal's other end, where the test types; closed after the block."""
     import pty
     import sys
 
-    # Given `record` started with a terminal as its standard input
     primary, secondary = pty.openpty()
-    target = tmp_path / "ledger.db"
     script = "import sys; from cqc_ledger.cli import main; sys.argv = ['cqc-ledger', '--db', sys.argv[1], 'record']; main()"
     process = subprocess.Popen([sys.executable, "-c", script, str(target)], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.close(secondary)
     try:
-        # When the person types an entry and ends the input
-        os.write(primary, b'{"type": "ProviderRegistered", "provider_id": "RWP", "name": "X", "on": "2010-04-01"}\n')
-        time.sleep(0.5)
-        os.write(primary, b"\x04")
-        out, err = process.communicate(timeout=60)
+        yield process, primary
     finally:
         os.close(primary)
+
+
+def test_record_with_no_file_on_a_terminal_says_it_is_reading_standard_input(tmp_path):
+    # Given `record` started with a terminal as its standard input
+    with typing_at_record(tmp_path / "ledger.db") as (process, terminal):
+        # When the person types an entry and ends the input
+        os.write(terminal, b'{"type": "ProviderRegistered", "provider_id": "RWP", "name": "X", "on": "2010-04-01"}\n')
+        time.sleep(0.5)
+        os.write(terminal, b"\x04")
+        out, err = process.communicate(timeout=60)
 
     # Then it said where it was reading from, and recorded what was typed
     assert "Reading JSON Lines from standard input (end with Ctrl-D" in err.decode(), err.decode()
@@ -492,34 +498,20 @@ def test_record_with_no_file_on_a_terminal_says_it_is_reading_standard_input(tmp
 
 
 def test_a_person_typing_at_record_holds_no_lock_another_writer_records_meanwhile(tmp_path):
-    import os
-    import pty
-    import sys
-
     # Given a ledger, and `record` started on it with a terminal as its standard input
     target = tmp_path / "ledger.db"
     ok(target, "record", RX9)
-    primary, secondary = pty.openpty()
-    script = "import sys; from cqc_ledger.cli import main; sys.argv = ['cqc-ledger', '--db', sys.argv[1], 'record']; main()"
-    typing = subprocess.Popen([sys.executable, "-c", script, str(target)], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    os.close(secondary)
-    try:
+    with typing_at_record(target) as (typing, terminal):
         # When the person has typed an entry and not yet ended the input
-        os.write(primary, b'{"type": "ProviderRegistered", "provider_id": "ZZZ", "name": "Typed", "on": "2010-04-01"}\n')
+        os.write(terminal, b'{"type": "ProviderRegistered", "provider_id": "ZZZ", "name": "Typed", "on": "2010-04-01"}\n')
         time.sleep(1.5)
         # Then another writer records at once, without waiting for the typing to end
         started = time.monotonic()
-        other = subprocess.run(
-            [sys.executable, "-c", script.replace("'record']", "'record', sys.argv[2]]"), str(target), str(RWP)],
-            capture_output=True,
-            timeout=30,
-        )
+        other = subprocess.run(command(target, "record", RWP), capture_output=True, timeout=30)
         assert other.returncode == 0, other.stderr.decode()
         assert time.monotonic() - started < 10
         # And what was typed is recorded once the input ends
-        os.write(primary, b"\x04")
+        os.write(terminal, b"\x04")
         out, err = typing.communicate(timeout=60)
-    finally:
-        os.close(primary)
     assert typing.returncode == 0, err.decode()
     assert out.decode() == "Recorded 1 entry: ZZZ/1.\n"
