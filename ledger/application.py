@@ -244,7 +244,6 @@ class Ledger(Application):
         from cqc_ledger.ledger.meaning import new_services
         from cqc_ledger.ledger.rules import check_placed, registers_a_location
 
-        recorder: Any = self.recorder
         if restoring and held:
             raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
         ledgers: dict[str, ProviderLedger] = {}
@@ -323,7 +322,7 @@ class Ledger(Application):
                 raise _unwritten(refused.at_line(line) if line else refused, outcome.recorded, lines_of) from None
         self._write(writes, pending, followers)
         if restoring and last_stamp is not None:
-            writes.hand(partial(recorder.set_clock, moment=last_stamp))
+            writes.hand(partial(self.store.set_clock, moment=last_stamp))
             outcome.recorded_at = last_stamp
 
     def _placed(self, c: Any, writes: InTurn) -> dict[str, set[str]]:

@@ -35,13 +35,14 @@ def record(ctx: click.Context, file: BinaryIO, as_json: bool) -> None:
     from cqc_ledger.ledger.parsing import no_cell_notes
 
     left_out: list[tuple[int, str, str]] = []  # cells whose rating was a word for none
+    typed = is_terminal(file)
     with recording(ctx, creating=True) as writing:
-        if is_terminal(file):  # say so, rather than wait in silence for what a person may not know to type
+        if typed:  # say so, rather than wait in silence for what a person may not know to type
             click.echo("Reading JSON Lines from standard input (end with Ctrl-D; or name a FILE: cqc-ledger record FILE) ...", err=True)
         with reading(file) as lines:
             read: Iterable[Read] = iter_entries(lines, today=utc_now().date(), left_out=left_out)
             try:
-                if is_terminal(file):  # read whole before the write begins: a person typing holds no lock
+                if typed:  # read whole before the write begins: a person typing holds no lock
                     read = list(read)
                 outcome = writing.whole(lambda ledger, follow: ledger.record(read, followers=[follow]))
             except InputError as refused:

@@ -2,7 +2,7 @@
 
 On PostgreSQL the server writes in a process of its own, and a command waits for it at the end
 of each `COPY` (a recording chunk's entries, its chain and its views' rows; a rebuild's page of
-rows): over the benchmark's register, about a quarter of `record`'s time. `Writes` hands each
+rows): over the benchmark's register, about a quarter of `record`'s time. `beside` hands each
 write to a thread of its own, which runs them in turn on the transaction's cursor while the
 command decides the next chunk; the thread waits for the server with the interpreter's lock let
 go. Every use of the cursor is then the thread's until `drain` returns: the command drains before

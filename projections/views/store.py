@@ -198,8 +198,6 @@ class Views:
         first takes the ledger's write lock (so writers wait their turn): a crash leaves the views
         as they were, and readers see the old views until it commits. The store then tidies away
         the rows replaced (`_tidy`)."""
-        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
-
         applied, last = 0, 0
         with collector_paused(), self.datastore.transaction(commit=True) as c:
             with self._waiting(c, wait):
@@ -209,28 +207,8 @@ class Views:
             c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
             with self._writes(c) as writes:
                 for page in self._rebuild_pages(c):
-                    entries: list[EntryRow] = []
-                    headlines: list[HeadlineRow] = []
-                    for _, provider_id, position, topic, state in page:
-                        kind = entry_kind(topic)
-                        if not stored_rows(position, kind, state, entries, headlines):
-                            recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
-                            if isinstance(recorded.entry, MENDING):
-                                writes.hand(partial(self._bulk, entries=entries, headlines=headlines))
-                                entries, headlines = [], []
-                                writes.hand(
-                                    partial(
-                                        self._mend,
-                                        mend=recorded.entry,
-                                        position=position,
-                                        learned=format_time(recorded.recorded_at),
-                                        entries=[],
-                                        headlines=[],
-                                    )
-                                )
-                            else:
-                                recorded_rows(recorded, entries, headlines)
-                    writes.hand(partial(self._bulk, entries=entries, headlines=headlines))
+                    for write in self._page_writes(page):
+                        writes.hand(write)
                     last = page[-1][0]
                     applied += len(page)
                     if progress:
@@ -240,6 +218,27 @@ class Views:
             self._analyse(c)
         self._tidy()
         return applied
+
+    def _page_writes(self, page: list[tuple[Any, ...]]) -> Iterator[Callable[[Any], None]]:
+        """What a rebuild writes of a page of stored entries: their rows in bulk, a mend's in its
+        place (after the rows before it, which it may withdraw)."""
+        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
+
+        entries: list[EntryRow] = []
+        headlines: list[HeadlineRow] = []
+        for _, provider_id, position, topic, state in page:
+            kind = entry_kind(topic)
+            if stored_rows(position, kind, state, entries, headlines):
+                continue
+            recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
+            if not isinstance(recorded.entry, MENDING):
+                recorded_rows(recorded, entries, headlines)
+                continue
+            yield partial(self._bulk, entries=entries, headlines=headlines)
+            learned = format_time(recorded.recorded_at)
+            yield partial(self._mend, mend=recorded.entry, position=position, learned=learned, entries=[], headlines=[])
+            entries, headlines = [], []
+        yield partial(self._bulk, entries=entries, headlines=headlines)
 
     def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
         """The stored entries a rebuild reads, in pages in the order of their ids, read in its
