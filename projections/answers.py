@@ -138,7 +138,8 @@ def find(ledger: Ledger, text: str, *, by_id: bool = False) -> views.Answer[list
 
     ready = views.current(ledger)
     if ready.value:
-        names, gone = register_facts.names(ready.value), register_facts.deregistrations(ready.value)
+        with ready.value.one_snapshot():  # the names and the deregistrations of one state
+            names, gone = register_facts.names(ready.value), register_facts.deregistrations(ready.value)
     else:
         held = list(histories(ledger))
         names, gone = finding.names_in(held), finding.deregistrations_in(held)
@@ -217,6 +218,7 @@ def provider_named(ledger: Ledger, name: str) -> str:
 
     ready = views.current(ledger)
     if ready.value is not None:
-        return finding.resolved(name, register_facts.provider_ids(ready.value), register_facts.names(ready.value))
+        with ready.value.one_snapshot():  # the providers and the names of one state
+            return finding.resolved(name, register_facts.provider_ids(ready.value), register_facts.names(ready.value))
     names = finding.names_in(histories(ledger))
     return finding.resolved(name, {n.provider_id for n in names if n.location_id is None}, names)

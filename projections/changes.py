@@ -307,8 +307,9 @@ def across(views: Views, start: date, end: date, known_at: datetime | None, aske
     provider's first, not all history.
     """
     # A year's cells are hundreds of thousands of small objects, none in a cycle: the collector
-    # rests while they are read, and they are gone (but the rows) before it resumes.
-    with collector_paused():
+    # rests while they are read, and they are gone (but the rows) before it resumes. The reads
+    # see one state of the ledger, whatever is recorded meanwhile.
+    with collector_paused(), views.one_snapshot():
         return _across(views, start, end, known_at, asked)
 
 

@@ -137,19 +137,25 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         yield
 
     @contextmanager
-    def _snapshot(self) -> Iterator[Any]:
+    def _read_transaction(self) -> Iterator[Any]:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield c
 
-    def _in_key_order(self, c: Any) -> None:
+    @contextmanager
+    def _in_key_order(self, c: Any) -> Iterator[None]:
         """Every visible headline fact (what `trusts` reads) is asked for in the order of the
         table's key. The planner reckons a scan of the table then a sort cheaper than reading the
         key in order, but over 5,000 providers (32,609 facts) the sort spills to disk: the query
         and its rows took a median of 82 ms, 58 ms with the key read in order, which the planner
         does once told not to sort. (Asked for a few topics, a third of the facts, the sort fits
-        in memory and is the quicker: there the planner is left to choose.)"""
+        in memory and is the quicker: there the planner is left to choose.) The setting lasts the
+        transaction: one an answer's other reads share (`one_snapshot`) has it set back after."""
+        shared = self._pinned() is c
         c.execute("SET LOCAL enable_sort = off")
+        yield
+        if shared:
+            c.execute("SET LOCAL enable_sort = on")
 
     def _status_rows(self, provider_id: str, day: str, seen: str, *, current: bool) -> list[tuple[Any, ...]] | None:
         """One statement outside a transaction (a statement sees one snapshot by itself): one

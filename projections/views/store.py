@@ -21,8 +21,9 @@ imported where the store's views are opened.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -48,6 +49,10 @@ PULL_PAGE = 2_000
 # A write of at least this many entries, and at least a tenth of the entries the store then holds,
 # has the planner's statistics refreshed after it commits (see `Views.refresh`).
 REFRESH_AT = 1_000
+
+# The read transaction each thread's answer holds open for all its reads (`Views.one_snapshot`):
+# the views it reads, and its cursor.
+_PINNED = threading.local()
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
@@ -260,8 +265,11 @@ class Views:
 
     def read(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of a statement over the views and the entries (written with `?` and the
-        names `q` fills in), in one snapshot."""
-        with self.datastore.transaction(commit=False) as c:
+        names `q` fills in), in one snapshot: the answer's, inside `one_snapshot`."""
+        pinned = self._pinned()
+        if pinned is not None:
+            return self._rows(pinned, self.q(statement), params)
+        with self.datastore.transaction(commit=False) as c:  # a statement sees one state by itself
             return self._rows(c, self.q(statement), params)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
@@ -308,10 +316,42 @@ class Views:
     # ---- answering ----------------------------------------------------------------------
 
     @contextmanager
+    def one_snapshot(self) -> Iterator[None]:
+        """Every read of these views in the block, in this thread, is made in one read
+        transaction, which sees one state of the store throughout: an answer made of several
+        reads (`changes`: the period's entries, the names, the entries before) shows an input
+        recorded meanwhile in all of them or in none, never the state before it in one read and
+        the state after it in the next. A block inside another shares the outer one's."""
+        if self._pinned() is not None:
+            yield
+            return
+        with self._snapshot() as c:
+            _PINNED.held = (self, c)
+            try:
+                yield
+            finally:
+                _PINNED.held = None
+
+    def _pinned(self) -> Any | None:
+        """The cursor of this thread's `one_snapshot` of these views, if it is in one."""
+        held = getattr(_PINNED, "held", None)
+        return held[1] if held is not None and held[0] is self else None
+
+    @contextmanager
     def _snapshot(self) -> Iterator[Any]:
-        """A read transaction that sees one state of the store throughout."""
-        with self.datastore.transaction(commit=False) as c:
+        """A read transaction that sees one state of the store throughout (inside `one_snapshot`,
+        the answer's)."""
+        pinned = self._pinned()
+        if pinned is not None:
+            yield pinned
+            return
+        with self._read_transaction() as c:
             yield c
+
+    def _read_transaction(self) -> AbstractContextManager[Any]:
+        """A new read transaction that sees one state of the store throughout (a store may need to
+        ask for that)."""
+        return cast(AbstractContextManager[Any], self.datastore.transaction(commit=False))
 
     def _behind(self, c: Any) -> int:
         c.execute(self.q("SELECT MAX({nid}) FROM {events}"))
@@ -377,9 +417,8 @@ class Views:
         statement = self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where=where))
 
         def read(c: Any) -> list[tuple[Any, ...]]:
-            if not topics:
-                self._in_key_order(c)
-            return self._rows(c, statement, (day, seen, seen, day, *(topics or ())))
+            with self._in_key_order(c) if not topics else nullcontext():
+                return self._rows(c, statement, (day, seen, seen, day, *(topics or ())))
 
         return self._read(read, current=current)
 
@@ -388,12 +427,13 @@ class Views:
         known at `seen`, a deregistration before `gone_by` (the day after: the headline's
         `leaving`), in the tables' order. A store may leave out facts the fold sets aside
         (SQLite: see `projections.views.sqlite`)."""
-        self._in_key_order(c)
-        return self._rows(c, self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where="")), (day, seen, seen, gone_by))
+        with self._in_key_order(c):
+            return self._rows(c, self.q(_VISIBLE_HEADLINES.format(headlines="{headlines}", where="")), (day, seen, seen, gone_by))
 
-    def _in_key_order(self, c: Any) -> None:
-        """Has the rest of the transaction read a table in its key's order where a query asks for
-        that order (SQLite does so by itself: its tables are clustered by their keys)."""
+    def _in_key_order(self, c: Any) -> AbstractContextManager[None]:
+        """Has the transaction's reads in the block read a table in its key's order where a query
+        asks for that order (SQLite does so by itself: its tables are clustered by their keys)."""
+        return nullcontext()
 
     def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
         """Every remaining row of a query, as tuples."""
