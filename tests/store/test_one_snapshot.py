@@ -13,8 +13,8 @@ without its new name.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import orjson
