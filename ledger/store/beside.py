@@ -1,4 +1,4 @@
-"""Writing beside the work that makes the writes, and reading ahead of it: for PostgreSQL.
+"""Writing beside the work that makes the writes, and reading ahead of it.
 
 On PostgreSQL the server writes in a process of its own, and a command waits for it at the end
 of each `COPY` (a recording chunk's entries, its chain and its views' rows; a rebuild's page of
@@ -11,8 +11,10 @@ time uses it, in the order the command asked. The first failure of a write is ra
 command's thread (at the next hand-over, drain or end); nothing is written after it, nor after
 the command fails itself, and its transaction rolls back.
 
-SQLite writes in the command's own thread (`InTurn`): its driver takes the interpreter's lock
-back for every row, so a thread beside a busy one waited its turn for each (see the README).
+A recording on SQLite writes in the command's own thread (`InTurn`): its driver takes the
+interpreter's lock back for every row, so a thread beside a busy one waited its turn for each
+(see the README). A rebuild on SQLite writes beside the reading, each page's rows in one
+statement a table, for which the driver lets go of the lock once (`projections.views.sqlite`).
 `read_ahead` reads a generator's items on a thread while the one before is used.
 """
 

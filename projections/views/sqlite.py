@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from cqc_ledger.ledger.store.beside import InTurn, beside
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.views import schema
+from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow
 from cqc_ledger.projections.views.store import _VISIBLE, TRACKED_AS, Views, _visible
 
 # What `headlines` folds on SQLite, whose driver lets go of the interpreter's lock and takes it
@@ -38,6 +40,15 @@ _HEADLINE_FACTS = f"""
 _HEADLINE_COLUMNS = (
     "SELECT json_group_array(provider_id), json_group_array(topic), json_group_array(subject),"
     " json_group_array(valid_from), json_group_array(position), json_group_array(value)" + _HEADLINE_FACTS
+)
+
+# A rebuild's rows of a page, into a table in one statement: given as one JSON array of the rows
+# (each an array of the columns), which SQLite reads apart itself. See `SQLiteViews._writes`.
+_BULK_ENTRIES = "INSERT INTO {entries} SELECT " + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(6)) + ", NULL FROM json_each(?)"
+_BULK_HEADLINES = (
+    "INSERT INTO {headlines} SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(7))
+    + ", NULL, json_extract(value, '$[7]') FROM json_each(?)"
 )
 
 
@@ -113,6 +124,31 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         found = list(zip(*map(orjson.loads, self._tuples(c)[0]), strict=True))
         found.sort()
         return found
+
+    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
+        """A rebuild's writes run on a thread of their own (`ledger.store.beside`), each page's rows
+        in one statement a table (`_bulk`), so that SQLite writes a page's rows while the command
+        reads and makes the next's. The driver lets go of the interpreter's lock for the whole of
+        a statement; row by row, as `executemany` writes, it takes the lock back for every row, and
+        a thread beside a busy one waited its turn for each (see the README)."""
+        return beside(c)
+
+    def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
+        """Read in the command's thread, on a connection of their own (the rebuild's is its
+        writes' thread's), in a read transaction begun once the rebuild holds the write lock: it
+        sees every entry there is, and none is written beside it (the views' rows the rebuild
+        deletes and writes are not read here)."""
+        with self.datastore.transaction(commit=False) as reading:
+            yield from super()._rebuild_pages(reading)
+
+    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Rows into the emptied tables in key order (as every store's), one statement a table."""
+        entries.sort()
+        headlines.sort()
+        for statement, found in ((_BULK_ENTRIES, entries), (_BULK_HEADLINES, headlines)):
+            if found:
+                c.execute(self.q(statement), (orjson.dumps(found),))
+            found.clear()
 
     def _tuples(self, c: Any) -> list[tuple[Any, ...]]:
         """Every remaining row, as the tuples SQLite makes when no row factory is set (eventsourcing

@@ -21,7 +21,6 @@ from cqc_ledger.projections.output.status import status_json
 from cqc_ledger.projections.status import status_at
 from cqc_ledger.projections.views import open_views
 from tests.conftest import EXAMPLES, postgres_schema, runner_for
-from tests.store.test_views_equal_replay import view_rows
 
 COMMAND = [sys.executable, "-c", "from cqc_ledger.cli import main; main()"]
 DAYS = [date(2014, 6, 30), date(2017, 6, 30), date(2020, 6, 30), date(2025, 6, 30)]
@@ -174,34 +173,6 @@ def test_a_rebuild_stands_when_the_vacuum_after_it_fails(pg: str) -> None:
         views.names = {**views.names, "entries": "no_such_table"}
         # Then nothing is raised: the rebuild has committed, and the vacuum was only tidying
         views._tidy()
-    finally:
-        ledger.close()
-
-
-def test_a_rebuild_whose_write_fails_raises_it_and_leaves_the_views_as_they_were(pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a ledger on PostgreSQL with its views, rebuilt a few entries at a time
-    runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
-    ledger = Ledger(pg)
-    try:
-        views = open_views(ledger)
-        before = view_rows(ledger)
-        views.rebuild_page = 3
-        # When the second page's rows fail to be written (the rebuild writes them on a thread of its own)
-        written = []
-
-        def bulk(c: object, entries: list[object], headlines: list[object]) -> None:
-            written.append(len(entries))
-            if len(written) == 2:
-                raise RuntimeError("the server went away")
-            real(c, entries, headlines)
-
-        real = views._bulk
-        monkeypatch.setattr(views, "_bulk", bulk)
-        with pytest.raises(RuntimeError, match="the server went away"):
-            views.rebuild(ledger)
-        # Then nothing was written after the failure, and the views are as they were
-        assert len(written) == 2
-        assert view_rows(ledger) == before
     finally:
         ledger.close()
 
