@@ -50,9 +50,19 @@ PULL_PAGE = 2_000
 # has the planner's statistics refreshed after it commits (see `Views.refresh`).
 REFRESH_AT = 1_000
 
-# The read transaction each thread's answer holds open for all its reads (`Views.one_snapshot`):
-# the views it reads, and its cursor.
+# The read transactions each thread's answers hold open for all their reads (`Views.one_snapshot`):
+# the cursor of each, by the views it reads (two ledgers' answers may be read one inside the other).
 _PINNED = threading.local()
+
+
+def _pins() -> dict[int, Any]:
+    """This thread's held snapshots: the cursor of each, by the id of the views it reads."""
+    try:
+        return cast(dict[int, Any], _PINNED.pins)
+    except AttributeError:
+        _PINNED.pins = {}
+        return cast(dict[int, Any], _PINNED.pins)
+
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
 _INSERT_HEADLINES = "INSERT {or_ignore} INTO {headlines} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) {on_conflict}"
@@ -325,17 +335,17 @@ class Views:
         if self._pinned() is not None:
             yield
             return
+        pins = _pins()
         with self._snapshot() as c:
-            _PINNED.held = (self, c)
+            pins[id(self)] = c
             try:
                 yield
             finally:
-                _PINNED.held = None
+                del pins[id(self)]
 
     def _pinned(self) -> Any | None:
         """The cursor of this thread's `one_snapshot` of these views, if it is in one."""
-        held = getattr(_PINNED, "held", None)
-        return held[1] if held is not None and held[0] is self else None
+        return _pins().get(id(self))
 
     @contextmanager
     def _snapshot(self) -> Iterator[Any]:

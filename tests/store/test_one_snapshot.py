@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from cqc_ledger.projections import register_facts
-from tests.conftest import Cli, jsonl
+from tests.conftest import Cli, jsonl, runner_for
 
 PROVIDER = {"type": "ProviderRegistered", "provider_id": "RAA", "name": "A Trust", "on": "2010-04-01", "provider_type": "acute"}
 
@@ -118,3 +119,26 @@ def test_a_shared_snapshot_plans_each_read_as_alone(cli: Cli, db: str) -> None:
             assert views.read("SELECT count(*) FROM {entries}") == [(2,)]
     finally:
         ledger.close()
+
+
+def test_a_snapshot_of_another_ledger_inside_one_leaves_it_held(cli: Cli, db: str, tmp_path: Path) -> None:
+    """Two ledgers' answers in one thread (the site serves one ledger, but a program may read two):
+    the inner one's snapshot ends, and the outer one's reads are still its own snapshot's."""
+    from cqc_ledger.ledger.application import Ledger
+    from cqc_ledger.projections.views import open_views
+
+    assert cli("record", input=jsonl(PROVIDER)).exit_code == 0
+    other_db = str(tmp_path / "other.db")
+    assert runner_for(other_db)("record", input=jsonl(PROVIDER)).exit_code == 0
+    ledger, other = Ledger(db), Ledger(other_db)
+    views, others = open_views(ledger), open_views(other)
+    try:
+        with views.one_snapshot():
+            held = views._pinned()
+            with others.one_snapshot():
+                assert others._pinned() is not None and views._pinned() is held
+            assert views._pinned() is held
+        assert views._pinned() is None
+    finally:
+        ledger.close()
+        other.close()
