@@ -184,7 +184,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
     def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Rows (kept if already there) in one statement a table; new rows by COPY."""
         if self._new_rows:
-            self._copy(c, entries, headlines)
+            self._insert_new(c, entries, headlines)
             return
         if entries:
             c.execute(_INSERT_ENTRIES.format(**self.names), [list(column) for column in zip(*entries, strict=True)])
@@ -219,13 +219,7 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
         """A rebuild's writes run on a thread of their own (`ledger.store.beside`)."""
         return beside(c)
 
-    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Rows into the emptied tables by COPY."""
-        entries.sort()
-        headlines.sort()
-        self._copy(c, entries, headlines)
-
-    def _copy(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+    def _insert_new(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """New rows, one binary COPY a table (one stream, not a round trip per row); empties the lists."""
         for table, found in (("entries", entries), ("headlines", headlines)):
             if found:

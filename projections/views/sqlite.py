@@ -127,7 +127,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
 
     def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
         """A rebuild's writes run on a thread of their own (`ledger.store.beside`), each page's rows
-        in one statement a table (`_bulk`), so that SQLite writes a page's rows while the command
+        in one statement a table (`_insert_new`), so that SQLite writes a page's rows while the command
         reads and makes the next's. The driver lets go of the interpreter's lock for the whole of
         a statement; row by row, as `executemany` writes, it takes the lock back for every row, and
         a thread beside a busy one waited its turn for each (see the README)."""
@@ -141,10 +141,8 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=False) as reading:
             yield from super()._rebuild_pages(reading)
 
-    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Rows into the emptied tables in key order (as every store's), one statement a table."""
-        entries.sort()
-        headlines.sort()
+    def _insert_new(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """New rows, one statement a table (see `_writes`); empties the lists."""
         for statement, found in ((_BULK_ENTRIES, entries), (_BULK_HEADLINES, headlines)):
             if found:
                 c.execute(self.q(statement), (orjson.dumps(found),))

@@ -57,11 +57,7 @@ _PINNED = threading.local()
 
 def _pins() -> dict[int, Any]:
     """This thread's held snapshots: the cursor of each, by the id of the views it reads."""
-    try:
-        return cast(dict[int, Any], _PINNED.pins)
-    except AttributeError:
-        _PINNED.pins = {}
-        return cast(dict[int, Any], _PINNED.pins)
+    return cast(dict[int, Any], vars(_PINNED).setdefault("pins", {}))
 
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
@@ -276,17 +272,19 @@ class Views:
     def read(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of a statement over the views and the entries (written with `?` and the
         names `q` fills in), in one snapshot: the answer's, inside `one_snapshot`."""
-        pinned = self._pinned()
-        if pinned is not None:
-            return self._rows(pinned, self.q(statement), params)
-        with self.datastore.transaction(commit=False) as c:  # a statement sees one state by itself
+        with self._snapshot() as c:
             return self._rows(c, self.q(statement), params)
 
     def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Inserts rows into emptied tables (a store may have a faster way): in key order, so
-        the clustered tables are appended to rather than split at random."""
+        """Inserts rows into emptied tables in key order, so the clustered tables are appended to
+        rather than split at random."""
         entries.sort()
         headlines.sort()
+        self._insert_new(c, entries, headlines)
+
+    def _insert_new(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
+        """Inserts rows none of which is there yet (a store may have a faster way than `_insert`);
+        empties the lists."""
         self._insert(c, entries, headlines)
 
     def _analyse(self, c: Any) -> None:
