@@ -21,13 +21,10 @@ from cqc_ledger.ledger.records import REF_IN_TEXT, Recorded, Stamp, format_time,
 from cqc_ledger.ledger.store.codec import (
     EntryMapper,
     OrjsonTranscoder,
-    StoredRow,
     canonical,
     canonical_of_state,
-    entry_topic,
     identity,
     recorded_of,
-    stored_state,
     stored_topics,
 )
 from cqc_ledger.ledger.store.target import environment, is_postgres, shown
@@ -35,19 +32,18 @@ from cqc_ledger.ledger.store.target import environment, is_postgres, shown
 # What only writing needs (the parser; the rules, in ProviderLedger; the services' names) is
 # imported where it is used, so that a reading command, answering from the views, starts without it.
 if TYPE_CHECKING:
+    from cqc_ledger.ledger.chunks import Chunks
     from cqc_ledger.ledger.input import Read
     from cqc_ledger.ledger.provider import ProviderLedger
-    from cqc_ledger.ledger.store.beside import InTurn
     from cqc_ledger.ledger.store.opening import Found
 
 Clock = Callable[[], datetime]
-# A follower applies recorded entries (with their notification ids) inside the recording transaction.
-Follower = Callable[[Any, list[Recorded], list[int]], None]
-# The entries written at a time. On PostgreSQL each chunk is a dozen round trips to the server
-# (its lock, ids, COPYs, chain head, views' tracking); over the benchmark's register, chunks of
-# 2,000 rather than 1,000 took record from 13.9 to 15.4 s to 12.6 to 13.4 s there (alternating
-# runs; the same on SQLite), for some 12 to 25 MiB more at its peak.
-_CHUNK = 2000
+# What a follower writes of a chunk of recorded entries, inside the recording transaction, given
+# the transaction's cursor and the entries' notification ids.
+Follow = Callable[[Any, list[int]], None]
+# A follower (the views) is given each chunk of recorded entries where they are decided, and makes
+# there what it writes of them (`ledger.chunks`): its write, or None for nothing to write.
+Follower = Callable[[list[Recorded]], Follow | None]
 _PAGE = 5000
 
 
@@ -217,28 +213,31 @@ class Ledger(Application):
         *,
         restoring: bool,
     ) -> Outcome:
+        from cqc_ledger.ledger.chunks import Chunks
+        from cqc_ledger.ledger.store.beside import beside
+
         recorder: Any = self.recorder
         with collector_paused(), recorder.datastore.transaction(commit=True) as c:
             outcome = Outcome(recorded_at=recorder.take_clock(c, clock()))
             held = recorder.holds_entries(c)  # an empty ledger has no provider's entries to read
-            with recorder.writes(c) as writes:
-                self._decided(c, writes, held, lines, outcome, followers, restoring=restoring)
+            head = recorder.head(c)
+            with beside(c) as writes:
+                self._decided(c, Chunks(recorder, writes, head, followers), held, lines, outcome, restoring=restoring)
         return outcome
 
     def _decided(
         self,
         c: Any,
-        writes: InTurn,
+        chunks: Chunks,
         held: bool,
         lines: Iterable[tuple[int, Entry, bytes | None, Stamp | None]],
         outcome: Outcome,
-        followers: Sequence[Follower],
         *,
         restoring: bool,
     ) -> None:
-        """Decides each line and hands the entries to `writes` in chunks, in the recording
-        transaction of `c` (see `_append`). The writes may run beside the deciding
-        (`ledger.store.beside`): the cursor is read here only once they are drained."""
+        """Decides each line and hands the entries over in chunks, to be written in the recording
+        transaction of `c` (see `_append`). The writes run beside the deciding
+        (`ledger.chunks`): the cursor is read here only once they are drained."""
         from cqc_ledger.events.corrections import MENDING
         from cqc_ledger.events.oversight import SpecialMeasuresEntered, SpecialMeasuresExited
         from cqc_ledger.ledger.meaning import new_services
@@ -247,7 +246,6 @@ class Ledger(Application):
         if restoring and held:
             raise StoreError(f"the ledger at {self.shown} is not empty: restore only into a new ledger")
         ledgers: dict[str, ProviderLedger] = {}
-        pending: list[tuple[Recorded, bytes]] = []
         first_new: dict[str, int] = {}  # provider -> the first position this input wrote
         regime_lines: dict[str, int] = {}  # ref -> line, of each special-measures entry
         last_stamp: datetime | None = None
@@ -262,23 +260,23 @@ class Ledger(Application):
         for number, entry, form, stamp in lines:
             ledger = ledgers.get(entry.provider_id)
             if ledger is None:
-                ledger = ledgers[entry.provider_id] = self._load(c, writes, entry.provider_id, stored=held)
+                ledger = ledgers[entry.provider_id] = self._load(c, chunks, entry.provider_id, stored=held)
             form = form or canonical(entry)
             content = identity(entry.type_name, form)
             if isinstance(entry, MENDING) or ledger.reuses_an_id(entry, content):
                 # a mend (or a report reusing an id) is decided on the whole history, read once written
-                self._write(writes, pending, followers)
-                writes.drain()
+                chunks.hand()
+                chunks.drain()
             try:
                 try:
                     duplicate = ledger.decide(entry, content)
                     placing = None if duplicate else registers_a_location(entry)
                     if placing:
                         if placed is None:
-                            placed = self._placed(c, writes) if held else {}
+                            placed = self._placed(c, chunks) if held else {}
                         for holder in placed.get(placing[1], set()) - {entry.provider_id}:
                             if holder not in ledgers:
-                                ledgers[holder] = self._load(c, writes, holder, stored=held)
+                                ledgers[holder] = self._load(c, chunks, holder, stored=held)
                             check_placed(ledgers[holder].facts, entry)
                         placed.setdefault(placing[1], set()).add(entry.provider_id)
                 except RuleBroken as broken:
@@ -296,7 +294,7 @@ class Ledger(Application):
             if isinstance(entry, MENDING):
                 mended.add("{}/{}".format(*parse_ref(entry.ref)))
             recorded = ledger.append(entry, content, stamp.recorded_at if stamp else outcome.recorded_at)  # type: ignore[arg-type]
-            pending.append((recorded, form))
+            chunks.add(recorded, form)
             outcome.recorded.append(recorded.ref)
             lines_of.append(number)
             for name in new_services(entry):
@@ -307,8 +305,6 @@ class Ledger(Application):
             first_new.setdefault(entry.provider_id, recorded.position)
             if isinstance(entry, (SpecialMeasuresEntered, SpecialMeasuresExited)):
                 regime_lines[recorded.ref] = number
-            if len(pending) >= _CHUNK:
-                self._write(writes, pending, followers)
         # A line today's rules refuse is restored when a later line of the export mends it
         # (the mend itself is refused for any rule it breaks), and refused otherwise.
         unmended = [refused for ref, refused in deferred.items() if ref not in mended]
@@ -320,12 +316,12 @@ class Ledger(Application):
             except RuleBroken as refused:
                 line = regime_lines.get(f"{provider_id}/{refused.position}")
                 raise _unwritten(refused.at_line(line) if line else refused, outcome.recorded, lines_of) from None
-        self._write(writes, pending, followers)
+        chunks.hand()
         if restoring and last_stamp is not None:
-            writes.hand(partial(self.store.set_clock, moment=last_stamp))
+            chunks.then(partial(self.store.set_clock, moment=last_stamp))
             outcome.recorded_at = last_stamp
 
-    def _placed(self, c: Any, writes: InTurn) -> dict[str, set[str]]:
+    def _placed(self, c: Any, chunks: Chunks) -> dict[str, set[str]]:
         """Location id -> the providers whose stored entries register it, or correct an entry into
         its registration (a holder's facts say whether that still counts), read once the writes
         handed over are written."""
@@ -333,7 +329,7 @@ class Ledger(Application):
         from cqc_ledger.events.provider import LocationRegistered
         from cqc_ledger.ledger.rules import registers_a_location
 
-        writes.drain()
+        chunks.drain()
         placed: dict[str, set[str]] = {}
         for stored in self.store.of_topics(c, [*stored_topics(LocationRegistered), *stored_topics(EntryCorrected)]):
             entry = recorded_of(stored).entry
@@ -342,7 +338,7 @@ class Ledger(Application):
                 placed.setdefault(placing[1], set()).add(entry.provider_id)
         return placed
 
-    def _load(self, c: Any, writes: InTurn, provider_id: str, *, stored: bool) -> ProviderLedger:
+    def _load(self, c: Any, chunks: Chunks, provider_id: str, *, stored: bool) -> ProviderLedger:
         """The provider's ledger as stored (nothing to read when the ledger held no entries as the
         transaction began), read inside the recording transaction once the writes handed over are
         written (its history is read again from there only if a correction or retraction recorded
@@ -354,27 +350,11 @@ class Ledger(Application):
         from cqc_ledger.ledger.provider import ProviderLedger
 
         if stored:
-            writes.drain()
+            chunks.drain()
         return self._folded(ProviderLedger(provider_id, history), self.store.stream(c, provider_id) if stored else ())
 
     def _folded(self, ledger: ProviderLedger, stored: Iterable[StoredEvent]) -> ProviderLedger:
         return ledger.load(_identified(stored))
-
-    def _write(self, writes: InTurn, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
-        """Hands the pending entries to `writes`, to be written with their chain and handed to
-        `followers` (the views) in the transaction; empties `pending`."""
-        if pending:
-            writes.hand(partial(self._written, pending=list(pending), followers=followers))
-            pending.clear()
-
-    def _written(self, c: Any, pending: list[tuple[Recorded, bytes]], followers: Sequence[Follower]) -> None:
-        stored = [
-            StoredRow(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at)) for r, form in pending
-        ]
-        ids = self.store._insert_events(c, stored)
-        recorded = [r for r, _ in pending]
-        for follow in followers:
-            follow(c, recorded, ids)
 
     @property
     def store(self) -> Any:

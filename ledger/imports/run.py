@@ -223,9 +223,12 @@ def _check_providers(named: dict[str, str], registered: set[str], known: Callabl
 def _record(
     ledger: Ledger, entries: Sequence[tuple[Entry, Draft]], followers: Sequence[Follower], advance: Advance
 ) -> tuple[list[str], list[str]]:
-    """Records the entries in one transaction, advancing as each chunk is written; InputErrors
-    name where the entry (or the refused cell of it) came from."""
-    written: Follower = lambda c, recorded, ids: advance(len(recorded))  # noqa: E731
+    """Records the entries in one transaction, advancing as each chunk is handed over to be
+    written; InputErrors name where the entry (or the refused cell of it) came from."""
+
+    def written(recorded: list[Recorded]) -> None:
+        advance(len(recorded))
+
     try:
         outcome = ledger.record([(n, entry, None) for n, (entry, _) in enumerate(entries, 1)], followers=[*followers, written])
     except InputError as refused:

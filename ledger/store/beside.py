@@ -1,20 +1,19 @@
 """Writing beside the work that makes the writes, and reading ahead of it.
 
-On PostgreSQL the server writes in a process of its own, and a command waits for it at the end
-of each `COPY` (a recording chunk's entries, its chain and its views' rows; a rebuild's page of
-rows): over the benchmark's register, about a quarter of `record`'s time. `beside` hands each
-write to a thread of its own, which runs them in turn on the transaction's cursor while the
-command decides the next chunk; the thread waits for the server with the interpreter's lock let
-go. Every use of the cursor is then the thread's until `drain` returns: the command drains before
-it reads through the cursor itself (a provider's stored history, a mend's), so one thing at a
-time uses it, in the order the command asked. The first failure of a write is raised in the
-command's thread (at the next hand-over, drain or end); nothing is written after it, nor after
-the command fails itself, and its transaction rolls back.
+A recording writes each chunk of entries (their rows, their links of the hash chain, the views'
+rows), and a rebuild each page of the views' rows, while the command works out the next:
+`beside` hands each write to a thread of its own, which runs them in turn on the transaction's
+cursor. The command makes all of a write's Python itself (`ledger.chunks`,
+`projections.views.store`), and hands over only the store's statements, a few a chunk, each
+sending many rows at once (a JSON array or a blob on SQLite, a `COPY` on PostgreSQL): the driver
+lets go of the interpreter's lock while the store works on each. (Row by row, SQLite's driver
+takes the lock back for every row, and a writes' thread beside a busy one waited its turn for
+each: see the README.) Every use of the cursor is then the thread's until `drain` returns: the
+command drains before it reads through the cursor itself (a provider's stored history, a
+mend's), so one thing at a time uses it, in the order the command asked. The first failure of a
+write is raised in the command's thread (at the next hand-over, drain or end); nothing is
+written after it, nor after the command fails itself, and its transaction rolls back.
 
-A recording on SQLite writes in the command's own thread (`InTurn`): its driver takes the
-interpreter's lock back for every row, so a thread beside a busy one waited its turn for each
-(see the README). A rebuild on SQLite writes beside the reading, each page's rows in one
-statement a table, for which the driver lets go of the lock once (`projections.views.sqlite`).
 `read_ahead` reads a generator's items on a thread while the one before is used.
 """
 
@@ -30,31 +29,13 @@ T = TypeVar("T")
 Write = Callable[[Any], None]  # a write, given the transaction's cursor
 
 
-class InTurn:
-    """Writes run as they are handed over, on the transaction's cursor."""
-
-    def __init__(self, c: Any):
-        self.c = c
-
-    def hand(self, write: Write) -> None:
-        write(self.c)
-
-    def drain(self) -> None:
-        """Returns once every write handed over is written (here, at once)."""
-
-
-@contextmanager
-def in_turn(c: Any) -> Iterator[InTurn]:
-    yield InTurn(c)
-
-
-class _Beside(InTurn):
+class Beside:
     """Writes run in turn on a thread of their own; at most `WAITING` wait their turn."""
 
     WAITING = 2
 
     def __init__(self, c: Any):
-        super().__init__(c)
+        self.c = c
         self._waiting: queue.Queue[Write | None] = queue.Queue(maxsize=self.WAITING)
         self._failed: list[BaseException] = []
         self.abandoned = threading.Event()
@@ -83,6 +64,7 @@ class _Beside(InTurn):
         self._waiting.put(write)
 
     def drain(self) -> None:
+        """Returns once every write handed over is written."""
         self._waiting.join()
         self._raise_a_failure()
 
@@ -92,10 +74,10 @@ class _Beside(InTurn):
 
 
 @contextmanager
-def beside(c: Any) -> Iterator[InTurn]:
+def beside(c: Any) -> Iterator[Beside]:
     """Writes handed over in the block run on a thread, in turn; all are written (or the first
     failure raised) as the block ends. A block that fails has the writes not yet begun dropped."""
-    writes = _Beside(c)
+    writes = Beside(c)
     try:
         yield writes
     except BaseException:

@@ -6,7 +6,7 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -16,13 +16,13 @@ from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
 from cqc_ledger.ledger.errors import StoreError
-from cqc_ledger.ledger.store.beside import InTurn, beside
 from cqc_ledger.ledger.store.codec import damaged, holds_no_json
 from cqc_ledger.ledger.store.sql import rows
 from cqc_ledger.ledger.store.tables import LedgerTables
 from cqc_ledger.ledger.store.target import postgres_options, quoted
 
 if TYPE_CHECKING:
+    from cqc_ledger.ledger.chain import Head
     from cqc_ledger.ledger.store.codec import Stored
 
 
@@ -134,7 +134,7 @@ class CreatedOneAtATime:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.datastore.schema,))
 
 
-class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicationRecorder):  # type: ignore[misc]  # see SQLiteLedgerRecorder
+class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicationRecorder):
     """Appends under eventsourcing's exclusive lock on `stored_events`, so notification ids are
     issued and committed in one order, and keeps the ledger's head and hash chain beside them."""
 
@@ -208,10 +208,17 @@ class PostgresLedgerRecorder(CreatedOneAtATime, LedgerTables, PostgresApplicatio
     def lock(self, c: Any) -> None:
         self._lock_table(c)
 
-    def writes(self, c: Any) -> AbstractContextManager[InTurn]:
-        """A recording transaction's writes run on a thread of their own while the next chunk is
-        decided (`ledger.store.beside`)."""
-        return beside(c)
+    def chunk_writer(self, stored: Sequence[Stored], after: Head, links: list[bytes]) -> Callable[[Any], list[int]]:
+        """The entries' ids from their sequence, then the entries and their links each by one
+        binary COPY, and the head."""
+
+        def write(c: Any) -> list[int]:
+            ids = self.insert_stored(c, stored)
+            self.insert_links(c, [(after.position + i, n, h) for i, (n, h) in enumerate(zip(ids, links, strict=True), 1)])
+            self.set_head(c, after.position + len(links), links[-1])
+            return ids
+
+        return write
 
     def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
         """Draws the events' notification ids from their sequence, then writes the events with

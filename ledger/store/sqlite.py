@@ -6,15 +6,19 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from cqc_ledger.ledger.errors import StoreError
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.ledger.store.tables import LedgerTables
 
 if TYPE_CHECKING:
+    from cqc_ledger.ledger.chain import Head
     from cqc_ledger.ledger.store.codec import Stored
 
 
@@ -34,8 +38,21 @@ def created_in_turn(create: Callable[[], None], *, patience: float = 60.0) -> No
             time.sleep(0.05)
 
 
-# The ledger's `_insert_events` also writes the hash chain and returns the ids it needs; it stands in
-# for eventsourcing's own on purpose.
+# A chunk's entries and their links of the chain, each in one statement: the entries' fields are a
+# JSON array of (originator_id, originator_version, topic, where its state starts in the states'
+# blob, its length), in their order, and each entry's id (its rowid) is the one after the last
+# (?3) plus its place in the array. (eventsourcing's own insert is not used: the ledger writes the
+# hash chain beside the entries, and gives them their ids itself.)
+_INSERT_EVENTS = (
+    "INSERT INTO {events} (rowid, originator_id, originator_version, topic, state) SELECT ?3 + key, json_extract(value, '$[0]'), "
+    "json_extract(value, '$[1]'), json_extract(value, '$[2]'), substr(?2, json_extract(value, '$[3]'), json_extract(value, '$[4]')) "
+    "FROM json_each(?1)"
+)
+_INSERT_LINKS = (
+    "INSERT INTO {chain} (position, notification_id, hash) SELECT ?2 + key, ?3 + key, substr(?4, key * 32 + 1, 32) FROM json_each(?1)"
+)
+
+
 class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, appending in bulk, with the ledger's own tables.
 
@@ -82,18 +99,27 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         c.execute("PRAGMA cache_size = -65536")
         c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
 
-    def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
-        # Rowids are consecutive: the recording transaction holds the write lock.
-        c.executemany(
-            self.insert_events_statement,
-            [(s.originator_id, s.originator_version, s.topic, bytearray(s.state)) for s in stored_events],
-        )
-        c.execute("SELECT last_insert_rowid()")
-        last = one(c)
-        return list(range(last - len(stored_events) + 1, last + 1))
+    def chunk_writer(self, stored: Sequence[Stored], after: Head, links: list[bytes]) -> Callable[[Any], list[int]]:
+        """Three statements a chunk (see `_INSERT_EVENTS`): the entries, their links, the head. The
+        entries' fields are given as one JSON array and their states as one blob cut apart by
+        SQLite, made here; the driver lets go of the interpreter's lock for each whole statement
+        (row by row, `executemany` takes it back for every row, and waited its turn for each
+        beside the busy deciding thread: see the README)."""
+        offsets = accumulate((len(s.state) for s in stored), initial=1)
+        fields = orjson.dumps(
+            [(s.originator_id, s.originator_version, s.topic, start, len(s.state)) for s, start in zip(stored, offsets, strict=False)]
+        ).decode()  # as text: a blob may be read as SQLite's binary JSON
+        states, hashes = bytearray().join(s.state for s in stored), bytearray().join(links)
 
-    def insert_links(self, c: Any, links: list[tuple[int, int, bytes]]) -> None:
-        c.executemany(
-            "INSERT INTO ledger_chain (position, notification_id, hash) VALUES (?, ?, ?)",
-            [(position, nid, bytearray(hash_)) for position, nid, hash_ in links],
-        )
+        def write(c: Any) -> list[int]:
+            c.execute(self.q("SELECT max({nid}) FROM {events}"))  # the recording transaction holds the write lock
+            first = (one(c) or 0) + 1
+            c.execute(self.q(_INSERT_EVENTS), (fields, states, first))
+            c.execute("SELECT changes()")
+            if (written := one(c)) != len(stored):
+                raise StoreError(f"{written} of a chunk of {len(stored)} entries were written")
+            c.execute(self.q(_INSERT_LINKS), (fields, after.position + 1, first, hashes))
+            self.set_head(c, after.position + len(links), links[-1])
+            return list(range(first, first + len(stored)))
+
+        return write

@@ -9,15 +9,13 @@ from it, so later entries never get an earlier time whatever the clocks of sever
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
 from cqc_ledger.ledger.records import format_time
-from cqc_ledger.ledger.store.beside import InTurn, in_turn
 from cqc_ledger.ledger.store.sql import as_bytes, one, rows
 
 # The hash chain (and hashlib, whose start loads OpenSSL's digests) is imported where entries are
@@ -46,18 +44,12 @@ class LedgerTables:
         """Takes the store's write lock for the rest of the transaction."""
         raise NotImplementedError
 
-    def insert_stored(self, c: Any, stored_events: Sequence[Stored]) -> list[int]:
-        """Inserts stored events; returns their notification ids."""
+    def chunk_writer(self, stored: Sequence[Stored], after: chain.Head, links: list[bytes]) -> Callable[[Any], list[int]]:
+        """The write of a chunk of entries and their links of the hash chain, which follow the head
+        `after`: made where the chunk is decided, run on the recording transaction's cursor where
+        the writes run (`writes`); it returns the entries' notification ids and leaves the head
+        at the chunk's last link."""
         raise NotImplementedError
-
-    def insert_links(self, c: Any, links: list[tuple[int, int, bytes]]) -> None:
-        """Inserts links of the hash chain: (position, notification id, hash)."""
-        raise NotImplementedError
-
-    def writes(self, c: Any) -> AbstractContextManager[InTurn]:
-        """How a recording transaction's writes are written (`ledger.store.beside`): here, in turn
-        as they are handed over."""
-        return in_turn(c)
 
     def take_clock(self, c: Any, now: datetime) -> datetime:
         """Takes the write lock and the time to stamp: `now`, or just after the latest stamp."""
@@ -96,18 +88,12 @@ class LedgerTables:
         )
         return [StoredEvent(r[0], r[1], r[2], as_bytes(r[3])) for r in rows(c)]
 
-    def _insert_events(self, c: Any, stored_events: Sequence[Stored], **_: Any) -> list[int]:
-        """Inserts the events and their links of the hash chain; returns their notification ids."""
-        from cqc_ledger.ledger import chain
+    def set_head(self, c: Any, position: int, hash_: bytes) -> None:
+        """Sets the head of the chain: its last position and link."""
+        c.execute(self.q("UPDATE {head} SET chain_position = ?, chain_hash = ? WHERE id = 1"), (position, hash_))
 
-        ids = self.insert_stored(c, stored_events)
-        head = self._head(c)
-        new = list(chain.links(head.hash, stored_events))
-        self.insert_links(c, [(head.position + i, n, h) for i, (n, h) in enumerate(zip(ids, new, strict=False), 1)])
-        c.execute(self.q("UPDATE {head} SET chain_position = ?, chain_hash = ? WHERE id = 1"), (head.position + len(new), new[-1]))
-        return ids
-
-    def _head(self, c: Any) -> chain.Head:
+    def head(self, c: Any) -> chain.Head:
+        """The head of the chain as stored, read inside the caller's transaction."""
         from cqc_ledger.ledger import chain
 
         c.execute(self.q("SELECT chain_position, chain_hash FROM {head} WHERE id = 1"))
@@ -121,7 +107,7 @@ class LedgerTables:
         with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
             c.execute(self.q("SELECT position, notification_id, hash FROM {chain}"))
             kept = {r[0]: (r[1], as_bytes(r[2])) for r in rows(c)}
-            head = self._head(c)
+            head = self.head(c)
             c.execute(self.q("SELECT {nid}, originator_id, originator_version, topic, state FROM {events} ORDER BY {nid}"))
             stored = ((r[0], StoredEvent(r[1], r[2], r[3], as_bytes(r[4]))) for r in rows(c))
             return chain.first_break(stored, kept, head)

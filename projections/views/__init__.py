@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from eventsourcing.persistence import PersistenceError
 
-from cqc_ledger.ledger.application import Follower, Ledger
+from cqc_ledger.ledger.application import Follow, Follower, Ledger
 from cqc_ledger.ledger.errors import StoreError
 from cqc_ledger.ledger.records import Recorded
 from cqc_ledger.ledger.store.target import is_postgres
@@ -68,10 +68,10 @@ def written(ledger: Ledger, write: Callable[[Follower], T]) -> T:
     views = open_views(ledger)
     wrote = 0
 
-    def follow(c: Any, recorded: list[Recorded], ids: list[int]) -> None:
+    def follow(recorded: list[Recorded]) -> Follow:
         nonlocal wrote
-        wrote += len(ids)
-        views.follow(c, recorded, ids)
+        wrote += len(recorded)
+        return views.follow(recorded)
 
     done = write(follow)
     views.catch_up(ledger)

@@ -6,7 +6,7 @@ Needs the optional dependency: `pip install 'cqc-ledger[postgres]'` (psycopg 3).
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -15,8 +15,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
-from cqc_ledger.ledger.records import Recorded
-from cqc_ledger.ledger.store.beside import InTurn, beside, read_ahead
+from cqc_ledger.ledger.store.beside import read_ahead
 from cqc_ledger.ledger.store.postgres import CreatedOneAtATime, qualified
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.projections.views import schema
@@ -71,7 +70,6 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
 
     placeholder = "%s"
     postgres = True
-    _new_rows = False  # while following a record: rows go in by COPY (see `follow`)
 
     def __init__(self, datastore: Any, *, events: str, **kwargs: Any):
         super().__init__(datastore, **kwargs)
@@ -171,21 +169,8 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
             return None
         return [row[1:] for row in found if row[1] is not None]
 
-    def follow(self, c: Any, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
-        """As every store's views follow, with the rows written by COPY: they are new (the views
-        hold rows only of entries they track, and follow only when they track every entry
-        before these), so there is nothing already there to keep."""
-        self._new_rows = True
-        try:
-            super().follow(c, recorded, ids)
-        finally:
-            self._new_rows = False
-
     def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Rows (kept if already there) in one statement a table; new rows by COPY."""
-        if self._new_rows:
-            self._insert_new(c, entries, headlines)
-            return
+        """Rows (kept if already there) in one statement a table."""
         if entries:
             c.execute(_INSERT_ENTRIES.format(**self.names), [list(column) for column in zip(*entries, strict=True)])
         if headlines:
@@ -214,10 +199,6 @@ class PostgresViews(CreatedOneAtATime, Views, PostgresTrackingRecorder):
                     start = page[-1][0]
 
         return read_ahead(pages())
-
-    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
-        """A rebuild's writes run on a thread of their own (`ledger.store.beside`)."""
-        return beside(c)
 
     def _insert_new(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """New rows, one binary COPY a table (one stream, not a round trip per row); empties the lists."""

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from cqc_ledger.ledger.store.beside import InTurn, beside
 from cqc_ledger.ledger.store.sql import one
 from cqc_ledger.ledger.store.sqlite import created_in_turn
 from cqc_ledger.projections.views import schema
@@ -125,14 +124,6 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         found.sort()
         return found
 
-    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
-        """A rebuild's writes run on a thread of their own (`ledger.store.beside`), each page's rows
-        in one statement a table (`_insert_new`), so that SQLite writes a page's rows while the command
-        reads and makes the next's. The driver lets go of the interpreter's lock for the whole of
-        a statement; row by row, as `executemany` writes, it takes the lock back for every row, and
-        a thread beside a busy one waited its turn for each (see the README)."""
-        return beside(c)
-
     def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
         """Read in the command's thread, on a connection of their own (the rebuild's is its
         writes' thread's), in a read transaction begun once the rebuild holds the write lock: it
@@ -145,7 +136,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         """New rows, one statement a table (see `_writes`); empties the lists."""
         for statement, found in ((_BULK_ENTRIES, entries), (_BULK_HEADLINES, headlines)):
             if found:
-                c.execute(self.q(statement), (orjson.dumps(found),))
+                c.execute(self.q(statement), (orjson.dumps(found).decode(),))  # as text: a blob may be read as binary JSON
             found.clear()
 
     def _tuples(self, c: Any) -> list[tuple[Any, ...]]:

@@ -22,17 +22,17 @@ imported where the store's views are opened.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 
-from cqc_ledger.ledger.application import Ledger, collector_paused
+from cqc_ledger.ledger.application import Follow, Ledger, collector_paused
 from cqc_ledger.ledger.records import Recorded, format_time, parse_ref, seen_by
-from cqc_ledger.ledger.store.beside import InTurn, in_turn
+from cqc_ledger.ledger.store.beside import Write, beside
 from cqc_ledger.ledger.store.codec import entry_kind, recorded_from_state, recorded_of
 from cqc_ledger.ledger.store.sql import one, rows
 from cqc_ledger.projections.status import Status, status_of
@@ -42,7 +42,7 @@ from cqc_ledger.projections.views.headlines import RUNS, Fact, headlines_from
 from cqc_ledger.projections.views.rows import EntryRow, HeadlineRow, recorded_rows, rows_of, stored_rows
 
 if TYPE_CHECKING:
-    from cqc_ledger.events.corrections import EntryCorrected, EntryRetracted
+    from cqc_ledger.events.corrections import EntryCorrected
 
 TRACKED_AS = "views"
 PULL_PAGE = 2_000
@@ -58,6 +58,12 @@ _PINNED = threading.local()
 def _pins() -> dict[int, Any]:
     """This thread's held snapshots: the cursor of each, by the id of the views it reads."""
     return cast(dict[int, Any], vars(_PINNED).setdefault("pins", {}))
+
+
+class Insert(Protocol):
+    """How rows go in: given the transaction's cursor and the rows (which it empties)."""
+
+    def __call__(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None: ...
 
 
 _INSERT_ENTRIES = "INSERT {or_ignore} INTO {entries} VALUES (?, ?, ?, ?, ?, ?, NULL) {on_conflict}"
@@ -153,28 +159,58 @@ class Views:
         raise NotImplementedError
         yield
 
-    def follow(self, c: Any, recorded: Sequence[Recorded], ids: Sequence[int]) -> None:
-        """Applies entries inside the transaction that records them, when the views are up to
-        date with everything before them; otherwise leaves them for `catch_up` to pull."""
-        c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (ids[0],))
-        before = one(c) or 0
-        if (self._max_tracking_id(TRACKED_AS, c) or 0) != before:
-            return
-        self._insert_tracking(c, Tracking(TRACKED_AS, ids[-1]))
-        self._apply(c, recorded)
+    def follow(self, recorded: list[Recorded]) -> Follow:
+        """What the views write of entries being recorded (`ledger.chunks`): their rows, made
+        here, where the entries are decided; the write applies them inside the transaction that
+        records them when the views are up to date with everything before them, and otherwise
+        leaves them for `catch_up` to pull. The rows are new then (the views hold rows only of
+        entries they track), so they go in as a rebuild's do (`_insert_new`)."""
+        writes = list(self._writes_of(recorded, [], [], self._insert_new))
+
+        def follow(c: Any, ids: list[int]) -> None:
+            c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (ids[0],))
+            before = one(c) or 0
+            if (self._max_tracking_id(TRACKED_AS, c) or 0) != before:
+                return
+            self._insert_tracking(c, Tracking(TRACKED_AS, ids[-1]))
+            for write in writes:
+                write(c)
+
+        return follow
 
     def _apply(self, c: Any, recorded: Sequence[Recorded]) -> None:
-        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
+        """Applies entries pulled by `catch_up` (rows already there are kept)."""
+        for write in self._writes_of(recorded, [], [], self._insert):
+            write(c)
 
-        entries: list[EntryRow] = []
-        headlines: list[HeadlineRow] = []
+    def _writes_of(
+        self, recorded: Iterable[Recorded], entries: list[EntryRow], headlines: list[HeadlineRow], insert: Insert
+    ) -> Iterator[Write]:
+        """The writes of the rows of entries, in turn: their rows in bulk by `insert`, and each mend's
+        withdrawal in its place, after the rows before it (which it may withdraw). `entries` and
+        `headlines` are the rows gathered already, which whatever reads `recorded` may add to."""
+        from cqc_ledger.events.corrections import MENDING, EntryCorrected  # here: see `_recorded`
+
         for r in recorded:
-            if isinstance(r.entry, MENDING):
-                self._insert(c, entries, headlines)  # the mend may target an entry of this run
-                self._mend(c, r.entry, r.position, format_time(r.recorded_at), entries, headlines)
-            else:
+            if not isinstance(r.entry, MENDING):
                 recorded_rows(r, entries, headlines)
-        self._insert(c, entries, headlines)
+                continue
+            yield self._rows_write(entries, headlines, insert)
+            provider_id, target = parse_ref(r.entry.ref)
+            learned = format_time(r.recorded_at)
+            yield partial(self._withdraw, provider_id=provider_id, target=target, position=r.position, learned=learned)
+            if isinstance(r.entry, EntryCorrected):  # the replacement's rows: not withdrawn by it
+                rows_of(r.entry.replacement, target, r.position, learned, entries, headlines)
+        yield self._rows_write(entries, headlines, insert)
+
+    @staticmethod
+    def _rows_write(entries: list[EntryRow], headlines: list[HeadlineRow], insert: Insert) -> Write:
+        """The write of the rows gathered, in the tables' key order (so the clustered tables are
+        appended to rather than split at random); empties the lists."""
+        write = partial(insert, entries=sorted(entries), headlines=sorted(headlines))
+        entries.clear()
+        headlines.clear()
+        return write
 
     def _insert(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Inserts rows (kept if already there), and empties the lists."""
@@ -185,24 +221,10 @@ class Views:
         entries.clear()
         headlines.clear()
 
-    def _mend(
-        self,
-        c: Any,
-        mend: EntryRetracted | EntryCorrected,
-        position: int,
-        learned: str,
-        entries: list[EntryRow],
-        headlines: list[HeadlineRow],
-    ) -> None:
-        """Withdraws the rows of the mended entry; a correction adds its replacement's."""
-        from cqc_ledger.events.corrections import EntryCorrected  # here: see `_recorded`
-
-        provider_id, target = parse_ref(mend.ref)
+    def _withdraw(self, c: Any, provider_id: str, target: int, position: int, learned: str) -> None:
+        """Withdraws the rows of the entry a mend at `position` mends, as learned at `learned`."""
         for table in ("{entries}", "{headlines}"):
             c.execute(self.q(_WITHDRAW.format(table=table)), (learned, provider_id, target, position))
-        if isinstance(mend, EntryCorrected):
-            rows_of(mend.replacement, target, position, learned, entries, headlines)
-            self._insert(c, entries, headlines)
 
     def rebuild(self, ledger: Ledger, progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
         """Drops every row and rebuilds them all from the stored entries, in one transaction that
@@ -216,7 +238,7 @@ class Views:
             c.execute(self.q("DELETE FROM {entries}"))
             c.execute(self.q("DELETE FROM {headlines}"))
             c.execute(self.q("DELETE FROM {tracking} WHERE application_name = ?"), (TRACKED_AS,))
-            with self._writes(c) as writes:
+            with beside(c) as writes:
                 for page in self._rebuild_pages(c):
                     for write in self._page_writes(page):
                         writes.hand(write)
@@ -230,26 +252,19 @@ class Views:
         self._tidy()
         return applied
 
-    def _page_writes(self, page: list[tuple[Any, ...]]) -> Iterator[Callable[[Any], None]]:
-        """What a rebuild writes of a page of stored entries: their rows in bulk, a mend's in its
-        place (after the rows before it, which it may withdraw)."""
-        from cqc_ledger.events.corrections import MENDING  # here: see `_recorded`
-
+    def _page_writes(self, page: list[tuple[Any, ...]]) -> Iterator[Write]:
+        """What a rebuild writes of a page of stored entries: their rows in bulk, read straight from
+        their bytes where they can be (`stored_rows`), a mend's withdrawal in its place."""
         entries: list[EntryRow] = []
         headlines: list[HeadlineRow] = []
-        for _, provider_id, position, topic, state in page:
-            kind = entry_kind(topic)
-            if stored_rows(position, kind, state, entries, headlines):
-                continue
-            recorded = recorded_from_state(kind, position, state, provider_id=provider_id)
-            if not isinstance(recorded.entry, MENDING):
-                recorded_rows(recorded, entries, headlines)
-                continue
-            yield partial(self._bulk, entries=entries, headlines=headlines)
-            learned = format_time(recorded.recorded_at)
-            yield partial(self._mend, mend=recorded.entry, position=position, learned=learned, entries=[], headlines=[])
-            entries, headlines = [], []
-        yield partial(self._bulk, entries=entries, headlines=headlines)
+
+        def read_whole() -> Iterator[Recorded]:
+            for _, provider_id, position, topic, state in page:
+                kind = entry_kind(topic)
+                if not stored_rows(position, kind, state, entries, headlines):
+                    yield recorded_from_state(kind, position, state, provider_id=provider_id)
+
+        return self._writes_of(read_whole(), entries, headlines, self._insert_new)
 
     def _rebuild_pages(self, c: Any) -> Iterator[list[tuple[Any, ...]]]:
         """The stored entries a rebuild reads, in pages in the order of their ids, read in its
@@ -258,11 +273,6 @@ class Views:
         while page := self._rows(c, self.q(_PAGE), (start, self.rebuild_page)):
             yield page
             start = page[-1][0]
-
-    def _writes(self, c: Any) -> AbstractContextManager[InTurn]:
-        """How a rebuild's writes are written: each function of the transaction's cursor handed
-        over, in turn (`ledger.store.beside`; a store may write them beside the reading)."""
-        return in_turn(c)
 
     def _rows(self, c: Any, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of `statement` (in the store's own SQL), read in the transaction of `c`, as tuples."""
@@ -274,13 +284,6 @@ class Views:
         names `q` fills in), in one snapshot: the answer's, inside `one_snapshot`."""
         with self._snapshot() as c:
             return self._rows(c, self.q(statement), params)
-
-    def _bulk(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
-        """Inserts rows into emptied tables in key order, so the clustered tables are appended to
-        rather than split at random."""
-        entries.sort()
-        headlines.sort()
-        self._insert_new(c, entries, headlines)
 
     def _insert_new(self, c: Any, entries: list[EntryRow], headlines: list[HeadlineRow]) -> None:
         """Inserts rows none of which is there yet (a store may have a faster way than `_insert`);
@@ -452,7 +455,7 @@ def _recorded(provider_id: str, position: int, mend: int, topic: str, state: Any
     """The entry a row of `view_entries` stands for, read from the store (through the codec, whose
     one rule refuses a damaged row): a corrected entry as its replacement, at its own time.
 
-    The corrections' types are imported where the views mend (`_apply`, `_mend`, `rebuild`), not
+    The corrections' types are imported where the views mend (`_writes_of`), not
     above: `trusts` reads the views' rows alone, and starts without making any entry type."""
     recorded = recorded_from_state(entry_kind(topic), position, state, provider_id=provider_id)
     if not mend:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -175,37 +174,3 @@ def test_a_rebuild_stands_when_the_vacuum_after_it_fails(pg: str) -> None:
         views._tidy()
     finally:
         ledger.close()
-
-
-def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(
-    pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given an input of a few thousand entries (written in chunks, on a thread beside the deciding)
-    # and a ledger holding one trust's history
-    runner_for(pg)("record", str(EXAMPLES / "RX9.jsonl"))
-    register = tmp_path / "register.jsonl"
-    register.write_bytes(b"\n".join(register_lines(200, 30, seed=5)) + b"\n")
-    ledger = Ledger(pg)
-    try:
-        before = ledger.recorder.max_notification_id()
-        # When the third chunk's links of the chain fail to be written
-        from cqc_ledger.ledger.input import iter_entries
-        from cqc_ledger.ledger.store.postgres import PostgresLedgerRecorder
-
-        real, calls = PostgresLedgerRecorder.insert_links, []
-
-        def links(self: PostgresLedgerRecorder, c: object, found: list[tuple[int, int, bytes]]) -> None:
-            calls.append(threading.current_thread().name)
-            if len(calls) == 3:
-                raise RuntimeError("the server went away")
-            real(self, c, found)
-
-        monkeypatch.setattr(PostgresLedgerRecorder, "insert_links", links)
-        with register.open("rb") as lines, pytest.raises(RuntimeError, match="the server went away"):
-            ledger.record(iter_entries(lines, today=date(2026, 12, 1)))
-        # Then the chunks were written beside the deciding, none after the failure, and nothing of the input stands
-        assert calls == ["writes"] * 3
-        assert ledger.recorder.max_notification_id() == before
-    finally:
-        ledger.close()
-    assert runner_for(pg)("verify").exit_code == 0

@@ -30,7 +30,7 @@ def paged(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Ledger, An
         views.rebuild_page = 3
 
         def wrap(around: Callable[[Bulk], Bulk]) -> None:
-            monkeypatch.setattr(views, "_bulk", around(views._bulk))
+            monkeypatch.setattr(views, "_insert_new", around(views._insert_new))
 
         yield ledger, views, wrap
     finally:

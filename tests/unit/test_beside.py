@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cqc_ledger.ledger.store.beside import beside, in_turn, read_ahead
+from cqc_ledger.ledger.store.beside import beside, read_ahead
 
 
 def threads_named(name: str) -> list[threading.Thread]:
@@ -82,14 +82,6 @@ def test_a_block_that_fails_drops_the_writes_not_yet_begun() -> None:
     # The write under way ends; those waiting their turn are dropped
     assert written == [0]
     assert not threads_named("writes")
-
-
-def test_writes_in_turn_run_as_they_are_handed_over() -> None:
-    written: list[Any] = []
-    with in_turn("cursor") as writes:
-        writes.hand(written.append)
-        assert written == ["cursor"]
-        writes.drain()
 
 
 def test_reading_ahead_gives_every_item_in_order_raises_a_failure_in_its_place_and_stops_when_left() -> None:
