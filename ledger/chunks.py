@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 # 2,000 rather than 1,000 took record from 13.9 to 15.4 s to 12.6 to 13.4 s there (alternating
 # runs; the same on SQLite), for some 12 to 25 MiB more at its peak.
 CHUNK = 2000
+# A chunk is handed over sooner once its entries' canonical forms reach this many bytes: SQLite
+# takes the chunk's states as one blob, which may be at most a billion bytes, and an entry may
+# be up to 16 MiB (`ledger.input`); so memory holds a few chunks of large entries, not thousands.
+CHUNK_BYTES = 64 << 20
 
 
 class Chunks:
@@ -35,11 +39,13 @@ class Chunks:
     def __init__(self, store: Any, writes: Beside, head: Head, followers: Sequence[Follower]):
         self.store, self.writes, self.head, self.followers = store, writes, head, followers
         self._pending: list[tuple[Recorded, bytes]] = []
+        self._pending_bytes = 0
 
     def add(self, recorded: Recorded, form: bytes) -> None:
         """An entry decided, with its canonical form; a full chunk is handed over."""
         self._pending.append((recorded, form))
-        if len(self._pending) >= CHUNK:
+        self._pending_bytes += len(form)
+        if len(self._pending) >= CHUNK or self._pending_bytes >= CHUNK_BYTES:
             self.hand()
 
     def hand(self) -> None:
@@ -47,7 +53,7 @@ class Chunks:
         rows in the recording transaction."""
         if not self._pending:
             return
-        pending, self._pending = self._pending, []
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
         stored = [
             StoredRow(r.entry.provider_id, r.position, entry_topic(type(r.entry)), stored_state(form, r.recorded_at)) for r, form in pending
         ]

@@ -102,3 +102,28 @@ def test_a_record_whose_write_fails_beside_it_raises_it_and_records_nothing(
     assert threads == ["writes"] * 3
     assert ledger.recorder.max_notification_id() == before
     assert runner_for(ledger.target)("verify").exit_code == 0
+
+
+def test_a_chunk_is_handed_over_once_its_entries_reach_its_bytes(ledger: Ledger, register: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given chunks of at most 200,000 bytes of entries (SQLite takes a chunk's states as one blob)
+    from cqc_ledger.ledger import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 200_000)
+    recorder = type(ledger.recorder)
+    real: ChunkWriter = recorder.chunk_writer  # type: ignore[attr-defined]
+    sizes: list[tuple[int, int]] = []
+
+    def chunk_writer(self: Any, stored: list[Any], *args: Any) -> Callable[[Any], list[int]]:
+        sizes.append((len(stored), sum(len(s.state) for s in stored)))
+        return real(self, stored, *args)
+
+    monkeypatch.setattr(recorder, "chunk_writer", chunk_writer)
+    # When the register is recorded
+    with register.open("rb") as lines:
+        outcome = ledger.record(iter_entries(lines, today=date(2026, 12, 1)))
+    # Then each chunk stopped at the entry that took its canonical forms to the limit (a stored
+    # state is its form with the time put in front: 44 bytes more), and every entry was written
+    assert sum(n for n, _ in sizes) == len(outcome.recorded)
+    assert len(sizes) > len(outcome.recorded) // 2000 + 1
+    assert all(n < 2000 and 200_000 <= size - 44 * n < 200_000 + 30_000 for n, size in sizes[:-1]), sizes
+    assert ledger.recorder.verify()[0] is None  # type: ignore[attr-defined]
