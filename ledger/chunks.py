@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cqc_ledger.ledger.application import Follower
     from cqc_ledger.ledger.records import Recorded
     from cqc_ledger.ledger.store.beside import Beside, Write
+    from cqc_ledger.ledger.store.tables import LedgerTables
 
 # The entries written at a time. On PostgreSQL each chunk is a dozen round trips to the server
 # (its lock, ids, COPYs, chain head, views' tracking); over the benchmark's register, chunks of
@@ -36,7 +37,7 @@ class Chunks:
     """The entries decided and not yet handed to `writes`, and the head of the chain after the
     last one handed over."""
 
-    def __init__(self, store: Any, writes: Beside, head: Head, followers: Sequence[Follower]):
+    def __init__(self, store: LedgerTables, writes: Beside, head: Head, followers: Sequence[Follower]):
         self.store, self.writes, self.head, self.followers = store, writes, head, followers
         self._pending: list[tuple[Recorded, bytes]] = []
         self._pending_bytes = 0

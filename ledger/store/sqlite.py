@@ -100,9 +100,9 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         c.execute("UPDATE ledger_head SET recorded_at = recorded_at WHERE id = 1")
 
     def chunk_writer(self, stored: Sequence[Stored], after: Head, links: list[bytes]) -> Callable[[Any], list[int]]:
-        """Three statements a chunk (see `_INSERT_EVENTS`): the entries, their links, the head. The
-        entries' fields are given as one JSON array and their states as one blob cut apart by
-        SQLite, made here; the driver lets go of the interpreter's lock for each whole statement
+        """The entries, their links and the head, each in one statement (see `_INSERT_EVENTS`), after
+        reading the last id and before checking every entry went in. The entries' fields are given
+        as one JSON array and their states as one blob cut apart by SQLite, made here; the driver lets go of the interpreter's lock for each whole statement
         (row by row, `executemany` takes it back for every row, and waited its turn for each
         beside the busy deciding thread: see the README)."""
         offsets = accumulate((len(s.state) for s in stored), initial=1)

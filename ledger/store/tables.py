@@ -46,8 +46,8 @@ class LedgerTables:
 
     def chunk_writer(self, stored: Sequence[Stored], after: chain.Head, links: list[bytes]) -> Callable[[Any], list[int]]:
         """The write of a chunk of entries and their links of the hash chain, which follow the head
-        `after`: made where the chunk is decided, run on the recording transaction's cursor where
-        the writes run (`writes`); it returns the entries' notification ids and leaves the head
+        `after`: made where the chunk is decided, run on the recording transaction's cursor on the
+        writes' thread (`ledger.chunks`); it returns the entries' notification ids and leaves the head
         at the chunk's last link."""
         raise NotImplementedError
 
@@ -111,8 +111,3 @@ class LedgerTables:
             c.execute(self.q("SELECT {nid}, originator_id, originator_version, topic, state FROM {events} ORDER BY {nid}"))
             stored = ((r[0], StoredEvent(r[1], r[2], r[3], as_bytes(r[4]))) for r in rows(c))
             return chain.first_break(stored, kept, head)
-
-    def before(self, c: Any, notification_id: int) -> int:
-        """The last notification id before `notification_id` (0 if none)."""
-        c.execute(self.q("SELECT MAX({nid}) FROM {events} WHERE {nid} < ?"), (notification_id,))
-        return one(c) or 0
